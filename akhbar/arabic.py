@@ -1,0 +1,99 @@
+"""The one Arabic normalizer. Dedup hashes its output; dates and boilerplate compare through it.
+
+Rules (in order): Unicode NFKC; drop tashkeel (harakat, shadda, sukun, superscript alef,
+Quranic marks) and tatweel; alef forms أ إ آ ٱ -> ا; ى -> ي; ة -> ه; ؤ -> و; ئ -> ي;
+Arabic-Indic and Persian digits -> ASCII; punctuation (Arabic and Latin) and quotes removed;
+whitespace collapsed; case folded.
+
+`fold_with_offsets` applies the letter and digit rules (not NFKC, not punctuation removal)
+character by character, so callers that need spans in the original text (the date extractor)
+work on folded text and map positions back.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letter rules, shared by both entry points.
+_FOLD: dict[int, str | None] = {}
+for _cp in range(0x064B, 0x0660):  # fathatan .. hamza below: harakat, shadda, sukun, maddah above
+    _FOLD[_cp] = None
+for _cp in (0x0670, 0x0640):  # superscript alef, tatweel
+    _FOLD[_cp] = None
+for _cp in range(0x06D6, 0x06EE):  # Quranic annotation marks
+    if _cp not in (0x06DD, 0x06DE, 0x06E5, 0x06E6, 0x06E9):
+        _FOLD[_cp] = None
+for _cp in range(0x0610, 0x061B):  # honorific signs above letters
+    _FOLD[_cp] = None
+_FOLD.update({ord(c): "ا" for c in "أإآٱ"})
+_FOLD.update({ord("ى"): "ي", ord("ة"): "ه", ord("ؤ"): "و", ord("ئ"): "ي"})
+_FOLD.update({0x0660 + i: str(i) for i in range(10)})  # Arabic-Indic digits
+_FOLD.update({0x06F0 + i: str(i) for i in range(10)})  # Persian (extended Arabic-Indic) digits
+FOLD_TABLE = str.maketrans(_FOLD)
+
+_SPACE = re.compile(r"\s+")
+
+
+def _is_punctuation(ch: str) -> bool:
+    # P* covers Arabic comma/semicolon/question mark, guillemets and quotes; S* covers
+    # symbols such as ﷺ-free decorations, bullets and currency signs that carry no letters.
+    cat = unicodedata.category(ch)
+    return cat[0] == "P" or cat[0] == "S"
+
+
+_PUNCT_TABLE: dict[int, str] = {}
+
+
+def _strip_punctuation(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(" " if not (ch.isalnum() or ch.isspace()) else ch)
+        elif _is_punctuation(ch):
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def normalize_arabic(text: str) -> str:
+    """Normalize Arabic text for comparison and hashing (idempotent)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(FOLD_TABLE)
+    text = _strip_punctuation(text)
+    text = _SPACE.sub(" ", text).strip().casefold()
+    # casefold and NFKC can both produce characters the other rewrites (e.g. ß -> ss is stable,
+    # but some compatibility ligatures decompose into letters with marks): one more pass makes
+    # the function idempotent by construction.
+    again = unicodedata.normalize("NFKC", text).translate(FOLD_TABLE)
+    if again != text:
+        return normalize_arabic(again)
+    return text
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Apply the letter/digit rules char by char.
+
+    Returns the folded text and, for each folded character, the index of the original
+    character it came from (plus a final entry len(text) so end offsets map too).
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        mapped = FOLD_TABLE.get(ord(ch), ch)
+        if mapped is None:
+            continue
+        for m in mapped:
+            out.append(m)
+            offsets.append(i)
+    offsets.append(len(text))
+    return "".join(out), offsets
+
+
+def norm_hash(text: str) -> int | None:
+    """xxh64 of the normalized text, the key of paragraph dedup; None when nothing is left."""
+    import xxhash
+
+    norm = normalize_arabic(text)
+    return xxhash.xxh64_intdigest(norm.encode("utf-8")) if norm else None

@@ -1,0 +1,42 @@
+"""Run settings: every tunable number of the pipeline in one place, saved with each run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Orchestration: ingest shards group input files; record shards group admitted documents.
+    ingest_shard_files: int = 500
+    ingest_shard_bytes: int = 64 * 1024 * 1024
+    shard_size: int = 500
+    # Input limits: a larger file or record is rejected with the reason.
+    max_input_bytes: int = 50 * 1024 * 1024
+    # Per-document time limit for extraction (seconds); a page over it is rejected.
+    doc_time_limit: float = 30.0
+    # Site templates: a short line a site repeats on at least this many of its documents.
+    template_min_docs: int = 5
+    template_max_chars: int = 200
+    # Near-duplicate paragraphs (MinHash LSH): Jaccard threshold and minimum size in words.
+    near_dup_threshold: float = 0.8
+    near_dup_min_words: int = 8
+    # DuckDB memory cap for the corpus-wide passes (they spill to disk beyond it).
+    duckdb_memory_limit: str = "4GB"
+
+    def save(self, run_dir: Path) -> None:
+        (run_dir / "settings.json").write_text(json.dumps(asdict(self), indent=1))
+
+    @classmethod
+    def load(cls, run_dir: Path) -> "Settings":
+        return cls.from_dict(json.loads((Path(run_dir) / "settings.json").read_text()))
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "Settings":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    def as_dict(self) -> dict:
+        return asdict(self)

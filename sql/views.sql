@@ -1,0 +1,13 @@
+-- The akhbar views over the Parquet output folder.
+--   duckdb -init sql/views.sql                      (from the repository root; reads data/out)
+--   duckdb -cmd "SET VARIABLE akhbar_out='/path/to/out'" -init sql/views.sql
+-- akhbar.store.connect() runs the same files (the .read lines below), in this order.
+SET VARIABLE akhbar_out = coalesce(getvariable('akhbar_out'), 'data/out');
+.read sql/views/runs.sql
+.read sql/views/documents.sql
+.read sql/views/paragraphs.sql
+.read sql/views/date_mentions.sql
+.read sql/views/rejects.sql
+.read sql/views/inputs.sql
+.read sql/views/duplicate_clusters.sql
+.read sql/views/site_templates.sql

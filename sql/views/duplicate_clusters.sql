@@ -1,0 +1,28 @@
+-- Each repeated paragraph (its first occurrence) with its copies, the sites and publication dates involved.
+CREATE OR REPLACE VIEW duplicate_clusters AS
+WITH copies AS (
+    SELECT p.first_doc_id, p.first_position, p.doc_id, p.position, p.reason, p.similarity,
+           d.site, d.published
+    FROM paragraphs p JOIN documents d USING (doc_id)
+    WHERE p.status = 'duplicate'
+)
+SELECT
+    f.doc_id                                   AS first_doc_id,
+    f.position                                 AS first_position,
+    f.text                                     AS text,
+    fd.site                                    AS first_site,
+    fd.published                               AS first_published,
+    count(*)                                   AS n_copies,
+    count(DISTINCT c.doc_id)                   AS n_docs_with_copy,
+    list(DISTINCT c.site ORDER BY c.site)      AS copy_sites,
+    len(list_distinct(list_append(list(c.site), fd.site))) AS n_sites,
+    min(c.published)                           AS min_copy_published,
+    max(c.published)                           AS max_copy_published,
+    count(*) FILTER (WHERE c.reason = 'near_dup') AS n_near_dup,
+    list(struct_pack(doc_id := c.doc_id, position := c.position, site := c.site,
+                     published := c.published, reason := c.reason, similarity := c.similarity)
+         ORDER BY c.doc_id, c.position) AS copies
+FROM copies c
+JOIN paragraphs f ON f.doc_id = c.first_doc_id AND f.position = c.first_position
+JOIN documents fd ON fd.doc_id = f.doc_id
+GROUP BY f.doc_id, f.position, f.text, fd.site, fd.published;

@@ -1,0 +1,126 @@
+"""Stage 5, write: assemble each shard's final tables, then publish the whole run at once.
+
+write_shard() builds the `documents`, `paragraphs` and `date_mentions` rows of one record shard in
+the run's staging folder. publish_run() moves every staged file of the run into the table folders
+and writes the `runs` row last (akhbar.store.publish), so a run is visible entirely or not at all.
+Earlier runs' files are never rewritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from akhbar import schema, store
+
+
+def _final_dir(run: Path, table: str) -> Path:
+    d = run / "final" / table
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> dict:
+    """Assemble one shard's rows in the schemas of akhbar.schema."""
+    from tasks.dedup import final_paragraphs
+
+    run = Path(run_dir)
+    at = dt.datetime.fromisoformat(ingested_at)
+    docs = pq.read_table(run / "clean" / f"docs-{shard_id:05d}.parquet").to_pylist()
+    published = {r["doc_id"]: r for r in pq.read_table(run / "dates" / f"published-{shard_id:05d}.parquet").to_pylist()}
+    paras = final_paragraphs(run_dir, shard_id)
+    n = paras.num_rows
+    paras = paras.append_column("run_id", pa.array([run_id] * n, pa.string()))
+    paras = paras.select(schema.SCHEMAS["paragraphs"].names).cast(schema.SCHEMAS["paragraphs"])
+
+    cols = paras.select(["doc_id", "text", "status"]).to_pydict()
+    kept_text: dict[str, list[str]] = {}
+    counts: dict[str, Counter] = {}
+    for doc_id, text, status in zip(cols["doc_id"], cols["text"], cols["status"]):
+        counts.setdefault(doc_id, Counter())[status] += 1
+        if status == "kept":
+            kept_text.setdefault(doc_id, []).append(text)
+
+    rows = []
+    for doc in docs:
+        c = counts.get(doc["doc_id"], Counter())
+        p = published[doc["doc_id"]]
+        rows.append({
+            "doc_id": doc["doc_id"], "source_uri": doc["source_uri"], "site": doc["site"], "format": doc["format"],
+            "encoding": doc["encoding"], "language": doc["language"], "run_id": run_id, "ingested_at": at,
+            "input_index": doc["input_index"], "record_index": doc["record_index"], "url": doc["url"],
+            "title": doc["title"], "author": doc["author"], "source_attribution": doc["source_attribution"],
+            "tags": doc["tags"], "text": "\n\n".join(kept_text.get(doc["doc_id"], [])),
+            "published": p["published"], "published_precision": p["published_precision"],
+            "published_evidence": p["published_evidence"], "published_method": p["published_method"],
+            "n_paragraphs": sum(c.values()), "n_kept": c["kept"], "n_boilerplate": c["boilerplate"],
+            "n_duplicate": c["duplicate"], "n_metadata": c["metadata"],
+        })
+    documents = schema.table_from_rows("documents", rows)
+
+    mentions = pq.read_table(run / "dates" / f"mentions-{shard_id:05d}.parquet")
+    mentions = mentions.append_column("run_id", pa.array([run_id] * mentions.num_rows, pa.string()))
+    mentions = mentions.select(schema.SCHEMAS["date_mentions"].names).cast(schema.SCHEMAS["date_mentions"])
+
+    name = f"{shard_id:05d}.parquet"
+    pq.write_table(documents, _final_dir(run, "documents") / name, compression="zstd")
+    pq.write_table(paras, _final_dir(run, "paragraphs") / name, compression="zstd")
+    pq.write_table(mentions, _final_dir(run, "date_mentions") / name, compression="zstd")
+    return {
+        "documents": documents.num_rows, "paragraphs": n, "date_mentions": mentions.num_rows,
+        "kept": sum(c["kept"] for c in counts.values()), "boilerplate": sum(c["boilerplate"] for c in counts.values()),
+        "duplicate": sum(c["duplicate"] for c in counts.values()), "metadata": sum(c["metadata"] for c in counts.values()),
+        "published": sum(1 for r in rows if r["published"] is not None),
+    }
+
+
+def stage_side_tables(run_dir: str, run_id: str, started_at: str) -> dict[str, int]:
+    """Rejects (ingest and clean), the inputs read, and the learned site-line counts, as final files."""
+    run = Path(run_dir)
+    at = dt.datetime.fromisoformat(started_at)
+    sizes = {}
+    rejects = _concat(sorted(run.glob("ingest/rejects-*.parquet")) + sorted(run.glob("clean/rejects-*.parquet")),
+                      schema.empty_table("rejects").select(["source_uri", "stage", "error"]))
+    rejects = _with_run(rejects.sort_by([("source_uri", "ascending"), ("stage", "ascending")]), run_id)
+    rejects = rejects.append_column("at", pa.array([at] * rejects.num_rows, schema.TS))
+    inputs = _concat(sorted(run.glob("ingest/files-*.parquet")), schema.empty_table("inputs").drop_columns(["run_id"]))
+    inputs = _with_run(inputs.sort_by("path"), run_id)
+    site_lines_path = run / "dedup" / "site_lines.parquet"
+    site_lines = pq.read_table(site_lines_path) if site_lines_path.exists() else schema.empty_table("site_lines")
+    for table_name, table in (("rejects", rejects), ("inputs", inputs), ("site_lines", site_lines)):
+        table = table.select(schema.SCHEMAS[table_name].names).cast(schema.SCHEMAS[table_name])
+        pq.write_table(table, _final_dir(run, table_name) / "00000.parquet", compression="zstd")
+        sizes[table_name] = table.num_rows
+    return sizes
+
+
+def _concat(files: list[Path], empty: pa.Table) -> pa.Table:
+    return pa.concat_tables([pq.read_table(f) for f in files]) if files else empty
+
+
+def _with_run(table: pa.Table, run_id: str) -> pa.Table:
+    if "run_id" in table.column_names:
+        table = table.drop_columns(["run_id"])
+    return table.append_column("run_id", pa.array([run_id] * table.num_rows, pa.string()))
+
+
+def publish_run(out_dir: str, run_dir: str, run_id: str, runs_row: dict) -> None:
+    run = Path(run_dir)
+    staged = {name: sorted((run / "final" / name).glob("*.parquet")) for name in schema.TABLES if name != "runs"}
+    runs_row = dict(runs_row, parameters=json.dumps(runs_row.get("parameters") or {}, ensure_ascii=False, sort_keys=True),
+                    stage_seconds=json.dumps(runs_row.get("stage_seconds") or {}, sort_keys=True))
+    store.publish(Path(out_dir), run_id, staged, runs_row)
+
+
+# ---------------------------------------------------------------- Prefect task wrappers
+
+from prefect import task  # noqa: E402
+from prefect.cache_policies import NONE as NO_CACHE  # noqa: E402
+
+write_task = task(write_shard, name="write", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+publish_task = task(publish_run, name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
