@@ -158,3 +158,7 @@ def markdown_docs() -> str:
             out.append(f"| `{c.name}` | {c.type} | {c.doc} |")
         out.append("")
     return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(markdown_docs())

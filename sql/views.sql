@@ -1,8 +1,8 @@
 -- The akhbar views over the Parquet output folder.
 --   duckdb -init sql/views.sql                      (from the repository root; reads data/out)
---   duckdb -cmd "SET VARIABLE akhbar_out='/path/to/out'" -init sql/views.sql
+--   AKHBAR_OUT=/path/to/out duckdb -init sql/views.sql
 -- akhbar.store.connect() runs the same files (the .read lines below), in this order.
-SET VARIABLE akhbar_out = coalesce(getvariable('akhbar_out'), 'data/out');
+SET VARIABLE akhbar_out = coalesce(nullif(getenv('AKHBAR_OUT'), ''), 'data/out');
 .read sql/views/runs.sql
 .read sql/views/documents.sql
 .read sql/views/paragraphs.sql

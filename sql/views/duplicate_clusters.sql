@@ -19,8 +19,8 @@ SELECT
     min(c.published)                           AS min_copy_published,
     max(c.published)                           AS max_copy_published,
     count(*) FILTER (WHERE c.reason = 'near_dup') AS n_near_dup,
-    list(struct_pack(doc_id := c.doc_id, position := c.position, site := c.site,
-                     published := c.published, reason := c.reason, similarity := c.similarity)
+    list({'doc_id': c.doc_id, 'position': c.position, 'site': c.site,
+          'published': c.published, 'reason': c.reason, 'similarity': c.similarity}
          ORDER BY c.doc_id, c.position) AS copies
 FROM copies c
 JOIN paragraphs f ON f.doc_id = c.first_doc_id AND f.position = c.first_position

@@ -1,0 +1,43 @@
+"""Shared fixtures. A real Prefect server (the test harness) is started once per session, lazily:
+only tests that ask for `prefect_server` pay its start-up."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+SAMPLE = REPO / "data" / "sample"
+
+
+def require_shared(*parts: str) -> Path:
+    """A path under ../shared, or skip with a clear message when the material is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"../shared material not found: {path} (tests that need it read it in place)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict:
+    return json.loads(require_shared("seeds", "gold.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """A real, temporary Prefect server for the whole session (startup timeout 90 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_out(monkeypatch):
+    # Tests choose their output folder explicitly; an AKHBAR_OUT from the developer's shell must not leak in.
+    monkeypatch.delenv("AKHBAR_OUT", raising=False)

@@ -1,0 +1,240 @@
+"""End to end: the sample through every stage into Parquet, read back with real DuckDB."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from akhbar import schema, store
+from flows.pipeline import LocalExecutor, run_pipeline
+from tests.conftest import REPO, SAMPLE
+
+TABLES = ["documents", "paragraphs", "date_mentions", "rejects", "inputs", "runs"]
+
+
+def _run(inputs, out, **kw):
+    return run_pipeline([str(p) for p in inputs], str(out), executor=LocalExecutor(), **kw)
+
+
+@pytest.fixture(scope="module")
+def sample_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    summary = _run([SAMPLE], out)
+    return out, summary
+
+
+def _doc(con, stem: str) -> str:
+    return con.execute("SELECT doc_id FROM documents WHERE source_uri LIKE ?", [f"%{stem}%"]).fetchone()[0]
+
+
+def _by_line(con, doc_id: str) -> dict[int, tuple]:
+    rows = con.execute(
+        "SELECT line_no, position, status, reason, first_doc_id, first_position FROM paragraphs WHERE doc_id = ?",
+        [doc_id],
+    ).fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_sample_writes_every_table(sample_out):
+    out, summary = sample_out
+    assert summary["published"] and summary["n_documents"] == 5
+    for name in TABLES:
+        files = [f for f in (out / name).glob("*.parquet") if f.name != "_schema.parquet"]
+        assert files, f"no Parquet file written for {name}"
+    con = store.connect(out)
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
+    assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM date_mentions").fetchone()[0] > 0
+    # every column of the contract is there, with the contract's types
+    for name in ("documents", "paragraphs", "date_mentions", "rejects", "runs"):
+        cols = {r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()}
+        assert set(schema.SCHEMAS[name].names) <= cols
+    assert con.execute("SELECT typeof(norm_hash) FROM paragraphs LIMIT 1").fetchone()[0] == "UBIGINT"
+
+
+def test_repeated_body_and_caption_are_duplicates_of_their_first_line(sample_out, gold):
+    out, _ = sample_out
+    con = store.connect(out)
+    for stem in ("002_32678fc35aba6448", "003_5bfdd5c7459b2733"):
+        doc_id = _doc(con, stem)
+        lines = _by_line(con, doc_id)
+        for dup_line, first_line in gold[f"{stem}.txt"]["duplicates"].items():
+            position, status, reason, first_doc, first_pos = lines[int(dup_line)]
+            if int(first_line) == gold[f"{stem}.txt"]["title_line"]:
+                # copies of the title line: removed either as duplicates of it or as title repeats
+                assert status in ("duplicate", "boilerplate"), (stem, dup_line, status)
+                continue
+            assert status == "duplicate", (stem, dup_line, status, reason)
+            assert first_doc == doc_id
+            assert first_pos == lines[int(first_line)][0], (stem, dup_line)
+            assert lines[int(first_line)][1] == "kept"
+
+
+def test_comments_and_currency_table_of_001_are_boilerplate(sample_out):
+    out, _ = sample_out
+    con = store.connect(out)
+    lines = _by_line(con, _doc(con, "001_a9e6bd5e9861890c"))
+    for line_no in range(19, 66):  # telegram box, comment form, currency table, comment thread
+        if line_no in lines:
+            assert lines[line_no][1] in ("boilerplate", "duplicate"), (line_no, lines[line_no])
+    assert all(lines[n][1] == "kept" for n in (7, 9, 11, 12, 13, 14, 15, 16, 17))
+
+
+def test_publication_dates(sample_out, gold):
+    out, _ = sample_out
+    con = store.connect(out)
+    got = dict(con.execute(
+        "SELECT regexp_extract(source_uri, '[0-9]{3}_[0-9a-f]+\\.txt'), strftime(published, '%Y-%m-%d') FROM documents"
+    ).fetchall())
+    for name, labels in gold.items():
+        if name.endswith(".txt"):
+            assert got[name] == labels["published"], name
+    assert got["002_32678fc35aba6448.txt"] == "2015-02-08"  # written in Arabic-Indic digits on the page
+    ev = con.execute("SELECT published_evidence, published_precision FROM documents WHERE published IS NOT NULL").fetchall()
+    assert all(e and p == "day" for e, p in ev)
+
+
+def test_kept_text_matches_gold_body(sample_out, gold):
+    """Pipeline-level check on the hand labels: body lines kept, everything else removed."""
+    out, _ = sample_out
+    con = store.connect(out)
+    tp = fp = fn = 0
+    for name, labels in gold.items():
+        if not name.endswith(".txt"):
+            continue
+        lines = _by_line(con, _doc(con, name.removesuffix(".txt")))
+        content, optional = set(labels["content"]), set(labels["optional"])
+        for line_no, (_, status, *_rest) in lines.items():
+            if line_no in optional:
+                continue
+            kept = status == "kept"
+            tp += kept and line_no in content
+            fp += kept and line_no not in content
+            fn += (not kept) and line_no in content
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert recall == 1.0, "a body line was lost"
+    assert 2 * precision * recall / (precision + recall) >= 0.97
+
+
+def test_rerun_adds_no_rows(tmp_path):
+    inputs = tmp_path / "in"
+    shutil.copytree(SAMPLE, inputs)
+    out = tmp_path / "out"
+    _run([inputs], out)
+    con = store.connect(out)
+    before = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    again = _run([inputs], out)
+    assert again["published"] is False  # unchanged files are not even read
+    # touched files are read again, but their documents are already stored
+    for f in inputs.iterdir():
+        f.touch()
+    third = _run([inputs], out)
+    assert third["n_documents"] == 0 and third["n_seen"] == 5
+    con = store.connect(out)
+    after = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    for t in ("documents", "paragraphs", "date_mentions", "rejects"):
+        assert after[t] == before[t], t
+
+
+def test_unreadable_inputs_are_rejected_and_the_rest_processed(tmp_path):
+    inputs = tmp_path / "in"
+    shutil.copytree(SAMPLE, inputs)
+    (inputs / "empty.txt").write_bytes(b"")
+    (inputs / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
+    (inputs / "scan.html").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    out = tmp_path / "out"
+    summary = _run([inputs], out)
+    assert summary["n_documents"] == 5
+    con = store.connect(out)
+    rejects = dict(con.execute("SELECT source_uri, error FROM rejects").fetchall())
+    assert {Path(u).name for u in rejects} == {"empty.txt", "binary.txt", "scan.html"}
+    assert "empty" in rejects[str(inputs / "empty.txt")]
+    assert "binary" in rejects[str(inputs / "binary.txt")]
+    assert "PDF" in rejects[str(inputs / "scan.html")]
+
+
+def test_jsonl_records_and_fields(tmp_path):
+    import json
+
+    seed = (SAMPLE / "004_afc2de359b47cd15.txt").read_text(encoding="utf-8")
+    records = [
+        {"text": seed, "url": "https://www.skynewsarabia.com/world/1-x", "title": "لافروف وروبيو", "published": "2025-05-17"},
+        {"html": "<html><body><article><h1>عنوان</h1><p>" + "نص الخبر الطويل هنا. " * 20 + "</p></article></body></html>",
+         "url": "https://example.org/2024/03/05/news"},
+        {"title": "no body"},
+        "not an object",
+    ]
+    path = tmp_path / "in" / "dump.jsonl"
+    path.parent.mkdir()
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n{broken", encoding="utf-8")
+    out = tmp_path / "out"
+    _run([path], out)
+    con = store.connect(out)
+    docs = con.execute("SELECT source_uri, site, format, published, published_method, title FROM documents ORDER BY record_index").fetchall()
+    assert [d[0] for d in docs] == ["https://www.skynewsarabia.com/world/1-x", "https://example.org/2024/03/05/news"]
+    assert docs[0][1] == "skynewsarabia.com" and docs[0][2] == "jsonl"
+    assert str(docs[0][3]) == "2025-05-17" and docs[0][4] == "record_field"
+    assert docs[0][5] == "لافروف وروبيو"
+    rejects = sorted(con.execute("SELECT source_uri FROM rejects").fetchall())
+    assert [r[0] for r in rejects] == [f"{path}#3", f"{path}#4", f"{path}#5"]
+
+
+def test_cli_run_and_query(tmp_path):
+    out = tmp_path / "out"
+    env_bin = Path(sys.executable).parent
+    akhbar = env_bin / "akhbar"
+    cmd = [str(akhbar)] if akhbar.exists() else [sys.executable, "-m", "akhbar.cli"]
+    run = subprocess.run(cmd + ["run", "--local", "--out", str(out)], capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    assert "documents" in run.stdout and "5" in run.stdout
+    q = subprocess.run(cmd + ["query", "select site, count(*) from documents group by 1", "--out", str(out)],
+                       capture_output=True, text=True, cwd=REPO)
+    assert q.returncode == 0, q.stderr
+    assert "sample" in q.stdout and "count_star()" in q.stdout
+    f = subprocess.run(cmd + ["query", "--file", "sql/queries/articles_per_site.sql", "--out", str(out)],
+                       capture_output=True, text=True, cwd=REPO)
+    assert f.returncode == 0 and "articles" in f.stdout, f.stderr
+
+
+def test_duckdb_cli_session_from_views_sql(sample_out):
+    """`duckdb -init sql/views.sql` gives a working session (the duckdb-cli package's binary)."""
+    out, _ = sample_out
+    duckdb_bin = Path(sys.executable).parent / "duckdb"
+    if not duckdb_bin.exists():
+        pytest.skip("duckdb CLI not installed in this environment")
+    res = subprocess.run(
+        [str(duckdb_bin), "-init", "sql/views.sql", "-csv", "-c", "select count(*) as n from documents"],
+        capture_output=True, text=True, cwd=REPO, env={**os.environ, "AKHBAR_OUT": str(out)},
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip().splitlines()[-1] == "5"
+
+
+def test_schema_docs_in_sql_readme_are_current():
+    readme = (REPO / "sql" / "README.md").read_text(encoding="utf-8")
+    assert schema.markdown_docs().strip() in readme, "regenerate: python -m akhbar.schema > part of sql/README.md"
+
+
+@pytest.mark.integration
+def test_prefect_flow_gives_the_same_tables_as_the_local_path(tmp_path, prefect_server):
+    from flows.pipeline import akhbar_pipeline
+
+    local_out, flow_out = tmp_path / "local", tmp_path / "flow"
+    _run([SAMPLE], local_out)
+    summary = akhbar_pipeline(inputs=[str(SAMPLE)], out=str(flow_out), shard_size=2)
+    assert summary["n_documents"] == 5
+
+    def snapshot(out):
+        con = store.connect(out)
+        return {
+            "documents": con.execute("SELECT * EXCLUDE (run_id, ingested_at) FROM documents ORDER BY doc_id").fetchall(),
+            "paragraphs": con.execute("SELECT * EXCLUDE (run_id) FROM paragraphs ORDER BY doc_id, position").fetchall(),
+            "date_mentions": con.execute("SELECT * EXCLUDE (run_id) FROM date_mentions ORDER BY ALL").fetchall(),
+        }
+
+    assert snapshot(local_out) == snapshot(flow_out)
