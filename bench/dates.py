@@ -1,0 +1,373 @@
+"""Benchmark of the dates stage (tasks/dates.py).
+
+Run:  cd /work/main && PYTHONPATH=. python bench/dates.py [--quick]
+
+Prints
+  1. the share of probe lines (../shared/dates/probe.tsv) whose whole set of mentions
+     (value and granularity) is exactly right, for our extractor, dateparser's
+     search_dates(languages=['ar']) and Duckling (only if the `duckling` package imports);
+  2. speed: mentions per second over the probe and seed texts, and ms per typical
+     2,000-character article (ours vs dateparser);
+  3. publication-date accuracy (exact day) on the HTML pages of ../shared/dev/html/
+     (fundus pages with <Publisher>.json truth, newspaper4k pages with publish_date),
+     ours (publication_date_from_html) vs htmldate alone.
+
+Reads ../shared in place; exits with a message when it is absent.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, Python puts bench/ first on sys.path, where bench/html.py would shadow the
+# standard library's `html` (used here and by htmldate's dependencies): drop that entry.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+import datetime as dt  # noqa: E402
+import gzip  # noqa: E402
+import html as html_lib  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+
+from tasks.dates import extract_mentions, publication_date_from_header, publication_date_from_html
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def load_probe() -> list[tuple[dt.date | None, str, list[tuple[str, str]]]]:
+    rows = []
+    for line in (SHARED / "dates" / "probe.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#") or line.startswith("reference\t"):
+            continue
+        ref, text, *rest = line.split("\t")
+        exp = rest[0] if rest else ""
+        mentions = [tuple(x.split("|")) for x in exp.split(";") if x]
+        rows.append((None if ref == "-" else dt.date.fromisoformat(ref), text, mentions))
+    return rows
+
+
+def _as_granularity(value: dt.datetime, gran: str) -> str:
+    if gran == "year":
+        return f"{value.year:04d}"
+    if gran == "month":
+        return f"{value.year:04d}-{value.month:02d}"
+    if gran == "day":
+        return value.date().isoformat()
+    if gran == "datetime":
+        return value.isoformat(timespec="minutes" if value.second == 0 else "seconds").replace("+00:00", "Z")
+    if gran == "time":
+        return "T" + value.strftime("%H:%M")
+    if gran == "weekday":
+        return value.strftime("%A").lower()
+    return value.isoformat()
+
+
+def score_ours(rows) -> tuple[int, list[str]]:
+    ok, fails = 0, []
+    for ref, text, exp in rows:
+        got = [(m.value, m.granularity) for m in extract_mentions(text, ref)]
+        if got == [tuple(e) for e in exp]:
+            ok += 1
+        else:
+            fails.append(f"{text!r}: expected {exp}, got {got}")
+    return ok, fails
+
+
+def score_dateparser(rows) -> tuple[int, float]:
+    """A line is right when search_dates finds as many dates as expected and each, printed at the
+    expected granularity (dateparser has none of its own), equals the expected value. This is lenient
+    to dateparser: it is never charged for false precision."""
+    from dateparser.search import search_dates
+
+    ok, t0 = 0, time.process_time()
+    for ref, text, exp in rows:
+        settings = {"RELATIVE_BASE": dt.datetime.combine(ref, dt.time())} if ref else {}
+        try:
+            found = search_dates(text, languages=["ar"], settings=settings) or []
+        except Exception:  # noqa: BLE001
+            found = []
+        if len(found) != len(exp):
+            continue
+        if all(_as_granularity(v, g) == ev or (g == "weekday" and False) for (_, v), (ev, g) in zip(found, exp)):
+            ok += 1
+    return ok, (time.process_time() - t0) / max(1, len(rows)) * 1000
+
+
+def score_duckling(rows):
+    try:
+        from duckling import DucklingWrapper  # type: ignore
+    except Exception:  # noqa: BLE001
+        return None
+    try:
+        d = DucklingWrapper(language="ar")
+    except Exception:  # noqa: BLE001
+        return None
+    ok = 0
+    for ref, text, exp in rows:
+        try:
+            res = d.parse_time(text, reference_time=str(ref) if ref else "")
+        except Exception:  # noqa: BLE001
+            res = []
+        got = []
+        for r in res:
+            v = r.get("value", {})
+            val = v.get("value") if isinstance(v, dict) else None
+            got.append(str(val)[:10] if val else "")
+        if len(got) == len(exp) and all(g.startswith(e[0][:10]) for g, e in zip(got, exp)):
+            ok += 1
+    return ok
+
+
+def typical_articles() -> list[str]:
+    """Seed scrapes and corpus-like text cut into ~2,000-character articles."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted((SHARED / "seeds").glob("*.txt"))]
+    articles = []
+    for t in texts:
+        for i in range(0, max(1, len(t) - 1000), 2000):
+            chunk = t[i:i + 2000]
+            if len(chunk) > 1000:
+                articles.append(chunk)
+    return articles
+
+
+def corpus_articles(n: int = 300) -> list[tuple[str, dt.date | None]]:
+    """The first n documents (TEXT, and TIME as reference) of the ANT multisource corpus, streamed."""
+    import re
+    import tarfile
+
+    from tasks.dates import publication_date_from_field
+
+    path = SHARED / "corpora" / "ant-multisource" / "ant-multisource-v2.1.tar.xz"
+    out: list[tuple[str, dt.date | None]] = []
+    if not path.exists():
+        return out
+    with tarfile.open(path, "r:xz") as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            raw = tar.extractfile(member).read().decode("utf-8", "replace")
+            text = re.search(r"<TEXT>(.*?)</TEXT>", raw, re.S)
+            when = re.search(r"<TIME>(.*?)</TIME>", raw, re.S)
+            if not text:
+                continue
+            p = publication_date_from_field(when.group(1).strip() if when else None, "TIME")
+            out.append((text.group(1).strip(), p.value if p else None))
+            if len(out) >= n:
+                break
+    return out
+
+
+def bench_speed() -> dict:
+    arts = typical_articles()
+    rows = load_probe()
+    # mentions per second: every probe line and every seed paragraph, each with a reference
+    paras = [p for a in arts for p in a.split("\n") if p.strip()]
+    inputs = [(t, r) for r, t, _ in rows] + [(p, dt.date(2017, 2, 8)) for p in paras]
+    n_mentions, t0, reps = 0, time.process_time(), 20
+    for _ in range(reps):
+        for t, r in inputs:
+            n_mentions += len(extract_mentions(t, r))
+    el = time.process_time() - t0
+    per_article = []
+    for a in arts:
+        t0 = time.process_time()
+        for _ in range(20):
+            for para in a.split("\n"):
+                extract_mentions(para, dt.date(2017, 2, 8))
+        per_article.append((time.process_time() - t0) / 20 * 1000)
+    whole = []
+    for a in arts:
+        t0 = time.process_time()
+        for _ in range(20):
+            extract_mentions(a, dt.date(2017, 2, 8))
+        whole.append((time.process_time() - t0) / 20 * 1000)
+    corpus = corpus_articles()
+    corpus_ms = None
+    if corpus:
+        chars = sum(len(t) for t, _ in corpus)
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.process_time()
+            for t, r in corpus:
+                for para in t.split("\n"):
+                    extract_mentions(para, r)
+            best = min(best, time.process_time() - t0)
+        corpus_ms = best / (chars / 2000) * 1000
+    out = {
+        "corpus_ms_per_2000": corpus_ms,
+        "corpus_docs": len(corpus),
+        "mentions_per_s": n_mentions / el,
+        "ms_per_article_by_paragraph": statistics.median(per_article),
+        "ms_per_article_whole": statistics.median(whole),
+        "n_articles": len(arts),
+    }
+    try:
+        from dateparser.search import search_dates
+
+        dp = []
+        for a in arts[:4]:
+            t0 = time.process_time()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                search_dates(a, languages=["ar"])
+            dp.append((time.process_time() - t0) * 1000)
+        out["dateparser_ms_per_article"] = statistics.median(dp)
+    except ImportError:
+        out["dateparser_ms_per_article"] = None
+    return out
+
+
+def html_pages() -> list[tuple[str, str, str | None, dt.date]]:
+    """(name, html, url, true publication date) for the pages whose truth states a date."""
+    pages = []
+    root = SHARED / "dev" / "html"
+    for info in sorted((root / "fundus").glob("*/meta.info")):
+        meta = json.loads(info.read_text())
+        for truth_file in sorted(info.parent.glob("*.json")):
+            publisher = truth_file.stem
+            truth = json.loads(truth_file.read_text())
+            files = sorted(f for f in meta if f.startswith(publisher + "_") and (info.parent / f).exists())
+            htmls = {f: gzip.decompress((info.parent / f).read_bytes()).decode("utf-8", "replace") for f in files}
+            # a version (V1, V1_1, V2 ...) belongs to the page that carries its title; else crawl order
+            for i, key in enumerate(truth):
+                pd = truth[key].get("publishing_date")
+                if not pd:
+                    continue
+                title = html_lib.escape(truth[key].get("title") or "", quote=False)[:40]
+                fname = next((f for f in files if title and (title in htmls[f]
+                              or title in html_lib.unescape(htmls[f]))), None)
+                if fname is None:
+                    if i >= len(files):
+                        continue
+                    fname = files[i]
+                pages.append((f"fundus/{info.parent.name}/{fname}", htmls[fname], meta[fname]["url"],
+                              dt.date.fromisoformat(pd[:10])))
+    for jf in sorted((root / "newspaper4k").glob("*.json")):
+        d = json.loads(jf.read_text())
+        if d.get("publish_date"):
+            html = jf.with_suffix(".html").read_text(encoding="utf-8", errors="replace")
+            pages.append((f"newspaper4k/{jf.name}", html, d.get("url"), dt.date.fromisoformat(d["publish_date"][:10])))
+    return pages
+
+
+def bench_html() -> dict:
+    from htmldate import find_date
+
+    pages = html_pages()
+    ours_ok = hd_ok = hd_fast_ok = 0
+    misses, t_ours, t_hd = [], 0.0, 0.0
+    methods: dict[str, int] = {}
+    for name, html, url, truth in pages:
+        t0 = time.process_time()
+        p = publication_date_from_html(html, url)
+        t_ours += time.process_time() - t0
+        if p is not None:
+            methods[p.method] = methods.get(p.method, 0) + 1
+        if p is not None and p.value == truth:
+            ours_ok += 1
+        else:
+            misses.append(f"{name}: truth {truth}, ours {p.value if p else None} ({p.method if p else '-'})")
+        t0 = time.process_time()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            hd = find_date(html, url=url, original_date=True)
+        t_hd += time.process_time() - t0
+        hd_ok += hd == truth.isoformat()
+        hd_fast = find_date(html, url=url, original_date=True, extensive_search=False)
+        hd_fast_ok += hd_fast == truth.isoformat()
+    n = len(pages)
+    return {"n": n, "ours": ours_ok / n, "htmldate": hd_ok / n, "htmldate_fast": hd_fast_ok / n,
+            "ms_ours": t_ours / n * 1000, "ms_htmldate": t_hd / n * 1000, "misses": misses, "methods": methods}
+
+
+def bench_seeds() -> tuple[int, int]:
+    gold = json.loads((SHARED / "seeds" / "gold.json").read_text(encoding="utf-8"))
+    ok = n = 0
+    for name, g in gold.items():
+        if name == "about":
+            continue
+        lines = [ln for ln in (SHARED / "seeds" / name).read_text(encoding="utf-8").splitlines() if ln.strip()]
+        p = publication_date_from_header(lines[:6])
+        got = p.value.isoformat() if p else None
+        ok += got == g["published"]
+        n += 1
+    return ok, n
+
+
+def main() -> int:
+    if not SHARED.is_dir():
+        print(f"../shared not found at {SHARED}: nothing to benchmark (it sits beside the checkout).")
+        return 0
+    quick = "--quick" in sys.argv
+    rows = load_probe()
+    ours, fails = score_ours(rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dp, dp_ms_line = score_dateparser(rows)
+    duck = None if quick else score_duckling(rows)
+    n = len(rows)
+    print("## Probe (../shared/dates/probe.tsv): lines whose whole set of mentions is exactly right")
+    print()
+    print("| extractor | exact lines | share |")
+    print("|---|---|---|")
+    print(f"| akhbar tasks/dates.py | {ours}/{n} | {ours / n:.2f} |")
+    print(f"| dateparser search_dates(languages=['ar']) | {dp}/{n} | {dp / n:.2f} |")
+    print(f"| Duckling | {'not importable here: skipped' if duck is None else f'{duck}/{n}'} | "
+          f"{'-' if duck is None else f'{duck / n:.2f}'} |")
+    for f in fails:
+        print("  miss:", f)
+    print()
+    sp = bench_speed()
+    print("## Speed (one core)")
+    print()
+    print("| measure | value |")
+    print("|---|---|")
+    print(f"| mentions per second (probe + seed paragraphs) | {sp['mentions_per_s']:,.0f} |")
+    print(f"| ms per 2,000-char article, paragraph by paragraph (median of {sp['n_articles']}) | "
+          f"{sp['ms_per_article_by_paragraph']:.2f} |")
+    print(f"| ms per 2,000-char article, one string | {sp['ms_per_article_whole']:.2f} |")
+    if sp.get("corpus_ms_per_2000") is not None:
+        print(f"| ms per 2,000 chars, ANT multisource ({sp['corpus_docs']} articles, by paragraph, CPU time) | "
+              f"{sp['corpus_ms_per_2000']:.2f} |")
+    if sp.get("dateparser_ms_per_article") is not None:
+        print(f"| dateparser search_dates, ms per 2,000-char article | {sp['dateparser_ms_per_article']:.0f} |")
+    print()
+    s_ok, s_n = bench_seeds()
+    print(f"## Publication date from header lines (seeds, first 6 non-empty lines): {s_ok}/{s_n} right "
+          f"(2 dated, 3 must stay null)")
+    print()
+    h = bench_html()
+    print(f"## Publication date from HTML ({h['n']} pages of ../shared/dev/html with a stated date), exact day")
+    print()
+    print("| method | accuracy | ms/page |")
+    print("|---|---|---|")
+    print(f"| akhbar publication_date_from_html | {h['ours']:.3f} | {h['ms_ours']:.1f} |")
+    print(f"| htmldate find_date(original_date=True) alone | {h['htmldate']:.3f} | {h['ms_htmldate']:.1f} |")
+    print(f"| htmldate find_date(original_date=True, extensive_search=False) | {h['htmldate_fast']:.3f} | - |")
+    print()
+    print("methods used:", ", ".join(f"{k} {v}" for k, v in sorted(h["methods"].items())))
+    for m in h["misses"]:
+        print("  miss:", m)
+    # pages whose truth file states no date: shown, not scored
+    from htmldate import find_date
+
+    for jf in sorted((SHARED / "dev" / "html" / "newspaper4k").glob("*.json")):
+        d = json.loads(jf.read_text())
+        if d.get("publish_date"):
+            continue
+        page = jf.with_suffix(".html").read_text(encoding="utf-8", errors="replace")
+        p = publication_date_from_html(page, d.get("url"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            hd = find_date(page, url=d.get("url"), original_date=True)
+        print(f"  unscored (no truth): newspaper4k/{jf.name}: ours {p.value if p else None} "
+              f"({p.method + ': ' + p.evidence if p else '-'}), htmldate {hd}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1202 @@
+"""Date stage: date mentions in Arabic news text, and publication dates of pages.
+
+Pure functions, no Prefect. Everything is matched on text folded by
+`akhbar.arabic.fold_with_offsets` (so every pattern below is written in folded
+form: ايار not أيار, جويليه not جويلية, ه for ة/هـ), and spans are mapped back to
+the original text.
+
+Values are ISO 8601 strings at the precision the text states, never finer:
+"YYYY", "YYYY-MM", "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z]", "YYYY-SP"
+(seasons SP/SU/FA/WI), "--MM" / "--MM-DD" (no knowable year), "THH:MM[Z]" (a time
+alone) or an English weekday name (a weekday no reference can resolve).
+
+Relative expressions (weekdays, أمس, منذ 3 أيام, الشهر الماضي ...) are resolved
+against `reference`, the publication date; without a reference, weekdays come
+out as weekday names, months without a year as "--MM", and purely relative
+expressions (أمس, الشهر الماضي ...) are left out because they have no value.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import email.utils
+import json
+import re
+from dataclasses import dataclass
+
+from akhbar.arabic import FOLD_TABLE, fold_with_offsets
+
+__all__ = [
+    "DateMention",
+    "PublicationDate",
+    "extract_mentions",
+    "publication_date_from_header",
+    "publication_date_from_html",
+    "publication_date_from_url",
+    "publication_date_from_field",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    start: int  # char offset in the ORIGINAL text
+    end: int
+    surface: str  # text[start:end]
+    value: str
+    granularity: str  # year | season | month | day | datetime | time | weekday
+    calendar: str  # gregorian | hijri
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationDate:
+    value: dt.date
+    precision: str  # day | month | year
+    evidence: str
+    method: str  # header_line | html_meta | json_ld | time_tag | htmldate | url_path | record_field
+
+
+# ---------------------------------------------------------------------------
+# Lexicons (folded spelling). Ambiguous names (آب = father, مارس = "practised",
+# ماي, جوان, نيسان = a car maker, English "may"/"mar") only count as months when
+# the context says so: a day number, a year, the word شهر, a doubled partner name
+# or a relative modifier.
+# ---------------------------------------------------------------------------
+
+_GREG_MONTHS: dict[str, int] = {
+    # Egyptian / standard
+    "يناير": 1, "فبراير": 2, "فبرير": 2, "مارس": 3, "ابريل": 4, "مايو": 5,
+    "يونيو": 6, "يونيه": 6, "يوليو": 7, "يوليه": 7, "اغسطس": 8, "اغسطوس": 8,
+    "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+    # Maghrebi (Algeria, Tunisia)
+    "جانفي": 1, "فيفري": 2, "افريل": 4, "ماي": 5, "جوان": 6, "جويليه": 7,
+    "جوييه": 7, "اوت": 8,
+    # Moroccan
+    "يوليوز": 7, "غشت": 8, "شتنبر": 9, "نونبر": 11, "دجنبر": 12,
+    # Levantine / Iraqi
+    "شباط": 2, "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7,
+    "اب": 8, "ايلول": 9,
+}
+for _base, _first in (("كانون", 12), ("تشرين", 10)):
+    _second = 1 if _base == "كانون" else 11
+    for _w in ("الاول", "اول", "1"):
+        _GREG_MONTHS[f"{_base} {_w}"] = _first
+    for _w in ("الثاني", "ثاني", "ثان", "2"):
+        _GREG_MONTHS[f"{_base} {_w}"] = _second
+
+_ENGLISH_MONTHS: dict[str, int] = {}
+for _i, _name in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december"), start=1):
+    _ENGLISH_MONTHS[_name] = _i
+    _ENGLISH_MONTHS[_name[:3]] = _i
+_ENGLISH_MONTHS["sept"] = 9
+
+_AMBIGUOUS_MONTHS = {"اب", "مارس", "ماي", "جوان", "نيسان", "اوت", "تموز", "may", "march", "sept"} | {
+    k for k in _ENGLISH_MONTHS if len(k) == 3}
+
+_HIJRI_MONTHS: dict[str, int] = {
+    "محرم": 1, "صفر": 2, "ربيع الاول": 3, "ربيع اول": 3, "ربيع الثاني": 4, "ربيع الاخر": 4,
+    "ربيع ثاني": 4, "جمادي الاولي": 5, "جمادي الاول": 5, "جمادي الاخره": 6, "جمادي الثانيه": 6,
+    "جمادي الاخر": 6, "جمادي الثاني": 6, "رجب": 7, "شعبان": 8, "رمضان": 9, "شوال": 10,
+    "ذو القعده": 11, "ذي القعده": 11, "ذو الحجه": 12, "ذي الحجه": 12,
+}
+
+_WEEKDAYS: dict[str, int] = {  # Python weekday(): Monday = 0
+    "الاثنين": 0, "الاتنين": 0, "الثلاثاء": 1, "الثلاثا": 1, "الاربعاء": 2, "الاربعا": 2,
+    "الخميس": 3, "الجمعه": 4, "السبت": 5, "الاحد": 6,
+}
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ENGLISH_WEEKDAYS = "mon|tue|wed|thu|fri|sat|sun"
+
+_ORDINAL_UNITS = {
+    "الاول": 1, "الحادي": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4, "الخامس": 5,
+    "السادس": 6, "السابع": 7, "الثامن": 8, "التاسع": 9,
+}
+_ORDINALS: dict[str, int] = {k: v for k, v in _ORDINAL_UNITS.items() if k != "الحادي"}
+_ORDINALS["العاشر"] = 10
+for _k, _v in _ORDINAL_UNITS.items():
+    if _k != "الاول":
+        _ORDINALS[f"{_k} عشر"] = 10 + _v
+_ORDINALS["العشرين"] = 20
+_ORDINALS["الثلاثين"] = 30
+for _k, _v in _ORDINAL_UNITS.items():
+    if _k != "الاول":
+        _ORDINALS[f"{_k} والعشرين"] = 20 + _v
+_ORDINALS["الحادي والثلاثين"] = 31
+
+_SEASONS = {"ربيع": "SP", "صيف": "SU", "خريف": "FA", "شتاء": "WI", "شتا": "WI"}
+
+_PAST = {"الماضي", "الماضيه", "المنصرم", "المنصرمه", "السابق", "الفايت"}
+_FUTURE = {"المقبل", "المقبله", "القادم", "القادمه"}
+_CURRENT = {"الجاري", "الجاريه", "الحالي", "الحاليه"}
+_REL_WORDS = sorted(_PAST | _FUTURE | _CURRENT, key=len, reverse=True)
+
+
+def _alt(words) -> str:
+    """Alternation of folded words, longest first, spaces as flexible whitespace."""
+    parts = []
+    for w in sorted(set(words), key=len, reverse=True):
+        esc = re.escape(w).replace(r"\ ", " ")
+        # "كانون 2" may be written "كانون2"; words need real whitespace
+        esc = re.sub(r" (?=\d)", r"\\s*", esc).replace(" ", r"\s+")
+        parts.append(esc)
+    return "(?:" + "|".join(parts) + ")"
+
+
+_ARABIC_MONTH = _alt(_GREG_MONTHS)
+_ENG_MONTH = "(?i:" + _alt(sorted(_ENGLISH_MONTHS)) + r"\.?)"
+_MONTH = f"(?:{_ARABIC_MONTH}|{_ENG_MONTH})"
+# a month possibly doubled: "سبتمبر/ايلول", "24 نيسان / ابريل", "ايار (مايو)"
+_MONTHX = (rf"{_MONTH}(?!\w)(?:\s*(?:/|\\|-|–|،)\s*{_MONTH}(?!\w)|\s*\(\s*{_MONTH}\s*\)"
+           rf"|\s+(?={_ARABIC_MONTH}(?!\w)){_ARABIC_MONTH}(?!\w))?")
+_HMONTH = _alt(_HIJRI_MONTHS)
+_WEEKDAY = _alt(_WEEKDAYS)
+_ORDINAL = _alt(_ORDINALS)
+_REL = _alt(_REL_WORDS)
+_POS = r"(?:مطلع|منتصف|نهايه|اواخر|اوايل|اوائل|بدايه|اواسط|مستهل|اول|اخر|اوسط)"
+_YEAR_SUFFIX = r"(?:\s*(?:م|ه)(?!\w))"
+_GMT = r"(?:ت\s*\.?\s*غ\b\.?|(?:ب?توقيت\s+)?(?:غرينتش|غرينيتش|جرينتش|غرينتيش)|(?i:gmt|utc)\b|Z\b)"
+_TZ = rf"(?:(?P<tz>[+-]\d{{2}}:?\d{{2}})|(?P<gmt>{_GMT}))"
+_OF_YEAR_REL = rf"\s+(?:من\s+)?(?:العام|السنه|عام)\s+(?P<yrel>{_REL})(?!\w)"
+_TIME_TAIL = (
+    r"(?:\s*(?:-|–|،|,|\||T|الساعه)?\s*(?:الساعه\s*)?"
+    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?"
+    rf"(?:\s*{_TZ})?(?!\d))?"
+)
+_B = r"(?<![\w])"  # word start (folded text: letters and digits are \w)
+_E = r"(?!\w)"
+_BC = r"(?:(?<!\w)|(?<=[وف])(?<!\w[وف]))"  # word start, or after a proclitic و/ف
+_NOT_NUM_BEFORE = r"(?<![\d.,/:\-])"
+
+# nouns that make a four-digit number a count, price or figure, not a year
+_COUNT_NOUNS = (
+    r"(?:شخص|قتيل|جريح|مصاب|زاير|زائر|مشاهد|مره|مرات|دولار|ريال|دينار|جنيه|درهم|يورو|ليره|"
+    r"فرنك|روبيه|طن|كيلو|كلم|كم|متر|ميل|برميل|لتر|وحده|منزل|مسكن|شقه|طالب|عامل|موظف|جندي|"
+    r"عنصر|مقاتل|لاجي|مهاجر|حاله|اصابه|وفاه|صوت|نسخه|صفحه|سهم|نقطه|هكتار|فدان|ميغاواط|"
+    r"ساعه|دقيقه|ثانيه|يوم|اسبوع|شهر|سنه|عام|%)"
+)
+
+_FLAGS = re.UNICODE
+
+# 1. ISO and other year-first numeric dates: 2017-02-08, 2021/10/13, 2018-02-18T21:35:43+04:00
+_RX_ISO = re.compile(
+    rf"{_NOT_NUM_BEFORE}(?P<y>(?:1[34]|1[89]|20|21)\d\d)(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})(?!\d)(?P<suf>\s*ه(?!\w))?"
+    + _TIME_TAIL, _FLAGS)
+
+# 2. day-first numeric dates: 08/02/2017, ١ / ١٢ / ٢٠٢٠ - ٠٢:٠٠
+_RX_DMY = re.compile(
+    rf"(?:(?P<wd>{_WEEKDAY}){_E}\s*[،,]?\s*)?{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})\s*(?P<sep>[/.\-])\s*(?P<m>\d{{1,2}})"
+    rf"\s*(?P=sep)\s*(?P<y>\d{{4}})(?P<suf>{_YEAR_SUFFIX})?(?!\d)" + _TIME_TAIL, _FLAGS)
+
+# 3. RFC 822 / English: "Sun, 18 Feb 2018 21:35:43 +0400", "18 February 2018"
+_RX_RFC = re.compile(
+    rf"(?=[A-Za-z0-9])(?<![A-Za-z])(?:(?i:{_ENGLISH_WEEKDAYS})[a-z]*,?\s+)?{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})\s+(?P<mon>{_ENG_MONTH}),?\s+(?P<y>\d{{4}})(?!\d)"
+    + _TIME_TAIL, _FLAGS)
+
+# 3b. English month-first: "February 18, 2018"
+_RX_MDY = re.compile(
+    rf"(?=[A-Za-z])(?<![A-Za-z])(?:(?i:{_ENGLISH_WEEKDAYS})[a-z]*,?\s+)?(?P<mon>{_ENG_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d)"
+    + _TIME_TAIL, _FLAGS)
+
+# 4. Hijri: "15 رمضان 1445 هـ", "26 شوال 1436"
+_RX_HIJRI = re.compile(
+    rf"{_B}(?:(?P<wd>{_WEEKDAY}){_E}\s*[،,]?\s*)?(?:{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})|(?P<ord>{_ORDINAL}))?\s*(?:من\s+)?(?:شهر\s+)?"
+    rf"(?P<hmon>{_HMONTH}){_E}\s*(?:(?:عام|سنه|لعام|لسنه)\s+)?(?P<y>1[2-5]\d\d)(?!\d)(?P<suf>{_YEAR_SUFFIX})?",
+    _FLAGS)
+
+# 5. textual Gregorian with a day: "الأحد 5 يناير", "24 نيسان / أبريل 2020", "الخامس من أكتوبر", "03 يونيو 2020م"
+_RX_DAY = re.compile(
+    rf"(?:(?P<wd>{_WEEKDAY}){_E}\s*[،,]?\s*(?:الموافق\s+)?)?"
+    rf"(?:{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})(?:\s*(?:من\s+)?(?:شهر\s+)?)|{_B}(?P<ord>{_ORDINAL})\s+(?:من\s+)?(?:شهر\s+)?)"
+    rf"(?P<mon>{_MONTHX})"
+    rf"(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?|\s+(?P<rel>{_REL}){_E}|{_OF_YEAR_REL})?"
+    + _TIME_TAIL, _FLAGS)
+
+# 6. a range of days in one month: "من 5 إلى 7 يونيو 2022", "بين 5 و7 يونيو"
+_RX_RANGE = re.compile(
+    rf"{_NOT_NUM_BEFORE}(?P<d1>\d{{1,2}})\s*(?:-|–|الي|حتي|لغايه|و)\s*(?P<d2>\d{{1,2}})\s+(?:من\s+)?(?:شهر\s+)?"
+    rf"(?P<mon>{_MONTHX})(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?)?",
+    _FLAGS)
+
+# 7. a month (no day): "يـنـايـر 2021", "سبتمبر/أيلول الماضي", "نهاية شهر كانون الثاني", "يوليوز 2019"
+_RX_MONTH = re.compile(
+    rf"{_B}(?P<clitic>[وبل](?=\w))?(?:(?P<pos>{_POS})\s+(?:(?:من|ل)\s+)?)?(?P<shahr>شهر\s+|شهري\s+)?(?P<mon>{_MONTHX}){_E}"
+    rf"(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?"
+    rf"|\s+(?P<rel>{_REL}){_E}|{_OF_YEAR_REL})?", _FLAGS)
+
+# 8. seasons: "ربيع العام 2022", "صيف 2019", "الشتاء الماضي"
+_RX_SEASON = re.compile(
+    rf"{_B}(?P<al>ال)?(?P<sea>ربيع|صيف|خريف|شتاء|شتا){_E}\s+(?:(?:هذا\s+)?(?P<yw>العام|عام|سنه|السنه)\s*)?"
+    rf"(?:(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?|(?P<rel>{_REL}){_E})?", _FLAGS)
+
+# 9. a bare year: needs a year word or a year suffix ("في عام 1948", "منذ 2022", "2015م")
+_RX_YEAR = re.compile(
+    rf"(?:{_B}(?P<kw>(?:و|ب|ل|لل|في|ف)?(?:عام|العام|سنه|السنه|اعوام|عامي|العامين)|منذ|حتي|خلال|مطلع|منتصف|نهايه|اواخر|اوايل|اوائل|بدايه|اواسط|مستهل|قبل|بعد|في|موسم)\s+)?"
+    rf"{_NOT_NUM_BEFORE}(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?(?!\s*{_COUNT_NOUNS})(?![.,]\d)(?!\s*/\s*\d{{4}}\s*ه)",
+    _FLAGS)
+
+_RX_AND_YEAR = re.compile(
+    rf"\s*(?:و|-|–|/|الي|حتي|او)\s*(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?(?!\s*{_COUNT_NOUNS})(?![.,]\d)", _FLAGS)
+
+# "اليوم" that is not today: "اليوم الأول من زيارته", "اليوم السابع" (a newspaper), "اليوم الذي", "اليوم العالمي"
+_NOT_TODAY = (r"(?:السابع|الاول|الثاني|الثالث|الرابع|الخامس|السادس|الثامن|التاسع|العاشر|الاخير|التالي|"
+              r"السابق|الذي|الوطني|العالمي|الدولي|نفسه|ذاته|الموعود|المشهود|المفتوح|الاولمبي)(?!\w)")
+
+# 10. relative: أمس, اليوم, غدا, بعد غد, منذ/قبل N أيام, الشهر الماضي, مطلع العام المقبل, يوم السبت المقبل
+_RX_RELDAY = re.compile(
+    rf"{_BC}(?P<w>اول\s+(?:من\s+)?امس|امس|البارحه|(?<![«\"\u201c])(?<!صحيفه\s)(?<!جريده\s)(?<!نفس\s)(?<!ذلك\s)(?<!ذات\s)اليوم(?!\s+{_NOT_TODAY})(?![»\"\u201d])|غدا|بعد\s+غد|بعد\s+الغد){_E}"
+    rf"(?:\s*[،,]?\s*(?:يوم\s+)?{_WEEKDAY}{_E})?", _FLAGS)  # "اليوم الثلاثاء", "أمس الخميس": one mention
+_UNITS = {
+    "يوم": ("d", 1), "يوما": ("d", 1), "ايام": ("d", None), "يومين": ("d", 2),
+    "اسبوع": ("w", 1), "اسبوعا": ("w", 1), "اسابيع": ("w", None), "اسبوعين": ("w", 2),
+    "شهر": ("m", 1), "شهرا": ("m", 1), "اشهر": ("m", None), "شهور": ("m", None), "شهرين": ("m", 2),
+    "عام": ("y", 1), "عاما": ("y", 1), "اعوام": ("y", None), "عامين": ("y", 2),
+    "سنه": ("y", 1), "سنوات": ("y", None), "سنين": ("y", None), "سنتين": ("y", 2),
+}
+_NUMBER_WORDS = {
+    "ثلاثه": 3, "ثلاث": 3, "اربعه": 4, "اربع": 4, "خمسه": 5, "خمس": 5, "سته": 6, "ست": 6,
+    "سبعه": 7, "سبع": 7, "ثمانيه": 8, "ثماني": 8, "ثمان": 8, "تسعه": 9, "تسع": 9, "عشره": 10, "عشر": 10,
+}
+_RX_AGO = re.compile(
+    rf"{_BC}(?:منذ|قبل)\s+(?:(?P<n>\d{{1,3}})\s+|(?P<nw>{_alt(_NUMBER_WORDS)})\s+)?(?P<unit>{_alt(_UNITS)}){_E}"
+    rf"(?!\s+(?:من|علي|علی)\s)(?!\s+{_MONTH})(?!\s+(?:\d|{_REL}))", _FLAGS)
+_RX_RELPERIOD = re.compile(
+    rf"(?:{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})\s+من\s+(?=الشهر)|{_BC}(?P<ord>{_ORDINAL})\s+من\s+(?=الشهر))?"
+    rf"{_BC}(?:(?P<pos>{_POS})\s+)?(?:(?P<the>الشهر|العام|السنه)\s+(?P<rel>{_REL})|(?:هذا|هذه)\s+(?P<this>العام|السنه|الشهر)){_E}",
+    _FLAGS)  # also a day of a relative month: "في الرابع عشر من الشهر الماضي", "15 من الشهر الجاري"
+_RX_WEEKDAY = re.compile(
+    rf"{_B}(?:[وف](?=ال))?(?P<wd>{_WEEKDAY}){_E}(?:\s+(?P<rel>{_REL}){_E})?", _FLAGS)
+
+# 11. a time alone: "19:56 ت. غ", "الساعة 10:30"
+_RX_TIME = re.compile(
+    rf"(?:(?P<pre>الساعه)\s*)?{_NOT_NUM_BEFORE}(?P<H>\d{{1,2}}):(?P<M>\d{{2}})(?::(?P<S>\d{{2}}))?(?![\d:])"
+    rf"(?:\s*(?:{_TZ}))?", _FLAGS)
+
+# Prefilter: plain substring tests (C speed), no regex alternation. A text without a digit
+# and without any of these words cannot hold a date expression.
+_TRIGGERS = tuple(sorted(
+    {k.split()[0] for k in _GREG_MONTHS}
+    | {"امس", "البارحه", "اليوم", "غد", "منذ", "قبل", "ربيع", "صيف", "خريف", "شتا", "الشهر", "العام", "السنه"}
+    | {"اثنين", "اتنين", "ثلاثا", "اربعا", "خميس", "جمعه", "سبت", "احد"}
+))
+_MONTH_TRIGGERS = tuple(sorted({k.split()[0] for k in _GREG_MONTHS}))
+_HIJRI_TRIGGERS = tuple(sorted({k.split()[0] for k in _HIJRI_MONTHS}))
+_SEASON_TRIGGERS = ("ربيع", "صيف", "خريف", "شتا")
+_WEEKDAY_TRIGGERS = ("اثنين", "اتنين", "ثلاثا", "اربعا", "خميس", "جمعه", "سبت", "احد")
+_ENG_TRIGGERS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DIGIT = re.compile(r"\d")
+_LATIN = re.compile(r"[A-Za-z]{3}")
+
+
+def _has_english_month(folded: str) -> bool:
+    if not _LATIN.search(folded):
+        return False
+    low = folded.lower()
+    return any(k in low for k in _ENG_TRIGGERS)
+
+
+# ---------------------------------------------------------------------------
+# value helpers
+# ---------------------------------------------------------------------------
+
+def _month_of(name: str) -> int | None:
+    key = re.sub(r"\s+", " ", name.strip().rstrip(".")).strip()
+    key = re.sub(r" ?(\d)$", r" \1", key)
+    if key in _GREG_MONTHS:
+        return _GREG_MONTHS[key]
+    return _ENGLISH_MONTHS.get(key.lower())
+
+
+def _split_monthx(monx: str) -> list[str]:
+    parts = re.split(r"\s*(?:/|\\|-|–|\(|،)\s*", monx.strip().rstrip(")").strip())
+    if len(parts) == 1 and _month_of(parts[0]) is None:  # "يوليو تموز": split on the space
+        words = parts[0].split()
+        for i in range(1, len(words)):
+            a, b = " ".join(words[:i]), " ".join(words[i:])
+            if _month_of(a) is not None and _month_of(b) is not None:
+                return [a, b]
+    return [p for p in parts if p]
+
+
+def _monthx_value(monx: str) -> tuple[int, bool] | None:
+    """(month, ambiguous) for a possibly doubled month; ambiguous if no part is a sure month name."""
+    parts = _split_monthx(monx)
+    if not parts:
+        return None
+    m = _month_of(parts[0])
+    if m is None:
+        return None
+    key = lambda p: re.sub(r"\s+", " ", p.strip(".")).lower()  # noqa: E731
+    ambiguous = all(key(p) in _AMBIGUOUS_MONTHS for p in parts)
+    return m, ambiguous
+
+
+def _year_ok(y: int) -> bool:
+    return 1000 <= y <= 2199
+
+
+def _near_year(month: int, day: int | None, ref: dt.date) -> int:
+    """Year for a month (and day) written without a year: the occurrence nearest the reference."""
+    diff = month - ref.month
+    if diff > 6:
+        return ref.year - 1
+    if diff < -7:
+        return ref.year + 1
+    return ref.year
+
+
+def _rel_kind(rel: str | None) -> str | None:
+    if not rel:
+        return None
+    if rel in _PAST:
+        return "past"
+    if rel in _FUTURE:
+        return "future"
+    if rel in _CURRENT:
+        return "current"
+    return None
+
+
+def _valid_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _time_suffix(g: dict) -> str | None:
+    """"THH:MM[:SS][±HH:MM|Z]" from the H/M/S/tz/gmt groups, or None if absent or impossible."""
+    if g.get("H") is None:
+        return None
+    h, mi = int(g["H"]), int(g["M"])
+    if h > 23 or mi > 59:
+        return None
+    s = f"T{h:02d}:{mi:02d}"
+    if g.get("S") is not None:
+        if int(g["S"]) > 59:
+            return None
+        s += f":{int(g['S']):02d}"
+    if g.get("tz"):
+        tz = g["tz"].replace(":", "")
+        s += f"{tz[:3]}:{tz[3:]}"
+    elif g.get("gmt"):
+        s += "Z"
+    return s
+
+
+def _weekday_date(wd: int, rel: str | None, ref: dt.date) -> dt.date:
+    kind = _rel_kind(rel)
+    if kind == "future":
+        delta = (wd - ref.weekday()) % 7 or 7
+        return ref + dt.timedelta(days=delta)
+    delta = (ref.weekday() - wd) % 7
+    if kind == "past" and delta == 0:
+        delta = 7
+    return ref - dt.timedelta(days=delta)
+
+
+def _shift_month(y: int, m: int, n: int) -> tuple[int, int]:
+    k = y * 12 + (m - 1) + n
+    return k // 12, k % 12 + 1
+
+
+# ---------------------------------------------------------------------------
+# candidates
+# ---------------------------------------------------------------------------
+
+# a candidate: (start, end, priority, [(start, end, value, granularity, calendar), ...]) in folded coordinates
+_Cand = tuple[int, int, int, list[tuple[int, int, str, str, str]]]
+
+
+def _day_value(y: int | None, m: int, d: int, ref: dt.date | None) -> tuple[str, str] | None:
+    if not 1 <= d <= 31:
+        return None
+    if y is None:
+        if ref is None:
+            if _valid_date(2000, m, d) is None:
+                return None
+            return f"--{m:02d}-{d:02d}", "day"
+        y = _near_year(m, d, ref)
+    if not _year_ok(y) or _valid_date(y, m, d) is None:
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}", "day"
+
+
+def _cands_numeric(f: str, ref: dt.date | None, out: list) -> None:
+    for rx, prio in ((_RX_ISO, 9), (_RX_DMY, 9)):
+        for mt in rx.finditer(f):
+            g = mt.groupdict()
+            y, m, d = int(g["y"]), int(g["m"]), int(g["d"])
+            if rx is _RX_DMY and m > 12 and d <= 12:  # month-first (US) writing
+                m, d = d, m
+            hijri = (g.get("suf") or "").strip().startswith("ه") or 1300 <= y <= 1500
+            if hijri:
+                try:
+                    from hijridate import Hijri
+
+                    gd = Hijri(y, m, d).to_gregorian()
+                except (ValueError, OverflowError):
+                    continue
+                y, m, d = gd.year, gd.month, gd.day
+            if not _year_ok(y) or _valid_date(y, m, d) is None:
+                continue
+            value, gran = f"{y:04d}-{m:02d}-{d:02d}", "day"
+            end = mt.end()
+            t = _time_suffix(g)
+            if t is not None:
+                value, gran = value + t, "datetime"
+            elif g.get("H") is not None:
+                end = _end_before_time(mt)
+            out.append((mt.start(), end, prio, [(mt.start(), end, value, gran, "hijri" if hijri else "gregorian")]))
+
+
+def _end_before_time(mt: re.Match) -> int:
+    """End of the date part when a trailing time group matched but was invalid."""
+    for name in ("suf", "y"):
+        try:
+            e = mt.end(name)
+        except IndexError:
+            continue
+        if e != -1:
+            return e
+    return mt.end()
+
+
+def _cands_rfc(f: str, out: list) -> None:
+    for mt in (*_RX_RFC.finditer(f), *_RX_MDY.finditer(f)):
+        g = mt.groupdict()
+        m = _month_of(g["mon"])
+        y, d = int(g["y"]), int(g["d"])
+        if m is None or not _year_ok(y) or _valid_date(y, m, d) is None:
+            continue
+        value, gran, end = f"{y:04d}-{m:02d}-{d:02d}", "day", mt.end()
+        t = _time_suffix(g)
+        if t is not None:
+            value, gran = value + t, "datetime"
+        elif g.get("H") is not None:
+            end = mt.end("y")
+        out.append((mt.start(), end, 9, [(mt.start(), end, value, gran, "gregorian")]))
+
+
+def _cands_hijri(f: str, out: list) -> None:
+    from hijridate import Hijri  # light import, only when a Hijri month is present
+
+    for mt in _RX_HIJRI.finditer(f):
+        g = mt.groupdict()
+        hm = _HIJRI_MONTHS.get(re.sub(r"\s+", " ", g["hmon"]))
+        hy = int(g["y"])
+        if hm is None:
+            continue
+        d = int(g["d"]) if g["d"] else (_ORDINALS.get(re.sub(r"\s+", " ", g["ord"])) if g["ord"] else None)
+        try:
+            if d is not None:
+                gd = Hijri(hy, hm, d).to_gregorian()
+                value, gran = f"{gd.year:04d}-{gd.month:02d}-{gd.day:02d}", "day"
+            else:
+                # a Hijri month straddles two Gregorian months: give the one holding its middle
+                gd = Hijri(hy, hm, 15).to_gregorian()
+                value, gran = f"{gd.year:04d}-{gd.month:02d}", "month"
+        except (ValueError, OverflowError):
+            continue
+        start = mt.start()
+        out.append((start, mt.end(), 8, [(start, mt.end(), value, gran, "hijri")]))
+
+
+def _year_from(g: dict) -> int | None:
+    if g.get("y") is None:
+        return None
+    y = int(g["y"])
+    return y if _year_ok(y) else -1
+
+
+def _cands_day(f: str, ref: dt.date | None, out: list) -> None:
+    for mt in _RX_DAY.finditer(f):
+        g = mt.groupdict()
+        mv = _monthx_value(g["mon"])
+        if mv is None:
+            continue
+        m, _amb = mv
+        d = int(g["d"]) if g["d"] else _ORDINALS.get(re.sub(r"\s+", " ", g["ord"]))
+        if d is None:
+            continue
+        y = _year_from(g)
+        if y == -1:
+            continue
+        if g["ord"] and y is None and ref is None and not re.search(r"من\s", mt.group(0)):
+            # "الثاني يناير" without من: too weak alone
+            continue
+        if g["ord"] and y is None and _CITY_BEFORE.search(f[max(0, mt.start() - 12):mt.start()]):
+            out.append((mt.start(), mt.end(), 99, []))  # a place name: blocks the month inside it too
+            continue  # مدينة السادس من أكتوبر, جسر 6 أكتوبر: places
+        if y is None and ref is not None and g["yrel"]:
+            y = ref.year + {"past": -1, "future": 1, "current": 0}[_rel_kind(g["yrel"])]
+        if y is None and ref is not None and g["rel"]:
+            kind = _rel_kind(g["rel"])
+            if kind == "past":
+                y = ref.year if (m, d) < (ref.month, ref.day) else ref.year - 1
+            elif kind == "future":
+                y = ref.year if (m, d) > (ref.month, ref.day) else ref.year + 1
+        dv = _day_value(y, m, d, ref)
+        if dv is None:
+            continue
+        value, gran = dv
+        end = mt.end()
+        t = _time_suffix(g)
+        if t is not None and y is not None:
+            value, gran = value + t, "datetime"
+        elif g.get("H") is not None:
+            end = _end_before_time(mt) if y is not None else mt.end("mon")
+        out.append((mt.start(), end, 7, [(mt.start(), end, value, gran, "gregorian")]))
+
+
+def _cands_range(f: str, ref: dt.date | None, out: list) -> None:
+    for mt in _RX_RANGE.finditer(f):
+        g = mt.groupdict()
+        mv = _monthx_value(g["mon"])
+        if mv is None:
+            continue
+        m = mv[0]
+        y = _year_from(g)
+        if y == -1:
+            continue
+        d1, d2 = int(g["d1"]), int(g["d2"])
+        if not d1 < d2:
+            continue
+        v1, v2 = _day_value(y, m, d1, ref), _day_value(y, m, d2, ref)
+        if v1 is None or v2 is None:
+            continue
+        out.append((mt.start(), mt.end(), 10, [
+            (mt.start("d1"), mt.end("d1"), v1[0], "day", "gregorian"),
+            (mt.start("d2"), mt.end(), v2[0], "day", "gregorian"),
+        ]))
+
+
+_NAME_BEFORE = re.compile(r"(?:(?<!\w)دي|(?<!\w)دو|واتس)\s*$")
+_CITY_BEFORE = re.compile(r"(?:مدينه|جسر|كوبري|ميدان|شارع|حي|جامعه|محافظه)\s+$")
+_MONTH_CONTEXT_BEFORE = re.compile(
+    r"(?:في|منذ|حتي|خلال|قبل|بعد|مطلع|منتصف|نهايه|اواخر|اوايل|اوائل|بدايه|اواسط|مستهل)\s+$")
+_MEASURE_BEFORE = re.compile(
+    r"(?:طول|طوله|طولها|عرض|عرضه|ارتفاع|ارتفاعه|عمق|مسافه|مساحه|قطر|مسار|مستوي|علو|بعد)\s*(?:[^\s\d]+\s+)?$")
+_YEAR_WORD_KW = re.compile(r"(?:عام|العام|عامي|سنه|السنه|اعوام|مطلع|منتصف|نهايه|اواخر|اوايل|اوائل|بدايه|اواسط|مستهل)$")
+
+
+def _cands_month(f: str, ref: dt.date | None, out: list) -> None:
+    for mt in _RX_MONTH.finditer(f):
+        g = mt.groupdict()
+        mv = _monthx_value(g["mon"])
+        if mv is None:
+            continue
+        m, amb = mv
+        y = _year_from(g)
+        if y == -1:
+            continue
+        kind = _rel_kind(g["rel"])
+        if y is None and g["yrel"]:
+            if ref is None:
+                kind = None
+            else:
+                y = ref.year + {"past": -1, "future": 1, "current": 0}[_rel_kind(g["yrel"])]
+        if amb:
+            doubled = len(_split_monthx(g["mon"])) > 1
+            first = _split_monthx(g["mon"])[0]
+            strong_ctx = y is not None or g["shahr"] or g["pos"] or kind or doubled
+            if not strong_ctx:
+                if first in ("اب",) or first.isascii():
+                    continue
+                if not _MONTH_CONTEXT_BEFORE.search(f[max(0, mt.start() - 8):mt.start()]):
+                    continue
+            if g["clitic"] and not (y is not None or doubled):
+                continue
+        before = f[max(0, mt.start() - 6):mt.start()]
+        if _NAME_BEFORE.search(before) and not g["pos"] and not g["shahr"]:
+            continue  # "لويجي دي مايو", "واتس آب عام 2009": names, not months
+        start = mt.start("pos") if g["pos"] else (mt.start("shahr") if g["shahr"] else mt.start("mon"))
+        if y is not None:
+            value = f"{y:04d}-{m:02d}"
+        elif ref is None:
+            value = f"--{m:02d}"
+        elif kind == "past":
+            value = f"{ref.year if m < ref.month else ref.year - 1:04d}-{m:02d}"
+        elif kind == "future":
+            value = f"{ref.year if m > ref.month else ref.year + 1:04d}-{m:02d}"
+        elif kind == "current":
+            value = f"{ref.year:04d}-{m:02d}"
+        else:
+            value = f"{_near_year(m, None, ref):04d}-{m:02d}"
+        out.append((start, mt.end(), 6, [(start, mt.end(), value, "month", "gregorian")]))
+
+
+def _cands_season(f: str, ref: dt.date | None, out: list) -> None:
+    for mt in _RX_SEASON.finditer(f):
+        g = mt.groupdict()
+        code = _SEASONS[g["sea"]]
+        if g["y"] is not None:
+            y = int(g["y"])
+            if not _year_ok(y):
+                continue
+        elif g["rel"] and ref is not None and g["yw"]:
+            # "صيف العام الماضي": the summer of last year
+            y = ref.year + {"past": -1, "future": 1, "current": 0}[_rel_kind(g["rel"])]
+        elif g["rel"] and ref is not None:
+            # "الصيف الماضي / المقبل": the last / next such season around the reference
+            y = _season_year(code, _rel_kind(g["rel"]), ref)
+        elif g["yw"] and "هذا" in mt.group(0) and ref is not None:
+            y = ref.year
+        else:
+            continue
+        out.append((mt.start(), mt.end(), 6, [(mt.start(), mt.end(), f"{y:04d}-{code}", "season", "gregorian")]))
+
+
+_SEASON_SPAN = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 14)}  # WI of Y: Dec Y .. Feb Y+1
+
+
+def _season_year(code: str, kind: str | None, ref: dt.date) -> int:
+    start, end = _SEASON_SPAN[code]
+    # month index of the reference on the same axis (Jan/Feb count as 13/14 of the previous year)
+    m, y0 = ref.month, ref.year
+    if code == "WI" and m <= 2:
+        m, y0 = m + 12, y0 - 1
+    if kind == "future":
+        return y0 if m < start else y0 + 1
+    if kind == "past":
+        return y0 if m > end else y0 - 1
+    return y0
+
+
+def _cands_year(f: str, out: list) -> None:
+    for mt in _RX_YEAR.finditer(f):
+        g = mt.groupdict()
+        y = int(g["y"])
+        kw = g["kw"]
+        if not (kw or g["suf"]):
+            continue
+        if not kw and _MEASURE_BEFORE.search(f[max(0, mt.start() - 16):mt.start()]):
+            continue  # "بطول 1300م": metres
+        if kw == "بعد" and f[max(0, mt.start() - 4):mt.start()].endswith("علي "):
+            continue  # "على بعد 1500م": a distance
+        if g["suf"] and g["suf"].strip().startswith("ه"):
+            continue  # a Hijri year alone: no Gregorian year to give
+        if not 1000 <= y <= 2199:
+            continue
+        if 1380 <= y <= 1460 and not g["suf"]:
+            continue  # most likely a Hijri year (1380 AH = 1960): no Gregorian year to give
+        if kw in ("قبل", "بعد", "في", "حتي", "خلال") and not (1800 <= y <= 2100) and not g["suf"]:
+            continue
+        if kw and _YEAR_WORD_KW.search(kw):
+            start = mt.start("kw")
+            # keep a proclitic (و/ب/ل/في) outside the surface
+            m2 = re.search(r"(?:عامي|عام|العام|سنه|السنه|اعوام)$", kw)
+            if m2 and kw[: m2.start()] in ("و", "ب", "ل", "لل", "في", "ف"):
+                start += m2.start()
+        else:
+            start = mt.start("y")
+        out.append((start, mt.end(), 4, [(start, mt.end(), f"{y:04d}", "year", "gregorian")]))
+        # a second year joined to this one: "بين عامي 2015 و2016", "في 1980 و1987", "2015-2016"
+        nxt = _RX_AND_YEAR.match(f, mt.end())
+        if nxt:
+            y2 = int(nxt.group("y"))
+            if y < y2 <= 2199 and not (1380 <= y2 <= 1460 and not nxt.group("suf")):
+                s2 = nxt.start("y")
+                out.append((s2, nxt.end(), 4, [(s2, nxt.end(), f"{y2:04d}", "year", "gregorian")]))
+
+
+def _cands_relative(f: str, ref: dt.date | None, out: list) -> None:
+    if ref is None:
+        return
+    relday = any(k in f for k in ("امس", "البارحه", "اليوم", "غد"))
+    for mt in (_RX_RELDAY.finditer(f) if relday else ()):
+        w = re.sub(r"\s+", " ", mt.group("w"))
+        delta = {"امس": -1, "البارحه": -1, "اليوم": 0, "غدا": 1, "بعد غد": 2, "بعد الغد": 2}.get(w, -2)
+        d = ref + dt.timedelta(days=delta)
+        out.append((mt.start(), mt.end(), 3, [(mt.start(), mt.end(), d.isoformat(), "day", "gregorian")]))
+    for mt in (_RX_AGO.finditer(f) if ("منذ" in f or "قبل" in f) else ()):
+        kind, n = _UNITS[re.sub(r"\s+", " ", mt.group("unit"))]
+        if mt.group("n") or mt.group("nw"):
+            if n is not None and n != 1:
+                continue  # "منذ 3 يومين" is not Arabic
+            n = int(mt.group("n")) if mt.group("n") else _NUMBER_WORDS[mt.group("nw")]
+        if n is None or n <= 0:
+            continue
+        if kind == "d":
+            value, gran = (ref - dt.timedelta(days=n)).isoformat(), "day"
+        elif kind == "w":
+            value, gran = (ref - dt.timedelta(days=7 * n)).isoformat(), "day"
+        elif kind == "m":
+            yy, mm = _shift_month(ref.year, ref.month, -n)
+            value, gran = f"{yy:04d}-{mm:02d}", "month"
+        else:
+            value, gran = f"{ref.year - n:04d}", "year"
+        out.append((mt.start(), mt.end(), 3, [(mt.start(), mt.end(), value, gran, "gregorian")]))
+    for mt in (_RX_RELPERIOD.finditer(f) if ("الشهر" in f or "العام" in f or "السنه" in f) else ()):
+        g = mt.groupdict()
+        unit = g["the"] or g["this"]
+        kind = _rel_kind(g["rel"]) if g["rel"] else "current"
+        step = {"past": -1, "future": 1, "current": 0}[kind]
+        day = int(g["d"]) if g["d"] else (_ORDINALS.get(re.sub(r"\s+", " ", g["ord"])) if g["ord"] else None)
+        if unit == "الشهر":
+            yy, mm = _shift_month(ref.year, ref.month, step)
+            value, gran = f"{yy:04d}-{mm:02d}", "month"
+            if day is not None and not g["pos"] and _valid_date(yy, mm, day) is not None:
+                value, gran = f"{value}-{day:02d}", "day"
+        else:
+            if day is not None:
+                continue  # "5 العام الماضي" is not a date; the year alone is found without the number
+
+            value, gran = f"{ref.year + step:04d}", "year"
+        out.append((mt.start(), mt.end(), 3, [(mt.start(), mt.end(), value, gran, "gregorian")]))
+
+
+# News writes a bare weekday for the most recent one; these words before it point forward instead.
+# An explicit list: a general "سـ + verb" rule would also fire on سياسي, سيارة, ستة ...
+_FUTURE_BEFORE = re.compile(
+    r"(?<!\w)(?:سوف|المقرر|المقرره|المرتقب|المرتقبه|المزمع|المزمعه|ستجري|سيجري|ستعقد|سيعقد|ستبدا|سيبدا|"
+    r"ستنطلق|سينطلق|سيلتقي|ستلتقي|سيزور|ستزور|سيصل|ستصل|ستقام|سيقام|سيلعب|ستلعب|سيواجه|يواجه|تواجه|ستواجه|"
+    r"سيتوجه|سيعلن|ستعلن|سيصوت|يصوتوا|ستنظم|سينظم|سيخوض|يخوض|ستشهد|سيشهد)(?!\w)(?:\s+\S+){0,3}\s*(?:يوم\s+)?$")
+
+
+def _cands_weekday(f: str, ref: dt.date | None, out: list) -> None:
+    for mt in _RX_WEEKDAY.finditer(f):
+        wd = _WEEKDAYS[mt.group("wd")]
+        start = mt.start("wd")
+        if ref is None:
+            # without a reference "الجمعة الماضية" still only names a weekday
+            end = mt.end("wd")
+            out.append((start, end, 2, [(start, end, _WEEKDAY_NAMES[wd], "weekday", "gregorian")]))
+        else:
+            rel = mt.group("rel")
+            if rel is None and _FUTURE_BEFORE.search(f[max(0, start - 40):start]):
+                rel = "المقبل"  # "ستجرى الأحد", "المقرر عقدها الخميس": the next such day
+            d = _weekday_date(wd, rel, ref)
+            out.append((start, mt.end(), 2, [(start, mt.end(), d.isoformat(), "day", "gregorian")]))
+
+
+def _cands_time(f: str, out: list) -> None:
+    for mt in _RX_TIME.finditer(f):
+        g = mt.groupdict()
+        if not (g["pre"] or g["gmt"] or g["tz"] or len(g["H"]) == 2):
+            continue
+        t = _time_suffix(g)
+        if t is None:
+            continue
+        out.append((mt.start(), mt.end(), 1, [(mt.start(), mt.end(), t, "time", "gregorian")]))
+
+
+def _select(cands: list) -> list:
+    """Longest candidates first (ties: higher priority, earlier start); no overlaps."""
+    cands.sort(key=lambda c: (-(c[1] - c[0]), -c[2], c[0]))
+    starts: list[int] = []  # the chosen intervals, disjoint, kept sorted
+    ends: list[int] = []
+    chosen = []
+    for c in cands:
+        s, e = c[0], c[1]
+        if e <= s:
+            continue
+        i = bisect.bisect_right(starts, s)
+        if i > 0 and ends[i - 1] > s:
+            continue
+        if i < len(starts) and starts[i] < e:
+            continue
+        starts.insert(i, s)
+        ends.insert(i, e)
+        chosen.append(c)
+    chosen.sort(key=lambda c: c[0])
+    return chosen
+
+
+def _strip_span(f: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and f[s] in " \t\n\r،,-–|":
+        s += 1
+    while e > s and f[e - 1] in " \t\n\r،,-–|":
+        e -= 1
+    return s, e
+
+
+_CHUNK = 600
+
+
+def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMention]:
+    """Each date expression once, non-overlapping, in text order."""
+    if not text:
+        return []
+    if isinstance(reference, dt.datetime):
+        reference = reference.date()
+    if len(text) > _CHUNK and "\n" in text:
+        # a whole article: read it line by line (date expressions do not cross lines), so the
+        # slow offset map is only built for the lines that carry tashkeel or tatweel
+        out: list[DateMention] = []
+        pos = 0
+        for line in text.split("\n"):
+            if line:
+                for m in extract_mentions(line, reference):
+                    out.append(DateMention(m.start + pos, m.end + pos, m.surface, m.value, m.granularity,
+                                           m.calendar))
+            pos += len(line) + 1
+        return out
+    # text.translate(FOLD_TABLE) is exactly fold_with_offsets(text)[0] (same table, char by
+    # char); the offsets, slower to build, are only computed when a mention must be mapped back.
+    folded = text.translate(FOLD_TABLE)
+    has_digit = _DIGIT.search(folded) is not None
+    english = _has_english_month(folded)
+    if not (has_digit or english or any(k in folded for k in _TRIGGERS)):
+        return []
+
+    cands: list = []
+    month = english or any(k in folded for k in _MONTH_TRIGGERS)
+    if has_digit:
+        _cands_numeric(folded, reference, cands)
+        if english:
+            _cands_rfc(folded, cands)
+        if month:
+            _cands_range(folded, reference, cands)
+        _cands_year(folded, cands)
+        if ":" in folded:
+            _cands_time(folded, cands)
+        if any(k in folded for k in _HIJRI_TRIGGERS):
+            _cands_hijri(folded, cands)
+    if month:
+        if has_digit or _ORD_HINT.search(folded):
+            _cands_day(folded, reference, cands)
+        _cands_month(folded, reference, cands)
+    if any(k in folded for k in _SEASON_TRIGGERS):
+        _cands_season(folded, reference, cands)
+    if reference is not None:
+        _cands_relative(folded, reference, cands)
+    if any(k in folded for k in _WEEKDAY_TRIGGERS):
+        _cands_weekday(folded, reference, cands)
+
+    if not cands:
+        return []
+    offsets = None
+    if len(folded) != len(text):  # something was dropped (tashkeel, tatweel): map positions back
+        folded2, offsets = fold_with_offsets(text)
+        assert folded2 == folded
+    result: list[DateMention] = []
+    n = len(text)
+    for cand in _select(cands):
+        for s, e, value, gran, cal in cand[3]:
+            s, e = _strip_span(folded, s, e)
+            if offsets is None:
+                os_, oe = s, e
+            else:
+                os_ = offsets[s]
+                oe = offsets[e - 1] + 1 if e > 0 else 0
+                # keep marks that belong to the last letter (tanween, tatweel in هـ)
+                while oe < n and text[oe] != " " and oe < offsets[e] and text[oe].translate(FOLD_TABLE) == "":
+                    oe += 1
+            result.append(DateMention(os_, oe, text[os_:oe], value, gran, cal))
+    return result
+
+
+_HIJRI_HINT = re.compile(_HMONTH)
+_ORD_HINT = re.compile(_ORDINAL + r"\s+(?:من\s+)?(?:شهر\s+)?" + _MONTH)
+
+
+# ---------------------------------------------------------------------------
+# publication dates
+# ---------------------------------------------------------------------------
+
+def _mention_to_date(m: DateMention) -> tuple[dt.date, str] | None:
+    v = m.value
+    try:
+        if m.granularity in ("day", "datetime") and re.match(r"\d{4}-\d\d-\d\d", v):
+            return dt.date.fromisoformat(v[:10]), "day"
+        if m.granularity == "month" and re.fullmatch(r"\d{4}-\d\d", v):
+            return dt.date(int(v[:4]), int(v[5:7]), 1), "month"
+    except ValueError:
+        return None
+    return None
+
+
+_HEADER_MAX_LEN = 90
+
+
+def publication_date_from_header(header_lines: list[str]) -> PublicationDate | None:
+    """The date line among the lines around the title ("1266 2017-02-08", "● أخبار دولية ٨ فبراير ٢٠١٥").
+
+    Only absolute dates with at least month precision, on short lines; a line that is
+    mostly prose (a body paragraph, a caption) is never read. The first such line wins,
+    and a day beats a month on the same line.
+    """
+    for line in header_lines:
+        line = line.strip()
+        if not line or len(line) > _HEADER_MAX_LEN:
+            continue
+        best = None
+        for m in extract_mentions(line, reference=None):
+            got = _mention_to_date(m)
+            if got is None:
+                continue
+            # the date must carry the line: short lines only, or the date is a good part of it
+            words_outside = len(re.findall(r"\w+", line[: m.start] + " " + line[m.end:]))
+            if words_outside > 8:
+                continue
+            if best is None or (best[1] == "month" and got[1] == "day"):
+                best = (got[0], got[1], line)
+        if best is not None:
+            return PublicationDate(best[0], best[1], best[2], "header_line")
+    return None
+
+
+_URL_PATTERNS = (
+    (re.compile(r"(?<!\d)((?:19|20)\d\d)[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?!\d)"), "day"),
+    (re.compile(r"/((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:/|\.|-|_|$)"), "day"),
+    # CNN style: /2013/middle_east/8/3/
+    (re.compile(r"/((?:19|20)\d\d)/[a-z_\-]+/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/"), "day"),
+    (re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/(?!\d)"), "month"),
+)
+
+
+def publication_date_from_url(url: str | None) -> PublicationDate | None:
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I)
+    for rx, precision in _URL_PATTERNS:
+        mt = rx.search(path)
+        if not mt:
+            continue
+        y, m = int(mt.group(1)), int(mt.group(2))
+        d = int(mt.group(3)) if precision == "day" else 1
+        date = _valid_date(y, m, d)
+        if date is None or date > dt.date.today() + dt.timedelta(days=2):
+            continue
+        return PublicationDate(date, precision, mt.group(0), "url_path")
+    return None
+
+
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
+
+
+def publication_date_from_field(value: str | None, field: str = "published") -> PublicationDate | None:
+    """A record field: ISO 8601, RFC 822 ('Sun, 18 Feb 2018 21:35:43 +0400'), or an Arabic date string.
+
+    The calendar date is the one written (local to the stated offset), not converted to UTC.
+    """
+    if value is None:
+        return None
+    s = str(value).strip()
+    if not s:
+        return None
+    mt = _ISO_DATE.match(s)
+    if mt and (len(s) == mt.end() or not s[mt.end()].isdigit()):
+        y, m = int(mt.group(1)), int(mt.group(2))
+        if mt.group(3):
+            d = _valid_date(y, m, int(mt.group(3)))
+            if d is not None:
+                return PublicationDate(d, "day", s, "record_field")
+        elif 1 <= m <= 12 and _year_ok(y):
+            return PublicationDate(dt.date(y, m, 1), "month", s, "record_field")
+    if re.fullmatch(r"\d{4}", s) and _year_ok(int(s)):
+        return PublicationDate(dt.date(int(s), 1, 1), "year", s, "record_field")
+    if re.search(r"[A-Za-z]{3}", s):
+        try:
+            parsed = email.utils.parsedate_to_datetime(s)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+        if parsed is not None:
+            return PublicationDate(parsed.date(), "day", s, "record_field")
+    if re.fullmatch(r"\d{9,10}(?:\.\d+)?", s):  # epoch seconds
+        try:
+            return PublicationDate(dt.datetime.fromtimestamp(float(s), dt.UTC).date(), "day", s,
+                                   "record_field")
+        except (OverflowError, OSError, ValueError):
+            pass
+    best = None
+    for m in extract_mentions(s, reference=None):
+        got = _mention_to_date(m)
+        if got and (best is None or (best[1] == "month" and got[1] == "day")):
+            best = got
+    if best is not None:
+        return PublicationDate(best[0], best[1], s, "record_field")
+    return None
+
+
+_LD_JSON = re.compile(r"<script[^>]+type\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script>", re.I | re.S)
+_META = re.compile(r"<meta\b[^>]*>", re.I)
+_ATTR = re.compile(r"([a-zA-Z_:.\-]+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)")
+_TIME_TAG = re.compile(r"<time\b[^>]*>", re.I)
+_META_KEYS = (  # in order of trust
+    "article:published_time", "og:article:published_time", "datepublished", "published_time",
+    "article.published", "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date",
+    "publish_date", "publication_date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date",
+    "dcterms.created", "date", "article_date_original", "cxenseparse:recs:publishtime", "og:published_time",
+)
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    out = {}
+    for k, v in _ATTR.findall(tag):
+        if v[:1] in "\"'":
+            v = v[1:-1]
+        out[k.lower()] = v
+    return out
+
+
+def _find_date_published(obj, depth: int = 0):
+    if depth > 6:
+        return None
+    if isinstance(obj, dict):
+        for key in ("datePublished", "dateCreated"):
+            v = obj.get(key)
+            if isinstance(v, str) and v.strip():
+                return v
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+            if key in obj:
+                r = _find_date_published(obj[key], depth + 1)
+                if r:
+                    return r
+    elif isinstance(obj, list):
+        for item in obj:
+            r = _find_date_published(item, depth + 1)
+            if r:
+                return r
+    return None
+
+
+def publication_date_from_html(html: str, url: str | None = None) -> PublicationDate | None:
+    """JSON-LD datePublished, then meta tags, then <time datetime>, then htmldate, then the URL."""
+    if not html:
+        return publication_date_from_url(url)
+    head = html
+    # 1. JSON-LD
+    for block in _LD_JSON.findall(head):
+        try:
+            data = json.loads(block.strip().rstrip(";"))
+        except ValueError:
+            mt = re.search(r"\"datePublished\"\s*:\s*\"([^\"]+)\"", block)
+            data = {"datePublished": mt.group(1)} if mt else None
+        v = _find_date_published(data) if data is not None else None
+        if v:
+            p = publication_date_from_field(v)
+            if p is not None and p.precision == "day":
+                return PublicationDate(p.value, p.precision, v, "json_ld")
+    # 2. meta tags
+    found: dict[str, str] = {}
+    for tag in _META.findall(head):
+        a = _attrs(tag)
+        key = (a.get("property") or a.get("name") or a.get("itemprop") or a.get("http-equiv") or "").lower()
+        content = a.get("content") or a.get("datetime")
+        if key and content and key not in found:
+            found[key] = content
+    for key in _META_KEYS:
+        if key in found:
+            p = publication_date_from_field(found[key])
+            if p is not None:
+                return PublicationDate(p.value, p.precision, f'{key}="{found[key]}"', "html_meta")
+    # 3. <time datetime> marked as publication, else the first one
+    times = [_attrs(t) for t in _TIME_TAG.findall(head)]
+    times = [t for t in times if t.get("datetime")]
+    marked = [t for t in times if "pubdate" in t or t.get("itemprop", "").lower() == "datepublished"
+              or "publish" in t.get("class", "").lower()]
+    for t in marked:
+        p = publication_date_from_field(t["datetime"])
+        if p is not None:
+            return PublicationDate(p.value, p.precision, t["datetime"], "time_tag")
+    # 4. htmldate (optional dependency)
+    try:
+        from htmldate import find_date
+    except ImportError:
+        find_date = None
+    if find_date is not None:
+        try:
+            v = find_date(html, url=url, original_date=True, extensive_search=False)
+        except Exception:  # noqa: BLE001 - htmldate raises on odd markup
+            v = None
+        if v:
+            p = publication_date_from_field(v)
+            if p is not None:
+                return PublicationDate(p.value, p.precision, v, "htmldate")
+    # 5. an unmarked <time datetime> (after htmldate: the first one may sit in a sidebar)
+    for t in times[:1]:
+        p = publication_date_from_field(t["datetime"])
+        if p is not None:
+            return PublicationDate(p.value, p.precision, t["datetime"], "time_tag")
+    # 6. URL
+    return publication_date_from_url(url)
+
+
+# ---------------------------------------------------------------- shard entry point (pipeline glue)
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+PUBLISHED_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("published", pa.date32()), ("published_precision", pa.string()),
+    ("published_evidence", pa.string()), ("published_method", pa.string()),
+])
+MENTION_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("position", pa.int32()), ("start", pa.int32()), ("end", pa.int32()),
+    ("surface", pa.string()), ("value", pa.string()), ("granularity", pa.string()), ("calendar", pa.string()),
+])
+
+
+def publication_date(doc: dict, content: str | None = None) -> PublicationDate | None:
+    """The page's stated publication date, by the most direct evidence first; None if it states none.
+
+    Order: a record field (JSONL `published`), HTML metadata (what the clean stage's extractor
+    read, else our own reading of the page), the text scrape's header lines, the URL path. Crawl
+    time (WARC-Date) is never used.
+    """
+    found = publication_date_from_field(doc.get("published_field"))
+    if found is None and doc.get("published_hint"):
+        found = publication_date_from_field(doc["published_hint"], field="html_meta")
+    if found is None and doc.get("content_kind") == "text":
+        found = publication_date_from_header(list(doc.get("header_lines") or []))
+    if found is None:
+        found = publication_date_from_url(doc.get("url"))
+    return found
+
+
+def dates_shard(run_dir: str, shard_id: int) -> dict:
+    """Publication dates and date mentions for one record shard (after dedup decided the statuses)."""
+    from tasks.dedup import final_paragraphs
+
+    run = Path(run_dir)
+    docs = pq.read_table(run / "clean" / f"docs-{shard_id:05d}.parquet").to_pylist()
+    paras = final_paragraphs(run_dir, shard_id)
+    pub = {name: [] for name in PUBLISHED_SCHEMA.names}
+    reference: dict[str, dt.date | None] = {}
+    for doc in docs:
+        found = publication_date(doc)
+        pub["doc_id"].append(doc["doc_id"])
+        pub["published"].append(found.value if found else None)
+        pub["published_precision"].append(found.precision if found else None)
+        pub["published_evidence"].append(found.evidence if found else None)
+        pub["published_method"].append(found.method if found else None)
+        reference[doc["doc_id"]] = found.value if found and found.precision == "day" else None
+    men = {name: [] for name in MENTION_SCHEMA.names}
+    cols = paras.select(["doc_id", "position", "text", "status"]).to_pydict()
+    for doc_id, position, text, status in zip(cols["doc_id"], cols["position"], cols["text"], cols["status"]):
+        if status not in ("kept", "metadata"):
+            continue
+        for m in extract_mentions(text, reference.get(doc_id)):
+            men["doc_id"].append(doc_id)
+            men["position"].append(position)
+            men["start"].append(m.start)
+            men["end"].append(m.end)
+            men["surface"].append(m.surface)
+            men["value"].append(m.value)
+            men["granularity"].append(m.granularity)
+            men["calendar"].append(m.calendar)
+    out = run / "dates"
+    out.mkdir(exist_ok=True)
+    pq.write_table(pa.table(pub, schema=PUBLISHED_SCHEMA), out / f"published-{shard_id:05d}.parquet")
+    pq.write_table(pa.table(men, schema=MENTION_SCHEMA), out / f"mentions-{shard_id:05d}.parquet")
+    return {"published": sum(v is not None for v in pub["published"]), "mentions": len(men["doc_id"])}
+
+
+# ---------------------------------------------------------------- Prefect task wrapper
+
+# Built on first access (PEP 562 module __getattr__), so importing tasks.dates for
+# extract_mentions and friends never imports Prefect; `dates.dates_task` works as before.
+def __getattr__(name: str):
+    if name == "dates_task":
+        from prefect import task
+        from prefect.cache_policies import NONE as NO_CACHE
+
+        wrapped = task(dates_shard, name="dates", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=[2])
+        globals()["dates_task"] = wrapped
+        return wrapped
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
