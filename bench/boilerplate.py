@@ -1,0 +1,299 @@
+"""Benchmark of the clean stage (boilerplate removal). Run by hand; prints tables.
+
+    cd /work/main && PYTHONPATH=. /tmp/v/bin/python bench/boilerplate.py [--grid] [--per-page]
+
+Reads the development material in place from ../shared (never copied into the repo):
+
+1. seeds/*.txt vs seeds/gold.json, line level. 'optional' lines count neither way. A line is
+   predicted body when clean_text keeps it, after the in-document dedup the dedup stage applies
+   (normalize_arabic equality among kept/metadata lines, first copy wins). "trafilatura alone"
+   wraps each input line in <p> and keeps the lines trafilatura returns (same dedup).
+2. dev HTML pages (newspaper4k .txt, scrapinghub-aeb articleBody, fundus paragraphs): token F1
+   (bag of whitespace tokens; P/R/F1 per page, then the mean), for trafilatura's settings, our
+   clean_html, and the text path (html_to_text_scrape -> clean_text).
+   --grid runs every trafilatura setting considered for clean_html (slower).
+3. documents per second of clean_text on SaudiNewsNet article texts (and on the seeds).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, Python puts bench/ first on sys.path, where sibling scripts (bench/html.py)
+# would shadow stdlib modules (html): drop it and put the repository root instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+REPO = _HERE.parent
+sys.path.insert(0, str(REPO))
+
+import argparse  # noqa: E402
+import gzip  # noqa: E402
+import html as htmlmod  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+import zipfile  # noqa: E402
+from collections import Counter  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+
+from akhbar.arabic import normalize_arabic  # noqa: E402
+from tasks.clean import TRAFILATURA_SETTINGS, clean_html, clean_text, html_to_text_scrape  # noqa: E402
+
+SHARED = REPO.parent / "shared"
+
+# trafilatura settings compared (all with deduplicate=False; "default" is the library default,
+# which includes comments).
+GRID: dict[str, dict] = {
+    "traf default": {},
+    "traf nocomments": {"include_comments": False},
+    "traf precision": {"include_comments": False, "favor_precision": True},
+    "traf recall": {"include_comments": False, "favor_recall": True},
+    "traf notables": {"include_comments": False, "include_tables": False},
+    "traf recall notables": {"include_comments": False, "favor_recall": True, "include_tables": False},
+}
+
+
+# ------------------------------------------------------------------------------------ scoring
+def dedup_kept(lines) -> set[int]:
+    """line_no of kept lines that survive the in-document dedup (first copy wins)."""
+    seen: set[str] = set()
+    keep: set[int] = set()
+    for ln in lines:
+        if ln.status not in ("kept", "metadata"):
+            continue
+        key = normalize_arabic(ln.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        if ln.status == "kept":
+            keep.add(ln.line_no)
+    return keep
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def token_prf(pred: str, ref: str) -> tuple[float, float, float]:
+    pc, rc = Counter(pred.split()), Counter(ref.split())
+    common = sum((pc & rc).values())
+    p = common / sum(pc.values()) if pc else 0.0
+    r = common / sum(rc.values()) if rc else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+# ------------------------------------------------------------------------------------ seeds
+def trafilatura_lines(text: str) -> set[str]:
+    import trafilatura
+
+    body = "".join(f"<p>{htmlmod.escape(s.strip())}</p>\n" for s in text.splitlines() if s.strip())
+    out = trafilatura.extract(f"<html><body><article>{body}</article></body></html>", deduplicate=False)
+    return {normalize_arabic(x) for x in (out or "").splitlines() if x.strip()}
+
+
+def bench_seeds() -> list[tuple[str, float, float, float, str]]:
+    seeds = SHARED / "seeds"
+    gold = json.loads((seeds / "gold.json").read_text(encoding="utf-8"))
+    tot = {"ours": [0, 0, 0], "traf": [0, 0, 0]}
+    lost: list[str] = []
+    for name, g in gold.items():
+        if name == "about":
+            continue
+        text = (seeds / name).read_text(encoding="utf-8")
+        content, optional = set(g["content"]), set(g["optional"])
+        doc = clean_text(text)
+        ours = dedup_kept(doc.lines)
+        kept_norm = trafilatura_lines(text)
+        # trafilatura: a line is predicted body when its normalized text is in the output
+        seen: set[str] = set()
+        traf: set[int] = set()
+        for no, raw in enumerate(text.splitlines(), 1):
+            k = normalize_arabic(raw)
+            if raw.strip() and k in kept_norm and k not in seen:
+                seen.add(k)
+                traf.add(no)
+        for key, pred in (("ours", ours), ("traf", traf)):
+            tot[key][0] += len(pred & content)
+            tot[key][1] += len(pred - content - optional)
+            tot[key][2] += len(content - pred)
+        lost += [f"{name}:{x}" for x in sorted(content - ours)]
+    rows = []
+    for key, label in (("traf", "trafilatura alone (text as <p>)"), ("ours", "ours clean_text")):
+        p, r, f = prf(*tot[key])
+        note = f"tp={tot[key][0]} fp={tot[key][1]} fn={tot[key][2]}"
+        rows.append((label, p, r, f, note))
+    rows[-1] = rows[-1][:4] + (rows[-1][4] + f" lost={lost or 'none'}",)
+    return rows
+
+
+# ------------------------------------------------------------------------------------ dev html
+def _read_gz(path: Path) -> str:
+    raw = gzip.decompress(path.read_bytes())
+    return raw.decode("utf-8", errors="replace")
+
+
+def _fundus_ref(version: dict) -> str:
+    body = version.get("body") or {}
+    parts = list(body.get("summary") or [])
+    for sec in body.get("sections") or []:
+        parts += list(sec.get("headline") or []) + list(sec.get("paragraphs") or [])
+    return "\n".join(parts)
+
+
+def load_dev_pages() -> list[tuple[str, str, str, str | None]]:
+    """(set, html, reference text, url) for every dev page with a reference."""
+    base = SHARED / "dev" / "html"
+    pages: list[tuple[str, str, str, str | None]] = []
+    n4k = base / "newspaper4k"
+    for txt in sorted(n4k.glob("*.txt")):
+        html = txt.with_suffix(".html").read_text(encoding="utf-8", errors="replace")
+        meta = json.loads(txt.with_suffix(".json").read_text(encoding="utf-8"))
+        pages.append(("newspaper4k", html, txt.read_text(encoding="utf-8"), meta.get("url")))
+    aeb = base / "scrapinghub-aeb"
+    gt = json.loads((aeb / "ground-truth.json").read_text(encoding="utf-8"))
+    for key, item in sorted(gt.items()):
+        path = aeb / "html" / f"{key}.html.gz"
+        if path.exists():
+            pages.append(("scrapinghub-aeb", _read_gz(path), item["articleBody"], item.get("url")))
+    for country in ("fr", "uk", "us"):
+        d = base / "fundus" / country
+        meta_path = d / "meta.info"
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+        for jpath in sorted(d.glob("*.json")):
+            versions = json.loads(jpath.read_text(encoding="utf-8"))
+            files = sorted(d.glob(f"{jpath.stem}_*.html.gz"))
+            for f in files:
+                html = _read_gz(f)
+                # each file holds one version's page: pick the version whose title/text it holds
+                best = max(
+                    versions.values(),
+                    key=lambda v: (
+                        htmlmod.escape(v.get("title") or "\0") in html or (v.get("title") or "\0") in html,
+                        sum(p[:60] in html for p in _fundus_ref(v).split("\n")[:5]),
+                    ),
+                )
+                pages.append((f"fundus-{country}", html, _fundus_ref(best), meta.get(f.name, {}).get("url")))
+    return pages
+
+
+def _traf_text(args: tuple[str, str | None, dict]) -> str:
+    import trafilatura
+
+    html, url, settings = args
+    return trafilatura.extract(html, url=url, deduplicate=False, **settings) or ""
+
+
+def _ours_both(args: tuple[str, str | None]) -> tuple[str, str, float]:
+    html, url = args
+    h = clean_html(html, url=url).kept_text
+    flat = html_to_text_scrape(html)
+    t0 = time.perf_counter()
+    t = clean_text(flat).kept_text
+    return h, t, time.perf_counter() - t0
+
+
+def bench_html(grid: bool, per_page: bool, workers: int):
+    pages = load_dev_pages()
+    settings = GRID if grid else {"traf default": {}}
+    preds: dict[str, list[str]] = {}
+    with ProcessPoolExecutor(max_workers=workers) as ex:
+        for label, s in settings.items():
+            preds[label] = list(ex.map(_traf_text, [(h, u, s) for _, h, _, u in pages], chunksize=4))
+        both = list(ex.map(_ours_both, [(h, u) for _, h, _, u in pages], chunksize=4))
+    preds["ours clean_html"] = [b[0] for b in both]
+    preds["ours text path (scrape->clean_text)"] = [b[1] for b in both]
+    flat_secs = sum(b[2] for b in both)
+    sets = sorted({p[0] for p in pages})
+    table = []
+    for label, texts in preds.items():
+        per_set: dict[str, list[tuple[float, float, float]]] = {s: [] for s in sets}
+        for (name, _, ref, _), pred in zip(pages, texts):
+            per_set[name].append(token_prf(pred, ref))
+        allv = [v for s in sets for v in per_set[s]]
+        row = [label] + [_mean(allv)] + [_mean(per_set[s]) for s in sets]
+        table.append(row)
+    if per_page:
+        ours_h, ours_t = preds["ours clean_html"], preds["ours text path (scrape->clean_text)"]
+        for i, (name, _, ref, url) in enumerate(pages):
+            fh, ft = token_prf(ours_h[i], ref)[2], token_prf(ours_t[i], ref)[2]
+            print(f"{i:4d} {name:16s} html={fh:.3f} text={ft:.3f} {url}")
+    return table, sets, len(pages), flat_secs
+
+
+def _mean(vals: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    if not vals:
+        return (0.0, 0.0, 0.0)
+    return tuple(sum(v[i] for v in vals) / len(vals) for i in range(3))  # type: ignore[return-value]
+
+
+# ------------------------------------------------------------------------------------ speed
+def _docs_per_second(texts: list[str], repeats: int = 3) -> tuple[float, float]:
+    """(docs/s by CPU time of this process, docs/s by wall clock), best of `repeats` runs.
+
+    CPU time is the honest one-core figure on a shared machine (other processes competing for the
+    cores stretch the wall clock, not this process's CPU time).
+    """
+    best_cpu = best_wall = float("inf")
+    for _ in range(repeats):
+        c0, w0 = time.process_time(), time.perf_counter()
+        for t in texts:
+            clean_text(t)
+        best_cpu = min(best_cpu, time.process_time() - c0)
+        best_wall = min(best_wall, time.perf_counter() - w0)
+    return len(texts) / best_cpu, len(texts) / best_wall
+
+
+def bench_speed(max_docs: int = 6000) -> list[tuple[str, int, float, float]]:
+    texts: list[str] = []
+    for z in sorted((SHARED / "corpora" / "saudinewsnet").glob("*.zip"))[:3]:
+        with zipfile.ZipFile(z) as zf:
+            for name in zf.namelist():
+                texts += [a["content"] for a in json.loads(zf.read(name)) if a.get("content")]
+        if len(texts) >= max_docs:
+            break
+    texts = texts[:max_docs]
+    clean_text(texts[0])  # load rules
+    rows = [("SaudiNewsNet article texts", len(texts), *_docs_per_second(texts))]
+    seeds = [p.read_text(encoding="utf-8") for p in sorted((SHARED / "seeds").glob("*.txt"))] * 200
+    rows.append(("seeds x200 (full page scrapes)", len(seeds), *_docs_per_second(seeds)))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--grid", action="store_true", help="compare all trafilatura settings")
+    ap.add_argument("--per-page", action="store_true", help="print per-page F1 of our two paths")
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    if not SHARED.is_dir():
+        sys.exit(f"../shared not found at {SHARED}: the benchmark needs the development material")
+    t_start = time.time()
+
+    print("\n== 1. seeds vs gold.json (line level, after in-document dedup) ==")
+    print(f"{'system':40s} {'P':>6s} {'R':>6s} {'F1':>6s}  notes")
+    for label, p, r, f, note in bench_seeds():
+        print(f"{label:40s} {p:6.3f} {r:6.3f} {f:6.3f}  {note}")
+
+    print(f"\n== 2. dev HTML pages (token P/R/F1 per page, mean); clean_html settings: {TRAFILATURA_SETTINGS} ==")
+    table, sets, n, flat_secs = bench_html(args.grid, args.per_page, args.workers)
+    head = f"{'system':40s} {'all P':>6s} {'all R':>6s} {'all F1':>6s}" + "".join(f" {s[:14]:>14s}" for s in sets)
+    print(f"({n} pages; per-set columns are F1)")
+    print(head)
+    for row in table:
+        label, allv, *per = row
+        print(f"{label:40s} {allv[0]:6.3f} {allv[1]:6.3f} {allv[2]:6.3f}" + "".join(f" {v[2]:14.3f}" for v in per))
+
+    print("\n== 3. clean_text speed (one process, best of 3) ==")
+    print(f"{'input':40s} {'docs':>6s} {'docs/s CPU':>11s} {'docs/s wall':>12s}")
+    for label, n_docs, cpu, wall in bench_speed():
+        print(f"{label:40s} {n_docs:6d} {cpu:11.0f} {wall:12.0f}")
+    print(f"  (flattened dev pages: {n} docs in {flat_secs:.2f}s = {n / max(flat_secs, 1e-9):.0f} docs/s)")
+    print(f"\nbench time {time.time() - t_start:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1031 @@
+"""The "clean" stage: boilerplate removal for flattened page text and for HTML.
+
+Text path (`clean_text`): an Arabic-aware line classifier. Every non-empty input line becomes a
+`Line` with a status ("kept" | "boilerplate" | "metadata") and a short machine-readable reason.
+It works on structure (line length, sentence endings, runs of short lines, bulleted lists,
+label-number tables, "name : comment" threads, Latin/digit noise on an Arabic page, URLs) and on a
+cue lexicon (trailer starters such as "اقرأ أيضاً", share bars, labelled metadata such as
+"المصدر:"). The lexicon and every threshold live in `boilerplate_rules.toml` (data, not code);
+cues are compared through the project's one normalizer, `akhbar.arabic.normalize_arabic`, with the
+article "ال" folded away, so one entry covers all spellings.
+
+How a text is read, in three passes:
+1. every line gets a context-free kind (URL, cue line, trailer cue, labelled metadata such as
+   "المصدر:"/"كلمات دلالية:"/"الكاتب:", date line, section line, Latin noise, bullet, label-number
+   row, "name : comment", or by length a "strong" body line / a "weak" short line); runs then
+   turn bullets into headline lists, label-number rows into number tables, comments into threads;
+2. body-length lines form blocks; the main block (most characters x density x share of sentence
+   endings, discounted after end-of-article markers) starts the body; lines before it are the
+   header (title, section, date, source, byline);
+3. from the body start a small state machine keeps body lines until a trailer cue or an
+   end-of-article marker (source line, tags, copyright); after a soft cue (read-also) it returns
+   to the article when a body paragraph follows at once and no end marker was seen. Short lines
+   inside the body are kept (subheads) unless they are runs (menus, link lists).
+
+In-document exact repeats are left to the dedup stage: a repeated body line may stay "kept" here.
+
+HTML path (`clean_html`): trafilatura (settings chosen by measurement, see bench/boilerplate.py)
+returns the paragraphs; metadata comes from the same `bare_extraction` call.
+`html_to_text_scrape` flattens HTML the way a browser's "select all, copy" does, so the text path
+can be measured on the HTML dev pages too.
+
+Pure functions; no Prefect import.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from akhbar.arabic import normalize_arabic
+
+RULES_PATH = Path(__file__).with_name("boilerplate_rules.toml")
+
+KEPT, BOILERPLATE, METADATA = "kept", "boilerplate", "metadata"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    text: str  # the line as in the input, stripped of surrounding whitespace
+    status: str  # "kept" | "boilerplate" | "metadata"
+    reason: str  # short machine-readable rule name ("body" for kept lines)
+    line_no: int | None  # 1-based line number in the input text; None for HTML paragraphs
+
+
+@dataclass
+class CleanedDoc:
+    lines: list[Line]
+    title: str | None = None
+    author: str | None = None
+    source_attribution: str | None = None
+    tags: list[str] = field(default_factory=list)
+    header_lines: list[str] = field(default_factory=list)
+    published_hint: str | None = None
+    site_name: str | None = None
+
+    @property
+    def kept_text(self) -> str:
+        """The kept lines joined by newlines (the article body)."""
+        return "\n".join(ln.text for ln in self.lines if ln.status == KEPT)
+
+
+# --------------------------------------------------------------------------------------------
+# Rules (data) loading
+# --------------------------------------------------------------------------------------------
+
+
+def cue_key(text: str) -> str:
+    """Comparison key for cue phrases: normalize_arabic, then drop the article "ال" from words.
+
+    "التعليقات:" and "تعليقات", "إقرأ أيضاً" and "اقرا ايضا" get the same key.
+    """
+    return " ".join(_al_strip(normalize_arabic(text).split()))
+
+
+@dataclass(frozen=True)
+class Rules:
+    t: dict[str, Any]
+    trailer_prefix: dict[str, tuple[tuple[str, ...], ...]]
+    trailer_exact: frozenset[str]
+    soft_trailer: dict[str, tuple[tuple[str, ...], ...]]
+    line_exact: frozenset[str]
+    line_prefix: dict[str, tuple[tuple[str, ...], ...]]
+    prefix_max_words: int
+    share_words: frozenset[str]
+    comment_topic: frozenset[str]
+    nav_words: frozenset[str]
+    nav_min_hits: int
+    source_labels: frozenset[str]
+    byline_labels: frozenset[str]
+    tags_labels: frozenset[str]
+    date_labels: dict[str, tuple[tuple[str, ...], ...]]
+    no_sep_labels: frozenset[str]
+    comment_suffix: tuple[str, ...]
+    copyright_strong: tuple[str, ...]
+    first_words: frozenset[str]  # first key word of every prefix cue and label (a cheap gate)
+    any_first_words: frozenset[str]  # ... and of every exact cue, share, nav and topic word
+    label_first: dict[str, frozenset[str]]  # first key word of each label set (source/tags/byline)
+    bullets: str
+    sentence_end: str
+    section_re: re.Pattern[str]
+    date_re: re.Pattern[str]
+    rel_date_re: re.Pattern[str]
+
+
+def _keys(phrases: list[str]) -> list[str]:
+    return [k for k in (cue_key(p) for p in phrases) if k]
+
+
+def _word_keys(phrases: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Index cue phrases by their first key word; longest first so the longest cue wins."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for k in sorted({tuple(k.split()) for k in _keys(phrases)}, key=len, reverse=True):
+        index.setdefault(k[0], []).append(k)
+    return {w: tuple(v) for w, v in index.items()}
+
+
+@functools.lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> Rules:
+    """Load and compile boilerplate_rules.toml (cached: read once per process)."""
+    with open(path or RULES_PATH, "rb") as fh:
+        data = tomllib.load(fh)
+    cues, chars = data["cues"], data["chars"]
+    months = sorted({normalize_arabic(m) for m in cues["months"]}, key=len, reverse=True)
+    month_alt = "|".join(re.escape(m) for m in months)
+    units = sorted({normalize_arabic(u) for u in cues["time_units"]}, key=len, reverse=True)
+    unit_alt = "|".join(re.escape(u) for u in units)
+    ago = "|".join(re.escape(normalize_arabic(a)) for a in cues["ago_before"])
+    ago_after = "|".join(re.escape(normalize_arabic(a)) for a in cues["ago_after"])
+    year = r"(?:1[3-4]|19|20)\d\d"
+    # Dates are matched on normalize_arabic output: ASCII digits, punctuation turned to spaces.
+    date_re = re.compile(
+        rf"(?<!\d)(?:{year} \d{{1,2}} \d{{1,2}}"  # 2017-02-08
+        rf"|\d{{1,2}} \d{{1,2}} {year}"  # 08/02/2017
+        rf"|(?:\d{{1,2}} )?(?:{month_alt})(?: (?:{month_alt}))? {year}"  # 8 فبراير 2015
+        rf"|(?:{month_alt}) \d{{1,2}}(?: {year})?"  # February 8, 2015
+        rf"|\d{{1,2}} (?:{month_alt}))(?!\d)"  # 8 فبراير
+    )
+    # a relative date ("منذ 3 ساعات", "2 days ago") is a date line only when it is (almost) alone
+    rel_date_re = re.compile(
+        rf"^(?:\S+ )?(?:(?:{ago}) \d{{1,3}} (?:{unit_alt})|\d{{1,3}} (?:{unit_alt}) (?:{ago_after}))(?: \S+)?$"
+    )
+    seps = chars["section_separators"]
+    sep_alt = "|".join(re.escape(s) for s in sorted(seps, key=len, reverse=True))
+    section_re = re.compile(rf"\s*(?:{sep_alt})\s*")
+    return Rules(
+        t=dict(data["thresholds"]),
+        trailer_prefix=_word_keys(cues["trailer_prefix"]),
+        trailer_exact=frozenset(_keys(cues["trailer_exact"]) + _keys(cues["trailer_prefix"])),
+        soft_trailer=_word_keys(cues["soft_trailer"]),
+        line_exact=frozenset(_keys(cues["line_exact"])),
+        line_prefix=_word_keys(cues["line_prefix"]),
+        prefix_max_words=int(cues["prefix_max_words"]),
+        share_words=frozenset(_keys(cues["share_words"])),
+        comment_topic=frozenset(_keys(cues["comment_topic"])),
+        nav_words=frozenset(_keys(cues["nav_words"])),
+        nav_min_hits=int(cues["nav_min_hits"]),
+        source_labels=frozenset(_keys(cues["source_labels"])),
+        byline_labels=frozenset(_keys(cues["byline_labels"])),
+        tags_labels=frozenset(_keys(cues["tags_labels"])),
+        date_labels=_word_keys(cues["date_labels"]),
+        no_sep_labels=frozenset(_keys(cues["labels_without_separator"])),
+        copyright_strong=tuple(normalize_arabic(x) for x in cues["copyright"]),
+        comment_suffix=tuple(x.casefold() for x in cues["comment_header_suffix"]),
+        first_words=frozenset(
+            k.split()[0]
+            for name in ("trailer_prefix", "trailer_exact", "soft_trailer", "line_prefix", "source_labels",
+                         "byline_labels", "tags_labels", "date_labels", "labels_without_separator")
+            for k in _keys(cues[name])
+        ),
+        label_first={
+            name: frozenset(k.split()[0] for k in _keys(cues[f"{name}_labels"]))
+            for name in ("source", "tags", "byline")
+        },
+        any_first_words=frozenset(
+            k.split()[0]
+            for name in ("trailer_prefix", "trailer_exact", "soft_trailer", "line_prefix", "source_labels",
+                         "byline_labels", "tags_labels", "date_labels", "labels_without_separator",
+                         "line_exact", "share_words", "nav_words", "comment_topic")
+            for k in _keys(cues[name])
+        ),
+        bullets=chars["bullets"],
+        sentence_end=chars["sentence_end"],
+        section_re=section_re,
+        date_re=date_re,
+        rel_date_re=rel_date_re,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Per-line features and context-free rules
+# --------------------------------------------------------------------------------------------
+
+_AR_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]")
+_LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9\u0660-\u0669\u06F0-\u06F9]")
+_URL = re.compile(r"^(?:https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.I)
+_NUM = r"[-+]?[\d\u0660-\u0669\u06F0-\u06F9][\d\u0660-\u0669\u06F0-\u06F9.,\u066B\u066C]*\s*%?"
+_NUMROW = re.compile(rf"^(?:(?P<l1>[^\d\u0660-\u0669:=]{{2,40}}?)\s*[:=]?\s*{_NUM}|{_NUM}\s+(?P<l2>[^\d\u0660-\u0669]{{2,40}}))$")
+_COMMENT = re.compile(r"^(?P<name>[^:：]{2,40}?)\s+[:：]\s+(?P<body>\S.*)$")
+_NUMBERED = re.compile(r"^[\d\u0660-\u0669]{1,2}\s*[.)\-–]\s+\S")
+_ELLIPSIS = ("...", "…", "..")
+_DIGIT = re.compile(r"\d")
+_SHORT_NORM_WORDS = 16  # lines up to this many words are normalized whole (cheap); longer ones by head
+
+
+@dataclass(slots=True)
+class _Feat:
+    idx: int
+    line_no: int
+    text: str
+    nw: int
+    kind: str  # see _classify_line
+    value: str | None = None
+    extra: str | None = None  # second value (author inside a source line; soft trailer flag)
+    ends_sentence: bool = False
+
+
+def _label_split(text: str, rules: Rules, labels: frozenset[str]) -> tuple[str, str] | None:
+    """If `text` is "<label>: value" (or "<label> - value"; or "<label> value" for labels that need
+    no separator) with a label from `labels`, return (label_key, value)."""
+    best = -1
+    best_sep = ""
+    for sep in (":", "：", " - ", " – ", " — "):
+        pos = text.find(sep)
+        if 0 < pos <= 40 and (best < 0 or pos < best):
+            best, best_sep = pos, sep
+    if best > 0:
+        left = cue_key(text[:best])
+        if left in labels:
+            return left, text[best + len(best_sep):].strip(" :-–—\t")
+    words = text.split()
+    for n in (2, 1):
+        if len(words) > n:
+            k = cue_key(" ".join(words[:n]))
+            if k in labels and k in rules.no_sep_labels:
+                return k, " ".join(words[n:]).strip(" :-–—")
+    return None
+
+
+def _starts_with(keywords: list[str], cues: dict[str, tuple[tuple[str, ...], ...]]) -> tuple[str, ...] | None:
+    """The longest cue (tuple of key words) that `keywords` starts with, else None."""
+    if not keywords:
+        return None
+    for cue in cues.get(keywords[0], ()):
+        n = len(cue)
+        if len(keywords) >= n and tuple(keywords[:n]) == cue:
+            return cue
+    return None
+
+
+@functools.lru_cache(maxsize=200_000)
+def _word_key(word: str) -> str:
+    """cue_key of one word (its first token), cached: the vocabulary of line starts is small."""
+    parts = normalize_arabic(word).split()
+    return _al_strip(parts[:1])[0] if parts else ""
+
+
+def _al_strip(words: list[str]) -> list[str]:
+    return [w[2:] if len(w) > 3 and w.startswith("ال") else w for w in words]
+
+
+def _is_section(text: str, rules: Rules) -> bool:
+    t = rules.t
+    parts = [p for p in rules.section_re.split(text) if p.strip()]
+    if len(parts) < t["section_min_separators"] + 1:
+        return False
+    if sum(len(p.split()) for p in parts) > t["section_max_words"]:
+        return False
+    for p in parts:
+        if len(p.split()) > t["section_max_segment_words"] or not any(c.isalpha() for c in p):
+            return False
+        if any(c.isdigit() for c in p):
+            return False
+    return True
+
+
+def _classify_line(f: _Feat, rules: Rules, arabic_page: bool) -> None:
+    """Context-free kind of one line. Sets f.kind (and f.value / f.extra)."""
+    t = rules.t
+    text, nw = f.text, f.nw
+    f.ends_sentence = text[-1] in rules.sentence_end
+    if _URL.match(text):
+        f.kind = "url"
+        return
+    words = text.split(None, 10)[:10]  # the first words (cheap on long lines)
+    # Speed: normalize_arabic is the costly step. The key of the first word gates everything:
+    # a cue can only match when that word starts some cue; dates need a digit.
+    first_key = [k for k in (_word_key(w) for w in words[:2]) if k][:1]
+    gate_any = bool(first_key) and first_key[0] in rules.any_first_words
+    norm: str | None = None
+    if nw <= _SHORT_NORM_WORDS and (gate_any or not first_key or _DIGIT.search(text)):
+        norm = normalize_arabic(text)
+        hkey = _al_strip(norm.split())
+    elif gate_any:
+        hkey = cue_key(" ".join(words[:10])).split()
+    else:
+        hkey = first_key
+    if not hkey:
+        f.kind = "no_text"
+        return
+    short = nw <= rules.prefix_max_words
+    key = None
+    if nw <= t["exact_cue_max_words"]:  # whole-line key; a trailing count ("التعليقات (3)") is ignored
+        key = " ".join(hkey[:-1] if len(hkey) > 1 and hkey[-1].isdigit() else hkey)
+    gate = hkey[0] in rules.first_words
+
+    # labelled metadata: source / tags / byline
+    if gate and nw <= t["source_max_words"] + 2 and hkey[0] in rules.label_first["source"]:
+        lab = _label_split(text, rules, rules.source_labels)
+        if lab is not None and lab[1]:
+            value = lab[1]
+            inner = _embedded_label(value, rules, rules.byline_labels)
+            if inner is not None:
+                f.value, f.extra = inner
+            else:
+                f.value = value
+            f.kind = "source"
+            return
+    lab = _label_split(text, rules, rules.tags_labels) if gate and hkey[0] in rules.label_first["tags"] else None
+    if lab is not None:
+        f.kind, f.value = "tags", lab[1]
+        return
+    if gate and nw <= t["byline_max_words"] and hkey[0] in rules.label_first["byline"]:
+        lab = _label_split(text, rules, rules.byline_labels)
+        if lab is not None and lab[1]:
+            f.kind, f.value = "byline", lab[1]
+            return
+
+    # copyright / rights lines end the article
+    if nw <= t["copyright_max_words"] and norm is not None and _is_copyright(text, norm, rules):
+        f.kind = "trailer_cue"
+        f.extra = "hard"
+        return
+    # trailer cues
+    if key is not None and (key in rules.trailer_exact):
+        f.kind = "trailer_cue"
+        f.extra = "soft" if _starts_with(hkey, rules.soft_trailer) else "hard"
+        return
+    cue = _starts_with(hkey, rules.trailer_prefix)
+    if cue is not None and nw <= t["headline_max_words"] + len(cue):
+        f.kind = "trailer_cue"
+        f.extra = "soft" if _starts_with(hkey, rules.soft_trailer) else "hard"
+        # "اقرأ أيضاً: <headline>" on one line is a single read-also link
+        if len(hkey) > len(cue) + 1 and f.extra == "soft":
+            f.kind = "read_also"
+        return
+
+    # standalone cue lines
+    if key is not None and key in rules.line_exact:
+        f.kind = "cue_line"
+        return
+    if short and _starts_with(hkey, rules.line_prefix) is not None:
+        f.kind = "cue_line"
+        return
+    if norm is not None and nw <= t["share_nav_max_words"]:
+        kw = hkey
+        if kw and all(w in rules.share_words for w in kw):
+            f.kind = "share_buttons"
+            return
+        if len(kw) >= rules.nav_min_hits and sum(w in rules.nav_words for w in kw) >= rules.nav_min_hits:
+            f.kind = "nav"
+            return
+        if key is not None and len(hkey) <= 2 and hkey[0] in rules.comment_topic and (
+            text.rstrip().endswith((":", "：")) or len(hkey) == 1
+        ):
+            f.kind = "topic"
+            return
+
+    # dates and sections (short lines only)
+    if norm is not None and nw <= t["date_line_max_words"] + 4:
+        m = rules.date_re.search(norm)
+        if m is not None:
+            rest = len(norm.split()) - len(m.group(0).split())
+            if rest <= t["date_line_max_words"] and not (f.ends_sentence and text[-1] == "." and nw > 6):
+                f.kind = "date_line"
+                f.value = m.group(0)
+                return
+        if rules.rel_date_re.match(norm) is not None:
+            f.kind = "date_line"
+            return
+        if (
+            _starts_with(hkey, rules.date_labels) is not None
+            and nw <= t["date_label_max_words"]
+            and any(c.isdigit() for c in norm)
+        ):
+            f.kind = "date_line"
+            return
+    if arabic_page and nw <= t["latin_line_max_words"] and _LATIN_OR_DIGIT.search(text):
+        n_ar = len(_AR_LETTER.findall(text))
+        n_lat = len(_LATIN_OR_DIGIT.findall(text))
+        if n_ar + n_lat and n_ar / (n_ar + n_lat) < t["latin_line_max_arabic_ratio"]:
+            f.kind = "latin_noise"
+            return
+    if nw <= t["section_max_words"] and _is_section(text, rules):
+        f.kind = "section"
+        return
+
+    # structure
+    first = text[0]
+    if (first in rules.bullets and len(text) > 1 and text[1] in " \t\u00a0") or _NUMBERED.match(text):
+        f.kind = "bullet"
+        return
+    if nw <= t["number_row_max_words"] and _NUMROW.match(text):
+        f.kind = "numrow"
+        return
+    if nw <= t["comment_name_max_words"] + 1 and text.casefold().endswith(rules.comment_suffix):
+        f.kind = "topic"  # a comment header: "Bob says:"
+        return
+    m = _COMMENT.match(text)
+    if m is not None and len(m.group("name").split()) <= t["comment_name_max_words"]:
+        f.kind = "comment"
+        f.extra = "ellipsis" if text.endswith(_ELLIPSIS) else None
+        return
+    if t["dateline_max_words"] >= nw and text.endswith((":", "：")):
+        f.kind = "dateline"
+        f.value = text.rstrip(":： ").strip()
+        return
+    f.kind = _length_kind(f, rules)
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def _is_copyright(text: str, norm: str, rules: Rules) -> bool:
+    """A site's rights line ("© 2019 CBS Interactive Inc.", "جميع الحقوق محفوظة"), not a photo
+    credit ("© AFP", "Image copyright Getty Images")."""
+    if any(c in norm for c in rules.copyright_strong):
+        return True
+    return ("©" in text or "copyright" in norm) and _YEAR.search(norm) is not None
+
+
+def _embedded_label(value: str, rules: Rules, labels: frozenset[str]) -> tuple[str, str] | None:
+    """'شبكة شام الكاتب: فريق التحرير' -> ('شبكة شام', 'فريق التحرير')."""
+    pos = value.find(":")
+    if pos <= 0:
+        return None
+    left_words = value[:pos].split()
+    for n in (2, 1):
+        if len(left_words) > n and cue_key(" ".join(left_words[-n:])) in labels:
+            return " ".join(left_words[:-n]).strip(" -–|،,"), value[pos + 1:].strip()
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# clean_text
+# --------------------------------------------------------------------------------------------
+
+_STRUCT_REASON = {
+    "url": "url",
+    "no_text": "no_text",
+    "cue_line": "cue_line",
+    "share_buttons": "share_buttons",
+    "nav": "nav",
+    "topic": "comment_thread",
+    "comment": "comment_thread",
+    "latin_noise": "latin_noise",
+    "read_also": "read_also",
+    "trailer_cue": "cue_trailer",
+    "headline_list": "headline_list",
+    "number_table": "number_table",
+    "section": "breadcrumb",
+    "date_line": "date_line",
+}
+
+
+_AR_WORD = re.compile(r"[\u0621-\u064A]+")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _is_arabic_page(text: str, rules: Rules) -> bool:
+    """Most words of the page are Arabic (counted on a sample: start and middle)."""
+    sample = text if len(text) <= 1600 else text[:800] + " " + text[len(text) // 2 : len(text) // 2 + 800]
+    n_ar = len(_AR_WORD.findall(sample))
+    n_lat = len(_LATIN_WORD.findall(sample))
+    return n_ar + n_lat > 0 and n_ar / (n_ar + n_lat) >= rules.t["arabic_page_min_ratio"]
+
+
+def _resolve_runs(feats: list[_Feat], rules: Rules) -> None:
+    """Context rules on runs of lines: headline lists, number tables, comment threads."""
+    t = rules.t
+    n = len(feats)
+    i = 0
+    while i < n:
+        k = feats[i].kind
+        if k in ("bullet", "numrow"):
+            j = i
+            while j < n and feats[j].kind == k:
+                j += 1
+            run = feats[i:j]
+            if k == "bullet":
+                sentences = sum(1 for f in run if f.text.rstrip()[-1] in ".!?؟" or f.nw > t["headline_max_words"])
+                is_list = len(run) >= t["list_min_run"] and sentences * 2 < len(run)
+                new = "headline_list" if is_list else None
+            else:
+                new = "number_table" if len(run) >= t["number_table_min_run"] else None
+            for f in run:
+                if new is not None:
+                    f.kind = new
+                else:
+                    f.kind = _length_kind(f, rules)
+            i = j
+        else:
+            i += 1
+    # comment threads: "name : comment ..." with an ellipsis, or next to a topic line / comment
+    for i, f in enumerate(feats):
+        if f.kind == "comment" and f.extra != "ellipsis":
+            near = feats[max(0, i - 2) : i] + feats[i + 1 : i + 3]
+            if not any(g.kind == "topic" or (g.kind == "comment" and g.extra == "ellipsis") for g in near):
+                f.kind = _length_kind(f, rules)
+    for i in range(1, n):
+        if feats[i - 1].kind == "topic" and feats[i].kind in ("weak", "strong", "comment"):
+            feats[i].kind = "comment"
+            feats[i].extra = "ellipsis"
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _word_count(s: str) -> int:
+    n = len(s.split())
+    if len(s) > 12 * n and _CJK.search(s):  # scripts written without spaces
+        n = max(n, len(s) // 3)
+    return n
+
+
+def _length_kind(f: _Feat, rules: Rules) -> str:
+    t = rules.t
+    if f.nw >= t["body_min_words"] or (f.nw >= t["body_min_words_sentence"] and f.ends_sentence):
+        return "strong"
+    return "weak"
+
+
+_NEWLINE_SPLIT = re.compile(r"\r\n|\r|\n")
+
+
+def clean_text(text: str) -> CleanedDoc:
+    """Classify every non-empty line of a flattened news page (see module docstring)."""
+    rules = load_rules()
+    t = rules.t
+    arabic_page = _is_arabic_page(text, rules)
+    feats: list[_Feat] = []
+    for no, raw in enumerate(_NEWLINE_SPLIT.split(text), 1):  # \n, \r\n or \r; not U+2028/U+0085
+        s = raw.strip()
+        if not s:
+            continue
+        f = _Feat(idx=len(feats), line_no=no, text=s, nw=_word_count(s), kind="")
+        _classify_line(f, rules, arabic_page)
+        feats.append(f)
+    _resolve_runs(feats, rules)
+
+    n = len(feats)
+    out: list[tuple[str, str] | None] = [None] * n
+    doc = CleanedDoc(lines=[])
+    start, late = _body_start(feats, rules)
+    # Title: the first headline-like line (short, no sentence end) after the last page-chrome line
+    # of the header (menus, cue lines, Latin noise); metadata lines (section, date, byline) do not
+    # interrupt it. The first body-length line is the title when it reads as a headline and no
+    # other line could be.
+    cands: list[int] = []
+    last_group: list[int] = []
+    for i in range(start):
+        f = feats[i]
+        if f.kind == "weak" and _headline_like(f, rules):
+            cands.append(i)
+            last_group.append(i)
+        elif f.kind not in _META_KINDS:
+            last_group = []
+    if not cands and start < n and _title_eligible(feats[start], rules):
+        nxt = next((j for j in range(start + 1, n) if feats[j].kind == "strong"), None)
+        if nxt is not None and nxt - start <= t["block_max_gap"] + 1:
+            cands = last_group = [start]
+            start = nxt
+    title_idx = last_group[0] if last_group else (cands[-1] if cands else -1)
+    if title_idx >= 0:  # prefer the first copy of a repeated title
+        tk = normalize_arabic(feats[title_idx].text)
+        title_idx = next(i for i in cands + [title_idx] if normalize_arabic(feats[i].text) == tk)
+
+    # ---- header: everything before the first body line
+    title_key: str | None = None
+    for i in range(start):
+        f = feats[i]
+        k = f.kind
+        if k == "date_line":
+            out[i] = (METADATA, "date_line")
+        elif k == "section":
+            out[i] = (METADATA, "section")
+        elif k == "source":
+            out[i] = (METADATA, "source_line")
+            _set_source(doc, f)
+        elif k == "dateline" and f.value and i == start - 1:  # "الثورة أون لاين :" right before the body
+            out[i] = (METADATA, "source_line")
+            doc.source_attribution = doc.source_attribution or f.value
+        elif k == "byline":
+            out[i] = (METADATA, "byline")
+            doc.author = doc.author or f.value
+        elif k == "tags":
+            out[i] = (METADATA, "tags")
+            _set_tags(doc, f.value)
+        elif i == title_idx:
+            out[i] = (METADATA, "title")
+            doc.title = f.text
+            title_key = normalize_arabic(f.text)
+        elif k in ("weak", "dateline") and title_key is not None and _same_as(f.text, title_key):
+            out[i] = (BOILERPLATE, "title_repeat")
+        else:
+            out[i] = (BOILERPLATE, _STRUCT_REASON.get(k, "header"))
+    doc.header_lines = [f.text for f in feats[:start]] if start < n else [f.text for f in feats[:10]]
+
+    # ---- body and trailer
+    state = "body"
+    ended = False  # an end-of-article marker (source line, tags, hard cue) was seen
+    soft_at = -1  # index of the soft trailer cue that opened the current trailer
+    for i in range(start, n):
+        f = feats[i]
+        k = f.kind
+        if state == "trailer":
+            if (
+                k == "strong"
+                and f.ends_sentence
+                and soft_at >= 0
+                and not ended
+                and i - soft_at <= t["trailer_return_within"]
+            ):
+                state = "body"  # the page provably returns to the article
+                for j in range(soft_at + 1, i):
+                    out[j] = (BOILERPLATE, "read_also")
+                out[i] = (KEPT, "body")
+                continue
+            if k == "tags":
+                out[i] = (METADATA, "tags")
+                _set_tags(doc, f.value)
+                ended = True
+                continue
+            if k == "trailer_cue" and f.extra == "hard":
+                ended = True
+            elif k == "trailer_cue" and not ended:
+                soft_at = i  # another soft cue (a second read-also link) re-arms the return
+            out[i] = (BOILERPLATE, _STRUCT_REASON.get(k, "trailer"))
+            continue
+        # state == body
+        if k == "strong" and i in late:
+            out[i] = (BOILERPLATE, "late_block")
+        elif k == "strong":
+            out[i] = (KEPT, "body")
+        elif k == "trailer_cue":
+            out[i] = (BOILERPLATE, "cue_trailer")
+            state = "trailer"
+            if f.extra == "soft" and not ended:
+                soft_at = i
+            else:
+                soft_at, ended = -1, True
+        elif k == "source":
+            out[i] = (METADATA, "source_line")
+            _set_source(doc, f)
+            state, ended, soft_at = "trailer", True, -1
+        elif k == "tags":
+            out[i] = (METADATA, "tags")
+            _set_tags(doc, f.value)
+            state, ended, soft_at = "trailer", True, -1
+        elif k == "byline":
+            out[i] = (METADATA, "byline")
+            doc.author = doc.author or f.value
+        elif k == "date_line":
+            out[i] = (METADATA, "date_line")
+        elif k in ("weak", "dateline"):
+            out[i] = None  # decided below by position
+        else:
+            out[i] = (BOILERPLATE, _STRUCT_REASON.get(k, k))
+
+    # ---- weak lines inside the body: interior subheads / short sentences vs. runs and tails
+    last_body = max((i for i in range(n) if out[i] == (KEPT, "body")), default=-1)
+    i = start
+    while i < n:
+        if out[i] is not None:
+            i += 1
+            continue
+        j = i
+        while j < n and out[j] is None:
+            j += 1
+        run = range(i, j)
+        n_short = sum(1 for r in run if feats[r].nw < t["short_max_words"])
+        n_heads = sum(1 for r in run if not feats[r].ends_sentence)
+        for r in run:
+            f = feats[r]
+            if title_key is not None and _same_as(f.text, title_key):
+                out[r] = (BOILERPLATE, "title_repeat")
+            elif r > last_body:
+                out[r] = (BOILERPLATE, "after_body")
+            elif n_short >= t["short_run_min"] and f.nw < t["short_max_words"]:
+                out[r] = (BOILERPLATE, "short_run")
+            elif f.nw < t["interior_min_words"]:
+                out[r] = (BOILERPLATE, "short_line")
+            elif n_heads >= t["headline_run_min"] and not f.ends_sentence:
+                out[r] = (BOILERPLATE, "headline_list")
+            else:
+                out[r] = (KEPT, "body")
+        i = j
+
+    doc.lines = [Line(f.text, st, rs, f.line_no) for f, (st, rs) in zip(feats, out)]  # type: ignore[misc]
+    return doc
+
+
+def _body_start(feats: list[_Feat], rules: Rules) -> tuple[int, set[int]]:
+    """Index of the first body line: the start of the main block of body lines.
+
+    Body-length lines are grouped into blocks (consecutive ones, allowing up to block_max_gap
+    other lines between them, no trailer cue / end marker in the gap). The main block has the most
+    characters; earlier blocks close enough before it (block_attach_gap) are part of the article
+    (a lead paragraph split from the rest by a photo caption or a share bar).
+    """
+    t = rules.t
+    strong = [i for i, f in enumerate(feats) if f.kind == "strong"]
+    if not strong:
+        return len(feats), set()
+    blocks: list[list[int]] = [[strong[0]]]
+    for prev, cur in zip(strong, strong[1:]):
+        gap = range(prev + 1, cur)
+        hard = any(_is_hard(feats[g]) for g in gap)
+        if len(gap) <= t["block_max_gap"] and not hard:
+            blocks[-1].append(cur)
+        else:
+            blocks.append([cur])
+    mass = [sum(len(feats[i].text) for i in b) for b in blocks]
+    # Score = characters x density^p, density = body lines / lines spanned: an article is a run of
+    # paragraphs; teaser lists alternate a headline with a blurb (density ~ 0.5).
+    p = t["block_density_power"]
+    # ... and x (1 - w + w * share of its lines ending a sentence): paragraphs end with a full
+    # stop, headline lists do not.
+    w = t["block_sentence_weight"]
+    score = [
+        m * (len(b) / (b[-1] - b[0] + 1)) ** p * (1 - w + w * sum(feats[i].ends_sentence for i in b) / len(b))
+        for m, b in zip(mass, blocks)
+    ]
+    # Text after an end-of-article marker (copyright line, "التعليقات", "آخر الأخبار", ...) is
+    # rarely the article: each such marker before a block discounts it.
+    hard_seen = 0
+    pos = 0
+    for bi, b in enumerate(blocks):
+        while pos < b[0]:
+            fk = feats[pos].kind
+            # an end marker counts once some body text precedes it (not in the page header)
+            if pos > strong[0] and (
+                (fk == "trailer_cue" and feats[pos].extra == "hard") or fk in ("source", "tags")
+            ):
+                hard_seen += 1
+            pos += 1
+        score[bi] *= t["after_end_marker_factor"] ** hard_seen
+    main = max(range(len(blocks)), key=lambda b: score[b])
+    # Blocks after the main one: the article goes on after a short interruption (an ad, a photo,
+    # a read-also link); teasers, comments and footers come after a longer one. A later block is
+    # kept when it follows the previous kept block closely, or scores close to the main block.
+    weak_late: set[int] = set()
+    last_kept = blocks[main][-1]
+    for b in range(main + 1, len(blocks)):
+        close = blocks[b][0] - last_kept - 1 <= t["late_block_max_gap"]
+        if (close and score[b] >= t["late_block_min_ratio"] * score[main]) or (
+            score[b] >= t["late_block_keep_ratio"] * score[main]
+        ):
+            last_kept = blocks[b][-1]
+        else:
+            weak_late.update(blocks[b])
+    first = main
+    while first > 0:
+        prev_end, cur_start = blocks[first - 1][-1], blocks[first][0]
+        gap = range(prev_end + 1, cur_start)
+        if len(gap) > t["block_attach_gap"] or any(_is_hard(feats[g]) for g in gap):
+            break
+        first -= 1
+    return blocks[first][0], weak_late
+
+
+_META_KINDS = frozenset({"date_line", "section", "source", "byline", "dateline", "tags"})
+_HARD_KINDS = frozenset({"trailer_cue", "source", "tags", "comment", "topic", "headline_list"})
+
+
+def _is_hard(f: _Feat) -> bool:
+    """A line that separates blocks: end markers, comment threads, link lists (not a soft cue)."""
+    return f.kind in _HARD_KINDS and not (f.kind == "trailer_cue" and f.extra == "soft")
+
+
+def _title_eligible(f: _Feat, rules: Rules) -> bool:
+    """A body-length line that still reads as a headline (only before the body starts)."""
+    t = rules.t
+    return (
+        f.nw <= t["title_long_max_words"]
+        and f.text[-1] not in ".،,:؛"
+        and f.text.count("،") + f.text.count(",") <= t["title_max_commas"]
+    )
+
+
+def _headline_like(f: _Feat, rules: Rules) -> bool:
+    t = rules.t
+    return t["title_min_words"] <= f.nw <= t["title_max_words"] and f.text[-1] not in ".،,"
+
+
+def _same_as(text: str, norm_title: str) -> bool:
+    if abs(len(text) - len(norm_title)) > max(10, len(norm_title) // 3):
+        return False
+    return normalize_arabic(text) == norm_title
+
+
+def _set_source(doc: CleanedDoc, f: _Feat) -> None:
+    if doc.source_attribution is None and f.value:
+        doc.source_attribution = f.value
+    if f.extra and doc.author is None:
+        doc.author = f.extra
+
+
+_TAG_SPLIT = re.compile(r"\s*[،,|;؛#]\s*|\s{2,}")
+
+
+def _set_tags(doc: CleanedDoc, value: str | None) -> None:
+    if doc.tags or not value:
+        return
+    parts = [p.strip() for p in _TAG_SPLIT.split(value) if p.strip()]
+    seen: set[str] = set()
+    for p in parts:
+        if p not in seen:
+            seen.add(p)
+            doc.tags.append(p)
+
+
+# --------------------------------------------------------------------------------------------
+# HTML path
+# --------------------------------------------------------------------------------------------
+
+# Chosen by measurement on the dev pages (bench/boilerplate.py --grid); see the bench docstring.
+TRAFILATURA_SETTINGS: dict[str, Any] = {
+    "favor_precision": True,
+    "favor_recall": False,
+    "include_comments": False,
+    "include_tables": True,
+    "deduplicate": False,
+}
+
+
+def clean_html(html: str, url: str | None = None) -> CleanedDoc:
+    """Main text of an HTML page via trafilatura; paragraphs become kept `Line`s (line_no None)."""
+    import trafilatura  # heavy import, only on the HTML path
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, **TRAFILATURA_SETTINGS)
+    if doc is None:
+        return CleanedDoc(lines=[])
+    text = doc.text or ""
+    lines = [Line(p.strip(), KEPT, "body", None) for p in text.split("\n") if p.strip()]
+    tags = [x for x in (list(doc.tags or []) + list(doc.categories or [])) if x]
+    return CleanedDoc(
+        lines=lines,
+        title=doc.title or None,
+        author=doc.author or None,
+        source_attribution=None,
+        tags=list(dict.fromkeys(tags)),
+        header_lines=[],
+        published_hint=doc.date or None,
+        site_name=doc.sitename or None,
+    )
+
+
+_DROP_TAGS = {"script", "style", "noscript", "template", "head", "svg", "select", "iframe", "object", "canvas"}
+_BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "body", "br", "center", "dd", "details", "dialog",
+    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
+    "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav",
+    "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul", "caption",
+    "option", "button", "label", "title", "textarea",
+}
+_CELL_TAGS = {"td", "th"}
+_PRE_TAGS = {"pre", "textarea"}
+_NEWLINES = re.compile(r"[\r\n]+")
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u200b\u200c\u200e\u200f]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def html_to_text_scrape(html: str) -> str:
+    """Visible text of a page, one block element per line (like a browser's select-all copy)."""
+    import lxml.html
+    from lxml import etree
+
+    if not html or not html.strip():
+        return ""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        try:
+            root = lxml.html.document_fromstring(html.encode("utf-8", "replace"))
+        except (etree.ParserError, ValueError):
+            return ""
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    doomed = [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and (
+            el.tag.lower() in _DROP_TAGS
+            or el.get("hidden") is not None
+            or _HIDDEN_STYLE.search(el.get("style") or "") is not None
+        )
+    ]
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()  # keeps the tail text
+    parts: list[str] = []
+    pre = 0  # inside <pre>/<textarea> source line breaks are visible; elsewhere they are spaces
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            elif tag in _CELL_TAGS:
+                parts.append("\t")
+            if tag in _PRE_TAGS:
+                pre += 1
+            if el.text:
+                parts.append(el.text if pre else _NEWLINES.sub(" ", el.text))
+        else:
+            if tag in _PRE_TAGS:
+                pre -= 1
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            if el.tail:
+                parts.append(el.tail if pre else _NEWLINES.sub(" ", el.tail))
+    out: list[str] = []
+    for line in "".join(parts).split("\n"):
+        line = _WS.sub(" ", line).strip()
+        if line:
+            out.append(line)
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- shard entry point (pipeline glue)
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from akhbar.arabic import norm_hash
+from tasks.ingest import REJECT_SCHEMA
+
+CLEAN_PARAGRAPH_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("position", pa.int32()), ("line_no", pa.int32()), ("text", pa.string()),
+    ("norm_hash", pa.uint64()), ("status", pa.string()), ("reason", pa.string()),
+])
+_RECORD_COLUMNS = ["doc_id", "source_uri", "site", "format", "encoding", "input_index", "record_index", "url"]
+CLEAN_DOC_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("source_uri", pa.string()), ("site", pa.string()), ("format", pa.string()),
+    ("encoding", pa.string()), ("input_index", pa.int64()), ("record_index", pa.int64()), ("url", pa.string()),
+    ("shard", pa.int32()), ("content_kind", pa.string()), ("title", pa.string()), ("author", pa.string()),
+    ("source_attribution", pa.string()), ("tags", pa.list_(pa.string())), ("header_lines", pa.list_(pa.string())),
+    ("published_field", pa.string()), ("published_hint", pa.string()), ("language", pa.string()),
+])
+
+
+def clean_record(content_kind: str, content: str, url: str | None) -> CleanedDoc:
+    return clean_html(content, url) if content_kind == "html" else clean_text(content)
+
+
+def clean_shard(run_dir: str, shard_id: int) -> dict:
+    """Clean every admitted record of one record shard; write staged paragraphs and documents."""
+    from tasks.ingest import read_record_shard
+
+    run = Path(run_dir)
+    records = read_record_shard(run_dir, shard_id)
+    paras = {name: [] for name in CLEAN_PARAGRAPH_SCHEMA.names}
+    docs = {name: [] for name in CLEAN_DOC_SCHEMA.names}
+    rejects = []
+    for rec in records.to_pylist():
+        try:
+            cleaned = clean_record(rec["content_kind"], rec["content"], rec["url"])
+        except Exception as exc:  # one page the extractor chokes on is a reject, not the end of the night
+            rejects.append({"source_uri": rec["source_uri"], "stage": "clean",
+                            "error": f"extraction failed: {type(exc).__name__}: {exc}"[:500]})
+            continue
+        for pos, line in enumerate(cleaned.lines):
+            paras["doc_id"].append(rec["doc_id"])
+            paras["position"].append(pos)
+            paras["line_no"].append(line.line_no)
+            paras["text"].append(line.text)
+            paras["norm_hash"].append(norm_hash(line.text))
+            paras["status"].append(line.status)
+            paras["reason"].append(line.reason)
+        for name in _RECORD_COLUMNS:
+            docs[name].append(rec[name])
+        docs["shard"].append(shard_id)
+        docs["content_kind"].append(rec["content_kind"])
+        docs["title"].append(rec["title"] or cleaned.title)
+        docs["author"].append(cleaned.author)
+        docs["source_attribution"].append(cleaned.source_attribution)
+        docs["tags"].append(list(cleaned.tags))
+        docs["header_lines"].append(list(cleaned.header_lines))
+        docs["published_field"].append(rec["published_field"])
+        docs["published_hint"].append(cleaned.published_hint)
+        docs["language"].append(detect_language(line.text for line in cleaned.lines if line.status == "kept"))
+    out = run / "clean"
+    out.mkdir(exist_ok=True)
+    pq.write_table(pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), out / f"paragraphs-{shard_id:05d}.parquet")
+    pq.write_table(pa.table(docs, schema=CLEAN_DOC_SCHEMA), out / f"docs-{shard_id:05d}.parquet")
+    pq.write_table(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), out / f"rejects-{shard_id:05d}.parquet")
+    return {"documents": len(docs["doc_id"]), "paragraphs": len(paras["doc_id"]), "rejects": len(rejects)}
+
+
+_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+def detect_language(lines) -> str:
+    """'ar' when Arabic script dominates the kept text, else a Latin-script guess; 'und' if too short."""
+    text = " ".join(lines)[:5000]
+    arabic, latin = len(_ARABIC.findall(text)), len(_LATIN.findall(text))
+    if arabic + latin < 20:
+        return "und"
+    return "ar" if arabic >= latin else "latn"
+
+
+# ---------------------------------------------------------------- Prefect task wrapper
+
+from prefect import task  # noqa: E402
+from prefect.cache_policies import NONE as NO_CACHE  # noqa: E402
+
+clean_task = task(clean_shard, name="clean", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=[2])
