@@ -1,0 +1,207 @@
+"""What a flow run shows in the Prefect UI: progress per stage, counts per site, what changed.
+
+`RunArtifacts(out).on_stage` is passed to `run_pipeline(on_stage=...)` by the `akhbar_pipeline`
+flow. It must be called inside a flow run (artifacts attach to the run in context):
+  - a progress artifact, created at 0 % and advanced after every stage;
+  - when the run ends, a table artifact with counts per site (and an "all sites" row), read back
+    from the published Parquet through the DuckDB views, filtered by the run's run_id;
+  - a markdown summary: stage timings and the figures that changed since the previous run
+    (this run's `runs` row against the one before it).
+Keys are fixed, so the UI's Artifacts page also shows each one's history across runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from akhbar import store
+
+# The stages run_pipeline reports, in order; progress is the share of these done.
+STAGES = ["ingest", "admit", "clean", "dedup", "dates", "write", "publish"]
+
+PROGRESS_KEY = "akhbar-progress"
+TABLE_KEY = "akhbar-counts"
+SUMMARY_KEY = "akhbar-summary"
+
+# Per-site counts of one run, in stage order. Rejects have no site column: it is derived from
+# source_uri the way ingest derives `site` (URL host without www., else the file's folder name).
+SITE_COUNTS_SQL = """
+WITH d AS (
+    SELECT site,
+           count(DISTINCT input_index) AS inputs,
+           count(*)                    AS documents,
+           sum(n_kept)                 AS paragraphs_kept,
+           sum(n_boilerplate)          AS boilerplate,
+           sum(n_duplicate)            AS duplicates,
+           count(published)            AS with_date
+    FROM documents WHERE run_id = $run_id GROUP BY site
+), r AS (
+    SELECT coalesce(nullif(regexp_extract(source_uri, '^[A-Za-z][A-Za-z0-9+.-]*://(?:www\\.)?([^/:?#]+)', 1), ''),
+                    nullif(regexp_extract(split_part(source_uri, '#', 1), '([^/]+)/[^/]+$', 1), ''),
+                    'unknown') AS site,
+           count(*) AS rejects
+    FROM rejects WHERE run_id = $run_id GROUP BY 1
+)
+SELECT coalesce(d.site, r.site) AS site,
+       coalesce(d.inputs, 0)          AS inputs,
+       coalesce(r.rejects, 0)         AS rejects,
+       coalesce(d.documents, 0)       AS documents,
+       coalesce(d.paragraphs_kept, 0) AS paragraphs_kept,
+       coalesce(d.boilerplate, 0)     AS boilerplate,
+       coalesce(d.duplicates, 0)      AS duplicates,
+       coalesce(d.with_date, 0)       AS with_date
+FROM d FULL OUTER JOIN r ON d.site = r.site
+ORDER BY documents DESC, site
+"""
+
+# Figures of a `runs` row compared with the previous run, with their labels.
+RUN_FIGURES = [
+    ("n_inputs", "input files read"),
+    ("n_inputs_skipped", "input files unchanged (skipped)"),
+    ("n_records", "records"),
+    ("n_seen", "records already stored"),
+    ("n_documents", "documents"),
+    ("n_rejects", "rejects"),
+    ("n_paragraphs", "paragraphs"),
+    ("n_kept", "paragraphs kept"),
+    ("n_boilerplate", "boilerplate paragraphs"),
+    ("n_duplicate", "duplicate paragraphs"),
+    ("n_metadata", "metadata paragraphs"),
+    ("n_published", "documents with a publication date"),
+    ("n_date_mentions", "date mentions"),
+]
+COLUMNS = ["site", "inputs", "rejects", "documents", "paragraphs_kept", "boilerplate", "duplicates", "with_date"]
+
+
+def site_counts(out: str, run_id: str) -> list[dict]:
+    """Counts per site of one published run, plus an 'all sites' row (inputs = files read)."""
+    con = store.connect(out)
+    try:
+        rel = con.execute(SITE_COUNTS_SQL, {"run_id": run_id})
+        cols = [c[0] for c in rel.description]
+        rows = [dict(zip(cols, (int(v) if isinstance(v, (int, float)) and k != "site" else v
+                                for k, v in zip(cols, r)))) for r in rel.fetchall()]
+        n_inputs = con.execute("SELECT n_inputs FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    finally:
+        con.close()
+    total = {c: sum(r[c] for r in rows) for c in COLUMNS[1:]}
+    total["inputs"] = int(n_inputs[0]) if n_inputs else total["inputs"]
+    return rows + [{"site": "all sites", **total}]
+
+
+def run_and_previous(out: str, run_id: str) -> tuple[dict | None, dict | None]:
+    """This run's `runs` row and the one of the run before it (by run_id, which sorts by start)."""
+    con = store.connect(out)
+    try:
+        rel = con.execute("SELECT * FROM runs WHERE run_id <= ? ORDER BY run_id DESC LIMIT 2", [run_id])
+        cols = [c[0] for c in rel.description]
+        rows = [dict(zip(cols, r)) for r in rel.fetchall()]
+    finally:
+        con.close()
+    current = rows[0] if rows and rows[0]["run_id"] == run_id else None
+    previous = rows[1] if current and len(rows) > 1 else (rows[0] if rows and not current else None)
+    return current, previous
+
+
+def corpus_totals(out: str) -> dict:
+    con = store.connect(out)
+    try:
+        docs, dated, sites = con.execute(
+            "SELECT count(*), count(published), count(DISTINCT site) FROM documents").fetchone()
+        runs = con.execute("SELECT count(*) FROM runs").fetchone()[0]
+    finally:
+        con.close()
+    return {"documents": docs, "with_date": dated, "sites": sites, "runs": runs}
+
+
+def summary_markdown(summary: dict, current: dict | None, previous: dict | None, totals: dict,
+                     stage_counts: dict[str, dict]) -> str:
+    lines = ["# akhbar run summary", ""]
+    if not summary.get("published"):
+        lines += [f"**Nothing published**: {summary.get('message', 'no new inputs')} "
+                  f"({summary.get('inputs', 0)} input files, {summary.get('inputs_skipped', 0)} unchanged "
+                  "since an earlier run).", ""]
+    else:
+        lines += [f"Run `{summary['run_id']}` wrote to `{summary['out']}`.", ""]
+    lines += [f"Corpus now: **{totals['documents']}** documents from **{totals['sites']}** sites, "
+              f"{totals['with_date']} with a publication date, {totals['runs']} completed runs.", ""]
+    if current is not None:
+        if previous is None:
+            lines += ["First run on this output folder: nothing to compare with.", ""]
+        else:
+            changed = [(label, previous[k], current[k]) for k, label in RUN_FIGURES if previous[k] != current[k]]
+            lines += [f"## Changed since the previous run (`{previous['run_id']}`)", ""]
+            if changed:
+                lines += ["| figure | previous run | this run | change |", "|---|---:|---:|---:|"]
+                for label, before, after in changed:
+                    lines.append(f"| {label} | {before} | {after} | {after - before:+d} |")
+            else:
+                lines.append("Every figure is the same as in the previous run.")
+            lines.append("")
+    seconds = summary.get("stage_seconds") or {}
+    if stage_counts:
+        lines += ["## Stages", "", "| stage | seconds | counts |", "|---|---:|---|"]
+        for stage in STAGES:
+            if stage in stage_counts:
+                counts = {k: v for k, v in stage_counts[stage].items() if isinstance(v, (int, float))}
+                lines.append(f"| {stage} | {seconds.get(stage, '')} | "
+                             f"{', '.join(f'{k} {v}' for k, v in counts.items()) or '-'} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+class RunArtifacts:
+    """The `on_stage` callback that publishes a flow run's artifacts (call inside a flow run)."""
+
+    def __init__(self, out: str | None):
+        from prefect.artifacts import create_progress_artifact
+
+        self.out = str(store.resolve_out(out))
+        self.stage_counts: dict[str, dict] = {}
+        try:
+            self.progress_id = create_progress_artifact(
+                0.0, key=PROGRESS_KEY, description="akhbar pipeline: share of stages done")
+        except Exception as exc:  # reporting must not stop the data run; on_stage logs later failures
+            from prefect import get_run_logger
+
+            get_run_logger().warning("akhbar: could not create the progress artifact: %r", exc)
+            self.progress_id = None
+
+    def on_stage(self, stage: str, counts: dict) -> None:
+        from prefect.artifacts import update_progress_artifact
+
+        try:
+            if stage != "done":
+                self.stage_counts[stage] = counts
+                done = STAGES.index(stage) + 1 if stage in STAGES else 0
+                if self.progress_id is not None:
+                    update_progress_artifact(self.progress_id, 100.0 * done / len(STAGES),
+                                             description=f"akhbar pipeline: {stage} done")
+            else:
+                self.finish(counts)
+        except Exception as exc:
+            # Reporting must not fail the data run (at "done" the run is already published).
+            from prefect import get_run_logger
+
+            get_run_logger().warning("akhbar: could not publish the %s artifacts: %r", stage, exc)
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        from prefect.artifacts import create_markdown_artifact, create_table_artifact, update_progress_artifact
+
+        run_id = summary["run_id"]
+        published = bool(summary.get("published"))
+        if published:
+            rows = site_counts(self.out, run_id)
+            current, previous = run_and_previous(self.out, run_id)
+        else:
+            # Nothing new was published: a row of zeros, and nothing to compare.
+            rows = [{"site": "all sites", **{c: 0 for c in COLUMNS[1:]}}]
+            current, previous = None, None
+        create_table_artifact(rows, key=TABLE_KEY,
+                              description=f"akhbar run {run_id}: counts per site, in stage order")
+        create_markdown_artifact(
+            summary_markdown(summary, current, previous, corpus_totals(self.out), self.stage_counts),
+            key=SUMMARY_KEY, description=f"akhbar run {run_id}: summary and changes since the previous run")
+        if self.progress_id is not None:
+            update_progress_artifact(self.progress_id, 100.0, description="akhbar pipeline: published"
+                                     if published else "akhbar pipeline: nothing new")
