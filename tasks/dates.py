@@ -939,7 +939,9 @@ def publication_date_from_header(header_lines: list[str]) -> PublicationDate | N
 
 
 _URL_PATTERNS = (
-    (re.compile(r"(?<!\d)((?:19|20)\d\d)[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?!\d)"), "day"),
+    # one separator throughout: /2024/01/06/, 2024-01-06-slug, 2024_01_06 (not /2024/1-6.html)
+    *((re.compile(rf"(?<!\d)((?:19|20)\d\d){sep}(0?[1-9]|1[0-2]){sep}(0?[1-9]|[12]\d|3[01])(?!\d)"), "day")
+      for sep in ("/", "-", "_")),
     (re.compile(r"/((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:/|\.|-|_|$)"), "day"),
     # CNN style: /2013/middle_east/8/3/
     (re.compile(r"/((?:19|20)\d\d)/[a-z_\-]+/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/"), "day"),

@@ -615,3 +615,11 @@ def test_html_pages_accuracy():
                 ok += p is not None and p.value == D.fromisoformat(pd[:10])
     assert n >= 30
     assert ok / n >= 0.95, (ok, n)
+
+
+def test_url_date_needs_one_separator_throughout():
+    from tasks.dates import publication_date_from_url
+
+    assert publication_date_from_url("https://example.org/news/2024/1-6.html") is None
+    assert str(publication_date_from_url("https://example.org/a/2024-01-06-slug").value) == "2024-01-06"
+    assert str(publication_date_from_url("https://example.org/2024/01/06/a").value) == "2024-01-06"
