@@ -6,6 +6,9 @@ Layout under OUT (default data/out, or $AKHBAR_OUT, or --out):
   _staging/<run_id>/...             a run's work files; moved into place by publish()
   .lock                             held (flock) by the run in progress
 
+Crash tests: AKHBAR_TEST_PAUSE_AT=<point> makes the run announce itself (in the file named by
+AKHBAR_TEST_PAUSE_FILE) and sleep at that point so a test can SIGKILL it there; see crash_point().
+
 A run's files are renamed into the table folders only when all of them are complete, and its
 `runs` row is written last: the views read only rows whose run_id is in `runs`, so a run killed
 at any point leaves the visible tables as they were. The next run deletes its leftovers.
@@ -19,6 +22,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -81,9 +85,40 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     pq.write_table(table, tmp, compression="zstd")
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
+    _fsync(tmp)
+    crash_point("atomic-write")
     os.replace(tmp, path)
+    _fsync(path.parent)
+
+
+def _fsync(path: Path) -> None:
+    # Data before the rename, and the folder after it: a power cut must not leave a published
+    # name pointing at an empty file, nor lose the `runs` row of a run reported as done.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+CRASH_POINTS = ("ingest", "admit", "publish", "atomic-write", "published")
+
+
+def crash_point(point: str) -> None:
+    """Crash-test hook (no effect unless AKHBAR_TEST_PAUSE_AT names this point).
+
+    Points: ingest (an ingest shard wrote its records file, not yet its rejects/files), admit
+    (record shards written), publish (half of the run's table files renamed into place, no `runs`
+    row yet), atomic-write (a temp file written, not yet renamed), published (`runs` row written,
+    staging not yet removed). The run writes "<point> <pid>" to $AKHBAR_TEST_PAUSE_FILE, then sleeps
+    $AKHBAR_TEST_PAUSE_SECONDS (default 600) so the test can SIGKILL it at exactly that point.
+    """
+    if os.environ.get("AKHBAR_TEST_PAUSE_AT") != point:
+        return
+    marker = os.environ.get("AKHBAR_TEST_PAUSE_FILE")
+    if marker:
+        Path(marker).write_text(f"{point} {os.getpid()}")
+    time.sleep(float(os.environ.get("AKHBAR_TEST_PAUSE_SECONDS", "600")))
 
 
 def init_layout(out: Path) -> None:
@@ -132,13 +167,27 @@ def published_name(run_id: str, part: int | str) -> str:
 
 
 def publish(out: Path, run_id: str, staged: dict[str, list[Path]], runs_row: dict) -> None:
-    """Move a run's staged table files into place, then write its `runs` row last."""
-    for name, files in staged.items():
-        dest = out / name
-        dest.mkdir(parents=True, exist_ok=True)
-        for i, f in enumerate(sorted(files)):
-            os.replace(f, dest / published_name(run_id, f"{i:05d}"))
+    """Move a run's staged table files into place, then write its `runs` row last.
+
+    Until the `runs` row exists the moved files are invisible to the views and are deleted by the
+    next run (remove_incomplete); the files are complete before they are moved (staging), and the
+    rename keeps them whole, so DuckDB never reads a partial Parquet file.
+    """
+    moves = [(f, out / name / published_name(run_id, f"{i:05d}"))
+             for name, files in staged.items() for i, f in enumerate(sorted(files))]
+    # A retried publish (Prefect retries the task) finds some files already moved: skip those.
+    moves = [(src, dest) for src, dest in moves if src.exists() or not dest.exists()]
+    for src, _ in moves:
+        _fsync(src)
+    for n, (src, dest) in enumerate(moves):
+        if n == len(moves) // 2:
+            crash_point("publish")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dest)
+    for d in {dest.parent for _, dest in moves}:
+        _fsync(d)
     write_parquet_atomic(schema.table_from_rows("runs", [runs_row]), out / "runs" / published_name(run_id, "00000"))
+    crash_point("published")
     shutil.rmtree(staging_dir(out, run_id), ignore_errors=True)
 
 

@@ -1,23 +1,41 @@
 """Stage 1, ingest: find input files, read records, decode them, record provenance, reject what can't be read.
 
 Pure functions first; the Prefect task wrappers at the bottom only call them.
-A record becomes a row of the run's staging table `ingest/shard-N.parquet`; an input that cannot
-be read becomes a `rejects` row with the reason, and the run goes on.
+A record becomes a row of the run's staging table `ingest/records-N.parquet`; an input (or a record
+inside one) that cannot be read becomes a `rejects` row with the reason, and the run goes on.
+
+Formats (detected from the content first, then the name; gzip of any of them too):
+  text   .txt               one document per file
+  html   .html/.htm         one document per file
+  jsonl  .jsonl/.ndjson     one document per line: {"url", "title", "published", "html" | "text" | "content"}
+  warc   .warc              response and resource records; request/metadata/warcinfo/revisit records
+                            are skipped (they hold no page). A response that is not a page (image, PDF,
+                            HTTP status other than 2xx) is REJECTED with the reason, so every response
+                            record of a WARC ends as a document or a reject. WARC-Target-URI gives
+                            source_uri and url; WARC-Date is crawl time and is never used as a
+                            publication date. doc_id = sha256 of the (transfer- and content-decoded)
+                            HTTP payload. A broken record is rejected and the records after it are read.
+  arc    .arc               the old Internet Archive format, read through warcio (arc2warc).
+
+Encodings: BOM, then the declared charset (HTTP header, then HTML meta) when it decodes cleanly and
+does not look like mojibake, then UTF-8, UTF-16 without BOM, the Arabic code pages (windows-1256,
+ISO-8859-6) scored on letters vs. mojibake, then charset-normalizer. The decision is written to
+`documents.encoding` as '<encoding> (<how>)', how = bom | http | meta | detected.
 """
 
 from __future__ import annotations
 
 import codecs
 import datetime as dt
-import gzip
 import hashlib
+import io
 import json
 import os
 import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
 import pyarrow as pa
@@ -30,6 +48,7 @@ HTML_EXT = {".html", ".htm", ".xhtml"}
 JSONL_EXT = {".jsonl", ".ndjson"}
 WARC_EXT = {".warc", ".arc"}
 KNOWN_EXT = TEXT_EXT | HTML_EXT | JSONL_EXT | WARC_EXT
+CONTAINERS = {"warc", "arc", "jsonl"}  # formats holding many records: a bad part never rejects the whole file
 
 INGEST_SCHEMA = pa.schema([
     ("doc_id", pa.string()),
@@ -111,101 +130,192 @@ def _known_name(name: str) -> bool:
 # ---------------------------------------------------------------- decoding
 
 _BOMS = [
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF32_LE, "utf-32", "utf-32le"), (codecs.BOM_UTF32_BE, "utf-32", "utf-32be"),
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8"), (codecs.BOM_UTF16_LE, "utf-16", "utf-16le"),
+    (codecs.BOM_UTF16_BE, "utf-16", "utf-16be"),
 ]
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+# Mojibake markers: C1 controls and Latin-1 letters, which Arabic text (and text in a right
+# single-byte page) almost never has; an Arabic page decoded with the wrong code page is full of them.
+_ODD = re.compile(r"[\u0080-\u009F\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u00FF\uFFFD]")
+# Labels for documents.encoding (WHATWG names rather than Python codec names).
+_LABELS = {"cp1256": "windows-1256", "iso8859-6": "iso-8859-6", "utf-8": "utf-8", "utf-16-le": "utf-16le",
+           "utf-16-be": "utf-16be", "cp1252": "windows-1252", "latin-1": "iso-8859-1", "iso8859-1": "iso-8859-1",
+           "ascii": "ascii", "cp720": "cp720", "cp864": "cp864", "mac-arabic": "x-mac-arabic"}
+
+
+def _label(codec_name: str) -> str:
+    name = codecs.lookup(codec_name).name
+    if name.startswith("cp12"):
+        return "windows-" + name[2:]
+    return _LABELS.get(name, name)
 
 
 def decode_bytes(raw: bytes, *, declared: str | None = None, is_html: bool = False) -> tuple[str, str]:
-    """Decode raw bytes; return (text, how) where `how` names the encoding and how it was decided.
+    """Decode raw bytes; return (text, how): the encoding and how it was decided, e.g. 'windows-1256 (meta)'.
 
-    Order: BOM, then a declared charset (HTTP header, HTML meta) if it decodes cleanly, then
-    strict UTF-8, then charset detection with the Arabic single-byte code pages in mind.
+    Order: BOM; a declared charset (HTTP header, then HTML meta) if it decodes cleanly and does not
+    look like mojibake; strict UTF-8; UTF-16 without BOM; the Arabic code pages scored on letters
+    vs. mojibake; charset-normalizer. Raises InputError for binary or undecodable bytes.
     """
-    for bom, enc in _BOMS:
+    for bom, codec, label in _BOMS:
         if raw.startswith(bom):
-            return raw.decode(enc), f"{enc} (bom)"
+            try:
+                return raw.decode(codec), f"{label} (bom)"
+            except UnicodeDecodeError:
+                break  # a BOM followed by something else: let detection decide
     candidates: list[tuple[str, str]] = []
     if declared:
-        candidates.append((declared, "declared"))
+        candidates.append((declared, "http"))
     if is_html:
-        m = _META_CHARSET.search(raw[:4096])
+        m = _META_CHARSET.search(raw[:8192])
         if m:
             candidates.append((m.group(1).decode("ascii", "replace"), "meta"))
     for enc, how in candidates:
         try:
-            norm = codecs.lookup(enc).name
+            norm = codecs.lookup(enc.strip().strip("\"'")).name
         except LookupError:
             continue
+        if norm.startswith(("utf-16", "utf-32")):
+            if how == "meta":
+                norm = "utf-8"  # HTML spec: a meta can't declare UTF-16 (the meta itself is ASCII)
+            elif b"\x00" not in raw[:4096]:
+                continue
         try:
             text = raw.decode(norm)
         except UnicodeDecodeError:
             continue  # a lying declaration: fall through to detection
-        if norm not in ("utf-8",) and _looks_misdecoded(raw, text):
+        if norm != "utf-8" and not _plausible_single_byte(raw, text):
             continue
-        return text, f"{norm} ({how})"
+        return text, f"{_label(norm)} ({how})"
+    if b"\x00" in raw[:8192]:
+        utf16 = _sniff_utf16(raw)
+        if utf16:
+            return utf16
+        raise InputError("binary content (NUL bytes)")
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    return _detect(raw)
+    arabic = _detect_arabic(raw)
+    if arabic:
+        return arabic
+    return _detect_other(raw)
 
 
-def _looks_misdecoded(raw: bytes, text: str) -> bool:
-    # Bytes that are valid UTF-8 with Arabic in them but were declared as a single-byte page.
-    try:
-        utf = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return bool(_ARABIC_LETTER.search(utf)) and not _ARABIC_LETTER.search(text)
-
-
-def _detect(raw: bytes) -> tuple[str, str]:
-    from charset_normalizer import from_bytes
-
-    # charset-normalizer ranks by chaos/coherence; among Arabic code pages it can prefer
-    # cp1256 or iso-8859-6 for the same bytes, so score the Arabic ones ourselves when they tie.
-    best = from_bytes(raw, cp_isolation=None).best()
-    arabic = []
-    for enc in ("cp1256", "iso8859_6"):
+def _plausible_single_byte(raw: bytes, text: str) -> bool:
+    """False when a single-byte declaration is evidently wrong (the bytes are UTF-8, or mojibake)."""
+    if not raw.isascii():
         try:
-            text = raw.decode(enc)
+            raw.decode("utf-8")
+            return False  # real UTF-8 declared as a single-byte page
+        except UnicodeDecodeError:
+            pass
+    odd = len(_ODD.findall(text))
+    if not odd:
+        return True
+    letters = len(_ARABIC_LETTER.findall(text)) + len(_LATIN_LETTER.findall(text))
+    if odd <= 0.02 * max(letters, 1):
+        return True
+    # Many Latin-1 letters: fine for French in windows-1252, not when an Arabic page decodes better.
+    return _detect_arabic(raw) is None
+
+
+def _detect_arabic(raw: bytes) -> tuple[str, str] | None:
+    """windows-1256 or ISO-8859-6 when one of them yields mostly Arabic letters and no mojibake."""
+    best = None
+    for codec in ("cp1256", "iso8859_6"):
+        try:
+            text = raw.decode(codec)
         except UnicodeDecodeError:
             continue
-        letters = len(_ARABIC_LETTER.findall(text))
-        arabic.append((letters, enc, text))
-    if arabic:
-        letters, enc, text = max(arabic)
-        if letters >= 20 and (best is None or letters >= len(_ARABIC_LETTER.findall(str(best)))):
-            return text, f"{codecs.lookup(enc).name} (detected)"
+        arabic = len(_ARABIC_LETTER.findall(text))
+        odd = len(_ODD.findall(text))
+        latin = len(_LATIN_LETTER.findall(text))
+        if arabic < 3 or arabic < 0.3 * (arabic + latin) or odd > 0.01 * arabic + 1:
+            continue
+        score = arabic - 20 * odd
+        if best is None or score > best[0]:
+            best = (score, text, codec)
+    if best is None:
+        return None
+    return best[1], f"{_label(best[2])} (detected)"
+
+
+_UTF16_TEXT = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\u00ff\u0600-\u06ff\u0750-\u077f\u2000-\u206f\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def _sniff_utf16(raw: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a BOM: the byte order that decodes into text of the scripts this corpus holds
+    (Arabic, Latin, ASCII markup) with spaces between words; anything else is binary."""
+    body = raw[: len(raw) // 2 * 2]
+    best = None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:4000]
+        good = len(_UTF16_TEXT.findall(sample))
+        spaces = sum(1 for ch in sample if ch in " \n")
+        if sample and good >= 0.95 * len(sample) and spaces >= 0.02 * len(sample) and (best is None or good > best[0]):
+            best = (good, text, codec)
+    return (best[1], f"{_label(best[2])} (detected)") if best else None
+
+
+def _detect_other(raw: bytes) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
     if best is None:
         raise InputError("undecodable bytes: no text encoding fits")
-    return str(best), f"{codecs.lookup(best.encoding).name} (detected)"
+    text = str(best)
+    if len(_ODD.findall(text[:20000])) > 0.2 * max(1, len(text[:20000])):
+        raise InputError(f"undecodable bytes: best guess {best.encoding} gives mojibake")
+    return text, f"{_label(best.encoding)} (detected)"
 
 
-# ---------------------------------------------------------------- reading
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def sanitize_text(text: str) -> str:
+    """Drop control characters (they carry no text and XML-based extractors refuse them) and
+    replace lone surrogates (from JSON escapes), which cannot be stored as UTF-8."""
+    text = _CONTROLS.sub("", text).replace("\x0b", "\n").replace("\x0c", "\n")
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+# ---------------------------------------------------------------- checks and helpers
+
+_MAGIC = ((b"%PDF", "PDF"), (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
+          (b"PK\x03\x04", "zip archive"), (b"\x7fELF", "executable"), (b"RIFF", "RIFF media"),
+          (b"\x00\x00\x00\x18ftyp", "MP4 video"), (b"\x00\x00\x00\x20ftyp", "MP4 video"), (b"OggS", "Ogg media"),
+          (b"ID3", "MP3 audio"), (b"BZh", "bzip2 archive"), (b"\xfd7zXZ", "xz archive"), (b"7z\xbc\xaf", "7z archive"),
+          (b"\x28\xb5\x2f\xfd", "zstd archive"), (b"wOFF", "web font"), (b"wOF2", "web font"), (b"\x00asm", "wasm"))
+
 
 def _check_bytes(raw: bytes, what: str, settings: Settings) -> None:
     if not raw.strip():
         raise InputError(f"empty {what}")
     if len(raw) > settings.max_input_bytes:
         raise InputError(f"{what} of {len(raw)} bytes is over the size limit ({settings.max_input_bytes})")
-    head = raw[:8192]
-    if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x7fELF")):
-        raise InputError(f"binary content ({_magic_name(head)}) in {what}")
-    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE))
-    if not utf16 and b"\x00" in head:
-        raise InputError(f"binary content (NUL bytes) in {what}")
+    name = _magic_name(raw[:16])
+    if name:
+        raise InputError(f"binary content ({name}) in {what}")
 
 
-def _magic_name(head: bytes) -> str:
-    for magic, name in ((b"%PDF", "PDF"), (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"),
-                        (b"GIF8", "GIF image"), (b"PK\x03\x04", "zip archive"), (b"\x7fELF", "executable")):
+def _magic_name(head: bytes) -> str | None:
+    for magic, name in _MAGIC:
         if head.startswith(magic):
             return name
-    return "unknown"
+    if head[:2] == b"\x1f\x8b":
+        return "gzip inside gzip"
+    return None
 
 
 def doc_id_of(raw: bytes) -> str:
@@ -214,7 +324,10 @@ def doc_id_of(raw: bytes) -> str:
 
 def site_of(url: str | None, path: Path) -> str:
     if url:
-        host = urlsplit(url).hostname or ""
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            host = ""
         if host:
             return host[4:] if host.startswith("www.") else host
     return path.parent.name or "unknown"
@@ -228,16 +341,24 @@ def detect_format(path: Path, raw: bytes) -> str:
     head = raw[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"WARC/"):
         return "warc"
-    if head[:1] == b"{" and (Path(name).suffix in JSONL_EXT or _first_line_is_json(raw)):
+    if head.startswith(b"filedesc://"):
+        return "arc"
+    suffix = Path(name).suffix
+    if head[:1] == b"{" and (suffix in JSONL_EXT or _first_line_is_json(raw)):
         return "jsonl"
     lower = head[:1024].lower()
     if lower.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lower or b"<body" in lower:
         return "html"
-    suffix = Path(name).suffix
+    if b"\x00" in head[:64]:  # UTF-16: look for markup in the decoded head
+        low16 = head[:1024].replace(b"\x00", b"").lower()
+        if b"<html" in low16 or b"<!doctype html" in low16 or b"<body" in low16:
+            return "html"
     if suffix in HTML_EXT:
         return "html"
     if suffix in JSONL_EXT:
         return "jsonl"
+    if suffix == ".arc":
+        return "arc"
     if suffix in WARC_EXT:
         return "warc"
     return "text"
@@ -251,34 +372,122 @@ def _first_line_is_json(raw: bytes) -> bool:
         return False
 
 
-def gunzip_if_needed(path: Path, raw: bytes) -> bytes:
-    if path.name.lower().endswith(".gz") or raw[:2] == b"\x1f\x8b":
+def is_gzip(path: Path, raw: bytes) -> bool:
+    return raw[:2] == b"\x1f\x8b"
+
+
+def gunzip_tolerant(raw: bytes, cap: int | None = None) -> tuple[bytes, str | None]:
+    """Decompress every gzip member; return (data, problem). A corrupt member is skipped (resync at
+    the next member header) and a truncated tail keeps what decompressed, so the records of a
+    multi-member .warc.gz before and after the damage survive. Raises InputError past `cap` bytes."""
+    out: list[bytes] = []
+    total, pos, problem = 0, 0, None
+    view = memoryview(raw)
+    while pos < len(raw):
+        if raw[pos:pos + 2] != b"\x1f\x8b":
+            nxt = raw.find(b"\x1f\x8b\x08", pos + 1)
+            if raw[pos:nxt if nxt >= 0 else len(raw)].strip(b"\x00 \t\r\n"):  # NUL/blank padding is no damage
+                problem = problem or f"bytes that are not gzip at byte {pos}"
+            if nxt < 0:
+                break
+            pos = nxt
+            continue
+        d = zlib.decompressobj(31)
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"truncated or corrupt gzip: {exc}") from None
+            chunk = d.decompress(view[pos:], (cap - total + 1) if cap else 0)
+        except zlib.error as exc:
+            problem = problem or f"corrupt gzip member at byte {pos} ({exc}); its content is lost"
+            nxt = raw.find(b"\x1f\x8b\x08", pos + 1)
+            if nxt < 0:
+                break
+            pos = nxt
+            continue
+        total += len(chunk)
+        if cap and (d.unconsumed_tail or total > cap):
+            raise InputError(f"decompresses to over the size limit ({cap} bytes)")
+        out.append(chunk)
+        if not d.eof:
+            try:
+                out.append(d.flush())
+            except zlib.error:
+                pass
+            problem = problem or f"truncated gzip: the stream ends at byte {len(raw)} before its end"
+            break
+        pos = len(raw) - len(d.unused_data)
+    return b"".join(out), problem
+
+
+def gunzip_if_needed(path: Path, raw: bytes) -> bytes:
+    """Strict variant kept for callers that want all-or-nothing."""
+    if is_gzip(path, raw):
+        data, problem = gunzip_tolerant(raw)
+        if problem:
+            raise InputError(f"truncated or corrupt gzip: {problem}")
+        return data
     return raw
 
+
+# ---------------------------------------------------------------- reading
 
 def read_input(path: Path, file_bytes: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
     """All records of one input file, or Rejects for what cannot be read. Never raises for bad data."""
     uri = str(path)
     try:
-        raw = gunzip_if_needed(path, file_bytes)
-        _check_bytes(raw, "file", settings)
+        yield from _read_input(path, file_bytes, input_index, settings)
+    except Exception as exc:  # a reader bug on strange bytes is still a reject, never the end of the run
+        yield Reject(uri, f"unreadable input ({type(exc).__name__}: {exc})"[:500])
+
+
+def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
+    uri = str(path)
+    problem = None
+    raw = file_bytes
+    if not file_bytes.strip():
+        yield Reject(uri, "empty file")
+        return
+    gz = is_gzip(path, file_bytes)
+    if _is_warc(path, file_bytes[:65536], gz):
+        yield from _warc_from_stream(path, io.BytesIO(file_bytes), gz, input_index, settings)
+        return
+    try:
+        if is_gzip(path, file_bytes):
+            # Single documents are capped at the size limit; containers are not (their records are).
+            container = detect_format(path, _gunzip_head(file_bytes)) in CONTAINERS
+            raw, problem = gunzip_tolerant(file_bytes, None if container else settings.max_input_bytes)
+            if not raw and problem:
+                raise InputError(f"truncated or corrupt gzip: {problem}")
+        if not raw.strip():
+            raise InputError("empty file" if not problem else f"truncated or corrupt gzip: {problem}")
         fmt = detect_format(path, raw)
+        if problem and fmt not in CONTAINERS:
+            raise InputError(f"truncated or corrupt gzip: {problem}")
+        if fmt not in CONTAINERS:
+            _check_bytes(raw, "file", settings)
+        else:
+            name = _magic_name(raw[:16])
+            if name:
+                raise InputError(f"binary content ({name}) in file")
     except InputError as exc:
         yield Reject(uri, str(exc))
         return
+    if problem:
+        # The records read before the damage are kept; this row says what was lost.
+        yield Reject(uri, f"truncated or corrupt gzip: {problem}")
     if fmt == "jsonl":
         yield from _read_jsonl(path, raw, input_index, settings)
     elif fmt == "warc":
         yield from _read_warc(path, raw, input_index, settings)
+    elif fmt == "arc":
+        yield from _read_arc(path, raw, input_index, settings)
     else:
         try:
             text, how = decode_bytes(raw, is_html=fmt == "html")
         except InputError as exc:
             yield Reject(uri, str(exc))
+            return
+        text = sanitize_text(text)
+        if not text.strip():
+            yield Reject(uri, "no text after decoding (only control characters)")
             return
         yield Record(doc_id_of(raw), uri, site_of(None, path), fmt, how, input_index, 0,
                      None, None, None, "html" if fmt == "html" else "text", text)
@@ -290,65 +499,468 @@ def _read_jsonl(path: Path, raw: bytes, input_index: int, settings: Settings) ->
         if not line.strip():
             continue
         try:
-            text_line, _ = decode_bytes(line)
+            if len(line) > settings.max_input_bytes:
+                raise InputError(f"record of {len(line)} bytes is over the size limit ({settings.max_input_bytes})")
+            text_line, how = decode_bytes(line)
             obj = json.loads(text_line)
             if not isinstance(obj, dict):
                 raise InputError("JSONL record is not an object")
-            html, text = obj.get("html"), obj.get("text")
-            if not (isinstance(html, str) and html.strip()) and not (isinstance(text, str) and text.strip()):
-                raise InputError("JSONL record has neither 'text' nor 'html'")
+            html = obj.get("html")
+            text = obj.get("text") if isinstance(obj.get("text"), str) else obj.get("content")
+            has_html = isinstance(html, str) and bool(html.strip())
+            if not has_html and not (isinstance(text, str) and text.strip()):
+                raise InputError("JSONL record has neither 'text' nor 'html' (nor 'content')")
             url = obj.get("url") if isinstance(obj.get("url"), str) else None
-            kind = "html" if isinstance(html, str) and html.strip() else "text"
-            content = html if kind == "html" else text
-            if len(content.encode("utf-8", "surrogatepass")) > settings.max_input_bytes:
-                raise InputError(f"record over the size limit ({settings.max_input_bytes} bytes)")
+            kind = "html" if has_html else "text"
+            content = sanitize_text(html if has_html else text)
+            if not content.strip():
+                raise InputError("JSONL record has no text after removing control characters")
             published = obj.get("published")
             title = obj.get("title")
-            yield Record(doc_id_of(line), url or uri, site_of(url, path), "jsonl", "utf-8", input_index, n,
-                         url, title if isinstance(title, str) else None,
-                         str(published) if published not in (None, "") else None, kind, content)
-        except (InputError, ValueError) as exc:
+            yield Record(doc_id_of(line), url or uri, site_of(url, path), "jsonl", how, input_index, n,
+                         url, sanitize_text(title) if isinstance(title, str) else None,
+                         sanitize_text(str(published)) if published not in (None, "") else None, kind, content)
+        except (InputError, ValueError, RecursionError) as exc:
             msg = str(exc) if isinstance(exc, InputError) else f"malformed JSON: {exc}"
-            yield Reject(uri, msg)
+            yield Reject(uri, msg[:500])
 
 
-def _read_warc(path: Path, raw: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
-    yield Reject(str(path), "WARC input is not supported yet")
+# ---- WARC
+
+# A record header: the version line (0.1x: ClueWeb09), then a line. Not anchored at a line start:
+# a truncated record runs straight into the next one. A match inside a payload is harmless: a
+# record whose Content-Length ends exactly at a later record is read whole.
+_WARC_START = re.compile(rb"WARC/(?:1\.[01]|0\.1[0-9])\r?\n[\x21-\x7e]")
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+_CHUNK = 1 << 20
+
+
+def _gunzip_stream(fh, problems: list[str]) -> Iterator[bytes]:
+    """Decompressed bytes of every gzip member of a stream, read 1 MiB at a time. A corrupt member is
+    skipped (reading resumes at the next member header) and a truncated tail keeps what
+    decompressed; each problem is appended to `problems` (once per kind of damage)."""
+    cbuf, consumed, eof_in = b"", 0, False
+    d = None
+    member_start = 0
+
+    def note(msg: str) -> None:
+        if not problems or len(problems) < 5:
+            problems.append(msg)
+
+    while True:
+        if not eof_in and len(cbuf) < _CHUNK:
+            block = fh.read(_CHUNK)
+            if block:
+                cbuf += block
+            else:
+                eof_in = True
+        if not cbuf:
+            if eof_in:
+                if d is not None and not d.eof:
+                    note(f"truncated gzip: the stream ends at byte {consumed} before its end")
+                return
+            continue
+        if d is None:
+            if len(cbuf) < 3 and not eof_in:
+                continue
+            if not cbuf.startswith(b"\x1f\x8b"):
+                nxt = cbuf.find(b"\x1f\x8b\x08", 1)
+                # No member header in view: drop all but the last 2 bytes (one may start there).
+                drop = nxt if nxt >= 0 else (len(cbuf) if eof_in else max(0, len(cbuf) - 2))
+                if cbuf[:drop].strip(b"\x00 \t\r\n"):
+                    note(f"bytes that are not gzip at byte {consumed}")
+                consumed += drop
+                cbuf = cbuf[drop:]
+                if nxt < 0 and eof_in:
+                    return
+                continue
+            d = zlib.decompressobj(31)
+            member_start = consumed
+        try:
+            out = d.decompress(cbuf, _CHUNK)
+        except zlib.error as exc:
+            note(f"corrupt gzip member at byte {member_start} ({exc}); its content is lost")
+            d = None
+            nxt = cbuf.find(b"\x1f\x8b\x08", 1)
+            # No next member in view yet: keep the last bytes, a member header may start there.
+            skip = nxt if nxt >= 0 else (len(cbuf) if eof_in else max(1, len(cbuf) - 2))
+            consumed += skip
+            cbuf = cbuf[skip:]
+            continue
+        rest = d.unused_data if d.eof else d.unconsumed_tail
+        consumed += len(cbuf) - len(rest)
+        cbuf = rest
+        if d.eof:
+            d = None
+        if out:
+            yield out
+
+
+class _Window:
+    """A growing/shrinking window over a stream of bytes, so a WARC of any size is read with
+    memory bounded by its largest record."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self.it = iter(chunks)
+        self.buf = bytearray()
+        self.base = 0          # absolute offset of buf[0]
+        self.eof = False
+        self.junk = False      # non-blank bytes were discarded while looking for a record
+
+    def more(self) -> bool:
+        if self.eof:
+            return False
+        for chunk in self.it:
+            if chunk:
+                self.buf += chunk
+                return True
+        self.eof = True
+        return False
+
+    def fill(self, n: int) -> None:
+        while len(self.buf) < n and self.more():
+            pass
+
+    def drop(self, n: int) -> None:
+        if n <= 0:
+            return
+        if bytes(self.buf[:n]).strip():
+            self.junk = True
+        del self.buf[:n]
+        self.base += n
+
+    def boundary(self, start: int, discard: bool = False) -> int | None:
+        """Position (relative) of the next 'WARC/x.y' line at or after `start`, loading as needed;
+        with discard, the bytes scanned are dropped on the way (junk between records)."""
+        pos = start
+        while True:
+            m = _WARC_START.search(self.buf, pos)
+            if m is not None:
+                return m.start()
+            pos = max(pos, len(self.buf) - 80)  # a header line may straddle the edge
+            if discard and pos > 0:
+                self.drop(pos)
+                pos = 0
+            if not self.more():
+                return None
+
+
+def _read_warc(path: Path, data: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
+    yield from _read_warc_stream(path, [data], input_index, settings)
+
+
+def _read_warc_stream(path: Path, chunks: Iterable[bytes], input_index: int,
+                      settings: Settings) -> Iterator[Record | Reject]:
+    """Records of a WARC, read as a stream. fastwarc parses each record; the reader only finds where
+    records start, so that a broken record (wrong Content-Length, garbage header, truncation) is
+    rejected and the records after it are still read."""
+    win = _Window(chunks)
+    p = win.boundary(0, discard=True)
+    if p is None:
+        yield Reject(str(path), "no WARC record found" + (" (the file is not a WARC)" if win.junk else ""))
+        return
+    win.drop(p)
+    if win.junk:
+        yield Reject(f"{path}@0", "broken WARC data before the first record header")
+    record_no = 0
+    limit = 2 * settings.max_input_bytes + 65536
+    while True:
+        start = win.base
+        at = f"{path}@{start}"
+        nxt: int | None = None
+        item: Record | Reject | None = None
+        try:
+            win.fill(65536)
+            header_end = _header_end(win.buf)
+            clen = _content_length(bytes(win.buf[:header_end]))
+            body_end = header_end + clen
+            if clen > limit:
+                raise InputError(f"record of {clen} bytes is over the size limit ({settings.max_input_bytes})")
+            win.fill(body_end + 64)
+            q = win.boundary(1)
+            if len(win.buf) < body_end:
+                nxt = q
+                raise InputError(f"broken WARC record: Content-Length {clen} runs past the next record" if q is not None
+                                 else f"truncated WARC record: Content-Length {clen}, {len(win.buf) - header_end} bytes left")
+            if q is not None and q < body_end:
+                # A 'WARC/1.0' line inside the payload (then the record ends where a later one
+                # starts), or a Content-Length that runs into the next record.
+                r = win.boundary(body_end)
+                if bytes(win.buf[body_end: r if r is not None else len(win.buf)]).strip():
+                    nxt = q
+                    raise InputError(f"broken WARC record: Content-Length {clen} runs past the "
+                                     f"{q - header_end} bytes before the next record")
+                nxt = r
+            else:
+                nxt = q
+                if bytes(win.buf[body_end: q if q is not None else len(win.buf)]).strip():
+                    raise InputError(f"broken WARC record: stray bytes after its Content-Length ({clen}); "
+                                     "the payload is not trustworthy")
+            item = _warc_record(path, bytes(win.buf[:body_end]), start, input_index, record_no, settings)
+        except InputError as exc:
+            item = Reject(at, str(exc))
+        except Exception as exc:  # fastwarc raises OSError/ValueError on malformed records
+            item = Reject(at, f"broken WARC record: {type(exc).__name__}: {exc}"[:500])
+        if item is not None:
+            yield item
+        record_no += 1
+        if nxt is None:
+            nxt = win.boundary(1, discard=True)
+        if nxt is None:
+            return
+        win.junk = False
+        win.drop(nxt)
+
+
+def _header_end(buf) -> int:
+    head = bytes(buf[:65536])
+    for sep in (b"\r\n\r\n", b"\n\n"):
+        pos = head.find(sep)
+        if pos >= 0:
+            return pos + len(sep)
+    raise InputError("broken WARC record: no end of the header block")
+
+
+def _content_length(header: bytes) -> int:
+    m = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", header)
+    if not m:
+        raise InputError("broken WARC record: no Content-Length")
+    return int(m.group(1))
+
+
+def _parse_one(buf: bytes, decode: str):
+    from fastwarc.warc import ArchiveIterator
+
+    record = next(iter(ArchiveIterator(io.BytesIO(buf), parse_http=True, auto_decode=decode, quirks_mode=True,
+                                       max_content_length=None)), None)
+    if record is None:
+        raise InputError("broken WARC record: unreadable header")
+    return record
+
+
+def _warc_record(path: Path, buf: bytes, start: int, input_index: int, record_no: int,
+                 settings: Settings) -> Record | Reject | None:
+    from fastwarc.warc import WarcRecordType
+
+    record = _parse_one(buf, "all")
+    rtype = record.record_type
+    if rtype not in (WarcRecordType.response, WarcRecordType.resource):
+        return None  # request, metadata, warcinfo, revisit, conversion: no page in them
+    url = record.headers.get("WARC-Target-URI")
+    url = url.strip().strip("<>") if url else None
+    uri = url or f"{path}@{start}"
+    if rtype == WarcRecordType.response:
+        if not record.is_http or record.http_headers is None:
+            return Reject(uri, "WARC response without a readable HTTP header")
+        status = record.http_headers.status_code
+        if not 200 <= (status or 0) < 300:
+            return Reject(uri, f"HTTP {status} response ({record.http_headers.reason_phrase or 'no page'})")
+        ctype = (record.http_content_type or "").lower()
+        charset = record.http_charset
+    else:
+        raw_type = record.headers.get("Content-Type") or ""
+        ctype = raw_type.split(";")[0].strip().lower()
+        m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", raw_type, re.I)
+        charset = m.group(1) if m else None
+    if record.content_length > settings.max_input_bytes * 2:
+        return Reject(uri, f"record of {record.content_length} bytes is over the size limit ({settings.max_input_bytes})")
+    try:
+        payload = record.reader.read()
+    except Exception as exc:
+        # Crawlers (ClueWeb09) often store the payload already decoded but keep the
+        # Content-Encoding / Transfer-Encoding header: read it as stored before giving up.
+        try:
+            payload = _parse_one(buf, "none").reader.read()
+        except Exception:
+            return Reject(uri, f"unreadable HTTP payload ({type(exc).__name__}: {exc})"[:500])
+    if ctype and not (ctype in _HTML_TYPES or ctype.startswith("text/")):
+        return Reject(uri, f"not a page: {ctype} response")
+    try:
+        _check_bytes(payload, "HTTP payload", settings)
+        is_html = ctype in _HTML_TYPES or (not ctype or ctype == "text/plain") and detect_format(Path("x"), payload) == "html"
+        text, how = decode_bytes(payload, declared=charset, is_html=is_html)
+    except InputError as exc:
+        return Reject(uri, str(exc))
+    text = sanitize_text(text)
+    if not text.strip():
+        return Reject(uri, "no text after decoding")
+    return Record(doc_id_of(payload), uri, site_of(url, path), "warc", how, input_index, record_no,
+                  url, None, None, "html" if is_html else "text", text)
+
+
+def _read_arc(path: Path, data: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
+    """ARC files (the WARC predecessor) through warcio, which converts them; fastwarc reads WARC only."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    record_no = 0
+    it = iter(ArchiveIterator(io.BytesIO(data), arc2warc=True))
+    while True:
+        try:
+            rec = next(it)
+        except StopIteration:
+            return
+        except Exception as exc:  # warcio cannot resynchronise an ARC; what follows is lost, and said so
+            yield Reject(f"{path}@record{record_no}", f"broken ARC record ({type(exc).__name__}: {exc}); "
+                                                      "the rest of the file is not readable"[:500])
+            return
+        try:
+            if rec.rec_type != "response":
+                continue
+            url = rec.rec_headers.get_header("WARC-Target-URI")
+            uri = url or f"{path}@record{record_no}"
+            status = rec.http_headers.get_statuscode() if rec.http_headers else None
+            if status and not str(status).startswith("2"):
+                yield Reject(uri, f"HTTP {status} response")
+                continue
+            ctype_full = (rec.http_headers.get_header("Content-Type") if rec.http_headers else None) or ""
+            ctype = ctype_full.split(";")[0].strip().lower()
+            payload = rec.content_stream().read()
+            if ctype and not (ctype in _HTML_TYPES or ctype.startswith("text/")):
+                yield Reject(uri, f"not a page: {ctype} response")
+                continue
+            m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", ctype_full, re.I)
+            _check_bytes(payload, "HTTP payload", settings)
+            is_html = ctype in _HTML_TYPES or detect_format(Path("x"), payload) == "html"
+            text, how = decode_bytes(payload, declared=m.group(1) if m else None, is_html=is_html)
+            yield Record(doc_id_of(payload), uri, site_of(url, path), "arc", how, input_index, record_no,
+                         url, None, None, "html" if is_html else "text", sanitize_text(text))
+        except InputError as exc:
+            yield Reject(uri, str(exc))
+        except Exception as exc:
+            yield Reject(f"{path}@record{record_no}", f"broken ARC record ({type(exc).__name__}: {exc})"[:500])
+        finally:
+            record_no += 1
 
 
 # ---------------------------------------------------------------- shard entry point
 
+def _gunzip_head(data: bytes, n: int = 65536) -> bytes:
+    """The first n decompressed bytes (for format detection), whatever the damage or the ratio."""
+    try:
+        return zlib.decompressobj(31).decompress(data[:65536], n)
+    except zlib.error:
+        return b""
+
+
+def _is_warc(path: Path, head: bytes, gz: bool) -> bool:
+    return detect_format(path, _gunzip_head(head) if gz else head) == "warc"
+
+
+def _warc_from_stream(path: Path, fh, gz: bool, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
+    """A WARC (plain or gzip) read from a file object in 1 MiB blocks; gzip damage is one reject."""
+    problems: list[str] = []
+    chunks = _gunzip_stream(fh, problems) if gz else iter(lambda: fh.read(_CHUNK), b"")
+    try:
+        yield from _read_warc_stream(path, chunks, input_index, settings)
+    except Exception as exc:  # a reader bug must not lose the file silently
+        yield Reject(str(path), f"unreadable input ({type(exc).__name__}: {exc})"[:500])
+    if problems:
+        # The records read before and after the damage are kept; this row says what was lost.
+        yield Reject(str(path), f"truncated or corrupt gzip: {'; '.join(problems)}"[:500])
+
+
+def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
+    """All records of one input file, reading WARC files as a stream (memory bounded by the largest
+    record, whatever the file size) and rejecting a single document over the size limit from its
+    first 64 KiB. Raises OSError when the file cannot be opened."""
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+        gz = head[:2] == b"\x1f\x8b"
+        if head.strip() and _is_warc(path, head, gz):
+            fh.seek(0)
+            yield from _warc_from_stream(path, fh, gz, input_index, settings)
+            return
+    file_bytes, too_big = _read_file(path, settings)
+    if file_bytes is None:
+        yield Reject(str(path), too_big)
+        return
+    yield from read_input(path, file_bytes, input_index, settings)
+
+
+def _read_file(path: Path, settings: Settings) -> tuple[bytes | None, str | None]:
+    """The file's bytes, or (None, reason) for a single document over the size limit, which is
+    rejected from its first 64 KiB without reading the rest (containers are read whole)."""
+    size = path.stat().st_size
+    if size <= settings.max_input_bytes:
+        return path.read_bytes(), None
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    probe = _gunzip_head(head) if head[:2] == b"\x1f\x8b" else head
+    if detect_format(path, probe) in CONTAINERS:
+        return path.read_bytes(), None
+    return None, f"file of {size} bytes is over the size limit ({settings.max_input_bytes})"
+
+
+def _sha256_file(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+class _RecordWriter:
+    """Staged records written in row groups as they come, so a shard's memory stays bounded."""
+
+    ROWS, CHARS = 2000, 64 * 1024 * 1024
+
+    def __init__(self, path: Path):
+        self.writer = pq.ParquetWriter(path, INGEST_SCHEMA)
+        self.rows: list[dict] = []
+        self.chars = 0
+        self.count = 0
+
+    def add(self, rec: Record) -> None:
+        self.rows.append({f.name: getattr(rec, f.name) for f in INGEST_SCHEMA})
+        self.chars += len(rec.content)
+        self.count += 1
+        if len(self.rows) >= self.ROWS or self.chars >= self.CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=INGEST_SCHEMA))
+            self.rows, self.chars = [], 0
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
 def ingest_shard(run_dir: str, shard_id: int) -> dict:
     """Read the input files of one ingest shard into staging Parquet files. Returns counts."""
+    from akhbar.store import crash_point
+
     run = Path(run_dir)
     settings = Settings.load(run)
     manifest = json.loads((run / "ingest_shards.json").read_text())[shard_id]
-    records: list[dict] = []
-    rejects: list[dict] = []
-    file_rows: list[dict] = []
-    for input_index, path_str in manifest:
-        path = Path(path_str)
-        n_records = 0
-        try:
-            st = path.stat()
-            file_bytes = path.read_bytes()
-        except OSError as exc:
-            rejects.append({"source_uri": str(path), "stage": "ingest", "error": f"cannot read file: {exc.strerror or exc}"})
-            continue
-        for item in read_input(path, file_bytes, input_index, settings):
-            if isinstance(item, Reject):
-                rejects.append({"source_uri": item.source_uri, "stage": item.stage, "error": item.error})
-            else:
-                n_records += 1
-                records.append({f.name: getattr(item, f.name) for f in INGEST_SCHEMA})
-        file_rows.append({"path": str(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
-                          "sha256": hashlib.sha256(file_bytes).hexdigest(), "n_records": n_records})
     out = run / "ingest"
     out.mkdir(exist_ok=True)
-    pq.write_table(pa.Table.from_pylist(records, schema=INGEST_SCHEMA), out / f"records-{shard_id:05d}.parquet")
+    records = _RecordWriter(out / f"records-{shard_id:05d}.parquet")
+    rejects: list[dict] = []
+    file_rows: list[dict] = []
+    try:
+        for input_index, path_str in manifest:
+            path = Path(path_str)
+            n_records = 0
+            try:
+                st = path.stat()
+                digest = _sha256_file(path)
+                for item in read_path(path, input_index, settings):
+                    if isinstance(item, Reject):
+                        rejects.append({"source_uri": item.source_uri, "stage": item.stage, "error": item.error})
+                    else:
+                        n_records += 1
+                        records.add(item)
+            except OSError as exc:
+                rejects.append({"source_uri": str(path), "stage": "ingest",
+                                "error": f"cannot read file: {exc.strerror or exc}"})
+                continue
+            file_rows.append({"path": str(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                              "sha256": digest, "n_records": n_records})
+    finally:
+        records.close()
+    crash_point("ingest")
     pq.write_table(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), out / f"rejects-{shard_id:05d}.parquet")
     pq.write_table(pa.Table.from_pylist(file_rows, schema=_FILE_SCHEMA), out / f"files-{shard_id:05d}.parquet")
-    return {"records": len(records), "rejects": len(rejects), "files": len(file_rows)}
+    return {"records": records.count, "rejects": len(rejects), "files": len(file_rows)}
 
 
 _FILE_SCHEMA = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
@@ -418,6 +1030,7 @@ def admit_records(out_dir: str, run_dir: str) -> dict:
         )
     shards = sorted(int(p.name.split("=")[1]) for p in records.glob("shard=*")) if n_admitted else []
     con.close()
+    store.crash_point("admit")
     return {"admitted": n_admitted, "seen": n_staged - n_admitted, "shards": shards}
 
 

@@ -1,0 +1,195 @@
+"""A per-item time limit that works anywhere: in the main thread, a Prefect worker thread, a Dask
+worker (a daemon process, which may not fork multiprocessing children) or a process pool.
+
+Signals (SIGALRM) only work in the main thread, and a Python thread cannot be stopped, so the work
+runs in a child process started with `subprocess` (allowed everywhere, unlike multiprocessing in a
+daemon process). Items go to the child one at a time over a pipe; when one is not done within the
+limit, the child is killed, the item is reported as TimeLimitExceeded, and a fresh child takes the
+next item. A child that dies (segfault, out of memory) costs only the item it was working on.
+
+    from akhbar.limits import map_with_time_limit, TimeLimitExceeded
+    for item, result in map_with_time_limit(fn, items, seconds=30):
+        if isinstance(result, TimeLimitExceeded): ...   # over the limit
+        elif isinstance(result, Exception): ...         # fn raised (or the child died)
+        else: ...                                        # fn(item)
+
+`fn` must be importable by name (a module-level function) and items/results picklable. The
+child pays the imports of fn's module once (and again after each kill). With seconds None or <= 0
+the items run in this process, with no limit.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import struct
+import subprocess
+import sys
+import time
+from typing import Any, Callable, Iterable, Iterator
+
+_HEADER = struct.Struct("<Q")
+STARTUP_SECONDS = 120.0  # a fresh child importing the extractor, before an item's clock starts
+
+
+class TimeLimitExceeded(Exception):
+    """The item took longer than the limit; its worker process was killed."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"over the time limit of {seconds:g} s")
+        self.seconds = seconds
+
+
+class WorkerDied(Exception):
+    """The child process died while working on the item (crash, out of memory, killed)."""
+
+
+def map_with_time_limit(fn: Callable[[Any], Any], items: Iterable[Any], seconds: float | None
+                        ) -> Iterator[tuple[Any, Any]]:
+    """Yield (item, fn(item) | TimeLimitExceeded | Exception) for each item, in order."""
+    if not seconds or seconds <= 0:
+        for item in items:
+            try:
+                yield item, fn(item)
+            except Exception as exc:  # noqa: BLE001 - the caller decides what a failed item becomes
+                yield item, exc
+        return
+    with TimeLimitedWorker(fn, seconds) as worker:
+        for item in items:
+            yield item, worker.run(item)
+
+
+class TimeLimitedWorker:
+    """One child process running `fn`, restarted after a kill. Use as a context manager."""
+
+    def __init__(self, fn: Callable[[Any], Any], seconds: float):
+        self.fn_ref = (fn.__module__, fn.__qualname__)
+        if "<" in fn.__qualname__:
+            raise ValueError(f"{fn!r} is not importable by name (use a module-level function)")
+        self.seconds = float(seconds)
+        self.proc: subprocess.Popen | None = None
+        self.restarts = 0
+
+    def __enter__(self) -> "TimeLimitedWorker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        env = dict(os.environ)
+        # The child imports fn's module the way this process did.
+        env["PYTHONPATH"] = os.pathsep.join([p for p in sys.path if p] + [env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from akhbar.limits import _child_main; _child_main()", *self.fn_ref],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
+        )
+
+    def _kill(self) -> None:
+        if self.proc is not None:
+            try:
+                self.proc.kill()
+            except OSError:
+                pass
+            self.proc.wait()
+            for stream in (self.proc.stdin, self.proc.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            self.proc = None
+
+    def close(self) -> None:
+        if self.proc is not None:
+            try:
+                self.proc.stdin.close()  # the child exits on end of input
+                self.proc.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            self._kill()
+
+    def run(self, item: Any) -> Any:
+        """fn(item), or the exception it raised, or TimeLimitExceeded / WorkerDied."""
+        if self.proc is None:
+            self._start()
+        # The clock starts after the child is up: a slow import is not the item's fault.
+        payload = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.proc.stdin.write(_HEADER.pack(len(payload)) + payload)
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            self._kill()
+            self.restarts += 1
+            return WorkerDied("worker process died before taking the item")
+        # Until the child says it has started on the item (after importing fn's module, which for
+        # the clean stage takes seconds), allow STARTUP_SECONDS; from then on, the limit.
+        started = self._read_frame(time.monotonic() + max(STARTUP_SECONDS, self.seconds))
+        if not isinstance(started, Exception):
+            reply = self._read_frame(time.monotonic() + self.seconds)
+        else:
+            reply = started
+        if isinstance(reply, Exception):
+            self._kill()
+            self.restarts += 1
+            return reply
+        try:
+            _ok, value = pickle.loads(reply)
+        except Exception as exc:  # noqa: BLE001
+            return WorkerDied(f"unreadable reply from worker: {exc}")
+        return value
+
+    def _read_frame(self, deadline: float) -> bytes | Exception:
+        head = self._read_exact(_HEADER.size, deadline)
+        if isinstance(head, Exception):
+            return head
+        (n,) = _HEADER.unpack(head)
+        return self._read_exact(n, deadline) if n else b""
+
+    def _read_exact(self, n: int, deadline: float) -> bytes | Exception:
+        fd = self.proc.stdout.fileno()
+        buf = bytearray()
+        while len(buf) < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                return TimeLimitExceeded(self.seconds)
+            chunk = os.read(fd, min(n - len(buf), 1 << 20))
+            if not chunk:
+                try:
+                    code = self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    code = None
+                return WorkerDied(f"worker process died (exit code {code})")
+            buf += chunk
+        return bytes(buf)
+
+
+def _child_main() -> None:
+    """Child side: read (length, pickled item) frames from stdin, answer (length, pickled (ok, value))."""
+    import importlib
+
+    module_name, qualname = sys.argv[1], sys.argv[2]
+    # Keep the protocol on a private descriptor; anything fn prints goes to stderr, not the pipe.
+    out = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)
+    inp = sys.stdin.buffer
+    obj: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    fn = obj
+    while True:
+        head = inp.read(_HEADER.size)
+        if len(head) < _HEADER.size:
+            return
+        (n,) = _HEADER.unpack(head)
+        item = pickle.loads(inp.read(n))
+        out.write(_HEADER.pack(0))  # started: the parent's clock for this item starts now
+        try:
+            reply = (True, fn(item))
+        except Exception as exc:  # noqa: BLE001 - sent back to the caller as the item's result
+            reply = (False, exc)
+        try:
+            data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - an unpicklable result or exception
+            data = pickle.dumps((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+        out.write(_HEADER.pack(len(data)) + data)
