@@ -126,6 +126,16 @@ SITE_LINES = [
     Column("run_id", pa.string(), "Run that counted them."),
 ]
 
+PARAGRAPH_MINHASH = [
+    Column("doc_id", pa.string(), "Document of a paragraph the near-duplicate search compares later paragraphs with (the first copy of its normalized text, kept, not a site template, at least near_dup_min_words words)."),
+    Column("position", pa.int32(), "Its position in the document."),
+    Column("run_id", pa.string(), "Run that stored it; with input_index, record_index and position the order that decides 'first'."),
+    Column("input_index", pa.int64(), "The document's input_index (see documents)."),
+    Column("record_index", pa.int64(), "The document's record_index (see documents)."),
+    Column("bands", pa.list_(pa.uint64()), "MinHash LSH band keys (tasks.dedup: 20 bands of 6 of the 120 minimum hashes of the paragraph's normalized words); paragraphs sharing a key in the same band are compared."),
+    Column("signature", pa.binary(), "The 120 minimum hashes, low 16 bits each, little-endian (240 bytes): the share of equal entries estimates the Jaccard similarity of the word sets. Never the text."),
+]
+
 TABLES: dict[str, list[Column]] = {
     "documents": DOCUMENTS,
     "paragraphs": PARAGRAPHS,
@@ -133,6 +143,7 @@ TABLES: dict[str, list[Column]] = {
     "rejects": REJECTS,
     "inputs": INPUTS,
     "site_lines": SITE_LINES,
+    "paragraph_minhash": PARAGRAPH_MINHASH,
     "runs": RUNS,
 }
 

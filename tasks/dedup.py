@@ -13,18 +13,58 @@ Decisions (status changes only) go to dedup/decisions/shard=K/, joined back per 
   - site_template: a short line that the same site repeats on many of its documents
     (counted over this run plus the counts earlier runs stored in `site_lines`);
   - exact_dup: a kept paragraph whose normalized text appeared earlier (in this document,
-    this run, or any earlier run) as a kept or metadata paragraph.
+    this run, or any earlier run) as a kept, metadata or duplicate paragraph;
+  - near_dup: a kept paragraph, the first copy of its normalized text, of at least
+    `near_dup_min_words` words, whose word set has an estimated Jaccard similarity of at least
+    `near_dup_threshold` with an earlier such paragraph (this run or any earlier run); first_* names
+    the earliest one that similar, `similarity` the estimate. A decision about a paragraph depends
+    only on the paragraphs before it, never on the decisions about them (no chaining), so it is
+    the same for any shard count and however the corpus is split into runs.
+
+Near-duplicates use MinHash LSH written here with numpy (word hashes computed vectorized): 120 minimum hashes
+of the normalized words (multiply-shift hash families with fixed constants), 20 bands of 6 rows
+(a pair at similarity 0.8 shares a band with probability 0.998, at 0.5 with 0.27); candidate pairs
+are pairs sharing a band key, and a candidate counts when the share of equal minimum hashes
+reaches the threshold. Each run stores the band keys and a 240-byte signature of its eligible
+paragraphs (never the text) in `paragraph_minhash`; the next runs join their band keys with it in
+DuckDB. near_dup_threshold > 1 switches the near-duplicate search off (exact repeats only).
+
+Known limit: a line becomes a site template once the site's count reaches template_min_docs, over
+all runs; documents of runs before that keep the line (earlier runs' files are never rewritten),
+so template decisions can differ between one big run and the same corpus over several runs.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import xxhash
 
-from akhbar import store
+from akhbar import schema, store
+from akhbar.arabic import normalize_arabic
 from akhbar.settings import Settings
+
+# MinHash LSH constants. They are part of the stored state (paragraph_minhash): changing them makes
+# earlier runs' band keys incomparable, so they are fixed here, not settings.
+NUM_PERM = 120
+BANDS = 20
+ROWS = NUM_PERM // BANDS
+
+
+def _const(tag: str, i: int) -> int:
+    # Derived from a hash, not a random generator, so they are the same on every machine and version.
+    return xxhash.xxh64_intdigest(f"akhbar-minhash-{tag}-{i}".encode())
+
+
+_A = np.array([_const("a", i) | 1 for i in range(NUM_PERM)], dtype=np.uint64)
+_B = np.array([_const("b", i) for i in range(NUM_PERM)], dtype=np.uint64)
+_BAND_MUL = np.uint64(_const("band", 0) | 1)
+_CHUNK_TOKENS = 4_096  # (NUM_PERM x tokens) uint64 work buffer: ~4 MB, cache-sized
 
 
 def _connect(settings: Settings, run: Path) -> duckdb.DuckDBPyConnection:
@@ -35,6 +75,105 @@ def _connect(settings: Settings, run: Path) -> duckdb.DuckDBPyConnection:
     con.execute("SET preserve_insertion_order = false")
     return con
 
+
+# ---------------------------------------------------------------- MinHash (pure functions)
+
+def word_tokens(text: str) -> list[str]:
+    """The words near-duplicate search compares: the normalized text split on spaces."""
+    return normalize_arabic(text).split()
+
+
+_POLY = np.uint64(_const("poly", 0) | 1)
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer (in place where possible): spreads the bits of a weak hash."""
+    x ^= x >> np.uint64(30)
+    x *= _MIX1
+    x ^= x >> np.uint64(27)
+    x *= _MIX2
+    x ^= x >> np.uint64(31)
+    return x
+
+
+def token_hashes(norm_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """64-bit hashes of the words of normalized texts, all in one numpy pass (no per-word Python).
+
+    Returns (hashes of every word, texts in order; words per text). A word's hash is a polynomial
+    over its UTF-8 bytes modulo 2^64, mixed with its length through splitmix64's finalizer."""
+    lengths = np.fromiter((t.count(" ") + 1 if t else 0 for t in norm_texts), np.int64, len(norm_texts))
+    big = " ".join(t for t in norm_texts if t).encode("utf-8")
+    if not big:
+        return np.empty(0, np.uint64), lengths
+    b = np.frombuffer(big, np.uint8)
+    is_sep = b == 32
+    starts = np.concatenate([[0], np.flatnonzero(is_sep) + 1])
+    word_of_byte = np.cumsum(is_sep)
+    pos = np.arange(len(b)) - starts[word_of_byte]
+    max_len = int(pos.max()) + 1
+    powers = np.ones(max_len, np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(1, max_len):
+            powers[k] = powers[k - 1] * _POLY
+        contrib = (b.astype(np.uint64) + np.uint64(1)) * powers[pos]
+    contrib[is_sep] = 0
+    h = np.add.reduceat(contrib, starts)
+    word_len = np.diff(np.append(starts, len(b) + 1)) - 1
+    h ^= word_len.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    return _mix64(h), lengths
+
+
+def minhash_signatures(token_sets: list[list[int]]) -> np.ndarray:
+    """(n, NUM_PERM) uint32 minimum hashes of each (non-empty) set of 64-bit token hashes."""
+    lengths = np.fromiter((len(t) for t in token_sets), dtype=np.int64, count=len(token_sets))
+    flat = np.fromiter(itertools.chain.from_iterable(token_sets), dtype=np.uint64, count=int(lengths.sum()))
+    return minhash_flat(flat, lengths)
+
+
+def minhash_flat(flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """minhash_signatures over concatenated token hashes; lengths[k] >= 1 tokens per set.
+
+    Hash i of token x is the high 32 bits of (a_i * x + b_i) mod 2^64 (multiply-shift; x is already
+    well mixed). Repeated tokens change no minimum, so multisets need no dedup. Work goes in
+    chunks of ~_CHUNK_TOKENS tokens with in-place numpy operations on a cache-sized buffer."""
+    n = len(lengths)
+    out = np.empty((n, NUM_PERM), np.uint32)
+    if n == 0:
+        return out
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    a, b, shift = _A[:, None], _B[:, None], np.uint64(32)
+    i = 0
+    while i < n:
+        # sets [i, j) with at most _CHUNK_TOKENS tokens (at least one set)
+        j = max(i + 1, int(np.searchsorted(ends, starts[i] + _CHUNK_TOKENS, side="right")))
+        tok = flat[starts[i]:ends[j - 1]]
+        buf = np.multiply(a, tok[None, :])  # uint64 arithmetic wraps modulo 2^64, as intended
+        buf += b
+        buf >>= shift
+        out[i:j] = np.minimum.reduceat(buf, starts[i:j] - starts[i], axis=1).T
+        i = j
+    return out
+
+
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """(n, BANDS) uint64 keys: a hash of each band's ROWS minimum hashes."""
+    sig = signatures.astype(np.uint64).reshape(len(signatures), BANDS, ROWS)
+    key = np.zeros((len(signatures), BANDS), np.uint64)
+    with np.errstate(over="ignore"):
+        for r in range(ROWS):
+            key = (key ^ sig[:, :, r]) * _BAND_MUL
+            key ^= key >> np.uint64(29)
+    return key
+
+
+def similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
+    """Estimated Jaccard similarity of row pairs of 16-bit signatures."""
+    return (sig_a == sig_b).sum(axis=1, dtype=np.int32) / np.float32(NUM_PERM)
+
+
+# ---------------------------------------------------------------- the corpus-wide pass
 
 def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     """The corpus-wide pass. Returns counts per decision."""
@@ -91,10 +230,12 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
 
     # Exact duplicates against everything stored before and everything earlier in this run.
     con.execute(
-        f"""CREATE TEMP TABLE candidates AS
-            SELECT c.* FROM cur c ANTI JOIN template_hits t USING (doc_id, position)
-            WHERE c.norm_hash IS NOT NULL AND c.status IN ('kept', 'metadata')"""
+        """CREATE TEMP TABLE candidates AS
+           SELECT c.* FROM cur c ANTI JOIN template_hits t USING (doc_id, position)
+           WHERE c.norm_hash IS NOT NULL AND c.status IN ('kept', 'metadata')"""
     )
+    # Stored 'duplicate' rows count too: the first copy of a text may itself be a near-duplicate of
+    # something else, and the same corpus in one run would point at it (run-split independence).
     con.execute(
         f"""CREATE TEMP TABLE prior_first AS
             WITH hashes AS (SELECT DISTINCT norm_hash FROM candidates),
@@ -102,17 +243,18 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
                 SELECT p.norm_hash, p.doc_id, p.position, p.run_id
                 FROM read_parquet('{store.table_glob(out, "paragraphs")}') p
                 SEMI JOIN hashes h ON p.norm_hash = h.norm_hash
-                WHERE p.status IN ('kept', 'metadata') AND p.run_id IN (SELECT run_id FROM done_runs)
+                WHERE p.status IN ('kept', 'metadata', 'duplicate')
+                  AND p.run_id IN (SELECT run_id FROM done_runs)
             ),
             docs AS (
-                SELECT doc_id, input_index, record_index
+                SELECT doc_id, input_index, record_index, run_id
                 FROM read_parquet('{store.table_glob(out, "documents")}')
                 WHERE run_id IN (SELECT run_id FROM done_runs)
             )
             SELECT s.norm_hash,
                    arg_min(struct_pack(doc_id := s.doc_id, position := s.position),
                            (s.run_id, d.input_index, d.record_index, s.position)) AS first
-            FROM stored s JOIN docs d USING (doc_id)
+            FROM stored s JOIN docs d USING (doc_id, run_id)
             GROUP BY s.norm_hash"""
     )
     con.execute(
@@ -132,6 +274,16 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
            WHERE c.status = 'kept'
              AND (p.first IS NOT NULL OR r.first <> struct_pack(doc_id := c.doc_id, position := c.position))"""
     )
+    t_exact = time.perf_counter() - t0
+
+    near = {"near_dup": 0, "near_dup_eligible": 0, "near_dup_pairs": 0}
+    con.execute(
+        """CREATE TEMP TABLE near_dups (shard INTEGER, doc_id VARCHAR, position INTEGER,
+                                        first_doc_id VARCHAR, first_position INTEGER, similarity FLOAT)"""
+    )
+    if settings.near_dup_threshold <= 1.0:
+        near = _near_dups(con, run, out, run_id, settings)
+
     con.execute(
         f"""COPY (
                 SELECT shard, doc_id, position::INTEGER AS position, 'boilerplate' AS status,
@@ -142,16 +294,181 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
                 SELECT shard, doc_id, position::INTEGER, 'duplicate', 'exact_dup',
                        first.doc_id, first.position::INTEGER, 1.0::FLOAT
                 FROM exact_dups
+                UNION ALL
+                SELECT shard, doc_id, position, 'duplicate', 'near_dup',
+                       first_doc_id, first_position, similarity
+                FROM near_dups
                 ORDER BY shard, doc_id, position
             ) TO '{run}/dedup/decisions' (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)"""
     )
     counts = {
         "site_template": con.execute("SELECT count(*) FROM template_hits").fetchone()[0],
         "exact_dup": con.execute("SELECT count(*) FROM exact_dups").fetchone()[0],
+        **near,
+        "exact_seconds": round(t_exact, 3),
         "seconds": round(time.perf_counter() - t0, 3),
     }
     con.close()
     return counts
+
+
+def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str, settings: Settings) -> dict:
+    """Fill temp table near_dups; write this run's paragraph_minhash state file. Returns counts."""
+    threshold = float(settings.near_dup_threshold)
+    min_words = int(settings.near_dup_min_words)
+    # Eligible: kept, not a template, the first copy of its text (not an exact duplicate). `ord` is
+    # the stable order inside the run (earlier runs always come before).
+    con.execute(
+        """CREATE TEMP TABLE reps AS
+           SELECT c.doc_id, c.position, c.shard, c.input_index, c.record_index,
+                  (row_number() OVER (ORDER BY c.input_index, c.record_index, c.position) - 1)::BIGINT AS ord
+           FROM candidates c
+           JOIN run_first r USING (norm_hash)
+           LEFT JOIN prior_first p USING (norm_hash)
+           WHERE c.status = 'kept' AND p.first IS NULL
+             AND r.first = struct_pack(doc_id := c.doc_id, position := c.position)"""
+    )
+    reader = con.sql(
+        f"""SELECT r.ord, p.text FROM reps r
+            JOIN read_parquet('{run}/clean/paragraphs-*.parquet') p USING (doc_id, position)
+            ORDER BY r.ord"""
+    ).to_arrow_reader(10_000)  # bounds the per-batch numpy work arrays (~50 MB)
+    ords: list[np.ndarray] = []
+    sig16: list[np.ndarray] = []
+    keys: list[np.ndarray] = []
+    for batch in reader:
+        batch_ords = batch.column(0).to_numpy()
+        tokens, n_words = token_hashes([normalize_arabic(t) for t in batch.column(1).to_pylist()])
+        keep = n_words >= max(min_words, 1)
+        sig = minhash_flat(tokens[np.repeat(keep, n_words)], n_words[keep])
+        ords.append(batch_ords[keep])
+        sig16.append((sig & 0xFFFF).astype("<u2"))
+        keys.append(band_keys(sig))
+    ord_arr = np.concatenate(ords) if ords else np.empty(0, np.int64)
+    sig_arr = np.concatenate(sig16) if sig16 else np.empty((0, NUM_PERM), "<u2")
+    key_arr = np.concatenate(keys) if keys else np.empty((0, BANDS), np.uint64)
+    n = len(ord_arr)
+    # Row i of the arrays is eligible paragraph number i; `ord` -> i for the joins below.
+    con.register("elig_arrow", pa.table({"i": np.arange(n, dtype=np.int64), "ord": ord_arr}))
+    con.execute("CREATE TEMP TABLE elig AS SELECT e.i, r.* FROM elig_arrow e JOIN reps r USING (ord)")
+    con.unregister("elig_arrow")
+    con.register("bands_arrow", pa.table({
+        "i": np.repeat(np.arange(n, dtype=np.int64), BANDS),
+        "band": np.tile(np.arange(BANDS, dtype=np.int8), n),
+        "key": key_arr.reshape(-1),
+    }))
+    con.execute("CREATE TEMP TABLE cur_bands AS SELECT * FROM bands_arrow")
+    con.unregister("bands_arrow")
+
+    # This run's state for the next runs (published with the run: final/<table>/ is picked up).
+    meta = con.sql("SELECT i, doc_id, position, input_index, record_index FROM elig ORDER BY i").to_arrow_table()
+    state = pa.table({
+        "doc_id": meta.column("doc_id"),
+        "position": meta.column("position").cast(pa.int32()),
+        "run_id": pa.array([run_id] * n, pa.string()),
+        "input_index": meta.column("input_index").cast(pa.int64()),
+        "record_index": meta.column("record_index").cast(pa.int64()),
+        "bands": pa.FixedSizeListArray.from_arrays(pa.array(key_arr.reshape(-1), pa.uint64()), BANDS).cast(pa.list_(pa.uint64())),
+        "signature": pa.FixedSizeBinaryArray.from_buffers(pa.binary(NUM_PERM * 2), n, [None, pa.py_buffer(sig_arr.tobytes())]).cast(pa.binary()),
+    }).cast(schema.SCHEMAS["paragraph_minhash"])
+    state_dir = run / "final" / "paragraph_minhash"
+    state_dir.mkdir(parents=True, exist_ok=True)
+    store.write_parquet_atomic(state, state_dir / "00000.parquet")
+
+    # Earlier runs: join their stored band keys with this run's (DuckDB streams the stored side).
+    # (An output folder laid out before this table existed has no folder for it yet.)
+    stored_glob = store.table_glob(out, "paragraph_minhash")
+    if not any((out / "paragraph_minhash").glob("*.parquet")):
+        stored_glob = str(state_dir / "00000.parquet")  # same schema, filtered out by run_id below
+    con.execute(
+        f"""CREATE TEMP TABLE stored_hits AS
+            WITH stored AS (
+                SELECT doc_id, position, run_id, input_index, record_index,
+                       unnest(range({BANDS})) AS band, unnest(bands) AS key
+                FROM read_parquet('{stored_glob}')
+                WHERE run_id IN (SELECT run_id FROM done_runs)
+            )
+            SELECT DISTINCT c.i, s.doc_id, s.position, s.run_id, s.input_index, s.record_index
+            FROM stored s JOIN cur_bands c ON c.band = s.band AND c.key = s.key"""
+    )
+    best: dict[int, tuple] = {}  # i -> (order key, first_doc_id, first_position, similarity)
+    n_pairs = 0
+    stored_reader = con.sql(
+        f"""SELECT h.i, h.doc_id, h.position, h.run_id, h.input_index, h.record_index, m.signature
+            FROM stored_hits h
+            JOIN (SELECT doc_id, position, run_id, signature
+                  FROM read_parquet('{stored_glob}')
+                  WHERE run_id IN (SELECT run_id FROM done_runs)) m USING (doc_id, position, run_id)"""
+    ).to_arrow_reader(200_000)
+    for batch in stored_reader:
+        if batch.num_rows == 0:
+            continue
+        n_pairs += batch.num_rows
+        i = batch.column(0).to_numpy()
+        blob = b"".join(batch.column(6).to_pylist())
+        other = np.frombuffer(blob, "<u2").reshape(-1, NUM_PERM)
+        sim = similarity(sig_arr[i], other)
+        hit = sim >= threshold
+        if not hit.any():
+            continue
+        cols = batch.filter(pa.array(hit)).select(["i", "doc_id", "position", "run_id", "input_index", "record_index"]).to_pydict()
+        for k, s in enumerate(sim[hit]):
+            order = (cols["run_id"][k], cols["input_index"][k], cols["record_index"][k], cols["position"][k])
+            cand = (order, cols["doc_id"][k], cols["position"][k], float(s))
+            ik = cols["i"][k]
+            if ik not in best or cand[0] < best[ik][0]:
+                best[ik] = cand
+
+    # This run: pairs sharing a band key, the later paragraph p, the earlier q.
+    pair_reader = con.sql(
+        """SELECT DISTINCT a.i AS p, b.i AS q FROM cur_bands a
+           JOIN cur_bands b ON a.band = b.band AND a.key = b.key AND b.i < a.i"""
+    ).to_arrow_reader(1_000_000)
+    run_best_q = np.full(n, -1, np.int64)
+    run_best_sim = np.zeros(n, np.float32)
+    for batch in pair_reader:
+        if batch.num_rows == 0:
+            continue
+        n_pairs += batch.num_rows
+        p = batch.column(0).to_numpy()
+        q = batch.column(1).to_numpy()
+        sim = similarity(sig_arr[p], sig_arr[q])
+        hit = sim >= threshold
+        p, q, sim = p[hit], q[hit], sim[hit]
+        # keep the smallest q per p (rows are in no particular order)
+        order = np.lexsort((q, p))
+        p, q, sim = p[order], q[order], sim[order]
+        first = np.ones(len(p), bool)
+        first[1:] = p[1:] != p[:-1]
+        p, q, sim = p[first], q[first], sim[first]
+        better = (run_best_q[p] < 0) | (q < run_best_q[p])
+        run_best_q[p[better]] = q[better]
+        run_best_sim[p[better]] = sim[better]
+
+    # An earlier run's paragraph comes before any of this run's.
+    hit_run = np.nonzero(run_best_q >= 0)[0]
+    hit_run = hit_run[~np.isin(hit_run, np.fromiter(best.keys(), np.int64, len(best)))]
+    q_run = run_best_q[hit_run]
+    meta_doc = meta.column("doc_id")
+    meta_pos = meta.column("position")
+    stored_i = sorted(best)
+    rows = {
+        "i": np.concatenate([np.array(stored_i, np.int64), hit_run]),
+        "first_doc_id": [best[i][1] for i in stored_i] + meta_doc.take(pa.array(q_run)).to_pylist(),
+        "first_position": [best[i][2] for i in stored_i] + meta_pos.take(pa.array(q_run)).to_pylist(),
+        "similarity": np.concatenate([np.array([best[i][3] for i in stored_i], np.float32), run_best_sim[hit_run]]),
+    }
+    con.register("near_arrow", pa.table({
+        "i": pa.array(rows["i"], pa.int64()), "first_doc_id": pa.array(rows["first_doc_id"], pa.string()),
+        "first_position": pa.array(rows["first_position"], pa.int32()),
+        "similarity": pa.array(rows["similarity"], pa.float32())}))
+    con.execute(
+        """INSERT INTO near_dups
+           SELECT e.shard, e.doc_id, e.position::INTEGER, a.first_doc_id, a.first_position, a.similarity
+           FROM near_arrow a JOIN elig e USING (i)"""
+    )
+    con.unregister("near_arrow")
+    return {"near_dup": len(rows["i"]), "near_dup_eligible": n, "near_dup_pairs": n_pairs}
 
 
 def read_decisions(run_dir: str, shard_id: int):

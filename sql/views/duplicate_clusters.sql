@@ -1,4 +1,6 @@
 -- Each repeated paragraph (its first occurrence) with its copies, the sites and publication dates involved.
+-- Copies are exact repeats (similarity 1.0) and near-duplicates (estimated Jaccard similarity of the
+-- normalized word sets, at least near_dup_threshold); min_similarity is the loosest copy.
 CREATE OR REPLACE VIEW duplicate_clusters AS
 WITH copies AS (
     SELECT p.first_doc_id, p.first_position, p.doc_id, p.position, p.reason, p.similarity,
@@ -19,6 +21,7 @@ SELECT
     min(c.published)                           AS min_copy_published,
     max(c.published)                           AS max_copy_published,
     count(*) FILTER (WHERE c.reason = 'near_dup') AS n_near_dup,
+    min(c.similarity)                          AS min_similarity,
     list({'doc_id': c.doc_id, 'position': c.position, 'site': c.site,
           'published': c.published, 'reason': c.reason, 'similarity': c.similarity}
          ORDER BY c.doc_id, c.position) AS copies

@@ -1,0 +1,154 @@
+"""Property tests of the one Arabic normalizer (akhbar.arabic).
+
+The contract: idempotent; every allowed variation (alef forms, ى/ي, ة/ه, ؤ/و, ئ/ي, tashkeel, tatweel,
+Arabic-Indic/Persian digits, punctuation and quotes, whitespace, case) maps to the same text; a
+letter change outside those rules never does.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from akhbar.arabic import FOLD_TABLE, fold_with_offsets, norm_hash, normalize_arabic
+
+# Canonical letters (what the normalizer outputs); each class lists the spellings that fold to it.
+BASE = list("ابتثجحخدذرزسشصضطظعغفقكلمنهويء") + list("abcdefghijklmnopqrstuvwxyz") + list("0123456789")
+VARIANTS = {
+    "ا": ["ا", "أ", "إ", "آ", "ٱ"],
+    "ي": ["ي", "ى", "ئ"],
+    "ه": ["ه", "ة"],
+    "و": ["و", "ؤ"],
+    **{str(d): [str(d), chr(0x0660 + d), chr(0x06F0 + d)] for d in range(10)},
+    **{c: [c, c.upper()] for c in "abcdefghijklmnopqrstuvwxyz"},
+}
+TASHKEEL = [chr(c) for c in range(0x064B, 0x0653)] + ["\u0670"]  # harakat, tanwin, shadda, sukun, dagger alef
+TATWEEL = "\u0640"
+PUNCT = list("،؛؟.,!?:;\"'«»“”‘’()[]-–—…/") + ["٪", "۔"]
+SPACES = [" ", "  ", "\t", "\n", "\u00a0", " \n "]
+
+words = st.lists(st.lists(st.sampled_from(BASE), min_size=1, max_size=8).map("".join), min_size=1, max_size=8)
+
+
+@st.composite
+def variant_of(draw, text_words: list[str]) -> str:
+    """The same words written with a random mix of the allowed variations."""
+    out = []
+    for w in text_words:
+        chars = []
+        for ch in w:
+            chars.append(draw(st.sampled_from(VARIANTS.get(ch, [ch]))))
+            if "\u0600" <= ch <= "\u06ff" and not ch.isdigit():
+                chars.extend(draw(st.lists(st.sampled_from(TASHKEEL + [TATWEEL]), max_size=2)))
+        word = "".join(chars)
+        if draw(st.booleans()):
+            word = draw(st.sampled_from(PUNCT)) + word
+        if draw(st.booleans()):
+            word = word + draw(st.sampled_from(PUNCT))
+        out.append(word)
+    seps = [draw(st.sampled_from(SPACES)) for _ in out]
+    lead = draw(st.sampled_from(["", " ", "\n"]))
+    return lead + "".join(w + s for w, s in zip(out, seps))
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text())
+@example("İ")  # casefold produces a combining dot
+@example("ﻷ")  # lam-alef ligature: NFKC yields lam + alef with hamza
+@example("ﷺ")  # a ligature that decomposes into several words
+def test_idempotent_on_any_text(text):
+    once = normalize_arabic(text)
+    assert normalize_arabic(once) == once
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)))
+def test_idempotent_on_arabic_block(text):
+    once = normalize_arabic(text)
+    assert normalize_arabic(once) == once
+
+
+@settings(max_examples=400)
+@given(st.data(), words)
+def test_allowed_variations_normalize_equal(data, text_words):
+    canonical = " ".join(text_words)
+    variant = data.draw(variant_of(text_words))
+    assert normalize_arabic(variant) == normalize_arabic(canonical) == canonical
+    assert norm_hash(variant) == norm_hash(canonical)
+
+
+@settings(max_examples=400)
+@given(st.data(), words)
+def test_letter_change_outside_rules_is_seen(data, text_words):
+    """Replace one canonical letter by another canonical letter: the texts must stay apart."""
+    canonical = " ".join(text_words)
+    positions = [i for i, ch in enumerate(canonical) if ch != " "]
+    i = data.draw(st.sampled_from(positions))
+    other = data.draw(st.sampled_from([c for c in BASE if c != canonical[i]]))
+    changed = canonical[:i] + other + canonical[i + 1:]
+    a = normalize_arabic(data.draw(variant_of(canonical.split(" "))))
+    b = normalize_arabic(data.draw(variant_of(changed.split(" "))))
+    assert a != b
+
+
+@settings(max_examples=200)
+@given(st.data(), words)
+def test_word_boundaries_are_kept(data, text_words):
+    """Dropping a space between two words is a change, not a variation."""
+    if len(text_words) < 2:
+        return
+    joined = text_words[0] + text_words[1]
+    assert normalize_arabic(" ".join(text_words)) != normalize_arabic(" ".join([joined] + text_words[2:]))
+
+
+def test_named_rules():
+    assert normalize_arabic("أَحْمَدُ إِلَى آلِ ٱلْمُصْطَفَى") == "احمد الي ال المصطفي"
+    assert normalize_arabic("مدرسة مسؤول شاطئ") == "مدرسه مسوول شاطي"
+    assert normalize_arabic("عـــاجـل: ١٢٣ و ۴۵۶!") == "عاجل 123 و 456"
+    assert normalize_arabic("«قال» “Hello”، WORLD؟") == "قال hello world"
+    assert normalize_arabic("  \n ") == ""
+    assert norm_hash("!!!") is None
+    # different letters stay different
+    assert normalize_arabic("كتب") != normalize_arabic("كتف")
+    assert normalize_arabic("ء") == "ء"
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(BASE + sum(VARIANTS.values(), []) + TASHKEEL + [TATWEEL, " ", "،"])))
+def test_fold_with_offsets_maps_back(text):
+    folded, offsets = fold_with_offsets(text)
+    assert folded == text.translate(FOLD_TABLE)
+    assert len(offsets) == len(folded) + 1 and offsets[-1] == len(text)
+    assert offsets == sorted(offsets)
+    for ch, i in zip(folded, offsets):
+        # every folded character comes from the character it points at
+        assert (text[i].translate(FOLD_TABLE) or "") == ch or ch in (text[i].translate(FOLD_TABLE) or "")
+
+
+def test_fold_table_only_touches_arabic():
+    for cp, target in ((ord(k) if isinstance(k, str) else k, v) for k, v in FOLD_TABLE.items()):
+        assert 0x0600 <= cp <= 0x06FF, hex(cp)
+        assert target is None or unicodedata.category(target[0])[0] in "LN"
+
+
+def _reference_normalize(text: str) -> str:
+    """The rules spelled out one character at a time (the original implementation): the fast
+    path in akhbar.arabic must give exactly this."""
+    import re
+
+    from akhbar.arabic import _strip_punctuation
+
+    text = unicodedata.normalize("NFKC", text).translate(FOLD_TABLE)
+    text = re.sub(r"\s+", " ", _strip_punctuation(text)).strip().casefold()
+    again = unicodedata.normalize("NFKC", text).translate(FOLD_TABLE)
+    return _reference_normalize(again) if again != text else text
+
+
+@settings(max_examples=500)
+@given(st.one_of(st.text(), st.lists(st.sampled_from(
+    BASE + sum(VARIANTS.values(), []) + TASHKEEL + PUNCT + SPACES + [TATWEEL, "ﻷ", "ﷺ", "İ", "ß", "\x00", "\x85", "۞"]
+)).map("".join)))
+def test_fast_path_matches_reference(text):
+    assert normalize_arabic(text) == _reference_normalize(text)

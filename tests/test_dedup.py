@@ -1,0 +1,334 @@
+"""The dedup stage: exact and near-duplicate paragraphs, corpus-wide and across nightly runs.
+
+A synthetic corpus (text scrapes written by `make_corpus`, fixed seed) holds what Arabic news
+repeats: a body repeated inside its page, captions twice, wire copy syndicated to other sites in
+other spellings (hamza forms, tashkeel, tatweel, Arabic-Indic digits), and edited copies (a changed
+number, a dropped clause, a different source line). The real pipeline runs on it (LocalExecutor,
+real DuckDB over real Parquet) with different shard sizes and split into several runs; the
+decisions must be identical, and must match a brute-force reference (a dict over normalized text).
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+from akhbar import store
+from akhbar.arabic import normalize_arabic
+from akhbar.settings import Settings
+from flows.pipeline import LocalExecutor, run_pipeline
+from tasks import dedup
+
+LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+COLUMNS = "doc_id, position, status, reason, first_doc_id, first_position, similarity"
+
+
+def _words(rng: random.Random, n: int) -> list[str]:
+    return ["".join(rng.choice(LETTERS) for _ in range(rng.randint(3, 7))) for _ in range(n)]
+
+
+def _sentence(rng: random.Random, vocab: list[str], lo: int = 14, hi: int = 30) -> str:
+    words = [rng.choice(vocab) for _ in range(rng.randint(lo, hi))]
+    words.insert(rng.randint(1, len(words) - 1), str(rng.randint(10, 9999)))
+    return " ".join(words[:-1]) + "، " + words[-1] + "."
+
+
+def _respell(text: str, rng: random.Random) -> str:
+    """The same text as another site writes it (rules the normalizer folds)."""
+    out = []
+    for ch in text:
+        if ch == "ا" and rng.random() < 0.5:
+            ch = rng.choice("أإآ")
+        elif ch == "ي" and rng.random() < 0.3:
+            ch = "ى"
+        elif ch == "ه" and rng.random() < 0.3:
+            ch = "ة"
+        elif ch.isdigit():
+            ch = chr(0x0660 + int(ch))
+        out.append(ch)
+        if "\u0621" <= ch <= "\u064a" and rng.random() < 0.1:
+            out.append(rng.choice("\u064e\u064f\u0650\u0651\u0640"))
+    return "".join(out)
+
+
+def _edit(text: str, rng: random.Random, kind: str) -> str:
+    words = text.split(" ")
+    if kind == "number":
+        return " ".join(str(rng.randint(10, 9999)) if w.isdigit() else w for w in words)
+    if kind == "drop":  # drop a short clause (3 words) from a long paragraph
+        i = rng.randint(1, len(words) - 5)
+        return " ".join(words[:i] + words[i + 3:])
+    if kind == "word":
+        i = rng.randint(0, len(words) - 2)
+        return " ".join(words[:i] + ["".join(rng.choice(LETTERS) for _ in range(5))] + words[i + 1:])
+    raise ValueError(kind)
+
+
+def make_corpus(root: Path, n_docs: int = 36, seed: int = 7) -> list[Path]:
+    """Text scrapes under root/<site>/NNN.txt; returns the files in input (sorted) order."""
+    rng = random.Random(seed)
+    vocab = _words(rng, 3000)
+    sites = ["site-a", "site-b", "site-c"]
+    wire = [_sentence(rng, vocab, 20, 40) for _ in range(5)]  # syndicated paragraphs
+    files = []
+    for d in range(n_docs):
+        paras = [_sentence(rng, vocab) for _ in range(rng.randint(3, 6))]
+        if d % 2 == 0:
+            paras.insert(1, _respell(rng.choice(wire), rng))  # wire copy, another spelling
+        if d % 4 == 1:
+            paras.append(_edit(rng.choice(wire), rng, rng.choice(["number", "drop", "word"])))  # edited copy
+        if d % 7 == 2:
+            paras = paras + paras  # the whole body twice (seed 002)
+        if d % 5 == 3:
+            caption = _sentence(rng, vocab, 8, 10)
+            paras = [caption] + paras + [caption]  # caption twice (seed 003)
+        if d % 6 == 4:
+            short = " ".join(rng.choice(vocab) for _ in range(5)) + "."
+            paras += [short, _edit(short, rng, "word")]  # too short for near-dup search
+        site = sites[d % 3]
+        path = root / site / f"{d:03d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        title = " ".join(rng.choice(vocab) for _ in range(6))
+        path.write_text("\n\n".join([title, f"2024-03-{1 + d % 28:02d}"] + paras) + "\n", encoding="utf-8")
+        files.append(path)
+    return sorted(files, key=lambda p: str(p))
+
+
+def decisions(out: Path) -> list[tuple]:
+    con = store.connect(out)
+    rows = con.execute(f"SELECT {COLUMNS} FROM paragraphs ORDER BY doc_id, position").fetchall()
+    con.close()
+    return rows
+
+
+def settings(**kw) -> Settings:
+    # Site templates need template_min_docs documents of a site; the synthetic sites share no
+    # template lines, and a high bar keeps the comparison about paragraph dedup (see tasks.dedup).
+    return Settings(**{"template_min_docs": 1000, **kw})
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("corpus")
+    make_corpus(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def baseline(corpus, tmp_path_factory) -> list[tuple]:
+    out = tmp_path_factory.mktemp("out-base")
+    run_pipeline([str(corpus)], str(out), settings(shard_size=500), LocalExecutor())
+    return decisions(out)
+
+
+def test_corpus_has_every_kind_of_repeat(baseline):
+    reasons = {}
+    for r in baseline:
+        reasons[r[3]] = reasons.get(r[3], 0) + 1
+    assert reasons.get("exact_dup", 0) >= 20, reasons
+    assert reasons.get("near_dup", 0) >= 5, reasons
+    for doc_id, pos, status, reason, fdoc, fpos, sim in baseline:
+        if status == "duplicate":
+            assert fdoc is not None and fpos is not None
+            assert (fdoc, fpos) != (doc_id, pos)
+            if reason == "exact_dup":
+                assert sim == 1.0
+            else:
+                assert reason == "near_dup" and 0.8 <= sim < 1.0, (reason, sim)
+
+
+@pytest.mark.parametrize("shard_size,ingest_files", [(1, 1), (4, 3), (16, 7)])
+def test_same_decisions_for_any_shard_size(corpus, baseline, tmp_path, shard_size, ingest_files):
+    out = tmp_path / "out"
+    run_pipeline([str(corpus)], str(out), settings(shard_size=shard_size, ingest_shard_files=ingest_files),
+                 LocalExecutor())
+    assert decisions(out) == baseline
+
+
+def test_one_go_equals_three_nightly_runs(corpus, baseline, tmp_path):
+    """The same files arriving over three nights (in input order) give the same decisions."""
+    files = sorted(corpus.rglob("*.txt"), key=lambda p: str(p))
+    live = tmp_path / "inbox"
+    out = tmp_path / "out"
+    thirds = [files[: len(files) // 3], files[len(files) // 3: 2 * len(files) // 3], files[2 * len(files) // 3:]]
+    run_ids = []
+    for night in thirds:
+        for f in night:
+            dest = live / f.relative_to(corpus)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, dest)
+        summary = run_pipeline([str(live)], str(out), settings(shard_size=5), LocalExecutor())
+        assert summary["published"]
+        run_ids.append(summary["run_id"])
+    assert len(set(run_ids)) == 3
+    split = decisions(out)
+    assert split == baseline
+    # some duplicates found in a later night point at paragraphs stored by an earlier night
+    con = store.connect(out)
+    across = con.execute(
+        """SELECT p.reason, count(*) FROM paragraphs p JOIN paragraphs f
+             ON f.doc_id = p.first_doc_id AND f.position = p.first_position
+           WHERE p.run_id <> f.run_id GROUP BY 1"""
+    ).fetchall()
+    n_state = con.execute("SELECT count(*) FROM read_parquet(getvariable('akhbar_out') || '/paragraph_minhash/*.parquet')").fetchone()[0]
+    con.close()
+    assert dict(across).get("exact_dup", 0) > 0 and dict(across).get("near_dup", 0) > 0, across
+    assert n_state > 0
+
+
+def test_exact_decisions_match_brute_force_reference(corpus, tmp_path):
+    """A plain dict over normalized text, in stable order, decides exactly the same exact dups."""
+    out = tmp_path / "out"
+    run_pipeline([str(corpus)], str(out), settings(near_dup_threshold=2.0), LocalExecutor())
+    con = store.connect(out)
+    rows = con.execute(
+        """SELECT p.doc_id, p.position, p.text, p.status, p.reason, p.first_doc_id, p.first_position
+           FROM paragraphs p JOIN documents d USING (doc_id)
+           ORDER BY d.input_index, d.record_index, p.position"""
+    ).fetchall()
+    con.close()
+    first: dict[str, tuple] = {}
+    n_dup = 0
+    for doc_id, pos, text, status, reason, fdoc, fpos in rows:
+        if status == "boilerplate":
+            continue
+        norm = normalize_arabic(text)
+        if not norm:
+            continue
+        clean_status = "kept" if status == "duplicate" else status
+        if norm in first and clean_status == "kept":
+            assert (status, reason, fdoc, fpos) == ("duplicate", "exact_dup", *first[norm]), text
+            n_dup += 1
+        else:
+            assert reason != "exact_dup", text
+            first.setdefault(norm, (doc_id, pos))
+        assert reason != "near_dup"  # switched off
+    assert n_dup >= 20
+
+
+def test_known_cases(baseline, corpus):
+    rows = {(r[0], r[1]): r for r in baseline}
+    by_doc: dict[str, list] = {}
+    for r in baseline:
+        by_doc.setdefault(r[0], []).append(r)
+    # a document holding its body twice: the second half points at the first half, same document
+    doubled = [rs for rs in by_doc.values() if sum(1 for r in rs if r[3] == "exact_dup" and r[4] == r[0]) >= 3]
+    assert doubled, "no document with its body repeated was found"
+    # near-duplicates point at an earlier paragraph that is not itself an exact duplicate
+    for r in baseline:
+        if r[3] == "near_dup":
+            first = rows[(r[4], r[5])]
+            assert first[3] != "exact_dup"
+
+
+def test_state_holds_no_text_and_is_compact(baseline, tmp_path, corpus):
+    out = tmp_path / "out"
+    run_pipeline([str(corpus)], str(out), settings(), LocalExecutor())
+    con = duckdb.connect()
+    cols = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM '{out}/paragraph_minhash/*.parquet'").fetchall()]
+    assert "text" not in cols
+    sizes = con.execute(f"SELECT DISTINCT len(bands), octet_length(signature) FROM '{out}/paragraph_minhash/*.parquet'").fetchall()
+    assert sizes == [(dedup.BANDS, dedup.NUM_PERM * 2)]
+
+
+def test_second_run_with_nothing_new_changes_nothing(corpus, baseline, tmp_path):
+    out = tmp_path / "out"
+    run_pipeline([str(corpus)], str(out), settings(), LocalExecutor())
+    summary = run_pipeline([str(corpus)], str(out), settings(), LocalExecutor())
+    assert not summary["published"]
+    assert decisions(out) == baseline
+
+
+# ---------------------------------------------------------------- MinHash units
+
+def test_minhash_estimates_jaccard():
+    rng = random.Random(1)
+    errors = []
+    for _ in range(60):
+        universe = [rng.getrandbits(64) for _ in range(60)]
+        a = set(rng.sample(universe, 40))
+        b = set(rng.sample(universe, 40))
+        true = len(a & b) / len(a | b)
+        sig = dedup.minhash_signatures([sorted(a), sorted(b)])
+        est = float(dedup.similarity((sig[:1] & 0xFFFF).astype("<u2"), (sig[1:] & 0xFFFF).astype("<u2"))[0])
+        errors.append(abs(est - true))
+    assert np.mean(errors) < 0.04 and max(errors) < 0.15, (np.mean(errors), max(errors))
+
+
+def test_minhash_constants_are_frozen():
+    """Stored band keys of earlier runs must stay comparable: the hash family never changes."""
+    tokens, lengths = dedup.token_hashes(["قال وزير الخارجيه"])
+    assert list(lengths) == [3] and len(set(tokens.tolist())) == 3
+    sig = dedup.minhash_flat(tokens, lengths)
+    keys = dedup.band_keys(sig)
+    assert sig.shape == (1, dedup.NUM_PERM) and keys.shape == (1, dedup.BANDS)
+    assert (int(sig[0, 0]), int(sig[0, 1]), int(keys[0, 0])) == FROZEN
+
+
+def test_signature_is_order_and_chunk_independent():
+    rng = random.Random(3)
+    sets = [[rng.getrandbits(64) for _ in range(rng.randint(1, 50))] for _ in range(300)]
+    whole = dedup.minhash_signatures(sets)
+    old = dedup._CHUNK_TOKENS
+    try:
+        dedup._CHUNK_TOKENS = 7
+        chunked = dedup.minhash_signatures(sets)
+    finally:
+        dedup._CHUNK_TOKENS = old
+    assert (whole == chunked).all()
+    assert (dedup.minhash_signatures([sets[5][::-1]])[0] == whole[5]).all()
+
+
+# Values of the implementation as first stored (changing them would orphan stored state).
+FROZEN = (857842154, 1523438267, 34339204264812097)
+
+
+def test_token_hashes_are_per_word():
+    texts = ["قال وزير الخارجيه", "", "الخارجيه قال", "x"]
+    tokens, lengths = dedup.token_hashes(texts)
+    assert lengths.tolist() == [3, 0, 2, 1]
+    t = tokens.tolist()
+    assert t[0] == t[4] and t[2] == t[3]  # same word, same hash, wherever it is
+    assert len(set(t)) == 4
+    # a word's hash does not depend on its neighbours
+    alone, _ = dedup.token_hashes(["وزير"])
+    assert alone.tolist() == [t[1]]
+
+
+def test_near_dup_decisions_match_brute_force(corpus, tmp_path):
+    """Every pair of eligible paragraphs compared (no LSH): each near_dup points at the earliest
+    paragraph whose estimated similarity reaches the threshold, and no kept paragraph has one."""
+    out = tmp_path / "out"
+    s = settings()
+    run_pipeline([str(corpus)], str(out), s, LocalExecutor())
+    con = store.connect(out)
+    rows = con.execute(
+        """SELECT p.doc_id, p.position, p.text, p.reason, p.first_doc_id, p.first_position, p.similarity
+           FROM paragraphs p JOIN documents d USING (doc_id)
+           WHERE p.status = 'kept' OR p.reason = 'near_dup'
+           ORDER BY d.input_index, d.record_index, p.position"""
+    ).fetchall()
+    con.close()
+    norms = [normalize_arabic(r[2]) for r in rows]
+    tokens, n_words = dedup.token_hashes(norms)
+    keep = n_words >= s.near_dup_min_words
+    sig = (dedup.minhash_flat(tokens[np.repeat(keep, n_words)], n_words[keep]) & 0xFFFF).astype("<u2")
+    elig = [r for r, k in zip(rows, keep) if k]
+    assert len(elig) == len(sig) > 50
+    n_near = 0
+    for i, r in enumerate(elig):
+        sims = dedup.similarity(np.repeat(sig[i:i + 1], i, axis=0), sig[:i]) if i else np.zeros(0)
+        hits = np.nonzero(sims >= s.near_dup_threshold)[0]
+        if len(hits):
+            q = elig[hits[0]]
+            assert (r[3], r[4], r[5]) == ("near_dup", q[0], q[1]), r[2]
+            assert abs(r[6] - sims[hits[0]]) < 1e-6
+            n_near += 1
+        else:
+            assert r[3] != "near_dup", r[2]
+    assert n_near >= 5
