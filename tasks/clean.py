@@ -19,8 +19,15 @@ How a text is read, in three passes:
    header (title, section, date, source, byline);
 3. from the body start a small state machine keeps body lines until a trailer cue or an
    end-of-article marker (source line, tags, copyright); after a soft cue (read-also) it returns
-   to the article when a body paragraph follows at once and no end marker was seen. Short lines
+   to the article when a body paragraph follows at once and no end marker was seen; after a
+   widget cue (a teaser box such as "Most read" / "الأكثر قراءة" flattened into the middle of the
+   article) it returns when two paragraphs in a row follow within a few lines. Short lines
    inside the body are kept (subheads) unless they are runs (menus, link lists).
+
+Speed (>= 2,000 full-page scrapes/s on one core, bench/boilerplate.py): each line is split once,
+normalized at most once (short lines, and only when a cue, a digit or an empty first key calls
+for it), long lines without a cue word take a short path, and cheap necessary conditions (a
+digit, a separator, a year or a digit next to a month) guard the costly regular expressions.
 
 In-document exact repeats are left to the dedup stage: a repeated body line may stay "kept" here.
 
@@ -92,6 +99,7 @@ class Rules:
     trailer_prefix: dict[str, tuple[tuple[str, ...], ...]]
     trailer_exact: frozenset[str]
     soft_trailer: dict[str, tuple[tuple[str, ...], ...]]
+    widget_trailer: dict[str, tuple[tuple[str, ...], ...]]
     line_exact: frozenset[str]
     line_prefix: dict[str, tuple[tuple[str, ...], ...]]
     prefix_max_words: int
@@ -105,6 +113,7 @@ class Rules:
     date_labels: dict[str, tuple[tuple[str, ...], ...]]
     no_sep_labels: frozenset[str]
     comment_suffix: tuple[str, ...]
+    comment_dated_suffix: tuple[str, ...]
     copyright_strong: tuple[str, ...]
     first_words: frozenset[str]  # first key word of every prefix cue and label (a cheap gate)
     any_first_words: frozenset[str]  # ... and of every exact cue, share, nav and topic word
@@ -112,8 +121,14 @@ class Rules:
     bullets: str
     sentence_end: str
     section_re: re.Pattern[str]
+    section_any: re.Pattern[str]  # any separator (a cheap gate before splitting)
     date_re: re.Pattern[str]
+    year_re: re.Pattern[str]
+    months: tuple[str, ...]  # normalized month names (date_re's)
     rel_date_re: re.Pattern[str]
+    caption_re: re.Pattern[str]
+    caption_words: tuple[str, ...]  # lower-cased caption credit labels (a gate before caption_re)
+    date_filler: frozenset[str]
 
 
 def _keys(phrases: list[str]) -> list[str]:
@@ -161,6 +176,7 @@ def load_rules(path: str | None = None) -> Rules:
         trailer_prefix=_word_keys(cues["trailer_prefix"]),
         trailer_exact=frozenset(_keys(cues["trailer_exact"]) + _keys(cues["trailer_prefix"])),
         soft_trailer=_word_keys(cues["soft_trailer"]),
+        widget_trailer=_word_keys(cues["widget_trailer"]),
         line_exact=frozenset(_keys(cues["line_exact"])),
         line_prefix=_word_keys(cues["line_prefix"]),
         prefix_max_words=int(cues["prefix_max_words"]),
@@ -175,6 +191,7 @@ def load_rules(path: str | None = None) -> Rules:
         no_sep_labels=frozenset(_keys(cues["labels_without_separator"])),
         copyright_strong=tuple(normalize_arabic(x) for x in cues["copyright"]),
         comment_suffix=tuple(x.casefold() for x in cues["comment_header_suffix"]),
+        comment_dated_suffix=tuple(x.casefold() for x in cues["comment_header_dated_suffix"]),
         first_words=frozenset(
             k.split()[0]
             for name in ("trailer_prefix", "trailer_exact", "soft_trailer", "line_prefix", "source_labels",
@@ -195,8 +212,23 @@ def load_rules(path: str | None = None) -> Rules:
         bullets=chars["bullets"],
         sentence_end=chars["sentence_end"],
         section_re=section_re,
+        section_any=re.compile("|".join(re.escape(x) for x in seps)),
         date_re=date_re,
+        year_re=re.compile(rf"(?<!\d){year}(?!\d)"),
+        months=tuple(months),
         rel_date_re=rel_date_re,
+        caption_words=tuple({c.lower().split()[0] for c in cues["caption_credit_labels"]}),
+        date_filler=frozenset(
+            w for x in cues["date_stamp_words"] + cues["date_labels"] for w in normalize_arabic(x).split()
+        ),
+        # "... (Picture: PA)", "...CupCredit: PA", "(Image credit: NASA)": the credit closes the line
+        # ... and "(AP Photo/Marco Ugarte)", "(Photo by Jane Doe / AFP)"
+        caption_re=re.compile(
+            r"(?:[(\[]\s*(?:[A-Z]{2,6}\s)?|(?<=[a-z])|\s|^)(?:"
+            + "|".join(re.escape(c) for c in sorted(cues["caption_credit_labels"], key=len, reverse=True))
+            + r")(?:\s*[:：/]|\s+by\s)\s*[^()\[\]:]{1,60}[)\]]?$",
+            re.I,
+        ),
     )
 
 
@@ -287,27 +319,42 @@ def _is_section(text: str, rules: Rules) -> bool:
     return True
 
 
-def _classify_line(f: _Feat, rules: Rules, arabic_page: bool) -> None:
-    """Context-free kind of one line. Sets f.kind (and f.value / f.extra)."""
+def _classify_line(f: _Feat, words: list[str], rules: Rules, arabic_page: bool) -> None:
+    """Context-free kind of one line (`words`: its whitespace tokens). Sets f.kind (and f.value /
+    f.extra)."""
     t = rules.t
     text, nw = f.text, f.nw
     f.ends_sentence = text[-1] in rules.sentence_end
-    if _URL.match(text):
+    if nw == 1 and _URL.match(text):  # URLs and e-mail addresses are one token
         f.kind = "url"
         return
-    words = text.split(None, 10)[:10]  # the first words (cheap on long lines)
+    words = words[:10]  # the first words
     # Speed: normalize_arabic is the costly step. The key of the first word gates everything:
     # a cue can only match when that word starts some cue; dates need a digit.
-    first_key = [k for k in (_word_key(w) for w in words[:2]) if k][:1]
-    gate_any = bool(first_key) and first_key[0] in rules.any_first_words
+    fkey = _word_key(words[0])
+    if not fkey and nw > 1:
+        fkey = _word_key(words[1])
+    gate_any = bool(fkey) and fkey in rules.any_first_words
+    if text[0] == "©" and nw <= t["copyright_lead_max_words"] and _YEAR.search(" ".join(words[:3])):
+        # "© 2019 Site, LLC. All rights reserved. <trademark notices>": the site's rights line,
+        # however long its legal text ("© Jane Doe <caption> May 18, 2019" is a photo credit)
+        f.kind = "trailer_cue"
+        f.extra = "hard"
+        return
+    if nw > _SHORT_NORM_WORDS and fkey and not gate_any:
+        # Speed: every cue, label, date, noise and section rule is either gated by the first
+        # word or limited to shorter lines: a long line is a list item, a comment or body text.
+        _structure_kind(f, rules, False)
+        return
+    has_digit = _DIGIT.search(text) is not None  # computed once: dates, number rows, noise
     norm: str | None = None
-    if nw <= _SHORT_NORM_WORDS and (gate_any or not first_key or _DIGIT.search(text)):
+    if nw <= _SHORT_NORM_WORDS and (gate_any or not fkey or has_digit or "©" in text):
         norm = normalize_arabic(text)
         hkey = _al_strip(norm.split())
     elif gate_any:
         hkey = cue_key(" ".join(words[:10])).split()
     else:
-        hkey = first_key
+        hkey = [fkey] if fkey else []
     if not hkey:
         f.kind = "no_text"
         return
@@ -347,12 +394,12 @@ def _classify_line(f: _Feat, rules: Rules, arabic_page: bool) -> None:
     # trailer cues
     if key is not None and (key in rules.trailer_exact):
         f.kind = "trailer_cue"
-        f.extra = "soft" if _starts_with(hkey, rules.soft_trailer) else "hard"
+        f.extra = _cue_class(hkey, rules)
         return
     cue = _starts_with(hkey, rules.trailer_prefix)
     if cue is not None and nw <= t["headline_max_words"] + len(cue):
         f.kind = "trailer_cue"
-        f.extra = "soft" if _starts_with(hkey, rules.soft_trailer) else "hard"
+        f.extra = _cue_class(hkey, rules)
         # "اقرأ أيضاً: <headline>" on one line is a single read-also link
         if len(hkey) > len(cue) + 1 and f.extra == "soft":
             f.kind = "read_also"
@@ -380,15 +427,33 @@ def _classify_line(f: _Feat, rules: Rules, arabic_page: bool) -> None:
             return
 
     # dates and sections (short lines only)
-    if norm is not None and nw <= t["date_line_max_words"] + 4:
-        m = rules.date_re.search(norm)
+    if norm is not None and nw <= t["date_stamp_max_words"]:
+        norm_digit = _DIGIT.search(norm) is not None  # every date pattern holds a digit
+        m = rules.date_re.search(norm) if norm_digit and _may_hold_date(norm, rules) else None
         if m is not None:
+            sentence = f.ends_sentence and text[-1] == "." and nw > 6
             rest = len(norm.split()) - len(m.group(0).split())
-            if rest <= t["date_line_max_words"] and not (f.ends_sentence and text[-1] == "." and nw > 6):
+            if nw <= t["date_line_max_words"] + 4 and rest <= t["date_line_max_words"] and not sentence:
                 f.kind = "date_line"
                 f.value = m.group(0)
                 return
-        if rules.rel_date_re.match(norm) is not None:
+            # a publication stamp: dates, clock times, weekdays and labels make up the line
+            # ("Published: Nov. 19, 2019, 6:18 p.m. Updated: Nov. 19, 2019, 7:10 p.m.")
+            rest_words = [
+                w for w in rules.date_re.sub(" ", norm).split()
+                if w not in rules.date_filler and not (w.isdigit() and len(w) <= 2)
+            ]
+            if (
+                len(rest_words) <= t["date_line_max_words"]
+                and not (sentence and norm.split()[-1] not in rules.date_filler)
+                and text[-1] not in ":："  # "Bob on May 2, 2019 at 4:47 pm said:" heads a comment
+            ):
+                f.kind = "date_line"
+                f.value = m.group(0)
+                return
+    if norm is not None and nw <= t["date_line_max_words"] + 4:
+        norm_digit = _DIGIT.search(norm) is not None
+        if norm_digit and rules.rel_date_re.match(norm) is not None:
             f.kind = "date_line"
             return
         if (
@@ -398,28 +463,82 @@ def _classify_line(f: _Feat, rules: Rules, arabic_page: bool) -> None:
         ):
             f.kind = "date_line"
             return
-    if arabic_page and nw <= t["latin_line_max_words"] and _LATIN_OR_DIGIT.search(text):
+    if arabic_page and nw <= t["latin_line_max_words"] and (has_digit or _LATIN_OR_DIGIT.search(text)):
         n_ar = len(_AR_LETTER.findall(text))
         n_lat = len(_LATIN_OR_DIGIT.findall(text))
         if n_ar + n_lat and n_ar / (n_ar + n_lat) < t["latin_line_max_arabic_ratio"]:
             f.kind = "latin_noise"
             return
-    if nw <= t["section_max_words"] and _is_section(text, rules):
+    if (
+        nw <= t["section_max_words"]
+        and not has_digit  # a section segment holds no digit
+        and rules.section_any.search(text) is not None
+        and _is_section(text, rules)
+    ):
         f.kind = "section"
         return
+    _structure_kind(f, rules, has_digit)
 
-    # structure
+
+_DIGIT_RUN = re.compile(r"\d+")
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}[:.]\d\d(?!\d)")
+
+
+def _may_hold_date(norm: str, rules: Rules) -> bool:
+    """A cheap necessary condition for rules.date_re to match (its month alternation is slow to
+    search): a year, or digits next to a month name ("8 فبراير", "February 8")."""
+    if rules.year_re.search(norm) is not None:
+        return True
+    months = rules.months
+    for m in _DIGIT_RUN.finditer(norm):
+        s, e = m.start(), m.end()
+        if norm.startswith(" ", e) and norm.startswith(months, e + 1):
+            return True
+        if s > 1 and norm[s - 1] == " " and norm.endswith(months, 0, s - 1):
+            return True
+    return False
+
+
+def _has_any(text: str, words: tuple[str, ...]) -> bool:
+    for w in words:
+        if w in text:
+            return True
+    return False
+
+
+def _structure_kind(f: _Feat, rules: Rules, has_digit: bool) -> None:
+    """The structural kinds of a line (list item, number row, comment) or its length kind."""
+    t = rules.t
+    text, nw = f.text, f.nw
+    if (
+        nw <= t["caption_max_words"]
+        and (":" in text or "/" in text or "by " in text or "：" in text)  # cheap gates: a separator,
+        and _has_any(text[-90:].lower(), rules.caption_words)  # then a credit label
+        and rules.caption_re.search(text, max(0, len(text) - 90)) is not None
+    ):
+        f.kind = "caption"
+        return
     first = text[0]
-    if (first in rules.bullets and len(text) > 1 and text[1] in " \t\u00a0") or _NUMBERED.match(text):
+    if (first in rules.bullets and len(text) > 1 and text[1] in " \t\u00a0") or (
+        first.isdigit() and _NUMBERED.match(text)
+    ):
         f.kind = "bullet"
         return
-    if nw <= t["number_row_max_words"] and _NUMROW.match(text):
+    if has_digit and nw <= t["number_row_max_words"] and _NUMROW.match(text):
         f.kind = "numrow"
         return
     if nw <= t["comment_name_max_words"] + 1 and text.casefold().endswith(rules.comment_suffix):
         f.kind = "topic"  # a comment header: "Bob says:"
         return
-    m = _COMMENT.match(text)
+    if (
+        nw <= t["comment_header_max_words"]
+        and text[-1] == ":"
+        and text.casefold().endswith(rules.comment_dated_suffix)
+        and _CLOCK.search(text) is not None
+    ):
+        f.kind = "topic"  # "Bob on September 12, 2018 at 4:47 pm said:"
+        return
+    m = _COMMENT.match(text) if (":" in text or "：" in text) else None
     if m is not None and len(m.group("name").split()) <= t["comment_name_max_words"]:
         f.kind = "comment"
         f.extra = "ellipsis" if text.endswith(_ELLIPSIS) else None
@@ -429,6 +548,21 @@ def _classify_line(f: _Feat, rules: Rules, arabic_page: bool) -> None:
         f.value = text.rstrip(":： ").strip()
         return
     f.kind = _length_kind(f, rules)
+
+
+def _title_case(text: str, t: dict[str, Any]) -> bool:
+    """A Latin-script headline ("Trump Gives Biden A New Nickname"): most longer words capitalized."""
+    words = [w for w in text.split() if len(w) >= 4 and w[0].isalpha()]
+    if len(words) < 3 or not words[0].isascii():
+        return False
+    return sum(w[0].isupper() for w in words) >= t["title_case_min_share"] * len(words)
+
+
+def _cue_class(hkey: list[str], rules: Rules) -> str:
+    """'soft' (read-also link), 'widget' (a box of teasers: most read, more from ...) or 'hard'."""
+    if _starts_with(hkey, rules.soft_trailer) is not None:
+        return "soft"
+    return "widget" if _starts_with(hkey, rules.widget_trailer) is not None else "hard"
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
@@ -473,19 +607,29 @@ _STRUCT_REASON = {
     "number_table": "number_table",
     "section": "breadcrumb",
     "date_line": "date_line",
+    "caption": "caption",
 }
 
 
 _AR_WORD = re.compile(r"[\u0621-\u064A]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+_NOT_ASCII_LETTER = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
 
 
 def _is_arabic_page(text: str, rules: Rules) -> bool:
     """Most words of the page are Arabic (counted on a sample: start and middle)."""
     sample = text if len(text) <= 1600 else text[:800] + " " + text[len(text) // 2 : len(text) // 2 + 800]
+    ratio = rules.t["arabic_page_min_ratio"]
+    # Speed (same result): byte counts in C decide most pages before the second regex pass.
+    raw = sample.encode("utf-8", "surrogatepass")
+    if b"\xd8" not in raw and b"\xd9" not in raw:  # every Arabic letter (U+0621..U+064A) has one
+        return False
     n_ar = len(_AR_WORD.findall(sample))
+    n_letters = len(raw.translate(None, _NOT_ASCII_LETTER))  # >= the number of Latin words
+    if n_ar + n_letters > 0 and n_ar / (n_ar + n_letters) >= ratio:
+        return True
     n_lat = len(_LATIN_WORD.findall(sample))
-    return n_ar + n_lat > 0 and n_ar / (n_ar + n_lat) >= rules.t["arabic_page_min_ratio"]
+    return n_ar + n_lat > 0 and n_ar / (n_ar + n_lat) >= ratio
 
 
 def _resolve_runs(feats: list[_Feat], rules: Rules) -> None:
@@ -524,16 +668,46 @@ def _resolve_runs(feats: list[_Feat], rules: Rules) -> None:
         if feats[i - 1].kind == "topic" and feats[i].kind in ("weak", "strong", "comment"):
             feats[i].kind = "comment"
             feats[i].extra = "ellipsis"
+    # A line right before a bare photo credit ("Photo: Hau Dinh, AP") is that photo's caption.
+    for i in range(n - 1):
+        g = feats[i + 1]
+        if (
+            g.kind in ("cue_line", "caption")
+            and feats[i].kind in ("strong", "weak")
+            and feats[i].nw <= t["caption_max_words"]
+            and g.nw <= t["credit_max_words"]
+            and (m := rules.caption_re.search(g.text)) is not None
+            and m.start() == 0
+        ):
+            feats[i].kind = "caption"
+    # A source line inside a run of paragraphs (a paragraph before it, two after it) credits a chart
+    # or a photo ("Source: Natl Energy Administration"); the article's source line ends the article.
+    for i in range(1, n - 2):
+        if feats[i].kind == "source" and feats[i - 1].kind == "strong" and all(
+            feats[j].kind == "strong" and feats[j].ends_sentence for j in (i + 1, i + 2)
+        ):
+            feats[i].kind = "credit"
+    # A thread: comment headers at most thread_max_gap lines apart. Everything between two of them,
+    # and after the last one up to the next other kind of line, is comment text.
+    topics = [i for i, f in enumerate(feats) if f.kind == "topic"]
+    gap = t["thread_max_gap"]
+    for k, a in enumerate(topics):
+        nxt = topics[k + 1] if k + 1 < len(topics) else None
+        to_next = nxt is not None and nxt - a <= gap + 1
+        if not to_next and not (k > 0 and a - topics[k - 1] <= gap + 1):
+            continue  # a lone header
+        end = nxt if nxt is not None and to_next else min(n, a + 1 + gap)
+        for j in range(a + 1, end):
+            if feats[j].kind not in _THREAD_KINDS:
+                break
+            feats[j].kind = "comment"
+            feats[j].extra = "ellipsis"
 
+
+# kinds a comment's text may take (its paragraphs, a short "Hi Bob,", a list, "In favor of X:")
+_THREAD_KINDS = frozenset({"weak", "strong", "comment", "dateline", "bullet", "headline_list"})
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-
-
-def _word_count(s: str) -> int:
-    n = len(s.split())
-    if len(s) > 12 * n and _CJK.search(s):  # scripts written without spaces
-        n = max(n, len(s) // 3)
-    return n
 
 
 def _length_kind(f: _Feat, rules: Rules) -> str:
@@ -543,21 +717,23 @@ def _length_kind(f: _Feat, rules: Rules) -> str:
     return "weak"
 
 
-_NEWLINE_SPLIT = re.compile(r"\r\n|\r|\n")
-
-
 def clean_text(text: str) -> CleanedDoc:
     """Classify every non-empty line of a flattened news page (see module docstring)."""
     rules = load_rules()
     t = rules.t
     arabic_page = _is_arabic_page(text, rules)
     feats: list[_Feat] = []
-    for no, raw in enumerate(_NEWLINE_SPLIT.split(text), 1):  # \n, \r\n or \r; not U+2028/U+0085
+    # lines end at \n, \r\n or \r (not U+2028/U+0085); str.replace/split run in C
+    for no, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
         s = raw.strip()
         if not s:
             continue
-        f = _Feat(idx=len(feats), line_no=no, text=s, nw=_word_count(s), kind="")
-        _classify_line(f, rules, arabic_page)
+        words = s.split()
+        nw = len(words)
+        if len(s) > 12 * nw and _CJK.search(s):  # scripts written without spaces
+            nw = max(nw, len(s) // 3)
+        f = _Feat(len(feats), no, s, nw, "")
+        _classify_line(f, words, rules, arabic_page)
         feats.append(f)
     _resolve_runs(feats, rules)
 
@@ -623,6 +799,7 @@ def clean_text(text: str) -> CleanedDoc:
     state = "body"
     ended = False  # an end-of-article marker (source line, tags, hard cue) was seen
     soft_at = -1  # index of the soft trailer cue that opened the current trailer
+    widget_at = -1  # index of the widget cue ("Most read", "الأكثر قراءة") that opened it
     for i in range(start, n):
         f = feats[i]
         k = f.kind
@@ -630,13 +807,26 @@ def clean_text(text: str) -> CleanedDoc:
             if (
                 k == "strong"
                 and f.ends_sentence
-                and soft_at >= 0
                 and not ended
-                and i - soft_at <= t["trailer_return_within"]
+                and i not in late  # the return lands on a block the body pass accepted
+                and (
+                    (soft_at >= 0 and i - soft_at <= t["trailer_return_within"])
+                    # a teaser box dropped into the article: the article resumes with a run of
+                    # paragraphs (two body lines in a row), teasers alternate headline and blurb
+                    or (
+                        widget_at >= 0
+                        and i - widget_at <= t["widget_return_within"]
+                        and i + 1 < n
+                        and feats[i + 1].kind == "strong"
+                        and feats[i + 1].ends_sentence
+                        and not _title_case(f.text, t)
+                        and not _title_case(feats[i + 1].text, t)
+                    )
+                )
             ):
                 state = "body"  # the page provably returns to the article
-                for j in range(soft_at + 1, i):
-                    out[j] = (BOILERPLATE, "read_also")
+                for j in range(max(soft_at, widget_at) + 1, i):
+                    out[j] = (BOILERPLATE, "read_also" if soft_at > widget_at else "widget")
                 out[i] = (KEPT, "body")
                 continue
             if k == "tags":
@@ -647,7 +837,11 @@ def clean_text(text: str) -> CleanedDoc:
             if k == "trailer_cue" and f.extra == "hard":
                 ended = True
             elif k == "trailer_cue" and not ended:
-                soft_at = i  # another soft cue (a second read-also link) re-arms the return
+                # another soft cue (a second read-also link) or widget re-arms the return
+                if f.extra == "soft":
+                    soft_at = i
+                else:
+                    widget_at = i
             out[i] = (BOILERPLATE, _STRUCT_REASON.get(k, "trailer"))
             continue
         # state == body
@@ -658,10 +852,13 @@ def clean_text(text: str) -> CleanedDoc:
         elif k == "trailer_cue":
             out[i] = (BOILERPLATE, "cue_trailer")
             state = "trailer"
+            soft_at = widget_at = -1
             if f.extra == "soft" and not ended:
                 soft_at = i
+            elif f.extra == "widget" and not ended:
+                widget_at = i
             else:
-                soft_at, ended = -1, True
+                ended = True
         elif k == "source":
             out[i] = (METADATA, "source_line")
             _set_source(doc, f)
@@ -681,7 +878,7 @@ def clean_text(text: str) -> CleanedDoc:
             out[i] = (BOILERPLATE, _STRUCT_REASON.get(k, k))
 
     # ---- weak lines inside the body: interior subheads / short sentences vs. runs and tails
-    last_body = max((i for i in range(n) if out[i] == (KEPT, "body")), default=-1)
+    last_body = next((i for i in range(n - 1, -1, -1) if out[i] == (KEPT, "body")), -1)
     i = start
     while i < n:
         if out[i] is not None:
@@ -717,19 +914,31 @@ def _body_start(feats: list[_Feat], rules: Rules) -> tuple[int, set[int]]:
     """Index of the first body line: the start of the main block of body lines.
 
     Body-length lines are grouped into blocks (consecutive ones, allowing up to block_max_gap
-    other lines between them, no trailer cue / end marker in the gap). The main block has the most
-    characters; earlier blocks close enough before it (block_attach_gap) are part of the article
-    (a lead paragraph split from the rest by a photo caption or a share bar).
+    other lines between them, or block_content_gap short content lines, no trailer cue / end marker
+    in the gap). The main block has the most characters; earlier blocks close enough before it
+    (block_attach_gap) are part of the article (a lead paragraph split from the rest by a photo
+    caption or a share bar) unless the article's byline / date line stands between them.
     """
     t = rules.t
     strong = [i for i, f in enumerate(feats) if f.kind == "strong"]
     if not strong:
         return len(feats), set()
+    # hard_before[i]: separating lines before index i (so a gap's count is one subtraction)
+    hard_before = [0]
+    for f in feats:
+        hard_before.append(hard_before[-1] + _is_hard(f))
+    max_gap = t["block_max_gap"]
     blocks: list[list[int]] = [[strong[0]]]
+    long_gap = t["block_content_gap"]
     for prev, cur in zip(strong, strong[1:]):
-        gap = range(prev + 1, cur)
-        hard = any(_is_hard(feats[g]) for g in gap)
-        if len(gap) <= t["block_max_gap"] and not hard:
+        gap = cur - prev - 1
+        if hard_before[cur] == hard_before[prev + 1] and (
+            gap <= max_gap
+            # a longer gap of content-like short lines (list items, subheads: 3+ words) does
+            # not split the article; menus are runs of one- and two-word lines
+            or (gap <= long_gap and all(feats[g].kind in ("weak", "section", "date_line") and feats[g].nw >= 3
+                                         for g in range(prev + 1, cur)))
+        ):
             blocks[-1].append(cur)
         else:
             blocks.append([cur])
@@ -749,14 +958,19 @@ def _body_start(feats: list[_Feat], rules: Rules) -> tuple[int, set[int]]:
     hard_seen = 0
     pos = 0
     for bi, b in enumerate(blocks):
+        in_gap = 0
         while pos < b[0]:
             fk = feats[pos].kind
-            # an end marker counts once some body text precedes it (not in the page header)
+            # an end marker (or teaser box) counts once some body text precedes it (not in the
+            # page header)
             if pos > strong[0] and (
-                (fk == "trailer_cue" and feats[pos].extra == "hard") or fk in ("source", "tags")
+                (fk == "trailer_cue" and feats[pos].extra != "soft") or fk in ("source", "tags")
             ):
-                hard_seen += 1
+                in_gap += 1
             pos += 1
+        # markers between two blocks count up to end_markers_per_gap: a mega-menu full of
+        # "More from X" cues is one boundary, not twelve
+        hard_seen += min(in_gap, t["end_markers_per_gap"])
         score[bi] *= t["after_end_marker_factor"] ** hard_seen
     main = max(range(len(blocks)), key=lambda b: score[b])
     # Blocks after the main one: the article goes on after a short interruption (an ad, a photo,
@@ -775,8 +989,10 @@ def _body_start(feats: list[_Feat], rules: Rules) -> tuple[int, set[int]]:
     first = main
     while first > 0:
         prev_end, cur_start = blocks[first - 1][-1], blocks[first][0]
-        gap = range(prev_end + 1, cur_start)
-        if len(gap) > t["block_attach_gap"] or any(_is_hard(feats[g]) for g in gap):
+        if cur_start - prev_end - 1 > t["block_attach_gap"] or hard_before[cur_start] != hard_before[prev_end + 1]:
+            break
+        # the article's own byline / date line between them: what comes before is another item
+        if any(feats[g].kind in ("byline", "date_line") for g in range(prev_end + 1, cur_start)):
             break
         first -= 1
     return blocks[first][0], weak_late
@@ -942,11 +1158,14 @@ def html_to_text_scrape(html: str) -> str:
 
 # ---------------------------------------------------------------- shard entry point (pipeline glue)
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow as pa  # noqa: E402  (the rules above need neither)
+import pyarrow.parquet as pq  # noqa: E402
 
-from akhbar.arabic import norm_hash
-from tasks.ingest import REJECT_SCHEMA
+from akhbar.arabic import norm_hash  # noqa: E402
+from akhbar.language import detect_language  # noqa: E402
+from akhbar.limits import TimeLimitExceeded, map_with_time_limit  # noqa: E402
+from akhbar.settings import Settings  # noqa: E402
+from akhbar.tasking import StageTask  # noqa: E402
 
 CLEAN_PARAGRAPH_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("position", pa.int32()), ("line_no", pa.int32()), ("text", pa.string()),
@@ -958,7 +1177,8 @@ CLEAN_DOC_SCHEMA = pa.schema([
     ("encoding", pa.string()), ("input_index", pa.int64()), ("record_index", pa.int64()), ("url", pa.string()),
     ("shard", pa.int32()), ("content_kind", pa.string()), ("title", pa.string()), ("author", pa.string()),
     ("source_attribution", pa.string()), ("tags", pa.list_(pa.string())), ("header_lines", pa.list_(pa.string())),
-    ("published_field", pa.string()), ("published_hint", pa.string()), ("language", pa.string()),
+    ("published_field", pa.string()), ("published_html", pa.date32()), ("published_html_precision", pa.string()),
+    ("published_html_evidence", pa.string()), ("published_html_method", pa.string()), ("language", pa.string()),
 ])
 
 
@@ -966,22 +1186,56 @@ def clean_record(content_kind: str, content: str, url: str | None) -> CleanedDoc
     return clean_html(content, url) if content_kind == "html" else clean_text(content)
 
 
+def _clean_html_job(job: tuple[str, str | None]):
+    """Extract a page and read its publication date from the markup (JSON-LD, meta, <time>, URL).
+
+    Module-level so the time-limit child process can import it by name. The date is read here,
+    where the HTML is at hand, and handed to the dates stage through the staged documents.
+    """
+    from tasks.dates import publication_date_from_html
+
+    html, url = job
+    return clean_html(html, url), publication_date_from_html(html, url)
+
+
+def _clean_all(rows: list[dict], time_limit: float) -> list:
+    """Clean each record; a failure or a page over the time limit becomes the exception, in order.
+
+    HTML goes to trafilatura in a child process that is killed past the time limit (a pathological
+    page must not stall the night); text scrapes run our own linear-time rules in this process.
+    """
+    results: list = [None] * len(rows)
+    html_idx = [i for i, r in enumerate(rows) if r["content_kind"] == "html"]
+    jobs = ((rows[i]["content"], rows[i]["url"]) for i in html_idx)
+    for i, (_job, result) in zip(html_idx, map_with_time_limit(_clean_html_job, jobs, time_limit)):
+        results[i] = result
+    for i, r in enumerate(rows):
+        if results[i] is None:
+            try:
+                results[i] = (clean_text(r["content"]), None)
+            except Exception as exc:  # noqa: BLE001 - one bad page is a reject, not the end of the run
+                results[i] = exc
+    return results
+
+
 def clean_shard(run_dir: str, shard_id: int) -> dict:
     """Clean every admitted record of one record shard; write staged paragraphs and documents."""
-    from tasks.ingest import read_record_shard
+    from tasks.ingest import REJECT_SCHEMA, read_record_shard
 
     run = Path(run_dir)
-    records = read_record_shard(run_dir, shard_id)
+    settings = Settings.load(run)
+    rows = read_record_shard(run_dir, shard_id).to_pylist()
     paras = {name: [] for name in CLEAN_PARAGRAPH_SCHEMA.names}
     docs = {name: [] for name in CLEAN_DOC_SCHEMA.names}
     rejects = []
-    for rec in records.to_pylist():
-        try:
-            cleaned = clean_record(rec["content_kind"], rec["content"], rec["url"])
-        except Exception as exc:  # one page the extractor chokes on is a reject, not the end of the night
-            rejects.append({"source_uri": rec["source_uri"], "stage": "clean",
-                            "error": f"extraction failed: {type(exc).__name__}: {exc}"[:500]})
+    for rec, result in zip(rows, _clean_all(rows, settings.doc_time_limit)):
+        if isinstance(result, Exception):
+            error = (f"extraction over the time limit ({settings.doc_time_limit:g} s)"
+                     if isinstance(result, TimeLimitExceeded)
+                     else f"extraction failed: {type(result).__name__}: {result}")
+            rejects.append({"source_uri": rec["source_uri"], "stage": "clean", "error": error[:500]})
             continue
+        cleaned, html_date = result
         for pos, line in enumerate(cleaned.lines):
             paras["doc_id"].append(rec["doc_id"])
             paras["position"].append(pos)
@@ -1000,8 +1254,11 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
         docs["tags"].append(list(cleaned.tags))
         docs["header_lines"].append(list(cleaned.header_lines))
         docs["published_field"].append(rec["published_field"])
-        docs["published_hint"].append(cleaned.published_hint)
-        docs["language"].append(detect_language(line.text for line in cleaned.lines if line.status == "kept"))
+        docs["published_html"].append(html_date.value if html_date else None)
+        docs["published_html_precision"].append(html_date.precision if html_date else None)
+        docs["published_html_evidence"].append(html_date.evidence if html_date else None)
+        docs["published_html_method"].append(html_date.method if html_date else None)
+        docs["language"].append(detect_language("\n".join(ln.text for ln in cleaned.lines if ln.status == KEPT)))
     out = run / "clean"
     out.mkdir(exist_ok=True)
     pq.write_table(pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), out / f"paragraphs-{shard_id:05d}.parquet")
@@ -1010,22 +1267,6 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
     return {"documents": len(docs["doc_id"]), "paragraphs": len(paras["doc_id"]), "rejects": len(rejects)}
 
 
-_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
-_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
-
-
-def detect_language(lines) -> str:
-    """'ar' when Arabic script dominates the kept text, else a Latin-script guess; 'und' if too short."""
-    text = " ".join(lines)[:5000]
-    arabic, latin = len(_ARABIC.findall(text)), len(_LATIN.findall(text))
-    if arabic + latin < 20:
-        return "und"
-    return "ar" if arabic >= latin else "latn"
-
-
 # ---------------------------------------------------------------- Prefect task wrapper
 
-from prefect import task  # noqa: E402
-from prefect.cache_policies import NONE as NO_CACHE  # noqa: E402
-
-clean_task = task(clean_shard, name="clean", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=[2])
+clean_task = StageTask(clean_shard, name="clean", retries=1)

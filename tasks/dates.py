@@ -1124,6 +1124,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from akhbar.tasking import StageTask
+
 PUBLISHED_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("published", pa.date32()), ("published_precision", pa.string()),
     ("published_evidence", pa.string()), ("published_method", pa.string()),
@@ -1134,16 +1136,17 @@ MENTION_SCHEMA = pa.schema([
 ])
 
 
-def publication_date(doc: dict, content: str | None = None) -> PublicationDate | None:
+def publication_date(doc: dict) -> PublicationDate | None:
     """The page's stated publication date, by the most direct evidence first; None if it states none.
 
-    Order: a record field (JSONL `published`), HTML metadata (what the clean stage's extractor
-    read, else our own reading of the page), the text scrape's header lines, the URL path. Crawl
-    time (WARC-Date) is never used.
+    Order: a record field (JSONL `published`), the HTML markup (read by the clean stage with
+    publication_date_from_html, where the page is at hand), the text scrape's header lines, the
+    URL path. Crawl time (WARC-Date) is never used.
     """
     found = publication_date_from_field(doc.get("published_field"))
-    if found is None and doc.get("published_hint"):
-        found = publication_date_from_field(doc["published_hint"], field="html_meta")
+    if found is None and doc.get("published_html") is not None:
+        found = PublicationDate(doc["published_html"], doc["published_html_precision"],
+                                doc["published_html_evidence"], doc["published_html_method"])
     if found is None and doc.get("content_kind") == "text":
         found = publication_date_from_header(list(doc.get("header_lines") or []))
     if found is None:
@@ -1191,14 +1194,4 @@ def dates_shard(run_dir: str, shard_id: int) -> dict:
 
 # ---------------------------------------------------------------- Prefect task wrapper
 
-# Built on first access (PEP 562 module __getattr__), so importing tasks.dates for
-# extract_mentions and friends never imports Prefect; `dates.dates_task` works as before.
-def __getattr__(name: str):
-    if name == "dates_task":
-        from prefect import task
-        from prefect.cache_policies import NONE as NO_CACHE
-
-        wrapped = task(dates_shard, name="dates", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=[2])
-        globals()["dates_task"] = wrapped
-        return wrapped
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+dates_task = StageTask(dates_shard, name="dates", retries=1)

@@ -12,8 +12,9 @@ so the result does not depend on shard count, batch size or scheduling.
 Decisions (status changes only) go to dedup/decisions/shard=K/, joined back per shard later:
   - site_template: a short line that the same site repeats on many of its documents
     (counted over this run plus the counts earlier runs stored in `site_lines`);
-  - exact_dup: a kept paragraph whose normalized text appeared earlier (in this document,
-    this run, or any earlier run) as a kept, metadata or duplicate paragraph;
+  - exact_dup: inside a document, any later copy of a paragraph (whatever its class); across
+    documents, a kept paragraph whose normalized text appeared earlier (this run or any earlier
+    run) as a kept, metadata or duplicate paragraph;
   - near_dup: a kept paragraph, the first copy of its normalized text, of at least
     `near_dup_min_words` words, whose word set has an estimated Jaccard similarity of at least
     `near_dup_threshold` with an earlier such paragraph (this run or any earlier run); first_* names
@@ -221,17 +222,31 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
                   WHERE n_docs >= 2 ORDER BY site, norm_hash)
             TO '{run}/dedup/site_lines.parquet' (FORMAT parquet)"""
     )
+    # Inside a document every later copy of a paragraph is a duplicate of its first copy, whatever
+    # the classifier said of it (a page printing its body twice, a caption repeated, a comment
+    # thread's "الموضوع :" lines): that is what a reader of the page would call a repeat.
+    con.execute(
+        """CREATE TEMP TABLE doc_repeats AS
+           SELECT doc_id, position, shard, first_position FROM (
+               SELECT doc_id, position, shard,
+                      min(position) OVER (PARTITION BY doc_id, norm_hash) AS first_position
+               FROM cur WHERE norm_hash IS NOT NULL)
+           WHERE position > first_position"""
+    )
     con.execute(
         """CREATE TEMP TABLE template_hits AS
            SELECT c.doc_id, c.position, c.shard FROM cur c
            SEMI JOIN templates t ON c.site = t.site AND c.norm_hash = t.norm_hash
+           ANTI JOIN doc_repeats r ON c.doc_id = r.doc_id AND c.position = r.position
            WHERE c.status = 'kept'"""
     )
 
-    # Exact duplicates against everything stored before and everything earlier in this run.
+    # Across documents: a kept paragraph whose text appeared earlier (this run or any stored run).
     con.execute(
         """CREATE TEMP TABLE candidates AS
-           SELECT c.* FROM cur c ANTI JOIN template_hits t USING (doc_id, position)
+           SELECT c.* FROM cur c
+           ANTI JOIN template_hits t USING (doc_id, position)
+           ANTI JOIN doc_repeats r USING (doc_id, position)
            WHERE c.norm_hash IS NOT NULL AND c.status IN ('kept', 'metadata')"""
     )
     # Stored 'duplicate' rows count too: the first copy of a text may itself be a near-duplicate of
@@ -292,6 +307,10 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
                 FROM template_hits
                 UNION ALL
                 SELECT shard, doc_id, position::INTEGER, 'duplicate', 'exact_dup',
+                       doc_id, first_position::INTEGER, 1.0::FLOAT
+                FROM doc_repeats
+                UNION ALL
+                SELECT shard, doc_id, position::INTEGER, 'duplicate', 'exact_dup',
                        first.doc_id, first.position::INTEGER, 1.0::FLOAT
                 FROM exact_dups
                 UNION ALL
@@ -303,7 +322,7 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     )
     counts = {
         "site_template": con.execute("SELECT count(*) FROM template_hits").fetchone()[0],
-        "exact_dup": con.execute("SELECT count(*) FROM exact_dups").fetchone()[0],
+        "exact_dup": con.execute("SELECT (SELECT count(*) FROM exact_dups) + (SELECT count(*) FROM doc_repeats)").fetchone()[0],
         **near,
         "exact_seconds": round(t_exact, 3),
         "seconds": round(time.perf_counter() - t0, 3),

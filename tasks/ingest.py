@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from akhbar.settings import Settings
+from akhbar.tasking import StageTask
 
 TEXT_EXT = {".txt", ".text"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
@@ -1068,8 +1069,5 @@ def unchanged_inputs(out_dir: str, files: list[Path]) -> set[str]:
 
 # ---------------------------------------------------------------- Prefect task wrappers
 
-from prefect import task  # noqa: E402  (wrappers only; the functions above need no Prefect)
-from prefect.cache_policies import NONE as NO_CACHE  # noqa: E402
-
-ingest_task = task(ingest_shard, name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
-admit_task = task(admit_records, name="admit", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+ingest_task = StageTask(ingest_shard, name="ingest", retries=2)
+admit_task = StageTask(admit_records, name="admit", retries=2)

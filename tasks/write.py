@@ -117,10 +117,9 @@ def publish_run(out_dir: str, run_dir: str, run_id: str, runs_row: dict) -> None
     store.publish(Path(out_dir), run_id, staged, runs_row)
 
 
-# ---------------------------------------------------------------- Prefect task wrappers
+# ---------------------------------------------------------------- Prefect task wrappers (built on first use)
 
-from prefect import task  # noqa: E402
-from prefect.cache_policies import NONE as NO_CACHE  # noqa: E402
+from akhbar.tasking import StageTask  # noqa: E402
 
-write_task = task(write_shard, name="write", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
-publish_task = task(publish_run, name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+write_task = StageTask(write_shard, name="write", retries=2)
+publish_task = StageTask(publish_run, name="publish", retries=2)

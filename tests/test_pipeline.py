@@ -72,7 +72,8 @@ def test_repeated_body_and_caption_are_duplicates_of_their_first_line(sample_out
             assert status == "duplicate", (stem, dup_line, status, reason)
             assert first_doc == doc_id
             assert first_pos == lines[int(first_line)][0], (stem, dup_line)
-            assert lines[int(first_line)][1] == "kept"
+            if int(first_line) in gold[f"{stem}.txt"]["content"]:
+                assert lines[int(first_line)][1] == "kept"
 
 
 def test_comments_and_currency_table_of_001_are_boilerplate(sample_out):
