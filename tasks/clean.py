@@ -127,7 +127,7 @@ class Rules:
     months: tuple[str, ...]  # normalized month names (date_re's)
     rel_date_re: re.Pattern[str]
     caption_re: re.Pattern[str]
-    caption_words: tuple[str, ...]  # lower-cased caption credit labels (a gate before caption_re)
+    caption_gate: re.Pattern[str]  # any caption credit label (a cheap gate before caption_re)
     date_filler: frozenset[str]
 
 
@@ -217,7 +217,11 @@ def load_rules(path: str | None = None) -> Rules:
         year_re=re.compile(rf"(?<!\d){year}(?!\d)"),
         months=tuple(months),
         rel_date_re=rel_date_re,
-        caption_words=tuple({c.lower().split()[0] for c in cues["caption_credit_labels"]}),
+        # case variants spelled out: a case-sensitive alternation scans much faster than re.I
+        caption_gate=re.compile("|".join(sorted({
+            re.escape(v) for c in cues["caption_credit_labels"]
+            for v in (c.split()[0], c.split()[0].lower(), c.split()[0].upper(), c.split()[0].capitalize())
+        }))),
         date_filler=frozenset(
             w for x in cues["date_stamp_words"] + cues["date_labels"] for w in normalize_arabic(x).split()
         ),
@@ -499,13 +503,6 @@ def _may_hold_date(norm: str, rules: Rules) -> bool:
     return False
 
 
-def _has_any(text: str, words: tuple[str, ...]) -> bool:
-    for w in words:
-        if w in text:
-            return True
-    return False
-
-
 def _structure_kind(f: _Feat, rules: Rules, has_digit: bool) -> None:
     """The structural kinds of a line (list item, number row, comment) or its length kind."""
     t = rules.t
@@ -513,7 +510,7 @@ def _structure_kind(f: _Feat, rules: Rules, has_digit: bool) -> None:
     if (
         nw <= t["caption_max_words"]
         and (":" in text or "/" in text or "by " in text or "：" in text)  # cheap gates: a separator,
-        and _has_any(text[-90:].lower(), rules.caption_words)  # then a credit label
+        and rules.caption_gate.search(text, max(0, len(text) - 90)) is not None  # then a credit label
         and rules.caption_re.search(text, max(0, len(text) - 90)) is not None
     ):
         f.kind = "caption"

@@ -331,6 +331,232 @@ def test_share_verb_in_sentence_is_not_a_cue():
     assert [ln.status for ln in doc.lines] == ["kept", "kept", "kept"]
 
 
+EN = [
+    "The council voted on Tuesday to extend the program for another two years, officials said.",
+    "Supporters argued that the money had already cut waiting times at the city's busiest clinics.",
+    "Critics said the plan relied on federal grants that could be withdrawn after the next election.",
+    "The mayor is expected to sign the measure next week, according to a spokesperson for her office.",
+    "A final vote on the budget that funds the program is scheduled for the end of the month.",
+]
+TEASERS = ["Gear", "14 Last-Minute Deals From Home Depot and Lowe's Spring Sale Events", "Matt Jancer",
+           "Gear", "Protect Your Home Wi-Fi Network by Setting Up a VPN on Your Router", "David Nield"]
+
+
+def test_widget_box_mid_article_returns_to_article():
+    """A teaser box ("Most Popular") flattened into the article: the article resumes after it."""
+    doc = clean_text("\n".join(EN[:3] + ["Most Popular"] + TEASERS + EN[3:]))
+    status = {ln.text: (ln.status, ln.reason) for ln in doc.lines}
+    assert all(status[x] == ("kept", "body") for x in EN), status
+    assert status["Most Popular"][1] == "cue_trailer"
+    assert all(status[x][0] == "boilerplate" for x in TEASERS)
+    # the same in Arabic ("الأكثر قراءة" with a headline list)
+    paras = [PARA, PARA[:-1] + " ثم.", PARA[:-1] + " أمس.", PARA[:-1] + " مجددا."]
+    doc = clean_text("\n".join(paras[:2] + ["الأكثر قراءة"] + HEADLINES + paras[2:]))
+    assert [ln.status for ln in doc.lines] == ["kept"] * 2 + ["boilerplate"] * 4 + ["kept"] * 2
+
+
+def test_widget_box_does_not_return_without_a_run_of_paragraphs():
+    # teaser headlines long enough to look like body lines (Title Case, no paragraph run)
+    teasers = ["Indiana Bar Reveals It Is Losing Customers After Sending Nasty Message To Its Regulars, "
+               "Owners Say In Long Statement.",
+               "Check Out The Hilarious Memes From Supporters In Response To The Network's Decision To "
+               "Cancel His Show Tonight."]
+    doc = clean_text("\n".join(EN[:3] + ["Trending Now"] + teasers + ["Most Read"] + EN[3:4]))
+    status = {ln.text: ln.status for ln in doc.lines}
+    assert all(status[x] == "boilerplate" for x in teasers + EN[3:4])
+    # after an end-of-article marker (comments) a widget does not bring the article back
+    doc = clean_text("\n".join(EN[:3] + ["Comments", "Most Popular"] + TEASERS[:2] + EN[3:]))
+    status = {ln.text: ln.status for ln in doc.lines}
+    assert all(status[x] == "boilerplate" for x in EN[3:])
+
+
+def test_menu_full_of_widget_cues_is_one_boundary():
+    """A mega-menu ("More from Phones", "More from Audio", ...) between a sign-up box and the
+    article counts as one end marker, so the article still wins the main-block choice."""
+    promo = ["Sign up with your email below to instantly access member features, newsletters and "
+             "exclusive deals from our partners, sent to you every single week.",
+             "By submitting your information you agree to the Terms and Conditions and the Privacy "
+             "Policy and are aged 16 or over."]
+    menu = []
+    for section in ("Phones", "Computing", "Audio", "Cameras", "Fitness", "Home"):
+        menu += [f"More from {section}", "Reviews", "Deals"]
+    doc = clean_text("\n".join(promo + menu + EN))
+    lines = by_text(doc)
+    assert all(lines[x].status == "kept" for x in EN), [(ln.text[:30], ln.reason) for ln in doc.lines]
+
+
+def test_list_of_short_items_does_not_split_the_article():
+    """Short content lines (list items, subheads of 3+ words) between paragraphs keep the article
+    one block: the paragraph after a long list is still the article's."""
+    items = ["Eat within two hours after your workout", "Drink plenty of water during the day",
+             "Portion Fix Containers: 1 Green, 1 Red", "Prepare the vegetables the night before",
+             "Store the meals in the fridge", "Eat every two to three hours", "Thirty minutes before bed",
+             "Slow cooker beef chili with olives", "Tomato cucumber salad with feta"]
+    doc = clean_text("\n".join(EN[:4] + items + EN[4:] + ["Leave a comment"] + HEADLINES))
+    lines = by_text(doc)
+    assert all(lines[x].status == "kept" for x in EN), [(ln.text[:25], ln.reason) for ln in doc.lines]
+    # a menu (one- and two-word lines) in the same place does split it
+    menu = ["Home", "World", "Business", "Tech", "Science", "Health", "Sports", "Arts", "Travel"]
+    lines = by_text(clean_text("\n".join(EN[:4] + menu + EN[4:] + ["Leave a comment"] + HEADLINES)))
+    assert lines[EN[4]].status == "boilerplate"
+
+
+def test_teasers_before_the_articles_byline_are_not_its_lead():
+    """Teaser items (headline + blurb) right before the article's title and byline are another
+    unit; a lead split from the body by a photo caption is attached."""
+    teasers = ["Man pleads guilty to fraud scheme NEW YORK: A man has pleaded guilty to his role in a "
+               "fraud scheme.",
+               "UN regrets new US position UNITED NATIONS: The United Nations said its own position "
+               "remained unchanged."]
+    doc = clean_text("\n".join(teasers + ["Council extends the clinic program for two more years",
+                                          "By Jane Doe", "November 19, 2019", "Facebook"] + EN))
+    lines = by_text(doc)
+    assert all(lines[x].status == "boilerplate" for x in teasers), [(ln.text[:25], ln.reason) for ln in doc.lines]
+    assert all(lines[x].status == "kept" for x in EN)
+    lead = EN[0]
+    doc = clean_text("\n".join(["Council extends the clinic program", lead, "The clinic in the city centre.",
+                                "Photo: Jane Doe, AP"] + EN[1:]))
+    assert all(by_text(doc)[x].status == "kept" for x in EN)
+
+
+def test_widget_cues_are_trailer_cues():
+    """Data consistency: a widget cue must also be a trailer cue and not be read as a soft one."""
+    import tomllib
+
+    rules = load_rules()
+    with open(Path(__file__).resolve().parents[1] / "tasks" / "boilerplate_rules.toml", "rb") as fh:
+        cues = tomllib.load(fh)["cues"]
+    from tasks.clean import _cue_class, _starts_with
+
+    for phrase in cues["widget_trailer"]:
+        key = cue_key(phrase).split()
+        assert " ".join(key) in rules.trailer_exact or _starts_with(key, rules.trailer_prefix), phrase
+        assert _cue_class(key, rules) == "widget", phrase
+
+
+def test_rights_line_starting_with_copyright_sign():
+    rights = ("© 2019 Example Media, LLC. All rights reserved. Example Media, LLC is the owner of the Example "
+              "and Team Example trademarks, and all related designs, trademarks, copyrights, and other "
+              "intellectual property.")
+    credit = "© Jane Doe Detainees wait in line at the detention center in San Diego, Calif., on May 18, 2019."
+    short = "© The Example Daily. All rights reserved"
+    for line in (rights, short):
+        doc = clean_text("\n".join(EN[:3] + [line] + EN[3:]))
+        status = {ln.text: (ln.status, ln.reason) for ln in doc.lines}
+        assert status[line] == ("boilerplate", "cue_trailer"), line
+        assert all(status[x][0] == "boilerplate" for x in EN[3:]), line
+    doc = clean_text("\n".join(EN[:3] + [credit] + EN[3:]))
+    assert by_text(doc)[credit].reason != "cue_trailer"  # a photo credit does not end the article
+    assert all(by_text(doc)[x].status == "kept" for x in EN)
+
+
+def test_dated_comment_headers_make_a_thread():
+    """WordPress-style threads: "<name> on <date> at <time> said:" heads each comment; every line
+    between two headers is comment text, however long (it must not outweigh the article)."""
+    comments = [
+        "Milan on September 12, 2018 at 4:47 pm said:",
+        "Any update on how the follow-up paper will affect the way you model the program's long-run "
+        "effects on household consumption and assets?",
+        "Catherine (Staff) on September 13, 2018 at 5:23 pm said:",
+        "Hi Milan,",
+        "We haven't yet reviewed the paper, but plan to consider it as part of our next update, and we "
+        "will publish our reasoning on the blog when we do so later this year.",
+        "In favor of giving now:",
+        "Reductions in average speed at levels similar to that referenced above are small, and the "
+        "evidence on how they change crash rates is mixed at best, so we keep our current estimate.",
+        "Alex on September 17, 2018 at 6:34 am said:",
+        "I skimmed your report and didn't see any analysis of the negative utility of slower journeys "
+        "for passengers who travel every day.",
+    ]
+    doc = clean_text("\n".join(EN[:2] + comments))  # no "Comments" cue before the thread
+    lines = by_text(doc)
+    assert all(lines[x].status == "kept" for x in EN[:2])
+    assert all(lines[x].status == "boilerplate" for x in comments)
+    assert lines[comments[0]].reason == "comment_thread"
+    # "X said:" without a clock time is the lead-in of a quote, not a comment header
+    quote = "The minister said:"
+    lines = by_text(clean_text("\n".join(EN[:2] + [quote] + EN[2:])))
+    assert lines[quote].reason != "comment_thread" and all(lines[x].status == "kept" for x in EN)
+
+
+def test_source_credit_inside_the_article_does_not_end_it():
+    credit = "Source: China Statistical Yearbook, China Electricity Council"
+    lines = by_text(clean_text("\n".join(EN[:2] + [credit] + EN[2:])))
+    assert lines[credit].status == "boilerplate" and lines[credit].reason == "credit"
+    assert all(lines[x].status == "kept" for x in EN)
+    # at the end of the article the source line is metadata and what follows is not the article
+    doc = clean_text("\n".join(EN + [credit, HEADLINES[0]]))
+    assert by_text(doc)[credit].reason == "source_line" and doc.source_attribution
+    assert by_text(doc)[HEADLINES[0]].status == "boilerplate"
+
+
+def test_photo_caption_with_credit():
+    captions = ["Crowds wait near Buckingham Palace to view the procession (Picture: PA)",
+                "The core stage of the rocket after the installation of its engines (Image credit: NASA)",
+                "Phil Foden and his partner at the World CupCredit: PA",
+                "A mother and her children sell bread in Ecatepec, Mexico state, Tuesday, April 18, 2023. "
+                "(AP Photo/Marco Ugarte)"]
+    for cap in captions:
+        lines = by_text(clean_text("\n".join(EN[:2] + [cap] + EN[2:])))
+        assert (lines[cap].status, lines[cap].reason) == ("boilerplate", "caption"), cap
+        assert all(lines[x].status == "kept" for x in EN), cap
+    # a caption followed by its bare credit line
+    cap = "U.S. Defense Secretary Mark Esper, left, and his Vietnamese counterpart review an honor guard in Hanoi."
+    lines = by_text(clean_text("\n".join(EN[:2] + [cap, "Photo: Hau Dinh, AP"] + EN[2:])))
+    assert (lines[cap].status, lines[cap].reason) == ("boilerplate", "caption")
+    assert all(lines[x].status == "kept" for x in EN)
+    # a sentence with a colon inside is no caption
+    body = "Officials said the plan had one aim: to cut waiting times at the city's busiest clinics before winter."
+    assert by_text(clean_text("\n".join(EN[:2] + [body] + EN[2:])))[body].status == "kept"
+
+
+def test_publication_stamp_is_a_date_line():
+    stamps = ["Published: Nov. 19, 2019, 6:18 p.m. Updated: Nov. 19, 2019, 7:10 p.m.",
+              "PUBLISHED: 00:01, Tue, Nov 19, 2019 | UPDATED: 10:43, Tue, Nov 19, 2019",
+              "New Delhi, News Nation Bureau | Updated : 19 November 2019, 09:01 AM",
+              "الثلاثاء 19 نوفمبر 2019 - 10:43 ص آخر تحديث الثلاثاء 19 نوفمبر 2019"]
+    for stamp in stamps:
+        lines = by_text(clean_text("\n".join([HEADLINES[0], stamp] + EN)))
+        assert (lines[stamp].status, lines[stamp].reason) == ("metadata", "date_line"), stamp
+    # a sentence that mentions dates is still a sentence
+    sent = "The council first voted on the plan on Nov. 19, 2019, and again on March 3, 2020, officials said."
+    assert by_text(clean_text("\n".join(EN[:2] + [sent] + EN[2:])))[sent].status == "kept"
+
+
+_MONTH_WORDS = ["فبراير", "كانون الثاني", "ربيع الأول", "may", "sept", "ماي", "جمادى الآخرة", "يوليو"]
+
+
+@given(st.lists(st.one_of(st.sampled_from(_MONTH_WORDS), st.from_regex(r"\A[0-9]{1,5}\Z"),
+                          st.sampled_from(["في", "يوم", "on", "x12", "سنة", "،", "-", "/", "هـ"])),
+                max_size=8))
+@settings(max_examples=400, deadline=None)
+def test_date_guard_is_a_necessary_condition(parts):
+    """The cheap guard before the date regex never hides a date the regex would find."""
+    from tasks.clean import _may_hold_date
+
+    rules = load_rules()
+    for joiner in (" ", "", "/"):
+        norm = normalize_arabic(joiner.join(parts))
+        if rules.date_re.search(norm) is not None:
+            assert _may_hold_date(norm, rules), norm
+
+
+@given(st.text(alphabet=st.sampled_from(list("ابتثجحخ دذرزسشصضطظعغفقكلمنهوي abcdefXYZ 0123456789 .،ًٌ")), max_size=3000))
+@settings(max_examples=200, deadline=None)
+def test_arabic_page_fast_path_agrees_with_word_counts(text):
+    """_is_arabic_page's byte-count shortcuts give the same answer as counting words."""
+    import re
+
+    from tasks.clean import _is_arabic_page
+
+    rules = load_rules()
+    sample = text if len(text) <= 1600 else text[:800] + " " + text[len(text) // 2 : len(text) // 2 + 800]
+    n_ar = len(re.findall(r"[\u0621-\u064A]+", sample))
+    n_lat = len(re.findall(r"[A-Za-z]+", sample))
+    expected = n_ar + n_lat > 0 and n_ar / (n_ar + n_lat) >= rules.t["arabic_page_min_ratio"]
+    assert _is_arabic_page(text, rules) == expected
+
+
 # ------------------------------------------------------------------------------ gold test
 
 
