@@ -25,21 +25,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     from akhbar.settings import Settings
 
     inputs = args.inputs or [str(store.REPO_ROOT / "data" / "sample")]
-    settings = Settings(shard_size=args.shard_size)
+    shard_size = args.shard_size or Settings.shard_size
+    settings = Settings(shard_size=shard_size)
     t0 = time.perf_counter()
     api = None if args.local else _prefect_api_url()
+    dask = None if args.local else (args.dask or os.environ.get("AKHBAR_DASK_ADDRESS") or None)
     try:
-        if args.prefect or api:
+        if args.prefect or api or dask:
             from flows.pipeline import akhbar_pipeline
 
             mode = f"Prefect flow run on {api}" if api else "Prefect flow run (temporary local server)"
+            if dask:
+                mode += f", shard tasks on Dask ({'a local cluster' if dask == 'local' else dask})"
+            elif (args.workers or 1) > 1:
+                mode += f", shard tasks on a local Dask cluster of {args.workers} processes"
             print(f"akhbar: {mode}", file=sys.stderr)
-            summary = akhbar_pipeline(inputs=inputs, out=str(store.resolve_out(args.out)), shard_size=args.shard_size)
+            summary = akhbar_pipeline(inputs=inputs, out=str(store.resolve_out(args.out)), shard_size=shard_size,
+                                      dask_address=dask, workers=args.workers or 1)
         else:
             from flows.pipeline import LocalExecutor, run_pipeline
 
-            print("akhbar: local run (no Prefect server configured; same stage code, no UI)", file=sys.stderr)
-            executor = LocalExecutor(workers=args.workers)
+            # Processes are forked only when a stage has 2+ shards, so the default costs nothing on small runs.
+            workers = args.workers or os.cpu_count() or 1
+            print(f"akhbar: local run, {workers} process(es) (no Prefect server configured; same stage code, no UI)",
+                  file=sys.stderr)
+            executor = LocalExecutor(workers=workers)
             try:
                 summary = run_pipeline(inputs, args.out, settings, executor, wait_for_lock=args.wait)
             finally:
@@ -123,6 +133,57 @@ def cmd_dates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_config(args: argparse.Namespace):
+    from flows.deployments import ServeConfig
+
+    try:
+        return ServeConfig.from_env(args.inputs or None, args.out, args.cron, args.timezone)
+    except ValueError as exc:
+        print(f"akhbar {args.command}: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.deployments import serve
+
+    cfg = _serve_config(args)
+    if cfg is None:
+        return 2
+    serve(cfg)
+    return 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from flows.deployments import up
+
+    cfg = _serve_config(args)
+    if cfg is None:
+        return 2
+    return up(cfg, port=args.port)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from akhbar import store
+    from akhbar.report import write_report
+
+    out = store.resolve_out(args.out)
+    if not (out / "runs").is_dir():
+        print(f"akhbar report: no corpus in {out} yet; run the pipeline first (akhbar run, or Run in the UI)",
+              file=sys.stderr)
+        return 2
+    path = write_report(str(out), args.html)
+    print(f"report written: {path}\nopen it in a browser: file://{path.resolve()}")
+    return 0
+
+
+def _add_serve_options(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("inputs", nargs="*", help="folders/files the runs read (default $AKHBAR_INBOX or data/inbox)")
+    sp.add_argument("--out", help="output folder (default $AKHBAR_OUT or data/out)")
+    sp.add_argument("--cron", help='nightly schedule (default $AKHBAR_CRON or "0 2 * * *")')
+    sp.add_argument("--timezone", help="IANA timezone of the schedule, e.g. Asia/Riyadh "
+                                       "(default $AKHBAR_TIMEZONE or this machine's zone)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="akhbar", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -130,8 +191,14 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run the pipeline on files/folders (default: the bundled sample)")
     r.add_argument("inputs", nargs="*", help="files or folders of .txt/.html/.jsonl/.warc (gzip too)")
     r.add_argument("--out", help="output folder (default $AKHBAR_OUT or data/out)")
-    r.add_argument("--shard-size", type=int, default=500, help="documents per shard (default 500)")
-    r.add_argument("--workers", type=int, default=1, help="local processes for the quick path (default 1)")
+    r.add_argument("--shard-size", type=int, default=None, help="documents per shard (default Settings.shard_size)")
+    r.add_argument("--workers", type=int, default=None,
+                   help="processes for the shard stages: local path default = CPU count; with Prefect "
+                        "(--prefect/--dask) default 1, more = a temporary local Dask cluster")
+    r.add_argument("--dask", metavar="ADDRESS",
+                   help="run as a Prefect flow with the shard tasks on this Dask scheduler (tcp://host:8786), "
+                        "or 'local' for a temporary local cluster (default $AKHBAR_DASK_ADDRESS); workers must "
+                        "have akhbar installed and see the output folder")
     r.add_argument("--wait", action="store_true", help="wait for another run on the same output folder")
     mode = r.add_mutually_exclusive_group()
     mode.add_argument("--prefect", action="store_true",
@@ -152,6 +219,20 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("text", help="the text ('-' reads standard input)")
     d.add_argument("--reference", help="publication date YYYY-MM-DD to resolve relative dates against")
     d.set_defaults(func=cmd_dates)
+
+    s = sub.add_parser("serve", help="serve the 'nightly' and 'manual' deployments on the server at PREFECT_API_URL")
+    _add_serve_options(s)
+    s.set_defaults(func=cmd_serve)
+
+    u = sub.add_parser("up", help="start a local Prefect server (unless PREFECT_API_URL is set) and serve; Ctrl-C stops")
+    _add_serve_options(u)
+    u.add_argument("--port", type=int, help="port of the local server (default: a free one)")
+    u.set_defaults(func=cmd_up)
+
+    rp = sub.add_parser("report", help="write a self-contained HTML report of the corpus, with charts")
+    rp.add_argument("--out", help="output folder to report on (default $AKHBAR_OUT or data/out)")
+    rp.add_argument("--html", help="where to write the page (default OUT/report.html)")
+    rp.set_defaults(func=cmd_report)
     return p
 
 

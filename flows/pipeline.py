@@ -1,19 +1,22 @@
 """The pipeline DAG: ingest -> admit -> clean -> dedup -> dates -> write -> publish.
 
 `run_pipeline` holds the orchestration once. It maps stage functions over shards through an
-executor: `PrefectExecutor` submits the thin Prefect task wrappers (task runs in the UI, retries,
-Dask when the flow runs with a DaskTaskRunner); `LocalExecutor` calls the same stage functions
-directly (the CLI's quick path when no Prefect server is configured). Tasks receive the run folder
+executor: `PrefectExecutor` submits the thin Prefect task wrappers (task runs in the UI, retries;
+on a Dask cluster when the flow gets `dask_address`/$AKHBAR_DASK_ADDRESS or `workers` > 1, see
+`stage_runner`); `LocalExecutor` calls the same stage functions directly, in a forked process pool
+when workers > 1 (the CLI's quick path when no Prefect server is configured). Tasks receive the run folder
 and a shard id and return small dicts of counts, so Prefect never hashes or ships big data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,6 +29,19 @@ from tasks import clean, dates, dedup, ingest, write
 DEFAULT_INPUTS = ["data/sample"]
 
 
+# Each stage call reports how long the stage function itself ran (`fn_seconds`), so a run can tell
+# its work from its orchestration and I/O between stages (bench/pipeline.py prints the share).
+FN_SECONDS = "fn_seconds"
+
+
+def _call_timed(fn: Callable[..., Any], kwargs: dict) -> Any:
+    t0 = time.perf_counter()
+    result = fn(**kwargs)
+    if isinstance(result, dict):
+        result = {**result, FN_SECONDS: time.perf_counter() - t0}
+    return result
+
+
 class LocalExecutor:
     """Runs stage functions in this process, or in a process pool when workers > 1."""
 
@@ -33,41 +49,118 @@ class LocalExecutor:
 
     def __init__(self, workers: int = 1):
         self.workers = max(1, int(workers))
-        self._pool = ProcessPoolExecutor(self.workers) if self.workers > 1 else None
+        self._pool = None
+        if self.workers > 1:
+            import multiprocessing as mp
+
+            # fork: the children inherit the imported modules (no second 2 s Prefect import each)
+            # and start in milliseconds; they only run our stage functions, no Prefect threads.
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
 
     def map(self, stage, shard_ids: list[int], **const) -> list[dict]:
         fn = stage.fn
         if self._pool is None or len(shard_ids) < 2:
-            return [fn(shard_id=i, **const) for i in shard_ids]
-        futures = [self._pool.submit(fn, shard_id=i, **const) for i in shard_ids]
+            return [_call_timed(fn, dict(const, shard_id=i)) for i in shard_ids]
+        futures = [self._pool.submit(_call_timed, fn, dict(const, shard_id=i)) for i in shard_ids]
         return [f.result() for f in futures]
 
     def call(self, stage, **kwargs) -> Any:
-        return stage.fn(**kwargs)
+        return _call_timed(stage.fn, kwargs)
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
 
 
+def _timed_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)  # keeps the signature Prefect reads for parameters
+    def timed(**kwargs):
+        return _call_timed(fn, kwargs)
+
+    return timed
+
+
+_TIMED_TASKS: dict[str, Any] = {}
+
+
+def _timed_task(stage):
+    """The stage's Prefect task with the same name, retries and cache policy, reporting fn_seconds.
+
+    `stage` is an akhbar.tasking.StageTask (its Prefect task is built on first use) or a Task."""
+    from prefect import Task
+
+    base = stage if isinstance(stage, Task) else stage.task
+    key = f"{base.fn.__module__}.{base.fn.__qualname__}"
+    if key not in _TIMED_TASKS:
+        _TIMED_TASKS[key] = Task(fn=_timed_fn(base.fn), name=base.name, cache_policy=base.cache_policy,
+                                 retries=base.retries, retry_delay_seconds=base.retry_delay_seconds)
+    return _TIMED_TASKS[key]
+
+
 class PrefectExecutor:
-    """Submits Prefect task runs; must be used inside a flow run."""
+    """Submits Prefect task runs; must be used inside a flow run.
+
+    Mapped stages go to `task_runner` when one is given (an entered DaskTaskRunner or process
+    pool, see `stage_runner`), else to the flow's own task runner. Single calls (admit, dedup,
+    publish) run in the flow's process: each is one DuckDB pass that uses the cores itself.
+    """
 
     name = "prefect"
+
+    def __init__(self, task_runner=None, name: str | None = None):
+        self.task_runner = task_runner
+        if name:
+            self.name = name
 
     def map(self, stage, shard_ids: list[int], **const) -> list[dict]:
         from prefect import unmapped
 
         if not shard_ids:
             return []
-        futures = stage.map(shard_id=shard_ids, **{k: unmapped(v) for k, v in const.items()})
+        stage = _timed_task(stage)
+        params = dict({k: unmapped(v) for k, v in const.items()}, shard_id=shard_ids)
+        if self.task_runner is not None:
+            futures = self.task_runner.map(stage, params)
+        else:
+            futures = stage.map(**params)
         return futures.result()
 
     def call(self, stage, **kwargs) -> Any:
-        return stage(**kwargs)
+        return _timed_task(stage)(**kwargs)
 
     def close(self) -> None:
         pass
+
+
+def dask_address_from(dask_address: str | None = None) -> str | None:
+    """The scheduler to use: the argument, else $AKHBAR_DASK_ADDRESS; "local" = a temporary local cluster."""
+    return (dask_address or os.environ.get("AKHBAR_DASK_ADDRESS") or "").strip() or None
+
+
+@contextmanager
+def stage_runner(dask_address: str | None = None, workers: int = 1):
+    """The task runner for the mapped stages, entered for the duration of a run (None = the flow's).
+
+    - a scheduler address (argument or $AKHBAR_DASK_ADDRESS): DaskTaskRunner on that cluster;
+      its workers must import akhbar/tasks/flows (the installed package) and see the output folder;
+    - "local", or workers > 1 with no address: a temporary local Dask cluster of `workers`
+      single-threaded processes (the stage code holds the GIL, so threads would not add cores).
+    """
+    address = dask_address_from(dask_address)
+    workers = max(1, int(workers or 1))
+    if address is None and workers == 1:
+        yield None
+        return
+    from prefect_dask import DaskTaskRunner
+
+    if address and address != "local":
+        runner = DaskTaskRunner(address=address)
+    else:
+        runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
+                                                "processes": True, "dashboard_address": None})
+    with runner:
+        yield runner
 
 
 def _sum(results: list[dict]) -> dict:
@@ -94,12 +187,16 @@ def run_pipeline(
     out_path = store.resolve_out(out)
     notify = on_stage or (lambda stage, counts: None)
     seconds: dict[str, float] = {}
+    fn_seconds: dict[str, float] = {}  # summed over shards: > wall when shards ran in parallel
     counts: dict[str, dict] = {}
 
     def timed(stage: str, fn: Callable[[], Any]) -> Any:
         t0 = time.perf_counter()
         result = fn()
         seconds[stage] = round(time.perf_counter() - t0, 3)
+        if isinstance(result, dict) and FN_SECONDS in result:
+            result = dict(result)
+            fn_seconds[stage] = round(result.pop(FN_SECONDS), 3)
         counts[stage] = result if isinstance(result, dict) else {}
         notify(stage, counts[stage])
         return result
@@ -154,7 +251,8 @@ def run_pipeline(
         timed("publish", lambda: executor.call(write.publish_task, out_dir=str(out_path), run_dir=run_dir,
                                                run_id=run_id, runs_row=runs_row) or {})
         summary.update({k: v for k, v in runs_row.items() if k.startswith("n_")}, published=True,
-                       stage_seconds=seconds, stage_counts=counts)
+                       stage_seconds=seconds, stage_fn_seconds=fn_seconds, stage_counts=counts,
+                       shards={"ingest": len(shards), "records": len(record_shards)})
         notify("done", summary)
         return summary
 
@@ -163,8 +261,20 @@ def run_pipeline(
 
 @flow(name="akhbar-pipeline", log_prints=True)
 def akhbar_pipeline(inputs: list[str] = DEFAULT_INPUTS, out: str = store.DEFAULT_OUT,
-                    shard_size: int = Settings.shard_size) -> dict:
-    """Ingest, clean, deduplicate and date the news pages under `inputs`; write Parquet under `out`."""
-    summary = run_pipeline(inputs, out, Settings(shard_size=shard_size), PrefectExecutor())
+                    shard_size: int = Settings.shard_size, dask_address: str | None = None,
+                    workers: int = 1) -> dict:
+    """Ingest, clean, deduplicate and date the news pages under `inputs`; write Parquet under `out`.
+
+    `dask_address` (or $AKHBAR_DASK_ADDRESS): run the shard tasks on that Dask scheduler ("local":
+    a temporary local cluster of `workers` processes); `workers` > 1 alone also means a local cluster.
+    """
+    from flows.artifacts import RunArtifacts  # progress, per-site table and summary in the UI
+
+    artifacts = RunArtifacts(out)
+    address = dask_address_from(dask_address)
+    with stage_runner(address, workers) as runner:
+        executor = PrefectExecutor(runner, name="prefect-dask" if runner is not None else None)
+        summary = run_pipeline(inputs, out, Settings(shard_size=shard_size), executor,
+                               on_stage=artifacts.on_stage)
     print(json.dumps({k: v for k, v in summary.items() if k != "stage_counts"}, default=str))
     return summary

@@ -1,0 +1,151 @@
+"""Our HTML path end to end against trafilatura alone, on the same pages, in the same run.
+
+    cd /work/main && /tmp/v/bin/python bench/html_vs_trafilatura.py [--repeat 3] [--workers 1,2]
+
+Pages: every *.html / *.html.gz under ../shared/dev/html (read in place; skipped when absent).
+
+  trafilatura alone   read the file, gunzip, trafilatura.bare_extraction(bytes) with the settings
+                      our clean stage uses (tasks.clean.TRAFILATURA_SETTINGS), metadata on: the
+                      least a user of trafilatura would do to get the same text out
+  akhbar pipeline     run_pipeline over the same files (ingest, decode, clean = trafilatura,
+                      dedup, dates, write Parquet, publish) with LocalExecutor(workers)
+
+With N workers both sides use N forked processes (trafilatura alone maps the files over a pool).
+Runs alternate (baseline, ours, baseline, ours, ...) so both see the same machine load; imports
+and a warm-up pass are excluded. Prints medians and the throughput ratio ours/trafilatura (target
+>= 0.90), by wall time and by CPU seconds (the latter does not move with other programs' load).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import multiprocessing as mp
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import common  # noqa: E402
+
+
+def pages() -> list[Path]:
+    return sorted(p for p in common.HTML_DIR.rglob("*") if p.name.lower().endswith((".html", ".htm", ".html.gz")))
+
+
+def _extract_file(path: str) -> int:
+    import trafilatura
+
+    from tasks.clean import TRAFILATURA_SETTINGS
+
+    raw = Path(path).read_bytes()
+    if path.endswith(".gz"):
+        raw = gzip.decompress(raw)
+    doc = trafilatura.bare_extraction(raw, with_metadata=True, **TRAFILATURA_SETTINGS)
+    return len(doc.text or "") if doc is not None else 0
+
+
+def cpu_now() -> float:
+    """CPU seconds of this process, its reaped children and its live children: unlike wall time,
+    this does not move with the load other programs put on the machine."""
+    import resource
+
+    import psutil
+
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    live = 0.0
+    for c in psutil.Process().children(recursive=True):
+        try:
+            t = c.cpu_times()
+            live += t.user + t.system
+        except psutil.Error:
+            pass
+    return time.process_time() + kids.ru_utime + kids.ru_stime + live
+
+
+def trafilatura_alone(files: list[str], pool) -> tuple[float, float]:
+    t0, c0 = time.perf_counter(), cpu_now()
+    if pool is None:
+        for f in files:
+            _extract_file(f)
+    else:
+        list(pool.map(_extract_file, files, chunksize=8))
+    return time.perf_counter() - t0, cpu_now() - c0
+
+
+def ours(files: list[str], workers: int, shard_size: int, work: Path, tag: str) -> tuple[float, float, dict]:
+    from akhbar.settings import Settings
+    from flows.pipeline import LocalExecutor, run_pipeline
+
+    out = work / f"out-{tag}"
+    # ingest shards of shard_size files too, so ingest also spreads over the workers
+    settings = Settings(shard_size=shard_size, ingest_shard_files=shard_size)
+    executor = LocalExecutor(workers)
+    t0, c0 = time.perf_counter(), cpu_now()
+    try:
+        summary = run_pipeline(files, str(out), settings, executor)
+    finally:
+        executor.close()  # joins the pool: its CPU is then in RUSAGE_CHILDREN
+    wall, cpu = time.perf_counter() - t0, cpu_now() - c0
+    shutil.rmtree(out, ignore_errors=True)
+    return wall, cpu, summary
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workers", default="1,2", help="comma list of process counts")
+    ap.add_argument("--shard-size", type=int, default=121,
+                    help="pages per shard: 2 shards for the 242 pages (each clean shard starts a time-limit child process that imports trafilatura, ~1 CPU-s)")
+    args = ap.parse_args()
+    files = [str(p) for p in pages()]
+    if not files:
+        print(f"skip: no HTML pages under {common.HTML_DIR} (../shared must be beside the checkout)")
+        return
+    common.print_machine()
+    print(f"{len(files)} pages, {sum(Path(f).stat().st_size for f in files) / 2**20:.1f} MiB on disk")
+    import trafilatura  # noqa: F401  (imports out of the timings)
+
+    import flows.pipeline  # noqa: F401
+
+    work = Path(tempfile.mkdtemp(prefix="akhbar-bench-html-"))
+    rows = []
+    try:
+        ours(files[:10], 1, args.shard_size, work, "warm")
+        trafilatura_alone(files[:10], None)
+        for workers in [int(w) for w in args.workers.split(",")]:
+            ctx = mp.get_context("fork")
+            pool = ProcessPoolExecutor(workers, mp_context=ctx) if workers > 1 else None
+            if pool:
+                trafilatura_alone(files[:workers * 8], pool)  # start the pool's processes
+            base, mine, base_cpu, mine_cpu, docs = [], [], [], [], 0
+            for r in range(args.repeat):
+                wall, cpu = trafilatura_alone(files, pool)
+                base.append(wall)
+                base_cpu.append(cpu)
+                wall, cpu, summary = ours(files, workers, args.shard_size, work, f"{workers}-{r}")
+                mine.append(wall)
+                mine_cpu.append(cpu)
+                docs = summary["n_documents"]
+                print(f"  workers={workers} run {r}: trafilatura alone {base[-1]:.2f} s ({base_cpu[-1]:.1f} CPU-s), "
+                      f"akhbar {wall:.2f} s ({cpu:.1f} CPU-s) (stages {summary['stage_seconds']})", flush=True)
+            if pool:
+                pool.shutdown()
+            b, m = common.median(base), common.median(mine)
+            bc, mc = common.median(base_cpu), common.median(mine_cpu)
+            rows.append([workers, len(files), docs, b, len(files) / b, m, len(files) / m, f"{b / m:.2f}",
+                         bc, mc, f"{bc / mc:.2f}"])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print()
+    print(common.md_table(["processes", "pages", "documents out", "trafilatura alone s", "pages/s",
+                           "akhbar end to end s", "pages/s", "ours / trafilatura (wall)",
+                           "trafilatura CPU-s", "akhbar CPU-s", "ours / trafilatura (CPU)"], rows))
+
+
+if __name__ == "__main__":
+    main()
