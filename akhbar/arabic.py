@@ -114,23 +114,47 @@ def normalize_arabic(text: str) -> str:
     return text
 
 
+# Letter/digit folding without str.translate: translate with a dict table costs ~0.6 µs per
+# character on Arabic text (a Python-level lookup per character), while news text only has a few
+# characters that change. The frequent ones go through str.replace, dropped marks through one
+# substitution of runs, the rest (digits, rare letters) through a substitution that only sees
+# them. Every mapping is to one character or none (checked here), so this is character by
+# character the same as translate, and offsets only shift where something was dropped.
+assert all(v is None or len(v) == 1 for v in _FOLD.values())
+assert not any(v is not None and ord(v) in _FOLD for v in _FOLD.values())  # one pass suffices
+_DROPPED_RUN = re.compile("[" + "".join(re.escape(chr(k)) for k, v in _FOLD.items() if v is None) + "]+")
+_LETTER_FOLDS = [(c, _FOLD[ord(c)]) for c in "ةأإآىؤئ"]
+_OTHER_MAPPED = re.compile("[" + "".join(
+    re.escape(chr(k)) for k, v in _FOLD.items() if v is not None and chr(k) not in "ةأإآىؤئ") + "]+")
+
+
+def _translate_run(m: re.Match) -> str:
+    return m.group().translate(FOLD_TABLE)
+
+
+def fold_letters(text: str) -> str:
+    """text.translate(FOLD_TABLE), faster: the letter/digit rules (no NFKC, no punctuation)."""
+    for src, dst in _LETTER_FOLDS:
+        if src in text:
+            text = text.replace(src, dst)
+    text = _DROPPED_RUN.sub("", text)
+    return _OTHER_MAPPED.sub(_translate_run, text)
+
+
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """Apply the letter/digit rules char by char.
 
     Returns the folded text and, for each folded character, the index of the original
     character it came from (plus a final entry len(text) so end offsets map too).
     """
-    out: list[str] = []
+    # one-to-one except for dropped characters: offsets are ranges between the dropped runs
     offsets: list[int] = []
-    for i, ch in enumerate(text):
-        mapped = FOLD_TABLE.get(ord(ch), ch)
-        if mapped is None:
-            continue
-        for m in mapped:
-            out.append(m)
-            offsets.append(i)
-    offsets.append(len(text))
-    return "".join(out), offsets
+    prev = 0
+    for m in _DROPPED_RUN.finditer(text):
+        offsets.extend(range(prev, m.start()))
+        prev = m.end()
+    offsets.extend(range(prev, len(text) + 1))
+    return fold_letters(text), offsets
 
 
 def norm_hash(text: str) -> int | None:

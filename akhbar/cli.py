@@ -12,9 +12,31 @@ from pathlib import Path
 
 
 def _prefect_api_url() -> str | None:
-    """The Prefect server this shell is pointed at (env var or active profile), if any."""
+    """The Prefect server this shell is pointed at ($PREFECT_API_URL or the active profile), if any.
+
+    Read from the environment and Prefect's profiles file directly: importing Prefect to ask costs
+    about a second, which the quick local path would otherwise pay on every run.
+    """
     if os.environ.get("PREFECT_API_URL"):
         return os.environ["PREFECT_API_URL"]
+    import tomllib
+
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    profiles_path = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
+    try:
+        profiles = tomllib.loads(profiles_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        profiles = {}
+    except (OSError, tomllib.TOMLDecodeError):
+        return _prefect_api_url_from_prefect()
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
+    block = profiles.get("profiles", {}).get(active)
+    if block is None and active != "ephemeral":
+        return _prefect_api_url_from_prefect()  # a profile defined elsewhere (Prefect's defaults): ask Prefect
+    return (block or {}).get("PREFECT_API_URL") or None
+
+
+def _prefect_api_url_from_prefect() -> str | None:
     from prefect.settings import get_current_settings
 
     return get_current_settings().api.url or None
@@ -43,7 +65,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             summary = akhbar_pipeline(inputs=inputs, out=str(store.resolve_out(args.out)), shard_size=shard_size,
                                       dask_address=dask, workers=args.workers or 1)
         else:
-            from flows.pipeline import LocalExecutor, run_pipeline
+            from flows.orchestration import LocalExecutor, run_pipeline
 
             # Processes are forked only when a stage has 2+ shards, so the default costs nothing on small runs.
             workers = args.workers or os.cpu_count() or 1

@@ -27,7 +27,7 @@ class Settings:
     near_dup_threshold: float = 0.8
     near_dup_min_words: int = 8
     # DuckDB memory cap for the corpus-wide passes (they spill to disk beyond it).
-    duckdb_memory_limit: str = "4GB"
+    duckdb_memory_limit: str = "1GB"
 
     def save(self, run_dir: Path) -> None:
         (run_dir / "settings.json").write_text(json.dumps(asdict(self), indent=1))

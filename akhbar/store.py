@@ -195,6 +195,19 @@ def table_glob(out: Path, name: str) -> str:
     return str(out / name / "*.parquet")
 
 
+def work_connection(memory_limit: str | None = None, spill_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for the pipeline's own passes: capped memory (it spills to `spill_dir`
+    beyond it), no progress bar in the run's output, row order only where a query asks for it."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    if spill_dir is not None:
+        con.execute(f"SET temp_directory = '{spill_dir}'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
 def connect(out: str | os.PathLike | None = None, *, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB session with the views of sql/views.sql over the output folder."""
     out_path = resolve_out(out)

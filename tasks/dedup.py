@@ -68,15 +68,6 @@ _BAND_MUL = np.uint64(_const("band", 0) | 1)
 _CHUNK_TOKENS = 4_096  # (NUM_PERM x tokens) uint64 work buffer: ~4 MB, cache-sized
 
 
-def _connect(settings: Settings, run: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")
-    spill = run / "duckdb_tmp"
-    con.execute(f"SET temp_directory = '{spill}'")
-    con.execute("SET preserve_insertion_order = false")
-    return con
-
-
 # ---------------------------------------------------------------- MinHash (pure functions)
 
 def word_tokens(text: str) -> list[str]:
@@ -182,7 +173,7 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     settings = Settings.load(run)
     (run / "dedup").mkdir(exist_ok=True)
     t0 = time.perf_counter()
-    con = _connect(settings, run)
+    con = store.work_connection(settings.duckdb_memory_limit, run / "duckdb_tmp")
     con.execute("CREATE TEMP TABLE done_runs (run_id VARCHAR)")
     done = sorted(store.completed_runs(out))
     if done:
@@ -539,7 +530,6 @@ def final_paragraphs(run_dir: str, shard_id: int):
 
 # ---------------------------------------------------------------- Prefect task wrapper
 
-from prefect import task  # noqa: E402
-from prefect.cache_policies import NONE as NO_CACHE  # noqa: E402
+from akhbar.tasking import StageTask  # noqa: E402
 
-dedup_task = task(dedup_run, name="dedup", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+dedup_task = StageTask(dedup_run, name="dedup", retries=2)

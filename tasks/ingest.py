@@ -995,15 +995,11 @@ def admit_records(out_dir: str, run_dir: str) -> dict:
 
     Writes records/shard=K/*.parquet; returns {"admitted": n, "seen": n, "shards": [K, ...]}.
     """
-    import duckdb
-
     from akhbar import store
 
     run, out = Path(run_dir), Path(out_dir)
     settings = Settings.load(run)
-    con = duckdb.connect()
-    con.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")
-    con.execute("SET preserve_insertion_order = false")
+    con = store.work_connection(settings.duckdb_memory_limit, run / "duckdb_tmp")
     staged = str(run / "ingest" / "records-*.parquet")
     con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet('{staged}')")
     done = sorted(store.completed_runs(out))

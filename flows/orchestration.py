@@ -1,0 +1,259 @@
+"""The pipeline DAG, orchestrated once: ingest -> admit -> clean -> dedup -> dates -> write -> publish.
+
+This module imports no Prefect at load time: the CLI's quick path runs from here in about a
+second; `flows/pipeline.py` wraps `run_pipeline` in the Prefect flow.
+
+`run_pipeline` holds the orchestration once. It maps stage functions over shards through an
+executor: `PrefectExecutor` submits the thin Prefect task wrappers (task runs in the UI, retries;
+on a Dask cluster when the flow gets `dask_address`/$AKHBAR_DASK_ADDRESS or `workers` > 1, see
+`stage_runner`); `LocalExecutor` calls the same stage functions directly, in a forked process pool
+when workers > 1 (the CLI's quick path when no Prefect server is configured). Tasks receive the run folder
+and a shard id and return small dicts of counts, so Prefect never hashes or ships big data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable
+
+
+from akhbar import __version__, store
+from akhbar.settings import Settings
+from tasks import clean, dates, dedup, ingest, write
+
+DEFAULT_INPUTS = ["data/sample"]
+
+
+# Each stage call reports how long the stage function itself ran (`fn_seconds`), so a run can tell
+# its work from its orchestration and I/O between stages (bench/pipeline.py prints the share).
+FN_SECONDS = "fn_seconds"
+
+
+def _call_timed(fn: Callable[..., Any], kwargs: dict) -> Any:
+    t0 = time.perf_counter()
+    result = fn(**kwargs)
+    if isinstance(result, dict):
+        result = {**result, FN_SECONDS: time.perf_counter() - t0}
+    return result
+
+
+class LocalExecutor:
+    """Runs stage functions in this process, or in a process pool when workers > 1."""
+
+    name = "local"
+
+    def __init__(self, workers: int = 1):
+        self.workers = max(1, int(workers))
+        self._pool = None
+        if self.workers > 1:
+            import multiprocessing as mp
+
+            # fork: the children inherit the imported modules (no second 2 s Prefect import each)
+            # and start in milliseconds; they only run our stage functions, no Prefect threads.
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
+
+    def map(self, stage, shard_ids: list[int], **const) -> list[dict]:
+        fn = stage.fn
+        if self._pool is None or len(shard_ids) < 2:
+            return [_call_timed(fn, dict(const, shard_id=i)) for i in shard_ids]
+        futures = [self._pool.submit(_call_timed, fn, dict(const, shard_id=i)) for i in shard_ids]
+        return [f.result() for f in futures]
+
+    def call(self, stage, **kwargs) -> Any:
+        return _call_timed(stage.fn, kwargs)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+
+
+def _timed_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)  # keeps the signature Prefect reads for parameters
+    def timed(**kwargs):
+        return _call_timed(fn, kwargs)
+
+    return timed
+
+
+_TIMED_TASKS: dict[str, Any] = {}
+
+
+def _timed_task(stage):
+    """The stage's Prefect task with the same name, retries and cache policy, reporting fn_seconds.
+
+    `stage` is an akhbar.tasking.StageTask (its Prefect task is built on first use) or a Task."""
+    from prefect import Task
+
+    base = stage if isinstance(stage, Task) else stage.task
+    key = f"{base.fn.__module__}.{base.fn.__qualname__}"
+    if key not in _TIMED_TASKS:
+        _TIMED_TASKS[key] = Task(fn=_timed_fn(base.fn), name=base.name, cache_policy=base.cache_policy,
+                                 retries=base.retries, retry_delay_seconds=base.retry_delay_seconds)
+    return _TIMED_TASKS[key]
+
+
+class PrefectExecutor:
+    """Submits Prefect task runs; must be used inside a flow run.
+
+    Mapped stages go to `task_runner` when one is given (an entered DaskTaskRunner or process
+    pool, see `stage_runner`), else to the flow's own task runner. Single calls (admit, dedup,
+    publish) run in the flow's process: each is one DuckDB pass that uses the cores itself.
+    """
+
+    name = "prefect"
+
+    def __init__(self, task_runner=None, name: str | None = None):
+        self.task_runner = task_runner
+        if name:
+            self.name = name
+
+    def map(self, stage, shard_ids: list[int], **const) -> list[dict]:
+        from prefect import unmapped
+
+        if not shard_ids:
+            return []
+        stage = _timed_task(stage)
+        params = dict({k: unmapped(v) for k, v in const.items()}, shard_id=shard_ids)
+        if self.task_runner is not None:
+            futures = self.task_runner.map(stage, params)
+        else:
+            futures = stage.map(**params)
+        return futures.result()
+
+    def call(self, stage, **kwargs) -> Any:
+        return _timed_task(stage)(**kwargs)
+
+    def close(self) -> None:
+        pass
+
+
+def dask_address_from(dask_address: str | None = None) -> str | None:
+    """The scheduler to use: the argument, else $AKHBAR_DASK_ADDRESS; "local" = a temporary local cluster."""
+    return (dask_address or os.environ.get("AKHBAR_DASK_ADDRESS") or "").strip() or None
+
+
+@contextmanager
+def stage_runner(dask_address: str | None = None, workers: int = 1):
+    """The task runner for the mapped stages, entered for the duration of a run (None = the flow's).
+
+    - a scheduler address (argument or $AKHBAR_DASK_ADDRESS): DaskTaskRunner on that cluster;
+      its workers must import akhbar/tasks/flows (the installed package) and see the output folder;
+    - "local", or workers > 1 with no address: a temporary local Dask cluster of `workers`
+      single-threaded processes (the stage code holds the GIL, so threads would not add cores).
+    """
+    address = dask_address_from(dask_address)
+    workers = max(1, int(workers or 1))
+    if address is None and workers == 1:
+        yield None
+        return
+    from prefect_dask import DaskTaskRunner
+
+    if address and address != "local":
+        runner = DaskTaskRunner(address=address)
+    else:
+        runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
+                                                "processes": True, "dashboard_address": None})
+    with runner:
+        yield runner
+
+
+def _sum(results: list[dict]) -> dict:
+    total: dict[str, int] = {}
+    for r in results:
+        for k, v in r.items():
+            if isinstance(v, (int, float)):
+                total[k] = total.get(k, 0) + v
+    return total
+
+
+def run_pipeline(
+    inputs: list[str] | None = None,
+    out: str | None = None,
+    settings: Settings | None = None,
+    executor=None,
+    wait_for_lock: bool = False,
+    on_stage: Callable[[str, dict], None] | None = None,
+) -> dict:
+    """Run every stage on the inputs not seen before; publish the run atomically. Returns a summary."""
+    settings = settings or Settings()
+    executor = executor or LocalExecutor()
+    inputs = list(inputs or DEFAULT_INPUTS)
+    out_path = store.resolve_out(out)
+    notify = on_stage or (lambda stage, counts: None)
+    seconds: dict[str, float] = {}
+    fn_seconds: dict[str, float] = {}  # summed over shards: > wall when shards ran in parallel
+    counts: dict[str, dict] = {}
+
+    def timed(stage: str, fn: Callable[[], Any]) -> Any:
+        t0 = time.perf_counter()
+        result = fn()
+        seconds[stage] = round(time.perf_counter() - t0, 3)
+        if isinstance(result, dict) and FN_SECONDS in result:
+            result = dict(result)
+            fn_seconds[stage] = round(result.pop(FN_SECONDS), 3)
+        counts[stage] = result if isinstance(result, dict) else {}
+        notify(stage, counts[stage])
+        return result
+
+    with store.run_lock(out_path, wait=wait_for_lock):
+        store.init_layout(out_path)
+        store.remove_incomplete(out_path)
+        started = dt.datetime.now(dt.timezone.utc)
+        run_id = store.new_run_id(started)
+        run = store.staging_dir(out_path, run_id)
+        run.mkdir(parents=True)
+        settings.save(run)
+        run_dir = str(run)
+
+        files = ingest.discover_inputs(inputs)
+        unchanged = ingest.unchanged_inputs(str(out_path), files)
+        todo = [f for f in files if str(f) not in unchanged]
+        summary = {"run_id": run_id, "out": str(out_path), "executor": executor.name,
+                   "inputs": len(files), "inputs_skipped": len(unchanged)}
+        if not todo:
+            store.remove_incomplete(out_path)
+            summary.update(published=False, message="no new inputs: nothing to do")
+            notify("done", summary)
+            return summary
+
+        shards = ingest.plan_ingest_shards(todo, settings)
+        (run / "ingest_shards.json").write_text(json.dumps(shards))
+        ingested = timed("ingest", lambda: _sum(executor.map(ingest.ingest_task, list(range(len(shards))), run_dir=run_dir)))
+        admitted = timed("admit", lambda: executor.call(ingest.admit_task, out_dir=str(out_path), run_dir=run_dir))
+        record_shards = admitted["shards"]
+        timed("clean", lambda: _sum(executor.map(clean.clean_task, record_shards, run_dir=run_dir)))
+        if record_shards:
+            timed("dedup", lambda: executor.call(dedup.dedup_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id))
+        timed("dates", lambda: _sum(executor.map(dates.dates_task, record_shards, run_dir=run_dir)))
+        written = timed("write", lambda: _sum(executor.map(
+            write.write_task, record_shards, run_dir=run_dir, run_id=run_id, ingested_at=started.isoformat())))
+        side = write.stage_side_tables(run_dir, run_id, started.isoformat())
+        finished = dt.datetime.now(dt.timezone.utc)
+        runs_row = {
+            "run_id": run_id, "started_at": started, "finished_at": finished,
+            "parameters": {"inputs": inputs, "out": str(out_path), "settings": settings.as_dict(),
+                           "executor": executor.name},
+            "n_inputs": len(todo), "n_inputs_skipped": len(unchanged),
+            "n_records": ingested.get("records", 0), "n_seen": admitted["seen"],
+            "n_documents": written.get("documents", 0), "n_rejects": side["rejects"],
+            "n_paragraphs": written.get("paragraphs", 0), "n_kept": written.get("kept", 0),
+            "n_boilerplate": written.get("boilerplate", 0), "n_duplicate": written.get("duplicate", 0),
+            "n_metadata": written.get("metadata", 0), "n_date_mentions": written.get("date_mentions", 0),
+            "n_published": written.get("published", 0), "stage_seconds": seconds,
+            "akhbar_version": __version__,
+        }
+        timed("publish", lambda: executor.call(write.publish_task, out_dir=str(out_path), run_dir=run_dir,
+                                               run_id=run_id, runs_row=runs_row) or {})
+        summary.update({k: v for k, v in runs_row.items() if k.startswith("n_")}, published=True,
+                       stage_seconds=seconds, stage_fn_seconds=fn_seconds, stage_counts=counts,
+                       shards={"ingest": len(shards), "records": len(record_shards)})
+        notify("done", summary)
+        return summary
