@@ -63,7 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 mode += f", shard tasks on a local Dask cluster of {args.workers} processes"
             print(f"akhbar: {mode}", file=sys.stderr)
             summary = akhbar_pipeline(inputs=inputs, out=str(store.resolve_out(args.out)), shard_size=shard_size,
-                                      dask_address=dask, workers=args.workers or 1)
+                                      dask_address=dask, workers=args.workers or 1, wait_for_lock=args.wait)
         else:
             from flows.orchestration import LocalExecutor, run_pipeline
 

@@ -23,11 +23,13 @@ from flows.orchestration import (  # noqa: F401  (re-exported: the pipeline's pu
 @flow(name="akhbar-pipeline", log_prints=True)
 def akhbar_pipeline(inputs: list[str] = DEFAULT_INPUTS, out: str = store.DEFAULT_OUT,
                     shard_size: int = Settings.shard_size, dask_address: str | None = None,
-                    workers: int = 1) -> dict:
+                    workers: int = 1, wait_for_lock: bool = True) -> dict:
     """Ingest, clean, deduplicate and date the news pages under `inputs`; write Parquet under `out`.
 
     `dask_address` (or $AKHBAR_DASK_ADDRESS): run the shard tasks on that Dask scheduler ("local":
     a temporary local cluster of `workers` processes); `workers` > 1 alone also means a local cluster.
+    `wait_for_lock`: a run started while another writes to `out` waits for it (scheduled and
+    clicked runs queue up) instead of failing.
     """
     from flows.artifacts import RunArtifacts  # progress, per-site table and summary in the UI
 
@@ -36,6 +38,6 @@ def akhbar_pipeline(inputs: list[str] = DEFAULT_INPUTS, out: str = store.DEFAULT
     with stage_runner(address, workers) as runner:
         executor = PrefectExecutor(runner, name="prefect-dask" if runner is not None else None)
         summary = run_pipeline(inputs, out, Settings(shard_size=shard_size), executor,
-                               on_stage=artifacts.on_stage)
+                               wait_for_lock=wait_for_lock, on_stage=artifacts.on_stage)
     print(json.dumps({k: v for k, v in summary.items() if k != "stage_counts"}, default=str))
     return summary
