@@ -12,7 +12,15 @@ Prints
      (fundus pages with <Publisher>.json truth, newspaper4k pages with publish_date),
      ours (publication_date_from_html) vs htmldate alone.
 
-Reads ../shared in place; exits with a message when it is absent.
+  4. before/after on real corpus paragraphs (data/bench/corpora/jsonl/*.jsonl, field `text` split
+     on blank lines, the JSONL `published` day as reference): paragraphs/s and ms per 2,000
+     characters, CPU time, median of several runs, for this checkout's extract_mentions against
+     tasks/dates.py + akhbar/arabic.py as of a baseline git revision (loaded from git into this same
+     process), and a check that both give identical mentions.
+
+Reads ../shared in place (sections 1-3 are skipped with a message when it is absent).
+`--corpus-only` runs section 4 alone; `--baseline REV` (default 4fb4486, before the
+folding/gating speed-ups) and `--paragraphs N` (default 20000) tune it.
 """
 
 from __future__ import annotations
@@ -298,9 +306,105 @@ def bench_seeds() -> tuple[int, int]:
     return ok, n
 
 
+CORPUS_JSONL = Path(__file__).resolve().parents[1] / "data" / "bench" / "corpora" / "jsonl"
+_SHARD_MARKER = "# ---------------------------------------------------------------- shard entry point"
+
+
+def _arg(name: str, default: str) -> str:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
+def corpus_paragraphs(n: int) -> list[tuple[str, dt.date | None]]:
+    """n paragraphs spread evenly over all corpus files (every k-th), with the JSONL day as reference."""
+    paras: list[tuple[str, dt.date | None]] = []
+    for path in sorted(CORPUS_JSONL.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                d = json.loads(line)
+                try:
+                    ref = dt.date.fromisoformat((d.get("published") or "")[:10])
+                except ValueError:
+                    ref = None
+                paras.extend((p, ref) for p in (d.get("text") or "").split("\n\n") if p.strip())
+    step = max(1, len(paras) // n)
+    return paras[::step][:n]
+
+
+def baseline_extractor(rev: str):
+    """extract_mentions of tasks/dates.py with its akhbar/arabic.py, both as of git revision `rev`."""
+    import subprocess
+    import types
+
+    root = Path(__file__).resolve().parents[1]
+
+    def source(path: str) -> str:
+        return subprocess.run(["git", "show", f"{rev}:{path}"], cwd=root, check=True, capture_output=True,
+                              text=True).stdout
+
+    arabic = types.ModuleType("_baseline_arabic")
+    sys.modules[arabic.__name__] = arabic
+    exec(compile(source("akhbar/arabic.py"), f"{rev}:akhbar/arabic.py", "exec"), arabic.__dict__)
+    dates_src = source("tasks/dates.py").split(_SHARD_MARKER)[0]  # the pipeline glue is not needed
+    dates_src = dates_src.replace("from akhbar.arabic import", "from _baseline_arabic import")
+    dates = types.ModuleType("_baseline_dates")
+    sys.modules[dates.__name__] = dates  # dataclasses look their module up
+    exec(compile(dates_src, f"{rev}:tasks/dates.py", "exec"), dates.__dict__)
+    return dates.extract_mentions
+
+
+def _as_tuples(mentions) -> list[tuple]:
+    return [(m.start, m.end, m.surface, m.value, m.granularity, m.calendar) for m in mentions]
+
+
+def bench_corpus(n: int, rev: str, runs: int = 5) -> dict | None:
+    if not CORPUS_JSONL.is_dir():
+        return None
+    paras = corpus_paragraphs(n)
+    chars = sum(len(p) for p, _ in paras)
+    before = baseline_extractor(rev)
+    # same output first (also warms both up): with the reference and without one
+    diffs = sum(_as_tuples(before(p, r)) != _as_tuples(extract_mentions(p, r))
+                or _as_tuples(before(p, None)) != _as_tuples(extract_mentions(p, None)) for p, r in paras)
+    times: dict[str, list[float]] = {"before": [], "after": []}
+    for _ in range(runs):  # interleaved, so a load change on the shared machine hits both
+        for name, fn in (("before", before), ("after", extract_mentions)):
+            t0 = time.process_time()
+            for p, r in paras:
+                fn(p, r)
+            times[name].append(time.process_time() - t0)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {"n": len(paras), "chars": chars, "diffs": diffs, "rev": rev, "runs": runs,
+            **{f"{k}_para_s": len(paras) / v for k, v in med.items()},
+            **{f"{k}_ms_2000": v / (chars / 2000) * 1000 for k, v in med.items()},
+            "speedup": med["before"] / med["after"]}
+
+
+def print_corpus(c: dict | None) -> None:
+    if c is None:
+        print(f"## Corpus paragraphs: {CORPUS_JSONL} not found, skipped")
+        return
+    print(f"## Real corpus paragraphs, before ({c['rev']}) vs after (this checkout), same run, CPU time, "
+          f"median of {c['runs']}")
+    print()
+    print(f"{c['n']:,} paragraphs, {c['chars']:,} chars; paragraphs whose mentions differ (with and without "
+          f"reference): {c['diffs']}")
+    print()
+    print("| extract_mentions | paragraphs/s | ms per 2,000 chars |")
+    print("|---|---|---|")
+    print(f"| before ({c['rev']}) | {c['before_para_s']:,.0f} | {c['before_ms_2000']:.3f} |")
+    print(f"| after | {c['after_para_s']:,.0f} | {c['after_ms_2000']:.3f} |")
+    print(f"| after / before speed | {c['speedup']:.2f}x | |")
+    print()
+
+
 def main() -> int:
+    corpus_only = "--corpus-only" in sys.argv
+    print_corpus(bench_corpus(int(_arg("--paragraphs", "20000")), _arg("--baseline", "4fb4486")))
+    if corpus_only:
+        return 0
     if not SHARED.is_dir():
-        print(f"../shared not found at {SHARED}: nothing to benchmark (it sits beside the checkout).")
+        print(f"../shared not found at {SHARED}: the probe, seed and HTML sections are skipped "
+              "(it sits beside the checkout).")
         return 0
     quick = "--quick" in sys.argv
     rows = load_probe()

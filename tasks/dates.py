@@ -25,7 +25,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from akhbar.arabic import FOLD_TABLE, fold_with_offsets
+from akhbar.arabic import FOLD_TABLE, fold_letters, fold_with_offsets
 
 __all__ = [
     "DateMention",
@@ -131,6 +131,9 @@ _PAST = {"الماضي", "الماضيه", "المنصرم", "المنصرمه",
 _FUTURE = {"المقبل", "المقبله", "القادم", "القادمه"}
 _CURRENT = {"الجاري", "الجاريه", "الحالي", "الحاليه"}
 _REL_WORDS = sorted(_PAST | _FUTURE | _CURRENT, key=len, reverse=True)
+# every relative word, and هذا/هذه, contains one of these: a cheap necessary test
+_REL_STEMS = ("الماضي", "المنصرم", "السابق", "الفايت", "المقبل", "القادم", "الجاري", "الحالي", "هذا", "هذه")
+assert all(any(k in w for k in _REL_STEMS) for w in _REL_WORDS)
 
 
 def _alt(words) -> str:
@@ -728,7 +731,8 @@ def _cands_relative(f: str, ref: dt.date | None, out: list) -> None:
         else:
             value, gran = f"{ref.year - n:04d}", "year"
         out.append((mt.start(), mt.end(), 3, [(mt.start(), mt.end(), value, gran, "gregorian")]))
-    for mt in (_RX_RELPERIOD.finditer(f) if ("الشهر" in f or "العام" in f or "السنه" in f) else ()):
+    period = ("الشهر" in f or "العام" in f or "السنه" in f) and any(k in f for k in _REL_STEMS)
+    for mt in (_RX_RELPERIOD.finditer(f) if period else ()):
         g = mt.groupdict()
         unit = g["the"] or g["this"]
         kind = _rel_kind(g["rel"]) if g["rel"] else "current"
@@ -833,26 +837,35 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
                                            m.calendar))
             pos += len(line) + 1
         return out
-    # text.translate(FOLD_TABLE) is exactly fold_with_offsets(text)[0] (same table, char by
-    # char); the offsets, slower to build, are only computed when a mention must be mapped back.
-    folded = text.translate(FOLD_TABLE)
+    # fold_letters(text) is exactly fold_with_offsets(text)[0] (= text.translate(FOLD_TABLE), a few
+    # times faster); the offsets are only computed when a mention must be mapped back.
+    folded = fold_letters(text)
     has_digit = _DIGIT.search(folded) is not None
     english = _has_english_month(folded)
     if not (has_digit or english or any(k in folded for k in _TRIGGERS)):
         return []
 
+    # Each gate below is a necessary condition of its patterns (a four-digit run, a month name
+    # in the position the patterns allow, "d:d"), so skipping on it changes nothing; it spares
+    # the big alternations a scan of the many paragraphs that cannot match (a month trigger
+    # substring is in half the paragraphs: اب, ماي inside other words).
     cands: list = []
     month = english or any(k in folded for k in _MONTH_TRIGGERS)
+    if month and not english:
+        month = _LATIN_ANY.search(folded) is not None or _MONTH_WORD.search(folded) is not None
+    year4 = has_digit and _FOUR_DIGITS.search(folded) is not None
     if has_digit:
-        _cands_numeric(folded, reference, cands)
-        if english:
-            _cands_rfc(folded, cands)
+        if year4:
+            _cands_numeric(folded, reference, cands)
+            if english:
+                _cands_rfc(folded, cands)
         if month:
             _cands_range(folded, reference, cands)
-        _cands_year(folded, cands)
-        if ":" in folded:
+        if year4:
+            _cands_year(folded, cands)
+        if ":" in folded and _DIGIT_COLON.search(folded):
             _cands_time(folded, cands)
-        if any(k in folded for k in _HIJRI_TRIGGERS):
+        if year4 and any(k in folded for k in _HIJRI_TRIGGERS):
             _cands_hijri(folded, cands)
     if month:
         if has_digit or _ORD_HINT.search(folded):
@@ -889,6 +902,13 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
 
 
 _HIJRI_HINT = re.compile(_HMONTH)
+_FOUR_DIGITS = re.compile(r"\d{4}")  # every year pattern needs one (ISO, DMY, RFC, Hijri, bare year)
+_DIGIT_COLON = re.compile(r"\d:\d")  # every time needs one
+# English names are matched case-insensitively: any letter a-z in any case (as re folds it) may start one
+_LATIN_ANY = re.compile(r"(?i)[a-z]")
+# an Arabic month as the month patterns allow it: at a word start, after a proclitic و/ب/ل, or
+# right after a day number ("5مايو")
+_MONTH_WORD = re.compile(rf"(?:(?<!\w)[وبل]?|(?<=\d)){_ARABIC_MONTH}(?!\w)")
 _ORD_HINT = re.compile(_ORDINAL + r"\s+(?:من\s+)?(?:شهر\s+)?" + _MONTH)
 
 

@@ -623,3 +623,25 @@ def test_url_date_needs_one_separator_throughout():
     assert publication_date_from_url("https://example.org/news/2024/1-6.html") is None
     assert str(publication_date_from_url("https://example.org/a/2024-01-06-slug").value) == "2024-01-06"
     assert str(publication_date_from_url("https://example.org/2024/01/06/a").value) == "2024-01-06"
+
+
+# extract_mentions skips pattern families on cheap necessary tests (a four-digit run, a month name
+# where the patterns allow one, "d:d", a relative word); these texts sit on the edges of those tests.
+@pytest.mark.parametrize("text,expected", [
+    ("وقع ذلك في 5مايو 2020 بالضبط", [("5مايو 2020", "2020-05-05", "day")]),  # month right after the day
+    ("ومايو 2019 كان صعبا", [("مايو 2019", "2019-05", "month")]),  # after a proclitic
+    ("وصل في JUNE 5, 2020 الى", [("JUNE 5, 2020", "2020-06-05", "day")]),  # English, upper case
+    ("السابع من ذي الحجه 1441", [("السابع من ذي الحجه 1441", "2020-07-28", "day")]),
+    ("قال: الساعة 10:30 صباحا", [("الساعة 10:30", "T10:30", "time")]),
+    ("في منتصف الشهر الماضي", [("منتصف الشهر الماضي", "2020-05", "month")]),
+    ("هذا العام شهد", [("هذا العام", "2020", "year")]),
+    ("وقبل ثلاثة أيام", [("قبل ثلاثة أيام", "2020-06-07", "day")]),
+    ("في عامي 2015 و2016", [("عامي 2015", "2015", "year"), ("2016", "2016", "year")]),
+    ("بعد ذلك 1/2/2020", [("1/2/2020", "2020-02-01", "day")]),
+    ("ولد في ١٩٤٨م", [("١٩٤٨م", "1948", "year")]),
+    ("كتاب أبي وماي", []),  # month triggers inside other words
+    ("قال: نعم، العام والخاص 123", []),  # a colon without a time, العام without a relative word
+])
+def test_prefilter_edges(text, expected):
+    got = [(m.surface, m.value, m.granularity) for m in extract_mentions(text, dt.date(2020, 6, 10))]
+    assert got == expected
