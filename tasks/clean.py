@@ -1157,8 +1157,8 @@ def html_to_text_scrape(html: str) -> str:
 
 import pyarrow as pa  # noqa: E402  (the rules above need neither)
 import pyarrow.parquet as pq  # noqa: E402
+import xxhash  # noqa: E402
 
-from akhbar.arabic import norm_hash  # noqa: E402
 from akhbar.language import detect_language  # noqa: E402
 from akhbar.limits import TimeLimitExceeded, map_with_time_limit  # noqa: E402
 from akhbar.settings import Settings  # noqa: E402
@@ -1222,6 +1222,11 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
     run = Path(run_dir)
     settings = Settings.load(run)
     rows = read_record_shard(run_dir, shard_id).to_pylist()
+    # Near-dup search on: stage the MinHash signatures of this shard's kept lines of enough words
+    # here, in parallel, so the serial corpus-wide dedup pass only joins them.
+    near = settings.near_dup_threshold <= 1.0
+    min_words = max(int(settings.near_dup_min_words), 1)
+    near_rows: tuple[list, list, list] = ([], [], [])  # doc_id, position, normalized text
     paras = {name: [] for name in CLEAN_PARAGRAPH_SCHEMA.names}
     docs = {name: [] for name in CLEAN_DOC_SCHEMA.names}
     rejects = []
@@ -1234,11 +1239,17 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
             continue
         cleaned, html_date = result
         for pos, line in enumerate(cleaned.lines):
+            # normalized once for both keys; the hash is akhbar.arabic.norm_hash's (xxh64 of it)
+            norm = normalize_arabic(line.text)
             paras["doc_id"].append(rec["doc_id"])
             paras["position"].append(pos)
             paras["line_no"].append(line.line_no)
             paras["text"].append(line.text)
-            paras["norm_hash"].append(norm_hash(line.text))
+            paras["norm_hash"].append(xxhash.xxh64_intdigest(norm.encode("utf-8")) if norm else None)
+            if near and line.status == KEPT and norm.count(" ") + 1 >= min_words:
+                near_rows[0].append(rec["doc_id"])
+                near_rows[1].append(pos)
+                near_rows[2].append(norm)
             paras["status"].append(line.status)
             paras["reason"].append(line.reason)
         for name in _RECORD_COLUMNS:
@@ -1261,6 +1272,10 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
     pq.write_table(pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), out / f"paragraphs-{shard_id:05d}.parquet")
     pq.write_table(pa.table(docs, schema=CLEAN_DOC_SCHEMA), out / f"docs-{shard_id:05d}.parquet")
     pq.write_table(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), out / f"rejects-{shard_id:05d}.parquet")
+    if near:  # staging only (read by tasks.dedup._near_dups), never published
+        from tasks.dedup import minhash_stage_table
+
+        pq.write_table(minhash_stage_table(*near_rows, min_words), out / f"minhash-{shard_id:05d}.parquet")
     return {"documents": len(docs["doc_id"]), "paragraphs": len(paras["doc_id"]), "rejects": len(rejects)}
 
 

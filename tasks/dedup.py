@@ -26,9 +26,12 @@ Near-duplicates use MinHash LSH written here with numpy (word hashes computed ve
 of the normalized words (multiply-shift hash families with fixed constants), 20 bands of 6 rows
 (a pair at similarity 0.8 shares a band with probability 0.998, at 0.5 with 0.27); candidate pairs
 are pairs sharing a band key, and a candidate counts when the share of equal minimum hashes
-reaches the threshold. Each run stores the band keys and a 240-byte signature of its eligible
-paragraphs (never the text) in `paragraph_minhash`; the next runs join their band keys with it in
-DuckDB. near_dup_threshold > 1 switches the near-duplicate search off (exact repeats only).
+reaches the threshold. The signatures are computed in the parallel clean shards (`minhash_stage_table`,
+staged as clean/minhash-K.parquet for every kept line of enough words, a superset of the eligible
+paragraphs): this serial pass only joins them. Each run stores the band keys and a 240-byte
+signature of its eligible paragraphs (never the text) in `paragraph_minhash`; the next runs join
+their band keys with it in DuckDB. near_dup_threshold > 1 switches the near-duplicate search off
+(exact repeats only; the clean shards then stage no signatures).
 
 Known limit: a line becomes a site template once the site's count reaches template_min_docs, over
 all runs; documents of runs before that keep the line (earlier runs' files are never rewritten),
@@ -158,6 +161,50 @@ def band_keys(signatures: np.ndarray) -> np.ndarray:
             key = (key ^ sig[:, :, r]) * _BAND_MUL
             key ^= key >> np.uint64(29)
     return key
+
+
+# Staged by each clean shard (clean/minhash-K.parquet; staging only, never published): the
+# signatures of its kept lines of at least near_dup_min_words words, in the paragraph_minhash form.
+MINHASH_STAGE_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("position", pa.int32()),
+    ("bands", pa.list_(pa.uint64())), ("signature", pa.binary()),
+])
+_STAGE_BATCH = 10_000  # texts per numpy pass: bounds the work arrays (~50 MB)
+
+
+def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: list[str], min_words: int) -> pa.Table:
+    """Band keys and 16-bit signatures of the normalized texts with at least min_words words (>= 1).
+
+    Rows in the given order, the shorter texts left out. A text's words are counted as
+    token_hashes counts them (spaces + 1), so the rows are exactly the texts it would keep."""
+    min_words = max(int(min_words), 1)
+    keep = [k for k, t in enumerate(norm_texts) if t and t.count(" ") + 1 >= min_words]
+    sig16: list[np.ndarray] = []
+    keys: list[np.ndarray] = []
+    for lo in range(0, len(keep), _STAGE_BATCH):
+        tokens, n_words = token_hashes([norm_texts[k] for k in keep[lo:lo + _STAGE_BATCH]])
+        sig = minhash_flat(tokens, n_words)
+        sig16.append((sig & 0xFFFF).astype("<u2"))
+        keys.append(band_keys(sig))
+    n = len(keep)
+    key_arr = np.concatenate(keys) if keys else np.empty((0, BANDS), np.uint64)
+    sig_arr = np.concatenate(sig16) if sig16 else np.empty((0, NUM_PERM), "<u2")
+    return pa.table({
+        "doc_id": pa.array([doc_ids[k] for k in keep], pa.string()),
+        "position": pa.array([positions[k] for k in keep], pa.int32()),
+        "bands": pa.FixedSizeListArray.from_arrays(pa.array(key_arr.reshape(-1), pa.uint64()), BANDS).cast(pa.list_(pa.uint64())),
+        "signature": pa.FixedSizeBinaryArray.from_buffers(pa.binary(NUM_PERM * 2), n, [None, pa.py_buffer(sig_arr.tobytes())]).cast(pa.binary()),
+    }, schema=MINHASH_STAGE_SCHEMA)
+
+
+def _fixed_rows(column: pa.Array, width: int, dtype: str) -> np.ndarray:
+    """(rows, width) numpy view of a list or binary column whose rows all hold `width` items."""
+    if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+        return column.flatten().to_numpy().astype(dtype, copy=False).reshape(-1, width)
+    item = np.dtype(dtype).itemsize
+    fixed = column.cast(pa.binary(width * item))  # fails loudly on a row of another length
+    data = fixed.buffers()[1]
+    return np.frombuffer(data, dtype, len(fixed) * width, fixed.offset * width * item).reshape(-1, width)
 
 
 def similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
@@ -325,7 +372,6 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
 def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str, settings: Settings) -> dict:
     """Fill temp table near_dups; write this run's paragraph_minhash state file. Returns counts."""
     threshold = float(settings.near_dup_threshold)
-    min_words = int(settings.near_dup_min_words)
     # Eligible: kept, not a template, the first copy of its text (not an exact duplicate). `ord` is
     # the stable order inside the run (earlier runs always come before).
     con.execute(
@@ -338,22 +384,24 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
            WHERE c.status = 'kept' AND p.first IS NULL
              AND r.first = struct_pack(doc_id := c.doc_id, position := c.position)"""
     )
+    # Their signatures were staged by the clean shards (clean/minhash-K.parquet, one file per shard
+    # when near-dup search is on): a paragraph without a staged row has too few words.
+    if not any(run.glob("clean/minhash-*.parquet")):
+        raise RuntimeError(f"{run}/clean holds no minhash-*.parquet: the clean shards staged no signatures")
     reader = con.sql(
-        f"""SELECT r.ord, p.text FROM reps r
-            JOIN read_parquet('{run}/clean/paragraphs-*.parquet') p USING (doc_id, position)
+        f"""SELECT r.ord, m.bands, m.signature FROM reps r
+            JOIN read_parquet('{run}/clean/minhash-*.parquet') m USING (doc_id, position)
             ORDER BY r.ord"""
-    ).to_arrow_reader(10_000)  # bounds the per-batch numpy work arrays (~50 MB)
+    ).to_arrow_reader(100_000)
     ords: list[np.ndarray] = []
     sig16: list[np.ndarray] = []
     keys: list[np.ndarray] = []
     for batch in reader:
-        batch_ords = batch.column(0).to_numpy()
-        tokens, n_words = token_hashes([normalize_arabic(t) for t in batch.column(1).to_pylist()])
-        keep = n_words >= max(min_words, 1)
-        sig = minhash_flat(tokens[np.repeat(keep, n_words)], n_words[keep])
-        ords.append(batch_ords[keep])
-        sig16.append((sig & 0xFFFF).astype("<u2"))
-        keys.append(band_keys(sig))
+        if batch.num_rows == 0:
+            continue
+        ords.append(batch.column(0).to_numpy())
+        keys.append(_fixed_rows(batch.column(1), BANDS, "uint64"))
+        sig16.append(_fixed_rows(batch.column(2), NUM_PERM, "<u2"))
     ord_arr = np.concatenate(ords) if ords else np.empty(0, np.int64)
     sig_arr = np.concatenate(sig16) if sig16 else np.empty((0, NUM_PERM), "<u2")
     key_arr = np.concatenate(keys) if keys else np.empty((0, BANDS), np.uint64)

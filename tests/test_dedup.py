@@ -16,10 +16,11 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
 from akhbar import store
-from akhbar.arabic import normalize_arabic
+from akhbar.arabic import norm_hash, normalize_arabic
 from akhbar.settings import Settings
 from flows.pipeline import LocalExecutor, run_pipeline
 from tasks import dedup
@@ -341,3 +342,75 @@ def test_near_dup_decisions_match_brute_force(corpus, tmp_path):
         else:
             assert r[3] != "near_dup", r[2]
     assert n_near >= 5
+
+
+# ---------------------------------------------------------------- signatures staged by the clean shards
+
+def stage_clean(corpus: Path, out: Path, s: Settings) -> Path:
+    """ingest + admit + clean of the corpus into a staging folder of `out` (the real stage functions,
+    as the orchestration calls them); returns the run folder, kept for inspection."""
+    import json
+
+    from tasks import clean, ingest
+
+    store.init_layout(out)
+    run = store.staging_dir(out, "test-run")
+    run.mkdir(parents=True)
+    s.save(run)
+    shards = ingest.plan_ingest_shards(ingest.discover_inputs([str(corpus)]), s)
+    (run / "ingest_shards.json").write_text(json.dumps(shards))
+    for i in range(len(shards)):
+        ingest.ingest_shard(str(run), i)
+    admitted = ingest.admit_records(str(out), str(run))
+    assert len(admitted["shards"]) > 1
+    for k in admitted["shards"]:
+        clean.clean_shard(str(run), k)
+    return run
+
+
+def test_clean_shards_stage_the_signatures_of_kept_lines(corpus, tmp_path):
+    """Each clean shard stages, for exactly its kept lines of at least near_dup_min_words words, the
+    signature and band keys computed from the text; its norm_hash is akhbar.arabic.norm_hash."""
+    s = settings(shard_size=7, near_dup_min_words=16)  # some kept lines are shorter
+    run = stage_clean(corpus, tmp_path / "out", s)
+    con = duckdb.connect()
+    paras = con.execute(f"""SELECT doc_id, position, text, norm_hash, status
+                            FROM read_parquet('{run}/clean/paragraphs-*.parquet') ORDER BY doc_id, position""").fetchall()
+    staged = con.execute(f"""SELECT doc_id, position, bands, signature
+                             FROM read_parquet('{run}/clean/minhash-*.parquet') ORDER BY doc_id, position""").fetchall()
+    con.close()
+    n_shards = len(list((run / "clean").glob("paragraphs-*.parquet")))
+    assert len(list((run / "clean").glob("minhash-*.parquet"))) == n_shards
+    assert all(h == norm_hash(text) for _, _, text, h, _ in paras)
+    expected = [(d, p, normalize_arabic(t)) for d, p, t, _, status in paras
+                if status == "kept" and len(normalize_arabic(t).split()) >= s.near_dup_min_words]
+    assert [(d, p) for d, p, _, _ in staged] == [(d, p) for d, p, _ in expected]
+    assert len(expected) > 50 and len(expected) < sum(1 for r in paras if r[4] == "kept")
+    tokens, n_words = dedup.token_hashes([t for _, _, t in expected])
+    sig = dedup.minhash_flat(tokens, n_words)
+    assert [list(b) for _, _, b, _ in staged] == dedup.band_keys(sig).tolist()
+    assert [bytes(x) for _, _, _, x in staged] == [row.tobytes() for row in (sig & 0xFFFF).astype("<u2")]
+
+
+def test_no_signatures_staged_when_near_dup_is_off(corpus, tmp_path):
+    run = stage_clean(corpus, tmp_path / "out", settings(shard_size=7, near_dup_threshold=2.0))
+    assert list((run / "clean").glob("paragraphs-*.parquet"))
+    assert not list((run / "clean").glob("minhash-*.parquet"))
+    # the dedup pass then needs none (exact repeats only)
+    counts = dedup.dedup_run(str(tmp_path / "out"), str(run), "test-run")
+    assert counts["exact_dup"] > 0 and counts["near_dup"] == 0
+
+
+def test_stage_table_of_nothing_and_of_short_texts(tmp_path):
+    t = dedup.minhash_stage_table(["a", "b"], [0, 3], ["", "قال وزير"], 3)
+    assert t.num_rows == 0 and t.schema == dedup.MINHASH_STAGE_SCHEMA
+    texts = ["قال وزير الخارجيه", "قال وزير", "وزير الخارجيه قال اليوم"]
+    t = dedup.minhash_stage_table(["a", "b", "c"], [0, 3, 5], texts, 3)
+    assert t.column("doc_id").to_pylist() == ["a", "c"] and t.column("position").to_pylist() == [0, 5]
+    sig = dedup.minhash_flat(*dedup.token_hashes([texts[0], texts[2]]))
+    # written and read back through DuckDB, as the dedup pass reads it
+    pq.write_table(t, tmp_path / "minhash-00000.parquet")
+    back = duckdb.connect().sql(f"SELECT bands, signature FROM '{tmp_path}/minhash-00000.parquet'").to_arrow_table()
+    assert (dedup._fixed_rows(back.column("bands").combine_chunks(), dedup.BANDS, "uint64") == dedup.band_keys(sig)).all()
+    sig16 = dedup._fixed_rows(back.column("signature").combine_chunks(), dedup.NUM_PERM, "<u2")
+    assert (sig16 == (sig & 0xFFFF)).all()
