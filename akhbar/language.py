@@ -20,6 +20,11 @@ SAMPLE_CHARS = 3000       # classify this prefix only
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+# Letters of Persian, Urdu, Kurdish and Pashto that Arabic does not use (ی and ک included: they
+# are among the most frequent Persian letters; Arabic typed on a Persian keyboard shows a few).
+_NON_ARABIC_LETTERS = re.compile(r"[\u067E\u0686\u0698\u06AF\u06A9\u06CC\u06D2\u0679\u0688\u0691\u06BA\u06BE\u06C0\u06D5\u06CE\u06C6\u06B5]")
+ARABIC_SHORTCUT_SHARE = 0.9    # Arabic-script share of letters above which...
+NON_ARABIC_LETTER_SHARE = 0.02  # ...and Persian/Urdu letters below which the text is Arabic
 _EN_STOP = frozenset("the of and to in is that for on with as was by at from this are be it has have".split())
 
 _lock = threading.Lock()
@@ -50,6 +55,12 @@ def detect_language(text: str | None) -> str:
     letters = len(_LETTER.findall(sample))
     if letters < MIN_LETTERS:
         return "und"
+    # Most documents here are plainly Arabic: the script says so for a fraction of the classifier's
+    # cost (it took two thirds of the clean stage); anything less clear-cut goes to the classifier.
+    arabic = len(_ARABIC.findall(sample))
+    if arabic >= ARABIC_SHORTCUT_SHARE * letters and \
+            len(_NON_ARABIC_LETTERS.findall(sample)) < NON_ARABIC_LETTER_SHARE * arabic:
+        return "ar"
     model = _model()
     if model is None:
         return _heuristic(sample, letters)

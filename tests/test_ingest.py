@@ -297,6 +297,9 @@ def test_detect_language():
     assert detect_language("12345 67890 ... !!! 2024-05-01") == "und"
     for text in seed_texts().values():
         assert detect_language(text) == "ar"
+    # Arabic script is not Arabic language: the script shortcut must leave these to the classifier
+    assert detect_language("این یک متن فارسی است که برای آزمایش تشخیص زبان نوشته شده است و باید فارسی باشد") == "fa"
+    assert detect_language("یہ ایک اردو متن ہے جو زبان کی شناخت کے لیے لکھا گیا ہے اور اسے اردو ہونا چاہیے") == "ur"
 
 
 def test_detect_language_from_threads():
