@@ -5,8 +5,8 @@
 Reads the development material in place from ../shared (never copied into the repo):
 
 1. seeds/*.txt vs seeds/gold.json, line level. 'optional' lines count neither way. A line is
-   predicted body when clean_text keeps it, after the in-document dedup the dedup stage applies
-   (normalize_arabic equality among kept/metadata lines, first copy wins). "trafilatura alone"
+   predicted body when clean_text keeps it and the dedup stage's in-document rule leaves it kept
+   (tasks.dedup.kept_after_document_repeats: any later normalized copy of a line is a duplicate). "trafilatura alone"
    wraps each input line in <p> and keeps the lines trafilatura returns (same dedup).
 2. dev HTML pages (newspaper4k .txt, scrapinghub-aeb articleBody, fundus paragraphs): token F1
    (bag of whitespace tokens; P/R/F1 per page, then the mean), for trafilatura's settings, our
@@ -42,6 +42,7 @@ from concurrent.futures import ProcessPoolExecutor  # noqa: E402
 
 from akhbar.arabic import normalize_arabic  # noqa: E402
 from tasks.clean import TRAFILATURA_SETTINGS, clean_html, clean_text, html_to_text_scrape  # noqa: E402
+from tasks.dedup import kept_after_document_repeats  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 
@@ -58,22 +59,6 @@ GRID: dict[str, dict] = {
 
 
 # ------------------------------------------------------------------------------------ scoring
-def dedup_kept(lines) -> set[int]:
-    """line_no of kept lines that survive the in-document dedup (first copy wins)."""
-    seen: set[str] = set()
-    keep: set[int] = set()
-    for ln in lines:
-        if ln.status not in ("kept", "metadata"):
-            continue
-        key = normalize_arabic(ln.text)
-        if key in seen:
-            continue
-        seen.add(key)
-        if ln.status == "kept":
-            keep.add(ln.line_no)
-    return keep
-
-
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
@@ -110,7 +95,7 @@ def bench_seeds() -> list[tuple[str, float, float, float, str]]:
         text = (seeds / name).read_text(encoding="utf-8")
         content, optional = set(g["content"]), set(g["optional"])
         doc = clean_text(text)
-        ours = dedup_kept(doc.lines)
+        ours = kept_after_document_repeats(doc.lines)
         kept_norm = trafilatura_lines(text)
         # trafilatura: a line is predicted body when its normalized text is in the output
         seen: set[str] = set()

@@ -529,6 +529,22 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
     return {"near_dup": len(rows["i"]), "near_dup_eligible": n, "near_dup_pairs": n_pairs}
 
 
+def kept_after_document_repeats(lines) -> set[int]:
+    """line_no of the kept lines that stay kept once dedup_run's in-document rule is applied: every
+    later copy of a line (normalized; empty ones aside), whatever its class, is a duplicate. For
+    scoring the clean stage on its own (tests, bench/boilerplate.py) without a DuckDB pass."""
+    seen: set[str] = set()
+    kept: set[int] = set()
+    for ln in lines:
+        key = normalize_arabic(ln.text)
+        if key and key in seen:
+            continue
+        seen.add(key)
+        if ln.status == "kept":
+            kept.add(ln.line_no)
+    return kept
+
+
 def read_decisions(run_dir: str, shard_id: int):
     """This shard's decisions as a pyarrow table (empty when none)."""
     import pyarrow as pa

@@ -27,6 +27,7 @@ from tasks.clean import (
     html_to_text_scrape,
     load_rules,
 )
+from tasks.dedup import kept_after_document_repeats
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEEDS = SHARED / "seeds"
@@ -66,21 +67,6 @@ def by_no(doc: CleanedDoc) -> dict[int, Line]:
 
 def by_text(doc: CleanedDoc) -> dict[str, Line]:
     return {ln.text: ln for ln in doc.lines}
-
-
-def kept_after_dedup(doc: CleanedDoc) -> set[int]:
-    """line_no of kept lines after the dedup stage's in-document rule (first copy wins)."""
-    seen: set[str] = set()
-    out: set[int] = set()
-    for ln in doc.lines:
-        if ln.status in ("kept", "metadata"):
-            k = normalize_arabic(ln.text)
-            if k in seen:
-                continue
-            seen.add(k)
-            if ln.status == "kept":
-                out.add(ln.line_no)
-    return out
 
 
 PARA = "وقال المتحدث باسم الوزارة في مؤتمر صحفي عقده اليوم إن الاجتماع تناول عددا من الملفات المشتركة بين البلدين."
@@ -568,7 +554,7 @@ def test_gold_seeds_f1_and_no_content_lost():
     for name, g in gold.items():
         if name == "about":
             continue
-        pred = kept_after_dedup(clean_text(seed_text(name)))
+        pred = kept_after_document_repeats(clean_text(seed_text(name)).lines)
         content, optional = set(g["content"]), set(g["optional"])
         tp += len(pred & content)
         fp += len(pred - content - optional)
