@@ -1179,10 +1179,6 @@ CLEAN_DOC_SCHEMA = pa.schema([
 ])
 
 
-def clean_record(content_kind: str, content: str, url: str | None) -> CleanedDoc:
-    return clean_html(content, url) if content_kind == "html" else clean_text(content)
-
-
 def _clean_html_job(job: tuple[str, str | None]):
     """Extract a page and read its publication date from the markup (JSON-LD, meta, <time>, URL).
 

@@ -26,7 +26,6 @@ ISO-8859-6) scored on letters vs. mojibake, then charset-normalizer. The decisio
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import hashlib
 import io
 import json
@@ -983,10 +982,6 @@ def plan_ingest_shards(files: list[Path], settings: Settings) -> list[list[tuple
     if cur:
         shards.append(cur)
     return shards
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def admit_records(out_dir: str, run_dir: str) -> dict:
