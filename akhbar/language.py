@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import threading
 
+import numpy as np
+
 MIN_LETTERS = 20          # fewer letters than this: 'und'
 SAMPLE_CHARS = 3000       # classify this prefix only
 
@@ -26,6 +28,31 @@ _NON_ARABIC_LETTERS = re.compile(r"[\u067E\u0686\u0698\u06AF\u06A9\u06CC\u06D2\u
 ARABIC_SHORTCUT_SHARE = 0.9    # Arabic-script share of letters above which...
 NON_ARABIC_LETTER_SHARE = 0.02  # ...and Persian/Urdu letters below which the text is Arabic
 _EN_STOP = frozenset("the of and to in is that for on with as was by at from this are be it has have".split())
+
+# Per code point: (is a letter, is Arabic script, is a Persian/Urdu letter), by the three patterns
+# above; filled as characters are met (a corpus uses a few hundred distinct ones).
+_CHAR_CLASS: dict[int, tuple[int, int, int]] = {}
+
+
+def _script_counts(sample: str) -> tuple[int, int, int]:
+    """(letters, Arabic-script characters, Persian/Urdu letters) in the sample: the counts of
+    _LETTER, _ARABIC and _NON_ARABIC_LETTERS matches, found by classifying each distinct character
+    once (three findall passes over 3,000 characters cost 0.2 ms a document, a quarter of the
+    clean stage; this is about 0.05 ms)."""
+    points, counts = np.unique(np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), np.uint32),
+                               return_counts=True)
+    letters = arabic = other = 0
+    for cp, n in zip(points.tolist(), counts.tolist()):
+        cls = _CHAR_CLASS.get(cp)
+        if cls is None:
+            ch = chr(cp)
+            cls = _CHAR_CLASS[cp] = (_LETTER.match(ch) is not None, _ARABIC.match(ch) is not None,
+                                     _NON_ARABIC_LETTERS.match(ch) is not None)
+        letters += n * cls[0]
+        arabic += n * cls[1]
+        other += n * cls[2]
+    return letters, arabic, other
+
 
 _lock = threading.Lock()
 _identifier = None
@@ -52,24 +79,21 @@ def detect_language(text: str | None) -> str:
     if not text:
         return "und"
     sample = text[:SAMPLE_CHARS]
-    letters = len(_LETTER.findall(sample))
+    letters, arabic, non_arabic = _script_counts(sample)
     if letters < MIN_LETTERS:
         return "und"
     # Most documents here are plainly Arabic: the script says so for a fraction of the classifier's
     # cost (it took two thirds of the clean stage); anything less clear-cut goes to the classifier.
-    arabic = len(_ARABIC.findall(sample))
-    if arabic >= ARABIC_SHORTCUT_SHARE * letters and \
-            len(_NON_ARABIC_LETTERS.findall(sample)) < NON_ARABIC_LETTER_SHARE * arabic:
+    if arabic >= ARABIC_SHORTCUT_SHARE * letters and non_arabic < NON_ARABIC_LETTER_SHARE * arabic:
         return "ar"
     model = _model()
     if model is None:
-        return _heuristic(sample, letters)
+        return _heuristic(sample, letters, arabic)
     lang, _score = model.classify(sample)
     return str(lang)
 
 
-def _heuristic(sample: str, letters: int) -> str:
-    arabic = len(_ARABIC.findall(sample))
+def _heuristic(sample: str, letters: int, arabic: int) -> str:
     if arabic >= letters / 2:
         return "ar"
     words = re.findall(r"[a-z]+", sample.lower())

@@ -76,7 +76,7 @@ def stage_corpus(inputs: list[Path], run: Path, out: Path, workers: int = 2) -> 
     settings.save(run)
     files = ingest.discover_inputs([str(p) for p in inputs])
     shards = ingest.plan_ingest_shards(files, settings)
-    (run / "ingest_shards.json").write_text(json.dumps(shards))
+    ingest.save_ingest_plan(str(run), shards)
     with ProcessPoolExecutor(workers) as pool:
         list(pool.map(_stage_shard, [("ingest", str(run), i) for i in range(len(shards))]))
         admitted = ingest.admit_records(str(out), str(run))

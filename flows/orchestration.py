@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -50,28 +49,27 @@ class LocalExecutor:
 
     def __init__(self, workers: int = 1):
         self.workers = max(1, int(workers))
-        self._pool = None
-        if self.workers > 1:
-            import multiprocessing as mp
-
-            # fork: the children inherit the imported modules (no second 2 s Prefect import each)
-            # and start in milliseconds; they only run our stage functions, no Prefect threads.
-            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
 
     def map(self, stage, shard_ids: list[int], **const) -> list[dict]:
         fn = stage.fn
-        if self._pool is None or len(shard_ids) < 2:
+        if self.workers == 1 or len(shard_ids) < 2:
             return [_call_timed(fn, dict(const, shard_id=i)) for i in shard_ids]
-        futures = [self._pool.submit(_call_timed, fn, dict(const, shard_id=i)) for i in shard_ids]
-        return [f.result() for f in futures]
+        import multiprocessing as mp
+
+        # A pool per mapped stage, forked when the stage starts: the children inherit the imported
+        # modules (no second 2 s import each) and start in milliseconds, and they exit with the
+        # stage, so the memory a stage's workers grew (langid model, arenas) is not still held
+        # while the driver runs the corpus-wide DuckDB passes (measured: 570 MiB of 2,000 at the peak).
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        with ProcessPoolExecutor(min(self.workers, len(shard_ids)), mp_context=ctx) as pool:
+            futures = [pool.submit(_call_timed, fn, dict(const, shard_id=i)) for i in shard_ids]
+            return [f.result() for f in futures]
 
     def call(self, stage, **kwargs) -> Any:
         return _call_timed(stage.fn, kwargs)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
+        pass
 
 
 def _timed_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -224,7 +222,7 @@ def run_pipeline(
             return summary
 
         shards = ingest.plan_ingest_shards(todo, settings)
-        (run / "ingest_shards.json").write_text(json.dumps(shards))
+        ingest.save_ingest_plan(run_dir, shards)
         ingested = timed("ingest", lambda: _sum(executor.map(ingest.ingest_task, list(range(len(shards))), run_dir=run_dir)))
         admitted = timed("admit", lambda: executor.call(ingest.admit_task, out_dir=str(out_path), run_dir=run_dir))
         record_shards = admitted["shards"]

@@ -930,7 +930,7 @@ def ingest_shard(run_dir: str, shard_id: int) -> dict:
 
     run = Path(run_dir)
     settings = Settings.load(run)
-    manifest = json.loads((run / "ingest_shards.json").read_text())[shard_id]
+    manifest = json.loads(_plan_file(run, shard_id).read_text())
     out = run / "ingest"
     out.mkdir(exist_ok=True)
     records = _RecordWriter(out / f"records-{shard_id:05d}.parquet")
@@ -965,6 +965,19 @@ def ingest_shard(run_dir: str, shard_id: int) -> dict:
 
 _FILE_SCHEMA = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
                           ("sha256", pa.string()), ("n_records", pa.int64())])
+
+
+def _plan_file(run: Path, shard_id: int) -> Path:
+    return run / "ingest" / "plan" / f"{shard_id:05d}.json"
+
+
+def save_ingest_plan(run_dir: str, shards: list[list[tuple[int, str]]]) -> None:
+    """One small file per ingest shard: each task reads only its own (a single manifest of every
+    path cost each task a parse of the whole list, 0.15 s per shard at 72,000 files)."""
+    for k, manifest in enumerate(shards):
+        path = _plan_file(Path(run_dir), k)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(manifest))
 
 
 def plan_ingest_shards(files: list[Path], settings: Settings) -> list[list[tuple[int, str]]]:

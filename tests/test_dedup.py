@@ -349,8 +349,6 @@ def test_near_dup_decisions_match_brute_force(corpus, tmp_path):
 def stage_clean(corpus: Path, out: Path, s: Settings) -> Path:
     """ingest + admit + clean of the corpus into a staging folder of `out` (the real stage functions,
     as the orchestration calls them); returns the run folder, kept for inspection."""
-    import json
-
     from tasks import clean, ingest
 
     store.init_layout(out)
@@ -358,7 +356,7 @@ def stage_clean(corpus: Path, out: Path, s: Settings) -> Path:
     run.mkdir(parents=True)
     s.save(run)
     shards = ingest.plan_ingest_shards(ingest.discover_inputs([str(corpus)]), s)
-    (run / "ingest_shards.json").write_text(json.dumps(shards))
+    ingest.save_ingest_plan(str(run), shards)
     for i in range(len(shards)):
         ingest.ingest_shard(str(run), i)
     admitted = ingest.admit_records(str(out), str(run))

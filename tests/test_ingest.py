@@ -302,6 +302,18 @@ def test_detect_language():
     assert detect_language("یہ ایک اردو متن ہے جو زبان کی شناخت کے لیے لکھا گیا ہے اور اسے اردو ہونا چاہیے") == "ur"
 
 
+def test_script_counts_equal_the_pattern_counts():
+    # the per-character table must count exactly what the three patterns match
+    from akhbar import language
+
+    samples = list(seed_texts().values()) + [
+        ARABIC, "abc ١٢٣ ² ½ _ ـــ مَرحبًا ﻻ ﷲ", "پچژگکی ہے", "Ünïcödé ß ǅ Ⅻ 𝔸𝔹", "\ud800 lone surrogate", ""]
+    for text in samples:
+        expected = (len(language._LETTER.findall(text)), len(language._ARABIC.findall(text)),
+                    len(language._NON_ARABIC_LETTERS.findall(text)))
+        assert language._script_counts(text) == expected, text[:40]
+
+
 def test_detect_language_from_threads():
     from akhbar.language import detect_language
 
