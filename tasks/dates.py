@@ -182,74 +182,142 @@ _COUNT_NOUNS = (
 
 _FLAGS = re.UNICODE
 
+
+def _first_chars(items, icase: bool):
+    """(class items, ignore-case class items, nullable) for the characters a parsed regex sequence
+    can start with; None when any character might (a negated class, '.', a back-reference)."""
+    from re import _constants as c
+
+    plain: set[str] = set()
+    folded: set[str] = set()
+    for op, av in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # zero width: the next item consumes the first character
+        if op is c.LITERAL:
+            (folded if icase else plain).add(re.escape(chr(av)))
+            return plain, folded, False
+        if op is c.IN:
+            for iop, iav in av:
+                if iop is c.LITERAL:
+                    (folded if icase else plain).add(re.escape(chr(iav)))
+                elif iop is c.RANGE:
+                    (folded if icase else plain).add(f"{re.escape(chr(iav[0]))}-{re.escape(chr(iav[1]))}")
+                elif iop is c.CATEGORY and iav in (c.CATEGORY_DIGIT, c.CATEGORY_SPACE, c.CATEGORY_WORD):
+                    plain.add({c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s", c.CATEGORY_WORD: r"\w"}[iav])
+                else:
+                    return None
+            return plain, folded, False
+        if op is c.SUBPATTERN:
+            _group, add, _del, sub = av
+            found = _first_chars(sub.data, icase or bool(add & re.IGNORECASE))
+            nullable_here = False
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            found = _first_chars(av[2].data, icase)
+            nullable_here = av[0] == 0
+        elif op is c.ATOMIC_GROUP:
+            found, nullable_here = _first_chars(av.data, icase), False
+        elif op is c.BRANCH:
+            parts = [_first_chars(b.data, icase) for b in av[1]]
+            if any(p is None for p in parts):
+                return None
+            found = (set().union(*(p[0] for p in parts)), set().union(*(p[1] for p in parts)), any(p[2] for p in parts))
+            nullable_here = False
+        else:
+            return None
+        if found is None:
+            return None
+        plain |= found[0]
+        folded |= found[1]
+        if not (found[2] or nullable_here):
+            return plain, folded, False
+    return plain, folded, True
+
+
+from re import _parser  # noqa: E402  (regex internals: first characters and widths of patterns)
+
+
+def _compile(pattern: str) -> re.Pattern:
+    """re.compile with a lookahead on the characters a match can start with, computed from the
+    pattern. The patterns open with word-start lookbehinds, which re tries at every position of
+    the text; the one-character lookahead rejects most positions first (2-3x faster scans on
+    news paragraphs). It only restates a necessary condition, so the matches are the same."""
+    first = _first_chars(_parser.parse(pattern, _FLAGS).data, False)
+    if first is None or first[2] or not (first[0] or first[1]):
+        return re.compile(pattern, _FLAGS)
+    alts = []
+    if first[0]:
+        alts.append("[" + "".join(sorted(first[0])) + "]")
+    if first[1]:
+        alts.append("(?i:[" + "".join(sorted(first[1])) + "])")
+    return re.compile(f"(?={'|'.join(alts)})(?:{pattern})", _FLAGS)
+
 # 1. ISO and other year-first numeric dates: 2017-02-08, 2021/10/13, 2018-02-18T21:35:43+04:00
-_RX_ISO = re.compile(
+_RX_ISO = _compile(
     rf"{_NOT_NUM_BEFORE}(?P<y>(?:1[34]|1[89]|20|21)\d\d)(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})(?!\d)(?P<suf>\s*ه(?!\w))?"
-    + _TIME_TAIL, _FLAGS)
+    + _TIME_TAIL)
 
 # 2. day-first numeric dates: 08/02/2017, ١ / ١٢ / ٢٠٢٠ - ٠٢:٠٠
-_RX_DMY = re.compile(
+_RX_DMY = _compile(
     rf"(?:(?P<wd>{_WEEKDAY}){_E}\s*[،,]?\s*)?{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})\s*(?P<sep>[/.\-])\s*(?P<m>\d{{1,2}})"
-    rf"\s*(?P=sep)\s*(?P<y>\d{{4}})(?P<suf>{_YEAR_SUFFIX})?(?!\d)" + _TIME_TAIL, _FLAGS)
+    rf"\s*(?P=sep)\s*(?P<y>\d{{4}})(?P<suf>{_YEAR_SUFFIX})?(?!\d)" + _TIME_TAIL)
 
 # 3. RFC 822 / English: "Sun, 18 Feb 2018 21:35:43 +0400", "18 February 2018"
-_RX_RFC = re.compile(
+_RX_RFC = _compile(
     rf"(?=[A-Za-z0-9])(?<![A-Za-z])(?:(?i:{_ENGLISH_WEEKDAYS})[a-z]*,?\s+)?{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})\s+(?P<mon>{_ENG_MONTH}),?\s+(?P<y>\d{{4}})(?!\d)"
-    + _TIME_TAIL, _FLAGS)
+    + _TIME_TAIL)
 
 # 3b. English month-first: "February 18, 2018"
-_RX_MDY = re.compile(
+_RX_MDY = _compile(
     rf"(?=[A-Za-z])(?<![A-Za-z])(?:(?i:{_ENGLISH_WEEKDAYS})[a-z]*,?\s+)?(?P<mon>{_ENG_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d)"
-    + _TIME_TAIL, _FLAGS)
+    + _TIME_TAIL)
 
 # 4. Hijri: "15 رمضان 1445 هـ", "26 شوال 1436"
-_RX_HIJRI = re.compile(
+_RX_HIJRI = _compile(
     rf"{_B}(?:(?P<wd>{_WEEKDAY}){_E}\s*[،,]?\s*)?(?:{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})|(?P<ord>{_ORDINAL}))?\s*(?:من\s+)?(?:شهر\s+)?"
-    rf"(?P<hmon>{_HMONTH}){_E}\s*(?:(?:عام|سنه|لعام|لسنه)\s+)?(?P<y>1[2-5]\d\d)(?!\d)(?P<suf>{_YEAR_SUFFIX})?",
-    _FLAGS)
+    rf"(?P<hmon>{_HMONTH}){_E}\s*(?:(?:عام|سنه|لعام|لسنه)\s+)?(?P<y>1[2-5]\d\d)(?!\d)(?P<suf>{_YEAR_SUFFIX})?")
 
 # 5. textual Gregorian with a day: "الأحد 5 يناير", "24 نيسان / أبريل 2020", "الخامس من أكتوبر", "03 يونيو 2020م"
-_RX_DAY = re.compile(
+_RX_DAY = _compile(
     rf"(?:(?P<wd>{_WEEKDAY}){_E}\s*[،,]?\s*(?:الموافق\s+)?)?"
     rf"(?:{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})(?:\s*(?:من\s+)?(?:شهر\s+)?)|{_B}(?P<ord>{_ORDINAL})\s+(?:من\s+)?(?:شهر\s+)?)"
     rf"(?P<mon>{_MONTHX})"
     rf"(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?|\s+(?P<rel>{_REL}){_E}|{_OF_YEAR_REL})?"
-    + _TIME_TAIL, _FLAGS)
+    + _TIME_TAIL)
 
 # 6. a range of days in one month: "من 5 إلى 7 يونيو 2022", "بين 5 و7 يونيو"
-_RX_RANGE = re.compile(
+_RX_RANGE = _compile(
     rf"{_NOT_NUM_BEFORE}(?P<d1>\d{{1,2}})\s*(?:-|–|الي|حتي|لغايه|و)\s*(?P<d2>\d{{1,2}})\s+(?:من\s+)?(?:شهر\s+)?"
-    rf"(?P<mon>{_MONTHX})(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?)?",
-    _FLAGS)
+    rf"(?P<mon>{_MONTHX})(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?)?")
 
 # 7. a month (no day): "يـنـايـر 2021", "سبتمبر/أيلول الماضي", "نهاية شهر كانون الثاني", "يوليوز 2019"
-_RX_MONTH = re.compile(
+_RX_MONTH = _compile(
     rf"{_B}(?P<clitic>[وبل](?=\w))?(?:(?P<pos>{_POS})\s+(?:(?:من|ل)\s+)?)?(?P<shahr>شهر\s+|شهري\s+)?(?P<mon>{_MONTHX}){_E}"
     rf"(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?"
-    rf"|\s+(?P<rel>{_REL}){_E}|{_OF_YEAR_REL})?", _FLAGS)
+    rf"|\s+(?P<rel>{_REL}){_E}|{_OF_YEAR_REL})?")
 
 # 8. seasons: "ربيع العام 2022", "صيف 2019", "الشتاء الماضي"
-_RX_SEASON = re.compile(
+_RX_SEASON = _compile(
     rf"{_B}(?P<al>ال)?(?P<sea>ربيع|صيف|خريف|شتاء|شتا){_E}\s+(?:(?:هذا\s+)?(?P<yw>العام|عام|سنه|السنه)\s*)?"
-    rf"(?:(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?|(?P<rel>{_REL}){_E})?", _FLAGS)
+    rf"(?:(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?|(?P<rel>{_REL}){_E})?")
 
 # 9. a bare year: needs a year word or a year suffix ("في عام 1948", "منذ 2022", "2015م")
-_RX_YEAR = re.compile(
-    rf"(?:{_B}(?P<kw>(?:و|ب|ل|لل|في|ف)?(?:عام|العام|سنه|السنه|اعوام|عامي|العامين)|منذ|حتي|خلال|مطلع|منتصف|نهايه|اواخر|اوايل|اوائل|بدايه|اواسط|مستهل|قبل|بعد|في|موسم)\s+)?"
-    rf"{_NOT_NUM_BEFORE}(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?(?!\s*{_COUNT_NOUNS})(?![.,]\d)(?!\s*/\s*\d{{4}}\s*ه)",
-    _FLAGS)
+_YEAR_KW = r"(?:(?:و|ب|ل|لل|في|ف)?(?:عام|العام|سنه|السنه|اعوام|عامي|العامين)|منذ|حتي|خلال|مطلع|منتصف|نهايه|اواخر|اوايل|اوائل|بدايه|اواسط|مستهل|قبل|بعد|في|موسم)"
+_YEAR_KW_MAX = _parser.parse(_YEAR_KW).getwidth()[1]
+_RX_YEAR = _compile(
+    rf"(?:{_B}(?P<kw>{_YEAR_KW})\s+)?"
+    rf"{_NOT_NUM_BEFORE}(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?(?!\s*{_COUNT_NOUNS})(?![.,]\d)(?!\s*/\s*\d{{4}}\s*ه)")
 
-_RX_AND_YEAR = re.compile(
-    rf"\s*(?:و|-|–|/|الي|حتي|او)\s*(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?(?!\s*{_COUNT_NOUNS})(?![.,]\d)", _FLAGS)
+_RX_AND_YEAR = _compile(
+    rf"\s*(?:و|-|–|/|الي|حتي|او)\s*(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?(?!\s*{_COUNT_NOUNS})(?![.,]\d)")
 
 # "اليوم" that is not today: "اليوم الأول من زيارته", "اليوم السابع" (a newspaper), "اليوم الذي", "اليوم العالمي"
 _NOT_TODAY = (r"(?:السابع|الاول|الثاني|الثالث|الرابع|الخامس|السادس|الثامن|التاسع|العاشر|الاخير|التالي|"
               r"السابق|الذي|الوطني|العالمي|الدولي|نفسه|ذاته|الموعود|المشهود|المفتوح|الاولمبي)(?!\w)")
 
 # 10. relative: أمس, اليوم, غدا, بعد غد, منذ/قبل N أيام, الشهر الماضي, مطلع العام المقبل, يوم السبت المقبل
-_RX_RELDAY = re.compile(
+_RX_RELDAY = _compile(
     rf"{_BC}(?P<w>اول\s+(?:من\s+)?امس|امس|البارحه|(?<![«\"\u201c])(?<!صحيفه\s)(?<!جريده\s)(?<!نفس\s)(?<!ذلك\s)(?<!ذات\s)اليوم(?!\s+{_NOT_TODAY})(?![»\"\u201d])|غدا|بعد\s+غد|بعد\s+الغد){_E}"
-    rf"(?:\s*[،,]?\s*(?:يوم\s+)?{_WEEKDAY}{_E})?", _FLAGS)  # "اليوم الثلاثاء", "أمس الخميس": one mention
+    rf"(?:\s*[،,]?\s*(?:يوم\s+)?{_WEEKDAY}{_E})?")  # "اليوم الثلاثاء", "أمس الخميس": one mention
 _UNITS = {
     "يوم": ("d", 1), "يوما": ("d", 1), "ايام": ("d", None), "يومين": ("d", 2),
     "اسبوع": ("w", 1), "اسبوعا": ("w", 1), "اسابيع": ("w", None), "اسبوعين": ("w", 2),
@@ -261,20 +329,19 @@ _NUMBER_WORDS = {
     "ثلاثه": 3, "ثلاث": 3, "اربعه": 4, "اربع": 4, "خمسه": 5, "خمس": 5, "سته": 6, "ست": 6,
     "سبعه": 7, "سبع": 7, "ثمانيه": 8, "ثماني": 8, "ثمان": 8, "تسعه": 9, "تسع": 9, "عشره": 10, "عشر": 10,
 }
-_RX_AGO = re.compile(
+_RX_AGO = _compile(
     rf"{_BC}(?:منذ|قبل)\s+(?:(?P<n>\d{{1,3}})\s+|(?P<nw>{_alt(_NUMBER_WORDS)})\s+)?(?P<unit>{_alt(_UNITS)}){_E}"
-    rf"(?!\s+(?:من|علي|علی)\s)(?!\s+{_MONTH})(?!\s+(?:\d|{_REL}))", _FLAGS)
-_RX_RELPERIOD = re.compile(
+    rf"(?!\s+(?:من|علي|علی)\s)(?!\s+{_MONTH})(?!\s+(?:\d|{_REL}))")
+_RX_RELPERIOD = _compile(
     rf"(?:{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})\s+من\s+(?=الشهر)|{_BC}(?P<ord>{_ORDINAL})\s+من\s+(?=الشهر))?"
-    rf"{_BC}(?:(?P<pos>{_POS})\s+)?(?:(?P<the>الشهر|العام|السنه)\s+(?P<rel>{_REL})|(?:هذا|هذه)\s+(?P<this>العام|السنه|الشهر)){_E}",
-    _FLAGS)  # also a day of a relative month: "في الرابع عشر من الشهر الماضي", "15 من الشهر الجاري"
-_RX_WEEKDAY = re.compile(
-    rf"{_B}(?:[وف](?=ال))?(?P<wd>{_WEEKDAY}){_E}(?:\s+(?P<rel>{_REL}){_E})?", _FLAGS)
+    rf"{_BC}(?:(?P<pos>{_POS})\s+)?(?:(?P<the>الشهر|العام|السنه)\s+(?P<rel>{_REL})|(?:هذا|هذه)\s+(?P<this>العام|السنه|الشهر)){_E}")  # also a day of a relative month: "في الرابع عشر من الشهر الماضي", "15 من الشهر الجاري"
+_RX_WEEKDAY = _compile(
+    rf"{_B}(?:[وف](?=ال))?(?P<wd>{_WEEKDAY}){_E}(?:\s+(?P<rel>{_REL}){_E})?")
 
 # 11. a time alone: "19:56 ت. غ", "الساعة 10:30"
-_RX_TIME = re.compile(
+_RX_TIME = _compile(
     rf"(?:(?P<pre>الساعه)\s*)?{_NOT_NUM_BEFORE}(?P<H>\d{{1,2}}):(?P<M>\d{{2}})(?::(?P<S>\d{{2}}))?(?![\d:])"
-    rf"(?:\s*(?:{_TZ}))?", _FLAGS)
+    rf"(?:\s*(?:{_TZ}))?")
 
 # Prefilter: plain substring tests (C speed), no regex alternation. A text without a digit
 # and without any of these words cannot hold a date expression.
@@ -426,9 +493,10 @@ def _day_value(y: int | None, m: int, d: int, ref: dt.date | None) -> tuple[str,
     return f"{y:04d}-{m:02d}-{d:02d}", "day"
 
 
-def _cands_numeric(f: str, ref: dt.date | None, out: list) -> None:
-    for rx, prio in ((_RX_ISO, 9), (_RX_DMY, 9)):
-        for mt in rx.finditer(f):
+def _cands_numeric(f: str, ref: dt.date | None, out: list, first_four: int = 0) -> None:
+    # an ISO date starts with its year: no match starts before the first four-digit run
+    for rx, prio, start in ((_RX_ISO, 9, first_four), (_RX_DMY, 9, 0)):
+        for mt in rx.finditer(f, start):
             g = mt.groupdict()
             y, m, d = int(g["y"]), int(g["m"]), int(g["d"])
             if rx is _RX_DMY and m > 12 and d <= 12:  # month-first (US) writing
@@ -667,8 +735,14 @@ def _season_year(code: str, kind: str | None, ref: dt.date) -> int:
     return y0
 
 
-def _cands_year(f: str, out: list) -> None:
-    for mt in _RX_YEAR.finditer(f):
+def _cands_year(f: str, out: list, first_four: int = 0) -> None:
+    # A match is a year, maybe after a keyword and whitespace: none starts before the whitespace
+    # ahead of the first four-digit run, less the longest keyword (lookbehinds still see the
+    # text before the start position, so the matches are the same as from 0).
+    start = first_four
+    while start > 0 and f[start - 1].isspace():
+        start -= 1
+    for mt in _RX_YEAR.finditer(f, max(0, start - _YEAR_KW_MAX)):
         g = mt.groupdict()
         y = int(g["y"])
         kw = g["kw"]
@@ -850,19 +924,19 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
     # the big alternations a scan of the many paragraphs that cannot match (a month trigger
     # substring is in half the paragraphs: اب, ماي inside other words).
     cands: list = []
-    month = english or any(k in folded for k in _MONTH_TRIGGERS)
-    if month and not english:
-        month = _LATIN_ANY.search(folded) is not None or _MONTH_WORD.search(folded) is not None
-    year4 = has_digit and _FOUR_DIGITS.search(folded) is not None
+    month = english or _has_month_word(folded) or (
+        _LATIN_ANY.search(folded) is not None and any(k in folded for k in _MONTH_TRIGGERS))
+    four = _FOUR_DIGITS.search(folded) if has_digit else None
+    year4 = four is not None
     if has_digit:
         if year4:
-            _cands_numeric(folded, reference, cands)
+            _cands_numeric(folded, reference, cands, four.start())
             if english:
                 _cands_rfc(folded, cands)
         if month:
             _cands_range(folded, reference, cands)
         if year4:
-            _cands_year(folded, cands)
+            _cands_year(folded, cands, four.start())
         if ":" in folded and _DIGIT_COLON.search(folded):
             _cands_time(folded, cands)
         if year4 and any(k in folded for k in _HIJRI_TRIGGERS):
@@ -908,8 +982,33 @@ _DIGIT_COLON = re.compile(r"\d:\d")  # every time needs one
 _LATIN_ANY = re.compile(r"(?i)[a-z]")
 # an Arabic month as the month patterns allow it: at a word start, after a proclitic و/ب/ل, or
 # right after a day number ("5مايو")
-_MONTH_WORD = re.compile(rf"(?:(?<!\w)[وبل]?|(?<=\d)){_ARABIC_MONTH}(?!\w)")
-_ORD_HINT = re.compile(_ORDINAL + r"\s+(?:من\s+)?(?:شهر\s+)?" + _MONTH)
+_MONTH_WORD = _compile(rf"(?:(?<!\w)[وبل]?|(?<=\d)){_ARABIC_MONTH}(?!\w)")
+
+
+def _has_month_word(folded: str) -> bool:
+    """_MONTH_WORD.search(folded) is not None, tried only where a month name can start: at a
+    trigger (a name's first word) that the pattern's lookbehinds allow, checked with str methods
+    first (re's \\w is isalnum() or "_", \\d is isdecimal()). A trigger substring is in nearly
+    half the paragraphs (اب, ماي inside other words), where a full scan of the pattern cost 20 µs."""
+    for k in _MONTH_TRIGGER_STARTS:
+        i = folded.find(k)
+        while i >= 0:
+            before = folded[i - 1] if i else " "
+            if (not (before.isalnum() or before == "_") or before.isdecimal()) and _MONTH_WORD.match(folded, i):
+                return True
+            if before in "وبل" and (i == 1 or not (folded[i - 2].isalnum() or folded[i - 2] == "_")) \
+                    and _MONTH_WORD.match(folded, i - 1):
+                return True
+            i = folded.find(k, i + 1)
+    return False
+
+
+# the triggers that no shorter trigger starts: every month name starts with one of these
+_MONTH_TRIGGER_STARTS = tuple(k for k in _MONTH_TRIGGERS
+                              if not any(o != k and k.startswith(o) for o in _MONTH_TRIGGERS))
+
+
+_ORD_HINT = _compile(_ORDINAL + r"\s+(?:من\s+)?(?:شهر\s+)?" + _MONTH)
 
 
 # ---------------------------------------------------------------------------
