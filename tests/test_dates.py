@@ -645,3 +645,30 @@ def test_url_date_needs_one_separator_throughout():
 def test_prefilter_edges(text, expected):
     got = [(m.surface, m.value, m.granularity) for m in extract_mentions(text, dt.date(2020, 6, 10))]
     assert got == expected
+
+
+# ---------------------------------------------------------------- the speed devices change no match
+
+@needs_shared
+def test_first_character_guards_and_gates_change_no_match():
+    # _compile prefixes each pattern with a lookahead on its possible first characters, and
+    # _has_month_word replaces a full scan: both must find exactly what the plain forms find.
+    import re
+
+    from akhbar.arabic import fold_letters
+    from tasks import dates
+
+    texts = [fold_letters(line) for f in sorted((SHARED / "seeds").glob("*.txt"))
+             for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += [fold_letters(text) for _ref, text, _exp in PROBE]
+    texts += ["5مايو", "ومايو", "xمايو", "ببمايو", "مايوس", "_مايو", "٣مايو", "لابريل", "Feb 3, 2020", "kانون"]
+    guarded = [name for name in dir(dates) if name.startswith("_RX_")] + ["_MONTH_WORD", "_ORD_HINT"]
+    for name in guarded:
+        rx = getattr(dates, name)
+        assert rx.pattern.startswith("(?="), f"{name} has no first-character guard"
+        plain = re.compile(rx.pattern[rx.pattern.index(")(?:") + 1:], rx.flags)
+        for text in texts:
+            got = [(m.span(), m.groupdict()) for m in rx.finditer(text)]
+            assert got == [(m.span(), m.groupdict()) for m in plain.finditer(text)], (name, text)
+    for text in texts:
+        assert dates._has_month_word(text) == (dates._MONTH_WORD.search(text) is not None), text
