@@ -246,6 +246,7 @@ _URL = re.compile(r"^(?:https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.I)
 _NUM = r"[-+]?[\d\u0660-\u0669\u06F0-\u06F9][\d\u0660-\u0669\u06F0-\u06F9.,\u066B\u066C]*\s*%?"
 _NUMROW = re.compile(rf"^(?:(?P<l1>[^\d\u0660-\u0669:=]{{2,40}}?)\s*[:=]?\s*{_NUM}|{_NUM}\s+(?P<l2>[^\d\u0660-\u0669]{{2,40}}))$")
 _COMMENT = re.compile(r"^(?P<name>[^:：]{2,40}?)\s+[:：]\s+(?P<body>\S.*)$")
+_COUNT_TAIL = re.compile(r"\s\(\d{1,6}\)$")
 _NUMBERED = re.compile(r"^[\d\u0660-\u0669]{1,2}\s*[.)\-–]\s+\S")
 _ELLIPSIS = ("...", "…", "..")
 _DIGIT = re.compile(r"\d")
@@ -524,6 +525,9 @@ def _structure_kind(f: _Feat, rules: Rules, has_digit: bool) -> None:
     if has_digit and nw <= t["number_row_max_words"] and _NUMROW.match(text):
         f.kind = "numrow"
         return
+    if text[-1] == ")" and nw <= t["headline_max_words"] and _COUNT_TAIL.search(text) is not None:
+        f.kind = "counted"  # "Myles Garrett should expect a significant suspension (148)": a count
+        return  # (comments, views) closes the item; a run of them is a "most commented" list
     if nw <= t["comment_name_max_words"] + 1 and text.casefold().endswith(rules.comment_suffix):
         f.kind = "topic"  # a comment header: "Bob says:"
         return
@@ -636,7 +640,7 @@ def _resolve_runs(feats: list[_Feat], rules: Rules) -> None:
     i = 0
     while i < n:
         k = feats[i].kind
-        if k in ("bullet", "numrow"):
+        if k in ("bullet", "numrow", "counted"):
             j = i
             while j < n and feats[j].kind == k:
                 j += 1
@@ -645,6 +649,8 @@ def _resolve_runs(feats: list[_Feat], rules: Rules) -> None:
                 sentences = sum(1 for f in run if f.text.rstrip()[-1] in ".!?؟" or f.nw > t["headline_max_words"])
                 is_list = len(run) >= t["list_min_run"] and sentences * 2 < len(run)
                 new = "headline_list" if is_list else None
+            elif k == "counted":
+                new = "headline_list" if len(run) >= t["count_list_min_run"] else None
             else:
                 new = "number_table" if len(run) >= t["number_table_min_run"] else None
             for f in run:

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -638,3 +639,46 @@ def test_text_path_on_flattened_dev_page_drops_chrome():
     f1, recall = _token_f1(doc.kept_text, gt[key]["articleBody"])
     assert recall >= 0.8 and f1 >= 0.6, (f1, recall)
     assert any(ln.status == "boilerplate" for ln in doc.lines)
+
+
+# ------------------------------------------------------------------------------ rules on real dev pages
+# Lines are read from the dev HTML pages in ../shared at test time (flattened by the text path's
+# converter), never copied here.
+
+DEV_HTML = SHARED / "dev" / "html"
+needs_dev_pages = pytest.mark.skipif(
+    not (DEV_HTML / "scrapinghub-aeb").is_dir() or not (DEV_HTML / "fundus").is_dir(),
+    reason=f"dev HTML pages not found under {DEV_HTML} (../shared absent): skipping",
+)
+
+
+@functools.cache
+def dev_page(url_part: str) -> str:
+    """The flattened text of the dev page whose URL contains `url_part` (scrapinghub-aeb or fundus)."""
+    aeb = DEV_HTML / "scrapinghub-aeb"
+    gt = json.loads((aeb / "ground-truth.json").read_text(encoding="utf-8"))
+    paths = [aeb / "html" / f"{k}.html.gz" for k, v in gt.items() if url_part in (v.get("url") or "")]
+    for meta_path in sorted((DEV_HTML / "fundus").glob("*/meta.info")):
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        paths += [meta_path.parent / f for f, v in meta.items() if url_part in (v.get("url") or "")]
+    assert len(paths) == 1, (url_part, paths)
+    return html_to_text_scrape(gzip.decompress(paths[0].read_bytes()).decode("utf-8", "replace"))
+
+
+def lines_starting(doc: CleanedDoc, prefix: str) -> list[Line]:
+    found = [ln for ln in doc.lines if ln.text.startswith(prefix)]
+    assert found, prefix
+    return found
+
+
+@needs_dev_pages
+def test_headlines_with_counts_are_a_list():
+    """A "most commented" box: headlines each closed by a count, "... suspension (148)"."""
+    doc = clean_text(dev_page("anthony-lynn-we-needed-to-win-this-game"))
+    counted = [ln for ln in doc.lines if re.search(r"\s\(\d+\)$", ln.text)]
+    assert len(counted) >= 5
+    assert all((ln.status, ln.reason) == ("boilerplate", "headline_list") for ln in counted)
+    assert all(ln.status == "kept" for ln in lines_starting(doc, "Chargers coach Anthony Lynn"))
+    # one such line is no list: "(2)" closes a sentence of the article
+    one = counted[0].text
+    assert by_text(clean_text("\n".join(EN[:2] + [one] + EN[2:])))[one].reason != "headline_list"
