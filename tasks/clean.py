@@ -165,8 +165,10 @@ def load_rules(path: str | None = None) -> Rules:
         rf"|\d{{1,2}} (?:{month_alt}))(?!\d)"  # 8 فبراير
     )
     # a relative date ("منذ 3 ساعات", "2 days ago") is a date line only when it is (almost) alone
+    # (a clock time may follow: "2 days ago at 07:52 am")
     rel_date_re = re.compile(
-        rf"^(?:\S+ )?(?:(?:{ago}) \d{{1,3}} (?:{unit_alt})|\d{{1,3}} (?:{unit_alt}) (?:{ago_after}))(?: \S+)?$"
+        rf"^(?:\S+ )?(?:(?:{ago}) \d{{1,3}} (?:{unit_alt})|\d{{1,3}} (?:{unit_alt}) (?:{ago_after}))(?: \S+)?"
+        r"(?: \d{1,2} \d\d(?: \S+)?)?$"
     )
     seps = chars["section_separators"]
     sep_alt = "|".join(re.escape(s) for s in sorted(seps, key=len, reverse=True))
@@ -460,6 +462,7 @@ def _classify_line(f: _Feat, words: list[str], rules: Rules, arabic_page: bool) 
         norm_digit = _DIGIT.search(norm) is not None
         if norm_digit and rules.rel_date_re.match(norm) is not None:
             f.kind = "date_line"
+            f.extra = "relative"
             return
         if (
             _starts_with(hkey, rules.date_labels) is not None
@@ -690,6 +693,21 @@ def _resolve_runs(feats: list[_Feat], rules: Rules) -> None:
             feats[j].kind == "strong" and feats[j].ends_sentence for j in (i + 1, i + 2)
         ):
             feats[i].kind = "credit"
+    # Relative time stamps ("2 days ago at 07:52 am", "11 hours ago") recurring every few lines head
+    # the items of a comment thread or a news feed, never the paragraphs of one article (its own
+    # stamp is one line): a series of feed_min_stamps of them, each at most thread_max_gap lines
+    # after the previous one, are comment headers (the thread rule below takes the lines between).
+    stamps = [i for i, f in enumerate(feats) if f.kind == "date_line" and f.extra == "relative"]
+    gap = t["thread_max_gap"]
+    k = 0
+    while k < len(stamps):
+        m = k
+        while m + 1 < len(stamps) and stamps[m + 1] - stamps[m] <= gap + 1:
+            m += 1
+        if m - k + 1 >= t["feed_min_stamps"]:
+            for i in stamps[k : m + 1]:
+                feats[i].kind = "topic"
+        k = m + 1
     # A thread: comment headers at most thread_max_gap lines apart. Everything between two of them,
     # and after the last one up to the next other kind of line, is comment text.
     topics = [i for i, f in enumerate(feats) if f.kind == "topic"]

@@ -682,3 +682,16 @@ def test_headlines_with_counts_are_a_list():
     # one such line is no list: "(2)" closes a sentence of the article
     one = counted[0].text
     assert by_text(clean_text("\n".join(EN[:2] + [one] + EN[2:])))[one].reason != "headline_list"
+
+
+@needs_dev_pages
+def test_recurring_relative_stamps_make_a_thread():
+    """Comments each stamped "2 days ago at 07:52 am": a thread, not the article's text."""
+    doc = clean_text(dev_page("13-inch-macbook-pro-scissor-keyboard-2020"))
+    stamps = [ln for ln in doc.lines if ln.text.startswith("2 days ago at")]
+    assert len(stamps) >= 5 and all(ln.reason == "comment_thread" for ln in stamps)
+    assert all(ln.status != "kept" for ln in lines_starting(doc, "It‘s good to see Apple"))
+    assert all(ln.status == "kept" for ln in lines_starting(doc, "Following the 16-inch MacBook Pro"))
+    # the article's own stamp is one line: it stays a date line, the article is kept
+    lines = by_text(clean_text("\n".join([stamps[0].text] + EN + [stamps[1].text])))
+    assert lines[stamps[0].text].reason == "date_line" and all(lines[x].status == "kept" for x in EN)
