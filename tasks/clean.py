@@ -1010,13 +1010,26 @@ def _body_start(feats: list[_Feat], rules: Rules) -> tuple[int, set[int]]:
     first = main
     while first > 0:
         prev_end, cur_start = blocks[first - 1][-1], blocks[first][0]
-        if cur_start - prev_end - 1 > t["block_attach_gap"] or hard_before[cur_start] != hard_before[prev_end + 1]:
+        if cur_start - prev_end - 1 > t["block_attach_gap"]:
+            break
+        if hard_before[cur_start] != hard_before[prev_end + 1] and not (
+            # a teaser box ("Most Read") dropped between two runs of paragraphs splits one article
+            # (the body pass returns to the article after it, see widget_return_within)
+            all(feats[g].kind == "trailer_cue" and feats[g].extra == "widget"
+                for g in range(prev_end + 1, cur_start) if _is_hard(feats[g]))
+            and _paragraph_run(feats, blocks[first - 1][-2:])
+        ):
             break
         # the article's own byline / date line between them: what comes before is another item
         if any(feats[g].kind in ("byline", "date_line") for g in range(prev_end + 1, cur_start)):
             break
         first -= 1
     return blocks[first][0], weak_late
+
+
+def _paragraph_run(feats: list[_Feat], idx: list[int]) -> bool:
+    """Two consecutive body lines that end like sentences (paragraphs, not a headline + blurb)."""
+    return len(idx) == 2 and idx[1] == idx[0] + 1 and all(feats[i].ends_sentence for i in idx)
 
 
 _META_KINDS = frozenset({"date_line", "section", "source", "byline", "dateline", "tags"})

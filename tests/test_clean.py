@@ -695,3 +695,14 @@ def test_recurring_relative_stamps_make_a_thread():
     # the article's own stamp is one line: it stays a date line, the article is kept
     lines = by_text(clean_text("\n".join([stamps[0].text] + EN + [stamps[1].text])))
     assert lines[stamps[0].text].reason == "date_line" and all(lines[x].status == "kept" for x in EN)
+
+
+@needs_dev_pages
+def test_teaser_box_between_paragraph_runs_does_not_cut_the_lead():
+    """"Most Read" (a widget cue) between the article's first paragraphs and the rest: the first
+    run is attached to the main block, the box is dropped, the body resumes after it."""
+    doc = clean_text(dev_page("aaron-bushnell-reddit-fire-protest"))
+    assert all(ln.status == "kept" for ln in lines_starting(doc, "Aaron Bushnell, the active-duty"))
+    assert all(ln.status == "kept" for ln in lines_starting(doc, "The Reddit posts, by a user named"))
+    assert all(ln.status != "kept" for ln in lines_starting(doc, "Most Read"))
+    assert all(ln.status == "kept" for ln in lines_starting(doc, "The Intercept analysis linked"))
