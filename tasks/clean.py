@@ -955,10 +955,9 @@ def _body_start(feats: list[_Feat], rules: Rules) -> tuple[int, set[int]]:
         gap = cur - prev - 1
         if hard_before[cur] == hard_before[prev + 1] and (
             gap <= max_gap
-            # a longer gap of content-like short lines (list items, subheads: 3+ words) does
-            # not split the article; menus are runs of one- and two-word lines
-            or (gap <= long_gap and all(feats[g].kind in ("weak", "section", "date_line") and feats[g].nw >= 3
-                                         for g in range(prev + 1, cur)))
+            # a longer gap of content-like short lines (list items, subheads) does not split
+            # the article; menus are runs of one- and two-word lines
+            or (gap <= long_gap and _content_gap(feats, prev + 1, cur))
         ):
             blocks[-1].append(cur)
         else:
@@ -1030,6 +1029,27 @@ def _body_start(feats: list[_Feat], rules: Rules) -> tuple[int, set[int]]:
 def _paragraph_run(feats: list[_Feat], idx: list[int]) -> bool:
     """Two consecutive body lines that end like sentences (paragraphs, not a headline + blurb)."""
     return len(idx) == 2 and idx[1] == idx[0] + 1 and all(feats[i].ends_sentence for i in idx)
+
+
+def _content_gap(feats: list[_Feat], a: int, b: int) -> bool:
+    """Lines a..b-1 are short content lines (list items, subheads) between two paragraphs, not a
+    menu: all weak / section / date lines of 3+ words, or with a lone one- or two-word line here and
+    there ("Meal 1", "Pre-Workout Meal" heading an item): never two in a row (menus are runs of
+    them), at most a third of the gap, and no date line with them (teasers: topic, headline,
+    author, "11 hours ago", blurb)."""
+    prev_short = dated = False
+    n_short = 0
+    for g in range(a, b):
+        f = feats[g]
+        if f.kind not in ("weak", "section", "date_line"):
+            return False
+        short = f.nw < 3
+        if short and prev_short:
+            return False
+        prev_short = short
+        n_short += short
+        dated |= f.kind == "date_line"
+    return n_short == 0 or (not dated and 3 * n_short <= b - a)
 
 
 _META_KINDS = frozenset({"date_line", "section", "source", "byline", "dateline", "tags"})

@@ -672,6 +672,20 @@ def lines_starting(doc: CleanedDoc, prefix: str) -> list[Line]:
 
 
 @needs_dev_pages
+def test_lone_subheads_in_a_list_do_not_split_the_article():
+    """A meal plan: list items with a lone two-word subhead ("Meal 1", "Pre-Workout Meal") every
+    few lines are one article with its paragraphs; a disclaimer block after it does not win."""
+    doc = clean_text(dev_page("a-little-more-obsessed-meal-prep"))
+    items = lines_starting(doc, "Portion Fix Containers:")
+    assert sum(ln.status == "kept" for ln in items) >= 10, [(ln.line_no, ln.reason) for ln in items]
+    assert all(ln.status != "kept" for ln in lines_starting(doc, "The information provided on this website"))
+    # teaser items (topic, headline, author, "11 hours ago", blurb) after an article stay apart
+    doc = clean_text(dev_page("strava-taps-ai-to-weed-out-leaderboard-cheats"))
+    assert all(ln.status == "kept" for ln in lines_starting(doc, "These announcements come at a turbulent time"))
+    assert all(ln.status != "kept" for ln in lines_starting(doc, "X users will now be able to discover posts"))
+
+
+@needs_dev_pages
 def test_headlines_with_counts_are_a_list():
     """A "most commented" box: headlines each closed by a count, "... suspension (148)"."""
     doc = clean_text(dev_page("anthony-lynn-we-needed-to-win-this-game"))
