@@ -128,6 +128,8 @@ class Rules:
     rel_date_re: re.Pattern[str]
     caption_re: re.Pattern[str]
     caption_gate: re.Pattern[str]  # any caption credit label (a cheap gate before caption_re)
+    caption_lead: tuple[str, ...]  # "In this", "This": how a wire caption starts (gate)
+    caption_lead_re: re.Pattern[str]  # ... then a picture noun soon after ("file photo,")
     date_filler: frozenset[str]
 
 
@@ -224,6 +226,11 @@ def load_rules(path: str | None = None) -> Rules:
             re.escape(v) for c in cues["caption_credit_labels"]
             for v in (c.split()[0], c.split()[0].lower(), c.split()[0].upper(), c.split()[0].capitalize())
         }))),
+        caption_lead=tuple(x + " " for x in cues["caption_lead"]),
+        caption_lead_re=re.compile(
+            "^(?:" + "|".join(re.escape(x) for x in cues["caption_lead"]) + r")\s.{0,%d}?(?<!\w)(?:" % cues["caption_lead_span"]
+            + "|".join(re.escape(x) for x in sorted(cues["caption_noun"], key=len, reverse=True)) + r")(?!\w)"
+        ),
         date_filler=frozenset(
             w for x in cues["date_stamp_words"] + cues["date_labels"] for w in normalize_arabic(x).split()
         ),
@@ -518,6 +525,9 @@ def _structure_kind(f: _Feat, rules: Rules, has_digit: bool) -> None:
         and rules.caption_re.search(text, max(0, len(text) - 90)) is not None
     ):
         f.kind = "caption"
+        return
+    if text.startswith(rules.caption_lead) and nw <= t["caption_max_words"] and rules.caption_lead_re.match(text):
+        f.kind = "caption"  # "In this Dec. 12, 2006, file photo, made available by NASA, ..."
         return
     first = text[0]
     if (first in rules.bullets and len(text) > 1 and text[1] in " \t\u00a0") or (

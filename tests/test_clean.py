@@ -720,3 +720,13 @@ def test_teaser_box_between_paragraph_runs_does_not_cut_the_lead():
     assert all(ln.status == "kept" for ln in lines_starting(doc, "The Reddit posts, by a user named"))
     assert all(ln.status != "kept" for ln in lines_starting(doc, "Most Read"))
     assert all(ln.status == "kept" for ln in lines_starting(doc, "The Intercept analysis linked"))
+
+
+@needs_dev_pages
+def test_wire_caption_pointing_at_the_photo():
+    """"In this Dec. 12, 2006, file photo, made available by NASA, ...": a caption, however long."""
+    doc = clean_text(dev_page("snooze-cruise-study-sees-future"))
+    assert all(ln.reason == "caption" for ln in lines_starting(doc, "In this Dec. 12, 2006, file photo"))
+    # a body sentence starting with "This" is no caption
+    doc = clean_text(dev_page("meth-were-it-south-dakota-campaign"))
+    assert all(ln.status == "kept" for ln in lines_starting(doc, '"This is our problem'))
