@@ -910,6 +910,21 @@ def clean_text(text: str) -> CleanedDoc:
 
     # ---- weak lines inside the body: interior subheads / short sentences vs. runs and tails
     last_body = next((i for i in range(n - 1, -1, -1) if out[i] == (KEPT, "body")), -1)
+    if last_body >= 0 and feats[last_body].text[-1] in ":：":
+        # the article's last paragraph announces a list ("The tour dates:", "وجاءت النتائج كالتالي:"):
+        # the list items right after it (short lines, dated ones too) are the article's
+        j = last_body + 1
+        while (
+            j < n
+            and out[j] in (None, (METADATA, "date_line"))
+            and feats[j].kind in ("weak", "date_line")
+            and feats[j].nw >= t["interior_min_words"]
+        ):
+            j += 1
+        if j - last_body - 1 >= t["announced_list_min_items"]:  # a list, not a stamp and a link
+            for r in range(last_body + 1, j):
+                out[r] = (KEPT, "body")
+            last_body = j - 1
     i = start
     while i < n:
         if out[i] is not None:

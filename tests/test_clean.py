@@ -730,3 +730,15 @@ def test_wire_caption_pointing_at_the_photo():
     # a body sentence starting with "This" is no caption
     doc = clean_text(dev_page("meth-were-it-south-dakota-campaign"))
     assert all(ln.status == "kept" for ln in lines_starting(doc, '"This is our problem'))
+
+
+@needs_dev_pages
+def test_list_announced_by_the_last_paragraph_is_kept():
+    """"The Doobie Brothers 50th Anniversary Tour 2020 dates:" then the dates: the list is the
+    article's, dated lines included."""
+    doc = clean_text(dev_page("doobie-brothers-reunite-50th-anniversary-tour"))
+    dates = lines_starting(doc, "June ") + lines_starting(doc, "July ")
+    assert len(dates) >= 10 and all(ln.status == "kept" for ln in dates)
+    # "... by the campaign:" then an embedded post's stamp and a link: no list
+    doc = clean_text(dev_page("meth-were-it-south-dakota-campaign"))
+    assert all(ln.status != "kept" for ln in lines_starting(doc, "Published 10:02 AM"))
