@@ -723,6 +723,17 @@ def test_teaser_box_between_paragraph_runs_does_not_cut_the_lead():
 
 
 @needs_dev_pages
+def test_newsletter_box_lines():
+    doc = clean_text(dev_page("death-toll-in-valencia-fire-rises"))
+    for prefix in ("skip past newsletter promotion", "Enter your email address", "after newsletter promotion"):
+        assert all(ln.reason == "cue_line" for ln in lines_starting(doc, prefix)), prefix
+    assert cue_key("شكراً لاشتراكك") == cue_key("شكرا لاشتراكك")
+    doc = clean_text(dev_page("sweden-tells-5-000-000-households"))
+    for prefix in ("Stay up to date with", "For more stories like this"):
+        assert all(ln.reason == "cue_line" for ln in lines_starting(doc, prefix)), prefix
+
+
+@needs_dev_pages
 def test_wire_caption_pointing_at_the_photo():
     """"In this Dec. 12, 2006, file photo, made available by NASA, ...": a caption, however long."""
     doc = clean_text(dev_page("snooze-cruise-study-sees-future"))
