@@ -128,6 +128,8 @@ class Rules:
     rel_date_re: re.Pattern[str]
     caption_re: re.Pattern[str]
     caption_gate: re.Pattern[str]  # any caption credit label (a cheap gate before caption_re)
+    caption_lead: tuple[str, ...]  # "In this", "This": how a wire caption starts (gate)
+    caption_lead_re: re.Pattern[str]  # ... then a picture noun soon after ("file photo,")
     date_filler: frozenset[str]
 
 
@@ -165,8 +167,10 @@ def load_rules(path: str | None = None) -> Rules:
         rf"|\d{{1,2}} (?:{month_alt}))(?!\d)"  # 8 فبراير
     )
     # a relative date ("منذ 3 ساعات", "2 days ago") is a date line only when it is (almost) alone
+    # (a clock time may follow: "2 days ago at 07:52 am")
     rel_date_re = re.compile(
-        rf"^(?:\S+ )?(?:(?:{ago}) \d{{1,3}} (?:{unit_alt})|\d{{1,3}} (?:{unit_alt}) (?:{ago_after}))(?: \S+)?$"
+        rf"^(?:\S+ )?(?:(?:{ago}) \d{{1,3}} (?:{unit_alt})|\d{{1,3}} (?:{unit_alt}) (?:{ago_after}))(?: \S+)?"
+        r"(?: \d{1,2} \d\d(?: \S+)?)?$"
     )
     seps = chars["section_separators"]
     sep_alt = "|".join(re.escape(s) for s in sorted(seps, key=len, reverse=True))
@@ -222,6 +226,11 @@ def load_rules(path: str | None = None) -> Rules:
             re.escape(v) for c in cues["caption_credit_labels"]
             for v in (c.split()[0], c.split()[0].lower(), c.split()[0].upper(), c.split()[0].capitalize())
         }))),
+        caption_lead=tuple(x + " " for x in cues["caption_lead"]),
+        caption_lead_re=re.compile(
+            "^(?:" + "|".join(re.escape(x) for x in cues["caption_lead"]) + r")\s.{0,%d}?(?<!\w)(?:" % cues["caption_lead_span"]
+            + "|".join(re.escape(x) for x in sorted(cues["caption_noun"], key=len, reverse=True)) + r")(?!\w)"
+        ),
         date_filler=frozenset(
             w for x in cues["date_stamp_words"] + cues["date_labels"] for w in normalize_arabic(x).split()
         ),
@@ -246,6 +255,7 @@ _URL = re.compile(r"^(?:https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.I)
 _NUM = r"[-+]?[\d\u0660-\u0669\u06F0-\u06F9][\d\u0660-\u0669\u06F0-\u06F9.,\u066B\u066C]*\s*%?"
 _NUMROW = re.compile(rf"^(?:(?P<l1>[^\d\u0660-\u0669:=]{{2,40}}?)\s*[:=]?\s*{_NUM}|{_NUM}\s+(?P<l2>[^\d\u0660-\u0669]{{2,40}}))$")
 _COMMENT = re.compile(r"^(?P<name>[^:：]{2,40}?)\s+[:：]\s+(?P<body>\S.*)$")
+_COUNT_TAIL = re.compile(r"\s\(\d{1,6}\)$")
 _NUMBERED = re.compile(r"^[\d\u0660-\u0669]{1,2}\s*[.)\-–]\s+\S")
 _ELLIPSIS = ("...", "…", "..")
 _DIGIT = re.compile(r"\d")
@@ -459,6 +469,7 @@ def _classify_line(f: _Feat, words: list[str], rules: Rules, arabic_page: bool) 
         norm_digit = _DIGIT.search(norm) is not None
         if norm_digit and rules.rel_date_re.match(norm) is not None:
             f.kind = "date_line"
+            f.extra = "relative"
             return
         if (
             _starts_with(hkey, rules.date_labels) is not None
@@ -515,6 +526,9 @@ def _structure_kind(f: _Feat, rules: Rules, has_digit: bool) -> None:
     ):
         f.kind = "caption"
         return
+    if text.startswith(rules.caption_lead) and nw <= t["caption_max_words"] and rules.caption_lead_re.match(text):
+        f.kind = "caption"  # "In this Dec. 12, 2006, file photo, made available by NASA, ..."
+        return
     first = text[0]
     if (first in rules.bullets and len(text) > 1 and text[1] in " \t\u00a0") or (
         first.isdigit() and _NUMBERED.match(text)
@@ -524,6 +538,9 @@ def _structure_kind(f: _Feat, rules: Rules, has_digit: bool) -> None:
     if has_digit and nw <= t["number_row_max_words"] and _NUMROW.match(text):
         f.kind = "numrow"
         return
+    if text[-1] == ")" and nw <= t["headline_max_words"] and _COUNT_TAIL.search(text) is not None:
+        f.kind = "counted"  # "Myles Garrett should expect a significant suspension (148)": a count
+        return  # (comments, views) closes the item; a run of them is a "most commented" list
     if nw <= t["comment_name_max_words"] + 1 and text.casefold().endswith(rules.comment_suffix):
         f.kind = "topic"  # a comment header: "Bob says:"
         return
@@ -636,7 +653,7 @@ def _resolve_runs(feats: list[_Feat], rules: Rules) -> None:
     i = 0
     while i < n:
         k = feats[i].kind
-        if k in ("bullet", "numrow"):
+        if k in ("bullet", "numrow", "counted"):
             j = i
             while j < n and feats[j].kind == k:
                 j += 1
@@ -645,6 +662,8 @@ def _resolve_runs(feats: list[_Feat], rules: Rules) -> None:
                 sentences = sum(1 for f in run if f.text.rstrip()[-1] in ".!?؟" or f.nw > t["headline_max_words"])
                 is_list = len(run) >= t["list_min_run"] and sentences * 2 < len(run)
                 new = "headline_list" if is_list else None
+            elif k == "counted":
+                new = "headline_list" if len(run) >= t["count_list_min_run"] else None
             else:
                 new = "number_table" if len(run) >= t["number_table_min_run"] else None
             for f in run:
@@ -684,6 +703,21 @@ def _resolve_runs(feats: list[_Feat], rules: Rules) -> None:
             feats[j].kind == "strong" and feats[j].ends_sentence for j in (i + 1, i + 2)
         ):
             feats[i].kind = "credit"
+    # Relative time stamps ("2 days ago at 07:52 am", "11 hours ago") recurring every few lines head
+    # the items of a comment thread or a news feed, never the paragraphs of one article (its own
+    # stamp is one line): a series of feed_min_stamps of them, each at most thread_max_gap lines
+    # after the previous one, are comment headers (the thread rule below takes the lines between).
+    stamps = [i for i, f in enumerate(feats) if f.kind == "date_line" and f.extra == "relative"]
+    gap = t["thread_max_gap"]
+    k = 0
+    while k < len(stamps):
+        m = k
+        while m + 1 < len(stamps) and stamps[m + 1] - stamps[m] <= gap + 1:
+            m += 1
+        if m - k + 1 >= t["feed_min_stamps"]:
+            for i in stamps[k : m + 1]:
+                feats[i].kind = "topic"
+        k = m + 1
     # A thread: comment headers at most thread_max_gap lines apart. Everything between two of them,
     # and after the last one up to the next other kind of line, is comment text.
     topics = [i for i, f in enumerate(feats) if f.kind == "topic"]
@@ -876,6 +910,21 @@ def clean_text(text: str) -> CleanedDoc:
 
     # ---- weak lines inside the body: interior subheads / short sentences vs. runs and tails
     last_body = next((i for i in range(n - 1, -1, -1) if out[i] == (KEPT, "body")), -1)
+    if last_body >= 0 and feats[last_body].text[-1] in ":：":
+        # the article's last paragraph announces a list ("The tour dates:", "وجاءت النتائج كالتالي:"):
+        # the list items right after it (short lines, dated ones too) are the article's
+        j = last_body + 1
+        while (
+            j < n
+            and out[j] in (None, (METADATA, "date_line"))
+            and feats[j].kind in ("weak", "date_line")
+            and feats[j].nw >= t["interior_min_words"]
+        ):
+            j += 1
+        if j - last_body - 1 >= t["announced_list_min_items"]:  # a list, not a stamp and a link
+            for r in range(last_body + 1, j):
+                out[r] = (KEPT, "body")
+            last_body = j - 1
     i = start
     while i < n:
         if out[i] is not None:
@@ -931,10 +980,9 @@ def _body_start(feats: list[_Feat], rules: Rules) -> tuple[int, set[int]]:
         gap = cur - prev - 1
         if hard_before[cur] == hard_before[prev + 1] and (
             gap <= max_gap
-            # a longer gap of content-like short lines (list items, subheads: 3+ words) does
-            # not split the article; menus are runs of one- and two-word lines
-            or (gap <= long_gap and all(feats[g].kind in ("weak", "section", "date_line") and feats[g].nw >= 3
-                                         for g in range(prev + 1, cur)))
+            # a longer gap of content-like short lines (list items, subheads) does not split
+            # the article; menus are runs of one- and two-word lines
+            or (gap <= long_gap and _content_gap(feats, prev + 1, cur))
         ):
             blocks[-1].append(cur)
         else:
@@ -986,13 +1034,47 @@ def _body_start(feats: list[_Feat], rules: Rules) -> tuple[int, set[int]]:
     first = main
     while first > 0:
         prev_end, cur_start = blocks[first - 1][-1], blocks[first][0]
-        if cur_start - prev_end - 1 > t["block_attach_gap"] or hard_before[cur_start] != hard_before[prev_end + 1]:
+        if cur_start - prev_end - 1 > t["block_attach_gap"]:
+            break
+        if hard_before[cur_start] != hard_before[prev_end + 1] and not (
+            # a teaser box ("Most Read") dropped between two runs of paragraphs splits one article
+            # (the body pass returns to the article after it, see widget_return_within)
+            all(feats[g].kind == "trailer_cue" and feats[g].extra == "widget"
+                for g in range(prev_end + 1, cur_start) if _is_hard(feats[g]))
+            and _paragraph_run(feats, blocks[first - 1][-2:])
+        ):
             break
         # the article's own byline / date line between them: what comes before is another item
         if any(feats[g].kind in ("byline", "date_line") for g in range(prev_end + 1, cur_start)):
             break
         first -= 1
     return blocks[first][0], weak_late
+
+
+def _paragraph_run(feats: list[_Feat], idx: list[int]) -> bool:
+    """Two consecutive body lines that end like sentences (paragraphs, not a headline + blurb)."""
+    return len(idx) == 2 and idx[1] == idx[0] + 1 and all(feats[i].ends_sentence for i in idx)
+
+
+def _content_gap(feats: list[_Feat], a: int, b: int) -> bool:
+    """Lines a..b-1 are short content lines (list items, subheads) between two paragraphs, not a
+    menu: all weak / section / date lines of 3+ words, or with a lone one- or two-word line here and
+    there ("Meal 1", "Pre-Workout Meal" heading an item): never two in a row (menus are runs of
+    them), at most a third of the gap, and no date line with them (teasers: topic, headline,
+    author, "11 hours ago", blurb)."""
+    prev_short = dated = False
+    n_short = 0
+    for g in range(a, b):
+        f = feats[g]
+        if f.kind not in ("weak", "section", "date_line"):
+            return False
+        short = f.nw < 3
+        if short and prev_short:
+            return False
+        prev_short = short
+        n_short += short
+        dated |= f.kind == "date_line"
+    return n_short == 0 or (not dated and 3 * n_short <= b - a)
 
 
 _META_KINDS = frozenset({"date_line", "section", "source", "byline", "dateline", "tags"})

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -638,3 +639,117 @@ def test_text_path_on_flattened_dev_page_drops_chrome():
     f1, recall = _token_f1(doc.kept_text, gt[key]["articleBody"])
     assert recall >= 0.8 and f1 >= 0.6, (f1, recall)
     assert any(ln.status == "boilerplate" for ln in doc.lines)
+
+
+# ------------------------------------------------------------------------------ rules on real dev pages
+# Lines are read from the dev HTML pages in ../shared at test time (flattened by the text path's
+# converter), never copied here.
+
+DEV_HTML = SHARED / "dev" / "html"
+needs_dev_pages = pytest.mark.skipif(
+    not (DEV_HTML / "scrapinghub-aeb").is_dir() or not (DEV_HTML / "fundus").is_dir(),
+    reason=f"dev HTML pages not found under {DEV_HTML} (../shared absent): skipping",
+)
+
+
+@functools.cache
+def dev_page(url_part: str) -> str:
+    """The flattened text of the dev page whose URL contains `url_part` (scrapinghub-aeb or fundus)."""
+    aeb = DEV_HTML / "scrapinghub-aeb"
+    gt = json.loads((aeb / "ground-truth.json").read_text(encoding="utf-8"))
+    paths = [aeb / "html" / f"{k}.html.gz" for k, v in gt.items() if url_part in (v.get("url") or "")]
+    for meta_path in sorted((DEV_HTML / "fundus").glob("*/meta.info")):
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        paths += [meta_path.parent / f for f, v in meta.items() if url_part in (v.get("url") or "")]
+    assert len(paths) == 1, (url_part, paths)
+    return html_to_text_scrape(gzip.decompress(paths[0].read_bytes()).decode("utf-8", "replace"))
+
+
+def lines_starting(doc: CleanedDoc, prefix: str) -> list[Line]:
+    found = [ln for ln in doc.lines if ln.text.startswith(prefix)]
+    assert found, prefix
+    return found
+
+
+@needs_dev_pages
+def test_lone_subheads_in_a_list_do_not_split_the_article():
+    """A meal plan: list items with a lone two-word subhead ("Meal 1", "Pre-Workout Meal") every
+    few lines are one article with its paragraphs; a disclaimer block after it does not win."""
+    doc = clean_text(dev_page("a-little-more-obsessed-meal-prep"))
+    items = lines_starting(doc, "Portion Fix Containers:")
+    assert sum(ln.status == "kept" for ln in items) >= 10, [(ln.line_no, ln.reason) for ln in items]
+    assert all(ln.status != "kept" for ln in lines_starting(doc, "The information provided on this website"))
+    # teaser items (topic, headline, author, "11 hours ago", blurb) after an article stay apart
+    doc = clean_text(dev_page("strava-taps-ai-to-weed-out-leaderboard-cheats"))
+    assert all(ln.status == "kept" for ln in lines_starting(doc, "These announcements come at a turbulent time"))
+    assert all(ln.status != "kept" for ln in lines_starting(doc, "X users will now be able to discover posts"))
+
+
+@needs_dev_pages
+def test_headlines_with_counts_are_a_list():
+    """A "most commented" box: headlines each closed by a count, "... suspension (148)"."""
+    doc = clean_text(dev_page("anthony-lynn-we-needed-to-win-this-game"))
+    counted = [ln for ln in doc.lines if re.search(r"\s\(\d+\)$", ln.text)]
+    assert len(counted) >= 5
+    assert all((ln.status, ln.reason) == ("boilerplate", "headline_list") for ln in counted)
+    assert all(ln.status == "kept" for ln in lines_starting(doc, "Chargers coach Anthony Lynn"))
+    # one such line is no list: "(2)" closes a sentence of the article
+    one = counted[0].text
+    assert by_text(clean_text("\n".join(EN[:2] + [one] + EN[2:])))[one].reason != "headline_list"
+
+
+@needs_dev_pages
+def test_recurring_relative_stamps_make_a_thread():
+    """Comments each stamped "2 days ago at 07:52 am": a thread, not the article's text."""
+    doc = clean_text(dev_page("13-inch-macbook-pro-scissor-keyboard-2020"))
+    stamps = [ln for ln in doc.lines if ln.text.startswith("2 days ago at")]
+    assert len(stamps) >= 5 and all(ln.reason == "comment_thread" for ln in stamps)
+    assert all(ln.status != "kept" for ln in lines_starting(doc, "It‘s good to see Apple"))
+    assert all(ln.status == "kept" for ln in lines_starting(doc, "Following the 16-inch MacBook Pro"))
+    # the article's own stamp is one line: it stays a date line, the article is kept
+    lines = by_text(clean_text("\n".join([stamps[0].text] + EN + [stamps[1].text])))
+    assert lines[stamps[0].text].reason == "date_line" and all(lines[x].status == "kept" for x in EN)
+
+
+@needs_dev_pages
+def test_teaser_box_between_paragraph_runs_does_not_cut_the_lead():
+    """"Most Read" (a widget cue) between the article's first paragraphs and the rest: the first
+    run is attached to the main block, the box is dropped, the body resumes after it."""
+    doc = clean_text(dev_page("aaron-bushnell-reddit-fire-protest"))
+    assert all(ln.status == "kept" for ln in lines_starting(doc, "Aaron Bushnell, the active-duty"))
+    assert all(ln.status == "kept" for ln in lines_starting(doc, "The Reddit posts, by a user named"))
+    assert all(ln.status != "kept" for ln in lines_starting(doc, "Most Read"))
+    assert all(ln.status == "kept" for ln in lines_starting(doc, "The Intercept analysis linked"))
+
+
+@needs_dev_pages
+def test_newsletter_box_lines():
+    doc = clean_text(dev_page("death-toll-in-valencia-fire-rises"))
+    for prefix in ("skip past newsletter promotion", "Enter your email address", "after newsletter promotion"):
+        assert all(ln.reason == "cue_line" for ln in lines_starting(doc, prefix)), prefix
+    assert cue_key("شكراً لاشتراكك") == cue_key("شكرا لاشتراكك")
+    doc = clean_text(dev_page("sweden-tells-5-000-000-households"))
+    for prefix in ("Stay up to date with", "For more stories like this"):
+        assert all(ln.reason == "cue_line" for ln in lines_starting(doc, prefix)), prefix
+
+
+@needs_dev_pages
+def test_wire_caption_pointing_at_the_photo():
+    """"In this Dec. 12, 2006, file photo, made available by NASA, ...": a caption, however long."""
+    doc = clean_text(dev_page("snooze-cruise-study-sees-future"))
+    assert all(ln.reason == "caption" for ln in lines_starting(doc, "In this Dec. 12, 2006, file photo"))
+    # a body sentence starting with "This" is no caption
+    doc = clean_text(dev_page("meth-were-it-south-dakota-campaign"))
+    assert all(ln.status == "kept" for ln in lines_starting(doc, '"This is our problem'))
+
+
+@needs_dev_pages
+def test_list_announced_by_the_last_paragraph_is_kept():
+    """"The Doobie Brothers 50th Anniversary Tour 2020 dates:" then the dates: the list is the
+    article's, dated lines included."""
+    doc = clean_text(dev_page("doobie-brothers-reunite-50th-anniversary-tour"))
+    dates = lines_starting(doc, "June ") + lines_starting(doc, "July ")
+    assert len(dates) >= 10 and all(ln.status == "kept" for ln in dates)
+    # "... by the campaign:" then an embedded post's stamp and a link: no list
+    doc = clean_text(dev_page("meth-were-it-south-dakota-campaign"))
+    assert all(ln.status != "kept" for ln in lines_starting(doc, "Published 10:02 AM"))
