@@ -279,12 +279,22 @@ def _detect_other(raw: bytes) -> tuple[str, str]:
 
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0b, 0x0d), *range(0x0e, 0x20), 0x7f])  # + \x0b \x0c
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def sanitize_text(text: str) -> str:
     """Drop control characters (they carry no text and XML-based extractors refuse them) and
     replace lone surrogates (from JSON escapes), which cannot be stored as UTF-8."""
+    try:
+        # The common case, checked at C speed (a regex scan of a 200 KB page took 1 ms): no
+        # surrogate (the encode raises on one) and none of the control bytes, which in UTF-8 only
+        # ever stand for themselves.
+        encoded = text.encode("utf-8")
+        if len(encoded.translate(None, _CONTROL_BYTES)) == len(encoded):
+            return text
+    except UnicodeEncodeError:
+        pass
     text = _CONTROLS.sub("", text).replace("\x0b", "\n").replace("\x0c", "\n")
     if _SURROGATE.search(text):
         text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

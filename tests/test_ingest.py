@@ -397,3 +397,38 @@ def test_stream_reader_does_not_depend_on_chunk_edges():
         got = list(ingest._read_warc_stream(Path("x.warc"), pieces, 0, Settings()))
         assert got == whole, size
     assert sum(isinstance(i, Record) for i in whole) == 4 and sum(isinstance(i, Reject) for i in whole) == 2
+
+
+# ---------------------------------------------------------------- sanitize_text
+
+_ODD_CHARS = [chr(c) for c in [*range(0, 40), 0x7F, 0x80, 0x9F, 0x627, 0xD800, 0xDC00, 0xFEFF, 0x1F600]]
+
+
+def test_sanitize_text_drops_controls_and_replaces_surrogates():
+    from tasks.ingest import sanitize_text
+
+    assert sanitize_text("نص\x00 عربي\x07") == "نص عربي"
+    assert sanitize_text("a\x0bb\x0cc\td\re\n") == "a\nb\nc\td\re\n"
+    assert sanitize_text("x\ud800y") == "x\ufffdy"
+    clean = "خبر عاجل\tمع\nسطر"
+    assert sanitize_text(clean) is clean  # the fast path returns the text itself
+
+
+def test_sanitize_text_fast_path_agrees_with_the_rules():
+    # the byte-level shortcut must give what the character rules give, on any mix of odd characters
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from tasks.ingest import _CONTROLS, sanitize_text
+
+    def by_rules(text: str) -> str:
+        text = _CONTROLS.sub("", text).replace("\x0b", "\n").replace("\x0c", "\n")
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return text
+
+    @given(st.lists(st.sampled_from(_ODD_CHARS), max_size=12).map("".join))
+    def check(text):
+        assert sanitize_text(text) == by_rules(text)
+
+    check()
