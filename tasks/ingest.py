@@ -1034,14 +1034,22 @@ def admit_records(out_dir: str, run_dir: str) -> dict:
            WITH fresh AS (SELECT s.* FROM staged s ANTI JOIN stored_ids t ON s.doc_id = t.doc_id),
            firsts AS (SELECT * FROM fresh
                       QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY input_index, record_index) = 1)
-           SELECT *, row_number() OVER (ORDER BY input_index, record_index) - 1 AS seq FROM firsts"""
+           SELECT *, row_number() OVER (ORDER BY input_index, record_index) - 1 AS seq,
+                  sum(length(content)) OVER (ORDER BY input_index, record_index
+                                             ROWS UNBOUNDED PRECEDING) AS chars_through
+           FROM firsts"""
     )
     n_staged = con.execute("SELECT count(*) FROM staged").fetchone()[0]
     n_admitted = con.execute("SELECT count(*) FROM admitted").fetchone()[0]
     records = run / "records"
     if n_admitted:
         con.execute(
-            f"""COPY (SELECT *, (seq // {int(settings.shard_size)})::INTEGER AS shard FROM admitted ORDER BY seq)
+            # A new shard every shard_size records or shard_max_chars characters, whichever comes
+            # first (both only grow along seq, so shards stay in input order; numbers may skip).
+            f"""COPY (SELECT * EXCLUDE (chars_through),
+                         greatest(seq // {int(settings.shard_size)},
+                                  (chars_through - 1) // {max(1, int(settings.shard_max_chars))})::INTEGER AS shard
+                      FROM admitted ORDER BY seq)
                 TO '{records}' (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)"""
         )
     shards = sorted(int(p.name.split("=")[1]) for p in records.glob("shard=*")) if n_admitted else []

@@ -143,11 +143,14 @@ def test_corpus_has_every_kind_of_repeat(baseline):
                 assert reason == "near_dup" and 0.8 <= sim < 1.0, (reason, sim)
 
 
-@pytest.mark.parametrize("shard_size,ingest_files", [(1, 1), (4, 3), (16, 7)])
-def test_same_decisions_for_any_shard_size(corpus, baseline, tmp_path, shard_size, ingest_files):
+@pytest.mark.parametrize("shard_size,ingest_files,max_chars", [(1, 1, 10**9), (4, 3, 10**9), (16, 7, 10**9),
+                                                                (1000, 7, 3000)])
+def test_same_decisions_for_any_shard_size(corpus, baseline, tmp_path, shard_size, ingest_files, max_chars):
     out = tmp_path / "out"
-    run_pipeline([str(corpus)], str(out), settings(shard_size=shard_size, ingest_shard_files=ingest_files),
-                 LocalExecutor())
+    summary = run_pipeline([str(corpus)], str(out), settings(shard_size=shard_size, ingest_shard_files=ingest_files,
+                                                             shard_max_chars=max_chars), LocalExecutor())
+    if max_chars < 10**9:  # the character cap alone split the records into several shards
+        assert summary["shards"]["records"] > 1
     assert decisions(out) == baseline
 
 
