@@ -210,9 +210,9 @@ def run_pipeline(
         settings.save(run)
         run_dir = str(run)
 
-        files = ingest.discover_inputs(inputs)
+        files = ingest.discover_input_paths(inputs)
         unchanged = ingest.unchanged_inputs(str(out_path), files)
-        todo = [f for f in files if str(f) not in unchanged]
+        todo = [f for f in files if f not in unchanged]
         summary = {"run_id": run_id, "out": str(out_path), "executor": executor.name,
                    "inputs": len(files), "inputs_skipped": len(unchanged)}
         if not todo:
