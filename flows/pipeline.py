@@ -36,7 +36,7 @@ def akhbar_pipeline(inputs: list[str] = DEFAULT_INPUTS, out: str = store.DEFAULT
     artifacts = RunArtifacts(out)
     address = dask_address_from(dask_address)
     with stage_runner(address, workers) as runner:
-        executor = PrefectExecutor(runner, name="prefect-dask" if runner is not None else None)
+        executor = PrefectExecutor(runner, name="prefect-dask" if runner is not None else None, workers=workers)
         summary = run_pipeline(inputs, out, Settings(shard_size=shard_size), executor,
                                wait_for_lock=wait_for_lock, on_stage=artifacts.on_stage)
     print(json.dumps({k: v for k, v in summary.items() if k != "stage_counts"}, default=str))

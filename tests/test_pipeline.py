@@ -239,3 +239,41 @@ def test_prefect_flow_gives_the_same_tables_as_the_local_path(tmp_path, prefect_
         }
 
     assert snapshot(local_out) == snapshot(flow_out)
+
+
+def test_shard_batches_keep_order_and_balance():
+    from flows.orchestration import shard_batches
+
+    ids = [0, 1, 2, 3, 5, 8, 9]  # record shard numbers may skip (shard_max_chars)
+    for n in (1, 2, 3, 7, 50):
+        batches = shard_batches(ids, n)
+        assert [i for b in batches for i in b] == ids
+        assert len(batches) == min(n, len(ids)) and all(batches)
+        assert max(map(len, batches)) - min(map(len, batches)) <= 1
+    assert shard_batches([], 4) == []
+
+
+def test_prefect_stage_tasks_run_over_batches_of_shards(tmp_path, prefect_server, monkeypatch):
+    # one task run per batch of shards, and every shard's counts still come back
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    import flows.orchestration as orchestration
+    from akhbar.settings import Settings
+
+    monkeypatch.setattr(orchestration, "TASKS_PER_WORKER", 2)  # 5 one-document shards -> 2 task runs
+
+    @flow
+    def small_shards():
+        return orchestration.run_pipeline([str(SAMPLE)], str(tmp_path / "out"), Settings(shard_size=1),
+                                          orchestration.PrefectExecutor())
+
+    state = small_shards(return_state=True)
+    summary = state.result()
+    assert summary["shards"]["records"] == 5
+    assert summary["n_documents"] == 5 and summary["stage_counts"]["clean"]["documents"] == 5
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+    names = [r.name.split("-")[0] for r in runs]
+    assert names.count("clean") == 2 and names.count("dates") == 2 and names.count("write") == 2
