@@ -13,8 +13,11 @@ class Settings:
     # 1000 (bench/README.md): on the local path 250..2500 measure the same; on Prefect/Dask each
     # task run costs ~0.1-0.3 CPU-s, so fewer, larger shards (72 per stage on the 72k corpus)
     # keep orchestration down while two workers still balance; larger would hold more HTML in memory.
+    # Ingest shards also close at ingest_shard_bytes of files on disk: 1000 text scrapes are ~3 MB
+    # and stay together, while gzipped HTML pages (~45 KB each) come in ~90-page shards, so a few
+    # hundred pages are decoded on every worker rather than on one.
     ingest_shard_files: int = 1000
-    ingest_shard_bytes: int = 64 * 1024 * 1024
+    ingest_shard_bytes: int = 4 * 1024 * 1024
     shard_size: int = 1000
     # ... and at most this many characters of content per record shard: 1000 text articles are
     # ~3M characters, but 1000 HTML pages are ~250M and a few hundred pages would be one shard, so

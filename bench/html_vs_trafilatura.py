@@ -82,8 +82,8 @@ def ours(files: list[str], workers: int, shard_size: int, work: Path, tag: str) 
     from flows.pipeline import LocalExecutor, run_pipeline
 
     out = work / f"out-{tag}"
-    # ingest shards of shard_size files too, so ingest also spreads over the workers
-    settings = Settings(shard_size=shard_size, ingest_shard_files=shard_size)
+    # the defaults (what a user gets) unless --shard-size is given
+    settings = Settings(shard_size=shard_size, ingest_shard_files=shard_size) if shard_size else Settings()
     executor = LocalExecutor(workers)
     t0, c0 = time.perf_counter(), cpu_now()
     try:
@@ -99,8 +99,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", default="1,2", help="comma list of process counts")
-    ap.add_argument("--shard-size", type=int, default=121,
-                    help="pages per shard: 2 shards for the 242 pages (each clean shard starts a time-limit child process that imports trafilatura, ~1 CPU-s)")
+    ap.add_argument("--shard-size", type=int, default=0,
+                    help="pages per record and ingest shard (default: the Settings defaults, which also "
+                         "cap shards by characters and bytes)")
     args = ap.parse_args()
     files = [str(p) for p in pages()]
     if not files:
