@@ -1264,7 +1264,8 @@ CLEAN_DOC_SCHEMA = pa.schema([
 def _clean_html_job(job: tuple[str, str | None]):
     """Extract a page and read its publication date from the markup (JSON-LD, meta, <time>, URL).
 
-    Module-level so the time-limit child process can import it by name. The date is read here,
+    Module-level so the time-limit child process (used off the main thread) can import it by
+    name. The date is read here,
     where the HTML is at hand, and handed to the dates stage through the staged documents.
     """
     from tasks.dates import publication_date_from_html
@@ -1276,8 +1277,9 @@ def _clean_html_job(job: tuple[str, str | None]):
 def _clean_all(rows: list[dict], time_limit: float) -> list:
     """Clean each record; a failure or a page over the time limit becomes the exception, in order.
 
-    HTML goes to trafilatura in a child process that is killed past the time limit (a pathological
-    page must not stall the night); text scrapes run our own linear-time rules in this process.
+    HTML goes to trafilatura under a per-page time limit (akhbar.limits: in this process under
+    SIGALRM on a main thread, else in a child process killed past the limit), so a pathological
+    page cannot stall the night; text scrapes run our own linear-time rules in this process.
     """
     results: list = [None] * len(rows)
     html_idx = [i for i, r in enumerate(rows) if r["content_kind"] == "html"]
