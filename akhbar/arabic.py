@@ -82,7 +82,8 @@ _FOLD_ONLY = re.compile("[" + "".join(re.escape(chr(k)) for k in _FOLD) + "]")
 
 # The most frequent touched characters get C-speed passes first (letter folds by str.replace,
 # common punctuation by one substitution); the callback then sees only rare characters.
-_COMMON_FOLDS = [(c, _FOLD[ord(c)]) for c in "ةأإآىؤئ"]
+_FREQUENT_LETTERS = "ةأإآىؤئ"
+_FREQUENT_FOLDS = [(c, _FOLD[ord(c)]) for c in _FREQUENT_LETTERS]
 _COMMON_PUNCT = re.compile('[.,،:;؛!?؟"\'«»“”()\\[\\]/\\-–—…]')
 
 
@@ -90,11 +91,15 @@ def _combined_sub(m: re.Match) -> str:
     return m.group().translate(_COMBINED)
 
 
-def _fold_and_strip(text: str) -> str:
-    for src, dst in _COMMON_FOLDS:
+def _fold_frequent_letters(text: str) -> str:
+    for src, dst in _FREQUENT_FOLDS:
         if src in text:
             text = text.replace(src, dst)
-    text = _COMMON_PUNCT.sub(" ", text)
+    return text
+
+
+def _fold_and_strip(text: str) -> str:
+    text = _COMMON_PUNCT.sub(" ", _fold_frequent_letters(text))
     return _UNTOUCHED.sub(_combined_sub, text)
 
 
@@ -123,9 +128,8 @@ def normalize_arabic(text: str) -> str:
 assert all(v is None or len(v) == 1 for v in _FOLD.values())
 assert not any(v is not None and ord(v) in _FOLD for v in _FOLD.values())  # one pass suffices
 _DROPPED_RUN = re.compile("[" + "".join(re.escape(chr(k)) for k, v in _FOLD.items() if v is None) + "]+")
-_LETTER_FOLDS = [(c, _FOLD[ord(c)]) for c in "ةأإآىؤئ"]
 _OTHER_MAPPED = re.compile("[" + "".join(
-    re.escape(chr(k)) for k, v in _FOLD.items() if v is not None and chr(k) not in "ةأإآىؤئ") + "]+")
+    re.escape(chr(k)) for k, v in _FOLD.items() if v is not None and chr(k) not in _FREQUENT_LETTERS) + "]+")
 
 
 def _translate_run(m: re.Match) -> str:
@@ -134,10 +138,7 @@ def _translate_run(m: re.Match) -> str:
 
 def fold_letters(text: str) -> str:
     """text.translate(FOLD_TABLE), faster: the letter/digit rules (no NFKC, no punctuation)."""
-    for src, dst in _LETTER_FOLDS:
-        if src in text:
-            text = text.replace(src, dst)
-    text = _DROPPED_RUN.sub("", text)
+    text = _DROPPED_RUN.sub("", _fold_frequent_letters(text))
     return _OTHER_MAPPED.sub(_translate_run, text)
 
 
