@@ -80,7 +80,45 @@ def _timed_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
     return timed
 
 
-_TIMED_TASKS: dict[str, Any] = {}
+def _batch_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """fn over a batch of shards: parameter `shard_ids` (a list) in place of `shard_id`; returns one
+    result dict per shard (with fn_seconds), in order."""
+    import inspect
+
+    sig = inspect.signature(fn)
+    params = [p if p.name != "shard_id" else p.replace(name="shard_ids", annotation=list[int])
+              for p in sig.parameters.values()]
+    batch_sig = sig.replace(parameters=params)
+
+    def batch(*args, **kwargs):
+        kwargs = dict(batch_sig.bind(*args, **kwargs).arguments)  # Prefect passes them positionally
+        shard_ids = kwargs.pop("shard_ids")
+        return [_call_timed(fn, dict(kwargs, shard_id=i)) for i in shard_ids]
+
+    batch.__signature__ = batch_sig  # what Prefect reads for parameters
+    batch.__name__ = batch.__qualname__ = fn.__name__
+    batch.__module__ = fn.__module__
+    batch.__doc__ = fn.__doc__
+    return batch
+
+
+_DERIVED_TASKS: dict[str, Any] = {}
+
+
+def _derived_task(stage, wrap: Callable[[Callable[..., Any]], Callable[..., Any]]):
+    """A Prefect task running wrap(stage's function), with the stage task's name, retries and cache
+    policy; built once per stage and wrapper.
+
+    `stage` is an akhbar.tasking.StageTask (its Prefect task is built on first use) or a Task."""
+    from prefect import Task
+
+    base = stage if isinstance(stage, Task) else stage.task
+    key = f"{wrap.__name__}:{base.fn.__module__}.{base.fn.__qualname__}"
+    if key not in _DERIVED_TASKS:
+        _DERIVED_TASKS[key] = Task(fn=wrap(base.fn), name=base.name, cache_policy=base.cache_policy,
+                                   retries=base.retries, retry_delay_seconds=base.retry_delay_seconds)
+    return _DERIVED_TASKS[key]
+
 
 # Prefect task runs per worker and mapped stage. Each task run costs 0.1-0.3 CPU-s of API work (the
 # server, the flow and the worker, on the same cores here): one per shard was 28 % of a Dask run's
@@ -101,50 +139,6 @@ def shard_batches(shard_ids: list[int], n_tasks: int) -> list[list[int]]:
         out.append(list(shard_ids[start:end]))
         start = end
     return out
-
-
-def _batch_task(stage):
-    """The stage's Prefect task over a batch of shards (parameter `shard_ids`, a list): same name,
-    retries and cache policy; returns one result dict per shard (with fn_seconds), in order."""
-    import inspect
-
-    from prefect import Task
-
-    base = stage if isinstance(stage, Task) else stage.task
-    key = f"batch:{base.fn.__module__}.{base.fn.__qualname__}"
-    if key not in _TIMED_TASKS:
-        fn = base.fn
-        sig = inspect.signature(fn)
-        params = [p if p.name != "shard_id" else p.replace(name="shard_ids", annotation=list[int])
-                  for p in sig.parameters.values()]
-        batch_sig = sig.replace(parameters=params)
-
-        def batch(*args, **kwargs):
-            kwargs = dict(batch_sig.bind(*args, **kwargs).arguments)  # Prefect passes them positionally
-            shard_ids = kwargs.pop("shard_ids")
-            return [_call_timed(fn, dict(kwargs, shard_id=i)) for i in shard_ids]
-
-        batch.__signature__ = batch_sig  # what Prefect reads for parameters
-        batch.__name__ = batch.__qualname__ = fn.__name__
-        batch.__module__ = fn.__module__
-        batch.__doc__ = fn.__doc__
-        _TIMED_TASKS[key] = Task(fn=batch, name=base.name, cache_policy=base.cache_policy,
-                                 retries=base.retries, retry_delay_seconds=base.retry_delay_seconds)
-    return _TIMED_TASKS[key]
-
-
-def _timed_task(stage):
-    """The stage's Prefect task with the same name, retries and cache policy, reporting fn_seconds.
-
-    `stage` is an akhbar.tasking.StageTask (its Prefect task is built on first use) or a Task."""
-    from prefect import Task
-
-    base = stage if isinstance(stage, Task) else stage.task
-    key = f"{base.fn.__module__}.{base.fn.__qualname__}"
-    if key not in _TIMED_TASKS:
-        _TIMED_TASKS[key] = Task(fn=_timed_fn(base.fn), name=base.name, cache_policy=base.cache_policy,
-                                 retries=base.retries, retry_delay_seconds=base.retry_delay_seconds)
-    return _TIMED_TASKS[key]
 
 
 class PrefectExecutor:
@@ -177,7 +171,7 @@ class PrefectExecutor:
 
         if not shard_ids:
             return []
-        task = _batch_task(stage)
+        task = _derived_task(stage, _batch_fn)
         batches = shard_batches(shard_ids, TASKS_PER_WORKER * self._n_workers())
         params = dict({k: unmapped(v) for k, v in const.items()}, shard_ids=batches)
         if self.task_runner is not None:
@@ -187,7 +181,7 @@ class PrefectExecutor:
         return [result for batch in futures.result() for result in batch]
 
     def call(self, stage, **kwargs) -> Any:
-        return _timed_task(stage)(**kwargs)
+        return _derived_task(stage, _timed_fn)(**kwargs)
 
     def close(self) -> None:
         pass
