@@ -208,14 +208,20 @@ def _child(run_dir: str, out_dir: str, near: bool) -> None:
     print(json.dumps({"counts": counts, "seconds": wall, "peak_rss_mb": rss}))
 
 
-def measure(staged: Path, near: bool, keep_dir: Path, threads: int | None = None) -> dict:
-    """Copy the staged clean/ folder (hard links) into keep_dir and run dedup_run there."""
+def link_staged(staged: Path, keep_dir: Path) -> Path:
+    """A fresh run folder under keep_dir holding the staged clean/ files (hard links) and settings."""
     shutil.rmtree(keep_dir, ignore_errors=True)
     run = keep_dir / "_staging" / "bench"
     (run / "clean").mkdir(parents=True)
     for f in (staged / "clean").glob("*.parquet"):
         os.link(f, run / "clean" / f.name)
     shutil.copy(staged / "settings.json", run / "settings.json")
+    return run
+
+
+def measure(staged: Path, near: bool, keep_dir: Path, threads: int | None = None) -> dict:
+    """Copy the staged clean/ folder (hard links) into keep_dir and run dedup_run there."""
+    run = link_staged(staged, keep_dir)
     cmd = [sys.executable, __file__, "--child", str(run), str(keep_dir), "1" if near else "0"]
     env = dict(os.environ, PYTHONPATH=str(REPO))
     if threads:
@@ -370,13 +376,7 @@ def stored_growth(scales: list[int]) -> list[dict]:
         shutil.rmtree(out, ignore_errors=True)
         n_stored = publish_measured(Path(measured["run"]), out, "20000101T000000000000Z-0000")
         # the new run: second half, against that output folder
-        keep = WORK / f"stored-new-{k}x"
-        shutil.rmtree(keep, ignore_errors=True)
-        run = keep / "_staging" / "bench"
-        (run / "clean").mkdir(parents=True)
-        for f in (half / "clean").glob("*.parquet"):
-            os.link(f, run / "clean" / f.name)
-        shutil.copy(half / "settings.json", run / "settings.json")
+        run = link_staged(half, WORK / f"stored-new-{k}x")
         cmd = [sys.executable, __file__, "--child", str(run), str(out), "1"]
         res = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
         if res.returncode != 0:
