@@ -32,7 +32,8 @@ digit, a separator, a year or a digit next to a month) guard the costly regular 
 In-document exact repeats are left to the dedup stage: a repeated body line may stay "kept" here.
 
 HTML path (`clean_html`): trafilatura (settings chosen by measurement, see bench/boilerplate.py)
-returns the paragraphs; metadata comes from the same `bare_extraction` call.
+returns the paragraphs; metadata comes from trafilatura's own functions on the same parsed tree
+(`page_metadata`), without the publication date, which the dates stage finds with its evidence.
 `html_to_text_scrape` flattens HTML the way a browser's "select all, copy" does, so the text path
 can be measured on the HTML dev pages too.
 
@@ -71,7 +72,6 @@ class CleanedDoc:
     source_attribution: str | None = None
     tags: list[str] = field(default_factory=list)
     header_lines: list[str] = field(default_factory=list)
-    published_hint: str | None = None
     site_name: str | None = None
 
     @property
@@ -1142,25 +1142,81 @@ TRAFILATURA_SETTINGS: dict[str, Any] = {
 }
 
 
-def clean_html(html: str, url: str | None = None) -> CleanedDoc:
-    """Main text of an HTML page via trafilatura; paragraphs become kept `Line`s (line_no None)."""
+def parse_html(html: str):
+    """The page as trafilatura parses it (lxml tree), or None when it is not HTML. Parsed once per
+    page: extraction, metadata and the publication-date fallback all read this tree."""
+    from trafilatura.utils import load_html
+
+    return load_html(html)
+
+
+def page_metadata(tree, url: str | None = None):
+    """trafilatura's metadata of a page (title, author, URL, site name, categories, tags) without
+    its two steps our output does not use: htmldate's publication date (the dates stage finds its
+    own, with evidence: tasks.dates.publication_date_from_html) and the licence. Those two took
+    about a quarter of trafilatura's metadata time on the dev pages. The steps and their order are
+    `trafilatura.metadata.extract_metadata`'s; tests/test_clean.py checks the fields against it.
+    Reads the tree only (extract_author prunes a copy)."""
+    from trafilatura import metadata as tm
+
+    meta = tm.examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None
+    try:
+        meta = tm.extract_meta_json(tree, meta)
+    except Exception:  # noqa: BLE001 - trafilatura guards this call the same way (bugs in its JSON-LD code)
+        pass
+    if not meta.title:
+        meta.title = tm.extract_title(tree)
+    if not meta.author:
+        meta.author = tm.extract_author(tree)
+    if not meta.url:
+        meta.url = tm.extract_url(tree, url)
+    if meta.url:
+        meta.hostname = tm.extract_domain(meta.url, fast=True)
+    if not meta.sitename:
+        meta.sitename = tm.extract_sitename(tree)
+    if meta.sitename:
+        meta.sitename = meta.sitename.lstrip("@")
+        if meta.sitename and "." not in meta.sitename and not meta.sitename[0].isupper():
+            meta.sitename = meta.sitename.title()
+    elif meta.url:
+        m = tm.META_URL.match(meta.url)
+        if m:
+            meta.sitename = m[1]
+    if not meta.categories:
+        meta.categories = tm.extract_catstags("category", tree)
+    if not meta.tags:
+        meta.tags = tm.extract_catstags("tag", tree)
+    meta.clean_and_trim()
+    return meta
+
+
+def clean_html(html, url: str | None = None) -> CleanedDoc:
+    """Main text of an HTML page (markup, or a tree from `parse_html`) via trafilatura; paragraphs
+    become kept `Line`s (line_no None)."""
     import trafilatura  # heavy import, only on the HTML path
 
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, **TRAFILATURA_SETTINGS)
+    tree = parse_html(html) if isinstance(html, (str, bytes)) else html
+    if tree is None:
+        return CleanedDoc(lines=[])
+    meta = page_metadata(tree, url)
+    # bare_extraction works on its own copy of the tree; the URL it is given is the one it would
+    # have taken from its own metadata
+    doc = trafilatura.bare_extraction(tree, url=url or meta.url, with_metadata=False, **TRAFILATURA_SETTINGS)
     if doc is None:
         return CleanedDoc(lines=[])
     text = doc.text or ""
     lines = [Line(p.strip(), KEPT, "body", None) for p in text.split("\n") if p.strip()]
-    tags = [x for x in (list(doc.tags or []) + list(doc.categories or [])) if x]
+    tags = [x for x in (list(meta.tags or []) + list(meta.categories or [])) if x]
     return CleanedDoc(
         lines=lines,
-        title=doc.title or None,
-        author=doc.author or None,
+        title=meta.title or None,
+        author=meta.author or None,
         source_attribution=None,
         tags=list(dict.fromkeys(tags)),
         header_lines=[],
-        published_hint=doc.date or None,
-        site_name=doc.sitename or None,
+        site_name=meta.sitename or None,
     )
 
 
@@ -1271,7 +1327,9 @@ def _clean_html_job(job: tuple[str, str | None]):
     from tasks.dates import publication_date_from_html
 
     html, url = job
-    return clean_html(html, url), publication_date_from_html(html, url)
+    tree = parse_html(html)
+    # one parse for all three readers; none changes the tree (trafilatura and htmldate prune copies)
+    return clean_html(tree, url), publication_date_from_html(html, url, tree)
 
 
 def _clean_all(rows: list[dict], time_limit: float) -> list:

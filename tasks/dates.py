@@ -1174,8 +1174,11 @@ def _find_date_published(obj, depth: int = 0):
     return None
 
 
-def publication_date_from_html(html: str, url: str | None = None) -> PublicationDate | None:
-    """JSON-LD datePublished, then meta tags, then <time datetime>, then htmldate, then the URL."""
+def publication_date_from_html(html: str, url: str | None = None, tree=None) -> PublicationDate | None:
+    """JSON-LD datePublished, then meta tags, then <time datetime>, then htmldate, then the URL.
+
+    `tree`: the page already parsed by lxml (tasks.clean.parse_html), handed to htmldate so it does
+    not parse the page a second time; htmldate works on a copy of it."""
     if not html:
         return publication_date_from_url(url)
     head = html
@@ -1220,7 +1223,7 @@ def publication_date_from_html(html: str, url: str | None = None) -> Publication
         find_date = None
     if find_date is not None:
         try:
-            v = find_date(html, url=url, original_date=True, extensive_search=False)
+            v = find_date(html if tree is None else tree, url=url, original_date=True, extensive_search=False)
         except Exception:  # noqa: BLE001 - htmldate raises on odd markup
             v = None
         if v:

@@ -27,6 +27,8 @@ from tasks.clean import (
     cue_key,
     html_to_text_scrape,
     load_rules,
+    page_metadata,
+    parse_html,
 )
 from tasks.dedup import kept_after_document_repeats
 
@@ -612,9 +614,31 @@ def test_clean_html_arabic_dev_page():
     assert doc.lines and all(ln.status == "kept" and ln.line_no is None for ln in doc.lines)
     assert doc.title == meta["title"]
     assert doc.site_name
-    assert doc.published_hint and doc.published_hint[:4].isdigit()
     f1, _ = _token_f1("\n".join(ln.text for ln in doc.lines), ref)
     assert f1 >= 0.9
+
+
+@needs_shared
+def test_page_metadata_matches_trafilatura_extract_metadata():
+    """page_metadata is trafilatura's extract_metadata minus the date and licence: every other field
+    must come out the same (guards against a trafilatura release changing its steps), and the tree
+    must be left as it was (extraction and the date fallback read it afterwards)."""
+    from lxml import html as lxml_html
+    from trafilatura.metadata import extract_metadata
+
+    pages = sorted((SHARED / "dev" / "html").rglob("*.html*"))[::8]  # 30 pages from every source
+    assert len(pages) >= 25
+    for path in pages:
+        raw = path.read_bytes()
+        html = (gzip.decompress(raw) if path.name.endswith(".gz") else raw).decode("utf-8", "replace")
+        tree = parse_html(html)
+        before = lxml_html.tostring(tree)
+        ours = page_metadata(tree, "https://example.org/a/b.html")
+        assert lxml_html.tostring(tree) == before, path.name
+        ref = extract_metadata(parse_html(html), "https://example.org/a/b.html")
+        for name in ("title", "author", "url", "hostname", "sitename", "description", "categories", "tags",
+                     "image", "pagetype"):
+            assert getattr(ours, name) == getattr(ref, name), (path.name, name)
 
 
 @needs_dev_html
