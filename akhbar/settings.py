@@ -23,6 +23,13 @@ class Settings:
     # ~3M characters, but 1000 HTML pages are ~250M and a few hundred pages would be one shard, so
     # one core (HTML extraction is 35 ms a page: 242 dev pages as 1 shard ran on 1 of 2 workers).
     shard_max_chars: int = 8_000_000
+    # A run smaller than shards_per_worker x workers full shards is cut into that many smaller ones
+    # (by bytes on disk for ingest, by characters for records), so the last shard of a stage does
+    # not leave a worker idle (242 HTML pages: 7 record shards on 2 workers ran as 4 + 3). Never
+    # below the floors: each shard costs ~20 ms in every stage, whatever its size.
+    shards_per_worker: int = 4
+    min_ingest_shard_bytes: int = 256 * 1024
+    min_shard_chars: int = 1_000_000
     # Input limits: a larger file or record is rejected with the reason.
     max_input_bytes: int = 50 * 1024 * 1024
     # Per-document time limit for extraction (seconds); a page over it is rejected.
@@ -35,6 +42,12 @@ class Settings:
     near_dup_min_words: int = 8
     # DuckDB memory cap for the corpus-wide passes (they spill to disk beyond it).
     duckdb_memory_limit: str = "1GB"
+
+    def balanced_cap(self, cap: int, total: int, floor: int, workers: int) -> int:
+        """`cap`, lowered so a run of `total` splits into shards_per_worker x workers shards, never
+        below `floor`."""
+        n = max(1, int(self.shards_per_worker) * max(1, int(workers)))
+        return min(int(cap), max(int(floor), -(-int(total) // n)))
 
     def save(self, run_dir: Path) -> None:
         (run_dir / "settings.json").write_text(json.dumps(asdict(self), indent=1))

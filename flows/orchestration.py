@@ -50,6 +50,9 @@ class LocalExecutor:
     def __init__(self, workers: int = 1):
         self.workers = max(1, int(workers))
 
+    def n_workers(self) -> int:
+        return self.workers
+
     def map(self, stage, shard_ids: list[int], **const) -> list[dict]:
         fn = stage.fn
         if self.workers == 1 or len(shard_ids) < 2:
@@ -157,7 +160,7 @@ class PrefectExecutor:
         if name:
             self.name = name
 
-    def _n_workers(self) -> int:
+    def n_workers(self) -> int:
         client = getattr(self.task_runner, "_client", None)  # a DaskTaskRunner's cluster, if any
         if client is not None:
             try:
@@ -172,7 +175,7 @@ class PrefectExecutor:
         if not shard_ids:
             return []
         task = _derived_task(stage, _batch_fn)
-        batches = shard_batches(shard_ids, TASKS_PER_WORKER * self._n_workers())
+        batches = shard_batches(shard_ids, TASKS_PER_WORKER * self.n_workers())
         params = dict({k: unmapped(v) for k, v in const.items()}, shard_ids=batches)
         if self.task_runner is not None:
             futures = self.task_runner.map(task, params)
@@ -276,7 +279,7 @@ def run_pipeline(
             notify("done", summary)
             return summary
 
-        shards = ingest.plan_ingest_shards(todo, settings)
+        shards = ingest.plan_ingest_shards(todo, settings, executor.n_workers())
         ingest.save_ingest_plan(run_dir, shards)
         ingested = timed("ingest", lambda: _sum(executor.map(ingest.ingest_task, list(range(len(shards))), run_dir=run_dir)))
         admitted = timed("admit", lambda: executor.call(ingest.admit_task, out_dir=str(out_path), run_dir=run_dir))

@@ -997,17 +997,23 @@ def save_ingest_plan(run_dir: str, shards: list[list[tuple[int, str]]]) -> None:
         path.write_text(json.dumps(manifest))
 
 
-def plan_ingest_shards(files: list[str] | list[Path], settings: Settings) -> list[list[tuple[int, str]]]:
-    """Group input files into shards of bounded total size and count, keeping input order."""
+def plan_ingest_shards(files: list[str] | list[Path], settings: Settings,
+                       workers: int = 1) -> list[list[tuple[int, str]]]:
+    """Group input files into shards of bounded total size and count, keeping input order; a small
+    run is cut into enough shards for `workers` (Settings.balanced_cap)."""
+    sizes = []
+    for f in files:
+        try:
+            sizes.append(os.stat(f).st_size)  # one system call (exists() + stat() were two)
+        except OSError:
+            sizes.append(0)
+    max_bytes = settings.balanced_cap(settings.ingest_shard_bytes, sum(sizes), settings.min_ingest_shard_bytes,
+                                      workers)
     shards: list[list[tuple[int, str]]] = []
     cur: list[tuple[int, str]] = []
     cur_bytes = 0
-    for i, f in enumerate(files):
-        try:
-            size = os.stat(f).st_size  # one system call (exists() + stat() were two)
-        except OSError:
-            size = 0
-        if cur and (cur_bytes + size > settings.ingest_shard_bytes or len(cur) >= settings.ingest_shard_files):
+    for i, (f, size) in enumerate(zip(files, sizes)):
+        if cur and (cur_bytes + size > max_bytes or len(cur) >= settings.ingest_shard_files):
             shards.append(cur)
             cur, cur_bytes = [], 0
         cur.append((i, str(f)))

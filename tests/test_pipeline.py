@@ -277,3 +277,23 @@ def test_prefect_stage_tasks_run_over_batches_of_shards(tmp_path, prefect_server
         runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
     names = [r.name.split("-")[0] for r in runs]
     assert names.count("clean") == 2 and names.count("dates") == 2 and names.count("write") == 2
+
+
+def test_small_runs_are_cut_into_shards_for_every_worker(tmp_path):
+    """A run smaller than shards_per_worker x workers full shards is split into that many, never
+    below the floor, and in input order; a large run keeps the configured caps."""
+    from akhbar.settings import Settings
+    from tasks import ingest
+
+    files = []
+    for i in range(40):
+        f = tmp_path / f"{i:02d}.txt"
+        f.write_bytes(b"x" * 100_000)
+        files.append(str(f))
+    s = Settings(ingest_shard_bytes=4_000_000, min_ingest_shard_bytes=250_000, shards_per_worker=4)
+    assert len(ingest.plan_ingest_shards(files, s, workers=1)) == 4  # 4 MB in shards of 1 MB
+    two = ingest.plan_ingest_shards(files, s, workers=2)
+    assert len(two) == 8 and [i for shard in two for i, _ in shard] == list(range(40))
+    assert len(ingest.plan_ingest_shards(files, s, workers=16)) == 20  # the 250 KB floor: 2 files each
+    assert s.balanced_cap(4_000_000, 10**12, 250_000, 2) == 4_000_000  # a big run: the cap itself
+    assert s.balanced_cap(4_000_000, 1_000, 250_000, 2) == 250_000
