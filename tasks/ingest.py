@@ -65,6 +65,9 @@ INGEST_SCHEMA = pa.schema([
     ("content_kind", pa.string()),  # text | html
     ("content", pa.string()),
 ])
+# The staged file adds each record's length, so admit splits shards by characters without
+# reading (decompressing) the content column.
+STAGED_SCHEMA = INGEST_SCHEMA.append(pa.field("content_chars", pa.int64()))
 REJECT_SCHEMA = pa.schema([("source_uri", pa.string()), ("stage", pa.string()), ("error", pa.string())])
 
 
@@ -922,21 +925,23 @@ class _RecordWriter:
     ROWS, CHARS = 2000, 1_000_000
 
     def __init__(self, path: Path):
-        self.writer = pq.ParquetWriter(path, INGEST_SCHEMA)
+        self.writer = pq.ParquetWriter(path, STAGED_SCHEMA)
         self.rows: list[dict] = []
         self.chars = 0
         self.count = 0
 
     def add(self, rec: Record) -> None:
-        self.rows.append({f.name: getattr(rec, f.name) for f in INGEST_SCHEMA})
-        self.chars += len(rec.content)
+        row = {f.name: getattr(rec, f.name) for f in INGEST_SCHEMA}
+        row["content_chars"] = n = len(rec.content)
+        self.rows.append(row)
+        self.chars += n
         self.count += 1
         if len(self.rows) >= self.ROWS or self.chars >= self.CHARS:
             self.flush()
 
     def flush(self) -> None:
         if self.rows:
-            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=INGEST_SCHEMA))
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=STAGED_SCHEMA))
             self.rows, self.chars = [], 0
 
     def close(self) -> None:
@@ -1037,7 +1042,7 @@ def admit_records(out_dir: str, run_dir: str) -> dict:
     staged = str(run / "ingest" / "records-*.parquet")
     con.execute(
         f"""CREATE VIEW staged AS
-            SELECT * EXCLUDE (content, filename, file_row_number), length(content) AS content_chars,
+            SELECT * EXCLUDE (content, filename, file_row_number),
                    parse_filename(filename) AS ingest_file, file_row_number AS ingest_row
             FROM read_parquet('{staged}', filename = true, file_row_number = true)"""
     )

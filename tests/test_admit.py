@@ -68,6 +68,7 @@ def oracle(run: Path, settings: Settings, stored: set[str] = frozenset()) -> dic
     shards: dict[int, list[dict]] = {}
     seen, chars = set(stored), 0
     for r in staged:
+        assert r.pop("content_chars") == len(r["content"])  # staged so that admit needn't read content
         if r["doc_id"] in seen:
             continue
         seen.add(r["doc_id"])
