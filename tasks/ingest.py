@@ -925,7 +925,10 @@ class _RecordWriter:
     ROWS, CHARS = 2000, 1_000_000
 
     def __init__(self, path: Path):
-        self.writer = pq.ParquetWriter(path, STAGED_SCHEMA)
+        # No dictionary for the page text: it does not repeat, and a dictionary tried on its first
+        # pages made reading it back 2-3x slower (HTML dev pages: 0.20-0.29 s -> 0.10 s, same size).
+        self.writer = pq.ParquetWriter(path, STAGED_SCHEMA, use_dictionary=[
+            n for n in STAGED_SCHEMA.names if n != "content"])
         self.rows: list[dict] = []
         self.chars = 0
         self.count = 0
