@@ -1407,7 +1407,9 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
         docs["language"].append(detect_language("\n".join(ln.text for ln in cleaned.lines if ln.status == KEPT)))
     out = run / "clean"
     out.mkdir(exist_ok=True)
-    pq.write_table(pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), out / f"paragraphs-{shard_id:05d}.parquet")
+    # no dictionary for the paragraph text (rarely repeated), as for the staged page text
+    pq.write_table(pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), out / f"paragraphs-{shard_id:05d}.parquet",
+                   use_dictionary=[n for n in CLEAN_PARAGRAPH_SCHEMA.names if n != "text"])
     pq.write_table(pa.table(docs, schema=CLEAN_DOC_SCHEMA), out / f"docs-{shard_id:05d}.parquet")
     pq.write_table(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), out / f"rejects-{shard_id:05d}.parquet")
     if near:  # staging only (read by tasks.dedup._near_dups), never published
