@@ -282,7 +282,8 @@ def run_pipeline(
         shards = ingest.plan_ingest_shards(todo, settings, executor.n_workers())
         ingest.save_ingest_plan(run_dir, shards)
         ingested = timed("ingest", lambda: _sum(executor.map(ingest.ingest_task, list(range(len(shards))), run_dir=run_dir)))
-        admitted = timed("admit", lambda: executor.call(ingest.admit_task, out_dir=str(out_path), run_dir=run_dir))
+        admitted = timed("admit", lambda: executor.call(ingest.admit_task, out_dir=str(out_path), run_dir=run_dir,
+                                                                workers=executor.n_workers()))
         record_shards = admitted["shards"]
         timed("clean", lambda: _sum(executor.map(clean.clean_task, record_shards, run_dir=run_dir)))
         if record_shards:

@@ -1034,9 +1034,10 @@ def plan_ingest_shards(files: list[str] | list[Path], settings: Settings,
     return shards
 
 
-def admit_records(out_dir: str, run_dir: str) -> dict:
+def admit_records(out_dir: str, run_dir: str, workers: int = 1) -> dict:
     """Keep the records not stored before (by doc_id, i.e. raw bytes) and first in this run, and
-    split them into record shards of `shard_size` in input order (so results never depend on it).
+    split them into record shards of `shard_size` in input order (so results never depend on it);
+    a small run is cut into enough shards for `workers` (Settings.balanced_cap).
 
     Writes records/shard=K/*.parquet, an index of the shard's records: every staged column but
     `content`, plus seq (input order) and ingest_file/ingest_row, where the record sits in the
@@ -1074,7 +1075,8 @@ def admit_records(out_dir: str, run_dir: str) -> dict:
            FROM firsts"""
     )
     n_staged = con.execute("SELECT count(*) FROM staged").fetchone()[0]
-    n_admitted = con.execute("SELECT count(*) FROM admitted").fetchone()[0]
+    n_admitted, n_chars = con.execute("SELECT count(*), coalesce(sum(content_chars), 0) FROM admitted").fetchone()
+    max_chars = settings.balanced_cap(settings.shard_max_chars, n_chars, settings.min_shard_chars, workers)
     records = run / "records"
     if n_admitted:
         con.execute(
@@ -1082,7 +1084,7 @@ def admit_records(out_dir: str, run_dir: str) -> dict:
             # first (both only grow along seq, so shards stay in input order; numbers may skip).
             f"""COPY (SELECT * EXCLUDE (chars_through, content_chars),
                          greatest(seq // {int(settings.shard_size)},
-                                  (chars_through - 1) // {max(1, int(settings.shard_max_chars))})::INTEGER AS shard
+                                  (chars_through - 1) // {max(1, int(max_chars))})::INTEGER AS shard
                       FROM admitted ORDER BY seq)
                 TO '{records}' (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)"""
         )

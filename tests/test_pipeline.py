@@ -297,3 +297,25 @@ def test_small_runs_are_cut_into_shards_for_every_worker(tmp_path):
     assert len(ingest.plan_ingest_shards(files, s, workers=16)) == 20  # the 250 KB floor: 2 files each
     assert s.balanced_cap(4_000_000, 10**12, 250_000, 2) == 4_000_000  # a big run: the cap itself
     assert s.balanced_cap(4_000_000, 1_000, 250_000, 2) == 250_000
+
+
+def test_record_shards_are_cut_for_the_workers_and_tables_do_not_change(sample_out, tmp_path):
+    """With the floors lowered, 5 sample documents on 2 workers become several record shards and
+    ingest shards, and every published table is the same as the one-shard run's."""
+    from akhbar.settings import Settings
+
+    out, summary = sample_out
+    assert summary["shards"] == {"ingest": 1, "records": 1}
+    settings = Settings(shards_per_worker=2, min_shard_chars=1, min_ingest_shard_bytes=1)
+    executor = LocalExecutor(2)
+    split = run_pipeline([str(SAMPLE)], str(tmp_path / "out"), settings, executor)
+    assert split["shards"]["records"] >= 3 and split["shards"]["ingest"] >= 3
+
+    def snapshot(o):
+        con = store.connect(o)
+        return {t: con.execute(f"SELECT * EXCLUDE (run_id, ingested_at) FROM {t} ORDER BY ALL").fetchall()
+                   if t == "documents" else
+                   con.execute(f"SELECT * EXCLUDE (run_id) FROM {t} ORDER BY ALL").fetchall()
+                for t in ("documents", "paragraphs", "date_mentions")}
+
+    assert snapshot(out) == snapshot(tmp_path / "out")
