@@ -2,8 +2,11 @@
 
 py3langid (a maintained fork of langid.py; its model ships inside the wheel, no download at run
 time) classifies ~100 languages in well under a millisecond for a news page once the model is loaded
-(about 2 s, once per process, on first use). Only a prefix of the text is classified: language does
-not change half-way through an article, and the cost stays flat for huge pages.
+(about 1 s, once per process, on first use). Only a prefix of the text is read: language does
+not change half-way through an article, and the cost stays flat for huge pages. The script counts
+read 3,000 characters; the classifier, whose cost grows with its input, reads 1,000 (3 ms -> 1 ms a
+page; the same language on all 242 dev HTML pages and on 7,999 of 8,000 corpus articles, the other
+an 'ary' that became 'ar').
 
 Text with too few letters to tell returns 'und'. If py3langid is not installed the module falls back
 to a script heuristic (Arabic script -> 'ar', Latin script -> 'en' when English stopwords dominate,
@@ -18,7 +21,8 @@ import threading
 import numpy as np
 
 MIN_LETTERS = 20          # fewer letters than this: 'und'
-SAMPLE_CHARS = 3000       # classify this prefix only
+SAMPLE_CHARS = 3000       # script counts on this prefix only
+CLASSIFY_CHARS = 1000     # the classifier on this prefix only
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
@@ -89,7 +93,7 @@ def detect_language(text: str | None) -> str:
     model = _model()
     if model is None:
         return _heuristic(sample, letters, arabic)
-    lang, _score = model.classify(sample)
+    lang, _score = model.classify(sample[:CLASSIFY_CHARS])
     return str(lang)
 
 
