@@ -476,7 +476,7 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
         yield from _warc_from_stream(path, io.BytesIO(file_bytes), gz, input_index, settings)
         return
     try:
-        if is_gzip(path, file_bytes):
+        if gz:
             # Single documents are capped at the size limit; containers are not (their records are).
             container = detect_format(path, probe) in CONTAINERS
             raw, problem = gunzip_tolerant(file_bytes, None if container else settings.max_input_bytes)
