@@ -83,6 +83,21 @@ def _timed_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
     return timed
 
 
+def release_free_memory() -> None:
+    """Hand the heap memory this process has freed back to the OS (glibc's malloc_trim, Arrow's
+    pool). A Dask worker lives through every stage of a run: without this it kept ~100 MiB of
+    freed heap per worker while the flow ran the corpus-wide dedup pass, the run's memory peak."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to do
+        pass
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def _batch_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
     """fn over a batch of shards: parameter `shard_ids` (a list) in place of `shard_id`; returns one
     result dict per shard (with fn_seconds), in order."""
@@ -96,7 +111,9 @@ def _batch_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
     def batch(*args, **kwargs):
         kwargs = dict(batch_sig.bind(*args, **kwargs).arguments)  # Prefect passes them positionally
         shard_ids = kwargs.pop("shard_ids")
-        return [_call_timed(fn, dict(kwargs, shard_id=i)) for i in shard_ids]
+        results = [_call_timed(fn, dict(kwargs, shard_id=i)) for i in shard_ids]
+        release_free_memory()
+        return results
 
     batch.__signature__ = batch_sig  # what Prefect reads for parameters
     batch.__name__ = batch.__qualname__ = fn.__name__
@@ -126,8 +143,9 @@ def _derived_task(stage, wrap: Callable[[Callable[..., Any]], Callable[..., Any]
 # Prefect task runs per worker and mapped stage. Each task run costs 0.1-0.3 CPU-s of API work (the
 # server, the flow and the worker, on the same cores here): one per shard was 28 % of a Dask run's
 # wall time on the 72k corpus (286 task runs). A few per worker keep both cores busy to the end of a
-# stage (the last task is the idle tail) while cutting that work.
-TASKS_PER_WORKER = 8
+# stage (the last task is the idle tail) while cutting that work. 4 rather than 8: the 72k corpus
+# on 2 Dask workers took 118 instead of 130-139 CPU-s (bench/README.md), with no longer idle tail.
+TASKS_PER_WORKER = 4
 
 
 def shard_batches(shard_ids: list[int], n_tasks: int) -> list[list[int]]:
@@ -212,11 +230,17 @@ def stage_runner(dask_address: str | None = None, workers: int = 1):
     from prefect_dask import DaskTaskRunner
 
     if address and address != "local":
-        runner = DaskTaskRunner(address=address)
-    else:
-        runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
-                                                "processes": True, "dashboard_address": None})
-    with runner:
+        with DaskTaskRunner(address=address) as runner:
+            yield runner
+        return
+    import dask
+
+    runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
+                                            "processes": True, "dashboard_address": None})
+    # The nanny gives its workers MALLOC_TRIM_THRESHOLD_=65536 by default, which also turns off
+    # glibc's adaptive mmap threshold: our stages allocate and free many page-sized buffers, and
+    # ingest ran 1.6x slower with it (bench/README.md). None = leave glibc's defaults.
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}), runner:
         yield runner
 
 
