@@ -179,10 +179,15 @@ class PrefectExecutor:
             self.name = name
 
     def n_workers(self) -> int:
-        client = getattr(self.task_runner, "_client", None)  # a DaskTaskRunner's cluster, if any
-        if client is not None:
+        """Worker threads of the Dask cluster behind `task_runner`, else the `workers` parameter.
+
+        DaskTaskRunner connects to its scheduler (or starts the temporary cluster) on first use of
+        its `client` property, not when entered: reading it here is what makes a run on an existing
+        cluster plan its shards and task runs for the cluster's workers (reading the private
+        `_client` before the first task returned None, so such a run planned for 1 worker)."""
+        if self.task_runner is not None and isinstance(getattr(type(self.task_runner), "client", None), property):
             try:
-                return max(1, sum(client.nthreads().values()))
+                return max(1, sum(self.task_runner.client.nthreads().values()))
             except Exception:  # noqa: BLE001 - an older/newer runner: fall back to the parameter
                 pass
         return self.workers

@@ -128,3 +128,29 @@ def test_flow_on_dask_cluster_matches_single_process(prefect_server, dask_cluste
     # The shard tasks really ran in the worker processes (their logs show the task runs).
     logged = "".join(p.read_text(errors="replace") for p in worker_logs)
     assert "Task run 'clean" in logged and "Finished in state Completed" in logged, logged[-2000:]
+
+
+def test_local_cluster_workers_keep_glibc_malloc_defaults():
+    # The nanny's default MALLOC_TRIM_THRESHOLD_=65536 made ingest 1.6x slower (bench/README.md):
+    # the temporary local cluster must start its workers without it, and leave the config as it was.
+    import dask
+    import distributed  # noqa: F401  (loads distributed's default config)
+
+    from flows.orchestration import stage_runner
+
+    key = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+    before = dask.config.get(key)
+    with stage_runner("local", workers=1) as runner:
+        seen = runner.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert seen and set(seen.values()) == {None}, seen
+    assert dask.config.get(key) == before
+
+
+def test_a_run_on_an_existing_cluster_plans_for_its_workers(dask_cluster):
+    # Shards and task runs are planned for the cluster's worker threads (here 2), not for the
+    # `workers` parameter's default of 1, which on a big cluster would leave most workers idle.
+    from flows.orchestration import PrefectExecutor, stage_runner
+
+    address, _ = dask_cluster
+    with stage_runner(address) as runner:
+        assert PrefectExecutor(runner, workers=1).n_workers() == 2
