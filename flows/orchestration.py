@@ -242,11 +242,19 @@ def stage_runner(dask_address: str | None = None, workers: int = 1):
 
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
                                             "processes": True, "dashboard_address": None})
-    # The nanny gives its workers MALLOC_TRIM_THRESHOLD_=65536 by default, which also turns off
-    # glibc's adaptive mmap threshold: our stages allocate and free many page-sized buffers, and
-    # ingest ran 1.6x slower with it (bench/README.md). None = leave glibc's defaults.
-    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}), runner:
+    with dask.config.set(LOCAL_CLUSTER_CONFIG), runner:  # the cluster starts inside, on first use
         yield runner
+
+
+# The temporary local cluster's worker settings (bench/README.md has the measurements):
+# - the nanny gives its workers MALLOC_TRIM_THRESHOLD_=65536 by default, which also turns off glibc's
+#   adaptive mmap threshold: ingest ran 1.6x slower with it. None = leave glibc's defaults;
+# - the statistical profiler samples every thread's stack every 10 ms for a dashboard this cluster
+#   does not have: the dates stage on 2 workers took 8-9 % longer with it.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.worker.profile.enabled": False,
+}
 
 
 def _sum(results: list[dict]) -> dict:

@@ -130,20 +130,22 @@ def test_flow_on_dask_cluster_matches_single_process(prefect_server, dask_cluste
     assert "Task run 'clean" in logged and "Finished in state Completed" in logged, logged[-2000:]
 
 
-def test_local_cluster_workers_keep_glibc_malloc_defaults():
-    # The nanny's default MALLOC_TRIM_THRESHOLD_=65536 made ingest 1.6x slower (bench/README.md):
-    # the temporary local cluster must start its workers without it, and leave the config as it was.
+def test_local_cluster_workers_run_without_malloc_trim_and_profiler():
+    # The nanny's default MALLOC_TRIM_THRESHOLD_=65536 made ingest 1.6x slower and the statistical
+    # profiler the dates stage 8-9 % slower (bench/README.md): the temporary local cluster starts its
+    # workers without either, and leaves this process's Dask config as it was.
     import dask
     import distributed  # noqa: F401  (loads distributed's default config)
 
-    from flows.orchestration import stage_runner
+    from flows.orchestration import LOCAL_CLUSTER_CONFIG, stage_runner
 
-    key = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
-    before = dask.config.get(key)
+    before = {key: dask.config.get(key) for key in LOCAL_CLUSTER_CONFIG}
     with stage_runner("local", workers=1) as runner:
-        seen = runner.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
-    assert seen and set(seen.values()) == {None}, seen
-    assert dask.config.get(key) == before
+        malloc = runner.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        profiler = runner.client.run(lambda: __import__("dask").config.get("distributed.worker.profile.enabled"))
+    assert malloc and set(malloc.values()) == {None}, malloc
+    assert profiler and set(profiler.values()) == {False}, profiler
+    assert {key: dask.config.get(key) for key in LOCAL_CLUSTER_CONFIG} == before
 
 
 def test_a_run_on_an_existing_cluster_plans_for_its_workers(dask_cluster):
