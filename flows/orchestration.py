@@ -85,7 +85,7 @@ def _timed_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def release_free_memory() -> None:
     """Hand the heap memory this process has freed back to the OS (glibc's malloc_trim, Arrow's
-    pool). A Dask worker lives through every stage of a run: without this it kept 60-90 MiB more
+    pool). A Dask worker lives through every stage of a run: without this it kept 50-90 MiB more
     per worker while the flow ran the corpus-wide dedup pass, the run's memory peak."""
     import ctypes
 
