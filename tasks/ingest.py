@@ -893,7 +893,7 @@ def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Reco
     first 64 KiB. Raises OSError when the file cannot be opened."""
     with open(path, "rb") as fh:
         head = fh.read(65536)
-        gz = head[:2] == b"\x1f\x8b"
+        gz = is_gzip(path, head)
         probe = _probe(head, gz)
         if head.strip() and detect_format(path, probe) == "warc":
             fh.seek(0)
