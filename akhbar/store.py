@@ -34,6 +34,12 @@ from akhbar import schema
 
 DEFAULT_OUT = "data/out"
 STAGING = "_staging"
+# Codec of a run's own work files (staged pages, paragraphs, dates): written once and read back
+# soon after, so decoding speed matters more than size. The 242 dev HTML pages (56 M characters)
+# read back into Python strings in 0.06 s with lz4, 0.10 s with the default snappy and 0.07 s with
+# zstd (the published tables' codec, which writes slower: 0.13 s against 0.11); lz4 is no larger
+# than snappy. The clean stage's reads of those pages: 0.087 s against 0.105 s.
+STAGING_COMPRESSION = "lz4"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = REPO_ROOT / "sql"
 

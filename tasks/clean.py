@@ -1300,6 +1300,7 @@ import xxhash  # noqa: E402
 from akhbar.language import detect_language  # noqa: E402
 from akhbar.limits import TimeLimitExceeded, map_with_time_limit  # noqa: E402
 from akhbar.settings import Settings  # noqa: E402
+from akhbar.store import STAGING_COMPRESSION  # noqa: E402
 from akhbar.tasking import StageTask  # noqa: E402
 
 CLEAN_PARAGRAPH_SCHEMA = pa.schema([
@@ -1409,13 +1410,16 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
     out.mkdir(exist_ok=True)
     # no dictionary for the paragraph text (rarely repeated), as for the staged page text
     pq.write_table(pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), out / f"paragraphs-{shard_id:05d}.parquet",
-                   use_dictionary=[n for n in CLEAN_PARAGRAPH_SCHEMA.names if n != "text"])
-    pq.write_table(pa.table(docs, schema=CLEAN_DOC_SCHEMA), out / f"docs-{shard_id:05d}.parquet")
+                   use_dictionary=[n for n in CLEAN_PARAGRAPH_SCHEMA.names if n != "text"],
+                   compression=STAGING_COMPRESSION)
+    pq.write_table(pa.table(docs, schema=CLEAN_DOC_SCHEMA), out / f"docs-{shard_id:05d}.parquet",
+                   compression=STAGING_COMPRESSION)
     pq.write_table(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), out / f"rejects-{shard_id:05d}.parquet")
     if near:  # staging only (read by tasks.dedup._near_dups), never published
         from tasks.dedup import minhash_stage_table
 
-        pq.write_table(minhash_stage_table(*near_rows, min_words), out / f"minhash-{shard_id:05d}.parquet")
+        pq.write_table(minhash_stage_table(*near_rows, min_words), out / f"minhash-{shard_id:05d}.parquet",
+                       compression=STAGING_COMPRESSION)
     return {"documents": len(docs["doc_id"]), "paragraphs": len(paras["doc_id"]), "rejects": len(rejects)}
 
 

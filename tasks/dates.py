@@ -1246,6 +1246,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from akhbar.store import STAGING_COMPRESSION
 from akhbar.tasking import StageTask
 
 PUBLISHED_SCHEMA = pa.schema([
@@ -1309,8 +1310,10 @@ def dates_shard(run_dir: str, shard_id: int) -> dict:
             men["calendar"].append(m.calendar)
     out = run / "dates"
     out.mkdir(exist_ok=True)
-    pq.write_table(pa.table(pub, schema=PUBLISHED_SCHEMA), out / f"published-{shard_id:05d}.parquet")
-    pq.write_table(pa.table(men, schema=MENTION_SCHEMA), out / f"mentions-{shard_id:05d}.parquet")
+    pq.write_table(pa.table(pub, schema=PUBLISHED_SCHEMA), out / f"published-{shard_id:05d}.parquet",
+                   compression=STAGING_COMPRESSION)
+    pq.write_table(pa.table(men, schema=MENTION_SCHEMA), out / f"mentions-{shard_id:05d}.parquet",
+                   compression=STAGING_COMPRESSION)
     return {"published": sum(v is not None for v in pub["published"]), "mentions": len(men["doc_id"])}
 
 

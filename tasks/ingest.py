@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from akhbar.settings import Settings
+from akhbar.store import STAGING_COMPRESSION
 from akhbar.tasking import StageTask
 
 TEXT_EXT = {".txt", ".text"}
@@ -932,7 +933,7 @@ class _RecordWriter:
     def __init__(self, path: Path):
         # No dictionary for the page text: it does not repeat, and a dictionary tried on its first
         # pages made reading it back 2-3x slower (HTML dev pages: 0.20-0.29 s -> 0.10 s, same size).
-        self.writer = pq.ParquetWriter(path, STAGED_SCHEMA, use_dictionary=[
+        self.writer = pq.ParquetWriter(path, STAGED_SCHEMA, compression=STAGING_COMPRESSION, use_dictionary=[
             n for n in STAGED_SCHEMA.names if n != "content"])
         self.rows: list[dict] = []
         self.chars = 0
