@@ -250,10 +250,18 @@ def stage_runner(dask_address: str | None = None, workers: int = 1):
 # - the nanny gives its workers MALLOC_TRIM_THRESHOLD_=65536 by default, which also turns off glibc's
 #   adaptive mmap threshold: ingest ran 1.6x slower with it. None = leave glibc's defaults;
 # - the statistical profiler samples every thread's stack every 10 ms for a dashboard this cluster
-#   does not have: the dates stage on 2 workers took 8-9 % longer with it.
+#   does not have: the dates stage on 2 workers took 8-9 % longer with it;
+# - every event loop (the workers', and the scheduler's and nannies' in the flow process) wakes every
+#   20 ms to check it is not blocked, the nannies read their workers' memory every 100 ms and each
+#   worker its system metrics every 500 ms, taking the GIL from the stage code each time. At 1 s,
+#   1 s and 5 s the dates stage on 2 workers took 23.4 s (median of 4) against 24.8 s, and the
+#   scheduler's process used 0.3-0.4 CPU-s against 1.2 (bench/README.md).
 LOCAL_CLUSTER_CONFIG = {
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
     "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
 }
 
 

@@ -130,10 +130,11 @@ def test_flow_on_dask_cluster_matches_single_process(prefect_server, dask_cluste
     assert "Task run 'clean" in logged and "Finished in state Completed" in logged, logged[-2000:]
 
 
-def test_local_cluster_workers_run_without_malloc_trim_and_profiler():
-    # The nanny's default MALLOC_TRIM_THRESHOLD_=65536 made ingest 1.6x slower and the statistical
-    # profiler the dates stage 8-9 % slower (bench/README.md): the temporary local cluster starts its
-    # workers without either, and leaves this process's Dask config as it was.
+def test_local_cluster_workers_run_without_malloc_trim_profiler_and_fast_ticks():
+    # The nanny's default MALLOC_TRIM_THRESHOLD_=65536 made ingest 1.6x slower, the statistical
+    # profiler the dates stage 8-9 % slower, and the 20 ms event-loop ticks and frequent monitors
+    # another 5 % (bench/README.md): the temporary local cluster starts its workers without them,
+    # and leaves this process's Dask config as it was.
     import dask
     import distributed  # noqa: F401  (loads distributed's default config)
 
@@ -142,9 +143,15 @@ def test_local_cluster_workers_run_without_malloc_trim_and_profiler():
     before = {key: dask.config.get(key) for key in LOCAL_CLUSTER_CONFIG}
     with stage_runner("local", workers=1) as runner:
         malloc = runner.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
-        profiler = runner.client.run(lambda: __import__("dask").config.get("distributed.worker.profile.enabled"))
+        worker_config = runner.client.run(lambda: {key: __import__("dask").config.get(key) for key in (
+            "distributed.worker.profile.enabled", "distributed.admin.tick.interval",
+            "distributed.worker.memory.monitor-interval", "distributed.admin.system-monitor.interval")})
     assert malloc and set(malloc.values()) == {None}, malloc
-    assert profiler and set(profiler.values()) == {False}, profiler
+    assert worker_config, worker_config
+    for config in worker_config.values():
+        assert config == {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
+                          "distributed.worker.memory.monitor-interval": "1s",
+                          "distributed.admin.system-monitor.interval": "5s"}, config
     assert {key: dask.config.get(key) for key in LOCAL_CLUSTER_CONFIG} == before
 
 
