@@ -15,7 +15,9 @@ Paths ("modes"):
   dask1, dask2        the flow with a temporary local Dask cluster of 1|2 single-threaded processes
 The Prefect modes share one `prefect server start` begun by this script (not counted in memory).
 
-Per run, in its own child process: documents/s over the run call (imports excluded, Dask cluster
+Before each run the script reads every input file once (page cache warm for every run). With
+--repeat N the runs go round the modes N times (dask2, dask1, dask2, dask1, ...) and the table shows
+each cell's median run. Per run, in its own child process: documents/s over the run call (imports excluded, Dask cluster
 start-up included), the peak summed RSS of the child and its descendants, and the share of wall
 time outside our stage functions (see bench.common.outside_share). With --nightly (default on for
 the first mode of each dataset), the child then runs again on the same output with no new input:
@@ -166,31 +168,46 @@ def main() -> None:
             env = server.__enter__()
             print(f"local Prefect server up in {time.perf_counter() - t0:.1f} s at {env['PREFECT_API_URL']}")
         for name, inputs in data.items():
-            for mi, mode in enumerate(modes):
-                kind, workers = MODES[mode]
+            # Repeats go round the modes (dask2, dask1, dask2, dask1, ...), so that a drift of the
+            # machine's speed (it moved +-20 % within minutes here) falls on every mode alike.
+            cells = [(mi, mode, size) for mi, mode in enumerate(modes) for size in sizes]
+            runs: dict[tuple[str, int], list[dict]] = {(mode, size): [] for _mi, mode, size in cells}
+            for r in range(args.repeat):
+                for mi, mode, size in cells:
+                    kind, workers = MODES[mode]
+                    out = work / f"out-{name}-{mode}-{size}-{r}"
+                    nightly = (not args.no_nightly) and mi == 0 and r == 0 and size == sizes[0]
+                    cmd = [str(Path(__file__)), "--child", "--kind", kind, "--workers", str(workers),
+                           "--out", str(out), "--shard-size", str(size)] + (["--nightly"] if nightly else []) + inputs
+                    n_bytes, warm_s = common.warm_page_cache(inputs)
+                    res = common.run_child(cmd, env=env if kind != "local" else None)
+                    runs[(mode, size)].append(res)
+                    shutil.rmtree(out, ignore_errors=True)
+                    print(f"  {name} {mode} shard={size} run {r}: {res['documents']} docs in {res['wall']:.2f} s "
+                          f"({res['documents'] / res['wall']:.0f}/s), peak PSS {res['peak_pss_mib']:.0f} MiB "
+                          f"(RSS {res['peak_rss_mib']:.0f}), "
+                          f"{res['cpu_seconds']:.0f} CPU-s, outside {100 * res['outside']:.1f} %, "
+                          f"stages {res['stage_seconds']}"
+                          + (f"; 2nd run {res['nightly_wall']:.2f} s, +{res['nightly_rows_added']} rows"
+                             if "nightly_wall" in res else "")
+                          + f" (inputs read into the page cache first: {n_bytes / 2**20:.0f} MiB in {warm_s:.1f} s)",
+                          flush=True)
+            for kind in ("local", "dask"):  # 2 workers against 1, per round of the repeats
                 for size in sizes:
-                    runs = []
-                    for r in range(args.repeat):
-                        out = work / f"out-{name}-{mode}-{size}-{r}"
-                        nightly = (not args.no_nightly) and mi == 0 and r == 0 and size == sizes[0]
-                        cmd = [str(Path(__file__)), "--child", "--kind", kind, "--workers", str(workers),
-                               "--out", str(out), "--shard-size", str(size)] + (["--nightly"] if nightly else []) + inputs
-                        res = common.run_child(cmd, env=env if kind != "local" else None)
-                        runs.append(res)
-                        shutil.rmtree(out, ignore_errors=True)
-                        print(f"  {name} {mode} shard={size} run {r}: {res['documents']} docs in {res['wall']:.2f} s "
-                              f"({res['documents'] / res['wall']:.0f}/s), peak PSS {res['peak_pss_mib']:.0f} MiB "
-                              f"(RSS {res['peak_rss_mib']:.0f}), "
-                              f"{res['cpu_seconds']:.0f} CPU-s, outside {100 * res['outside']:.1f} %, "
-                              f"stages {res['stage_seconds']}"
-                              + (f"; 2nd run {res['nightly_wall']:.2f} s, +{res['nightly_rows_added']} rows"
-                                 if "nightly_wall" in res else ""), flush=True)
-                    best = sorted(runs, key=lambda x: x["wall"])[len(runs) // 2]
-                    night = next((x for x in runs if "nightly_wall" in x), None)
-                    rows.append([name, mode, size, best["documents"], best["wall"], best["documents"] / best["wall"],
-                                 best["documents"] / best["cpu_seconds"], best["peak_pss_mib"], best["peak_rss_mib"], f"{100 * best['outside']:.1f} %", best["import_s"],
-                                 f"{night['nightly_wall']:.2f} s = {100 * night['nightly_wall'] / night['wall']:.1f} %, "
-                                 f"+{night['nightly_rows_added']} rows" if night else "-"])
+                    one, two = runs.get((f"{kind}1", size)), runs.get((f"{kind}2", size))
+                    if one and two:
+                        ratios = [a["wall"] / b["wall"] for a, b in zip(one, two)]
+                        print(f"  {name} {kind}, 2 workers against 1, per round: "
+                              f"{', '.join(f'{x:.2f}x' for x in ratios)}; median {common.median(ratios):.2f}x")
+            for _mi, mode, size in cells:
+                done = runs[(mode, size)]
+                best = sorted(done, key=lambda x: x["wall"])[len(done) // 2]
+                night = next((x for x in done if "nightly_wall" in x), None)
+                rows.append([name, mode, size, best["documents"], best["wall"], best["documents"] / best["wall"],
+                             best["documents"] / best["cpu_seconds"], best["peak_pss_mib"], best["peak_rss_mib"],
+                             f"{100 * best['outside']:.1f} %", best["import_s"],
+                             f"{night['nightly_wall']:.2f} s = {100 * night['nightly_wall'] / night['wall']:.1f} %, "
+                             f"+{night['nightly_rows_added']} rows" if night else "-"])
     finally:
         if server is not None:
             server.__exit__(None, None, None)
