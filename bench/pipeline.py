@@ -16,12 +16,13 @@ Paths ("modes"):
 The Prefect modes share one `prefect server start` begun by this script (not counted in memory).
 
 Before each run the script reads every input file once (page cache warm for every run). With
---repeat N the runs go round the modes N times (dask2, dask1, dask2, dask1, ...) and the table shows
-each cell's median run. Per run, in its own child process: documents/s over the run call (imports excluded, Dask cluster
-start-up included), the peak summed RSS of the child and its descendants, and the share of wall
-time outside our stage functions (see bench.common.outside_share). With --nightly (default on for
-the first mode of each dataset), the child then runs again on the same output with no new input:
-that second run's time as a share of the first, and the rows it added (must be 0).
+--repeat N the runs go round the modes N times (dask2, dask1, dask2, dask1, ...) and the table
+shows each cell's median run. Per run, in its own child process: documents/s over the run call
+(imports excluded, Dask cluster start-up included), the peak summed RSS of the child and its
+descendants, and the share of wall time outside our stage functions (see
+bench.common.outside_share). With --nightly (default on for the first mode of each dataset), the
+child then runs again on the same output with no new input: that second run's time as a share of
+the first, and the rows it added (must be 0).
 """
 
 from __future__ import annotations
