@@ -255,13 +255,18 @@ def stage_runner(dask_address: str | None = None, workers: int = 1):
 #   20 ms to check it is not blocked, the nannies read their workers' memory every 100 ms and each
 #   worker its system metrics every 500 ms, taking the GIL from the stage code each time. At 1 s,
 #   1 s and 5 s the dates stage on 2 workers took 23.4 s (median of 4) against 24.8 s, and the
-#   scheduler's process used 0.3-0.4 CPU-s against 1.2 (bench/README.md).
+#   scheduler's process used 0.3-0.4 CPU-s against 1.2 (bench/README.md);
+# - each worker imports the stage modules and Prefect's task engine (1.2-1.4 s) as it starts, with the
+#   others, instead of in its first task run, which may come late (on the sample the second worker's
+#   first task was in the clean stage): the sample ran in 4.3-4.9 s on 2 workers against 6.3-6.9 s,
+#   and in 4.2-4.3 s on 1 worker either way.
 LOCAL_CLUSTER_CONFIG = {
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
     "distributed.worker.memory.monitor-interval": "1s",
     "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.preload": ["flows.orchestration", "prefect.task_engine"],
 }
 
 

@@ -130,11 +130,11 @@ def test_flow_on_dask_cluster_matches_single_process(prefect_server, dask_cluste
     assert "Task run 'clean" in logged and "Finished in state Completed" in logged, logged[-2000:]
 
 
-def test_local_cluster_workers_run_without_malloc_trim_profiler_and_fast_ticks():
+def test_local_cluster_workers_settings():
     # The nanny's default MALLOC_TRIM_THRESHOLD_=65536 made ingest 1.6x slower, the statistical
     # profiler the dates stage 8-9 % slower, and the 20 ms event-loop ticks and frequent monitors
     # another 5 % (bench/README.md): the temporary local cluster starts its workers without them,
-    # and leaves this process's Dask config as it was.
+    # with the stage modules imported, and leaves this process's Dask config as it was.
     import dask
     import distributed  # noqa: F401  (loads distributed's default config)
 
@@ -146,7 +146,10 @@ def test_local_cluster_workers_run_without_malloc_trim_profiler_and_fast_ticks()
     with stage_runner("local", workers=1) as runner:
         malloc = runner.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
         seen = runner.client.run(lambda: {key: __import__("dask").config.get(key) for key in settings})
+        # the preloaded stage modules are imported before any task ran
+        preloaded = runner.client.run(lambda: {"tasks.clean", "prefect.task_engine"} <= set(sys.modules))
     assert malloc and set(malloc.values()) == {None}, malloc
+    assert preloaded and set(preloaded.values()) == {True}, preloaded
     assert seen and all(config == {key: LOCAL_CLUSTER_CONFIG[key] for key in settings}
                         for config in seen.values()), seen
     assert seen and all(config["distributed.worker.profile.enabled"] is False for config in seen.values())
@@ -161,3 +164,28 @@ def test_a_run_on_an_existing_cluster_plans_for_its_workers(dask_cluster):
     address, _ = dask_cluster
     with stage_runner(address) as runner:
         assert PrefectExecutor(runner, workers=1).n_workers() == 2
+
+
+def test_readme_worker_config_is_the_local_clusters():
+    # The README's Dask config file for one's own workers sets exactly what the temporary local
+    # cluster sets (so the two cannot drift apart).
+    import re
+
+    import yaml
+
+    from flows.orchestration import LOCAL_CLUSTER_CONFIG
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.S)
+    assert len(blocks) == 1, "one Dask config block in the README"
+
+    def flat(tree: dict, prefix: str = "") -> dict:
+        out = {}
+        for key, value in tree.items():
+            if isinstance(value, dict):
+                out.update(flat(value, f"{prefix}{key}."))
+            else:
+                out[f"{prefix}{key}"] = value
+        return out
+
+    assert flat(yaml.safe_load(blocks[0])) == LOCAL_CLUSTER_CONFIG
