@@ -144,7 +144,9 @@ def _derived_task(stage, wrap: Callable[[Callable[..., Any]], Callable[..., Any]
 # server, the flow and the worker, on the same cores here): one per shard was 28 % of a Dask run's
 # wall time on the 72k corpus (286 task runs). A few per worker keep both cores busy to the end of a
 # stage (the last task is the idle tail) while cutting that work. 4 rather than 8: the 72k corpus
-# on 2 Dask workers took 118-130 CPU-s instead of 139 (bench/README.md); 2 was slower (one pair).
+# on 2 Dask workers took 118-130 CPU-s instead of 139 (bench/README.md). 2 was slower in its one
+# pair, but that pair's ingest was slow the way runs with inputs evicted from the page cache are
+# (the fifth session found those), so 2 is not settled.
 TASKS_PER_WORKER = 4
 
 
