@@ -142,12 +142,11 @@ def _derived_task(stage, wrap: Callable[[Callable[..., Any]], Callable[..., Any]
 
 # Prefect task runs per worker and mapped stage. Each task run costs 0.1-0.3 CPU-s of API work (the
 # server, the flow and the worker, on the same cores here): one per shard was 28 % of a Dask run's
-# wall time on the 72k corpus (286 task runs). A few per worker keep both cores busy to the end of a
-# stage (the last task is the idle tail) while cutting that work. 4 rather than 8: the 72k corpus
-# on 2 Dask workers took 118-130 CPU-s instead of 139 (bench/README.md). 2 was slower in its one
-# pair, but that pair's ingest was slow the way runs with inputs evicted from the page cache are
-# (the fifth session found those), so 2 is not settled.
-TASKS_PER_WORKER = 4
+# wall time on the 72k corpus (286 task runs). More than one per worker lets a worker that finishes
+# early take more work at the end of a stage. 2 rather than 4 (bench/README.md, sixth session): the
+# 72k corpus on 2 Dask workers took 62-64 s against 66-70 s in three alternating pairs, with 110-112
+# CPU-s against 113-121, and 1.62-1.89x the speed of 1 worker (4: 1.45-1.91x over 12 rounds).
+TASKS_PER_WORKER = 2
 
 
 def shard_batches(shard_ids: list[int], n_tasks: int) -> list[list[int]]:
