@@ -82,7 +82,8 @@ def cpu_now() -> float:
     return time.process_time() + kids.ru_utime + kids.ru_stime + live
 
 
-def trafilatura_alone(files: list[str], pool, fn=_extract_file) -> tuple[float, float]:
+def time_over_files(fn, files: list[str], pool) -> tuple[float, float]:
+    """Wall and CPU seconds of fn over the files, in this process or mapped over the pool."""
     t0, c0 = time.perf_counter(), cpu_now()
     if pool is None:
         for f in files:
@@ -132,18 +133,18 @@ def main() -> None:
     rows = []
     try:
         ours(files[:10], 1, args.shard_size, work, "warm")
-        trafilatura_alone(files[:10], None)
+        time_over_files(_extract_file, files[:10], None)
         for workers in [int(w) for w in args.workers.split(",")]:
             ctx = mp.get_context("fork")
             pool = ProcessPoolExecutor(workers, mp_context=ctx) if workers > 1 else None
             if pool:
-                trafilatura_alone(files[:workers * 8], pool)  # start the pool's processes
+                time_over_files(_extract_file, files[:workers * 8], pool)  # start the pool's processes
             base, mine, base_cpu, mine_cpu, extraction, docs = [], [], [], [], [], 0
             for r in range(args.repeat):
-                wall, cpu = trafilatura_alone(files, pool)
+                wall, cpu = time_over_files(_extract_file, files, pool)
                 base.append(wall)
                 base_cpu.append(cpu)
-                extraction.append(trafilatura_alone(files, pool, _clean_file)[0])
+                extraction.append(time_over_files(_clean_file, files, pool)[0])
                 wall, cpu, summary = ours(files, workers, args.shard_size, work, f"{workers}-{r}")
                 mine.append(wall)
                 mine_cpu.append(cpu)
