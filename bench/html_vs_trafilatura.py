@@ -12,7 +12,8 @@ Pages: every *.html / *.html.gz under ../shared/dev/html (read in place; skipped
   extraction as akhbar calls it
                       read, gunzip, decode, then only the clean stage's extraction of each page
                       (tasks.clean.clean_html: trafilatura's metadata steps less the date and
-                      licence, with our linear JSON-LD author reader, then bare_extraction); what
+                      licence, with our linear JSON-LD author reader, then bare_extraction with
+                      its two discard XPaths evaluated in Python, akhbar/discard_xpaths.py); what
                       the pipeline spends beyond it is our other stages and orchestration
 
 With N workers both sides use N forked processes (trafilatura alone maps the files over a pool).
