@@ -13,7 +13,7 @@ from trafilatura import xpaths
 import akhbar.discard_xpaths as discard
 from tasks.clean import clean_html
 
-from .conftest import require_shared
+from tests.conftest import require_shared
 
 # the trafilatura release the evaluators were translated from
 TRANSLATED_FROM = "2.3.1"
