@@ -63,6 +63,15 @@ def _first_of(keys: list[str], a: str, b: str, value_a: str | None, value_b: str
     return value_a if keys.index(a) < keys.index(b) else value_b
 
 
+def _with_attributes(elements):
+    """(element, its attribute names in source order, its get) for the elements that have
+    attributes: most have none, and nothing in either expression can select those."""
+    for el in elements:
+        keys = el.keys()
+        if keys:
+            yield el, keys, el.get
+
+
 class _Evaluator:
     """Callable like the lxml XPath it replaces (tree -> list of elements); keeps its `path`."""
 
@@ -79,11 +88,7 @@ class ChromeDiscard(_Evaluator):
 
     def __call__(self, tree) -> list:
         found = []
-        for el in tree.iterdescendants("div", "item", "list", "p", "section", "span"):
-            keys = el.keys()
-            if not keys:  # most elements: no attribute, nothing to test
-                continue
-            get = el.get
+        for el, keys, get in _with_attributes(tree.iterdescendants("div", "item", "list", "p", "section", "span")):
             id_, class_ = get("id"), get("class")
             if (get("data-lp-replacement-content") is not None
                     or "nav" in (get("role") or "").replace("N", "n")
@@ -104,11 +109,7 @@ class HiddenDiscard(_Evaluator):
 
     def __call__(self, tree) -> list:
         found = []
-        for el in tree.iterdescendants(etree.Element):
-            keys = el.keys()
-            if not keys:
-                continue
-            get = el.get
+        for el, keys, get in _with_attributes(tree.iterdescendants(etree.Element)):
             id_, class_, style = get("id"), get("class"), get("style")
             if (class_ == "comments-title"
                     or _first_of(keys, "id", "class", id_, class_).startswith("reply-")
