@@ -44,25 +44,24 @@ def pages() -> list[Path]:
     return sorted(p for p in common.HTML_DIR.rglob("*") if p.name.lower().endswith((".html", ".htm", ".html.gz")))
 
 
+def _page_bytes(path: str) -> bytes:
+    raw = Path(path).read_bytes()
+    return gzip.decompress(raw) if path.endswith(".gz") else raw
+
+
 def _extract_file(path: str) -> int:
     import trafilatura
 
     from tasks.clean import TRAFILATURA_SETTINGS
 
-    raw = Path(path).read_bytes()
-    if path.endswith(".gz"):
-        raw = gzip.decompress(raw)
-    doc = trafilatura.bare_extraction(raw, with_metadata=True, **TRAFILATURA_SETTINGS)
+    doc = trafilatura.bare_extraction(_page_bytes(path), with_metadata=True, **TRAFILATURA_SETTINGS)
     return len(doc.text or "") if doc is not None else 0
 
 
 def _clean_file(path: str) -> int:
     from tasks.clean import clean_html
 
-    raw = Path(path).read_bytes()
-    if path.endswith(".gz"):
-        raw = gzip.decompress(raw)
-    return len(clean_html(raw.decode("utf-8", "replace")).lines)
+    return len(clean_html(_page_bytes(path).decode("utf-8", "replace")).lines)
 
 
 def cpu_now() -> float:

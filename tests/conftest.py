@@ -3,6 +3,7 @@ only tests that ask for `prefect_server` pay its start-up."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from pathlib import Path
@@ -21,6 +22,13 @@ def require_shared(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"../shared material not found: {path} (tests that need it read it in place)")
     return path
+
+
+def dev_html_markup(path: Path) -> str:
+    """A dev HTML page (.html or .html.gz under ../shared/dev/html) as text, decoded as the
+    benchmarks decode it."""
+    raw = path.read_bytes()
+    return (gzip.decompress(raw) if path.name.endswith(".gz") else raw).decode("utf-8", "replace")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gzip
 import json
 import re
 from pathlib import Path
@@ -31,6 +30,7 @@ from tasks.clean import (
     parse_html,
 )
 from tasks.dedup import kept_after_document_repeats
+from tests.conftest import dev_html_markup
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEEDS = SHARED / "seeds"
@@ -629,8 +629,7 @@ def test_page_metadata_matches_trafilatura_extract_metadata():
     pages = sorted((SHARED / "dev" / "html").rglob("*.html*"))[::8]  # 30 pages from every source
     assert len(pages) >= 25
     for path in pages:
-        raw = path.read_bytes()
-        html = (gzip.decompress(raw) if path.name.endswith(".gz") else raw).decode("utf-8", "replace")
+        html = dev_html_markup(path)
         tree = parse_html(html)
         before = lxml_html.tostring(tree)
         ours = page_metadata(tree, "https://example.org/a/b.html")
@@ -671,8 +670,7 @@ def test_page_metadata_on_broken_json_ld_matches_trafilatura():
 
     checked = 0
     for path in sorted((SHARED / "dev" / "html").rglob("*.html*")):
-        raw = path.read_bytes()
-        html = (gzip.decompress(raw) if path.name.endswith(".gz") else raw).decode("utf-8", "replace")
+        html = dev_html_markup(path)
         tree = parse_html(html)
         if tree is None:
             continue
@@ -709,7 +707,7 @@ def test_text_path_on_flattened_dev_page_drops_chrome():
     aeb = SHARED / "dev" / "html" / "scrapinghub-aeb"
     gt = json.loads((aeb / "ground-truth.json").read_text(encoding="utf-8"))
     key = sorted(gt)[0]
-    html = gzip.decompress((aeb / "html" / f"{key}.html.gz").read_bytes()).decode("utf-8", "replace")
+    html = dev_html_markup(aeb / "html" / f"{key}.html.gz")
     doc = clean_text(html_to_text_scrape(html))
     f1, recall = _token_f1(doc.kept_text, gt[key]["articleBody"])
     assert recall >= 0.8 and f1 >= 0.6, (f1, recall)
@@ -737,7 +735,7 @@ def dev_page(url_part: str) -> str:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         paths += [meta_path.parent / f for f, v in meta.items() if url_part in (v.get("url") or "")]
     assert len(paths) == 1, (url_part, paths)
-    return html_to_text_scrape(gzip.decompress(paths[0].read_bytes()).decode("utf-8", "replace"))
+    return html_to_text_scrape(dev_html_markup(paths[0]))
 
 
 def lines_starting(doc: CleanedDoc, prefix: str) -> list[Line]:

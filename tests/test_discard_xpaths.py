@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import threading
 
 import pytest
@@ -13,7 +12,7 @@ from trafilatura import xpaths
 import akhbar.discard_xpaths as discard
 from tasks.clean import clean_html
 
-from tests.conftest import require_shared
+from tests.conftest import dev_html_markup, require_shared
 
 # the trafilatura release the evaluators were translated from
 TRANSLATED_FROM = "2.3.1"
@@ -92,8 +91,7 @@ def test_evaluators_select_what_the_xpaths_select_on_every_dev_page(monkeypatch)
 
     monkeypatch.setattr(discard, "_checked", True)
     for i, page in enumerate(pages):
-        raw = page.read_bytes()
-        markup = (gzip.decompress(raw) if page.name.endswith(".gz") else raw).decode("utf-8", "replace")
+        markup = dev_html_markup(page)
         monkeypatch.setattr(discard, "_EVALUATORS", [Checked(0), Checked(1)])
         ours = clean_html(markup)
         if i % 8 == 0:  # end to end, on every eighth page: the same text with trafilatura's own XPath
