@@ -20,7 +20,10 @@ With N workers both sides use N forked processes (trafilatura alone maps the fil
 Runs alternate (baseline, ours, baseline, ours, ...) so both see the same machine load; imports
 and a warm-up pass are excluded. Prints medians and the throughput ratio ours/trafilatura (target
 >= 0.90), by wall time and by CPU seconds (the latter does not move with other programs' load),
-and the share of the pipeline's wall time spent outside its extraction step.
+and the share of the pipeline's wall time spent outside its extraction step. A second table times
+the per-page work of our other stages (publication date, language, paragraph hashes, date mentions)
+on the extracted pages in one process without I/O or orchestration: the part of that share which
+no change to staging or orchestration can remove.
 """
 
 from __future__ import annotations
@@ -62,6 +65,53 @@ def _clean_file(path: str) -> int:
     from tasks.clean import clean_html
 
     return len(clean_html(_page_bytes(path).decode("utf-8", "replace")).lines)
+
+
+def other_stages_compute(files: list[str], repeat: int) -> tuple[float, list[tuple[str, float]]]:
+    """The per-page work our other stages compute on each page's extraction, timed in this process
+    with no I/O, staging or orchestration (best of `repeat`): what those stages would still cost if
+    Parquet and task runs were free. Each step calls the function its stage calls.
+
+    Returns (seconds of the extraction itself, [(step, seconds), ...]). Left out: the corpus-wide
+    dedup pass and the Parquet writes, which are I/O-bound DuckDB and Arrow work."""
+    from akhbar.language import detect_language
+    from akhbar.settings import Settings
+    from tasks.clean import KEPT, clean_html, paragraph_keys, parse_html
+    from tasks.dates import extract_mentions, publication_date_from_html
+    from tasks.dedup import minhash_stage_table
+
+    min_words = Settings().near_dup_min_words
+    markup = [_page_bytes(f).decode("utf-8", "replace") for f in files]
+    t0 = time.perf_counter()
+    trees = [parse_html(html) for html in markup]
+    cleaned = [clean_html(tree) for tree in trees]
+    extraction = time.perf_counter() - t0
+    kept = [[line.text for line in doc.lines if line.status == KEPT] for doc in cleaned]
+    found = [publication_date_from_html(html, None, tree) for html, tree in zip(markup, trees)]
+    reference = [d.value if d and d.precision == "day" else None for d in found]
+
+    def dedup_keys() -> None:  # as clean_shard: the keys of every line, MinHash of the long kept ones
+        keys = [paragraph_keys(line, min_words) for doc in cleaned for line in doc.lines]
+        near = [text for _, text in keys if text is not None]
+        minhash_stage_table([""] * len(near), list(range(len(near))), near, min_words)
+
+    steps = [
+        ("publication date from the markup (clean)",
+         lambda: [publication_date_from_html(html, None, tree) for html, tree in zip(markup, trees)]),
+        ("language of the kept text (clean)", lambda: [detect_language("\n".join(lines)) for lines in kept]),
+        ("paragraph hashes and MinHash (clean)", dedup_keys),
+        ("date mentions in kept paragraphs (dates)",
+         lambda: [extract_mentions(text, ref) for lines, ref in zip(kept, reference) for text in lines]),
+    ]
+    timed = []
+    for name, step in steps:
+        best = float("inf")
+        for _ in range(max(1, repeat)):
+            t0 = time.perf_counter()
+            step()
+            best = min(best, time.perf_counter() - t0)
+        timed.append((name, best))
+    return extraction, timed
 
 
 def cpu_now() -> float:
@@ -159,11 +209,19 @@ def main() -> None:
                          bc, mc, f"{bc / mc:.2f}", e, f"{(m - e) / m:.0%}"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    extraction, steps = other_stages_compute(files, args.repeat)
     print()
     print(common.md_table(["processes", "pages", "documents out", "trafilatura alone s", "pages/s",
                            "akhbar end to end s", "pages/s", "ours / trafilatura (wall)",
                            "trafilatura CPU-s", "akhbar CPU-s", "ours / trafilatura (CPU)",
                            "akhbar's extraction alone s", "akhbar outside extraction"], rows))
+    print()
+    print(f"Our other stages' per-page compute, 1 process, no I/O or orchestration (best of {args.repeat}), "
+          f"against the same pages' extraction ({extraction:.2f} s):")
+    total = sum(seconds for _, seconds in steps)
+    print(common.md_table(["step (stage)", "s", "share of extraction"],
+                          [[name, seconds, f"{seconds / extraction:.1%}"] for name, seconds in steps]
+                          + [["all four", total, f"{total / extraction:.1%}"]]))
 
 
 if __name__ == "__main__":

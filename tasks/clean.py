@@ -1398,6 +1398,17 @@ CLEAN_DOC_SCHEMA = pa.schema([
 ])
 
 
+def paragraph_keys(line: Line, near_min_words: int | None) -> tuple[int | None, str | None]:
+    """The dedup keys of one line, from one normalization: the exact key (akhbar.arabic.norm_hash's
+    xxh64 of the normalized text; None when nothing is left), and the normalized text when the line
+    goes to the near-duplicate search (kept, at least near_min_words words; None = search off)."""
+    norm = normalize_arabic(line.text)
+    norm_hash = xxhash.xxh64_intdigest(norm.encode("utf-8")) if norm else None
+    if near_min_words and line.status == KEPT and norm.count(" ") + 1 >= near_min_words:
+        return norm_hash, norm
+    return norm_hash, None
+
+
 def _clean_html_job(job: tuple[str, str | None]):
     """Extract a page and read its publication date from the markup (JSON-LD, meta, <time>, URL).
 
@@ -1458,17 +1469,16 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
             continue
         cleaned, html_date = result
         for pos, line in enumerate(cleaned.lines):
-            # normalized once for both keys; the hash is akhbar.arabic.norm_hash's (xxh64 of it)
-            norm = normalize_arabic(line.text)
+            norm_hash, near_text = paragraph_keys(line, min_words if near else None)
             paras["doc_id"].append(rec["doc_id"])
             paras["position"].append(pos)
             paras["line_no"].append(line.line_no)
             paras["text"].append(line.text)
-            paras["norm_hash"].append(xxhash.xxh64_intdigest(norm.encode("utf-8")) if norm else None)
-            if near and line.status == KEPT and norm.count(" ") + 1 >= min_words:
+            paras["norm_hash"].append(norm_hash)
+            if near_text is not None:
                 near_rows[0].append(rec["doc_id"])
                 near_rows[1].append(pos)
-                near_rows[2].append(norm)
+                near_rows[2].append(near_text)
             paras["status"].append(line.status)
             paras["reason"].append(line.reason)
         for name in _RECORD_COLUMNS:
