@@ -1374,13 +1374,12 @@ def html_to_text_scrape(html: str) -> str:
 # ---------------------------------------------------------------- shard entry point (pipeline glue)
 
 import pyarrow as pa  # noqa: E402  (the rules above need neither)
-import pyarrow.parquet as pq  # noqa: E402
 import xxhash  # noqa: E402
 
 from akhbar.language import detect_language  # noqa: E402
 from akhbar.limits import TimeLimitExceeded, map_with_time_limit  # noqa: E402
 from akhbar.settings import Settings  # noqa: E402
-from akhbar.store import STAGING_COMPRESSION  # noqa: E402
+from akhbar.store import write_staged  # noqa: E402
 from akhbar.tasking import StageTask  # noqa: E402
 
 CLEAN_PARAGRAPH_SCHEMA = pa.schema([
@@ -1498,18 +1497,14 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
         docs["language"].append(detect_language("\n".join(ln.text for ln in cleaned.lines if ln.status == KEPT)))
     out = run / "clean"
     out.mkdir(exist_ok=True)
-    # no dictionary for the paragraph text (rarely repeated), as for the staged page text
-    pq.write_table(pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), out / f"paragraphs-{shard_id:05d}.parquet",
-                   use_dictionary=[n for n in CLEAN_PARAGRAPH_SCHEMA.names if n != "text"],
-                   compression=STAGING_COMPRESSION)
-    pq.write_table(pa.table(docs, schema=CLEAN_DOC_SCHEMA), out / f"docs-{shard_id:05d}.parquet",
-                   compression=STAGING_COMPRESSION)
-    pq.write_table(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), out / f"rejects-{shard_id:05d}.parquet")
-    if near:  # staging only (read by tasks.dedup._near_dups), never published
+    write_staged(pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), out / f"paragraphs-{shard_id:05d}.parquet",
+                 plain=("text",))
+    write_staged(pa.table(docs, schema=CLEAN_DOC_SCHEMA), out / f"docs-{shard_id:05d}.parquet")
+    write_staged(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), out / f"rejects-{shard_id:05d}.parquet")
+    if near:  # read by tasks.dedup._near_dups
         from tasks.dedup import minhash_stage_table
 
-        pq.write_table(minhash_stage_table(*near_rows, min_words), out / f"minhash-{shard_id:05d}.parquet",
-                       compression=STAGING_COMPRESSION)
+        write_staged(minhash_stage_table(*near_rows, min_words), out / f"minhash-{shard_id:05d}.parquet")
     return {"documents": len(docs["doc_id"]), "paragraphs": len(paras["doc_id"]), "rejects": len(rejects)}
 
 

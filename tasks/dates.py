@@ -1246,7 +1246,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from akhbar.store import STAGING_COMPRESSION
+from akhbar.store import write_staged
 from akhbar.tasking import StageTask
 
 PUBLISHED_SCHEMA = pa.schema([
@@ -1310,10 +1310,8 @@ def dates_shard(run_dir: str, shard_id: int) -> dict:
             men["calendar"].append(m.calendar)
     out = run / "dates"
     out.mkdir(exist_ok=True)
-    pq.write_table(pa.table(pub, schema=PUBLISHED_SCHEMA), out / f"published-{shard_id:05d}.parquet",
-                   compression=STAGING_COMPRESSION)
-    pq.write_table(pa.table(men, schema=MENTION_SCHEMA), out / f"mentions-{shard_id:05d}.parquet",
-                   compression=STAGING_COMPRESSION)
+    write_staged(pa.table(pub, schema=PUBLISHED_SCHEMA), out / f"published-{shard_id:05d}.parquet")
+    write_staged(pa.table(men, schema=MENTION_SCHEMA), out / f"mentions-{shard_id:05d}.parquet")
     return {"published": sum(v is not None for v in pub["published"]), "mentions": len(men["doc_id"])}
 
 
