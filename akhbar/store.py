@@ -40,6 +40,8 @@ STAGING = "_staging"
 # zstd (the published tables' codec, which writes slower: 0.13 s against 0.11); lz4 is no larger
 # than snappy. The clean stage's reads of those pages: 0.087 s against 0.105 s.
 STAGING_COMPRESSION = "lz4"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = REPO_ROOT / "sql"
 
 
 def staging_options(schema: pa.Schema, plain: tuple[str, ...] = ()) -> dict:
@@ -53,8 +55,6 @@ def staging_options(schema: pa.Schema, plain: tuple[str, ...] = ()) -> dict:
 def write_staged(table: pa.Table, path: Path, plain: tuple[str, ...] = ()) -> None:
     """Write one work file of a run: read back by a later stage of the same run, never published."""
     pq.write_table(table, path, **staging_options(table.schema, plain))
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SQL_DIR = REPO_ROOT / "sql"
 
 
 def resolve_out(out: str | os.PathLike | None) -> Path:
