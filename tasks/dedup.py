@@ -43,6 +43,7 @@ from __future__ import annotations
 import itertools
 import time
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import numpy as np
@@ -169,7 +170,11 @@ MINHASH_STAGE_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("position", pa.int32()),
     ("bands", pa.list_(pa.uint64())), ("signature", pa.binary()),
 ])
-_STAGE_BATCH = 10_000  # texts per numpy pass: bounds the work arrays (~50 MB)
+_STAGE_BATCH = 10_000  # texts per numpy pass
+# ... and at most this many characters per pass: token_hashes holds ~40 bytes of work arrays per
+# byte of text, so one 10 MB paragraph took 1 GB. A longer text is hashed in pieces cut at spaces
+# and its signature is the minimum over the pieces' signatures: the same words, the same minimums.
+_STAGE_CHARS = 250_000
 
 
 def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: list[str], min_words: int) -> pa.Table:
@@ -179,11 +184,18 @@ def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: li
     token_hashes counts them (spaces + 1), so the rows are exactly the texts it would keep."""
     min_words = max(int(min_words), 1)
     keep = [k for k, t in enumerate(norm_texts) if t and t.count(" ") + 1 >= min_words]
+    owners: list[np.ndarray] = []
+    piece_sigs: list[np.ndarray] = []
+    for batch in _stage_batches([norm_texts[k] for k in keep]):
+        owner, pieces = zip(*batch)
+        tokens, n_words = token_hashes(list(pieces))
+        piece_sigs.append(minhash_flat(tokens, n_words))
+        owners.append(np.asarray(owner, np.int64))
     sig16: list[np.ndarray] = []
     keys: list[np.ndarray] = []
-    for lo in range(0, len(keep), _STAGE_BATCH):
-        tokens, n_words = token_hashes([norm_texts[k] for k in keep[lo:lo + _STAGE_BATCH]])
-        sig = minhash_flat(tokens, n_words)
+    if piece_sigs:
+        owner_arr = np.concatenate(owners)
+        sig = np.minimum.reduceat(np.concatenate(piece_sigs), np.flatnonzero(np.diff(owner_arr, prepend=-1)), axis=0)
         sig16.append((sig & 0xFFFF).astype("<u2"))
         keys.append(band_keys(sig))
     n = len(keep)
@@ -195,6 +207,37 @@ def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: li
         "bands": pa.FixedSizeListArray.from_arrays(pa.array(key_arr.reshape(-1), pa.uint64()), BANDS).cast(pa.list_(pa.uint64())),
         "signature": pa.FixedSizeBinaryArray.from_buffers(pa.binary(NUM_PERM * 2), n, [None, pa.py_buffer(sig_arr.tobytes())]).cast(pa.binary()),
     }, schema=MINHASH_STAGE_SCHEMA)
+
+
+def _stage_batches(texts: list[str]) -> Iterator[list[tuple[int, str]]]:
+    """(text number, piece) lists, in order, of at most _STAGE_BATCH pieces and about _STAGE_CHARS
+    characters: a long text's pieces may fall in several batches."""
+    batch: list[tuple[int, str]] = []
+    chars = 0
+    for k, text in enumerate(texts):
+        for piece in _pieces(text, _STAGE_CHARS):
+            if batch and (len(batch) >= _STAGE_BATCH or chars + len(piece) > _STAGE_CHARS):
+                yield batch
+                batch, chars = [], 0
+            batch.append((k, piece))
+            chars += len(piece)
+    if batch:
+        yield batch
+
+
+def _pieces(text: str, size: int) -> Iterator[str]:
+    """The text cut at single spaces into pieces of at most `size` characters (the words are the
+    same); a word longer than `size` is cut where it must be."""
+    start = 0
+    while len(text) - start > size:
+        cut = text.rfind(" ", start, start + size + 1)
+        if cut <= start:
+            yield text[start:start + size]
+            start += size
+        else:
+            yield text[start:cut]
+            start = cut + 1
+    yield text[start:]
 
 
 def _fixed_rows(column: pa.Array, width: int, dtype: str) -> np.ndarray:

@@ -46,6 +46,7 @@ from akhbar.settings import Settings
 from akhbar.store import staging_options, write_staged
 from akhbar.tasking import StageTask
 from tasks.discover import display_path, entry_problem, entry_stat, name_is_utf8, open_regular, walk_inputs
+from tasks.streams import ChunkReader, capped, drop_long_lines, split_lines
 
 TEXT_EXT = {".txt", ".text"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
@@ -449,14 +450,15 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
     gz = is_gzip(path, file_bytes)
     if probe is None:
         probe = _probe(file_bytes[:65536], gz)
-    if detect_format(path, probe) == "warc":
-        yield from _warc_from_stream(path, io.BytesIO(file_bytes), gz, input_index, settings)
+    if detect_format(path, probe) in CONTAINERS:
+        yield from _container_from_stream(path, io.BytesIO(file_bytes), gz, probe, input_index, settings)
         return
     try:
         if gz:
-            # Single documents are capped at the size limit; containers are not (their records are).
+            # Single documents are capped at the size limit; containers at the decompressed limit.
             container = detect_format(path, probe) in CONTAINERS
-            raw, problem = gunzip_tolerant(file_bytes, None if container else settings.max_input_bytes)
+            raw, problem = gunzip_tolerant(file_bytes, settings.max_decompressed_bytes if container
+                                           else settings.max_input_bytes)
             if not raw and problem:
                 raise InputError(f"truncated or corrupt gzip: {problem}")
         if not raw.strip():
@@ -497,35 +499,45 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
 
 
 def _read_jsonl(path: Path, raw: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
-    for n, line in enumerate(raw.splitlines(), start=1):
-        uri = f"{path}#{n}"
-        if not line.strip():
-            continue
-        try:
-            if len(line) > settings.max_input_bytes:
-                raise InputError(f"record of {len(line)} bytes is over the size limit ({settings.max_input_bytes})")
-            text_line, how = decode_bytes(line)
-            obj = json.loads(text_line)
-            if not isinstance(obj, dict):
-                raise InputError("JSONL record is not an object")
-            html = obj.get("html")
-            text = obj.get("text") if isinstance(obj.get("text"), str) else obj.get("content")
-            has_html = isinstance(html, str) and bool(html.strip())
-            if not has_html and not (isinstance(text, str) and text.strip()):
-                raise InputError("JSONL record has neither 'text' nor 'html' (nor 'content')")
-            url = obj.get("url") if isinstance(obj.get("url"), str) else None
-            kind = "html" if has_html else "text"
-            content = sanitize_text(html if has_html else text)
-            if not content.strip():
-                raise InputError("JSONL record has no text after removing control characters")
-            published = obj.get("published")
-            title = obj.get("title")
-            yield Record(doc_id_of(line), url or uri, site_of(url, path), "jsonl", how, input_index, n,
-                         url, sanitize_text(title) if isinstance(title, str) else None,
-                         sanitize_text(str(published)) if published not in (None, "") else None, kind, content)
-        except (InputError, ValueError, RecursionError) as exc:
-            msg = str(exc) if isinstance(exc, InputError) else f"malformed JSON: {exc}"
-            yield Reject(uri, msg[:500])
+    yield from _read_jsonl_stream(path, [raw], input_index, settings)
+
+
+def _read_jsonl_stream(path: Path, chunks: Iterable[bytes], input_index: int,
+                       settings: Settings) -> Iterator[Record | Reject]:
+    """One record per line, read as a stream: a line over the size limit is a reject whose bytes
+    are never held, and the lines after it are read."""
+    for n, line, size in split_lines(chunks, settings.max_input_bytes):
+        if line is None:
+            yield Reject(f"{path}#{n}", reasons.RECORD_OVER_LIMIT.format(size=size, limit=settings.max_input_bytes))
+        elif line.strip():
+            yield _jsonl_record(path, n, line, input_index)
+
+
+def _jsonl_record(path: Path, n: int, line: bytes, input_index: int) -> Record | Reject:
+    uri = f"{path}#{n}"
+    try:
+        text_line, how = decode_bytes(line)
+        obj = json.loads(text_line)
+        if not isinstance(obj, dict):
+            raise InputError("JSONL record is not an object")
+        html = obj.get("html")
+        text = obj.get("text") if isinstance(obj.get("text"), str) else obj.get("content")
+        has_html = isinstance(html, str) and bool(html.strip())
+        if not has_html and not (isinstance(text, str) and text.strip()):
+            raise InputError("JSONL record has neither 'text' nor 'html' (nor 'content')")
+        url = obj.get("url") if isinstance(obj.get("url"), str) else None
+        kind = "html" if has_html else "text"
+        content = sanitize_text(html if has_html else text)
+        if not content.strip():
+            raise InputError("JSONL record has no text after removing control characters")
+        published = obj.get("published")
+        title = obj.get("title")
+        return Record(doc_id_of(line), url or uri, site_of(url, path), "jsonl", how, input_index, n,
+                      url, sanitize_text(title) if isinstance(title, str) else None,
+                      sanitize_text(str(published)) if published not in (None, "") else None, kind, content)
+    except (InputError, ValueError, RecursionError) as exc:
+        msg = str(exc) if isinstance(exc, InputError) else f"malformed JSON: {exc}"
+        return Reject(uri, msg[:500])
 
 
 # ---- WARC
@@ -609,6 +621,7 @@ class _Window:
         self.base = 0          # absolute offset of buf[0]
         self.eof = False
         self.junk = False      # non-blank bytes were discarded while looking for a record
+        self.max_buf = 0       # > 0: a search that keeps the bytes scanned stops at this many
 
     def more(self) -> bool:
         if self.eof:
@@ -644,6 +657,8 @@ class _Window:
             if discard and pos > 0:
                 self.drop(pos)
                 pos = 0
+            if not discard and self.max_buf and len(self.buf) > self.max_buf:
+                return None  # junk after a record, longer than any record: not held in memory
             if not self.more():
                 return None
 
@@ -667,6 +682,7 @@ def _read_warc_stream(path: Path, chunks: Iterable[bytes], input_index: int,
         yield Reject(f"{path}@0", "broken WARC data before the first record header")
     record_no = 0
     limit = 2 * settings.max_input_bytes + 65536
+    win.max_buf = limit + 2 * 65536
     while True:
         start = win.base
         at = f"{path}@{start}"
@@ -792,11 +808,16 @@ def _warc_record(path: Path, buf: bytes, start: int, input_index: int, record_no
 
 
 def _read_arc(path: Path, data: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
-    """ARC files (the WARC predecessor) through warcio, which converts them; fastwarc reads WARC only."""
+    yield from _read_arc_stream(path, io.BytesIO(data), input_index, settings)
+
+
+def _read_arc_stream(path: Path, fh, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
+    """ARC files (the WARC predecessor) through warcio, which converts them; fastwarc reads WARC only.
+    `fh`: the (decompressed) file object; a payload over the size limit is rejected unread."""
     from warcio.archiveiterator import ArchiveIterator
 
     record_no = 0
-    it = iter(ArchiveIterator(io.BytesIO(data), arc2warc=True))
+    it = iter(ArchiveIterator(fh, arc2warc=True))
     while True:
         try:
             rec = next(it)
@@ -817,7 +838,11 @@ def _read_arc(path: Path, data: bytes, input_index: int, settings: Settings) -> 
                 continue
             ctype_full = (rec.http_headers.get_header("Content-Type") if rec.http_headers else None) or ""
             ctype = ctype_full.split(";")[0].strip().lower()
-            payload = rec.content_stream().read()
+            payload = rec.content_stream().read(settings.max_input_bytes + 1)
+            if len(payload) > settings.max_input_bytes:
+                size = rec.rec_headers.get_header("Content-Length") or f"over {settings.max_input_bytes}"
+                yield Reject(uri, reasons.RECORD_OVER_LIMIT.format(size=size, limit=settings.max_input_bytes))
+                continue
             if ctype and not (ctype in _HTML_TYPES or ctype.startswith("text/")):
                 yield Reject(uri, f"not a page: {ctype} response")
                 continue
@@ -851,31 +876,54 @@ def _probe(head: bytes, gz: bool) -> bytes:
     return _gunzip_head(head) if gz else head
 
 
-def _warc_from_stream(path: Path, fh, gz: bool, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
-    """A WARC (plain or gzip) read from a file object in 1 MiB blocks; gzip damage is one reject."""
+def _container_from_stream(path: Path, fh, gz: bool, probe: bytes, input_index: int,
+                           settings: Settings) -> Iterator[Record | Reject]:
+    """A WARC, ARC or JSONL file (plain or gzip) read from a file object in 1 MiB blocks, so memory
+    is bounded by the largest record (max_input_bytes) whatever the file's size. A gzip stream stops
+    at max_decompressed_bytes (the records before it are kept); gzip damage is one reject."""
+    fmt = detect_format(path, probe)
     problems: list[str] = []
+    notes: list[str] = []
     chunks = _gunzip_stream(fh, problems) if gz else iter(lambda: fh.read(_CHUNK), b"")
+    chunks = capped(chunks, settings.max_decompressed_bytes if gz else None, notes)
+    name = _magic_name(probe[:16]) if fmt != "warc" else None
+    n_items = 0
     try:
-        yield from _read_warc_stream(path, chunks, input_index, settings)
+        if name:
+            raise InputError(f"binary content ({name}) in file")
+        items = (_read_warc_stream(path, chunks, input_index, settings) if fmt == "warc" else
+                 _read_arc_stream(path, io.BufferedReader(ChunkReader(chunks), _CHUNK), input_index, settings)
+                 if fmt == "arc" else _read_jsonl_stream(path, chunks, input_index, settings))
+        for item in items:
+            n_items += 1
+            yield item
+    except InputError as exc:
+        n_items += 1
+        yield Reject(str(path), str(exc))
     except Exception as exc:  # a reader bug must not lose the file silently
+        n_items += 1
         yield Reject(str(path), f"unreadable input ({type(exc).__name__}: {exc})"[:500])
+    for note in notes:
+        yield Reject(str(path), note)
     if problems:
         # The records read before and after the damage are kept; this row says what was lost.
         yield Reject(str(path), f"truncated or corrupt gzip: {'; '.join(problems)}"[:500])
+    elif not n_items and not notes and fmt != "warc":
+        yield Reject(str(path), "empty file")
 
 
 def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
-    """All records of one input file, reading WARC files as a stream (memory bounded by the largest
-    record, whatever the file size) and rejecting a single document over the size limit from its
+    """All records of one input file, reading WARC, ARC and JSONL files as a stream (memory bounded
+    by the largest record, whatever the file size) and rejecting a single document over the size limit from its
     first 64 KiB. Only a regular file is opened (discover.open_regular). Raises OSError when the
     file cannot be opened."""
     with open_regular(str(path)) as fh:
         head = fh.read(65536)
         gz = is_gzip(path, head)
         probe = _probe(head, gz)
-        if head.strip() and detect_format(path, probe) == "warc":
+        if head.strip() and detect_format(path, probe) in CONTAINERS:
             fh.seek(0)
-            yield from _warc_from_stream(path, fh, gz, input_index, settings)
+            yield from _container_from_stream(path, fh, gz, probe, input_index, settings)
             return
         file_bytes, too_big = _read_file(fh, head, path, settings, probe)
     if file_bytes is None:
@@ -886,10 +934,9 @@ def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Reco
 
 def _read_file(fh, head: bytes, path: Path, settings: Settings, probe: bytes) -> tuple[bytes | None, str | None]:
     """The file's bytes (`head` already read from `fh`), or (None, reason) for a single document
-    over the size limit, which is rejected from its first 64 KiB without reading the rest
-    (containers are read whole)."""
+    over the size limit, which is rejected from its first 64 KiB without reading the rest."""
     size = os.fstat(fh.fileno()).st_size
-    if size <= settings.max_input_bytes or detect_format(path, probe) in CONTAINERS:
+    if size <= settings.max_input_bytes:
         return head + fh.read(), None
     return None, f"file of {size} bytes is over the size limit ({settings.max_input_bytes})"
 
@@ -958,8 +1005,11 @@ def ingest_shard(run_dir: str, shard_id: int) -> dict:
                     if isinstance(item, Reject):
                         rejects.append(_reject_row(display_path(item.source_uri), item.error, item.stage))
                     else:
-                        n_records += 1
-                        records.add(_storable(item))
+                        for line_reject in _drop_long_lines(item, settings):
+                            rejects.append(line_reject)
+                        if item.content.strip():
+                            n_records += 1
+                            records.add(_storable(item))
             except (OSError, _Unreadable) as exc:
                 digest = None  # not read: the next run tries again
                 rejects.append(_reject_row(uri, str(exc) if isinstance(exc, _Unreadable) else reasons.from_os_error(exc)))
@@ -980,6 +1030,16 @@ class _Unreadable(Exception):
 
 def _reject_row(uri: str, error: str, stage: str = "ingest") -> dict:
     return {"source_uri": uri, "stage": stage, "error": error}
+
+
+def _drop_long_lines(rec: Record, settings: Settings) -> list[dict]:
+    """Leave out the lines of a text record longer than max_line_chars; a reject row for each."""
+    if rec.content_kind != "text":
+        return []
+    rec.content, dropped = drop_long_lines(rec.content, settings.max_line_chars)
+    uri = display_path(rec.source_uri)
+    return [_reject_row(uri, reasons.LINE_OVER_LIMIT.format(line=no, chars=n, limit=settings.max_line_chars))
+            for no, n in dropped]
 
 
 def _storable(rec: Record) -> Record:
