@@ -85,15 +85,17 @@ REJECTS = [
     Column("error", pa.string(), "A clear reason, e.g. 'empty file', 'binary content (NUL bytes)'."),
     Column("run_id", pa.string(), "The run that met it."),
     Column("at", TS, "When (UTC)."),
+    Column("input_path", pa.string(), "The input file (inputs.path) the reject came from; the rejects view shows, per input file, only the rejects of the latest run that read it (rejects_all keeps every run's). Null in runs before the column existed."),
 ]
 
 INPUTS = [
     Column("path", pa.string(), "Input file path as given (absolute)."),
     Column("size", pa.int64(), "Size in bytes when read."),
-    Column("mtime_ns", pa.int64(), "Modification time when read; with size, lets a nightly run skip unchanged files unread."),
-    Column("sha256", pa.string(), "sha256 of the file's bytes."),
+    Column("mtime_ns", pa.int64(), "Modification time when read (of the target, for a symlink)."),
+    Column("sha256", pa.string(), "sha256 of the file's bytes; null when the entry was not read (rejected unopened, or unreadable): the next run tries it again."),
     Column("n_records", pa.int64(), "Records found in the file."),
     Column("run_id", pa.string(), "The run that read it."),
+    Column("ctime_ns", pa.int64(), "Status-change time when read: the kernel sets it on every write and no tool can set it back, so a later run skips the file unread only when size, mtime_ns and ctime_ns are all unchanged (and ctime_ns was before the run started); otherwise it compares sha256. Null in runs before the column existed."),
 ]
 
 RUNS = [

@@ -143,7 +143,8 @@ def crash_point(point: str) -> None:
 def init_layout(out: Path) -> None:
     for name in schema.TABLES:
         marker = out / name / "_schema.parquet"
-        if not marker.exists():
+        # rewritten when a table gained a column, so the views can name it before any file has it
+        if not marker.exists() or not pq.read_schema(marker).equals(schema.SCHEMAS[name]):
             write_parquet_atomic(schema.empty_table(name), marker)
 
 

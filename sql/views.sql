@@ -7,7 +7,7 @@ SET VARIABLE akhbar_out = coalesce(nullif(getenv('AKHBAR_OUT'), ''), 'data/out')
 .read sql/views/documents.sql
 .read sql/views/paragraphs.sql
 .read sql/views/date_mentions.sql
-.read sql/views/rejects.sql
 .read sql/views/inputs.sql
+.read sql/views/rejects.sql
 .read sql/views/duplicate_clusters.sql
 .read sql/views/site_templates.sql

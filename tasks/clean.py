@@ -1464,7 +1464,8 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
             error = (f"extraction over the time limit ({settings.doc_time_limit:g} s)"
                      if isinstance(result, TimeLimitExceeded)
                      else f"extraction failed: {type(result).__name__}: {result}")
-            rejects.append({"source_uri": rec["source_uri"], "stage": "clean", "error": error[:500]})
+            rejects.append({"source_uri": rec["source_uri"], "stage": "clean", "error": error[:500],
+                            "input_index": rec["input_index"]})
             continue
         cleaned, html_date = result
         for pos, line in enumerate(cleaned.lines):

@@ -277,6 +277,15 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
             JOIN read_parquet('{run}/clean/docs-*.parquet') d USING (doc_id)"""
     )
 
+    # Stored documents this run brings a new version of (same source_uri, new content): the new
+    # version's paragraphs are not copies of the version it replaces.
+    con.execute(
+        f"""CREATE TEMP TABLE superseded AS
+            SELECT doc_id FROM read_parquet('{store.table_glob(out, "documents")}')
+            WHERE run_id IN (SELECT run_id FROM done_runs)
+              AND source_uri IN (SELECT source_uri FROM read_parquet('{run}/clean/docs-*.parquet'))"""
+    )
+
     # Site templates: per (site, line hash), the documents carrying the line, in this run and before.
     con.execute(
         f"""CREATE TEMP TABLE run_site_lines AS
@@ -341,6 +350,7 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
                 SEMI JOIN hashes h ON p.norm_hash = h.norm_hash
                 WHERE p.status IN ('kept', 'metadata', 'duplicate')
                   AND p.run_id IN (SELECT run_id FROM done_runs)
+                  AND p.doc_id NOT IN (SELECT doc_id FROM superseded)
             ),
             docs AS (
                 SELECT doc_id, input_index, record_index, run_id
@@ -491,7 +501,7 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
                 SELECT doc_id, position, run_id, input_index, record_index,
                        unnest(range({BANDS})) AS band, unnest(bands) AS key
                 FROM read_parquet('{stored_glob}')
-                WHERE run_id IN (SELECT run_id FROM done_runs)
+                WHERE run_id IN (SELECT run_id FROM done_runs) AND doc_id NOT IN (SELECT doc_id FROM superseded)
             )
             SELECT DISTINCT c.i, s.doc_id, s.position, s.run_id, s.input_index, s.record_index
             FROM stored s JOIN cur_bands c ON c.band = s.band AND c.key = s.key"""

@@ -72,7 +72,9 @@ INGEST_SCHEMA = pa.schema([
 # The staged file adds each record's length, so admit splits shards by characters without
 # reading (decompressing) the content column.
 STAGED_SCHEMA = INGEST_SCHEMA.append(pa.field("content_chars", pa.int64()))
-REJECT_SCHEMA = pa.schema([("source_uri", pa.string()), ("stage", pa.string()), ("error", pa.string())])
+# input_index: the input file the reject came from (write.stage_side_tables turns it into rejects.input_path)
+REJECT_SCHEMA = pa.schema([("source_uri", pa.string()), ("stage", pa.string()), ("error", pa.string()),
+                           ("input_index", pa.int64())])
 
 
 @dataclass(slots=True)
@@ -996,26 +998,26 @@ def ingest_shard(run_dir: str, shard_id: int) -> dict:
             uri = display_path(path_str)
             problem = entry_problem(path_str)
             if problem is None and not name_is_utf8(path_str):
-                rejects.append(_reject_row(uri, reasons.NAME_NOT_UTF8))
+                rejects.append(_reject_row(uri, reasons.NAME_NOT_UTF8, input_index))
             try:
                 if problem is not None:
                     raise _Unreadable(problem)
                 digest = _sha256_file(Path(path_str))
                 for item in read_path(Path(path_str), input_index, settings):
                     if isinstance(item, Reject):
-                        rejects.append(_reject_row(display_path(item.source_uri), item.error, item.stage))
+                        rejects.append(_reject_row(display_path(item.source_uri), item.error, input_index, item.stage))
                     else:
-                        for line_reject in _drop_long_lines(item, settings):
-                            rejects.append(line_reject)
+                        rejects.extend(_drop_long_lines(item, input_index, settings))
                         if item.content.strip():
                             n_records += 1
                             records.add(_storable(item))
             except (OSError, _Unreadable) as exc:
                 digest = None  # not read: the next run tries again
-                rejects.append(_reject_row(uri, str(exc) if isinstance(exc, _Unreadable) else reasons.from_os_error(exc)))
+                reason = str(exc) if isinstance(exc, _Unreadable) else reasons.from_os_error(exc)
+                rejects.append(_reject_row(uri, reason, input_index))
             st = entry_stat(path_str)
             file_rows.append({"path": uri, "size": st.st_size if st else None, "mtime_ns": st.st_mtime_ns if st else None,
-                              "sha256": digest, "n_records": n_records})
+                              "sha256": digest, "n_records": n_records, "ctime_ns": st.st_ctime_ns if st else None})
     finally:
         records.close()
     crash_point("ingest")
@@ -1028,18 +1030,18 @@ class _Unreadable(Exception):
     """An entry that is not read at all; its message is the reject reason."""
 
 
-def _reject_row(uri: str, error: str, stage: str = "ingest") -> dict:
-    return {"source_uri": uri, "stage": stage, "error": error}
+def _reject_row(uri: str, error: str, input_index: int, stage: str = "ingest") -> dict:
+    return {"source_uri": uri, "stage": stage, "error": error, "input_index": input_index}
 
 
-def _drop_long_lines(rec: Record, settings: Settings) -> list[dict]:
+def _drop_long_lines(rec: Record, input_index: int, settings: Settings) -> list[dict]:
     """Leave out the lines of a text record longer than max_line_chars; a reject row for each."""
     if rec.content_kind != "text":
         return []
     rec.content, dropped = drop_long_lines(rec.content, settings.max_line_chars)
     uri = display_path(rec.source_uri)
-    return [_reject_row(uri, reasons.LINE_OVER_LIMIT.format(line=no, chars=n, limit=settings.max_line_chars))
-            for no, n in dropped]
+    return [_reject_row(uri, reasons.LINE_OVER_LIMIT.format(line=no, chars=n, limit=settings.max_line_chars),
+                        input_index) for no, n in dropped]
 
 
 def _storable(rec: Record) -> Record:
@@ -1053,7 +1055,7 @@ def _storable(rec: Record) -> Record:
 
 
 _FILE_SCHEMA = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
-                          ("sha256", pa.string()), ("n_records", pa.int64())])
+                          ("sha256", pa.string()), ("n_records", pa.int64()), ("ctime_ns", pa.int64())])
 
 
 def _plan_file(run: Path, shard_id: int) -> Path:
@@ -1201,8 +1203,23 @@ def read_record_shard(run_dir: str, shard_id: int) -> pa.Table:
     return pa.table([content if n == "content" else index.column(n) for n in names], names=names)
 
 
+# A write within this long before a run started may leave size, mtime and ctime as the run
+# recorded them (file systems stamp times from a coarse clock; FAT's is 2 s): such a row is not
+# trusted on its stat alone and the file is hashed instead.
+RACY_NS = 2_000_000_000
+
+
 def unchanged_inputs(out_dir: str, files: list[str] | list[Path]) -> set[str]:
-    """Paths whose (size, mtime) match what a completed earlier run read: skipped without reading."""
+    """Entries a completed earlier run read that have not changed since: skipped unread.
+
+    mtime and size alone cannot be trusted: tools set mtime back (touch -r, cp -p, rsync -t, tar)
+    and an edit may keep the size. ctime can: the kernel sets it on every write or rename and no
+    call sets it back. So an entry is unchanged without reading when size, mtime_ns and ctime_ns
+    are as the latest run that read it recorded, and that ctime was RACY_NS before the run started.
+    Otherwise a regular file of the recorded size is hashed and unchanged when its sha256 is the
+    recorded one (a copy or a touch moves ctime without changing the bytes). An entry that run
+    could not read (sha256 null) is tried again unless its stat is unchanged and trusted.
+    """
     from akhbar import store
 
     out = Path(out_dir)
@@ -1213,20 +1230,38 @@ def unchanged_inputs(out_dir: str, files: list[str] | list[Path]) -> set[str]:
 
     con = duckdb.connect()
     rows = con.execute(
-        f"SELECT DISTINCT path, size, mtime_ns FROM read_parquet('{store.table_glob(out, 'inputs')}') "
-        "WHERE run_id IN (SELECT unnest(?::VARCHAR[]))", [sorted(done)]
+        f"""SELECT i.path, arg_max([i.size, i.mtime_ns, i.ctime_ns], i.run_id), arg_max(i.sha256, i.run_id),
+                   arg_max(epoch_ns(r.started_at), i.run_id)
+            FROM read_parquet('{store.table_glob(out, 'inputs')}', union_by_name = true) i
+            JOIN read_parquet('{store.table_glob(out, 'runs')}', union_by_name = true) r USING (run_id)
+            WHERE i.run_id IN (SELECT unnest(?::VARCHAR[]))
+            GROUP BY i.path""", [sorted(done)]
     ).fetchall()
     con.close()
-    seen = {(p, s, m) for p, s, m in rows}
+    seen = {path: (stat_key, digest, started) for path, stat_key, digest, started in rows}
     unchanged = set()
     for f in files:
-        try:
-            st = os.stat(f)
-        except OSError:
-            continue
-        if (str(f), st.st_size, st.st_mtime_ns) in seen:
-            unchanged.add(str(f))
+        f = str(f)
+        last = seen.get(display_path(f))
+        if last is not None and _unchanged(f, *last):
+            unchanged.add(f)
     return unchanged
+
+
+def _unchanged(path: str, stat_key: list, digest: str | None, started_ns: int) -> bool:
+    st = entry_stat(path)
+    if st is None:
+        return False
+    size, mtime_ns, ctime_ns = stat_key
+    if ctime_ns is not None and [st.st_size, st.st_mtime_ns, st.st_ctime_ns] == stat_key \
+            and ctime_ns < started_ns - RACY_NS:
+        return True
+    if digest is None or st.st_size != size or entry_problem(path) is not None:
+        return False
+    try:
+        return _sha256_file(Path(path)) == digest
+    except OSError:
+        return False
 
 
 # ---------------------------------------------------------------- Prefect task wrappers
