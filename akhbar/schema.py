@@ -89,7 +89,7 @@ REJECTS = [
 ]
 
 INPUTS = [
-    Column("path", pa.string(), "Input file path as given (absolute)."),
+    Column("path", pa.string(), "Input entry path, absolute (undecodable bytes of a name as \\xNN): every entry found, read or rejected."),
     Column("size", pa.int64(), "Size in bytes when read."),
     Column("mtime_ns", pa.int64(), "Modification time when read (of the target, for a symlink)."),
     Column("sha256", pa.string(), "sha256 of the file's bytes; null when the entry was not read (rejected unopened, or unreadable): the next run tries it again."),
