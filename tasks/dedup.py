@@ -280,10 +280,11 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     # Stored documents this run brings a new version of (same source_uri, new content): the new
     # version's paragraphs are not copies of the version it replaces.
     con.execute(
-        f"""CREATE TEMP TABLE superseded AS
-            SELECT doc_id FROM read_parquet('{store.table_glob(out, "documents")}')
-            WHERE run_id IN (SELECT run_id FROM done_runs)
-              AND source_uri IN (SELECT source_uri FROM read_parquet('{run}/clean/docs-*.parquet'))"""
+        """CREATE TEMP TABLE superseded AS
+           SELECT doc_id FROM read_parquet(?)
+           WHERE run_id IN (SELECT run_id FROM done_runs)
+             AND source_uri IN (SELECT source_uri FROM read_parquet(?))""",
+        [store.table_glob(out, "documents"), str(run / "clean" / "docs-*.parquet")],
     )
 
     # Site templates: per (site, line hash), the documents carrying the line, in this run and before.

@@ -1230,12 +1230,12 @@ def unchanged_inputs(out_dir: str, files: list[str] | list[Path]) -> set[str]:
 
     con = duckdb.connect()
     rows = con.execute(
-        f"""SELECT i.path, arg_max([i.size, i.mtime_ns, i.ctime_ns], i.run_id), arg_max(i.sha256, i.run_id),
-                   arg_max(epoch_ns(r.started_at), i.run_id)
-            FROM read_parquet('{store.table_glob(out, 'inputs')}', union_by_name = true) i
-            JOIN read_parquet('{store.table_glob(out, 'runs')}', union_by_name = true) r USING (run_id)
-            WHERE i.run_id IN (SELECT unnest(?::VARCHAR[]))
-            GROUP BY i.path""", [sorted(done)]
+        """SELECT i.path, arg_max([i.size, i.mtime_ns, i.ctime_ns], i.run_id), arg_max(i.sha256, i.run_id),
+                  arg_max(epoch_ns(r.started_at), i.run_id)
+           FROM read_parquet(?, union_by_name = true) i
+           JOIN read_parquet(?, union_by_name = true) r USING (run_id)
+           WHERE i.run_id IN (SELECT unnest(?::VARCHAR[]))
+           GROUP BY i.path""", [store.table_glob(out, "inputs"), store.table_glob(out, "runs"), sorted(done)]
     ).fetchall()
     con.close()
     seen = {path: (stat_key, digest, started) for path, stat_key, digest, started in rows}
