@@ -6,7 +6,9 @@ Each case runs the whole pipeline (local path) in its own child process; memory 
 RSS of the largest process (getrusage), and the sampled peak summed RSS and PSS of the child and its
 workers (bench/common.py, every 0.5 s: it can miss a short peak). The inputs are made at run time in a
 temporary folder (tests/fixtures_bad_inputs.py), with the default Settings:
-- bomb:   a .jsonl.gz of ~9 KB per 64 MiB that decompresses to --bomb-gib GiB, nearly all one line;
+- bomb:   a .jsonl.gz of ~65 KB per 64 MiB that decompresses to --bomb-gib GiB, nearly all one line;
+- records: the same size of one short record repeated (millions of records, one document stored;
+          not a default case: it measures staging and admit, minutes at 2 GiB);
 - line:   a --line-mb MB .txt of one line of Arabic words;
 - html:   the same line as one <p> of an HTML page (not a default case: trafilatura's tree of a page
           under max_input_bytes, bounded by that setting, not by a line limit);
@@ -67,6 +69,8 @@ def main() -> None:
             src.mkdir(parents=True)
             if case == "bomb":
                 write_jsonl_gzip_bomb(src / "bomb.jsonl.gz", bomb_bytes)
+            elif case == "records":
+                write_jsonl_gzip_bomb(src / "bomb.jsonl.gz", bomb_bytes, records=True)
             elif case == "line":
                 write_single_line(src / "one_line.txt", line_bytes)
             elif case == "html":

@@ -281,17 +281,24 @@ def _parses(line: bytes) -> bool:
 
 # ---------------------------------------------------------------- hostile entries and sizes
 
-def write_jsonl_gzip_bomb(path: Path, total_bytes: int, block: int = 64 * 1024 * 1024) -> Path:
+def write_jsonl_gzip_bomb(path: Path, total_bytes: int, block: int = 64 * 1024 * 1024, records: bool = False) -> Path:
     """A .jsonl.gz decompressing to about total_bytes: a good record, one enormous line, a good
-    record. Written as gzip members (a member of `block` letters compressed once, repeated), so
-    making it takes one block of memory and well under a second."""
+    record; with records, the same record repeated in place of the enormous line. Written as gzip
+    members (a member of `block` bytes compressed once, repeated), so making it takes one block of
+    memory and well under a second."""
     good = lambda i: json.dumps({"url": f"https://bomb.example/{i}", "text": f"{ARABIC} {i}"}, ensure_ascii=False)
-    filler = gzip.compress(b"a" * block, compresslevel=9)
+    if records:
+        line = (good("same") + "\n").encode()
+        filler = gzip.compress(line * (block // len(line)), compresslevel=9)
+        opening = good(1) + "\n"
+    else:
+        filler = gzip.compress(b"a" * block, compresslevel=9)
+        opening = good(1) + '\n{"url": "https://bomb.example/big", "text": "'
     with open(path, "wb") as fh:
-        fh.write(gzip.compress((good(1) + '\n{"url": "https://bomb.example/big", "text": "').encode()))
+        fh.write(gzip.compress(opening.encode()))
         for _ in range(max(1, total_bytes // block)):
             fh.write(filler)
-        fh.write(gzip.compress(('"}\n' + good(2) + "\n").encode()))
+        fh.write(gzip.compress((("" if records else '"}\n') + good(2) + "\n").encode()))
     return path
 
 
