@@ -20,6 +20,7 @@ import datetime as dt
 import errno
 import fcntl
 import os
+import re
 import secrets
 import shutil
 import time
@@ -57,8 +58,28 @@ def write_staged(table: pa.Table, path: Path, plain: tuple[str, ...] = ()) -> No
     pq.write_table(table, path, **staging_options(table.schema, plain))
 
 
+class OutPathError(ValueError):
+    pass
+
+
 def resolve_out(out: str | os.PathLike | None) -> Path:
-    return Path(out or os.environ.get("AKHBAR_OUT") or DEFAULT_OUT).resolve()
+    path = Path(out or os.environ.get("AKHBAR_OUT") or DEFAULT_OUT).resolve()
+    if "\\" in str(path):
+        # DuckDB's file readers and partitioned writes split paths at a backslash as at a slash.
+        raise OutPathError(f"the output folder {str(path)!r} has a backslash in its path, which DuckDB reads as a "
+                           "folder separator; choose a folder without one (--out)")
+    return path
+
+
+def duckdb_path(path: str | os.PathLike) -> str:
+    """`path` as DuckDB's file readers must be given it to mean exactly that path: they read * ? [
+    as a pattern (anywhere in it), so each is written as a one-character class: [*] [?] [[]."""
+    return re.sub(r"([*?\[])", r"[\1]", str(path))
+
+
+def files_glob(folder: Path, pattern: str) -> str:
+    """A DuckDB file pattern: `pattern` (e.g. "paragraphs-*.parquet") inside `folder`, taken literally."""
+    return f"{duckdb_path(folder)}/{pattern}"
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -211,7 +232,7 @@ def publish(out: Path, run_id: str, staged: dict[str, list[Path]], runs_row: dic
 
 
 def table_glob(out: Path, name: str) -> str:
-    return str(out / name / "*.parquet")
+    return files_glob(out / name, "*.parquet")
 
 
 def work_connection(memory_limit: str | None = None, spill_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -220,9 +241,9 @@ def work_connection(memory_limit: str | None = None, spill_dir: Path | None = No
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute("SET memory_limit = ?", [memory_limit])
     if spill_dir is not None:
-        con.execute(f"SET temp_directory = '{spill_dir}'")
+        con.execute("SET temp_directory = ?", [str(spill_dir)])
     con.execute("SET preserve_insertion_order = false")
     return con
 
@@ -232,8 +253,8 @@ def connect(out: str | os.PathLike | None = None, *, memory_limit: str | None = 
     out_path = resolve_out(out)
     con = duckdb.connect()
     if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute("SET VARIABLE akhbar_out = ?", [str(out_path)])
+        con.execute("SET memory_limit = ?", [memory_limit])
+    con.execute("SET VARIABLE akhbar_out = ?", [duckdb_path(out_path)])  # the views append /<table>/*.parquet
     load_views(con)
     return con
 

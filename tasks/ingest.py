@@ -1052,20 +1052,22 @@ def admit_records(out_dir: str, run_dir: str, workers: int = 1) -> dict:
     run, out = Path(run_dir), Path(out_dir)
     settings = Settings.load(run)
     con = store.work_connection(settings.duckdb_memory_limit, run / "duckdb_tmp")
-    staged = str(run / "ingest" / "records-*.parquet")
+    # A view takes no parameters: its file patterns come from variables.
+    con.execute("SET VARIABLE staged_files = ?", [store.files_glob(run / "ingest", "records-*.parquet")])
+    con.execute("SET VARIABLE stored_documents = ?", [store.table_glob(out, "documents")])
     con.execute(
-        f"""CREATE VIEW staged AS
-            SELECT * EXCLUDE (content, filename, file_row_number),
-                   parse_filename(filename) AS ingest_file, file_row_number AS ingest_row
-            FROM read_parquet('{staged}', filename = true, file_row_number = true)"""
+        """CREATE VIEW staged AS
+           SELECT * EXCLUDE (content, filename, file_row_number),
+                  parse_filename(filename) AS ingest_file, file_row_number AS ingest_row
+           FROM read_parquet(getvariable('staged_files'), filename = true, file_row_number = true)"""
     )
     done = sorted(store.completed_runs(out))
     con.execute("CREATE TEMP TABLE done_runs (run_id VARCHAR)")
     if done:
         con.executemany("INSERT INTO done_runs VALUES (?)", [[r] for r in done])
     con.execute(
-        f"""CREATE VIEW stored_ids AS SELECT doc_id FROM read_parquet('{store.table_glob(out, "documents")}')
-            WHERE run_id IN (SELECT run_id FROM done_runs)"""
+        """CREATE VIEW stored_ids AS SELECT doc_id FROM read_parquet(getvariable('stored_documents'))
+           WHERE run_id IN (SELECT run_id FROM done_runs)"""
     )
     con.execute(
         """CREATE TEMP TABLE admitted AS
@@ -1089,7 +1091,8 @@ def admit_records(out_dir: str, run_dir: str, workers: int = 1) -> dict:
                          greatest(seq // {int(settings.shard_size)},
                                   (chars_through - 1) // {max(1, int(max_chars))})::INTEGER AS shard
                       FROM admitted ORDER BY seq)
-                TO '{records}' (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)"""
+                TO ? (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""",
+            [str(records)],
         )
     shards = sorted(int(p.name.split("=")[1]) for p in records.glob("shard=*")) if n_admitted else []
     con.close()
@@ -1155,8 +1158,8 @@ def unchanged_inputs(out_dir: str, files: list[str] | list[Path]) -> set[str]:
 
     con = duckdb.connect()
     rows = con.execute(
-        f"SELECT DISTINCT path, size, mtime_ns FROM read_parquet('{store.table_glob(out, 'inputs')}') "
-        "WHERE run_id IN (SELECT unnest(?::VARCHAR[]))", [sorted(done)]
+        "SELECT DISTINCT path, size, mtime_ns FROM read_parquet(?) "
+        "WHERE run_id IN (SELECT unnest(?::VARCHAR[]))", [store.table_glob(out, "inputs"), sorted(done)]
     ).fetchall()
     con.close()
     seen = {(p, s, m) for p, s, m in rows}
