@@ -4,7 +4,7 @@ Layout under OUT (default data/out, or $AKHBAR_OUT, or --out):
   <table>/<run_id>-<part>.parquet   published files, one folder per table (akhbar.schema.TABLES)
   <table>/_schema.parquet           an empty file with the schema, so views work before any run
   _staging/<run_id>/...             a run's work files; moved into place by publish()
-  .lock                             held (flock) by the run in progress
+  .lock                             held (flock) by the run in progress (akhbar/runlock.py)
 
 Crash tests: AKHBAR_TEST_PAUSE_AT=<point> makes the run announce itself (in the file named by
 AKHBAR_TEST_PAUSE_FILE) and sleep at that point so a test can SIGKILL it there; see crash_point().
@@ -17,14 +17,11 @@ at any point leaves the visible tables as they were. The next run deletes its le
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import fcntl
 import os
 import re
 import secrets
 import shutil
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -32,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from akhbar import schema
+from akhbar.runlock import RunLocked, run_lock  # noqa: F401  (the lock's home is akhbar.runlock)
 
 DEFAULT_OUT = "data/out"
 STAGING = "_staging"
@@ -66,7 +64,7 @@ def resolve_out(out: str | os.PathLike | None) -> Path:
     path = Path(out or os.environ.get("AKHBAR_OUT") or DEFAULT_OUT).resolve()
     if "\\" in str(path):
         # DuckDB's file readers and partitioned writes split paths at a backslash as at a slash.
-        raise OutPathError(f"the output folder {str(path)!r} has a backslash in its path, which DuckDB reads as a "
+        raise OutPathError(f"the output folder {path} has a backslash in its path, which DuckDB reads as a "
                            "folder separator; choose a folder without one (--out)")
     return path
 
@@ -86,38 +84,6 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now(dt.timezone.utc)
     # Sortable by start time; the random tail keeps two runs in the same microsecond apart.
     return now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(2)
-
-
-class RunLocked(RuntimeError):
-    pass
-
-
-@contextmanager
-def run_lock(out: Path, wait: bool = False):
-    """Exclusive lock on the output folder: a second run stops with a clear message (or waits)."""
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / ".lock"
-    fh = open(path, "a+")
-    try:
-        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
-        try:
-            fcntl.flock(fh, flags)
-        except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
-                fh.seek(0)
-                holder = fh.read().strip() or "another process"
-                raise RunLocked(
-                    f"another akhbar run is writing to {out} (held by {holder}); "
-                    "wait for it to finish or pass --wait"
-                ) from None
-            raise
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
-        yield
-    finally:
-        fh.close()
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:

@@ -17,13 +17,14 @@ import datetime as dt
 import functools
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable
 
 
 from akhbar import __version__, store
 from akhbar.settings import Settings
+from flows.workers import LOST, map_in_pool
 from tasks import clean, dates, dedup, ingest, write
 
 DEFAULT_INPUTS = ["data/sample"]
@@ -57,16 +58,9 @@ class LocalExecutor:
         fn = stage.fn
         if self.workers == 1 or len(shard_ids) < 2:
             return [_call_timed(fn, dict(const, shard_id=i)) for i in shard_ids]
-        import multiprocessing as mp
-
-        # A pool per mapped stage, forked when the stage starts: the children inherit the imported
-        # modules (no second 2 s import each) and start in milliseconds, and they exit with the
-        # stage, so the memory a stage's workers grew (langid model, arenas) is not still held
-        # while the driver runs the corpus-wide DuckDB passes (measured: 570 MiB of 2,000 at the peak).
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        with ProcessPoolExecutor(min(self.workers, len(shard_ids)), mp_context=ctx) as pool:
-            futures = [pool.submit(_call_timed, fn, dict(const, shard_id=i)) for i in shard_ids]
-            return [f.result() for f in futures]
+        # A forked pool per mapped stage (flows/workers.py): its workers die with this process, and a
+        # worker killed for memory costs only its shard.
+        return map_in_pool(_call_timed, stage, shard_ids, self.workers, const)
 
     def call(self, stage, **kwargs) -> Any:
         return _call_timed(stage.fn, kwargs)
@@ -314,53 +308,89 @@ def run_pipeline(
         store.remove_incomplete(out_path)
         started = dt.datetime.now(dt.timezone.utc)
         run_id = store.new_run_id(started)
-        run = store.staging_dir(out_path, run_id)
-        run.mkdir(parents=True)
-        settings.save(run)
-        run_dir = str(run)
+        try:
+            run = store.staging_dir(out_path, run_id)
+            run.mkdir(parents=True)
+            settings.save(run)
+            run_dir = str(run)
 
-        files = ingest.discover_input_paths(inputs)
-        unchanged = ingest.unchanged_inputs(str(out_path), files)
-        todo = [f for f in files if f not in unchanged]
-        summary = {"run_id": run_id, "out": str(out_path), "executor": executor.name,
-                   "inputs": len(files), "inputs_skipped": len(unchanged)}
-        if not todo:
-            store.remove_incomplete(out_path)
-            summary.update(published=False, message="no new inputs: nothing to do")
+            files = ingest.discover_input_paths(inputs)
+            unchanged = ingest.unchanged_inputs(str(out_path), files)
+            todo = [f for f in files if f not in unchanged]
+            summary = {"run_id": run_id, "out": str(out_path), "executor": executor.name,
+                       "inputs": len(files), "inputs_skipped": len(unchanged)}
+            if not todo:
+                store.remove_incomplete(out_path)
+                summary.update(published=False, message="no new inputs: nothing to do")
+                notify("done", summary)
+                return summary
+
+            shards = ingest.plan_ingest_shards(todo, settings, executor.n_workers())
+            ingest.save_ingest_plan(run_dir, shards)
+            ingested = timed("ingest", lambda: _sum(executor.map(ingest.ingest_task, list(range(len(shards))), run_dir=run_dir)))
+            admitted = timed("admit", lambda: executor.call(ingest.admit_task, out_dir=str(out_path), run_dir=run_dir,
+                                                                    workers=executor.n_workers()))
+            cleaned: list[dict] = []
+
+            def clean_all() -> dict:
+                cleaned.extend(executor.map(clean.clean_task, admitted["shards"], run_dir=run_dir))
+                return _sum(cleaned)
+
+            timed("clean", clean_all)
+            # a shard lost with its worker has its records in rejects and nothing for the later stages
+            record_shards = [k for k, r in zip(admitted["shards"], cleaned) if not r.get(LOST)]
+            if record_shards:
+                timed("dedup", lambda: executor.call(dedup.dedup_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id))
+            timed("dates", lambda: _sum(executor.map(dates.dates_task, record_shards, run_dir=run_dir)))
+            written = timed("write", lambda: _sum(executor.map(
+                write.write_task, record_shards, run_dir=run_dir, run_id=run_id, ingested_at=started.isoformat())))
+            side = write.stage_side_tables(run_dir, run_id, started.isoformat())
+            finished = dt.datetime.now(dt.timezone.utc)
+            runs_row = {
+                "run_id": run_id, "started_at": started, "finished_at": finished,
+                "parameters": {"inputs": inputs, "out": str(out_path), "settings": settings.as_dict(),
+                               "executor": executor.name},
+                "n_inputs": len(todo), "n_inputs_skipped": len(unchanged),
+                "n_records": ingested.get("records", 0), "n_seen": admitted["seen"],
+                "n_documents": written.get("documents", 0), "n_rejects": side["rejects"],
+                "n_paragraphs": written.get("paragraphs", 0), "n_kept": written.get("kept", 0),
+                "n_boilerplate": written.get("boilerplate", 0), "n_duplicate": written.get("duplicate", 0),
+                "n_metadata": written.get("metadata", 0), "n_date_mentions": written.get("date_mentions", 0),
+                "n_published": written.get("published", 0), "stage_seconds": seconds,
+                "akhbar_version": __version__,
+            }
+            timed("publish", lambda: executor.call(write.publish_task, out_dir=str(out_path), run_dir=run_dir,
+                                                   run_id=run_id, runs_row=runs_row) or {})
+            summary.update({k: v for k, v in runs_row.items() if k.startswith("n_")}, published=True,
+                           stage_seconds=seconds, stage_fn_seconds=fn_seconds, stage_counts=counts,
+                           shards={"ingest": len(shards), "records": len(record_shards)})
             notify("done", summary)
             return summary
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as the CLI turns it
+            raise RunStopped(_clean_up(out_path, run_id)) from exc
+        except BaseException as exc:
+            exc.add_note(RUN_NOTE + _clean_up(out_path, run_id))
+            raise
 
-        shards = ingest.plan_ingest_shards(todo, settings, executor.n_workers())
-        ingest.save_ingest_plan(run_dir, shards)
-        ingested = timed("ingest", lambda: _sum(executor.map(ingest.ingest_task, list(range(len(shards))), run_dir=run_dir)))
-        admitted = timed("admit", lambda: executor.call(ingest.admit_task, out_dir=str(out_path), run_dir=run_dir,
-                                                                workers=executor.n_workers()))
-        record_shards = admitted["shards"]
-        timed("clean", lambda: _sum(executor.map(clean.clean_task, record_shards, run_dir=run_dir)))
-        if record_shards:
-            timed("dedup", lambda: executor.call(dedup.dedup_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id))
-        timed("dates", lambda: _sum(executor.map(dates.dates_task, record_shards, run_dir=run_dir)))
-        written = timed("write", lambda: _sum(executor.map(
-            write.write_task, record_shards, run_dir=run_dir, run_id=run_id, ingested_at=started.isoformat())))
-        side = write.stage_side_tables(run_dir, run_id, started.isoformat())
-        finished = dt.datetime.now(dt.timezone.utc)
-        runs_row = {
-            "run_id": run_id, "started_at": started, "finished_at": finished,
-            "parameters": {"inputs": inputs, "out": str(out_path), "settings": settings.as_dict(),
-                           "executor": executor.name},
-            "n_inputs": len(todo), "n_inputs_skipped": len(unchanged),
-            "n_records": ingested.get("records", 0), "n_seen": admitted["seen"],
-            "n_documents": written.get("documents", 0), "n_rejects": side["rejects"],
-            "n_paragraphs": written.get("paragraphs", 0), "n_kept": written.get("kept", 0),
-            "n_boilerplate": written.get("boilerplate", 0), "n_duplicate": written.get("duplicate", 0),
-            "n_metadata": written.get("metadata", 0), "n_date_mentions": written.get("date_mentions", 0),
-            "n_published": written.get("published", 0), "stage_seconds": seconds,
-            "akhbar_version": __version__,
-        }
-        timed("publish", lambda: executor.call(write.publish_task, out_dir=str(out_path), run_dir=run_dir,
-                                               run_id=run_id, runs_row=runs_row) or {})
-        summary.update({k: v for k, v in runs_row.items() if k.startswith("n_")}, published=True,
-                       stage_seconds=seconds, stage_fn_seconds=fn_seconds, stage_counts=counts,
-                       shards={"ingest": len(shards), "records": len(record_shards)})
-        notify("done", summary)
-        return summary
+
+RUN_NOTE = "akhbar run folder: "  # the note a failed run's error carries: what became of its files
+
+
+class RunStopped(KeyboardInterrupt):
+    """A run stopped by a signal, its folder cleaned up; the message says what the tables hold."""
+
+
+def _clean_up(out: Path, run_id: str) -> str:
+    """Remove a failed or stopped run's staging and any file it had moved into the tables."""
+    try:
+        store.remove_incomplete(out)
+    except OSError:
+        pass
+    left = store.staging_dir(out, run_id)
+    staging = f"staging left in {left} (the next run removes it)" if left.exists() else "staging removed"
+    try:
+        published = run_id in store.completed_runs(out)
+    except OSError:
+        published = False
+    tables = f"run {run_id} was published" if published else "tables unchanged"
+    return f"{tables}; {staging}"
