@@ -318,6 +318,8 @@ _FS_ERRORS = {
     errno.EROFS: "{where} is on a read-only file system: choose a writable output folder (--out)",
     errno.EACCES: "permission denied writing {where}: choose a folder you can write to (--out) or fix its permissions",
     errno.EPERM: "operation not permitted on {where}: choose a folder you can write to (--out)",
+    errno.ENOTDIR: "{where} is not a folder (a file is in the way): give --out a folder",
+    errno.EEXIST: "{where} is a file, not a folder: give --out a folder",
 }
 
 

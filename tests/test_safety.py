@@ -11,9 +11,11 @@ from __future__ import annotations
 import fcntl
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -345,6 +347,32 @@ def test_read_only_output_folder_is_one_line(tmp_path, small_disk):
     code, _stdout, stderr = _finish(_run(tmp_path / "in", out))
     assert code == 2 and "read-only" in stderr and "Traceback" not in stderr, stderr[-3000:]
     assert _count(out, "SELECT count(*) FROM documents") == 5  # the corpus stays readable
+
+
+def test_unwritable_output_folder_is_one_line(tmp_path):
+    """As another user: root writes anywhere, so the folder is made unwritable for `nobody`."""
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv to run the CLI as another user")
+    top = Path(tempfile.mkdtemp())
+    try:
+        top.chmod(0o755)
+        (top / "ro").mkdir(mode=0o555)
+        (top / "ro").chmod(0o555)
+        done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
+                               "akhbar.cli", "run", str(REPO / "data" / "sample"), "--out", str(top / "ro" / "out"),
+                               "--local"], cwd=REPO, env=_env(), capture_output=True, text=True, timeout=WAIT_SECONDS)
+        assert done.returncode == 2 and "permission denied" in done.stderr and "Traceback" not in done.stderr, \
+            done.stderr[-3000:]
+    finally:
+        shutil.rmtree(top)
+
+
+def test_a_file_as_output_folder_is_one_line(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    inputs = _inputs(tmp_path)
+    for out in (tmp_path / "afile", tmp_path / "afile" / "sub"):
+        code, _stdout, stderr = _finish(_run(inputs, out))
+        assert code == 2 and "give --out a folder" in stderr and "Traceback" not in stderr, stderr[-3000:]
 
 
 def test_query_without_a_corpus_is_one_line(tmp_path):
