@@ -5,7 +5,8 @@
   parent's pid. Ctrl-C reaches the whole process group: workers ignore SIGINT, the parent stops them.
 - A worker killed mid-shard (the kernel's OOM killer) breaks the pool: the shards not finished are
   run again in a fresh pool, and those that were running alone, one at a time; a shard whose worker
-  dies again is lost: its records become rejects with LOST_REASON (see lose_shard) and the run goes on.
+  dies again is lost: its records become rejects with LOST_REASON (see lose_shard) and the run goes on;
+  its files are not recorded as read, so the next run reads them again.
 
 Test hook: AKHBAR_TEST_KILL_SHARD=<stage>:<shard> makes the worker running that shard SIGKILL
 itself, as the OOM killer would (no effect unless set; only in pool workers).
@@ -166,6 +167,24 @@ def _lose_clean_shard(run: Path, shard_id: int) -> dict:
     folder.mkdir(exist_ok=True)
     for kind in ("docs", "paragraphs", "minhash", "rejects"):
         (folder / f"{kind}-{shard_id:05d}.parquet").unlink(missing_ok=True)
-    uris = pq.read_table(run / "records" / f"shard={shard_id}", columns=["source_uri"]).column("source_uri")
-    n = _rejects(uris.to_pylist(), "clean", folder / f"rejects-{shard_id:05d}.parquet")
+    index = pq.read_table(run / "records" / f"shard={shard_id}", columns=["source_uri", "input_index"])
+    n = _rejects(index.column("source_uri").to_pylist(), "clean", folder / f"rejects-{shard_id:05d}.parquet")
+    _forget_inputs(run, set(index.column("input_index").to_pylist()))
     return {"documents": 0, "paragraphs": 0, "rejects": n, LOST: 1}
+
+
+def _forget_inputs(run: Path, input_indexes: set[int]) -> None:
+    """Leave these files out of the run's `inputs` rows, so the next run reads them again and stores
+    the lost records (those already stored are known by doc_id and skipped)."""
+    import pyarrow.compute as pc
+
+    from akhbar.store import write_staged
+
+    paths: set[str] = set()
+    for plan in (run / "ingest" / "plan").glob("*.json"):
+        paths.update(path for index, path in json.loads(plan.read_text()) if index in input_indexes)
+    for files in sorted((run / "ingest").glob("files-*.parquet")):
+        table = pq.read_table(files)
+        keep = pc.invert(pc.is_in(table.column("path"), pa.array(sorted(paths), pa.string())))
+        if not pc.all(keep).as_py():
+            write_staged(table.filter(keep), files)

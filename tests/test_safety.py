@@ -282,6 +282,10 @@ def test_a_worker_killed_turns_its_shard_into_rejects(tmp_path, stage):
         assert con.execute("SELECT count(*) FROM documents WHERE source_uri = ?", [uri]).fetchone()[0] == 0
     con.close()
     assert _staging_empty(out)
+    # nothing is lost for good: the next run reads those files again and stores what they hold
+    _ok(_run(tmp_path / "in", out))
+    assert _count(out, "SELECT count(*) FROM documents") == 5
+    assert _count(out, "SELECT count(*) FROM (SELECT doc_id FROM documents GROUP BY 1 HAVING count(*) > 1)") == 0
 
 
 def test_a_worker_killed_after_dedup_stops_the_run_plainly(tmp_path):
