@@ -217,6 +217,36 @@ def test_a_signal_stops_the_run_cleanly(tmp_path, sig):
     assert _count(out, "SELECT count(*) FROM runs") == 0
 
 
+@pytest.mark.parametrize("point", ["admit", "publish", "published"])
+def test_sigterm_in_the_run_process_after_an_earlier_run(tmp_path, point):
+    """Stopped in the run's own process: while admitting, with half its files moved into the table
+    folders, and after its `runs` row (then the message says the run was published)."""
+    out = tmp_path / "out"
+    inputs = _inputs(tmp_path)
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    for f in sorted(inputs.iterdir())[:3]:
+        (earlier / f.name).write_bytes(f.read_bytes())
+    _ok(_run(earlier, out))
+    marker = tmp_path / "marker"
+    proc = _run(inputs, out, AKHBAR_TEST_PAUSE_AT=point, AKHBAR_TEST_PAUSE_FILE=str(marker))
+    _wait_for(marker.exists, proc, f"pause point {point!r}")
+    os.kill(proc.pid, signal.SIGTERM)
+    code, _stdout, stderr = _finish(proc)
+    assert code == 128 + signal.SIGTERM and "Traceback" not in stderr, stderr[-3000:]
+    last = stderr.strip().splitlines()[-1]
+    assert _staging_empty(out)
+    done = store.completed_runs(out)
+    for table in ("documents", "paragraphs", "rejects", "inputs"):  # no file of an unfinished run is left
+        assert all(f.name == "_schema.parquet" or f.name.split("-part")[0] in done for f in (out / table).iterdir())
+    if point == "published":
+        assert last.startswith("akhbar: stopped; run ") and "was published; staging removed" in last
+        assert _count(out, "SELECT count(*) FROM documents") == 5
+    else:
+        assert last == STOPPED
+        assert _count(out, "SELECT count(*) FROM documents") == 3 and len(done) == 1
+
+
 # ---------------------------------------------------------------- the lock names a live holder
 
 def _hold_lock(out: Path, record: str) -> subprocess.Popen:
