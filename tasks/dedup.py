@@ -238,16 +238,16 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
 
     # Site templates: per (site, line hash), the documents carrying the line, in this run and before.
     con.execute(
-        f"""CREATE TEMP TABLE run_site_lines AS
+        """CREATE TEMP TABLE run_site_lines AS
             SELECT site, norm_hash, count(DISTINCT doc_id)::BIGINT AS n_docs, $run_id::VARCHAR AS run_id
             FROM cur
-            WHERE norm_hash IS NOT NULL AND n_chars <= {int(settings.template_max_chars)}
+            WHERE norm_hash IS NOT NULL AND n_chars <= $max_chars
                   AND status <> 'metadata'
             GROUP BY site, norm_hash""",
-        {"run_id": run_id},
+        {"run_id": run_id, "max_chars": int(settings.template_max_chars)},
     )
     con.execute(
-        f"""CREATE TEMP TABLE templates AS
+        """CREATE TEMP TABLE templates AS
             WITH prior AS (
                 SELECT site, norm_hash, sum(n_docs) AS n_docs
                 FROM read_parquet(?)
@@ -256,8 +256,8 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
             )
             SELECT r.site, r.norm_hash
             FROM run_site_lines r LEFT JOIN prior p USING (site, norm_hash)
-            WHERE r.n_docs + coalesce(p.n_docs, 0) >= {int(settings.template_min_docs)}""",
-        [store.table_glob(out, "site_lines")],
+            WHERE r.n_docs + coalesce(p.n_docs, 0) >= ?""",
+        [store.table_glob(out, "site_lines"), int(settings.template_min_docs)],
     )
     con.execute(
         """COPY (SELECT site, norm_hash, n_docs, run_id FROM run_site_lines

@@ -1087,12 +1087,11 @@ def admit_records(out_dir: str, run_dir: str, workers: int = 1) -> dict:
         con.execute(
             # A new shard every shard_size records or shard_max_chars characters, whichever comes
             # first (both only grow along seq, so shards stay in input order; numbers may skip).
-            f"""COPY (SELECT * EXCLUDE (chars_through, content_chars),
-                         greatest(seq // {int(settings.shard_size)},
-                                  (chars_through - 1) // {max(1, int(max_chars))})::INTEGER AS shard
-                      FROM admitted ORDER BY seq)
-                TO ? (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""",
-            [str(records)],
+            """COPY (SELECT * EXCLUDE (chars_through, content_chars),
+                        greatest(seq // $shard_size, (chars_through - 1) // $max_chars)::INTEGER AS shard
+                     FROM admitted ORDER BY seq)
+               TO $records (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""",
+            {"shard_size": int(settings.shard_size), "max_chars": max(1, int(max_chars)), "records": str(records)},
         )
     shards = sorted(int(p.name.split("=")[1]) for p in records.glob("shard=*")) if n_admitted else []
     con.close()
