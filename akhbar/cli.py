@@ -335,6 +335,9 @@ def plain_error(exc: BaseException, out: str | None) -> str | None:
         return f"{exc}{outcome}"
     if isinstance(exc, FileNotFoundError) and exc.filename is None:  # an input named on the command line
         return f"{exc}: check the path{outcome}"
+    if "Failed to reach API" in str(exc) or type(exc).__name__ in ("ConnectError", "ConnectTimeout"):
+        return (f"the Prefect server at {_prefect_api_url()} is not reachable: start it (akhbar up), "
+                "or run without Prefect (akhbar run --local)")
     code = getattr(exc, "errno", None)
     for err, what in _FS_ERRORS.items():
         if code == err or os.strerror(err) in str(exc):

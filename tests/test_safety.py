@@ -418,3 +418,11 @@ def test_missing_input_is_one_line(tmp_path):
     code, _stdout, stderr = _finish(_cli("run", str(tmp_path / "missing"), "--out", str(tmp_path / "out"), "--local"))
     assert code == 2 and "input not found" in stderr and "Traceback" not in stderr
     assert _staging_empty(tmp_path / "out")
+
+
+def test_unreachable_prefect_server_is_one_line(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "akhbar.cli", "run", str(_inputs(tmp_path)), "--out",
+                             str(tmp_path / "out")], cwd=REPO, env=_env(PREFECT_API_URL="http://127.0.0.1:9/api"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    code, _stdout, stderr = _finish(proc)
+    assert code == 2 and "not reachable" in stderr and "--local" in stderr and "Traceback" not in stderr, stderr[-3000:]
