@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import errno
+import json
 import os
 import signal
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -57,23 +56,47 @@ def cmd_run(args: argparse.Namespace) -> int:
     dask = None if args.local else (args.dask or os.environ.get("AKHBAR_DASK_ADDRESS") or None)
     from flows.orchestration import RunStopped
 
+    received, restore = _stop_on_signals()
     try:
-        with _signals_stop() as received:
-            summary = _run(args, inputs, shard_size, settings, api, dask)
+        if args.prefect or api or dask:
+            from flows.pipeline import akhbar_pipeline
+
+            mode = f"Prefect flow run on {api}" if api else "Prefect flow run (temporary local server)"
+            if dask:
+                mode += f", shard tasks on Dask ({'a local cluster' if dask == 'local' else dask})"
+            elif (args.workers or 1) > 1:
+                mode += f", shard tasks on a local Dask cluster of {args.workers} processes"
+            print(f"akhbar: {mode}", file=sys.stderr)
+            summary = akhbar_pipeline(inputs=inputs, out=str(store.resolve_out(args.out)), shard_size=shard_size,
+                                      dask_address=dask, workers=args.workers or 1, wait_for_lock=args.wait)
+        else:
+            from flows.orchestration import LocalExecutor, run_pipeline
+
+            # Processes are forked only when a stage has 2+ shards, so the default costs nothing on small runs.
+            workers = args.workers or os.cpu_count() or 1
+            print(f"akhbar: local run, {workers} process(es) (no Prefect server configured; same stage code, no UI)",
+                  file=sys.stderr)
+            executor = LocalExecutor(workers=workers)
+            try:
+                summary = run_pipeline(inputs, args.out, settings, executor, wait_for_lock=args.wait)
+            finally:
+                executor.close()
     except RunStopped as exc:
         print(f"akhbar: stopped; {exc}", file=sys.stderr)
         return 128 + (received[0] if received else signal.SIGINT)
     except KeyboardInterrupt:  # before the run took the lock, or inside Prefect's engine
         print("akhbar: stopped; a run publishes all or nothing, so the tables hold no part of it", file=sys.stderr)
         return 128 + (received[0] if received else signal.SIGINT)
+    finally:
+        restore()
     _print_summary(summary, time.perf_counter() - t0)
     return 0
 
 
-@contextmanager
-def _signals_stop():
+def _stop_on_signals():
     """SIGTERM (a service manager, `kill`) stops a run as Ctrl-C does: one line, staging removed.
-    A second signal while the run cleans up is ignored. Yields the signals received."""
+    A second signal while the run cleans up is ignored. Returns the list of signals received and
+    the function that puts the handlers back."""
     received: list[int] = []
 
     def stop(signum, _frame):
@@ -83,40 +106,12 @@ def _signals_stop():
         raise KeyboardInterrupt
 
     before = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield received
-    finally:
+
+    def restore() -> None:
         for sig, handler in before.items():
             signal.signal(sig, handler)
 
-
-def _run(args: argparse.Namespace, inputs: list[str], shard_size: int, settings, api, dask) -> dict:
-    from akhbar import store
-
-    if args.prefect or api or dask:
-        from flows.pipeline import akhbar_pipeline
-
-        mode = f"Prefect flow run on {api}" if api else "Prefect flow run (temporary local server)"
-        if dask:
-            mode += f", shard tasks on Dask ({'a local cluster' if dask == 'local' else dask})"
-        elif (args.workers or 1) > 1:
-            mode += f", shard tasks on a local Dask cluster of {args.workers} processes"
-        print(f"akhbar: {mode}", file=sys.stderr)
-        summary = akhbar_pipeline(inputs=inputs, out=str(store.resolve_out(args.out)), shard_size=shard_size,
-                                  dask_address=dask, workers=args.workers or 1, wait_for_lock=args.wait)
-    else:
-        from flows.orchestration import LocalExecutor, run_pipeline
-
-        # Processes are forked only when a stage has 2+ shards, so the default costs nothing on small runs.
-        workers = args.workers or os.cpu_count() or 1
-        print(f"akhbar: local run, {workers} process(es) (no Prefect server configured; same stage code, no UI)",
-              file=sys.stderr)
-        executor = LocalExecutor(workers=workers)
-        try:
-            summary = run_pipeline(inputs, args.out, settings, executor, wait_for_lock=args.wait)
-        finally:
-            executor.close()
-    return summary
+    return received, restore
 
 
 def _print_summary(summary: dict, wall: float) -> None:
