@@ -303,74 +303,68 @@ def run_pipeline(
         notify(stage, counts[stage])
         return result
 
-    with store.run_lock(out_path, wait=wait_for_lock):
+    with locked_run_folder(out_path, wait=wait_for_lock):
         store.init_layout(out_path)
         store.remove_incomplete(out_path)
         started = dt.datetime.now(dt.timezone.utc)
         run_id = store.new_run_id(started)
-        try:
-            run = store.staging_dir(out_path, run_id)
-            run.mkdir(parents=True)
-            settings.save(run)
-            run_dir = str(run)
+        run = store.staging_dir(out_path, run_id)
+        run.mkdir(parents=True)
+        settings.save(run)
+        run_dir = str(run)
 
-            files = ingest.discover_input_paths(inputs)
-            unchanged = ingest.unchanged_inputs(str(out_path), files)
-            todo = [f for f in files if f not in unchanged]
-            summary = {"run_id": run_id, "out": str(out_path), "executor": executor.name,
-                       "inputs": len(files), "inputs_skipped": len(unchanged)}
-            if not todo:
-                store.remove_incomplete(out_path)
-                summary.update(published=False, message="no new inputs: nothing to do")
-                notify("done", summary)
-                return summary
-
-            shards = ingest.plan_ingest_shards(todo, settings, executor.n_workers())
-            ingest.save_ingest_plan(run_dir, shards)
-            ingested = timed("ingest", lambda: _sum(executor.map(ingest.ingest_task, list(range(len(shards))), run_dir=run_dir)))
-            admitted = timed("admit", lambda: executor.call(ingest.admit_task, out_dir=str(out_path), run_dir=run_dir,
-                                                                    workers=executor.n_workers()))
-            cleaned: list[dict] = []
-
-            def clean_all() -> dict:
-                cleaned.extend(executor.map(clean.clean_task, admitted["shards"], run_dir=run_dir))
-                return _sum(cleaned)
-
-            timed("clean", clean_all)
-            # a shard lost with its worker has its records in rejects and nothing for the later stages
-            record_shards = [k for k, r in zip(admitted["shards"], cleaned) if not r.get(LOST)]
-            if record_shards:
-                timed("dedup", lambda: executor.call(dedup.dedup_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id))
-            timed("dates", lambda: _sum(executor.map(dates.dates_task, record_shards, run_dir=run_dir)))
-            written = timed("write", lambda: _sum(executor.map(
-                write.write_task, record_shards, run_dir=run_dir, run_id=run_id, ingested_at=started.isoformat())))
-            side = write.stage_side_tables(run_dir, run_id, started.isoformat())
-            finished = dt.datetime.now(dt.timezone.utc)
-            runs_row = {
-                "run_id": run_id, "started_at": started, "finished_at": finished,
-                "parameters": {"inputs": inputs, "out": str(out_path), "settings": settings.as_dict(),
-                               "executor": executor.name},
-                "n_inputs": len(todo), "n_inputs_skipped": len(unchanged),
-                "n_records": ingested.get("records", 0), "n_seen": admitted["seen"],
-                "n_documents": written.get("documents", 0), "n_rejects": side["rejects"],
-                "n_paragraphs": written.get("paragraphs", 0), "n_kept": written.get("kept", 0),
-                "n_boilerplate": written.get("boilerplate", 0), "n_duplicate": written.get("duplicate", 0),
-                "n_metadata": written.get("metadata", 0), "n_date_mentions": written.get("date_mentions", 0),
-                "n_published": written.get("published", 0), "stage_seconds": seconds,
-                "akhbar_version": __version__,
-            }
-            timed("publish", lambda: executor.call(write.publish_task, out_dir=str(out_path), run_dir=run_dir,
-                                                   run_id=run_id, runs_row=runs_row) or {})
-            summary.update({k: v for k, v in runs_row.items() if k.startswith("n_")}, published=True,
-                           stage_seconds=seconds, stage_fn_seconds=fn_seconds, stage_counts=counts,
-                           shards={"ingest": len(shards), "records": len(record_shards)})
+        files = ingest.discover_input_paths(inputs)
+        unchanged = ingest.unchanged_inputs(str(out_path), files)
+        todo = [f for f in files if f not in unchanged]
+        summary = {"run_id": run_id, "out": str(out_path), "executor": executor.name,
+                   "inputs": len(files), "inputs_skipped": len(unchanged)}
+        if not todo:
+            store.remove_incomplete(out_path)
+            summary.update(published=False, message="no new inputs: nothing to do")
             notify("done", summary)
             return summary
-        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as the CLI turns it
-            raise RunStopped(_clean_up(out_path, run_id)) from exc
-        except BaseException as exc:
-            exc.add_note(RUN_NOTE + _clean_up(out_path, run_id))
-            raise
+
+        shards = ingest.plan_ingest_shards(todo, settings, executor.n_workers())
+        ingest.save_ingest_plan(run_dir, shards)
+        ingested = timed("ingest", lambda: _sum(executor.map(ingest.ingest_task, list(range(len(shards))), run_dir=run_dir)))
+        admitted = timed("admit", lambda: executor.call(ingest.admit_task, out_dir=str(out_path), run_dir=run_dir,
+                                                                workers=executor.n_workers()))
+        cleaned: list[dict] = []
+
+        def clean_all() -> dict:
+            cleaned.extend(executor.map(clean.clean_task, admitted["shards"], run_dir=run_dir))
+            return _sum(cleaned)
+
+        timed("clean", clean_all)
+        # a shard lost with its worker has its records in rejects and nothing for the later stages
+        record_shards = [k for k, r in zip(admitted["shards"], cleaned) if not r.get(LOST)]
+        if record_shards:
+            timed("dedup", lambda: executor.call(dedup.dedup_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id))
+        timed("dates", lambda: _sum(executor.map(dates.dates_task, record_shards, run_dir=run_dir)))
+        written = timed("write", lambda: _sum(executor.map(
+            write.write_task, record_shards, run_dir=run_dir, run_id=run_id, ingested_at=started.isoformat())))
+        side = write.stage_side_tables(run_dir, run_id, started.isoformat())
+        finished = dt.datetime.now(dt.timezone.utc)
+        runs_row = {
+            "run_id": run_id, "started_at": started, "finished_at": finished,
+            "parameters": {"inputs": inputs, "out": str(out_path), "settings": settings.as_dict(),
+                           "executor": executor.name},
+            "n_inputs": len(todo), "n_inputs_skipped": len(unchanged),
+            "n_records": ingested.get("records", 0), "n_seen": admitted["seen"],
+            "n_documents": written.get("documents", 0), "n_rejects": side["rejects"],
+            "n_paragraphs": written.get("paragraphs", 0), "n_kept": written.get("kept", 0),
+            "n_boilerplate": written.get("boilerplate", 0), "n_duplicate": written.get("duplicate", 0),
+            "n_metadata": written.get("metadata", 0), "n_date_mentions": written.get("date_mentions", 0),
+            "n_published": written.get("published", 0), "stage_seconds": seconds,
+            "akhbar_version": __version__,
+        }
+        timed("publish", lambda: executor.call(write.publish_task, out_dir=str(out_path), run_dir=run_dir,
+                                               run_id=run_id, runs_row=runs_row) or {})
+        summary.update({k: v for k, v in runs_row.items() if k.startswith("n_")}, published=True,
+                       stage_seconds=seconds, stage_fn_seconds=fn_seconds, stage_counts=counts,
+                       shards={"ingest": len(shards), "records": len(record_shards)})
+        notify("done", summary)
+        return summary
 
 
 RUN_NOTE = "akhbar run folder: "  # the note a failed run's error carries: what became of its files
@@ -380,17 +374,33 @@ class RunStopped(KeyboardInterrupt):
     """A run stopped by a signal, its folder cleaned up; the message says what the tables hold."""
 
 
-def _clean_up(out: Path, run_id: str) -> str:
+@contextmanager
+def locked_run_folder(out: Path, wait: bool = False):
+    """The output folder, locked for one run. A run that fails or is stopped leaves neither its
+    staging nor any file it had moved into the tables; its error says so (RunStopped's message,
+    or a note starting with RUN_NOTE)."""
+    with store.run_lock(out, wait=wait):
+        before = store.completed_runs(out) if (out / "runs").is_dir() else set()
+        try:
+            yield
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as the CLI turns it
+            raise RunStopped(_clean_up(out, before)) from exc
+        except BaseException as exc:
+            exc.add_note(RUN_NOTE + _clean_up(out, before))
+            raise
+
+
+def _clean_up(out: Path, before: set[str]) -> str:
     """Remove a failed or stopped run's staging and any file it had moved into the tables."""
     try:
         store.remove_incomplete(out)
     except OSError:
         pass
-    left = store.staging_dir(out, run_id)
-    staging = f"staging left in {left} (the next run removes it)" if left.exists() else "staging removed"
+    staging = out / store.STAGING
+    left = staging.is_dir() and any(staging.iterdir())
     try:
-        published = run_id in store.completed_runs(out)
+        published = sorted(store.completed_runs(out) - before)
     except OSError:
-        published = False
-    tables = f"run {run_id} was published" if published else "tables unchanged"
-    return f"{tables}; {staging}"
+        published = []
+    tables = f"run {published[0]} was published" if published else "tables unchanged"
+    return f"{tables}; " + (f"staging left in {staging} (the next run removes it)" if left else "staging removed")
