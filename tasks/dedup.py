@@ -230,8 +230,8 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         """CREATE TEMP TABLE cur AS
             SELECT p.doc_id, p.position, p.norm_hash, p.status, length(p.text) AS n_chars,
                    d.site, d.input_index, d.record_index, d.shard
-            FROM read_parquet($paragraphs) p
-            JOIN read_parquet($docs) d USING (doc_id)""",
+            FROM read_parquet($paragraphs, hive_partitioning = false) p
+            JOIN read_parquet($docs, hive_partitioning = false) d USING (doc_id)""",
         {"paragraphs": store.files_glob(run / "clean", "paragraphs-*.parquet"),
          "docs": store.files_glob(run / "clean", "docs-*.parquet")},
     )
@@ -250,7 +250,7 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         """CREATE TEMP TABLE templates AS
             WITH prior AS (
                 SELECT site, norm_hash, sum(n_docs) AS n_docs
-                FROM read_parquet(?)
+                FROM read_parquet(?, hive_partitioning = false)
                 WHERE run_id IN (SELECT run_id FROM done_runs)
                 GROUP BY ALL
             )
@@ -299,14 +299,14 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
             WITH hashes AS (SELECT DISTINCT norm_hash FROM candidates),
             stored AS (
                 SELECT p.norm_hash, p.doc_id, p.position, p.run_id
-                FROM read_parquet($paragraphs) p
+                FROM read_parquet($paragraphs, hive_partitioning = false) p
                 SEMI JOIN hashes h ON p.norm_hash = h.norm_hash
                 WHERE p.status IN ('kept', 'metadata', 'duplicate')
                   AND p.run_id IN (SELECT run_id FROM done_runs)
             ),
             docs AS (
                 SELECT doc_id, input_index, record_index, run_id
-                FROM read_parquet($documents)
+                FROM read_parquet($documents, hive_partitioning = false)
                 WHERE run_id IN (SELECT run_id FROM done_runs)
             )
             SELECT s.norm_hash,
@@ -397,7 +397,7 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
         raise RuntimeError(f"{run}/clean holds no minhash-*.parquet: the clean shards staged no signatures")
     reader = con.sql(
         """SELECT r.ord, m.bands, m.signature FROM reps r
-           JOIN read_parquet(?) m USING (doc_id, position)
+           JOIN read_parquet(?, hive_partitioning = false) m USING (doc_id, position)
            ORDER BY r.ord""", params=[store.files_glob(run / "clean", "minhash-*.parquet")]
     ).to_arrow_reader(100_000)
     ords: list[np.ndarray] = []
@@ -454,7 +454,7 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
             WITH stored AS (
                 SELECT doc_id, position, run_id, input_index, record_index,
                        unnest(range({BANDS})) AS band, unnest(bands) AS key
-                FROM read_parquet(?)
+                FROM read_parquet(?, hive_partitioning = false)
                 WHERE run_id IN (SELECT run_id FROM done_runs)
             )
             SELECT DISTINCT c.i, s.doc_id, s.position, s.run_id, s.input_index, s.record_index
@@ -467,7 +467,7 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
         """SELECT h.i, h.doc_id, h.position, h.run_id, h.input_index, h.record_index, m.signature
            FROM stored_hits h
            JOIN (SELECT doc_id, position, run_id, signature
-                 FROM read_parquet(?)
+                 FROM read_parquet(?, hive_partitioning = false)
                  WHERE run_id IN (SELECT run_id FROM done_runs)) m USING (doc_id, position, run_id)""",
         params=[stored_glob],
     ).to_arrow_reader(200_000)

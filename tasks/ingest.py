@@ -1059,14 +1059,15 @@ def admit_records(out_dir: str, run_dir: str, workers: int = 1) -> dict:
         """CREATE VIEW staged AS
            SELECT * EXCLUDE (content, filename, file_row_number),
                   parse_filename(filename) AS ingest_file, file_row_number AS ingest_row
-           FROM read_parquet(getvariable('staged_files'), filename = true, file_row_number = true)"""
+           FROM read_parquet(getvariable('staged_files'), filename = true, file_row_number = true,
+                              hive_partitioning = false)"""
     )
     done = sorted(store.completed_runs(out))
     con.execute("CREATE TEMP TABLE done_runs (run_id VARCHAR)")
     if done:
         con.executemany("INSERT INTO done_runs VALUES (?)", [[r] for r in done])
     con.execute(
-        """CREATE VIEW stored_ids AS SELECT doc_id FROM read_parquet(getvariable('stored_documents'))
+        """CREATE VIEW stored_ids AS SELECT doc_id FROM read_parquet(getvariable('stored_documents'), hive_partitioning = false)
            WHERE run_id IN (SELECT run_id FROM done_runs)"""
     )
     con.execute(
@@ -1157,7 +1158,7 @@ def unchanged_inputs(out_dir: str, files: list[str] | list[Path]) -> set[str]:
 
     con = duckdb.connect()
     rows = con.execute(
-        "SELECT DISTINCT path, size, mtime_ns FROM read_parquet(?) "
+        "SELECT DISTINCT path, size, mtime_ns FROM read_parquet(?, hive_partitioning = false) "
         "WHERE run_id IN (SELECT unnest(?::VARCHAR[]))", [store.table_glob(out, "inputs"), sorted(done)]
     ).fetchall()
     con.close()

@@ -160,6 +160,20 @@ def test_pattern_characters_in_the_output_path_read_only_that_folder(tmp_path, n
     assert "nothing to do" in _ok(_run(inputs, out))
 
 
+def test_key_value_folder_names_are_not_read_as_columns(tmp_path):
+    """DuckDB takes a path's name=value folders for hive partition columns unless told not to."""
+    out = tmp_path / "run_id=evil" / "site=x"
+    _ok(_run(_inputs(tmp_path), out))
+    _ok(_run(tmp_path / "in", out))
+    con = store.connect(out)
+    try:
+        assert con.execute("SELECT count(*) FROM documents WHERE run_id = 'evil' OR site = 'x'").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM runs WHERE run_id = 'evil'").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
+    finally:
+        con.close()
+
+
 def test_backslash_in_the_output_path_is_refused_plainly(tmp_path):
     code, _out, err = _finish(_run(_inputs(tmp_path), tmp_path / "a\\b"))
     assert code == 2 and "backslash" in err and "Traceback" not in err
