@@ -322,11 +322,11 @@ def plain_error(exc: BaseException, out: str | None) -> str | None:
     """The one line shown for a failure that is no bug of akhbar's, or None (show the traceback)."""
     from akhbar.store import OutPathError, RunLocked
     from flows.orchestration import RUN_NOTE
-    from flows.workers import WorkerDied
+    from flows.workers import StageWorkerDied
 
     outcome = next((n for n in getattr(exc, "__notes__", ()) if n.startswith(RUN_NOTE)), "")
     outcome = f" ({outcome[len(RUN_NOTE):]})" if outcome else ""
-    if isinstance(exc, (RunLocked, OutPathError, WorkerDied)):
+    if isinstance(exc, (RunLocked, OutPathError, StageWorkerDied)):
         return f"{exc}{outcome}"
     if isinstance(exc, FileNotFoundError) and exc.filename is None:  # an input named on the command line
         return f"{exc}: check the path{outcome}"

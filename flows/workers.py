@@ -34,7 +34,7 @@ LOST_REASON = "worker ran out of memory"
 LOST = "lost_shards"  # key of a stage result: 1 when the shard was lost
 
 
-class WorkerDied(RuntimeError):
+class StageWorkerDied(RuntimeError):
     pass
 
 
@@ -118,7 +118,7 @@ def map_in_pool(call, stage, shard_ids: list[int], workers: int, const: dict) ->
         started = _run_pool(call, stage.fn, name, todo, const, min(workers, len(todo)), results)
         suspects = [i for i in todo if i not in results and i in started]
         if not suspects and any(i not in results for i in todo):
-            raise WorkerDied(f"the {name} stage's worker processes died before running any shard")
+            raise StageWorkerDied(f"the {name} stage's worker processes died before running any shard")
         for i in suspects:  # alone, so a second death names its shard
             _run_pool(call, stage.fn, name, [i], const, 1, results)
             if i not in results:
@@ -134,7 +134,7 @@ def lose_shard(stage: str, run_dir: str, shard_id: int) -> dict:
     if stage == "clean":
         return _lose_clean_shard(Path(run_dir), shard_id)
     # Later stages feed the corpus-wide decisions already taken: the run cannot go on without the shard.
-    raise WorkerDied(f"a worker process died in the {stage} stage (shard {shard_id}; out of memory?): "
+    raise StageWorkerDied(f"a worker process died in the {stage} stage (shard {shard_id}; out of memory?): "
                      "the run stopped; try fewer --workers or a smaller --shard-size")
 
 
