@@ -135,7 +135,7 @@ def lose_shard(stage: str, run_dir: str, shard_id: int) -> dict:
         return _lose_clean_shard(Path(run_dir), shard_id)
     # Later stages feed the corpus-wide decisions already taken: the run cannot go on without the shard.
     raise StageWorkerDied(f"a worker process died in the {stage} stage (shard {shard_id}; out of memory?): "
-                     "the run stopped; try fewer --workers or a smaller --shard-size")
+                          "the run stopped; try fewer --workers or a smaller --shard-size")
 
 
 def _rejects(uris: list[str], stage: str, path: Path) -> int:
