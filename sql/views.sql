@@ -2,7 +2,9 @@
 --   duckdb -init sql/views.sql                      (from the repository root; reads data/out)
 --   AKHBAR_OUT=/path/to/out duckdb -init sql/views.sql
 -- akhbar.store.connect() runs the same files (the .read lines below), in this order.
-SET VARIABLE akhbar_out = coalesce(nullif(getenv('AKHBAR_OUT'), ''), 'data/out');
+-- The views append /<table>/*.parquet: * ? [ in the folder's own path are escaped as one-character classes
+-- ([*] [?] [[]), the rule of akhbar.store.duckdb_path.
+SET VARIABLE akhbar_out = regexp_replace(coalesce(nullif(getenv('AKHBAR_OUT'), ''), 'data/out'), '([*?\[])', '[\1]', 'g');
 .read sql/views/runs.sql
 .read sql/views/documents.sql
 .read sql/views/paragraphs.sql

@@ -270,48 +270,53 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         con.executemany("INSERT INTO done_runs VALUES (?)", [[r] for r in done])
 
     con.execute(
-        f"""CREATE TEMP TABLE cur AS
+        """CREATE TEMP TABLE cur AS
             SELECT p.doc_id, p.position, p.norm_hash, p.status, length(p.text) AS n_chars,
                    d.site, d.input_index, d.record_index, d.shard
-            FROM read_parquet('{run}/clean/paragraphs-*.parquet') p
-            JOIN read_parquet('{run}/clean/docs-*.parquet') d USING (doc_id)"""
+            FROM read_parquet($paragraphs, hive_partitioning = false) p
+            JOIN read_parquet($docs, hive_partitioning = false) d USING (doc_id)""",
+        {"paragraphs": store.files_glob(run / "clean", "paragraphs-*.parquet"),
+         "docs": store.files_glob(run / "clean", "docs-*.parquet")},
     )
 
     # Stored documents this run brings a new version of (same source_uri, new content): the new
     # version's paragraphs are not copies of the version it replaces.
     con.execute(
         """CREATE TEMP TABLE superseded AS
-           SELECT doc_id FROM read_parquet(?)
+           SELECT doc_id FROM read_parquet(?, hive_partitioning = false)
            WHERE run_id IN (SELECT run_id FROM done_runs)
-             AND source_uri IN (SELECT source_uri FROM read_parquet(?))""",
-        [store.table_glob(out, "documents"), str(run / "clean" / "docs-*.parquet")],
+             AND source_uri IN (SELECT source_uri FROM read_parquet(?, hive_partitioning = false))""",
+        [store.table_glob(out, "documents"), store.files_glob(run / "clean", "docs-*.parquet")],
     )
 
     # Site templates: per (site, line hash), the documents carrying the line, in this run and before.
     con.execute(
-        f"""CREATE TEMP TABLE run_site_lines AS
-            SELECT site, norm_hash, count(DISTINCT doc_id)::BIGINT AS n_docs, '{run_id}' AS run_id
+        """CREATE TEMP TABLE run_site_lines AS
+            SELECT site, norm_hash, count(DISTINCT doc_id)::BIGINT AS n_docs, $run_id::VARCHAR AS run_id
             FROM cur
-            WHERE norm_hash IS NOT NULL AND n_chars <= {int(settings.template_max_chars)}
+            WHERE norm_hash IS NOT NULL AND n_chars <= $max_chars
                   AND status <> 'metadata'
-            GROUP BY site, norm_hash"""
+            GROUP BY site, norm_hash""",
+        {"run_id": run_id, "max_chars": int(settings.template_max_chars)},
     )
     con.execute(
-        f"""CREATE TEMP TABLE templates AS
+        """CREATE TEMP TABLE templates AS
             WITH prior AS (
                 SELECT site, norm_hash, sum(n_docs) AS n_docs
-                FROM read_parquet('{store.table_glob(out, "site_lines")}')
+                FROM read_parquet(?, hive_partitioning = false)
                 WHERE run_id IN (SELECT run_id FROM done_runs)
                 GROUP BY ALL
             )
             SELECT r.site, r.norm_hash
             FROM run_site_lines r LEFT JOIN prior p USING (site, norm_hash)
-            WHERE r.n_docs + coalesce(p.n_docs, 0) >= {int(settings.template_min_docs)}"""
+            WHERE r.n_docs + coalesce(p.n_docs, 0) >= ?""",
+        [store.table_glob(out, "site_lines"), int(settings.template_min_docs)],
     )
     con.execute(
-        f"""COPY (SELECT site, norm_hash, n_docs, run_id FROM run_site_lines
+        """COPY (SELECT site, norm_hash, n_docs, run_id FROM run_site_lines
                   WHERE n_docs >= 2 ORDER BY site, norm_hash)
-            TO '{run}/dedup/site_lines.parquet' (FORMAT parquet)"""
+            TO ? (FORMAT parquet)""",
+        [str(run / "dedup" / "site_lines.parquet")],
     )
     # Inside a document every later copy of a paragraph is a duplicate of its first copy, whatever
     # the classifier said of it (a page printing its body twice, a caption repeated, a comment
@@ -343,11 +348,11 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     # Stored 'duplicate' rows count too: the first copy of a text may itself be a near-duplicate of
     # something else, and the same corpus in one run would point at it (run-split independence).
     con.execute(
-        f"""CREATE TEMP TABLE prior_first AS
+        """CREATE TEMP TABLE prior_first AS
             WITH hashes AS (SELECT DISTINCT norm_hash FROM candidates),
             stored AS (
                 SELECT p.norm_hash, p.doc_id, p.position, p.run_id
-                FROM read_parquet('{store.table_glob(out, "paragraphs")}') p
+                FROM read_parquet($paragraphs, hive_partitioning = false) p
                 SEMI JOIN hashes h ON p.norm_hash = h.norm_hash
                 WHERE p.status IN ('kept', 'metadata', 'duplicate')
                   AND p.run_id IN (SELECT run_id FROM done_runs)
@@ -355,14 +360,15 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
             ),
             docs AS (
                 SELECT doc_id, input_index, record_index, run_id
-                FROM read_parquet('{store.table_glob(out, "documents")}')
+                FROM read_parquet($documents, hive_partitioning = false)
                 WHERE run_id IN (SELECT run_id FROM done_runs)
             )
             SELECT s.norm_hash,
                    arg_min(struct_pack(doc_id := s.doc_id, position := s.position),
                            (s.run_id, d.input_index, d.record_index, s.position)) AS first
             FROM stored s JOIN docs d USING (doc_id, run_id)
-            GROUP BY s.norm_hash"""
+            GROUP BY s.norm_hash""",
+        {"paragraphs": store.table_glob(out, "paragraphs"), "documents": store.table_glob(out, "documents")},
     )
     con.execute(
         """CREATE TEMP TABLE run_first AS
@@ -392,7 +398,7 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         near = _near_dups(con, run, out, run_id, settings)
 
     con.execute(
-        f"""COPY (
+        """COPY (
                 SELECT shard, doc_id, position::INTEGER AS position, 'boilerplate' AS status,
                        'site_template' AS reason, NULL::VARCHAR AS first_doc_id,
                        NULL::INTEGER AS first_position, NULL::FLOAT AS similarity
@@ -410,7 +416,8 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
                        first_doc_id, first_position, similarity
                 FROM near_dups
                 ORDER BY shard, doc_id, position
-            ) TO '{run}/dedup/decisions' (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)"""
+            ) TO ? (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""",
+        [str(run / "dedup" / "decisions")],
     )
     counts = {
         "site_template": con.execute("SELECT count(*) FROM template_hits").fetchone()[0],
@@ -443,9 +450,9 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
     if not any(run.glob("clean/minhash-*.parquet")):
         raise RuntimeError(f"{run}/clean holds no minhash-*.parquet: the clean shards staged no signatures")
     reader = con.sql(
-        f"""SELECT r.ord, m.bands, m.signature FROM reps r
-            JOIN read_parquet('{run}/clean/minhash-*.parquet') m USING (doc_id, position)
-            ORDER BY r.ord"""
+        """SELECT r.ord, m.bands, m.signature FROM reps r
+           JOIN read_parquet(?, hive_partitioning = false) m USING (doc_id, position)
+           ORDER BY r.ord""", params=[store.files_glob(run / "clean", "minhash-*.parquet")]
     ).to_arrow_reader(100_000)
     ords: list[np.ndarray] = []
     sig16: list[np.ndarray] = []
@@ -495,26 +502,28 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
     # (An output folder laid out before this table existed has no folder for it yet.)
     stored_glob = store.table_glob(out, "paragraph_minhash")
     if not any((out / "paragraph_minhash").glob("*.parquet")):
-        stored_glob = str(state_dir / "00000.parquet")  # same schema, filtered out by run_id below
+        stored_glob = store.duckdb_path(state_dir / "00000.parquet")  # same schema, filtered out by run_id below
     con.execute(
         f"""CREATE TEMP TABLE stored_hits AS
             WITH stored AS (
                 SELECT doc_id, position, run_id, input_index, record_index,
                        unnest(range({BANDS})) AS band, unnest(bands) AS key
-                FROM read_parquet('{stored_glob}')
+                FROM read_parquet(?, hive_partitioning = false)
                 WHERE run_id IN (SELECT run_id FROM done_runs) AND doc_id NOT IN (SELECT doc_id FROM superseded)
             )
             SELECT DISTINCT c.i, s.doc_id, s.position, s.run_id, s.input_index, s.record_index
-            FROM stored s JOIN cur_bands c ON c.band = s.band AND c.key = s.key"""
+            FROM stored s JOIN cur_bands c ON c.band = s.band AND c.key = s.key""",
+        [stored_glob],
     )
     best: dict[int, tuple] = {}  # i -> (order key, first_doc_id, first_position, similarity)
     n_pairs = 0
     stored_reader = con.sql(
-        f"""SELECT h.i, h.doc_id, h.position, h.run_id, h.input_index, h.record_index, m.signature
-            FROM stored_hits h
-            JOIN (SELECT doc_id, position, run_id, signature
-                  FROM read_parquet('{stored_glob}')
-                  WHERE run_id IN (SELECT run_id FROM done_runs)) m USING (doc_id, position, run_id)"""
+        """SELECT h.i, h.doc_id, h.position, h.run_id, h.input_index, h.record_index, m.signature
+           FROM stored_hits h
+           JOIN (SELECT doc_id, position, run_id, signature
+                 FROM read_parquet(?, hive_partitioning = false)
+                 WHERE run_id IN (SELECT run_id FROM done_runs)) m USING (doc_id, position, run_id)""",
+        params=[stored_glob],
     ).to_arrow_reader(200_000)
     for batch in stored_reader:
         if batch.num_rows == 0:

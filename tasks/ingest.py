@@ -1112,20 +1112,23 @@ def admit_records(out_dir: str, run_dir: str, workers: int = 1) -> dict:
     run, out = Path(run_dir), Path(out_dir)
     settings = Settings.load(run)
     con = store.work_connection(settings.duckdb_memory_limit, run / "duckdb_tmp")
-    staged = str(run / "ingest" / "records-*.parquet")
+    # A view takes no parameters: its file patterns come from variables.
+    con.execute("SET VARIABLE staged_files = ?", [store.files_glob(run / "ingest", "records-*.parquet")])
+    con.execute("SET VARIABLE stored_documents = ?", [store.table_glob(out, "documents")])
     con.execute(
-        f"""CREATE VIEW staged AS
-            SELECT * EXCLUDE (content, filename, file_row_number),
-                   parse_filename(filename) AS ingest_file, file_row_number AS ingest_row
-            FROM read_parquet('{staged}', filename = true, file_row_number = true)"""
+        """CREATE VIEW staged AS
+           SELECT * EXCLUDE (content, filename, file_row_number),
+                  parse_filename(filename) AS ingest_file, file_row_number AS ingest_row
+           FROM read_parquet(getvariable('staged_files'), filename = true, file_row_number = true,
+                              hive_partitioning = false)"""
     )
     done = sorted(store.completed_runs(out))
     con.execute("CREATE TEMP TABLE done_runs (run_id VARCHAR)")
     if done:
         con.executemany("INSERT INTO done_runs VALUES (?)", [[r] for r in done])
     con.execute(
-        f"""CREATE VIEW stored_ids AS SELECT doc_id FROM read_parquet('{store.table_glob(out, "documents")}')
-            WHERE run_id IN (SELECT run_id FROM done_runs)"""
+        """CREATE VIEW stored_ids AS SELECT doc_id FROM read_parquet(getvariable('stored_documents'), hive_partitioning = false)
+           WHERE run_id IN (SELECT run_id FROM done_runs)"""
     )
     con.execute(
         """CREATE TEMP TABLE admitted AS
@@ -1145,11 +1148,11 @@ def admit_records(out_dir: str, run_dir: str, workers: int = 1) -> dict:
         con.execute(
             # A new shard every shard_size records or shard_max_chars characters, whichever comes
             # first (both only grow along seq, so shards stay in input order; numbers may skip).
-            f"""COPY (SELECT * EXCLUDE (chars_through, content_chars),
-                         greatest(seq // {int(settings.shard_size)},
-                                  (chars_through - 1) // {max(1, int(max_chars))})::INTEGER AS shard
-                      FROM admitted ORDER BY seq)
-                TO '{records}' (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)"""
+            """COPY (SELECT * EXCLUDE (chars_through, content_chars),
+                        greatest(seq // $shard_size, (chars_through - 1) // $max_chars)::INTEGER AS shard
+                     FROM admitted ORDER BY seq)
+               TO $records (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""",
+            {"shard_size": int(settings.shard_size), "max_chars": max(1, int(max_chars)), "records": str(records)},
         )
     shards = sorted(int(p.name.split("=")[1]) for p in records.glob("shard=*")) if n_admitted else []
     con.close()
@@ -1232,8 +1235,8 @@ def unchanged_inputs(out_dir: str, files: list[str] | list[Path]) -> set[str]:
     rows = con.execute(
         """SELECT i.path, arg_max([i.size, i.mtime_ns, i.ctime_ns], i.run_id), arg_max(i.sha256, i.run_id),
                   arg_max(epoch_ns(r.started_at), i.run_id)
-           FROM read_parquet(?, union_by_name = true) i
-           JOIN read_parquet(?, union_by_name = true) r USING (run_id)
+           FROM read_parquet(?, union_by_name = true, hive_partitioning = false) i
+           JOIN read_parquet(?, union_by_name = true, hive_partitioning = false) r USING (run_id)
            WHERE i.run_id IN (SELECT unnest(?::VARCHAR[]))
            GROUP BY i.path""", [store.table_glob(out, "inputs"), store.table_glob(out, "runs"), sorted(done)]
     ).fetchall()

@@ -1,6 +1,6 @@
 -- Every stored document of a completed run (files of a crashed run stay invisible), all versions.
 CREATE OR REPLACE VIEW documents_all AS
-SELECT * FROM read_parquet(getvariable('akhbar_out') || '/documents/*.parquet', union_by_name = true)
+SELECT * FROM read_parquet(getvariable('akhbar_out') || '/documents/*.parquet', union_by_name = true, hive_partitioning = false)
 WHERE run_id IN (SELECT run_id FROM runs);
 
 -- The versions of each source_uri: a source that comes back with new content is a new version;

@@ -1,6 +1,6 @@
 -- Every reject of a completed run (files of a crashed run stay invisible).
 CREATE OR REPLACE VIEW rejects_all AS
-SELECT * FROM read_parquet(getvariable('akhbar_out') || '/rejects/*.parquet', union_by_name = true)
+SELECT * FROM read_parquet(getvariable('akhbar_out') || '/rejects/*.parquet', union_by_name = true, hive_partitioning = false)
 WHERE run_id IN (SELECT run_id FROM runs);
 
 -- The rejects that stand: per input file, those of the latest run that read it (or rejected it
