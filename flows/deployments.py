@@ -241,11 +241,20 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def server_env(port: int, host: str = "127.0.0.1") -> dict:
+    """Settings that make the server's UI call this server: `--port` alone leaves the UI's API URL
+    (served at /ui-settings) at the default port 4200."""
+    api = f"http://{host}:{port}/api"
+    return {"PREFECT_SERVER_API_HOST": host, "PREFECT_SERVER_API_PORT": str(port),
+            "PREFECT_UI_API_URL": api, "PREFECT_UI_URL": f"http://{host}:{port}"}
+
+
 def start_server(port: int, home: Path, log_path: Path | None = None) -> subprocess.Popen:
     """`prefect server start` on 127.0.0.1:port in its own process group (Ctrl-C is ours to handle)."""
     home.mkdir(parents=True, exist_ok=True)
     env = prefect_env(None, home)
     env.pop("PREFECT_API_URL", None)
+    env.update(server_env(port))
     with open(log_path or home / "server.log", "ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
