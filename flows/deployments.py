@@ -239,6 +239,35 @@ def _default_sigint() -> None:
     # A shell starting `akhbar up` in the background makes SIGINT ignored, and children inherit
     # that: restore it, so stop() can ask them to shut down gracefully.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM this child when `up` dies without stopping it (SIGKILL, a crash)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux/glibc: stop() in `up` is the only cleanup
+        pass
+
+
+class Stopped(Exception):
+    """`akhbar up` was asked to stop by a signal (SIGTERM from a service manager, SIGHUP)."""
+
+
+def _stop_on_signal(signum, frame) -> None:
+    raise Stopped(signal.Signals(signum).name)
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: TIME_WAIT is not "in use"
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 def server_env(port: int, host: str = "127.0.0.1") -> dict:
@@ -286,11 +315,19 @@ def up(cfg: ServeConfig | None = None, port: int | None = None) -> int:
     server = serving = None
     home = prefect_home()
     url = api_url()
+    # SIGTERM (systemd, docker stop, CI) and SIGHUP (terminal closed) stop like Ctrl-C: children too.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGHUP, _stop_on_signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (`&`)
     try:
         if url:
             print(f"akhbar: using the Prefect server at {url} (PREFECT_API_URL)", file=sys.stderr)
             wait_healthy(url, timeout=30)
         else:
+            if port and port_in_use(port):
+                raise RuntimeError(f"port {port} is in use on 127.0.0.1; choose another with --port, "
+                                   "or leave --port out to take a free one")
             port = port or free_port()
             url = f"http://127.0.0.1:{port}/api"
             print(f"akhbar: starting a Prefect server on 127.0.0.1:{port} (state in {home}, "
@@ -318,13 +355,20 @@ def up(cfg: ServeConfig | None = None, port: int | None = None) -> int:
                 print(f"akhbar: the Prefect server exited with code {server.returncode}", file=sys.stderr)
                 return server.returncode or 1
             time.sleep(1)
-    except KeyboardInterrupt:
-        print("\nakhbar: stopping (the nightly schedule stays active)...", file=sys.stderr)
+    except (KeyboardInterrupt, Stopped) as exc:
+        why = f" on {exc.args[0]}" if isinstance(exc, Stopped) else ""
+        print(f"\nakhbar: stopping{why} (the nightly schedule stays active)...", file=sys.stderr, flush=True)
         return 0
     except RuntimeError as exc:
-        print(f"akhbar up: {exc} (server log: {home / 'server.log'})", file=sys.stderr)
+        log = f" (server log: {home / 'server.log'})" if server is not None else ""
+        print(f"akhbar up: {exc}{log}", file=sys.stderr)
         return 1
     finally:
+        # A second signal must not cut the shutdown short (stop() escalates to SIGKILL by itself).
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
         # Serve first (it finishes reporting to the server), then the server.
         stop(serving, "serve")
         stop(server, "Prefect server")
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)

@@ -257,6 +257,8 @@ def test_up_starts_a_local_server_serves_and_stops_on_ctrl_c(tmp_path):
         text = log.read_text(errors="replace")
         assert f"http://127.0.0.1:{port}" in text  # the UI address is printed
         assert healthy(api)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ui-settings", timeout=10) as resp:
+            assert json.loads(resp.read())["api_url"] == api  # the UI calls this server, not port 4200
         wait_for_deployment(api, "akhbar-pipeline/manual", up, log)
         assert (home / "server.log").exists()  # server state under AKHBAR_PREFECT_HOME, not ~/.prefect
         assert list(home.glob("*.db")), sorted(p.name for p in home.iterdir())
