@@ -69,6 +69,17 @@ def local_timezone() -> str:
     return "UTC"
 
 
+def valid_cron(expr: str) -> bool:
+    """Whether Prefect's scheduler accepts the cron expression (it would fail later, at registration)."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=expr, timezone="UTC")
+        return True
+    except ValueError:  # pydantic's ValidationError is one
+        return False
+
+
 def valid_timezone(name: str) -> bool:
     try:
         ZoneInfo(name)
@@ -102,6 +113,18 @@ class ServeConfig:
             Path(cfg.inputs[0]).mkdir(parents=True, exist_ok=True)
         if not valid_timezone(cfg.timezone):
             raise ValueError(f"not an IANA timezone name: {cfg.timezone!r} (e.g. Asia/Riyadh, Africa/Cairo, UTC)")
+        if not valid_cron(cfg.cron):
+            raise ValueError(f'not a cron schedule: {cfg.cron!r} (five fields, e.g. "0 2 * * *" for 02:00 every day)')
+        missing = [p for p in cfg.inputs if not Path(p).exists()]
+        if missing:
+            raise ValueError(f"input not found: {missing[0]} (give existing folders or files, or leave them out "
+                             f"for {DEFAULT_INBOX})")
+        try:
+            Path(cfg.out).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"cannot create the output folder {cfg.out}: {exc.strerror or exc}") from None
+        if not os.access(cfg.out, os.W_OK | os.X_OK):
+            raise ValueError(f"the output folder {cfg.out} is not writable; choose another with --out")
         return cfg
 
     @property
@@ -164,7 +187,11 @@ def serve(cfg: ServeConfig | None = None) -> None:
     url = api_url()
     if not url:
         raise SystemExit("akhbar serve: PREFECT_API_URL is not set; start a server first, or use `akhbar up`")
-    wait_healthy(url, timeout=30)
+    try:
+        wait_healthy(url, timeout=30)
+    except RuntimeError as exc:
+        raise SystemExit(f"akhbar serve: {exc}; start it (prefect server start) or correct PREFECT_API_URL, "
+                         "or use `akhbar up`") from None
     nightly, manual = build_deployments(cfg)
     print(f"akhbar: serving {FLOW_NAME}/{NIGHTLY} ({cfg.cron}, {cfg.timezone}) and {FLOW_NAME}/{MANUAL} "
           f"on {url}\n        inputs {cfg.inputs} -> out {cfg.out}", file=sys.stderr, flush=True)
@@ -323,7 +350,11 @@ def up(cfg: ServeConfig | None = None, port: int | None = None) -> int:
     try:
         if url:
             print(f"akhbar: using the Prefect server at {url} (PREFECT_API_URL)", file=sys.stderr)
-            wait_healthy(url, timeout=30)
+            try:
+                wait_healthy(url, timeout=30)
+            except RuntimeError as exc:
+                raise RuntimeError(f"{exc}; start it, correct PREFECT_API_URL, or unset it so `up` starts "
+                                   "a server of its own") from None
         else:
             if port and port_in_use(port):
                 raise RuntimeError(f"port {port} is in use on 127.0.0.1; choose another with --port, "

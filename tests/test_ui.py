@@ -182,6 +182,14 @@ def test_run_button_in_the_ui_runs_the_pipeline(newcomer, tmp_path, capsys):
             # The state badge in the run's header; log lines read "Finished in state Completed()".
             page.get_by_text("Completed", exact=True).first.wait_for(timeout=RUN_TIMEOUT * 1000)
             snap(page, "flow-run-completed")
+
+            # Run -> Custom run: the form describes each parameter (from the flow's docstring).
+            page.get_by_role("link", name="Deployments").first.click()
+            page.get_by_text("manual", exact=True).first.click()
+            page.get_by_role("button", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Custom run").click()
+            page.get_by_text("Output folder of the corpus tables").first.wait_for()
+            snap(page, "custom-run-form")
         finally:
             browser.close()
 
