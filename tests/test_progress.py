@@ -53,3 +53,11 @@ def test_run_quiet_when_not_a_terminal_or_asked(tmp_path):
     quiet = run_on_terminal([sys.executable, "-m", "akhbar.cli", "run", "--local", "--quiet", "--out",
                              str(tmp_path / "b"), str(SAMPLE)])
     assert "docs/s" not in quiet and "ingest: " not in quiet and "documents                 5" in quiet
+
+
+def test_version():
+    from akhbar import __version__
+
+    proc = subprocess.run([sys.executable, "-m", "akhbar.cli", "--version"], cwd=REPO, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"akhbar {__version__}", proc

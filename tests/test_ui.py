@@ -210,19 +210,34 @@ def test_run_button_in_the_ui_runs_the_pipeline(newcomer, tmp_path, capsys):
     assert docs == (n_files, 1, n_files) and kept > 0
 
 
-def test_sigterm_stops_up_and_everything_it_started(newcomer):
+def assert_signal_stops_everything(up: Up, sig: signal.Signals) -> None:
+    """Send `sig` to `up`'s PID only (as systemd and docker stop do first); nothing it started may remain."""
     import psutil
 
-    up = psutil.Process(newcomer.proc.pid)
-    tree = [up, *up.children(recursive=True)]
+    root = psutil.Process(up.proc.pid)
+    tree = [root, *root.children(recursive=True)]
     assert len(tree) >= 3, [p.cmdline() for p in tree]  # up, the Prefect server, the serve process
-    os.kill(newcomer.proc.pid, signal.SIGTERM)  # to the PID only, as systemd and docker stop do first
-    assert newcomer.proc.wait(120) == 0, newcomer.text()[-2000:]
+    os.kill(up.proc.pid, sig)
+    assert up.proc.wait(120) == 0, up.text()[-2000:]
     gone, alive = psutil.wait_procs(tree, timeout=30)
     left = [(p.pid, " ".join(p.cmdline())) for p in alive if p.status() != psutil.STATUS_ZOMBIE]
-    assert not left, f"left running after SIGTERM to `akhbar up`: {left}"
-    assert port_free(newcomer.port), f"port {newcomer.port} still taken after `akhbar up` stopped"
+    assert not left, f"left running after {sig.name} to `akhbar up`: {left}"
+    assert port_free(up.port), f"port {up.port} still taken after `akhbar up` stopped"
+    assert "akhbar: stopping" in up.text()
+
+
+def test_sigterm_stops_up_and_everything_it_started(newcomer):
+    assert_signal_stops_everything(newcomer, signal.SIGTERM)
     assert "stopping on SIGTERM" in newcomer.text()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGINT], ids=["SIGHUP", "SIGINT"])
+def test_sighup_and_sigint_stop_up_too(tmp_path, sig):
+    up = Up(tmp_path)
+    try:
+        assert_signal_stops_everything(up, sig)
+    finally:
+        up.close()
 
 
 def test_nightly_schedule_creates_runs_that_complete(tmp_path):
