@@ -209,6 +209,15 @@ def test_run_button_in_the_ui_runs_the_pipeline(newcomer, tmp_path, capsys):
     assert runs == [(n_files, n_files, "prefect")]
     assert docs == (n_files, 1, n_files) and kept > 0
 
+    # The nightly deployment's Upcoming tab is not empty: the scheduler has created its next runs.
+    nightly = newcomer.api_get("/deployments/name/akhbar-pipeline/nightly")
+    deadline = time.monotonic() + 120
+    while not (upcoming := newcomer.api_post("/flow_runs/filter", {"flow_runs": {
+            "deployment_id": {"any_": [nightly["id"]]}, "state": {"type": {"any_": ["SCHEDULED"]}}}, "limit": 5})):
+        assert time.monotonic() < deadline, f"no upcoming nightly runs after 2 minutes:\n{newcomer.server_log()[-3000:]}"
+        time.sleep(3)
+    assert all(r["auto_scheduled"] for r in upcoming)
+
 
 def assert_signal_stops_everything(up: Up, sig: signal.Signals) -> None:
     """Send `sig` to `up`'s PID only (as systemd and docker stop do first); nothing it started may remain."""
