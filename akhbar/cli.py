@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import errno
 import json
@@ -78,7 +79,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             executor = LocalExecutor(workers=workers)
             try:
-                summary = run_pipeline(inputs, args.out, settings, executor, wait_for_lock=args.wait)
+                with _stage_progress(args.quiet) as on_stage:
+                    summary = run_pipeline(inputs, args.out, settings, executor, wait_for_lock=args.wait,
+                                           on_stage=on_stage)
             finally:
                 executor.close()
     except RunStopped as exc:
@@ -112,6 +115,31 @@ def _stop_on_signals():
             signal.signal(sig, handler)
 
     return received, restore
+
+
+@contextlib.contextmanager
+def _stage_progress(quiet: bool):
+    """On a terminal, a bar of the stages done and one line per finished stage (on stderr); else nothing."""
+    if quiet or not (sys.stdout.isatty() and sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows.artifacts import STAGES, StageClock
+
+    clock = StageClock()
+    with Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TextColumn("stages"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(STAGES[0], total=len(STAGES))
+
+        def on_stage(stage: str, counts: dict) -> None:
+            if stage in STAGES:
+                bar.console.print(f"  {clock.line(stage, counts)}", highlight=False)
+                following = STAGES.index(stage) + 1
+                bar.update(task, completed=following, description=STAGES[min(following, len(STAGES) - 1)])
+
+        yield on_stage
 
 
 def _print_summary(summary: dict, wall: float) -> None:
@@ -197,6 +225,25 @@ def _serve_config(args: argparse.Namespace):
         return None
 
 
+def _plain_errors(fn):
+    """For `serve`/`up`: a failure is one line on stderr (exit 1); the traceback only with --debug."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            if args.debug:
+                raise
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            print(f"akhbar {args.command}: {reason} (--debug shows the traceback)", file=sys.stderr)
+            return 1
+
+    return run
+
+
+@_plain_errors
 def cmd_serve(args: argparse.Namespace) -> int:
     from flows.deployments import serve
 
@@ -207,6 +254,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+@_plain_errors
 def cmd_up(args: argparse.Namespace) -> int:
     from flows.deployments import up
 
@@ -236,10 +284,14 @@ def _add_serve_options(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--cron", help='nightly schedule (default $AKHBAR_CRON or "0 2 * * *")')
     sp.add_argument("--timezone", help="IANA timezone of the schedule, e.g. Asia/Riyadh "
                                        "(default $AKHBAR_TIMEZONE or this machine's zone)")
+    sp.add_argument("--debug", action="store_true", help="show the traceback of a failure, not only its one-line reason")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from akhbar import __version__
+
     p = argparse.ArgumentParser(prog="akhbar", description=__doc__)
+    p.add_argument("--version", action="version", version=f"akhbar {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run the pipeline on files/folders (default: the bundled sample)")
@@ -254,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "or 'local' for a temporary local cluster (default $AKHBAR_DASK_ADDRESS); workers must "
                         "have akhbar installed and see the output folder")
     r.add_argument("--wait", action="store_true", help="wait for another run on the same output folder")
+    r.add_argument("--quiet", action="store_true", help="no progress lines (they show only on a terminal anyway)")
     mode = r.add_mutually_exclusive_group()
     mode.add_argument("--prefect", action="store_true",
                       help="run as a Prefect flow even without a configured server (starts a temporary one)")
