@@ -45,7 +45,7 @@ DOCUMENTS = [
     Column("published", pa.date32(), "Publication date stated by the page; null when it states none (never guessed from crawl time)."),
     Column("published_precision", pa.string(), "day, month or year."),
     Column("published_evidence", pa.string(), "The text or field the publication date was read from."),
-    Column("published_method", pa.string(), "How it was found: header_line, html_meta, json_ld, time_tag, url_path, record_field, ..."),
+    Column("published_method", pa.string(), "Which reader decided: record_field, json_ld, html_meta, time_tag, page_date_line (the visible date line by an HTML page's title), htmldate, header_line (a text scrape's date line) or url_path."),
     Column("n_paragraphs", pa.int32(), "Paragraphs (non-empty lines or extracted blocks) in the document."),
     Column("n_kept", pa.int32(), "Paragraphs kept as article text."),
     Column("n_boilerplate", pa.int32(), "Paragraphs removed as boilerplate."),

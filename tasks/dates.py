@@ -53,7 +53,7 @@ class PublicationDate:
     value: dt.date
     precision: str  # day | month | year
     evidence: str
-    method: str  # header_line | html_meta | json_ld | time_tag | htmldate | url_path | record_field
+    method: str  # header_line | html_meta | json_ld | time_tag | page_date_line | htmldate | url_path | record_field
 
 
 # ---------------------------------------------------------------------------
@@ -1027,10 +1027,42 @@ def _mention_to_date(m: DateMention) -> tuple[dt.date, str] | None:
     return None
 
 
+# Values that CMSs write when they have no date: never a publication date.
+_PLACEHOLDER_DAYS = frozenset({dt.date(1900, 1, 1), dt.date(1970, 1, 1)})
+_EARLIEST_PUBLISHED = dt.date(1900, 1, 1)
+
+
+def _as_now(now) -> dt.date:
+    """The reference "now" (crawl or ingest time) as a UTC day: a date, a datetime, an ISO string or None (today)."""
+    if now is None or now == "":
+        return dt.datetime.now(dt.UTC).date()
+    if isinstance(now, dt.datetime):
+        return (now.astimezone(dt.UTC) if now.tzinfo else now).date()
+    if isinstance(now, dt.date):
+        return now
+    try:
+        got = dt.datetime.fromisoformat(str(now).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return dt.datetime.now(dt.UTC).date()
+    return (got.astimezone(dt.UTC) if got.tzinfo else got).date()
+
+
+def plausible_published(day: dt.date, now=None) -> bool:
+    """A publication date must lie in 1900..(now + 1 day) and not be a placeholder (0001-01-01,
+    1970-01-01 epoch zero, 1900-01-01); `now` is the crawl/ingest time when known, else today."""
+    if day < _EARLIEST_PUBLISHED or day in _PLACEHOLDER_DAYS:
+        return False
+    return day <= _as_now(now) + dt.timedelta(days=1)
+
+
+def _plausible(found: PublicationDate | None, now=None) -> PublicationDate | None:
+    return found if found is not None and plausible_published(found.value, now) else None
+
+
 _HEADER_MAX_LEN = 90
 
 
-def publication_date_from_header(header_lines: list[str]) -> PublicationDate | None:
+def publication_date_from_header(header_lines: list[str], now=None, max_words_outside: int = 8) -> PublicationDate | None:
     """The date line among the lines around the title ("1266 2017-02-08", "● أخبار دولية ٨ فبراير ٢٠١٥").
 
     Only absolute dates with at least month precision, on short lines; a line that is
@@ -1044,11 +1076,11 @@ def publication_date_from_header(header_lines: list[str]) -> PublicationDate | N
         best = None
         for m in extract_mentions(line, reference=None):
             got = _mention_to_date(m)
-            if got is None:
+            if got is None or not plausible_published(got[0], now):
                 continue
             # the date must carry the line: short lines only, or the date is a good part of it
             words_outside = len(re.findall(r"\w+", line[: m.start] + " " + line[m.end:]))
-            if words_outside > 8:
+            if words_outside > max_words_outside:
                 continue
             if best is None or (best[1] == "month" and got[1] == "day"):
                 best = (got[0], got[1], line)
@@ -1068,7 +1100,7 @@ _URL_PATTERNS = (
 )
 
 
-def publication_date_from_url(url: str | None) -> PublicationDate | None:
+def publication_date_from_url(url: str | None, now=None) -> PublicationDate | None:
     if not url:
         return None
     path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I)
@@ -1079,7 +1111,7 @@ def publication_date_from_url(url: str | None) -> PublicationDate | None:
         y, m = int(mt.group(1)), int(mt.group(2))
         d = int(mt.group(3)) if precision == "day" else 1
         date = _valid_date(y, m, d)
-        if date is None or date > dt.date.today() + dt.timedelta(days=2):
+        if date is None or not plausible_published(date, now):
             continue
         return PublicationDate(date, precision, mt.group(0), "url_path")
     return None
@@ -1088,11 +1120,16 @@ def publication_date_from_url(url: str | None) -> PublicationDate | None:
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 
 
-def publication_date_from_field(value: str | None, field: str = "published") -> PublicationDate | None:
+def publication_date_from_field(value: str | None, field: str = "published", now=None) -> PublicationDate | None:
     """A record field: ISO 8601, RFC 822 ('Sun, 18 Feb 2018 21:35:43 +0400'), or an Arabic date string.
 
-    The calendar date is the one written (local to the stated offset), not converted to UTC.
+    The calendar date is the one written (local to the stated offset), not converted to UTC; an
+    implausible one (placeholder, before 1900, after `now` + 1 day) is None.
     """
+    return _plausible(_field_date(value), now)
+
+
+def _field_date(value: str | None) -> PublicationDate | None:
     if value is None:
         return None
     s = str(value).strip()
@@ -1174,16 +1211,10 @@ def _find_date_published(obj, depth: int = 0):
     return None
 
 
-def publication_date_from_html(html: str, url: str | None = None, tree=None) -> PublicationDate | None:
-    """JSON-LD datePublished, then meta tags, then <time datetime>, then htmldate, then the URL.
-
-    `tree`: the page already parsed by lxml (tasks.clean.parse_html), handed to htmldate so it does
-    not parse the page a second time; htmldate works on a copy of it."""
-    if not html:
-        return publication_date_from_url(url)
-    head = html
+def _markup_date(html: str, now=None) -> PublicationDate | None:
+    """JSON-LD datePublished, then meta tags, then a <time datetime> marked as the publication's."""
     # 1. JSON-LD
-    for block in _LD_JSON.findall(head):
+    for block in _LD_JSON.findall(html):
         try:
             data = json.loads(block.strip().rstrip(";"))
         except ValueError:
@@ -1191,12 +1222,12 @@ def publication_date_from_html(html: str, url: str | None = None, tree=None) -> 
             data = {"datePublished": mt.group(1)} if mt else None
         v = _find_date_published(data) if data is not None else None
         if v:
-            p = publication_date_from_field(v)
+            p = publication_date_from_field(v, now=now)
             if p is not None and p.precision == "day":
                 return PublicationDate(p.value, p.precision, v, "json_ld")
     # 2. meta tags
     found: dict[str, str] = {}
-    for tag in _META.findall(head):
+    for tag in _META.findall(html):
         a = _attrs(tag)
         key = (a.get("property") or a.get("name") or a.get("itemprop") or a.get("http-equiv") or "").lower()
         content = a.get("content") or a.get("datetime")
@@ -1204,39 +1235,154 @@ def publication_date_from_html(html: str, url: str | None = None, tree=None) -> 
             found[key] = content
     for key in _META_KEYS:
         if key in found:
-            p = publication_date_from_field(found[key])
+            p = publication_date_from_field(found[key], now=now)
             if p is not None:
                 return PublicationDate(p.value, p.precision, f'{key}="{found[key]}"', "html_meta")
-    # 3. <time datetime> marked as publication, else the first one
-    times = [_attrs(t) for t in _TIME_TAG.findall(head)]
-    times = [t for t in times if t.get("datetime")]
-    marked = [t for t in times if "pubdate" in t or t.get("itemprop", "").lower() == "datepublished"
-              or "publish" in t.get("class", "").lower()]
-    for t in marked:
-        p = publication_date_from_field(t["datetime"])
+    # 3. <time datetime> marked as publication
+    for t in _time_tags(html):
+        if "pubdate" in t or t.get("itemprop", "").lower() == "datepublished" or "publish" in t.get("class", "").lower():
+            p = publication_date_from_field(t["datetime"], now=now)
+            if p is not None:
+                return PublicationDate(p.value, p.precision, t["datetime"], "time_tag")
+    return None
+
+
+def _time_tags(html: str) -> list[dict[str, str]]:
+    return [a for a in (_attrs(t) for t in _TIME_TAG.findall(html)) if a.get("datetime")]
+
+
+def _first_time_tag(html: str, now=None) -> PublicationDate | None:
+    """The first <time datetime> of the page, marked or not (it may sit in a sidebar: a late resort)."""
+    for t in _time_tags(html)[:1]:
+        p = publication_date_from_field(t["datetime"], now=now)
         if p is not None:
             return PublicationDate(p.value, p.precision, t["datetime"], "time_tag")
-    # 4. htmldate (optional dependency)
+    return None
+
+
+_BLOCK_TAGS = frozenset({"p", "div", "li", "td", "th", "dd", "dt", "header", "section", "article", "aside",
+                         "footer", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "time", "address", "ul",
+                         "ol", "table", "tr", "main", "nav", "form", "blockquote", "pre", "figure", "br"})
+# not the page's own date line: code, hidden text, and photo captions ("... on Aug. 31, 2019. (AP)")
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head", "title", "select", "option",
+                        "figure", "figcaption"})
+_PAGE_LINE_MAX_WORDS_OUTSIDE = 5
+_UPDATED_LINE = re.compile(r"(?i)\bupdated\b|\bmodified\b|تحديث|تعديل|حدث في|محدث")
+_LINES_BEFORE_TITLE, _LINES_AFTER_TITLE = 4, 12
+
+
+def _visible_lines(tree) -> tuple[list[str], int | None]:
+    """The page's visible text as lines (one per innermost block element) and the index of the first
+    <h1> line (the article's title), or None when the page has none."""
+    lines: list[str] = []
+    title_at = None
+    buf: list[str] = []
+
+    def flush():
+        text = " ".join(" ".join(buf).split())
+        buf.clear()
+        if text:
+            lines.append(text)
+
+    def walk(el):
+        nonlocal title_at
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SKIP_TAGS:
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            flush()
+            if tag == "h1" and title_at is None:
+                title_at = len(lines)
+        if el.text and tag:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                buf.append(child.tail)
+        if block:
+            flush()
+
+    walk(tree)
+    flush()
+    return lines, title_at
+
+
+def publication_date_from_page_line(tree, now=None) -> PublicationDate | None:
+    """The date line a reader sees next to the title ("Published March 3, 2021", "٨ فبراير ٢٠١٥ - 10:20"):
+    the header-line reader of the text path on the visible lines around the page's <h1>."""
+    if tree is None:
+        return None
+    try:
+        lines, title_at = _visible_lines(tree)
+    except RecursionError:
+        return None
+    if title_at is None:
+        return None
+    around = lines[title_at:title_at + _LINES_AFTER_TITLE] + lines[max(0, title_at - _LINES_BEFORE_TITLE):title_at][::-1]
+    around = [ln for ln in around if not _UPDATED_LINE.search(ln)]  # the date of an update, not of publication
+    found = publication_date_from_header(around, now, _PAGE_LINE_MAX_WORDS_OUTSIDE)
+    if found is None or found.precision != "day":
+        return None
+    return PublicationDate(found.value, found.precision, found.evidence, "page_date_line")
+
+
+def _htmldate_date(html: str, url: str | None, tree, now=None) -> PublicationDate | None:
     try:
         from htmldate import find_date
-    except ImportError:
-        find_date = None
-    if find_date is not None:
-        try:
-            v = find_date(html if tree is None else tree, url=url, original_date=True, extensive_search=False)
-        except Exception:  # noqa: BLE001 - htmldate raises on odd markup
-            v = None
-        if v:
-            p = publication_date_from_field(v)
-            if p is not None:
-                return PublicationDate(p.value, p.precision, v, "htmldate")
-    # 5. an unmarked <time datetime> (after htmldate: the first one may sit in a sidebar)
-    for t in times[:1]:
-        p = publication_date_from_field(t["datetime"])
-        if p is not None:
-            return PublicationDate(p.value, p.precision, t["datetime"], "time_tag")
-    # 6. URL
-    return publication_date_from_url(url)
+    except ImportError:  # optional dependency
+        return None
+    max_date = (_as_now(now) + dt.timedelta(days=1)).isoformat()
+    try:
+        v = find_date(html if tree is None else tree, url=url, original_date=True, extensive_search=True,
+                      max_date=max_date)
+    except Exception:  # noqa: BLE001 - htmldate raises on odd markup
+        return None
+    p = publication_date_from_field(v, now=now) if v else None
+    return PublicationDate(p.value, p.precision, v, "htmldate") if p is not None else None
+
+
+# The readers of a page, most direct evidence first; the order is measured in bench/dates.py (each
+# reader alone, exact day on the development pages): markup > the visible date line > htmldate.
+HTML_DATE_READERS = ("markup", "page_date_line", "htmldate", "time_tag_any", "url_path")
+
+
+def publication_date_by(reader: str, html: str, url: str | None = None, tree=None, now=None) -> PublicationDate | None:
+    """One reader of HTML_DATE_READERS alone (the bench measures them one by one)."""
+    if reader == "markup":
+        return _markup_date(html, now)
+    if reader == "page_date_line":
+        if tree is None:
+            from tasks.clean import parse_html
+
+            tree = parse_html(html)
+        return publication_date_from_page_line(tree, now)
+    if reader == "htmldate":
+        return _htmldate_date(html, url, tree, now)
+    if reader == "time_tag_any":
+        return _first_time_tag(html, now)
+    if reader == "url_path":
+        return publication_date_from_url(url, now)
+    raise ValueError(f"unknown publication-date reader {reader!r}")
+
+
+def publication_date_from_html(html: str, url: str | None = None, tree=None, now=None) -> PublicationDate | None:
+    """The first of HTML_DATE_READERS that finds a plausible date (placeholders, dates before 1900 and
+    dates after `now`, the crawl time, + 1 day are never one).
+
+    `tree`: the page already parsed by lxml (tasks.clean.parse_html), handed to htmldate so it does
+    not parse the page a second time; htmldate works on a copy of it."""
+    if not html:
+        return publication_date_from_url(url, now)
+    if tree is None and "page_date_line" in HTML_DATE_READERS:
+        from tasks.clean import parse_html
+
+        tree = parse_html(html)
+    for reader in HTML_DATE_READERS:
+        found = publication_date_by(reader, html, url, tree, now)
+        if found is not None:
+            return found
+    return None
 
 
 # ---------------------------------------------------------------- shard entry point (pipeline glue)
@@ -1266,14 +1412,15 @@ def publication_date(doc: dict) -> PublicationDate | None:
     publication_date_from_html, where the page is at hand), the text scrape's header lines, the
     URL path. Crawl time (WARC-Date) is never used.
     """
-    found = publication_date_from_field(doc.get("published_field"))
+    now = doc.get("crawled_at")  # the crawl/ingest time when the record states it
+    found = publication_date_from_field(doc.get("published_field"), now=now)
     if found is None and doc.get("published_html") is not None:
-        found = PublicationDate(doc["published_html"], doc["published_html_precision"],
-                                doc["published_html_evidence"], doc["published_html_method"])
+        found = _plausible(PublicationDate(doc["published_html"], doc["published_html_precision"],
+                                           doc["published_html_evidence"], doc["published_html_method"]), now)
     if found is None and doc.get("content_kind") == "text":
-        found = publication_date_from_header(list(doc.get("header_lines") or []))
+        found = publication_date_from_header(list(doc.get("header_lines") or []), now)
     if found is None:
-        found = publication_date_from_url(doc.get("url"))
+        found = publication_date_from_url(doc.get("url"), now)
     return found
 
 
