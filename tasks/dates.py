@@ -124,15 +124,19 @@ for _k, _v in _ORDINAL_UNITS.items():
     if _k != "الاول":
         _ORDINALS[f"{_k} والعشرين"] = 20 + _v
 _ORDINALS["الحادي والثلاثين"] = 31
+_ORDINALS["غره"] = 1  # غرة رمضان: the first day of the month
+_ORDINALS["الواحد والعشرين"] = 21
+_ORDINALS["الواحد والثلاثين"] = 31
 
 _SEASONS = {"ربيع": "SP", "صيف": "SU", "خريف": "FA", "شتاء": "WI", "شتا": "WI"}
 
-_PAST = {"الماضي", "الماضيه", "المنصرم", "المنصرمه", "السابق", "الفايت"}
-_FUTURE = {"المقبل", "المقبله", "القادم", "القادمه"}
+_PAST = {"الماضي", "الماضيه", "المنصرم", "المنصرمه", "السابق", "الفايت", "الفايته", "اللي فات", "اللي فاتت"}
+_FUTURE = {"المقبل", "المقبله", "القادم", "القادمه", "الجاي", "الجايه", "الاتي", "الاتيه"}
 _CURRENT = {"الجاري", "الجاريه", "الحالي", "الحاليه"}
 _REL_WORDS = sorted(_PAST | _FUTURE | _CURRENT, key=len, reverse=True)
 # every relative word, and هذا/هذه, contains one of these: a cheap necessary test
-_REL_STEMS = ("الماضي", "المنصرم", "السابق", "الفايت", "المقبل", "القادم", "الجاري", "الحالي", "هذا", "هذه")
+_REL_STEMS = ("الماضي", "المنصرم", "السابق", "الفايت", "فات", "المقبل", "القادم", "الجاري", "الحالي", "الجاي",
+              "الاتي", "هذا", "هذه")
 assert all(any(k in w for k in _REL_STEMS) for w in _REL_WORDS)
 
 
@@ -160,12 +164,21 @@ _REL = _alt(_REL_WORDS)
 _POS = r"(?:مطلع|منتصف|نهايه|اواخر|اوايل|اوائل|بدايه|اواسط|مستهل|اول|اخر|اوسط)"
 _YEAR_SUFFIX = r"(?:\s*(?:م|ه)(?!\w))"
 _GMT = r"(?:ت\s*\.?\s*غ\b\.?|(?:ب?توقيت\s+)?(?:غرينتش|غرينيتش|جرينتش|غرينتيش)|(?i:gmt|utc)\b|Z\b)"
-_TZ = rf"(?:(?P<tz>[+-]\d{{2}}:?\d{{2}})|(?P<gmt>{_GMT}))"
+_TZ = (rf"(?:(?P<tz>[+-]\d{{2}}:?\d{{2}})|(?P<gmt>{_GMT})(?:\s*(?P<gmtoff>[+-]\s*\d{{1,2}}(?::?\d{{2}})?)(?!\d))?"
+       r"|(?P<mecca>ب?توقيت\s+مكه(?:\s+المكرمه)?))")
+# the part of the day after a time: "11:40 م" is 23:40, "4:15 عصرا" 16:15, "2:00 فجرا" 02:00
+_AM_WORDS = {"ص", "صباحا", "صباح", "صباحي", "فجرا", "الفجر", "فجر", "am", "a.m."}
+_PM_WORDS = {"م", "مساء", "مساءا", "مسا", "مساءً", "عصرا", "العصر", "عصر", "بعد الظهر", "بعد الظهيره", "pm", "p.m."}
+_NOON_WORDS = {"ظهرا", "الظهر", "ظهر", "الظهيره"}
+_NIGHT_WORDS = {"ليلا", "بالليل", "الليل", "ليل"}
+_AMPM = "(?:" + _alt(_AM_WORDS | _PM_WORDS | _NOON_WORDS | _NIGHT_WORDS).replace("am|", "(?i:am)|").replace(
+    "pm|", "(?i:pm)|") + ")"
+_TIME_CONNECT = r"(?:(?:عند|في|علي|حوالي|نحو|منذ)\s+)"
 _OF_YEAR_REL = rf"\s+(?:من\s+)?(?:العام|السنه|عام)\s+(?P<yrel>{_REL})(?!\w)"
 _TIME_TAIL = (
-    r"(?:\s*(?:-|–|،|,|\||T|الساعه)?\s*(?:الساعه\s*)?"
-    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?"
-    rf"(?:\s*{_TZ})?(?!\d))?"
+    rf"(?:\s*(?:-|–|،|,|\||T|@)?\s*{_TIME_CONNECT}?(?:(?P<pre>الساعه)\s*)?"
+    r"(?P<H>\d{1,2})(?::(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?)?"
+    rf"(?:\s*(?P<ap>{_AMPM})(?!\w))?(?:\s*(?P<par>\()?\s*{_TZ}(?(par)\s*\)))?(?!\d))?"
 )
 _B = r"(?<![\w])"  # word start (folded text: letters and digits are \w)
 _E = r"(?!\w)"
@@ -253,7 +266,7 @@ def _compile(pattern: str) -> re.Pattern:
 
 # 1. ISO and other year-first numeric dates: 2017-02-08, 2021/10/13, 2018-02-18T21:35:43+04:00
 _RX_ISO = _compile(
-    rf"{_NOT_NUM_BEFORE}(?P<y>(?:1[34]|1[89]|20|21)\d\d)(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})(?!\d)(?P<suf>\s*ه(?!\w))?"
+    rf"{_NOT_NUM_BEFORE}(?P<y>1\d\d\d|2[01]\d\d)(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})(?!\d)(?P<suf>\s*ه(?!\w))?"
     + _TIME_TAIL)
 
 # 2. day-first numeric dates: 08/02/2017, ١ / ١٢ / ٢٠٢٠ - ٠٢:٠٠
@@ -341,13 +354,17 @@ _RX_WEEKDAY = _compile(
 # 11. a time alone: "19:56 ت. غ", "الساعة 10:30"
 _RX_TIME = _compile(
     rf"(?:(?P<pre>الساعه)\s*)?{_NOT_NUM_BEFORE}(?P<H>\d{{1,2}}):(?P<M>\d{{2}})(?::(?P<S>\d{{2}}))?(?![\d:])"
-    rf"(?:\s*(?:{_TZ}))?")
+    rf"(?:\s*(?P<ap>{_AMPM})(?!\w))?(?:\s*(?P<par>\()?\s*(?:{_TZ})(?(par)\s*\)))?")
+_RX_HOUR = _compile(  # "الساعة 5 مساء": an hour alone needs الساعة and its part of the day
+    rf"(?P<pre>الساعه)\s*{_NOT_NUM_BEFORE}(?P<H>\d{{1,2}})(?![\d:])\s*(?P<ap>{_AMPM})(?!\w)"
+    rf"(?:\s*(?P<par>\()?\s*(?:{_TZ})(?(par)\s*\)))?")
 
 # Prefilter: plain substring tests (C speed), no regex alternation. A text without a digit
 # and without any of these words cannot hold a date expression.
 _TRIGGERS = tuple(sorted(
     {k.split()[0] for k in _GREG_MONTHS}
     | {"امس", "البارحه", "اليوم", "غد", "منذ", "قبل", "ربيع", "صيف", "خريف", "شتا", "الشهر", "العام", "السنه"}
+    | {"بكر", "مبارح", "نهارده", "الاسبوع", "بعد", "الف"} | {k.split()[0] for k in _HIJRI_MONTHS}
     | {"اثنين", "اتنين", "ثلاثا", "اربعا", "خميس", "جمعه", "سبت", "احد"}
 ))
 _MONTH_TRIGGERS = tuple(sorted({k.split()[0] for k in _GREG_MONTHS}))
@@ -435,12 +452,31 @@ def _valid_date(y: int, m: int, d: int) -> dt.date | None:
         return None
 
 
+def _hour_24(h: int, ap: str | None) -> int | None:
+    """The 24-hour hour of a 12-hour time and its part of the day (ص/م, صباحا, مساء, ظهرا, عصرا, فجرا, ليلا)."""
+    if not ap:
+        return h
+    ap = re.sub(r"\s+", " ", ap).lower()
+    if h > 12:
+        return h if ap not in _AM_WORDS else None  # "14:00 مساء" is still 14:00; "14:00 ص" is no time
+    if ap in _AM_WORDS:
+        return 0 if h == 12 else h
+    if ap in _PM_WORDS:
+        return h if h == 12 else h + 12
+    if ap in _NOON_WORDS:
+        return h + 12 if 1 <= h <= 5 else h
+    return h + 12 if 6 <= h <= 11 else (0 if h == 12 else h)  # night: "11 ليلا" 23, "2 ليلا" 02
+
+
 def _time_suffix(g: dict) -> str | None:
-    """"THH:MM[:SS][±HH:MM|Z]" from the H/M/S/tz/gmt groups, or None if absent or impossible."""
+    """"THH:MM[:SS][±HH:MM|Z]" from the H/M/S/ap/tz/gmt groups, or None if absent or impossible.
+    An hour without minutes is a time only after الساعة and with its part of the day ("الساعة 5 مساء")."""
     if g.get("H") is None:
         return None
-    h, mi = int(g["H"]), int(g["M"])
-    if h > 23 or mi > 59:
+    if g.get("M") is None and not (g.get("pre") and g.get("ap")):
+        return None
+    h, mi = _hour_24(int(g["H"]), g.get("ap")), int(g["M"] or 0)
+    if h is None or h > 23 or mi > 59:
         return None
     s = f"T{h:02d}:{mi:02d}"
     if g.get("S") is not None:
@@ -450,8 +486,18 @@ def _time_suffix(g: dict) -> str | None:
     if g.get("tz"):
         tz = g["tz"].replace(":", "")
         s += f"{tz[:3]}:{tz[3:]}"
+    elif g.get("gmtoff"):
+        off = re.sub(r"\s+", "", g["gmtoff"])
+        hh, _, mm = off[1:].partition(":")
+        if len(hh) > 2:  # "+0300"
+            hh, mm = hh[:-2], hh[-2:]
+        if int(hh) > 14 or int(mm or 0) > 59:
+            return None
+        s += "Z" if int(hh) == int(mm or 0) == 0 else f"{off[0]}{int(hh):02d}:{int(mm or 0):02d}"
     elif g.get("gmt"):
         s += "Z"
+    elif g.get("mecca"):
+        s += "+03:00"
     return s
 
 
@@ -479,7 +525,21 @@ def _shift_month(y: int, m: int, n: int) -> tuple[int, int]:
 _Cand = tuple[int, int, int, list[tuple[int, int, str, str, str]]]
 
 
-def _day_value(y: int | None, m: int, d: int, ref: dt.date | None) -> tuple[str, str] | None:
+def _yearless_day_year(m: int, d: int, ref: dt.date, wd: int | None = None, forward: bool = False) -> int:
+    """The year of a day written without one: the year whose date falls on the weekday written with it
+    ("الأحد 5 يناير"), else the next occurrence when the sentence points forward, else the nearest past one."""
+    if wd is not None:
+        fits = [y for y in (ref.year, ref.year - 1, ref.year + 1)
+                if (day := _valid_date(y, m, d)) is not None and day.weekday() == wd]
+        if fits:
+            return min(fits, key=lambda y: abs((dt.date(y, m, d) - ref).days))
+    if forward:
+        return ref.year if (m, d) >= (ref.month, ref.day) else ref.year + 1
+    return ref.year if (m, d) <= (ref.month, ref.day) else ref.year - 1
+
+
+def _day_value(y: int | None, m: int, d: int, ref: dt.date | None, wd: int | None = None,
+               forward: bool = False) -> tuple[str, str] | None:
     if not 1 <= d <= 31:
         return None
     if y is None:
@@ -487,7 +547,7 @@ def _day_value(y: int | None, m: int, d: int, ref: dt.date | None) -> tuple[str,
             if _valid_date(2000, m, d) is None:
                 return None
             return f"--{m:02d}-{d:02d}", "day"
-        y = _near_year(m, d, ref)
+        y = _yearless_day_year(m, d, ref, wd, forward)
     if not _year_ok(y) or _valid_date(y, m, d) is None:
         return None
     return f"{y:04d}-{m:02d}-{d:02d}", "day"
@@ -524,14 +584,9 @@ def _cands_numeric(f: str, ref: dt.date | None, out: list, first_four: int = 0) 
 
 def _end_before_time(mt: re.Match) -> int:
     """End of the date part when a trailing time group matched but was invalid."""
-    for name in ("suf", "y"):
-        try:
-            e = mt.end(name)
-        except IndexError:
-            continue
-        if e != -1:
-            return e
-    return mt.end()
+    time_groups = {"pre", "H", "M", "S", "ap", "par", "tz", "gmt", "gmtoff", "mecca"}
+    ends = [mt.end(n) for n in mt.re.groupindex if n not in time_groups and mt.end(n) != -1]
+    return max(ends) if ends else mt.end()
 
 
 def _cands_rfc(f: str, out: list) -> None:
@@ -608,16 +663,18 @@ def _cands_day(f: str, ref: dt.date | None, out: list) -> None:
                 y = ref.year if (m, d) < (ref.month, ref.day) else ref.year - 1
             elif kind == "future":
                 y = ref.year if (m, d) > (ref.month, ref.day) else ref.year + 1
-        dv = _day_value(y, m, d, ref)
+        wd = _WEEKDAYS[g["wd"]] if g["wd"] else None
+        forward = y is None and ref is not None and _FUTURE_BEFORE.search(f[max(0, mt.start() - 40):mt.start()])
+        dv = _day_value(y, m, d, ref, wd, bool(forward))
         if dv is None:
             continue
         value, gran = dv
         end = mt.end()
         t = _time_suffix(g)
-        if t is not None and y is not None:
+        if t is not None and (y is not None or ref is not None):
             value, gran = value + t, "datetime"
         elif g.get("H") is not None:
-            end = _end_before_time(mt) if y is not None else mt.end("mon")
+            end = _end_before_time(mt) if (y is not None or ref is not None) else mt.end("mon")
         out.append((mt.start(), end, 7, [(mt.start(), end, value, gran, "gregorian")]))
 
 
@@ -850,9 +907,10 @@ def _cands_weekday(f: str, ref: dt.date | None, out: list) -> None:
 
 
 def _cands_time(f: str, out: list) -> None:
-    for mt in _RX_TIME.finditer(f):
+    colon = ":" in f and _DIGIT_COLON.search(f) is not None
+    for mt in (*(_RX_TIME.finditer(f) if colon else ()), *(_RX_HOUR.finditer(f) if "الساعه" in f else ())):
         g = mt.groupdict()
-        if not (g["pre"] or g["gmt"] or g["tz"] or len(g["H"]) == 2):
+        if not (g["pre"] or g["gmt"] or g["tz"] or g["ap"] or g["mecca"] or len(g["H"]) == 2):
             continue
         t = _time_suffix(g)
         if t is None:
@@ -937,7 +995,7 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
             _cands_range(folded, reference, cands)
         if year4:
             _cands_year(folded, cands, four.start())
-        if ":" in folded and _DIGIT_COLON.search(folded):
+        if (":" in folded and _DIGIT_COLON.search(folded)) or "الساعه" in folded:
             _cands_time(folded, cands)
         if year4 and any(k in folded for k in _HIJRI_TRIGGERS):
             _cands_hijri(folded, cands)
@@ -951,6 +1009,10 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
         _cands_relative(folded, reference, cands)
     if any(k in folded for k in _WEEKDAY_TRIGGERS):
         _cands_weekday(folded, reference, cands)
+    dates_relative.candidates(folded, reference, cands)
+    dates_numbers.candidates(folded, reference, cands)
+    if has_digit:
+        dates_widgets.candidates(folded, reference, cands)
 
     if not cands:
         return []
@@ -974,6 +1036,9 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
             result.append(DateMention(os_, oe, text[os_:oe], value, gran, cal))
     return result
 
+
+# the grammar in the companion modules reads this module's lexicons and helpers (all defined above)
+from tasks import dates_numbers, dates_relative, dates_widgets  # noqa: E402
 
 _HIJRI_HINT = re.compile(_HMONTH)
 _FOUR_DIGITS = re.compile(r"\d{4}")  # every year pattern needs one (ISO, DMY, RFC, Hijri, bare year)

@@ -1,0 +1,267 @@
+"""Relative date expressions resolved against the reference (the publication date), beyond tasks.dates'
+own: colloquial days («بكرة», «امبارح», «قبل امس»), «غد/بكرة + weekday» (the next such day), a day with
+its time («أمس الساعة 10 مساء»), «منذ/قبل/بعد + a number in words + unit», weeks («الأسبوع الماضي»), a
+weekday of a week («الخميس من الأسبوع المقبل»), the nth weekday of a month («ثالث جمعة من شهر مايو»),
+the first/last day of a period («آخر يوم من السنة») and Hijri days without a year («غرة رمضان»).
+
+Matched on folded text; each rule is a lexicon table and one pattern. Weeks are ISO weeks (Monday
+first), written "YYYY-Www" with granularity "week".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from tasks import dates as d
+from tasks.dates_numbers import NUMBER, number_value
+
+# word -> days from the reference
+RELATIVE_DAYS = {
+    "امس": -1, "البارحه": -1, "امبارح": -1, "مبارح": -1, "البارح": -1,
+    "اول امس": -2, "اول من امس": -2, "امس الاول": -2, "قبل امس": -2, "قبل امبارح": -2, "اول امبارح": -2,
+    "قبل البارحه": -2, "اول البارحه": -2,
+    "النهارده": 0, "انهارده": 0, "النهارده ده": 0,
+    "غدا": 1, "يوم غد": 1, "يوم الغد": 1, "بكره": 1, "بكرا": 1, "بكرة": 1,
+    "بعد غد": 2, "بعد الغد": 2, "بعد بكره": 2, "بعد بكرا": 2, "بعد يوم غد": 2,
+}
+_TRIGGERS = ("امس", "البارح", "مبارح", "نهارده", "غد", "بكر")
+_RX_DAY = d._compile(
+    rf"{d._BC}(?P<w>{d._alt(RELATIVE_DAYS)}){d._E}"
+    rf"(?:\s*[،,]?\s*(?:(?:يوم|ليله|صباح|مساء)\s+)?(?P<wd>{d._WEEKDAY}){d._E})?" + d._TIME_TAIL)
+
+# «منذ/قبل/بعد + number + unit»: the number in words (any), or digits after an approximation word
+_APPROX = r"(?:(?:حوالي|نحو|قرابه|زهاء|ما\s+يقارب|ما\s+يقرب\s+من)\s+)"
+_RX_SPAN = d._compile(
+    rf"{d._BC}(?P<dir>منذ|قبل|بعد)\s+{_APPROX}?(?:(?P<n>\d{{1,3}})|(?P<nw>{NUMBER}))\s+(?P<unit>{d._alt(d._UNITS)}){d._E}"
+    rf"(?!\s+(?:من|علي|علی)\s)(?!\s+{d._MONTH})(?!\s+(?:\d|{d._REL}))")
+_RX_AFTER_UNIT = d._compile(  # «بعد يومين», «بعد أسبوع»: a number in the unit itself
+    rf"{d._BC}بعد\s+(?P<unit>{d._alt(d._UNITS)}){d._E}(?!\s+(?:من|علي|علی)\s)(?!\s+{d._MONTH})(?!\s+(?:\d|{d._REL}))")
+
+_WEEK = r"(?:الاسبوع|الاسبوع)"
+_RX_WEEK = d._compile(
+    rf"{d._BC}(?:(?P<pos>{d._POS})\s+)?(?:{_WEEK}\s+(?P<rel>{d._REL})|(?:هذا|هذه)\s+{_WEEK}|{_WEEK}\s+ده){d._E}")
+_RX_WEEKDAY_OF_WEEK = d._compile(
+    rf"{d._BC}(?:يوم\s+)?(?P<wd>{d._WEEKDAY}){d._E}\s+(?:(?:من|في)\s+)?"
+    rf"(?:{_WEEK}\s+(?P<rel>{d._REL})|(?:هذا|هذه)\s+{_WEEK}){d._E}")
+
+# the nth weekday of a month: «ثالث جمعة من شهر مايو», «الجمعة الأخيرة من الشهر الماضي»
+_NTH = {"اول": 1, "ثاني": 2, "ثالث": 3, "رابع": 4, "خامس": 5, "اخر": -1}
+_NTH_AFTER = {"الاول": 1, "الاولي": 1, "الثاني": 2, "الثانيه": 2, "الثالث": 3, "الثالثه": 3, "الرابع": 4,
+              "الرابعه": 4, "الخامس": 5, "الخامسه": 5, "الاخير": -1, "الاخيره": -1}
+_BARE_WEEKDAYS = {"اثنين": 0, "اتنين": 0, "ثلاثاء": 1, "ثلاثا": 1, "اربعاء": 2, "اربعا": 2, "خميس": 3,
+                  "جمعه": 4, "سبت": 5, "احد": 6}
+_MONTH_SPEC = (
+    rf"(?:(?:الشهر\s+(?P<srel>{d._REL})|(?:هذا|هذه)\s+(?P<sthis>الشهر))"
+    rf"|(?:شهر\s+)?(?P<mon>{d._ARABIC_MONTH}){d._E}(?:\s+(?P<mrel>{d._REL}){d._E})?"
+    rf"(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<y>\d{{4}})(?!\d))?)"
+)
+_RX_NTH_WEEKDAY = d._compile(
+    rf"{d._BC}(?:(?P<nth>{d._alt(_NTH)})\s+(?:يوم\s+)?(?P<bwd>{d._alt(_BARE_WEEKDAYS)})"
+    rf"|(?:يوم\s+)?(?P<wd>{d._WEEKDAY})\s+(?P<nth2>{d._alt(_NTH_AFTER)})){d._E}\s+(?:من|في)\s+{_MONTH_SPEC}")
+
+# the first / last day of a period: «آخر يوم من السنة», «اليوم الأول من العام المقبل», «أول يوم في شهر مايو»
+_RX_EDGE_DAY = d._compile(
+    rf"{d._BC}(?:(?P<which>اول|اخر)\s+يوم|اليوم\s+(?P<which2>الاول|الاخير))\s+(?:من|في)\s+"
+    rf"(?:(?P<yunit>السنه|العام)(?:\s+(?P<yrel>{d._REL}))?{d._E}|(?:عام|سنه)\s+(?P<yy>\d{{4}})(?!\d)"
+    rf"|(?P<munit>الشهر)(?:\s+(?P<murel>{d._REL}))?{d._E}|(?:شهر\s+)?(?P<mon>{d._ARABIC_MONTH}){d._E}"
+    rf"(?:\s+(?P<mrel>{d._REL}){d._E})?(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<y>\d{{4}})(?!\d))?)")
+
+# a Hijri day or month without a year: «غرة رمضان», «15 شعبان», «شهر رمضان المقبل»
+_RX_HIJRI_YEARLESS = d._compile(
+    rf"{d._BC}(?:(?:(?P<d>\d{{1,2}})|(?P<ord>{d._ORDINAL}))\s+(?:من\s+)?(?:شهر\s+)?|(?P<shahr>شهر)\s+)"
+    rf"(?P<hmon>{d._HMONTH}){d._E}(?:\s+(?P<rel>{d._REL}){d._E})?"
+    rf"(?!\s*[،,]?\s*(?:(?:عام|سنه|لعام|لسنه)\s+)?\d)")
+
+
+def _iso_week(day: dt.date) -> str:
+    y, w, _ = day.isocalendar()
+    return f"{y:04d}-W{w:02d}"
+
+
+def _step(rel: str | None) -> int:
+    return {"past": -1, "future": 1, "current": 0, None: 0}[d._rel_kind(rel)]
+
+
+def _forward(f: str, start: int) -> bool:
+    return d._FUTURE_BEFORE.search(f[max(0, start - 40):start]) is not None
+
+
+def _add(out: list, start: int, end: int, value: str, gran: str, prio: int = 3, cal: str = "gregorian") -> None:
+    out.append((start, end, prio, [(start, end, value, gran, cal)]))
+
+
+def _cands_days(f: str, ref: dt.date, out: list) -> None:
+    for mt in _RX_DAY.finditer(f):
+        g = mt.groupdict()
+        offset = RELATIVE_DAYS[re.sub(r"\s+", " ", g["w"])]
+        day = ref + dt.timedelta(days=offset)
+        if g["wd"] and offset > 0:  # «غدا الأحد»: the next such weekday
+            day = d._weekday_date(d._WEEKDAYS[g["wd"]], "المقبل", ref)
+        value, gran, end = day.isoformat(), "day", mt.end()
+        t = d._time_suffix(g)
+        if t is not None:
+            value, gran = value + t, "datetime"
+        elif g["H"] is not None:
+            end = d._end_before_time(mt)
+        _add(out, mt.start(), end, value, gran)
+
+
+def _cands_spans(f: str, ref: dt.date, out: list) -> None:
+    for mt in (*_RX_SPAN.finditer(f), *(_RX_AFTER_UNIT.finditer(f) if "بعد" in f else ())):
+        g = mt.groupdict()
+        kind, n_unit = d._UNITS[re.sub(r"\s+", " ", g["unit"])]
+        if g.get("n") or g.get("nw"):
+            if n_unit is not None and n_unit != 1:
+                continue  # "منذ 3 يومين" is not Arabic
+            n = int(g["n"]) if g["n"] else number_value(g["nw"])
+        else:
+            n = n_unit
+        if not n or n <= 0:
+            continue
+        sign = 1 if g.get("dir", "بعد") == "بعد" else -1
+        if kind in ("d", "w"):
+            value, gran = (ref + dt.timedelta(days=sign * n * (7 if kind == "w" else 1))).isoformat(), "day"
+        elif kind == "m":
+            yy, mm = d._shift_month(ref.year, ref.month, sign * n)
+            value, gran = f"{yy:04d}-{mm:02d}", "month"
+        else:
+            value, gran = f"{ref.year + sign * n:04d}", "year"
+        _add(out, mt.start(), mt.end(), value, gran)
+
+
+def _cands_weeks(f: str, ref: dt.date, out: list) -> None:
+    for mt in _RX_WEEK.finditer(f):
+        _add(out, mt.start(), mt.end(), _iso_week(ref + dt.timedelta(weeks=_step(mt.group("rel")))), "week")
+    for mt in _RX_WEEKDAY_OF_WEEK.finditer(f):
+        monday = ref - dt.timedelta(days=ref.weekday()) + dt.timedelta(weeks=_step(mt.group("rel")))
+        day = monday + dt.timedelta(days=d._WEEKDAYS[mt.group("wd")])
+        _add(out, mt.start(), mt.end(), day.isoformat(), "day", prio=4)
+
+
+def _month_of_spec(g: dict, ref: dt.date | None, f: str, start: int) -> tuple[int, int] | None:
+    """(year, month) of a _MONTH_SPEC match; a month without a year is the nearest past one."""
+    if g["srel"] or g["sthis"]:
+        if ref is None:
+            return None
+        return d._shift_month(ref.year, ref.month, _step(g["srel"]))
+    mv = d._monthx_value(g["mon"])
+    if mv is None:
+        return None
+    m = mv[0]
+    if g["y"]:
+        return int(g["y"]), m
+    if ref is None:
+        return None
+    kind = d._rel_kind(g["mrel"])
+    if kind == "future" or (kind is None and _forward(f, start)):
+        return (ref.year if m > ref.month or (kind is None and m == ref.month) else ref.year + 1), m
+    if kind == "past":
+        return (ref.year if m < ref.month else ref.year - 1), m
+    return (ref.year if m <= ref.month else ref.year - 1), m
+
+
+def _nth_weekday(y: int, m: int, wd: int, nth: int) -> dt.date | None:
+    if nth > 0:
+        first = dt.date(y, m, 1)
+        day = first + dt.timedelta(days=(wd - first.weekday()) % 7 + 7 * (nth - 1))
+        return day if day.month == m else None
+    ny, nm = d._shift_month(y, m, 1)
+    last = dt.date(ny, nm, 1) - dt.timedelta(days=1)
+    return last - dt.timedelta(days=(last.weekday() - wd) % 7)
+
+
+def _cands_nth_weekday(f: str, ref: dt.date | None, out: list) -> None:
+    for mt in _RX_NTH_WEEKDAY.finditer(f):
+        g = mt.groupdict()
+        if g["nth"]:
+            nth, wd = _NTH[g["nth"]], _BARE_WEEKDAYS[g["bwd"]]
+        else:
+            nth, wd = _NTH_AFTER[g["nth2"]], d._WEEKDAYS[g["wd"]]
+        ym = _month_of_spec(g, ref, f, mt.start())
+        if ym is None or not d._year_ok(ym[0]):
+            continue
+        day = _nth_weekday(ym[0], ym[1], wd, nth)
+        if day is not None:
+            _add(out, mt.start(), mt.end(), day.isoformat(), "day", prio=5)
+
+
+def _cands_edge_day(f: str, ref: dt.date | None, out: list) -> None:
+    for mt in _RX_EDGE_DAY.finditer(f):
+        g = mt.groupdict()
+        last = (g["which"] or g["which2"]) in ("اخر", "الاخير")
+        if g["yunit"] or g["yy"]:
+            if g["yy"]:
+                y = int(g["yy"])
+            elif ref is None:
+                continue
+            else:
+                y = ref.year + _step(g["yrel"])
+            day = dt.date(y, 12, 31) if last else dt.date(y, 1, 1)
+        else:
+            if g["munit"]:
+                if ref is None:
+                    continue
+                y, m = d._shift_month(ref.year, ref.month, _step(g["murel"]))
+            else:
+                ym = _month_of_spec({"srel": None, "sthis": None, "mon": g["mon"], "mrel": g["mrel"], "y": g["y"]},
+                                    ref, f, mt.start())
+                if ym is None:
+                    continue
+                y, m = ym
+            if not d._year_ok(y):
+                continue
+            day = dt.date(y, m, 1)
+            if last:
+                ny, nm = d._shift_month(y, m, 1)
+                day = dt.date(ny, nm, 1) - dt.timedelta(days=1)
+        _add(out, mt.start(), mt.end(), day.isoformat(), "day", prio=5)
+
+
+def _cands_hijri_yearless(f: str, ref: dt.date, out: list) -> None:
+    from hijridate import Gregorian, Hijri
+
+    today = Gregorian(ref.year, ref.month, ref.day).to_hijri()
+    for mt in _RX_HIJRI_YEARLESS.finditer(f):
+        g = mt.groupdict()
+        hm = d._HIJRI_MONTHS.get(re.sub(r"\s+", " ", g["hmon"]))
+        if hm is None:
+            continue
+        day = int(g["d"]) if g["d"] else (d._ORDINALS.get(re.sub(r"\s+", " ", g["ord"])) if g["ord"] else None)
+        kind = d._rel_kind(g["rel"]) or ("future" if _forward(f, mt.start()) else None)
+        key, now = (hm, day or 1), (today.month, today.day)
+        if kind == "future":
+            hy = today.year if key > now else today.year + 1
+        elif kind == "past" and day is None:
+            hy = today.year if hm < today.month else today.year - 1
+        else:
+            hy = today.year if key <= now or (day is None and hm == today.month) else today.year - 1
+        try:
+            if day is not None:
+                gd = Hijri(hy, hm, day).to_gregorian()
+                value, gran = f"{gd.year:04d}-{gd.month:02d}-{gd.day:02d}", "day"
+            else:
+                gd = Hijri(hy, hm, 15).to_gregorian()
+                value, gran = f"{gd.year:04d}-{gd.month:02d}", "month"
+        except (ValueError, OverflowError):
+            continue
+        start = mt.start("shahr") if g["shahr"] else mt.start()
+        _add(out, start, mt.end(), value, gran, prio=6, cal="hijri")
+
+
+def candidates(f: str, ref: dt.date | None, out: list) -> None:
+    """Add this module's candidates (tasks.dates._Cand) for the folded text `f` to `out`."""
+    if any(k in f for k in ("اول", "اخر", "الاخير")) and "يوم" in f:
+        _cands_edge_day(f, ref, out)
+    if ("من" in f or "في" in f) and any(k in f for k in d._WEEKDAY_TRIGGERS):
+        _cands_nth_weekday(f, ref, out)
+    if ref is None:
+        return
+    if any(k in f for k in _TRIGGERS):
+        _cands_days(f, ref, out)
+    if "منذ" in f or "قبل" in f or "بعد" in f:
+        _cands_spans(f, ref, out)
+    if "الاسبوع" in f:
+        _cands_weeks(f, ref, out)
+    if any(k in f for k in d._HIJRI_TRIGGERS):
+        _cands_hijri_yearless(f, ref, out)
