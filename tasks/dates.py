@@ -349,7 +349,7 @@ _RX_RELPERIOD = _compile(
     rf"(?:{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})\s+من\s+(?=الشهر)|{_BC}(?P<ord>{_ORDINAL})\s+من\s+(?=الشهر))?"
     rf"{_BC}(?:(?P<pos>{_POS})\s+)?(?:(?P<the>الشهر|العام|السنه)\s+(?P<rel>{_REL})|(?:هذا|هذه)\s+(?P<this>العام|السنه|الشهر)){_E}")  # also a day of a relative month: "في الرابع عشر من الشهر الماضي", "15 من الشهر الجاري"
 _RX_WEEKDAY = _compile(
-    rf"{_B}(?:[وف](?=ال))?(?P<wd>{_WEEKDAY}){_E}(?:\s+(?P<rel>{_REL}){_E})?")
+    rf"{_B}(?:[وف](?=ال))?(?P<wd>{_WEEKDAY}){_E}(?:\s+(?P<rel>{_REL}){_E})?" + _TIME_TAIL)
 
 # 11. a time alone: "19:56 ت. غ", "الساعة 10:30"
 _RX_TIME = _compile(
@@ -364,7 +364,7 @@ _RX_HOUR = _compile(  # "الساعة 5 مساء": an hour alone needs السا�
 _TRIGGERS = tuple(sorted(
     {k.split()[0] for k in _GREG_MONTHS}
     | {"امس", "البارحه", "اليوم", "غد", "منذ", "قبل", "ربيع", "صيف", "خريف", "شتا", "الشهر", "العام", "السنه"}
-    | {"بكر", "مبارح", "نهارده", "الاسبوع", "بعد", "الف"} | {k.split()[0] for k in _HIJRI_MONTHS}
+    | {"بكر", "مبارح", "نهارده", "الاسبوع", "بعد", "الف", "الساعه"} | {k.split()[0] for k in _HIJRI_MONTHS}
     | {"اثنين", "اتنين", "ثلاثا", "اربعا", "خميس", "جمعه", "سبت", "احد"}
 ))
 _MONTH_TRIGGERS = tuple(sorted({k.split()[0] for k in _GREG_MONTHS}))
@@ -475,7 +475,7 @@ def _time_suffix(g: dict) -> str | None:
         return None
     if g.get("M") is None and not (g.get("pre") and g.get("ap")):
         return None
-    h, mi = _hour_24(int(g["H"]), g.get("ap")), int(g["M"] or 0)
+    h, mi = _hour_24(int(g["H"]), g.get("ap")), int(g.get("M") or 0)
     if h is None or h > 23 or mi > 59:
         return None
     s = f"T{h:02d}:{mi:02d}"
@@ -902,8 +902,13 @@ def _cands_weekday(f: str, ref: dt.date | None, out: list) -> None:
             rel = mt.group("rel")
             if rel is None and _FUTURE_BEFORE.search(f[max(0, start - 40):start]):
                 rel = "المقبل"  # "ستجرى الأحد", "المقرر عقدها الخميس": the next such day
-            d = _weekday_date(wd, rel, ref)
-            out.append((start, mt.end(), 2, [(start, mt.end(), d.isoformat(), "day", "gregorian")]))
+            value, gran, end = _weekday_date(wd, rel, ref).isoformat(), "day", mt.end()
+            t = _time_suffix(mt.groupdict())
+            if t is not None:  # "الخميس المقبل الساعة 8 مساء": one datetime
+                value, gran = value + t, "datetime"
+            elif mt.group("H") is not None:
+                end = _end_before_time(mt)
+            out.append((start, end, 2, [(start, end, value, gran, "gregorian")]))
 
 
 def _cands_time(f: str, out: list) -> None:
@@ -1011,6 +1016,7 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
         _cands_weekday(folded, reference, cands)
     dates_relative.candidates(folded, reference, cands)
     dates_numbers.candidates(folded, reference, cands)
+    dates_numbers.time_candidates(folded, cands)
     if has_digit:
         dates_widgets.candidates(folded, reference, cands)
 

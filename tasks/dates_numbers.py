@@ -150,3 +150,37 @@ def candidates(f: str, ref, out: list) -> None:
                 continue
             start = mt.start("kw") + year_word.start() if year_word else mt.start("yw")
             out.append((start, mt.end(), 4, [(start, mt.end(), f"{y:04d}", "year", "gregorian")]))
+
+
+# ---------------------------------------------------------------- a time in words: «الساعة الخامسة مساء»
+
+HOUR_WORDS = {
+    "الواحده": 1, "الثانيه": 2, "الثالثه": 3, "الرابعه": 4, "الخامسه": 5, "السادسه": 6, "السابعه": 7,
+    "الثامنه": 8, "التاسعه": 9, "العاشره": 10, "الحاديه عشره": 11, "الحاديه عشر": 11, "الثانيه عشره": 12,
+    "الثانيه عشر": 12,
+}
+MINUTE_WORDS = {"والنصف": 30, "ونصف": 30, "والربع": 15, "وربع": 15, "والثلث": 20, "وثلث": 20,
+                "الا ربعا": -15, "الا ربع": -15, "الا الربع": -15, "الا ثلثا": -20, "الا ثلث": -20, "الا الثلث": -20}
+_RX_HOUR_WORDS = None
+
+
+def time_candidates(f: str, out: list) -> None:
+    """«الساعة الخامسة مساء» T17:00, «الساعة العاشرة والنصف صباحا» T10:30, «الساعة الثانية إلا ربعا» T01:45."""
+    global _RX_HOUR_WORDS
+    from tasks import dates as d
+
+    if "الساعه" not in f:
+        return
+    if _RX_HOUR_WORDS is None:
+        _RX_HOUR_WORDS = d._compile(
+            rf"(?P<pre>الساعه)\s+(?P<hw>{_alt(HOUR_WORDS)})(?!\w)(?:\s+(?P<mw>{_alt(MINUTE_WORDS)})(?!\w))?"
+            rf"(?:\s+(?:من\s+)?(?P<ap>{d._AMPM})(?!\w))?(?:\s*(?P<par>\()?\s*{d._TZ}(?(par)\s*\)))?")
+    for mt in _RX_HOUR_WORDS.finditer(f):
+        g = mt.groupdict()
+        h = HOUR_WORDS[re.sub(r"\s+", " ", g["hw"])]
+        m = MINUTE_WORDS.get(re.sub(r"\s+", " ", g["mw"] or ""), 0)
+        if m < 0:
+            h, m = (h - 1) or 12, 60 + m
+        t = d._time_suffix({**g, "H": str(h), "M": str(m)})
+        if t is not None:
+            out.append((mt.start(), mt.end(), 1, [(mt.start(), mt.end(), t, "time", "gregorian")]))

@@ -18,7 +18,7 @@ from tasks.dates_numbers import NUMBER, number_value
 
 # word -> days from the reference
 RELATIVE_DAYS = {
-    "امس": -1, "البارحه": -1, "امبارح": -1, "مبارح": -1, "البارح": -1,
+    "امس": -1, "يوم امس": -1, "يوم الامس": -1, "البارحه": -1, "امبارح": -1, "مبارح": -1, "البارح": -1,
     "اول امس": -2, "اول من امس": -2, "امس الاول": -2, "قبل امس": -2, "قبل امبارح": -2, "اول امبارح": -2,
     "قبل البارحه": -2, "اول البارحه": -2,
     "النهارده": 0, "انهارده": 0, "النهارده ده": 0,
@@ -69,7 +69,7 @@ _RX_EDGE_DAY = d._compile(
 
 # a Hijri day or month without a year: «غرة رمضان», «15 شعبان», «شهر رمضان المقبل»
 _RX_HIJRI_YEARLESS = d._compile(
-    rf"{d._BC}(?:(?:(?P<d>\d{{1,2}})|(?P<ord>{d._ORDINAL}))\s+(?:من\s+)?(?:شهر\s+)?|(?P<shahr>شهر)\s+)"
+    rf"{d._BC}(?:(?:(?P<d>\d{{1,2}})|(?P<ord>{d._ORDINAL}))\s+(?:من\s+)?(?:شهر\s+)?|(?P<shahr>شهر)\s+)?"
     rf"(?P<hmon>{d._HMONTH}){d._E}(?:\s+(?P<rel>{d._REL}){d._E})?"
     rf"(?!\s*[،,]?\s*(?:(?:عام|سنه|لعام|لسنه)\s+)?\d)")
 
@@ -225,8 +225,8 @@ def _cands_hijri_yearless(f: str, ref: dt.date, out: list) -> None:
     for mt in _RX_HIJRI_YEARLESS.finditer(f):
         g = mt.groupdict()
         hm = d._HIJRI_MONTHS.get(re.sub(r"\s+", " ", g["hmon"]))
-        if hm is None:
-            continue
+        if hm is None or not (g["d"] or g["ord"] or g["shahr"] or g["rel"]):
+            continue  # a bare رمضان, رجب, صفر is a name or a number as often as a month
         day = int(g["d"]) if g["d"] else (d._ORDINALS.get(re.sub(r"\s+", " ", g["ord"])) if g["ord"] else None)
         kind = d._rel_kind(g["rel"]) or ("future" if _forward(f, mt.start()) else None)
         key, now = (hm, day or 1), (today.month, today.day)
