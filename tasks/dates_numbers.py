@@ -99,7 +99,8 @@ def _patterns():
     year_kw = r"(?:(?:في|من|منذ|حتي)\s+)?(?:عام|العام|سنه|السنه|لعام|لسنه|بعام|بسنه)"
     day = d._compile(
         rf"{d._BC}(?P<dw>{NUMBER})\s+(?:من\s+)?(?:شهر\s+)?(?P<mon>{d._MONTHX}){d._E}"
-        rf"(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?:(?P<y>\d{{4}})(?!\d)|(?P<yw>{NUMBER})))?")
+        rf"(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?:(?P<y>\d{{4}})(?!\d)|(?P<yw>{NUMBER}))"
+        rf"|\s+(?P<rel>{d._REL}){d._E})?")
     month = d._compile(
         rf"{d._BC}(?:شهر\s+)?(?P<mon>{d._MONTHX}){d._E}\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<yw>{NUMBER})")
     year = d._compile(rf"{d._BC}(?:(?P<kw>{year_kw}|في|منذ|حتي)\s+)?(?P<yw>{NUMBER})(?!\s+{d._COUNT_NOUNS})")
@@ -128,7 +129,11 @@ def candidates(f: str, ref, out: list) -> None:
             if dv is None or mv is None or not 1 <= dv <= 31:
                 continue
             y = int(g["y"]) if g["y"] else _year_value(g["yw"])
-            end = mt.end() if (g["y"] or y is not None) else mt.end("mon")
+            end = mt.end() if (g["y"] or g["rel"] or y is not None) else mt.end("mon")
+            kind = d._rel_kind(g["rel"])
+            if y is None and ref is not None and kind in ("past", "future"):  # «اتناشر مارس اللي فات»
+                after = (mv[0], dv) > (ref.month, ref.day)
+                y = ref.year - (kind == "past" and after) + (kind == "future" and not after)
             got = d._day_value(y, mv[0], dv, ref)
             if got is not None:
                 out.append((mt.start(), end, 7, [(mt.start(), end, got[0], got[1], "gregorian")]))

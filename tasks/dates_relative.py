@@ -104,7 +104,7 @@ def _cands_days(f: str, ref: dt.date, out: list) -> None:
             value, gran = value + t, "datetime"
         elif g["H"] is not None:
             end = d._end_before_time(mt)
-        _add(out, mt.start(), end, value, gran)
+        _add(out, mt.start(), end, value, gran, prio=4)
 
 
 def _cands_spans(f: str, ref: dt.date, out: list) -> None:
