@@ -663,6 +663,8 @@ def _cands_day(f: str, ref: dt.date | None, out: list) -> None:
                 y = ref.year if (m, d) < (ref.month, ref.day) else ref.year - 1
             elif kind == "future":
                 y = ref.year if (m, d) > (ref.month, ref.day) else ref.year + 1
+            elif kind == "current":
+                y = ref.year  # "30 من أبريل الجاري": this year's
         wd = _WEEKDAYS[g["wd"]] if g["wd"] else None
         forward = y is None and ref is not None and _FUTURE_BEFORE.search(f[max(0, mt.start() - 40):mt.start()])
         dv = _day_value(y, m, d, ref, wd, bool(forward))

@@ -26,17 +26,21 @@ RELATIVE_DAYS = {
     "بعد غد": 2, "بعد الغد": 2, "بعد بكره": 2, "بعد بكرا": 2, "بعد يوم غد": 2,
 }
 _TRIGGERS = ("امس", "البارح", "مبارح", "نهارده", "غد", "بكر")
+# «بكرة القدم» is "with the football" (بـ + كرة)
+_NOT_TOMORROW = r"(?!(?<=بكره)\s+(?:ال)?(?:قدم|سله|يد|طايره|طاوله|مضرب|ماء|ثلج|ريشه|صالات|شاطي|مطاط|الارضيه)(?!\w))"
 _RX_DAY = d._compile(
-    rf"{d._BC}(?P<w>{d._alt(RELATIVE_DAYS)}){d._E}"
+    rf"{d._BC}(?P<w>{d._alt(RELATIVE_DAYS)}){d._E}{_NOT_TOMORROW}"
     rf"(?:\s*[،,]?\s*(?:(?:يوم|ليله|صباح|مساء)\s+)?(?P<wd>{d._WEEKDAY}){d._E})?" + d._TIME_TAIL)
 
 # «منذ/قبل/بعد + number + unit»: the number in words (any), or digits after an approximation word
 _APPROX = r"(?:(?:حوالي|نحو|قرابه|زهاء|ما\s+يقارب|ما\s+يقرب\s+من)\s+)"
+# «يوما بعد يوم», «عاما بعد عام»: no date
+_NOT_REPEAT = r"(?<!يوم\s)(?<!يوما\s)(?<!عام\s)(?<!عاما\s)(?<!سنه\s)(?<!شهر\s)(?<!شهرا\s)(?<!اسبوع\s)(?<!اسبوعا\s)"
 _RX_SPAN = d._compile(
-    rf"{d._BC}(?P<dir>منذ|قبل|بعد)\s+{_APPROX}?(?:(?P<n>\d{{1,3}})|(?P<nw>{NUMBER}))\s+(?P<unit>{d._alt(d._UNITS)}){d._E}"
+    rf"{d._BC}{_NOT_REPEAT}(?P<dir>منذ|قبل|بعد)\s+{_APPROX}?(?:(?P<n>\d{{1,3}})|(?P<nw>{NUMBER}))\s+(?P<unit>{d._alt(d._UNITS)}){d._E}"
     rf"(?!\s+(?:من|علي|علی)\s)(?!\s+{d._MONTH})(?!\s+(?:\d|{d._REL}))")
 _RX_AFTER_UNIT = d._compile(  # «بعد يومين», «بعد أسبوع»: a number in the unit itself
-    rf"{d._BC}بعد\s+(?P<unit>{d._alt(d._UNITS)}){d._E}(?!\s+(?:من|علي|علی)\s)(?!\s+{d._MONTH})(?!\s+(?:\d|{d._REL}))")
+    rf"{d._BC}{_NOT_REPEAT}بعد\s+(?P<unit>{d._alt(d._UNITS)}){d._E}(?!\s+(?:واحد\w*\s+)?(?:من|علي|علی)\s)(?!\s+{d._MONTH})(?!\s+(?:\d|{d._REL}))")
 
 _WEEK = r"(?:الاسبوع|الاسبوع)"
 _RX_WEEK = d._compile(
@@ -120,6 +124,8 @@ def _cands_spans(f: str, ref: dt.date, out: list) -> None:
         if not n or n <= 0:
             continue
         sign = 1 if g.get("dir", "بعد") == "بعد" else -1
+        if sign > 0 and kind not in ("d", "w"):
+            continue  # «عاد بعد 30 عاما» counts from another event as often as from the reference
         if kind in ("d", "w"):
             value, gran = (ref + dt.timedelta(days=sign * n * (7 if kind == "w" else 1))).isoformat(), "day"
         elif kind == "m":
@@ -234,6 +240,9 @@ def _cands_hijri_yearless(f: str, ref: dt.date, out: list) -> None:
             hy = today.year if key > now else today.year + 1
         elif kind == "past" and day is None:
             hy = today.year if hm < today.month else today.year - 1
+        elif day is None:  # a month alone: the occurrence nearest the reference, as for Gregorian months
+            hy = min((today.year - 1, today.year, today.year + 1),
+                     key=lambda y: abs((y * 12 + hm) - (today.year * 12 + today.month)))
         else:
             hy = today.year if key <= now or (day is None and hm == today.month) else today.year - 1
         try:
