@@ -73,8 +73,8 @@ DATE_MENTIONS = [
     Column("start", pa.int32(), "Start character offset in the paragraph text."),
     Column("end", pa.int32(), "End character offset (exclusive)."),
     Column("surface", pa.string(), "The expression as written."),
-    Column("value", pa.string(), "Normalized value: YYYY, YYYY-MM, YYYY-MM-DD, with THH:MM[:SS][offset] when a time is stated; YYYY-SP/SU/FA/WI for seasons; --MM, weekday names or THH:MM when no reference resolves them."),
-    Column("granularity", pa.string(), "year, season, month, day, datetime, time or weekday."),
+    Column("value", pa.string(), "Normalized value: YYYY, YYYY-MM, YYYY-MM-DD, with THH:MM[:SS][offset] when a time is stated; YYYY-Www for ISO weeks; YYYY-SP/SU/FA/WI for seasons; --MM, weekday names or THH:MM when no reference resolves them."),
+    Column("granularity", pa.string(), "year, season, month, week, day, datetime, time or weekday."),
     Column("calendar", pa.string(), "gregorian or hijri (the value is always Gregorian; the surface keeps the Hijri form)."),
     Column("run_id", pa.string(), "The run that stored the mention."),
 ]

@@ -6,9 +6,11 @@ form: ايار not أيار, جويليه not جويلية, ه for ة/هـ), and
 the original text.
 
 Values are ISO 8601 strings at the precision the text states, never finer:
-"YYYY", "YYYY-MM", "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z]", "YYYY-SP"
-(seasons SP/SU/FA/WI), "--MM" / "--MM-DD" (no knowable year), "THH:MM[Z]" (a time
-alone) or an English weekday name (a weekday no reference can resolve).
+"YYYY", "YYYY-MM", "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z]", "YYYY-Www" (an ISO
+week), "YYYY-SP" (seasons SP/SU/FA/WI), "--MM" / "--MM-DD" (no knowable year), "THH:MM[Z]"
+(a time alone) or an English weekday name (a weekday no reference can resolve). The grammar
+of relative expressions, written-out numbers and widget dates is in tasks/dates_relative.py,
+tasks/dates_numbers.py and tasks/dates_widgets.py; docs/dates.md has the coverage table.
 
 Relative expressions (weekdays, أمس, منذ 3 أيام, الشهر الماضي ...) are resolved
 against `reference`, the publication date; without a reference, weekdays come
@@ -44,7 +46,7 @@ class DateMention:
     end: int
     surface: str  # text[start:end]
     value: str
-    granularity: str  # year | season | month | day | datetime | time | weekday
+    granularity: str  # year | season | month | week | day | datetime | time | weekday
     calendar: str  # gregorian | hijri
 
 
