@@ -329,10 +329,8 @@ _RX_AND_YEAR = _compile(
 _NOT_TODAY = (r"(?:السابع|الاول|الثاني|الثالث|الرابع|الخامس|السادس|الثامن|التاسع|العاشر|الاخير|التالي|"
               r"السابق|الذي|الوطني|العالمي|الدولي|نفسه|ذاته|الموعود|المشهود|المفتوح|الاولمبي)(?!\w)")
 
-# 10. relative: أمس, اليوم, غدا, بعد غد, منذ/قبل N أيام, الشهر الماضي, مطلع العام المقبل, يوم السبت المقبل
-_RX_RELDAY = _compile(
-    rf"{_BC}(?P<w>اول\s+(?:من\s+)?امس|امس|البارحه|(?<![«\"\u201c])(?<!صحيفه\s)(?<!جريده\s)(?<!نفس\s)(?<!ذلك\s)(?<!ذات\s)اليوم(?!\s+{_NOT_TODAY})(?![»\"\u201d])|غدا|بعد\s+غد|بعد\s+الغد){_E}"
-    rf"(?:\s*[،,]?\s*(?:يوم\s+)?{_WEEKDAY}{_E})?")  # "اليوم الثلاثاء", "أمس الخميس": one mention
+# 10. relative: الشهر الماضي, مطلع العام المقبل, يوم السبت المقبل (relative days and spans such as أمس or
+# منذ 3 أيام: tasks/dates_relative.py)
 _UNITS = {
     "يوم": ("d", 1), "يوما": ("d", 1), "ايام": ("d", None), "يومين": ("d", 2),
     "اسبوع": ("w", 1), "اسبوعا": ("w", 1), "اسابيع": ("w", None), "اسبوعين": ("w", 2),
@@ -340,13 +338,6 @@ _UNITS = {
     "عام": ("y", 1), "عاما": ("y", 1), "اعوام": ("y", None), "عامين": ("y", 2),
     "سنه": ("y", 1), "سنوات": ("y", None), "سنين": ("y", None), "سنتين": ("y", 2),
 }
-_NUMBER_WORDS = {
-    "ثلاثه": 3, "ثلاث": 3, "اربعه": 4, "اربع": 4, "خمسه": 5, "خمس": 5, "سته": 6, "ست": 6,
-    "سبعه": 7, "سبع": 7, "ثمانيه": 8, "ثماني": 8, "ثمان": 8, "تسعه": 9, "تسع": 9, "عشره": 10, "عشر": 10,
-}
-_RX_AGO = _compile(
-    rf"{_BC}(?:منذ|قبل)\s+(?:(?P<n>\d{{1,3}})\s+|(?P<nw>{_alt(_NUMBER_WORDS)})\s+)?(?P<unit>{_alt(_UNITS)}){_E}"
-    rf"(?!\s+(?:من|علي|علی)\s)(?!\s+{_MONTH})(?!\s+(?:\d|{_REL}))")
 _RX_RELPERIOD = _compile(
     rf"(?:{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})\s+من\s+(?=الشهر)|{_BC}(?P<ord>{_ORDINAL})\s+من\s+(?=الشهر))?"
     rf"{_BC}(?:(?P<pos>{_POS})\s+)?(?:(?P<the>الشهر|العام|السنه)\s+(?P<rel>{_REL})|(?:هذا|هذه)\s+(?P<this>العام|السنه|الشهر)){_E}")  # also a day of a relative month: "في الرابع عشر من الشهر الماضي", "15 من الشهر الجاري"
@@ -366,10 +357,12 @@ _RX_HOUR = _compile(  # "الساعة 5 مساء": an hour alone needs السا�
 _TRIGGERS = tuple(sorted(
     {k.split()[0] for k in _GREG_MONTHS}
     | {"امس", "البارحه", "اليوم", "غد", "منذ", "قبل", "ربيع", "صيف", "خريف", "شتا", "الشهر", "العام", "السنه"}
-    | {"بكر", "مبارح", "نهارده", "الاسبوع", "بعد", "الف", "الساعه"} | {k.split()[0] for k in _HIJRI_MONTHS}
+    | {"بكر", "مبارح", "نهارده", "الاسبوع", "الفين", "الف و", "الفان", "الساعه"}
+    | {"محرم", "صفر", "جمادي", "رجب", "شعبان", "رمضان", "شوال", "القعده", "الحجه"}
     | {"اثنين", "اتنين", "ثلاثا", "اربعا", "خميس", "جمعه", "سبت", "احد"}
 ))
 _MONTH_TRIGGERS = tuple(sorted({k.split()[0] for k in _GREG_MONTHS}))
+_SPAN_UNITS = ("يوم", "ايام", "اسبوع", "اسابيع", "شهر", "اشهر", "شهور", "عام", "اعوام", "سنه", "سنتين", "سنوات", "سنين")
 _HIJRI_TRIGGERS = tuple(sorted({k.split()[0] for k in _HIJRI_MONTHS}))
 _SEASON_TRIGGERS = ("ربيع", "صيف", "خريف", "شتا")
 _WEEKDAY_TRIGGERS = ("اثنين", "اتنين", "ثلاثا", "اربعا", "خميس", "جمعه", "سبت", "احد")
@@ -842,30 +835,6 @@ def _cands_year(f: str, out: list, first_four: int = 0) -> None:
 def _cands_relative(f: str, ref: dt.date | None, out: list) -> None:
     if ref is None:
         return
-    relday = any(k in f for k in ("امس", "البارحه", "اليوم", "غد"))
-    for mt in (_RX_RELDAY.finditer(f) if relday else ()):
-        w = re.sub(r"\s+", " ", mt.group("w"))
-        delta = {"امس": -1, "البارحه": -1, "اليوم": 0, "غدا": 1, "بعد غد": 2, "بعد الغد": 2}.get(w, -2)
-        d = ref + dt.timedelta(days=delta)
-        out.append((mt.start(), mt.end(), 3, [(mt.start(), mt.end(), d.isoformat(), "day", "gregorian")]))
-    for mt in (_RX_AGO.finditer(f) if ("منذ" in f or "قبل" in f) else ()):
-        kind, n = _UNITS[re.sub(r"\s+", " ", mt.group("unit"))]
-        if mt.group("n") or mt.group("nw"):
-            if n is not None and n != 1:
-                continue  # "منذ 3 يومين" is not Arabic
-            n = int(mt.group("n")) if mt.group("n") else _NUMBER_WORDS[mt.group("nw")]
-        if n is None or n <= 0:
-            continue
-        if kind == "d":
-            value, gran = (ref - dt.timedelta(days=n)).isoformat(), "day"
-        elif kind == "w":
-            value, gran = (ref - dt.timedelta(days=7 * n)).isoformat(), "day"
-        elif kind == "m":
-            yy, mm = _shift_month(ref.year, ref.month, -n)
-            value, gran = f"{yy:04d}-{mm:02d}", "month"
-        else:
-            value, gran = f"{ref.year - n:04d}", "year"
-        out.append((mt.start(), mt.end(), 3, [(mt.start(), mt.end(), value, gran, "gregorian")]))
     period = ("الشهر" in f or "العام" in f or "السنه" in f) and any(k in f for k in _REL_STEMS)
     for mt in (_RX_RELPERIOD.finditer(f) if period else ()):
         g = mt.groupdict()
@@ -983,7 +952,8 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
     folded = fold_letters(text)
     has_digit = _DIGIT.search(folded) is not None
     english = _has_english_month(folded)
-    if not (has_digit or english or any(k in folded for k in _TRIGGERS)):
+    if not (has_digit or english or any(k in folded for k in _TRIGGERS)
+            or ("بعد" in folded and any(k in folded for k in _SPAN_UNITS))):  # «بعد ثلاثة أيام»
         return []
 
     # Each gate below is a necessary condition of its patterns (a four-digit run, a month name
@@ -1016,13 +986,15 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
         _cands_season(folded, reference, cands)
     if reference is not None:
         _cands_relative(folded, reference, cands)
-    if any(k in folded for k in _WEEKDAY_TRIGGERS):
+    weekday = any(k in folded for k in _WEEKDAY_TRIGGERS)
+    if weekday:
         _cands_weekday(folded, reference, cands)
-    dates_relative.candidates(folded, reference, cands)
-    dates_numbers.candidates(folded, reference, cands)
-    dates_numbers.time_candidates(folded, cands)
-    if has_digit:
-        dates_widgets.candidates(folded, reference, cands)
+    dates_relative.candidates(folded, reference, cands, month, weekday)
+    dates_numbers.candidates(folded, reference, cands, month)
+    if "الساعه" in folded:
+        dates_numbers.time_candidates(folded, cands)
+    if year4:
+        dates_widgets.candidates(folded, reference, cands, month)
 
     if not cands:
         return []
@@ -1076,6 +1048,22 @@ def _has_month_word(folded: str) -> bool:
                 return True
             i = folded.find(k, i + 1)
     return False
+
+
+def month_word_starts(folded: str) -> list[int]:
+    """Where the Arabic month names of _MONTH_WORD start (the same tests as _has_month_word), in order."""
+    found = set()
+    for k in _MONTH_TRIGGER_STARTS:
+        i = folded.find(k)
+        while i >= 0:
+            before = folded[i - 1] if i else " "
+            if (not (before.isalnum() or before == "_") or before.isdecimal()) and _MONTH_WORD.match(folded, i):
+                found.add(i)
+            elif before in "وبل" and (i == 1 or not (folded[i - 2].isalnum() or folded[i - 2] == "_")) \
+                    and _MONTH_WORD.match(folded, i - 1):
+                found.add(i)
+            i = folded.find(k, i + 1)
+    return sorted(found)
 
 
 # the triggers that no shorter trigger starts: every month name starts with one of these

@@ -110,20 +110,24 @@ def _patterns():
 _RX = None
 
 
-def candidates(f: str, ref, out: list) -> None:
+def candidates(f: str, ref, out: list, month: bool) -> None:
     """Dates whose day or year is written out: «حداشر يناير», «خمسة وعشرين ديسمبر ألفين وعشرين»,
     «سنة ألفين وعشرة», «في ألف وتسعمائة وثمانية وأربعين»."""
     global _RX
     from tasks import dates as d
 
-    if not any(k in f for k in TRIGGERS):
+    from tasks.dates_relative import _matches
+
+    year_words = "الفين" in f or "الف و" in f or "الفان" in f
+    if not (month or year_words):
         return
     if _RX is None:
         _RX = _patterns()
     rx_day, rx_month, rx_year = _RX
-    month_word = d._has_month_word(f)
-    if month_word:
-        for mt in rx_day.finditer(f):
+    if month:
+        # tried only before the month names: a written day is at most four words before one
+        months = d.month_word_starts(f)
+        for mt in _matches(rx_day, f, (), 4, months):
             g = mt.groupdict()
             dv, mv = number_value(g["dw"]), d._monthx_value(g["mon"])
             if dv is None or mv is None or not 1 <= dv <= 31:
@@ -137,12 +141,12 @@ def candidates(f: str, ref, out: list) -> None:
             got = d._day_value(y, mv[0], dv, ref)
             if got is not None:
                 out.append((mt.start(), end, 7, [(mt.start(), end, got[0], got[1], "gregorian")]))
-        for mt in rx_month.finditer(f):
+        for mt in _matches(rx_month, f, (), 1, months):
             mv, y = d._monthx_value(mt.group("mon")), _year_value(mt.group("yw"))
             if mv is not None and y is not None:
                 out.append((mt.start(), mt.end(), 6, [(mt.start(), mt.end(), f"{y:04d}-{mv[0]:02d}", "month", "gregorian")]))
-    if "الف" in f:
-        for mt in rx_year.finditer(f):
+    if year_words:
+        for mt in _matches(rx_year, f, ("الف",), 3):
             y = _year_value(mt.group("yw"))
             if y is None:
                 continue

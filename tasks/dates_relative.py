@@ -21,26 +21,27 @@ RELATIVE_DAYS = {
     "امس": -1, "يوم امس": -1, "يوم الامس": -1, "البارحه": -1, "امبارح": -1, "مبارح": -1, "البارح": -1,
     "اول امس": -2, "اول من امس": -2, "امس الاول": -2, "قبل امس": -2, "قبل امبارح": -2, "اول امبارح": -2,
     "قبل البارحه": -2, "اول البارحه": -2,
-    "النهارده": 0, "انهارده": 0, "النهارده ده": 0,
+    "النهارده": 0, "انهارده": 0,
     "غدا": 1, "يوم غد": 1, "يوم الغد": 1, "بكره": 1, "بكرا": 1, "بكرة": 1,
     "بعد غد": 2, "بعد الغد": 2, "بعد بكره": 2, "بعد بكرا": 2, "بعد يوم غد": 2,
 }
-_TRIGGERS = ("امس", "البارح", "مبارح", "نهارده", "غد", "بكر")
-# «بكرة القدم» is "with the football" (بـ + كرة)
+_TRIGGERS = ("امس", "بارح", "نهارده", "غد", "بكر", "اليوم")
+# «اليوم» that is not today: «صحيفة اليوم», «"اليوم"», «اليوم الأول من زيارته» (tasks.dates._NOT_TODAY)
+_TODAY = (r"(?<![«\"\u201c])(?<!صحيفه\s)(?<!جريده\s)(?<!نفس\s)(?<!ذلك\s)(?<!ذات\s)"
+          rf"اليوم(?!\s+{d._NOT_TODAY})(?![»\"\u201d])")# «بكرة القدم» is "with the football" (بـ + كرة)
 _NOT_TOMORROW = r"(?!(?<=بكره)\s+(?:ال)?(?:قدم|سله|يد|طايره|طاوله|مضرب|ماء|ثلج|ريشه|صالات|شاطي|مطاط|الارضيه)(?!\w))"
 _RX_DAY = d._compile(
-    rf"{d._BC}(?P<w>{d._alt(RELATIVE_DAYS)}){d._E}{_NOT_TOMORROW}"
+    rf"{d._BC}(?P<w>{d._alt(RELATIVE_DAYS)}|{_TODAY}){d._E}{_NOT_TOMORROW}"
     rf"(?:\s*[،,]?\s*(?:(?:يوم|ليله|صباح|مساء)\s+)?(?P<wd>{d._WEEKDAY}){d._E})?" + d._TIME_TAIL)
 
-# «منذ/قبل/بعد + number + unit»: the number in words (any), or digits after an approximation word
+# «منذ/قبل/بعد + number + unit», the number in digits or words, or in the unit («منذ يومين», «قبل أسبوع»)
 _APPROX = r"(?:(?:حوالي|نحو|قرابه|زهاء|ما\s+يقارب|ما\s+يقرب\s+من)\s+)"
 # «يوما بعد يوم», «عاما بعد عام»: no date
 _NOT_REPEAT = r"(?<!يوم\s)(?<!يوما\s)(?<!عام\s)(?<!عاما\s)(?<!سنه\s)(?<!شهر\s)(?<!شهرا\s)(?<!اسبوع\s)(?<!اسبوعا\s)"
 _RX_SPAN = d._compile(
-    rf"{d._BC}{_NOT_REPEAT}(?P<dir>منذ|قبل|بعد)\s+{_APPROX}?(?:(?P<n>\d{{1,3}})|(?P<nw>{NUMBER}))\s+(?P<unit>{d._alt(d._UNITS)}){d._E}"
+    rf"{d._BC}{_NOT_REPEAT}(?P<dir>منذ|قبل|بعد)\s+{_APPROX}?(?:(?P<n>\d{{1,3}})\s+|(?P<nw>{NUMBER})\s+)?"
+    rf"(?P<unit>{d._alt(d._UNITS)}){d._E}(?!\s+(?:واحد\w*\s+)?(?:من|علي|علی)\s)"
     rf"(?!\s+(?:من|علي|علی)\s)(?!\s+{d._MONTH})(?!\s+(?:\d|{d._REL}))")
-_RX_AFTER_UNIT = d._compile(  # «بعد يومين», «بعد أسبوع»: a number in the unit itself
-    rf"{d._BC}{_NOT_REPEAT}بعد\s+(?P<unit>{d._alt(d._UNITS)}){d._E}(?!\s+(?:واحد\w*\s+)?(?:من|علي|علی)\s)(?!\s+{d._MONTH})(?!\s+(?:\d|{d._REL}))")
 
 _WEEK = r"(?:الاسبوع|الاسبوع)"
 _RX_WEEK = d._compile(
@@ -78,6 +79,50 @@ _RX_HIJRI_YEARLESS = d._compile(
     rf"(?!\s*[،,]?\s*(?:(?:عام|سنه|لعام|لسنه)\s+)?\d)")
 
 
+def _word_starts_before(f: str, i: int, back: int) -> list[int]:
+    """The start of the word holding position i and of the `back` words before it (and, for a word that
+    opens with the proclitic و/ف, the position after it)."""
+    out = []
+    j = i
+    for _ in range(back + 1):
+        while j > 0 and not f[j - 1].isspace():
+            j -= 1
+        out.append(j)
+        if f[j:j + 1] in ("و", "ف"):
+            out.append(j + 1)
+        while j > 0 and f[j - 1].isspace():
+            j -= 1
+        if j == 0:
+            break
+    return out
+
+
+def _matches(rx: re.Pattern, f: str, keys: tuple[str, ...], back: int, at: list[int] | None = None) -> list[re.Match]:
+    """rx's matches that start within `back` words before an occurrence of one of `keys` (a word every
+    match holds), or before the positions `at`, left to right and disjoint like finditer. Tries rx only
+    there: a scan of the whole text costs a regex step at each of its characters, str.find does not."""
+    starts: set[int] = set()
+    for i in at or ():
+        starts.update(_word_starts_before(f, i, back))
+    for k in keys:
+        i = f.find(k)
+        while i >= 0:
+            if back:
+                starts.update(_word_starts_before(f, i, back))
+            else:
+                starts.add(i)  # the match opens with the key: rx's own lookbehinds check the word start
+            i = f.find(k, i + 1)
+    found, end = [], -1
+    for s in sorted(starts):
+        if s < end:
+            continue
+        mt = rx.match(f, s)
+        if mt is not None and mt.end() > s:
+            found.append(mt)
+            end = mt.end()
+    return found
+
+
 def _iso_week(day: dt.date) -> str:
     y, w, _ = day.isocalendar()
     return f"{y:04d}-W{w:02d}"
@@ -96,9 +141,9 @@ def _add(out: list, start: int, end: int, value: str, gran: str, prio: int = 3, 
 
 
 def _cands_days(f: str, ref: dt.date, out: list) -> None:
-    for mt in _RX_DAY.finditer(f):
+    for mt in _matches(_RX_DAY, f, _TRIGGERS, 2):
         g = mt.groupdict()
-        offset = RELATIVE_DAYS[re.sub(r"\s+", " ", g["w"])]
+        offset = RELATIVE_DAYS.get(re.sub(r"\s+", " ", g["w"]), 0)  # 0: اليوم
         day = ref + dt.timedelta(days=offset)
         if g["wd"] and offset > 0:  # «غدا الأحد»: the next such weekday
             day = d._weekday_date(d._WEEKDAYS[g["wd"]], "المقبل", ref)
@@ -112,7 +157,7 @@ def _cands_days(f: str, ref: dt.date, out: list) -> None:
 
 
 def _cands_spans(f: str, ref: dt.date, out: list) -> None:
-    for mt in (*_RX_SPAN.finditer(f), *(_RX_AFTER_UNIT.finditer(f) if "بعد" in f else ())):
+    for mt in _matches(_RX_SPAN, f, ("منذ", "قبل", "بعد"), 0):
         g = mt.groupdict()
         kind, n_unit = d._UNITS[re.sub(r"\s+", " ", g["unit"])]
         if g.get("n") or g.get("nw"):
@@ -123,7 +168,7 @@ def _cands_spans(f: str, ref: dt.date, out: list) -> None:
             n = n_unit
         if not n or n <= 0:
             continue
-        sign = 1 if g.get("dir", "بعد") == "بعد" else -1
+        sign = 1 if g["dir"] == "بعد" else -1
         if sign > 0 and kind not in ("d", "w"):
             continue  # «عاد بعد 30 عاما» counts from another event as often as from the reference
         if kind in ("d", "w"):
@@ -137,9 +182,9 @@ def _cands_spans(f: str, ref: dt.date, out: list) -> None:
 
 
 def _cands_weeks(f: str, ref: dt.date, out: list) -> None:
-    for mt in _RX_WEEK.finditer(f):
+    for mt in _matches(_RX_WEEK, f, ("الاسبوع",), 2):
         _add(out, mt.start(), mt.end(), _iso_week(ref + dt.timedelta(weeks=_step(mt.group("rel")))), "week")
-    for mt in _RX_WEEKDAY_OF_WEEK.finditer(f):
+    for mt in _matches(_RX_WEEKDAY_OF_WEEK, f, d._WEEKDAY_TRIGGERS, 1):
         monday = ref - dt.timedelta(days=ref.weekday()) + dt.timedelta(weeks=_step(mt.group("rel")))
         day = monday + dt.timedelta(days=d._WEEKDAYS[mt.group("wd")])
         _add(out, mt.start(), mt.end(), day.isoformat(), "day", prio=4)
@@ -178,7 +223,7 @@ def _nth_weekday(y: int, m: int, wd: int, nth: int) -> dt.date | None:
 
 
 def _cands_nth_weekday(f: str, ref: dt.date | None, out: list) -> None:
-    for mt in _RX_NTH_WEEKDAY.finditer(f):
+    for mt in _matches(_RX_NTH_WEEKDAY, f, d._WEEKDAY_TRIGGERS, 2):
         g = mt.groupdict()
         if g["nth"]:
             nth, wd = _NTH[g["nth"]], _BARE_WEEKDAYS[g["bwd"]]
@@ -193,7 +238,7 @@ def _cands_nth_weekday(f: str, ref: dt.date | None, out: list) -> None:
 
 
 def _cands_edge_day(f: str, ref: dt.date | None, out: list) -> None:
-    for mt in _RX_EDGE_DAY.finditer(f):
+    for mt in _matches(_RX_EDGE_DAY, f, _EDGE_TRIGGERS, 0):
         g = mt.groupdict()
         last = (g["which"] or g["which2"]) in ("اخر", "الاخير")
         if g["yunit"] or g["yy"]:
@@ -227,12 +272,13 @@ def _cands_edge_day(f: str, ref: dt.date | None, out: list) -> None:
 def _cands_hijri_yearless(f: str, ref: dt.date, out: list) -> None:
     from hijridate import Gregorian, Hijri
 
-    today = Gregorian(ref.year, ref.month, ref.day).to_hijri()
-    for mt in _RX_HIJRI_YEARLESS.finditer(f):
+    today = None
+    for mt in _matches(_RX_HIJRI_YEARLESS, f, _HIJRI_NAMES, 5):
         g = mt.groupdict()
         hm = d._HIJRI_MONTHS.get(re.sub(r"\s+", " ", g["hmon"]))
         if hm is None or not (g["d"] or g["ord"] or g["shahr"] or g["rel"]):
             continue  # a bare رمضان, رجب, صفر is a name or a number as often as a month
+        today = today or Gregorian(ref.year, ref.month, ref.day).to_hijri()
         day = int(g["d"]) if g["d"] else (d._ORDINALS.get(re.sub(r"\s+", " ", g["ord"])) if g["ord"] else None)
         kind = d._rel_kind(g["rel"]) or ("future" if _forward(f, mt.start()) else None)
         key, now = (hm, day or 1), (today.month, today.day)
@@ -258,11 +304,16 @@ def _cands_hijri_yearless(f: str, ref: dt.date, out: list) -> None:
         _add(out, start, mt.end(), value, gran, prio=6, cal="hijri")
 
 
-def candidates(f: str, ref: dt.date | None, out: list) -> None:
-    """Add this module's candidates (tasks.dates._Cand) for the folded text `f` to `out`."""
-    if any(k in f for k in ("اول", "اخر", "الاخير")) and "يوم" in f:
+_HIJRI_NAMES = ("محرم", "صفر", "ربيع", "جمادي", "رجب", "شعبان", "رمضان", "شوال", "القعده", "الحجه")
+_EDGE_TRIGGERS = ("اول يوم", "اخر يوم", "اليوم ال")
+
+
+def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: bool) -> None:
+    """Add this module's candidates (tasks.dates._Cand) for the folded text `f` to `out`. `month` and
+    `weekday`: tasks.dates found a month name / a weekday trigger in `f` (the cheap gates it computed)."""
+    if "يوم" in f and any(k in f for k in _EDGE_TRIGGERS):
         _cands_edge_day(f, ref, out)
-    if ("من" in f or "في" in f) and any(k in f for k in d._WEEKDAY_TRIGGERS):
+    if weekday and (month or "الشهر" in f):
         _cands_nth_weekday(f, ref, out)
     if ref is None:
         return
@@ -272,5 +323,5 @@ def candidates(f: str, ref: dt.date | None, out: list) -> None:
         _cands_spans(f, ref, out)
     if "الاسبوع" in f:
         _cands_weeks(f, ref, out)
-    if any(k in f for k in d._HIJRI_TRIGGERS):
+    if any(k in f for k in _HIJRI_NAMES):
         _cands_hijri_yearless(f, ref, out)

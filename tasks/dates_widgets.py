@@ -29,14 +29,24 @@ _RX_MONTH_FIRST = d._compile(
     rf"\s*[,،]?\s+(?P<y>\d{{4}})(?!\d)" + d._TIME_TAIL)
 
 
+_DAY_ABBREVIATION_FIRST = re.compile(rf"(?<!\w){d._alt(ABBREVIATIONS)}\.?\s+\d")
+
+
 def _month(name: str) -> int | None:
     key = re.sub(r"\s+", " ", name.strip().rstrip("."))
     return ABBREVIATIONS.get(key) or d._month_of(key)
 
 
-def candidates(f: str, ref, out: list) -> None:
-    """Day-first dates with an abbreviated month, and month-first dates (any month spelling)."""
-    if d._FOUR_DIGITS.search(f) is None:
+# cheap gates (they open with a digit, which re skips to in C): a day and an abbreviation, a day and a year
+_DAY_ABBREVIATION = re.compile(rf"\d(?:\s+|\s*[-/.]\s*){d._alt(ABBREVIATIONS)}\.?(?!\w)")
+_DAY_YEAR = re.compile(r"\d\s*[,،]?\s+\d{4}")
+
+
+def candidates(f: str, ref, out: list, month: bool) -> None:
+    """Day-first dates with an abbreviated month, and month-first dates (any month spelling); called on
+    texts with a four-digit run. `month`: tasks.dates found a month name in `f`."""
+    if not (_DAY_ABBREVIATION.search(f) or (month and _DAY_YEAR.search(f))
+            or (_DAY_YEAR.search(f) and _DAY_ABBREVIATION_FIRST.search(f))):
         return
     for rx in (_RX_DAY_FIRST, _RX_MONTH_FIRST):
         for mt in rx.finditer(f):
