@@ -353,14 +353,16 @@ _RX_HOUR = _compile(  # "الساعة 5 مساء": an hour alone needs السا�
     rf"(?:\s*(?P<par>\()?\s*(?:{_TZ})(?(par)\s*\)))?")
 
 # Prefilter: plain substring tests (C speed), no regex alternation. A text without a digit
-# and without any of these words cannot hold a date expression.
+# and without any of these words cannot hold a date expression. The ones most news paragraphs
+# hold come first, so any() stops early on them.
+_FREQUENT_TRIGGERS = ("اب", "قبل", "احد", "ماي", "العام", "منذ", "اليوم", "جمعه", "سبت", "امس", "الشهر")
 _TRIGGERS = tuple(sorted(
     {k.split()[0] for k in _GREG_MONTHS}
     | {"امس", "البارحه", "اليوم", "غد", "منذ", "قبل", "ربيع", "صيف", "خريف", "شتا", "الشهر", "العام", "السنه"}
-    | {"بكر", "مبارح", "نهارده", "الاسبوع", "الفين", "الف و", "الفان", "الساعه"}
+    | {"بكر", "مبارح", "نهارده", "الاسبوع", "الفين", "الف و", "الساعه"}
     | {"محرم", "صفر", "جمادي", "رجب", "شعبان", "رمضان", "شوال", "القعده", "الحجه"}
-    | {"اثنين", "اتنين", "ثلاثا", "اربعا", "خميس", "جمعه", "سبت", "احد"}
-))
+    | {"اثنين", "اتنين", "ثلاثا", "اربعا", "خميس", "جمعه", "سبت", "احد"},
+    key=lambda k: (k not in _FREQUENT_TRIGGERS, _FREQUENT_TRIGGERS.index(k) if k in _FREQUENT_TRIGGERS else 0, k)))
 _MONTH_TRIGGERS = tuple(sorted({k.split()[0] for k in _GREG_MONTHS}))
 _SPAN_UNITS = ("يوم", "ايام", "اسبوع", "اسابيع", "شهر", "اشهر", "شهور", "عام", "اعوام", "سنه", "سنتين", "سنوات", "سنين")
 _HIJRI_TRIGGERS = tuple(sorted({k.split()[0] for k in _HIJRI_MONTHS}))
@@ -989,8 +991,9 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
     weekday = any(k in folded for k in _WEEKDAY_TRIGGERS)
     if weekday:
         _cands_weekday(folded, reference, cands)
-    dates_relative.candidates(folded, reference, cands, month, weekday)
-    dates_numbers.candidates(folded, reference, cands, month)
+    dates_relative.candidates(folded, reference, cands, month, weekday, has_digit)
+    if month or "الفين" in folded or "الف و" in folded:
+        dates_numbers.candidates(folded, reference, cands, month)
     if "الساعه" in folded:
         dates_numbers.time_candidates(folded, cands)
     if year4:

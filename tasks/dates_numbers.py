@@ -110,6 +110,12 @@ def _patterns():
 _RX = None
 
 
+def _number_word_near(f: str, i: int) -> bool:
+    """A number word among the four words before position i, or the two after the word at i."""
+    words = f[max(0, i - 40):i].split()[-4:] + f[i:i + 40].split()[1:3]
+    return any(w in _WORDS or w[1:] in _WORDS for w in words)
+
+
 def candidates(f: str, ref, out: list, month: bool) -> None:
     """Dates whose day or year is written out: «حداشر يناير», «خمسة وعشرين ديسمبر ألفين وعشرين»,
     «سنة ألفين وعشرة», «في ألف وتسعمائة وثمانية وأربعين»."""
@@ -118,15 +124,14 @@ def candidates(f: str, ref, out: list, month: bool) -> None:
 
     from tasks.dates_relative import _matches
 
-    year_words = "الفين" in f or "الف و" in f or "الفان" in f
-    if not (month or year_words):
-        return
+    year_words = "الفين" in f or "الف و" in f  # every year in words from 1001 to 2199 holds one
     if _RX is None:
         _RX = _patterns()
     rx_day, rx_month, rx_year = _RX
-    if month:
-        # tried only before the month names: a written day is at most four words before one
-        months = d.month_word_starts(f)
+    # tried only around the month names (tasks.dates.month_word_starts) with a number word just before
+    # or after them: a written day is at most four words before one, a written year right after it
+    months = [i for i in d.month_word_starts(f) if _number_word_near(f, i)] if month else []
+    if months:
         for mt in _matches(rx_day, f, (), 4, months):
             g = mt.groupdict()
             dv, mv = number_value(g["dw"]), d._monthx_value(g["mon"])

@@ -25,7 +25,7 @@ RELATIVE_DAYS = {
     "غدا": 1, "يوم غد": 1, "يوم الغد": 1, "بكره": 1, "بكرا": 1, "بكرة": 1,
     "بعد غد": 2, "بعد الغد": 2, "بعد بكره": 2, "بعد بكرا": 2, "بعد يوم غد": 2,
 }
-_TRIGGERS = ("امس", "بارح", "نهارده", "غد", "بكر", "اليوم")
+_TRIGGERS = ("اليوم", "امس", "غد", "بكر", "بارح", "نهارده")  # the frequent first: any() stops early
 # «اليوم» that is not today: «صحيفة اليوم», «"اليوم"», «اليوم الأول من زيارته» (tasks.dates._NOT_TODAY)
 _TODAY = (r"(?<![«\"\u201c])(?<!صحيفه\s)(?<!جريده\s)(?<!نفس\s)(?<!ذلك\s)(?<!ذات\s)"
           rf"اليوم(?!\s+{d._NOT_TODAY})(?![»\"\u201d])")# «بكرة القدم» is "with the football" (بـ + كرة)
@@ -269,11 +269,30 @@ def _cands_edge_day(f: str, ref: dt.date | None, out: list) -> None:
         _add(out, mt.start(), mt.end(), day.isoformat(), "day", prio=5)
 
 
+# what a Hijri month without a year needs around it: a day (digits, an ordinal, غرة) or شهر before it,
+# or a relative word after it
+_HIJRI_BEFORE = re.compile(rf"(?:\d|شهر|{d._ORDINAL})\s*(?:من\s+)?(?:شهر\s+)?$")
+
+
+def _hijri_name_positions(f: str) -> list[int]:
+    at = []
+    for k in _HIJRI_NAMES:
+        i = f.find(k)
+        while i >= 0:
+            if _HIJRI_BEFORE.search(f, max(0, i - 40), i) or any(s in f[i:i + 30] for s in d._REL_STEMS):
+                at.append(i)
+            i = f.find(k, i + 1)
+    return at
+
+
 def _cands_hijri_yearless(f: str, ref: dt.date, out: list) -> None:
     from hijridate import Gregorian, Hijri
 
+    at = _hijri_name_positions(f)
+    if not at:
+        return
     today = None
-    for mt in _matches(_RX_HIJRI_YEARLESS, f, _HIJRI_NAMES, 5):
+    for mt in _matches(_RX_HIJRI_YEARLESS, f, (), 5, at):
         g = mt.groupdict()
         hm = d._HIJRI_MONTHS.get(re.sub(r"\s+", " ", g["hmon"]))
         if hm is None or not (g["d"] or g["ord"] or g["shahr"] or g["rel"]):
@@ -308,9 +327,9 @@ _HIJRI_NAMES = ("محرم", "صفر", "ربيع", "جمادي", "رجب", "شع�
 _EDGE_TRIGGERS = ("اول يوم", "اخر يوم", "اليوم ال")
 
 
-def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: bool) -> None:
-    """Add this module's candidates (tasks.dates._Cand) for the folded text `f` to `out`. `month` and
-    `weekday`: tasks.dates found a month name / a weekday trigger in `f` (the cheap gates it computed)."""
+def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: bool, digit: bool) -> None:
+    """Add this module's candidates (tasks.dates._Cand) for the folded text `f` to `out`. `month`, `weekday`,
+    `digit`: tasks.dates found a month name / a weekday trigger / a digit in `f` (the cheap gates it computed)."""
     if "يوم" in f and any(k in f for k in _EDGE_TRIGGERS):
         _cands_edge_day(f, ref, out)
     if weekday and (month or "الشهر" in f):
@@ -323,5 +342,6 @@ def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: boo
         _cands_spans(f, ref, out)
     if "الاسبوع" in f:
         _cands_weeks(f, ref, out)
-    if any(k in f for k in _HIJRI_NAMES):
+    # a Hijri month without a year comes with شهر, غرة or a day number, or is رمضان with a relative word
+    if "شهر" in f or "غره" in f or "رمضان" in f or (digit and any(k in f for k in _HIJRI_NAMES)):
         _cands_hijri_yearless(f, ref, out)
