@@ -992,7 +992,7 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
     if weekday:
         _cands_weekday(folded, reference, cands)
     dates_relative.candidates(folded, reference, cands, month, weekday, has_digit)
-    if month or "الفين" in folded or "الف و" in folded:
+    if month or ("الف" in folded and ("الفين" in folded or "الف و" in folded)):
         dates_numbers.candidates(folded, reference, cands, month)
     if "الساعه" in folded:
         dates_numbers.time_candidates(folded, cands)

@@ -130,7 +130,11 @@ def candidates(f: str, ref, out: list, month: bool) -> None:
     rx_day, rx_month, rx_year = _RX
     # tried only around the month names (tasks.dates.month_word_starts) with a number word just before
     # or after them: a written day is at most four words before one, a written year right after it
-    months = [i for i in d.month_word_starts(f) if _number_word_near(f, i)] if month else []
+    words = f.split() if month else ()
+    if any(w in _WORDS or w[1:] in _WORDS for w in words):  # a number word somewhere: find the months
+        months = [i for i in d.month_word_starts(f) if _number_word_near(f, i)]
+    else:
+        months = []
     if months:
         for mt in _matches(rx_day, f, (), 4, months):
             g = mt.groupdict()

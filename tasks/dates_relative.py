@@ -323,6 +323,8 @@ def _cands_hijri_yearless(f: str, ref: dt.date, out: list) -> None:
         _add(out, start, mt.end(), value, gran, prio=6, cal="hijri")
 
 
+_DAY_HIJRI = re.compile(r"\d\s*(?:من\s+)?(?:محرم|صفر|ربيع|جمادي|رجب|شعبان|رمضان|شوال|ذو|ذي)")  # digit first: re skips to digits in C
+_SHAHR_HIJRI = re.compile(r"شهر\s+(?:محرم|صفر|ربيع|جمادي|رجب|شعبان|رمضان|شوال|ذو|ذي)")  # a literal first: a C search
 _HIJRI_NAMES = ("محرم", "صفر", "ربيع", "جمادي", "رجب", "شعبان", "رمضان", "شوال", "القعده", "الحجه")
 _EDGE_TRIGGERS = ("اول يوم", "اخر يوم", "اليوم ال")
 
@@ -343,5 +345,5 @@ def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: boo
     if "الاسبوع" in f:
         _cands_weeks(f, ref, out)
     # a Hijri month without a year comes with شهر, غرة or a day number, or is رمضان with a relative word
-    if "شهر" in f or "غره" in f or "رمضان" in f or (digit and any(k in f for k in _HIJRI_NAMES)):
+    if "غره" in f or "رمضان" in f or _SHAHR_HIJRI.search(f) or (digit and _DAY_HIJRI.search(f)):
         _cands_hijri_yearless(f, ref, out)
