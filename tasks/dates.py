@@ -1444,11 +1444,18 @@ def publication_date_from_html(html: str, url: str | None = None, tree=None, now
         from tasks.clean import parse_html
 
         tree = parse_html(html)
+    weak = None
     for reader in HTML_DATE_READERS:
         found = publication_date_by(reader, html, url, tree, now)
-        if found is not None:
-            return found
-    return None
+        if found is None:
+            continue
+        if reader == "htmldate" and (found.value.month, found.value.day) == (1, 1):
+            weak = weak or found  # htmldate's guess from a bare year: a later reader may state the day
+            continue
+        if weak is not None and found.value.year != weak.value.year:
+            return weak
+        return found
+    return weak
 
 
 # ---------------------------------------------------------------- shard entry point (pipeline glue)

@@ -134,3 +134,12 @@ def test_pipeline_on_dev_html_has_no_placeholder_dates(tmp_path):
     assert len(rows) >= 30
     assert all(plausible_published(day) for day, _ in rows), [r for r in rows if not plausible_published(r[0])]
     assert {m for _, m in rows} <= {"json_ld", "html_meta", "time_tag", "page_date_line", "htmldate", "url_path"}
+
+
+@needs_shared
+def test_htmldate_year_guess_yields_to_the_url_day():
+    """htmldate reads only the year on this CNN Arabic page (2013-01-01); the URL states the day."""
+    page = (SHARED / "dev" / "html" / "newspaper4k" / "arabic_article.html").read_text(encoding="utf-8",
+                                                                                         errors="replace")
+    p = publication_date_from_html(page, "http://arabic.cnn.com/2013/middle_east/8/3/syria.clashes/index.html")
+    assert (p.value, p.method) == (D(2013, 8, 3), "url_path")
