@@ -1337,11 +1337,10 @@ _UPDATED_LINE = re.compile(r"(?i)\bupdated\b|\bmodified\b|تحديث|تعديل|
 _LINES_BEFORE_TITLE, _LINES_AFTER_TITLE = 4, 12
 
 
-def _visible_lines(tree) -> tuple[list[str], int | None]:
-    """The page's visible text as lines (one per innermost block element) and the index of the first
-    <h1> line (the article's title), or None when the page has none."""
+def _visible_lines(tree) -> tuple[list[str], list[int]]:
+    """The page's visible text as lines (one per innermost block element) and the indexes of its <h1> lines."""
     lines: list[str] = []
-    title_at = None
+    h1_at: list[int] = []
     buf: list[str] = []
 
     def flush():
@@ -1351,15 +1350,14 @@ def _visible_lines(tree) -> tuple[list[str], int | None]:
             lines.append(text)
 
     def walk(el):
-        nonlocal title_at
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _SKIP_TAGS:
             return
         block = tag in _BLOCK_TAGS
         if block:
             flush()
-            if tag == "h1" and title_at is None:
-                title_at = len(lines)
+            if tag == "h1":
+                h1_at.append(len(lines))
         if el.text and tag:
             buf.append(el.text)
         for child in el:
@@ -1371,7 +1369,36 @@ def _visible_lines(tree) -> tuple[list[str], int | None]:
 
     walk(tree)
     flush()
-    return lines, title_at
+    return lines, h1_at
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", fold_letters(text).lower()))
+
+
+def _page_title(tree) -> str:
+    for xpath in ('.//meta[@property="og:title"]/@content', ".//title/text()"):
+        got = tree.xpath(xpath)
+        if got and str(got[0]).strip():
+            return str(got[0])
+    return ""
+
+
+def _title_line(lines: list[str], h1_at: list[int], title: str) -> int | None:
+    """The <h1> that is the article's title: most of its words are in the page's <title>/og:title (a site's
+    logo in an <h1> is not); the only <h1> when the page states no title."""
+    want = _words(title)
+    best, best_share = None, 0.5
+    for i in h1_at:
+        if i >= len(lines):
+            continue
+        have = _words(lines[i])
+        if not want:
+            return i if len(h1_at) == 1 else None
+        share = len(have & want) / len(have) if have else 0.0
+        if share > best_share:
+            best, best_share = i, share
+    return best
 
 
 def publication_date_from_page_line(tree, now=None) -> PublicationDate | None:
@@ -1380,8 +1407,9 @@ def publication_date_from_page_line(tree, now=None) -> PublicationDate | None:
     if tree is None:
         return None
     try:
-        lines, title_at = _visible_lines(tree)
-    except RecursionError:
+        lines, h1_at = _visible_lines(tree)
+        title_at = _title_line(lines, h1_at, _page_title(tree))
+    except (RecursionError, ValueError):
         return None
     if title_at is None:
         return None

@@ -143,3 +143,15 @@ def test_htmldate_year_guess_yields_to_the_url_day():
                                                                                          errors="replace")
     p = publication_date_from_html(page, "http://arabic.cnn.com/2013/middle_east/8/3/syria.clashes/index.html")
     assert (p.value, p.method) == (D(2013, 8, 3), "url_path")
+
+
+def test_visible_date_line_needs_the_article_title():
+    from tasks.clean import parse_html
+
+    html = """<html><head><title>الحكومة تقر الموازنة الجديدة - موقع الأخبار</title></head><body>
+      <h1 class="logo">موقع الأخبار</h1><ul><li>آخر الأخبار</li><li>3 مارس 2014</li></ul>
+      <h2>الحكومة تقر الموازنة الجديدة</h2><p>أقرت الحكومة ...</p></body></html>"""
+    assert publication_date_from_page_line(parse_html(html)) is None
+    html = html.replace('<h1 class="logo">موقع الأخبار</h1>', '<div>موقع الأخبار</div>').replace(
+        "<h2>الحكومة تقر الموازنة الجديدة</h2>", "<h1>الحكومة تقر الموازنة الجديدة</h1><span>5 مارس 2014</span>")
+    assert publication_date_from_page_line(parse_html(html)).value == D(2014, 3, 5)
