@@ -1380,7 +1380,8 @@ def _page_title(tree) -> str:
     for xpath in ('.//meta[@property="og:title"]/@content', ".//title/text()"):
         got = tree.xpath(xpath)
         if got and str(got[0]).strip():
-            return str(got[0])
+            # "Article title - Site name": the longest part is the article's
+            return max(re.split(r"\s+[-|–—:]+\s+", str(got[0])), key=len)
     return ""
 
 
