@@ -179,7 +179,7 @@ _TIME_CONNECT = r"(?:(?:عند|في|علي|حوالي|نحو|منذ)\s+)"
 _OF_YEAR_REL = rf"\s+(?:من\s+)?(?:العام|السنه|عام)\s+(?P<yrel>{_REL})(?!\w)"
 _TIME_TAIL = (
     rf"(?:\s*(?:-|–|،|,|\||T|@)?\s*{_TIME_CONNECT}?(?:(?P<pre>الساعه)\s*)?"
-    r"(?P<H>\d{1,2})(?::(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?)?"
+    r"(?P<H>\d{1,2})(?::(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?|(?(pre)|(?!)))"  # no minutes: only after الساعة
     rf"(?:\s*(?P<ap>{_AMPM})(?!\w))?(?:\s*(?P<par>\()?\s*{_TZ}(?(par)\s*\)))?(?!\d))?"
 )
 _B = r"(?<![\w])"  # word start (folded text: letters and digits are \w)
@@ -272,9 +272,11 @@ _RX_ISO = _compile(
     + _TIME_TAIL)
 
 # 2. day-first numeric dates: 08/02/2017, ١ / ١٢ / ٢٠٢٠ - ٠٢:٠٠
+# around the separators: spaces, or the right-to-left marks CLDR's Arabic formats put there ("١٢‏/٧‏/٢٠١٨")
+_SEP_SPACE = r"[\s\u200e\u200f\u061c]*"
 _RX_DMY = _compile(
-    rf"(?:(?P<wd>{_WEEKDAY}){_E}\s*[،,]?\s*)?{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})\s*(?P<sep>[/.\-])\s*(?P<m>\d{{1,2}})"
-    rf"\s*(?P=sep)\s*(?P<y>\d{{4}})(?P<suf>{_YEAR_SUFFIX})?(?!\d)" + _TIME_TAIL)
+    rf"(?:(?P<wd>{_WEEKDAY}){_E}\s*[،,]?\s*)?{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}}){_SEP_SPACE}(?P<sep>[/.\-]){_SEP_SPACE}"
+    rf"(?P<m>\d{{1,2}}){_SEP_SPACE}(?P=sep){_SEP_SPACE}(?P<y>\d{{4}})(?P<suf>{_YEAR_SUFFIX})?(?!\d)" + _TIME_TAIL)
 
 # 3. RFC 822 / English: "Sun, 18 Feb 2018 21:35:43 +0400", "18 February 2018"
 _RX_RFC = _compile(
@@ -359,7 +361,7 @@ _FREQUENT_TRIGGERS = ("اب", "قبل", "احد", "ماي", "العام", "من�
 _TRIGGERS = tuple(sorted(
     {k.split()[0] for k in _GREG_MONTHS}
     | {"امس", "البارحه", "اليوم", "غد", "منذ", "قبل", "ربيع", "صيف", "خريف", "شتا", "الشهر", "العام", "السنه"}
-    | {"بكر", "مبارح", "نهارده", "الاسبوع", "الفين", "الف و", "الساعه"}
+    | {"بكر", "مبارح", "نهارده", "باجر", "الاسبوع", "الفين", "الف و", "الساعه"}
     | {"محرم", "صفر", "جمادي", "رجب", "شعبان", "رمضان", "شوال", "القعده", "الحجه"}
     | {"اثنين", "اتنين", "ثلاثا", "اربعا", "خميس", "جمعه", "سبت", "احد"},
     key=lambda k: (k not in _FREQUENT_TRIGGERS, _FREQUENT_TRIGGERS.index(k) if k in _FREQUENT_TRIGGERS else 0, k)))
@@ -837,7 +839,10 @@ def _cands_year(f: str, out: list, first_four: int = 0) -> None:
 def _cands_relative(f: str, ref: dt.date | None, out: list) -> None:
     if ref is None:
         return
-    period = ("الشهر" in f or "العام" in f or "السنه" in f) and any(k in f for k in _REL_STEMS)
+    period_word = "الشهر" in f or "العام" in f or "السنه" in f
+    if period_word:
+        dates_relative.cands_period_edge(f, ref, out)  # «نهاية العام»: no relative word needed
+    period = period_word and any(k in f for k in _REL_STEMS)
     for mt in (_RX_RELPERIOD.finditer(f) if period else ()):
         g = mt.groupdict()
         unit = g["the"] or g["this"]

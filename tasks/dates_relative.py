@@ -22,10 +22,11 @@ RELATIVE_DAYS = {
     "اول امس": -2, "اول من امس": -2, "امس الاول": -2, "قبل امس": -2, "قبل امبارح": -2, "اول امبارح": -2,
     "قبل البارحه": -2, "اول البارحه": -2,
     "النهارده": 0, "انهارده": 0,
-    "غدا": 1, "يوم غد": 1, "يوم الغد": 1, "بكره": 1, "بكرا": 1, "بكرة": 1,
+    "غدا": 1, "يوم غد": 1, "يوم الغد": 1, "صباح الغد": 1, "مساء الغد": 1, "ظهر الغد": 1, "بكره": 1, "بكرا": 1,
+    "باجر": 1, "غدوه": 1,
     "بعد غد": 2, "بعد الغد": 2, "بعد بكره": 2, "بعد بكرا": 2, "بعد يوم غد": 2,
 }
-_TRIGGERS = ("اليوم", "امس", "غد", "بكر", "بارح", "نهارده")  # the frequent first: any() stops early
+_TRIGGERS = ("اليوم", "امس", "غد", "بكر", "بارح", "نهارده", "باجر")  # the frequent first: any() stops early
 # «اليوم» that is not today: «صحيفة اليوم», «"اليوم"», «اليوم الأول من زيارته» (tasks.dates._NOT_TODAY)
 _TODAY = (r"(?<![«\"\u201c])(?<!صحيفه\s)(?<!جريده\s)(?<!نفس\s)(?<!ذلك\s)(?<!ذات\s)"
           rf"اليوم(?!\s+{d._NOT_TODAY})(?![»\"\u201d])")# «بكرة القدم» is "with the football" (بـ + كرة)
@@ -37,13 +38,17 @@ _RX_DAY = d._compile(
 # «منذ/قبل/بعد + number + unit», the number in digits or words, or in the unit («منذ يومين», «قبل أسبوع»)
 _APPROX = r"(?:(?:حوالي|نحو|قرابه|زهاء|ما\s+يقارب|ما\s+يقرب\s+من)\s+)"
 # «يوما بعد يوم», «عاما بعد عام»: no date
-_NOT_REPEAT = r"(?<!يوم\s)(?<!يوما\s)(?<!عام\s)(?<!عاما\s)(?<!سنه\s)(?<!شهر\s)(?<!شهرا\s)(?<!اسبوع\s)(?<!اسبوعا\s)"
+_UNIT_BEFORE = re.compile(r"(?:^|\W)(?:يوم|يوما|عام|عاما|سنه|شهر|شهرا|اسبوع|اسبوعا)\s+$")
 _RX_SPAN = d._compile(
-    rf"{d._BC}{_NOT_REPEAT}(?P<dir>منذ|قبل|بعد)\s+{_APPROX}?(?:(?P<n>\d{{1,3}})\s+|(?P<nw>{NUMBER})\s+)?"
-    rf"(?P<unit>{d._alt(d._UNITS)}){d._E}(?!\s+(?:واحد\w*\s+)?(?:من|علي|علی)\s)"
-    rf"(?!\s+(?:من|علي|علی)\s)(?!\s+{d._MONTH})(?!\s+(?:\d|{d._REL}))")
+    rf"{d._BC}(?P<dir>منذ|قبل|بعد)\s+{_APPROX}?(?:(?P<n>\d{{1,3}})\s+|(?P<nw>{NUMBER})\s+)?"
+    rf"(?P<unit>{d._alt(d._UNITS)}){d._E}(?:\s+واحد(?:ه|ا)?(?!\w))?"  # «منذ يوم واحد»
+    rf"(?!(?:\s+واحد(?:ه|ا)?)?\s+(?:من|علي|علی)\s)(?!\s+{d._MONTH})(?!\s+(?:\d|{d._REL}))")
 
-_WEEK = r"(?:الاسبوع|الاسبوع)"
+_WEEKDAY_BEFORE = d._compile(rf"{d._B}{d._WEEKDAY}{d._E}\s*[،,]?\s*(?:(?:يوم|الموافق)\s+)?$")
+_RX_DAY_OF_MONTH = re.compile(rf"(?P<d>\d{{1,2}})\s+(?P<rel>{d._REL}){d._E}")  # a digit first: re skips to digits in C
+_RX_PERIOD_EDGE = d._compile(
+    rf"{d._BC}(?P<pos>{d._POS})\s+(?P<unit>العام|السنه|الشهر){d._E}(?!\s*(?:\d|{d._REL}|ال\w|[وب]?(?:هذا|هذه)))")
+_WEEK = r"(?:الاسبوع)"
 _RX_WEEK = d._compile(
     rf"{d._BC}(?:(?P<pos>{d._POS})\s+)?(?:{_WEEK}\s+(?P<rel>{d._REL})|(?:هذا|هذه)\s+{_WEEK}|{_WEEK}\s+ده){d._E}")
 _RX_WEEKDAY_OF_WEEK = d._compile(
@@ -85,12 +90,12 @@ def _word_starts_before(f: str, i: int, back: int) -> list[int]:
     out = []
     j = i
     for _ in range(back + 1):
-        while j > 0 and not f[j - 1].isspace():
+        while j > 0 and f[j - 1].isalnum():
             j -= 1
         out.append(j)
         if f[j:j + 1] in ("و", "ف"):
             out.append(j + 1)
-        while j > 0 and f[j - 1].isspace():
+        while j > 0 and not f[j - 1].isalnum():
             j -= 1
         if j == 0:
             break
@@ -169,6 +174,8 @@ def _cands_spans(f: str, ref: dt.date, out: list) -> None:
         if not n or n <= 0:
             continue
         sign = 1 if g["dir"] == "بعد" else -1
+        if sign > 0 and _UNIT_BEFORE.search(f, max(0, mt.start() - 8), mt.start()):
+            continue
         if sign > 0 and kind not in ("d", "w"):
             continue  # «عاد بعد 30 عاما» counts from another event as often as from the reference
         if kind in ("d", "w"):
@@ -179,6 +186,28 @@ def _cands_spans(f: str, ref: dt.date, out: list) -> None:
         else:
             value, gran = f"{ref.year + sign * n:04d}", "year"
         _add(out, mt.start(), mt.end(), value, gran)
+
+
+def _cands_month_days(f: str, ref: dt.date, out: list) -> None:
+    """«يوم 15 الجاري» (this month's 15th), «في 3 المقبل» (next month's 3rd)."""
+    for mt in _RX_DAY_OF_MONTH.finditer(f):
+        s = mt.start()
+        if s and f[s - 1] in "0123456789.,/:-":
+            continue  # part of a longer number
+        yy, mm = d._shift_month(ref.year, ref.month, _step(mt.group("rel")))
+        day = d._valid_date(yy, mm, int(mt.group("d")))
+        if day is not None:
+            wd = _WEEKDAY_BEFORE.search(f, max(0, s - 20), s)  # «الخميس 19 الجاري»: one mention
+            _add(out, wd.start() if wd else s, mt.end(), day.isoformat(), "day", prio=4)
+
+
+def cands_period_edge(f: str, ref: dt.date, out: list) -> None:
+    """«نهاية العام», «مطلع الشهر» without a relative word: the reference's year / month (tasks.dates calls it
+    when العام/السنه/الشهر is in the text)."""
+    for mt in _matches(_RX_PERIOD_EDGE, f, ("العام", "السنه", "الشهر"), 1):
+        unit = mt.group("unit")
+        value, gran = (f"{ref.year:04d}", "year") if unit != "الشهر" else (f"{ref.year:04d}-{ref.month:02d}", "month")
+        _add(out, mt.start(), mt.end(), value, gran, prio=2)
 
 
 def _cands_weeks(f: str, ref: dt.date, out: list) -> None:
@@ -344,6 +373,8 @@ def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: boo
         _cands_spans(f, ref, out)
     if "الاسبوع" in f:
         _cands_weeks(f, ref, out)
+    if digit:
+        _cands_month_days(f, ref, out)
     # a Hijri month without a year comes with شهر, غرة or a day number, or is رمضان with a relative word
     if "غره" in f or "رمضان" in f or _SHAHR_HIJRI.search(f) or (digit and _DAY_HIJRI.search(f)):
         _cands_hijri_yearless(f, ref, out)

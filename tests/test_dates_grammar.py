@@ -41,9 +41,27 @@ def _check(ref, text, expected, surface=None):
     (SAT, "الاجتماع بعد بكرة الصبح", "2018-07-16|day"),
     (SAT, "أعلنت الوزارة يوم أمس عن خطتها", "2018-07-13|day"),
     (SAT, "الجو النهارده حر جدا", "2018-07-14|day"),
+    (SAT, "نلتقي صباح الغد في المكتب", "2018-07-15|day"),
+    (SAT, "باجر العصر نروح السوق", "2018-07-15|day"),
+    (SAT, "وقبل يوم واحد، ظهرت في المقهى", "2018-07-13|day"),
 ])
 def test_colloquial_and_compound_days(ref, text, expected):
     _check(ref, text, expected)
+
+
+@pytest.mark.parametrize("ref,text,expected", [
+    (SAT, "تنطلق الدورة يوم 20 الجاري في القاهرة", "2018-07-20|day"),
+    (SAT, "وصل الوفد الخميس 12 الجاري", "2018-07-12|day"),
+    (SAT, "انتهت المهلة في 30 الماضي", "2018-06-30|day"),
+    (SAT, "يستكمل المشروع بحلول نهاية العام", "2018|year"),
+    (SAT, "تصدر النتائج مطلع الشهر", "2018-07|month"),
+    (SAT, "نهاية العام الدراسي", ""),
+    (SAT, "قتل 2015 الماضي", ""),
+])
+def test_days_of_the_reference_month_and_year(ref, text, expected):
+    _check(ref, text, expected)
+
+
 
 
 @pytest.mark.parametrize("ref,text,expected", [
@@ -136,6 +154,7 @@ def test_date_and_time_joined(ref, text, expected):
     ("15 آذار 2020", "2020-03-15|day"),
     ("7 حزيران 2020", "2020-06-07|day"),
     ("1 تشرين الثاني 2020", "2020-11-01|day"),
+    ("١٢‏/٧‏/٢٠١٨", "2018-07-12|day"),  # CLDR's Arabic short date, with right-to-left marks
     ("نيسان 9, 2020", "2020-04-09|day"),
 ])
 def test_widget_and_regional_month_names(text, expected):
@@ -149,6 +168,14 @@ def test_widget_and_regional_month_names(text, expected):
     ("في عام 1798", "1798|year"),
 ])
 def test_old_gregorian_years_stay_gregorian(text, expected):
+    _check(None, text, expected)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("خلال الفترة من 1 يوليو 2017م - 31 يناير 2018م، موزعة", "2017-07-01|day;2018-01-31|day"),
+    ("في 5 مارس 2019 - 12 صفحة", "2019-03-05|day"),
+])
+def test_a_number_after_a_date_is_no_time(text, expected):
     _check(None, text, expected)
 
 
