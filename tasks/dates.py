@@ -1133,7 +1133,8 @@ def _plausible(found: PublicationDate | None, now=None) -> PublicationDate | Non
 _HEADER_MAX_LEN = 90
 
 
-def publication_date_from_header(header_lines: list[str], now=None, max_words_outside: int = 8) -> PublicationDate | None:
+def publication_date_from_header(header_lines: list[str], now=None,
+                                 max_words_outside: int = 8) -> PublicationDate | None:
     """The date line among the lines around the title ("1266 2017-02-08", "● أخبار دولية ٨ فبراير ٢٠١٥").
 
     Only absolute dates with at least month precision, on short lines; a line that is
@@ -1311,7 +1312,8 @@ def _markup_date(html: str, now=None) -> PublicationDate | None:
                 return PublicationDate(p.value, p.precision, f'{key}="{found[key]}"', "html_meta")
     # 3. <time datetime> marked as publication
     for t in _time_tags(html):
-        if "pubdate" in t or t.get("itemprop", "").lower() == "datepublished" or "publish" in t.get("class", "").lower():
+        if ("pubdate" in t or t.get("itemprop", "").lower() == "datepublished"
+                or "publish" in t.get("class", "").lower()):
             p = publication_date_from_field(t["datetime"], now=now)
             if p is not None:
                 return PublicationDate(p.value, p.precision, t["datetime"], "time_tag")
@@ -1419,7 +1421,8 @@ def publication_date_from_page_line(tree, now=None) -> PublicationDate | None:
         return None
     if title_at is None:
         return None
-    around = lines[title_at:title_at + _LINES_AFTER_TITLE] + lines[max(0, title_at - _LINES_BEFORE_TITLE):title_at][::-1]
+    after = lines[title_at:title_at + _LINES_AFTER_TITLE]
+    around = after + lines[max(0, title_at - _LINES_BEFORE_TITLE):title_at][::-1]  # nearest first
     around = [ln for ln in around if not _UPDATED_LINE.search(ln)]  # the date of an update, not of publication
     found = publication_date_from_header(around, now, _PAGE_LINE_MAX_WORDS_OUTSIDE)
     if found is None or found.precision != "day":

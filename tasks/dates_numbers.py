@@ -61,9 +61,6 @@ def _alt(words) -> str:
 NUMBER_WORD = _alt(_WORDS) + r"(?!\w)"
 # a written number: words joined by و (a proclitic, with or without a space after it)
 NUMBER = rf"{NUMBER_WORD}(?:\s+و\s*{NUMBER_WORD})*"
-# cheap necessary test: every number word holds one of these
-TRIGGERS = ("واحد", "احد", "اثن", "اتن", "ثلاث", "تلات", "تلت", "اربع", "خمس", "ست", "سبع", "ثمان", "تمان", "تمن",
-            "تسع", "عشر", "اشر", "طاشر", "ماي", "مي", "مئ", "الف")
 _SPLIT = re.compile(r"\s+و\s*")
 
 
@@ -108,6 +105,7 @@ def _patterns():
 
 
 _RX = None
+_FIRST_WORDS = frozenset(w for w in _WORDS if " " not in w) | frozenset(w.split()[0] for w in _WORDS)
 
 
 def _number_word_near(f: str, i: int) -> bool:
@@ -130,8 +128,8 @@ def candidates(f: str, ref, out: list, month: bool) -> None:
     rx_day, rx_month, rx_year = _RX
     # tried only around the month names (tasks.dates.month_word_starts) with a number word just before
     # or after them: a written day is at most four words before one, a written year right after it
-    words = f.split() if month else ()
-    if any(w in _WORDS or w[1:] in _WORDS for w in words):  # a number word somewhere: find the months
+    # a written day's first word stands alone (a number word with no proclitic): find the months then
+    if month and not _FIRST_WORDS.isdisjoint(f.split()):
         months = [i for i in d.month_word_starts(f) if _number_word_near(f, i)]
     else:
         months = []
@@ -153,7 +151,8 @@ def candidates(f: str, ref, out: list, month: bool) -> None:
         for mt in _matches(rx_month, f, (), 1, months):
             mv, y = d._monthx_value(mt.group("mon")), _year_value(mt.group("yw"))
             if mv is not None and y is not None:
-                out.append((mt.start(), mt.end(), 6, [(mt.start(), mt.end(), f"{y:04d}-{mv[0]:02d}", "month", "gregorian")]))
+                value = f"{y:04d}-{mv[0]:02d}"
+                out.append((mt.start(), mt.end(), 6, [(mt.start(), mt.end(), value, "month", "gregorian")]))
     if year_words:
         for mt in _matches(rx_year, f, ("الف",), 3):
             y = _year_value(mt.group("yw"))

@@ -27,6 +27,8 @@ RELATIVE_DAYS = {
     "بعد غد": 2, "بعد الغد": 2, "بعد بكره": 2, "بعد بكرا": 2, "بعد يوم غد": 2,
 }
 _TRIGGERS = ("اليوم", "امس", "غد", "بكر", "بارح", "نهارده", "باجر")  # the frequent first: any() stops early
+# how many words a relative day may open before its key word («اول من امس», «بعد يوم غد», «قبل البارحه»)
+_WORDS_BEFORE = {"اليوم": 0, "امس": 2, "غد": 2, "بكر": 1, "بارح": 1, "النهارده": 0, "انهارده": 0, "باجر": 0}
 # «اليوم» that is not today: «صحيفة اليوم», «"اليوم"», «اليوم الأول من زيارته» (tasks.dates._NOT_TODAY)
 _TODAY = (r"(?<![«\"\u201c])(?<!صحيفه\s)(?<!جريده\s)(?<!نفس\s)(?<!ذلك\s)(?<!ذات\s)"
           rf"اليوم(?!\s+{d._NOT_TODAY})(?![»\"\u201d])")# «بكرة القدم» is "with the football" (بـ + كرة)
@@ -102,20 +104,25 @@ def _word_starts_before(f: str, i: int, back: int) -> list[int]:
     return out
 
 
-def _matches(rx: re.Pattern, f: str, keys: tuple[str, ...], back: int, at: list[int] | None = None) -> list[re.Match]:
-    """rx's matches that start within `back` words before an occurrence of one of `keys` (a word every
-    match holds), or before the positions `at`, left to right and disjoint like finditer. Tries rx only
-    there: a scan of the whole text costs a regex step at each of its characters, str.find does not."""
+def _matches(rx: re.Pattern, f: str, keys: tuple[str, ...] | dict[str, int], back: int,
+             at: list[int] | None = None) -> list[re.Match]:
+    """rx's matches that start within `back` words (or keys[k] words, for a dict) before an occurrence of
+    one of `keys` (a word every match holds), or before the positions `at`, left to right and disjoint
+    like finditer. Tries rx only there: a scan of the whole text costs a regex step at each of its
+    characters, str.find does not."""
     starts: set[int] = set()
     for i in at or ():
         starts.update(_word_starts_before(f, i, back))
     for k in keys:
+        k_back = keys[k] if isinstance(keys, dict) else back
         i = f.find(k)
         while i >= 0:
-            if back:
-                starts.update(_word_starts_before(f, i, back))
+            if k_back:
+                starts.update(_word_starts_before(f, i, k_back))
             else:
                 starts.add(i)  # the match opens with the key: rx's own lookbehinds check the word start
+                if i and f[i - 1] in "وف":
+                    starts.add(i - 1)
             i = f.find(k, i + 1)
     found, end = [], -1
     for s in sorted(starts):
@@ -146,7 +153,7 @@ def _add(out: list, start: int, end: int, value: str, gran: str, prio: int = 3, 
 
 
 def _cands_days(f: str, ref: dt.date, out: list) -> None:
-    for mt in _matches(_RX_DAY, f, _TRIGGERS, 2):
+    for mt in _matches(_RX_DAY, f, _WORDS_BEFORE, 2):
         g = mt.groupdict()
         offset = RELATIVE_DAYS.get(re.sub(r"\s+", " ", g["w"]), 0)  # 0: اليوم
         day = ref + dt.timedelta(days=offset)
@@ -352,8 +359,10 @@ def _cands_hijri_yearless(f: str, ref: dt.date, out: list) -> None:
         _add(out, start, mt.end(), value, gran, prio=6, cal="hijri")
 
 
-_DAY_HIJRI = re.compile(r"\d\s*(?:من\s+)?(?:محرم|صفر|ربيع|جمادي|رجب|شعبان|رمضان|شوال|ذو|ذي)")  # digit first: re skips to digits in C
+# a digit first: re skips to the digits in C
+_DAY_HIJRI = re.compile(r"\d\s*(?:من\s+)?(?:محرم|صفر|ربيع|جمادي|رجب|شعبان|رمضان|شوال|ذو|ذي)")
 _SHAHR_HIJRI = re.compile(r"شهر\s+(?:محرم|صفر|ربيع|جمادي|رجب|شعبان|رمضان|شوال|ذو|ذي)")  # a literal first: a C search
+_RAMADAN_REL = re.compile(rf"رمضان\s+{d._REL}")  # a literal first: a C search
 _HIJRI_NAMES = ("محرم", "صفر", "ربيع", "جمادي", "رجب", "شعبان", "رمضان", "شوال", "القعده", "الحجه")
 _EDGE_TRIGGERS = ("اول يوم", "اخر يوم", "اليوم ال")
 
@@ -376,5 +385,5 @@ def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: boo
     if digit:
         _cands_month_days(f, ref, out)
     # a Hijri month without a year comes with شهر, غرة or a day number, or is رمضان with a relative word
-    if "غره" in f or "رمضان" in f or _SHAHR_HIJRI.search(f) or (digit and _DAY_HIJRI.search(f)):
+    if "غره" in f or _SHAHR_HIJRI.search(f) or _RAMADAN_REL.search(f) or (digit and _DAY_HIJRI.search(f)):
         _cands_hijri_yearless(f, ref, out)

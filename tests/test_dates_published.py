@@ -130,7 +130,8 @@ def test_pipeline_on_dev_html_has_no_placeholder_dates(tmp_path):
     run = subprocess.run([sys.executable, "-m", "akhbar.cli", "run", str(src), "--out", str(out)], cwd=REPO,
                          env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-2000:]
-    rows = connect(out).execute("SELECT published, published_method FROM documents WHERE published IS NOT NULL").fetchall()
+    rows = connect(out).execute(
+        "SELECT published, published_method FROM documents WHERE published IS NOT NULL").fetchall()
     assert len(rows) >= 30
     assert all(plausible_published(day) for day, _ in rows), [r for r in rows if not plausible_published(r[0])]
     assert {m for _, m in rows} <= {"json_ld", "html_meta", "time_tag", "page_date_line", "htmldate", "url_path"}
