@@ -41,8 +41,9 @@ _RX_DAY = d._compile(
 _APPROX = r"(?:(?:حوالي|نحو|قرابه|زهاء|ما\s+يقارب|ما\s+يقرب\s+من)\s+)"
 # «يوما بعد يوم», «عاما بعد عام»: no date
 _UNIT_BEFORE = re.compile(r"(?:^|\W)(?:يوم|يوما|عام|عاما|سنه|شهر|شهرا|اسبوع|اسبوعا)\s+$")
+_NO_SPAN = r"(?:ان|ذلك|ما|هذا|هذه|التي|الذي)"  # the words most often after قبل/بعد: an early exit, no span starts so
 _RX_SPAN = d._compile(
-    rf"{d._BC}(?P<dir>منذ|قبل|بعد)\s+{_APPROX}?(?:(?P<n>\d{{1,3}})\s+|(?P<nw>{NUMBER})\s+)?"
+    rf"{d._BC}(?P<dir>منذ|قبل|بعد)\s+(?!{_NO_SPAN}(?!\w)){_APPROX}?(?:(?P<n>\d{{1,3}})\s+|(?P<nw>{NUMBER})\s+)?"
     rf"(?P<unit>{d._alt(d._UNITS)}){d._E}(?:\s+واحد(?:ه|ا)?(?!\w))?"  # «منذ يوم واحد»
     rf"(?!(?:\s+واحد(?:ه|ا)?)?\s+(?:من|علي|علی)\s)(?!\s+{d._MONTH})(?!\s+(?:\d|{d._REL}))")
 
