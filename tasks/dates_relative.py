@@ -48,7 +48,7 @@ _RX_SPAN = d._compile(
     rf"(?!(?:\s+واحد(?:ه|ا)?)?\s+(?:من|علي|علی)\s)(?!\s+{d._MONTH})(?!\s+(?:\d|{d._REL}))")
 
 _WEEKDAY_BEFORE = d._compile(rf"{d._B}{d._WEEKDAY}{d._E}\s*[،,]?\s*(?:(?:يوم|الموافق)\s+)?$")
-_RX_DAY_OF_MONTH = re.compile(rf"(?P<d>\d{{1,2}})\s+(?P<rel>{d._REL}){d._E}")  # a digit first: re skips to digits in C
+_RX_DAY_OF_MONTH = re.compile(r"(?P<d>\d{1,2})\s+(?P<rel>ال(?:جاري|حالي|ماضي|منصرم|فايت|مقبل|قادم))(?!\w)")  # a digit first: re skips to digits in C
 _RX_PERIOD_EDGE = d._compile(
     rf"{d._BC}(?P<pos>{d._POS})\s+(?P<unit>العام|السنه|الشهر){d._E}(?!\s*(?:\d|{d._REL}|ال\w|[وب]?(?:هذا|هذه)))")
 _WEEK = r"(?:الاسبوع)"
