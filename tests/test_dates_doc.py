@@ -42,3 +42,19 @@ def test_coverage_row(kind, example, ref, expected, status):
         assert got == expected, f"{kind}: {example!r}"
     else:
         assert got != expected, f"{kind}: {example!r} now works: mark it supported in docs/dates.md"
+
+
+def test_cli_gives_the_table_values():
+    """`akhbar dates TEXT --reference DAY` prints what the table says (a sample of rows, one subprocess each)."""
+    import json
+    import subprocess
+    import sys
+
+    sample = [r for r in ROWS if r[4] == "supported"][::15]
+    for kind, example, ref, expected, _status in sample:
+        cmd = [sys.executable, "-m", "akhbar.cli", "dates", example]
+        if ref is not None:
+            cmd += ["--reference", ref.isoformat()]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=DOC.parents[1]).stdout
+        got = ";".join(f"{m['value']}|{m['granularity']}" for m in map(json.loads, out.splitlines()))
+        assert got == expected, f"{kind}: {example!r}"
