@@ -1024,7 +1024,27 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
                 while oe < n and text[oe] != " " and oe < offsets[e] and text[oe].translate(FOLD_TABLE) == "":
                     oe += 1
             result.append(DateMention(os_, oe, text[os_:oe], value, gran, cal))
-    return result
+    return _join_day_and_time(text, result) if len(result) > 1 else result
+
+
+# between a day and its time: nothing but spaces, a comma or dash, and عند/في/على ("12 يوليو 2018، الساعة الخامسة مساء")
+_DAY_TIME_GAP = re.compile(r"[\s,،\-–|]*(?:(?:عند|في|على|علي|حوالي|نحو)\s+)?")
+
+
+def _join_day_and_time(text: str, mentions: list[DateMention]) -> list[DateMention]:
+    """A day followed by a time mention (one the date patterns could not take, such as a time in words)
+    becomes one datetime mention."""
+    out: list[DateMention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (prev is not None and m.granularity == "time" and prev.granularity == "day"
+                and re.fullmatch(r"\d{4}-\d\d-\d\d", prev.value)
+                and _DAY_TIME_GAP.fullmatch(text, prev.end, m.start)):
+            out[-1] = DateMention(prev.start, m.end, text[prev.start:m.end], prev.value + m.value, "datetime",
+                                  prev.calendar)
+            continue
+        out.append(m)
+    return out
 
 
 # the grammar in the companion modules reads this module's lexicons and helpers (all defined above)
