@@ -1031,18 +1031,24 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
 _DAY_TIME_GAP = re.compile(r"[\s,،\-–|]*(?:(?:عند|في|على|علي|حوالي|نحو)\s+)?")
 
 
+# between a time and its day: "الساعة العاشرة من صباح يوم الخميس 12 يوليو", "الساعة 10:30 صباح اليوم"
+_TIME_DAY_GAP = re.compile(r"[\s,،]*(?:(?:يوم|من)\s+)*")
+_FULL_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
 def _join_day_and_time(text: str, mentions: list[DateMention]) -> list[DateMention]:
-    """A day followed by a time mention (one the date patterns could not take, such as a time in words)
-    becomes one datetime mention."""
+    """A day next to a time mention (one the date patterns could not take, such as a time in words, or a
+    time written before its day) becomes one datetime mention."""
     out: list[DateMention] = []
     for m in mentions:
         prev = out[-1] if out else None
-        if (prev is not None and m.granularity == "time" and prev.granularity == "day"
-                and re.fullmatch(r"\d{4}-\d\d-\d\d", prev.value)
-                and _DAY_TIME_GAP.fullmatch(text, prev.end, m.start)):
-            out[-1] = DateMention(prev.start, m.end, text[prev.start:m.end], prev.value + m.value, "datetime",
-                                  prev.calendar)
-            continue
+        if prev is not None and {prev.granularity, m.granularity} == {"day", "time"}:
+            day, time = (prev, m) if prev.granularity == "day" else (m, prev)
+            gap = _DAY_TIME_GAP if day is prev else _TIME_DAY_GAP
+            if _FULL_DAY.fullmatch(day.value) and gap.fullmatch(text, prev.end, m.start):
+                out[-1] = DateMention(prev.start, m.end, text[prev.start:m.end], day.value + time.value, "datetime",
+                                      day.calendar)
+                continue
         out.append(m)
     return out
 

@@ -133,6 +133,9 @@ def test_ordinal_days_and_hijri(ref, text, expected):
     (SAT, "غدا الساعة 10 صباحا", "2018-07-15T10:00|datetime"),
     (SAT, "أمس عند الساعة 22:15", "2018-07-13T22:15|datetime"),
     (SAT, "الخميس المقبل الساعة 8 مساء", "2018-07-19T20:00|datetime"),
+    (None, "وقع الزلزال 12 يوليو 2018، الساعة الخامسة مساء", "2018-07-12T17:00|datetime"),
+    (None, "في الساعة العاشرة من صباح يوم الخميس 12 يوليو 2018", "2018-07-12T10:00|datetime"),
+    (SAT, "الساعة 10:30 صباح اليوم", "2018-07-14T10:30|datetime"),
 ])
 def test_date_and_time_joined(ref, text, expected):
     _check(ref, text, expected)
