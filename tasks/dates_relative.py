@@ -184,9 +184,12 @@ def _cands_spans(f: str, ref: dt.date, out: list) -> None:
         sign = 1 if g["dir"] == "بعد" else -1
         if sign > 0 and _UNIT_BEFORE.search(f, max(0, mt.start() - 8), mt.start()):
             continue
-        if sign > 0 and kind not in ("d", "w"):
+        if sign > 0 and kind not in ("d", "w", "h", "min", "s"):
             continue  # «عاد بعد 30 عاما» counts from another event as often as from the reference
-        if kind in ("d", "w"):
+        if kind in ("h", "min", "s"):
+            hours = n if kind == "h" else 0
+            value, gran = (ref + dt.timedelta(days=sign * (hours // 24))).isoformat(), "day"
+        elif kind in ("d", "w"):
             value, gran = (ref + dt.timedelta(days=sign * n * (7 if kind == "w" else 1))).isoformat(), "day"
         elif kind == "m":
             yy, mm = d._shift_month(ref.year, ref.month, sign * n)

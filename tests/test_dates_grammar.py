@@ -82,6 +82,10 @@ def test_days_of_the_reference_month_and_year(ref, text, expected):
     (SAT, "تنتهي المهلة بعد ثلاثة أيام", "2018-07-17|day"),
     (SAT, "تبدأ الامتحانات بعد أسبوع", "2018-07-21|day"),
     (SAT, "وصل منذ حوالي 3 أسابيع", "2018-06-23|day"),
+    (SAT, "نشر منذ ساعتين", "2018-07-14|day"),
+    (SAT, "آخر تحديث قبل 30 دقيقة", "2018-07-14|day"),
+    (SAT, "قبل 48 ساعة", "2018-07-12|day"),
+    (SAT, "استمر الاجتماع 5 ساعات", ""),
 ])
 def test_relative_periods(ref, text, expected):
     _check(ref, text, expected)
