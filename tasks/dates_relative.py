@@ -389,5 +389,6 @@ def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: boo
     if digit:
         _cands_month_days(f, ref, out)
     # a Hijri month without a year comes with شهر, غرة or a day number, or is رمضان with a relative word
-    if "غره" in f or _SHAHR_HIJRI.search(f) or _RAMADAN_REL.search(f) or (digit and _DAY_HIJRI.search(f)):
+    if ("غره" in f or ("شهر" in f and _SHAHR_HIJRI.search(f)) or ("رمضان" in f and _RAMADAN_REL.search(f))
+            or (digit and _DAY_HIJRI.search(f))):
         _cands_hijri_yearless(f, ref, out)
