@@ -1088,22 +1088,6 @@ def _has_month_word(folded: str) -> bool:
     return False
 
 
-def month_word_starts(folded: str) -> list[int]:
-    """Where the Arabic month names of _MONTH_WORD start (the same tests as _has_month_word), in order."""
-    found = set()
-    for k in _MONTH_TRIGGER_STARTS:
-        i = folded.find(k)
-        while i >= 0:
-            before = folded[i - 1] if i else " "
-            if (not (before.isalnum() or before == "_") or before.isdecimal()) and _MONTH_WORD.match(folded, i):
-                found.add(i)
-            elif before in "وبل" and (i == 1 or not (folded[i - 2].isalnum() or folded[i - 2] == "_")) \
-                    and _MONTH_WORD.match(folded, i - 1):
-                found.add(i)
-            i = folded.find(k, i + 1)
-    return sorted(found)
-
-
 # the triggers that no shorter trigger starts: every month name starts with one of these
 _MONTH_TRIGGER_STARTS = tuple(k for k in _MONTH_TRIGGERS
                               if not any(o != k and k.startswith(o) for o in _MONTH_TRIGGERS))

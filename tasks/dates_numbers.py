@@ -108,10 +108,12 @@ _RX = None
 _FIRST_WORDS = frozenset(w for w in _WORDS if " " not in w) | frozenset(w.split()[0] for w in _WORDS)
 
 
-def _number_word_near(f: str, i: int) -> bool:
-    """A number word among the four words before position i, or the two after the word at i."""
-    words = f[max(0, i - 40):i].split()[-4:] + f[i:i + 40].split()[1:3]
-    return any(w in _WORDS or w[1:] in _WORDS for w in words)
+def _positions(f: str, word: str) -> list[int]:
+    out, i = [], f.find(word)
+    while i >= 0:
+        out.append(i)
+        i = f.find(word, i + 1)
+    return out
 
 
 def candidates(f: str, ref, out: list, month: bool) -> None:
@@ -126,15 +128,11 @@ def candidates(f: str, ref, out: list, month: bool) -> None:
     if _RX is None:
         _RX = _patterns()
     rx_day, rx_month, rx_year = _RX
-    # tried only around the month names (tasks.dates.month_word_starts) with a number word just before
-    # or after them: a written day is at most four words before one, a written year right after it
-    # a written day's first word stands alone (a number word with no proclitic): find the months then
-    if month and not _FIRST_WORDS.isdisjoint(f.split()):
-        months = [i for i in d.month_word_starts(f) if _number_word_near(f, i)]
-    else:
-        months = []
-    if months:
-        for mt in _matches(rx_day, f, (), 4, months):
+    # a written day's first word stands alone (a number word, no proclitic): rx_day is tried only there
+    hits = _FIRST_WORDS.intersection(f.split()) if month else ()
+    if hits:
+        starts = sorted({i for w in hits for i in _positions(f, w)})
+        for mt in _matches(rx_day, f, (), 0, starts):
             g = mt.groupdict()
             dv, mv = number_value(g["dw"]), d._monthx_value(g["mon"])
             if dv is None or mv is None or not 1 <= dv <= 31:
@@ -148,7 +146,8 @@ def candidates(f: str, ref, out: list, month: bool) -> None:
             got = d._day_value(y, mv[0], dv, ref)
             if got is not None:
                 out.append((mt.start(), end, 7, [(mt.start(), end, got[0], got[1], "gregorian")]))
-        for mt in _matches(rx_month, f, (), 1, months):
+    if month and year_words:  # «يناير ألفين وأربعة وعشرين»: the month is at most three words before الف
+        for mt in _matches(rx_month, f, ("الف",), 3):
             mv, y = d._monthx_value(mt.group("mon")), _year_value(mt.group("yw"))
             if mv is not None and y is not None:
                 value = f"{y:04d}-{mv[0]:02d}"
