@@ -51,6 +51,10 @@ _WEEKDAY_BEFORE = d._compile(rf"{d._B}{d._WEEKDAY}{d._E}\s*[،,]?\s*(?:(?:يوم
 _RX_DAY_OF_MONTH = re.compile(r"(?P<d>\d{1,2})\s+(?P<rel>ال(?:جاري|حالي|ماضي|منصرم|فايت|مقبل|قادم))(?!\w)")  # a digit first: re skips to digits in C
 _RX_PERIOD_EDGE = d._compile(
     rf"{d._BC}(?P<pos>{d._POS})\s+(?P<unit>العام|السنه|الشهر){d._E}(?!\s*(?:\d|{d._REL}|ال\w|[وب]?(?:هذا|هذه)))")
+# «الشهر قبل الماضي», «الخميس قبل الماضي»: the one before the last
+_RX_BEFORE_LAST = d._compile(
+    rf"{d._BC}(?:(?P<unit>الاسبوع|الشهر|العام|السنه)|(?:يوم\s+)?(?P<wd>{d._WEEKDAY}))\s+قبل\s+"
+    rf"(?:الماضي|الماضيه|المنصرم|المنصرمه|الفايت|الفايته){d._E}")
 _WEEK = r"(?:الاسبوع)"
 _RX_WEEK = d._compile(
     rf"{d._BC}(?:(?P<pos>{d._POS})\s+)?(?:{_WEEK}\s+(?P<rel>{d._REL})|(?:هذا|هذه)\s+{_WEEK}|{_WEEK}\s+ده){d._E}")
@@ -221,6 +225,23 @@ def cands_period_edge(f: str, ref: dt.date, out: list) -> None:
         _add(out, mt.start(), mt.end(), value, gran, prio=2)
 
 
+def _cands_before_last(f: str, ref: dt.date, out: list) -> None:
+    for mt in _matches(_RX_BEFORE_LAST, f, ("قبل",), 2):
+        unit, wd = mt.group("unit"), mt.group("wd")
+        if wd:
+            day = d._weekday_date(d._WEEKDAYS[wd], "الماضي", ref) - dt.timedelta(days=7)
+            value, gran = day.isoformat(), "day"
+        elif unit == "الاسبوع":
+            value, gran = _iso_week(ref - dt.timedelta(weeks=2)), "week"
+        elif unit == "الشهر":
+            yy, mm = d._shift_month(ref.year, ref.month, -2)
+            value, gran = f"{yy:04d}-{mm:02d}", "month"
+        else:
+            value, gran = f"{ref.year - 2:04d}", "year"
+        start = mt.start("wd") if wd else mt.start()
+        _add(out, start, mt.end(), value, gran, prio=4)
+
+
 def _cands_weeks(f: str, ref: dt.date, out: list) -> None:
     for mt in _matches(_RX_WEEK, f, ("الاسبوع",), 2):
         _add(out, mt.start(), mt.end(), _iso_week(ref + dt.timedelta(weeks=_step(mt.group("rel")))), "week")
@@ -384,6 +405,8 @@ def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: boo
         _cands_days(f, ref, out)
     if "منذ" in f or "قبل" in f or "بعد" in f:
         _cands_spans(f, ref, out)
+        if "قبل ال" in f:
+            _cands_before_last(f, ref, out)
     if "الاسبوع" in f:
         _cands_weeks(f, ref, out)
     if digit:
