@@ -140,6 +140,70 @@ def _matches(rx: re.Pattern, f: str, keys: tuple[str, ...] | dict[str, int], bac
     return found
 
 
+# holidays: (calendar, month, day); «أول/ثاني/ثالث أيام» counts from the day, «ليلة/عشية» is the eve
+HOLIDAYS = {
+    "عيد الفطر": ("hijri", 10, 1), "عيد الفطر المبارك": ("hijri", 10, 1),
+    "عيد الاضحي": ("hijri", 12, 10), "عيد الاضحي المبارك": ("hijri", 12, 10),
+    "يوم عرفه": ("hijri", 12, 9), "وقفه عرفه": ("hijri", 12, 9),
+    "المولد النبوي": ("hijri", 3, 12), "المولد النبوي الشريف": ("hijri", 3, 12),
+    "راس السنه الهجريه": ("hijri", 1, 1),
+    "عيد الميلاد المجيد": ("gregorian", 12, 25), "راس السنه الميلاديه": ("gregorian", 1, 1),
+    "عيد العمال": ("gregorian", 5, 1), "عيد الحب": ("gregorian", 2, 14),
+}
+_HOLIDAY_DAYS = {"اول ايام": 0, "ثاني ايام": 1, "ثالث ايام": 2, "رابع ايام": 3, "ليله": -1, "عشيه": -1}
+_RX_HOLIDAY = d._compile(
+    rf"{d._BC}(?:(?P<pre>{d._alt(_HOLIDAY_DAYS)})\s+)?(?P<h>{d._alt(HOLIDAYS)}){d._E}"
+    rf"(?:\s*(?:(?:لعام|لسنه|عام|سنه)\s+)?(?P<y>\d{{4}})(?!\d)(?P<suf>\s*ه(?!\w))?)?")
+_HOLIDAY_KEYS = ("عيد ال", "عرفه", "المولد", "راس السنه")
+
+
+def _holiday_date(cal: str, m: int, day: int, y: int | None, ref: dt.date | None, forward: bool) -> dt.date | None:
+    """The holiday in year y of its calendar, else its occurrence nearest before the reference (after it when
+    the sentence points forward)."""
+    from hijridate import Gregorian, Hijri
+
+    def on(year: int) -> dt.date | None:
+        try:
+            if cal == "hijri":
+                g = Hijri(year, m, day).to_gregorian()
+                return dt.date(g.year, g.month, g.day)
+            return dt.date(year, m, day)
+        except (ValueError, OverflowError):
+            return None
+
+    if y is not None:
+        return on(y)
+    if ref is None:
+        return None
+    base = Gregorian(ref.year, ref.month, ref.day).to_hijri().year if cal == "hijri" else ref.year
+    days = [x for x in (on(base - 1), on(base), on(base + 1)) if x is not None]
+    if forward:
+        later = [x for x in days if x >= ref]
+        return min(later) if later else None
+    earlier = [x for x in days if x <= ref]
+    return max(earlier) if earlier else None
+
+
+def _cands_holidays(f: str, ref: dt.date | None, out: list) -> None:
+    for mt in _matches(_RX_HOLIDAY, f, _HOLIDAY_KEYS, 2):
+        g = mt.groupdict()
+        cal, m, day = HOLIDAYS[re.sub(r"\s+", " ", g["h"])]
+        y = int(g["y"]) if g["y"] else None
+        hijri_year = y is not None and (g["suf"] is not None or 1300 <= y <= 1500)
+        if y is not None and cal == "hijri" and not hijri_year:  # «عيد الفطر 2017»: the one in that Gregorian year
+            got = next((x for hy in range(y - 580, y - 576)
+                        if (x := _holiday_date(cal, m, day, hy, None, False)) is not None and x.year == y), None)
+        elif y is not None and cal == "gregorian" and hijri_year:
+            continue
+        else:
+            got = _holiday_date(cal, m, day, y, ref, _forward(f, mt.start()))
+        if got is None:
+            continue
+        got += dt.timedelta(days=_HOLIDAY_DAYS.get(re.sub(r"\s+", " ", g["pre"] or ""), 0))
+        end = mt.end() if y is not None else mt.end("h")
+        _add(out, mt.start(), end, got.isoformat(), "day", prio=5, cal=cal)
+
+
 def _iso_week(day: dt.date) -> str:
     y, w, _ = day.isocalendar()
     return f"{y:04d}-W{w:02d}"
@@ -399,6 +463,8 @@ def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: boo
         _cands_edge_day(f, ref, out)
     if weekday and (month or "الشهر" in f):
         _cands_nth_weekday(f, ref, out)
+    if "عيد ال" in f or "عرفه" in f or "المولد" in f or "راس السنه" in f:
+        _cands_holidays(f, ref, out)
     if ref is None:
         return
     if any(k in f for k in _TRIGGERS):

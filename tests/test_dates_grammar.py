@@ -110,6 +110,18 @@ def test_weekday_of_a_week_or_month(ref, text, expected):
 
 
 @pytest.mark.parametrize("ref,text,expected", [
+    (SAT, "عادت الأسواق للعمل بعد ثالث أيام عيد الفطر", "2018-06-17|day"),
+    (SAT, "ليلة عيد الفطر", "2018-06-14|day"),
+    (None, "في عيد الأضحى لعام 1438 هـ", "2017-09-01|day"),
+    (None, "احتفالات عيد الفطر 2017", "2017-06-25|day"),
+    (SAT, "تبادلوا التهاني في عيد الميلاد المجيد", "2017-12-25|day"),
+    (SAT, "احتفل بعيد ميلاده", ""),
+])
+def test_holidays(ref, text, expected):
+    _check(ref, text, expected)
+
+
+@pytest.mark.parametrize("ref,text,expected", [
     (SAT, "في الحادي والثلاثين من ديسمبر", "2017-12-31|day"),
     (None, "في الحادي والثلاثين من ديسمبر 2019", "2019-12-31|day"),
     (None, "غرة شهر شوال 1439 هـ", "2018-06-15|day"),
