@@ -11,6 +11,7 @@ first), written "YYYY-Www" with granularity "week".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from tasks import dates as d
@@ -151,12 +152,14 @@ HOLIDAYS = {
     "عيد العمال": ("gregorian", 5, 1), "عيد الحب": ("gregorian", 2, 14),
 }
 _HOLIDAY_DAYS = {"اول ايام": 0, "ثاني ايام": 1, "ثالث ايام": 2, "رابع ايام": 3, "ليله": -1, "عشيه": -1}
+_HOLIDAY_BEFORE = re.compile(rf"(?<!\w)(?P<pre>{d._alt(_HOLIDAY_DAYS)})\s+$")
 _RX_HOLIDAY = d._compile(
-    rf"{d._BC}(?:(?P<pre>{d._alt(_HOLIDAY_DAYS)})\s+)?(?P<h>{d._alt(HOLIDAYS)}){d._E}"
+    rf"{d._BC}(?P<h>{d._alt(HOLIDAYS)}){d._E}"
     rf"(?:\s*(?:(?:لعام|لسنه|عام|سنه)\s+)?(?P<y>\d{{4}})(?!\d)(?P<suf>\s*ه(?!\w))?)?")
-_HOLIDAY_KEYS = ("عيد ال", "عرفه", "المولد", "راس السنه")
+_HOLIDAY_KEYS = ("عيد ال", "يوم عرفه", "وقفه عرفه", "المولد", "راس السنه")  # where each name starts
 
 
+@functools.lru_cache(maxsize=4096)  # a corpus's pages share few references; the calendar conversion is slow
 def _holiday_date(cal: str, m: int, day: int, y: int | None, ref: dt.date | None, forward: bool) -> dt.date | None:
     """The holiday in year y of its calendar, else its occurrence nearest before the reference (after it when
     the sentence points forward)."""
@@ -185,8 +188,9 @@ def _holiday_date(cal: str, m: int, day: int, y: int | None, ref: dt.date | None
 
 
 def _cands_holidays(f: str, ref: dt.date | None, out: list) -> None:
-    for mt in _matches(_RX_HOLIDAY, f, _HOLIDAY_KEYS, 2):
+    for mt in _matches(_RX_HOLIDAY, f, _HOLIDAY_KEYS, 0):
         g = mt.groupdict()
+        pre = _HOLIDAY_BEFORE.search(f, max(0, mt.start() - 12), mt.start())
         cal, m, day = HOLIDAYS[re.sub(r"\s+", " ", g["h"])]
         y = int(g["y"]) if g["y"] else None
         hijri_year = y is not None and (g["suf"] is not None or 1300 <= y <= 1500)
@@ -199,9 +203,9 @@ def _cands_holidays(f: str, ref: dt.date | None, out: list) -> None:
             got = _holiday_date(cal, m, day, y, ref, _forward(f, mt.start()))
         if got is None:
             continue
-        got += dt.timedelta(days=_HOLIDAY_DAYS.get(re.sub(r"\s+", " ", g["pre"] or ""), 0))
+        got += dt.timedelta(days=_HOLIDAY_DAYS[re.sub(r"\s+", " ", pre.group("pre"))] if pre else 0)
         end = mt.end() if y is not None else mt.end("h")
-        _add(out, mt.start(), end, got.isoformat(), "day", prio=5, cal=cal)
+        _add(out, pre.start() if pre else mt.start(), end, got.isoformat(), "day", prio=5, cal=cal)
 
 
 def _iso_week(day: dt.date) -> str:
