@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from akhbar import __version__, store
 from akhbar.settings import Settings
-from tasks import clean, dates, dedup, ingest, write
+from tasks import clean, dates, dedup, ingest, stories, write
 
 DEFAULT_INPUTS = ["data/sample"]
 
@@ -339,6 +339,8 @@ def run_pipeline(
         timed("clean", lambda: _sum(executor.map(clean.clean_task, record_shards, run_dir=run_dir)))
         if record_shards:
             timed("dedup", lambda: executor.call(dedup.dedup_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id))
+            timed("stories", lambda: executor.call(stories.stories_task, out_dir=str(out_path), run_dir=run_dir,
+                                                   run_id=run_id))
         timed("dates", lambda: _sum(executor.map(dates.dates_task, record_shards, run_dir=run_dir)))
         written = timed("write", lambda: _sum(executor.map(
             write.write_task, record_shards, run_dir=run_dir, run_id=run_id, ingested_at=started.isoformat())))

@@ -11,3 +11,5 @@ SET VARIABLE akhbar_out = coalesce(nullif(getenv('AKHBAR_OUT'), ''), 'data/out')
 .read sql/views/rejects.sql
 .read sql/views/duplicate_clusters.sql
 .read sql/views/site_templates.sql
+.read sql/views/first_publications.sql
+.read sql/views/stories.sql
