@@ -144,8 +144,8 @@ PARAGRAPH_MINHASH = [
 STORY_MEMBERS = [
     Column("doc_id", pa.string(), "A document of the run."),
     Column("story_id", pa.string(), "The story it tells: the doc_id of the story's first document (the earliest published, tasks.stories). Stored ids never change; a later run's article joins an existing story."),
-    Column("linked_doc_id", pa.string(), "The earlier document whose paragraphs it repeats or revises most (the link that put it in the story); null for a story's first document."),
-    Column("overlap", pa.float32(), "Share of its text paragraphs that repeat or revise linked_doc_id's; null for a story's first document."),
+    Column("linked_doc_id", pa.string(), "The earlier document whose paragraphs it repeats or revises most (the link that put it in the story); null when it starts a story."),
+    Column("overlap", pa.float32(), "Share of the characters of its text paragraphs in paragraphs that repeat or revise linked_doc_id's; null for a story's first document."),
     Column("run_id", pa.string(), "Run that assigned it."),
 ]
 

@@ -49,8 +49,8 @@ class Settings:
     near_dup_threshold: float = 0.8
     near_dup_min_words: int = 8
     # Story clusters (tasks.stories): an article joins the story of the earlier article whose
-    # paragraphs it repeats or revises most, when they are at least this share of its text
-    # paragraphs and the two were published at most story_window_days apart.
+    # paragraphs it repeats or revises most, when they hold at least this share of its text's
+    # characters and the two were published at most story_window_days apart.
     story_min_overlap: float = 0.5
     story_window_days: int = 3
     # DuckDB memory cap for the corpus-wide passes (they spill to disk beyond it).

@@ -2,8 +2,9 @@
 
 Runs after the dedup pass, from its decisions (no text is read): an article is linked to the
 earlier article whose paragraphs it repeats (exact or near duplicate) or revises most. When those
-paragraphs are at least `story_min_overlap` of its text paragraphs (kept, duplicate or revision;
-not boilerplate, metadata or repeats inside itself) and the two were published at most
+paragraphs hold at least `story_min_overlap` of the characters of its text paragraphs (kept,
+duplicate or revision; not boilerplate, metadata or repeats inside itself: a shared footer or
+caption weighs what its length weighs) and the two were published at most
 `story_window_days` apart (undated articles are not held by the window), it joins the linked
 article's story; otherwise it starts a story, whose id is its own doc_id.
 
@@ -46,20 +47,21 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         decided = "SELECT NULL::VARCHAR AS doc_id, NULL::INTEGER AS position, NULL::VARCHAR AS status, NULL::VARCHAR AS first_doc_id WHERE ? IS NULL AND false"
     con.execute(
         f"""CREATE TEMP TABLE run_paras AS
-            SELECT p.doc_id, coalesce(x.status, p.status) AS status, x.first_doc_id AS linked_doc_id
+            SELECT p.doc_id, coalesce(x.status, p.status) AS status, x.first_doc_id AS linked_doc_id,
+                   length(p.text) AS n_chars
             FROM read_parquet(?) p LEFT JOIN ({decided}) x USING (doc_id, position)""",
         [str(run / "clean" / "paragraphs-*.parquet"), str(decisions / "*" / "*.parquet")],
     )
-    # The best link of each article: most shared paragraphs, then the earliest linked article.
+    # The best link of each article: most shared text, then the earliest linked article.
     con.execute(
         f"""CREATE TEMP TABLE links AS
             WITH text_paras AS (
                 SELECT * FROM run_paras
                 WHERE status IN ('kept', 'duplicate') AND linked_doc_id IS DISTINCT FROM doc_id
             ),
-            n_text AS (SELECT doc_id, count(*) AS n FROM text_paras GROUP BY doc_id),
+            n_text AS (SELECT doc_id, sum(n_chars) AS n FROM text_paras GROUP BY doc_id),
             shared AS (
-                SELECT doc_id, linked_doc_id, count(*) AS n_shared FROM text_paras
+                SELECT doc_id, linked_doc_id, sum(n_chars) AS n_shared FROM text_paras
                 WHERE linked_doc_id IS NOT NULL GROUP BY ALL
             ),
             stored_docs AS (
