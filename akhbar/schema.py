@@ -145,8 +145,11 @@ STORY_MEMBERS = [
     Column("doc_id", pa.string(), "A document of the run."),
     Column("story_id", pa.string(), "The story it tells: the doc_id of the story's first document (the earliest published, tasks.stories). Stored ids never change; a later run's article joins an existing story."),
     Column("linked_doc_id", pa.string(), "The earlier document whose paragraphs it repeats or revises most (the link that put it in the story); null when it starts a story."),
-    Column("overlap", pa.float32(), "Share of the characters of its text paragraphs in paragraphs that repeat or revise linked_doc_id's; null for a story's first document."),
+    Column("overlap", pa.float32(), "linked_by paragraphs: share of the characters of its text paragraphs in paragraphs that repeat or revise linked_doc_id's; linked_by minhash: the estimated Jaccard similarity of the two documents' word sets; null when it starts a story."),
     Column("run_id", pa.string(), "Run that assigned it."),
+    Column("linked_by", pa.string(), "paragraphs (its paragraphs repeat or revise the linked document's) or minhash (the same text split into other paragraphs or rewritten: document MinHash); null when it starts a story."),
+    Column("bands", pa.list_(pa.uint64()), "MinHash LSH band keys of the document's kept lines of at least near_dup_min_words words (as paragraph_minhash), for later runs to find it; null when it has none or near-duplicate search is off."),
+    Column("signature", pa.binary(), "The document's 120 minimum hashes, low 16 bits each (as paragraph_minhash). Never the text."),
 ]
 
 TABLES: dict[str, list[Column]] = {

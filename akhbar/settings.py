@@ -53,6 +53,9 @@ class Settings:
     # characters and the two were published at most story_window_days apart.
     story_min_overlap: float = 0.5
     story_window_days: int = 3
+    # ... or, failing that, of the earlier article whose kept text's word set it shares at least this
+    # estimated Jaccard similarity with (document MinHash: the same text split into other paragraphs).
+    story_min_similarity: float = 0.6
     # DuckDB memory cap for the corpus-wide passes (they spill to disk beyond it).
     duckdb_memory_limit: str = "1GB"
 

@@ -1522,8 +1522,10 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
     write_staged(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), out / f"rejects-{shard_id:05d}.parquet")
     if near:  # read by tasks.dedup._near_dups
         from tasks.dedup import minhash_stage_table
+        from tasks.stories import document_signatures
 
         write_staged(minhash_stage_table(*near_rows, min_words), out / f"minhash-{shard_id:05d}.parquet")
+        write_staged(document_signatures(*near_rows), out / f"docsig-{shard_id:05d}.parquet")  # tasks.stories
     return {"documents": len(docs["doc_id"]), "paragraphs": len(paras["doc_id"]), "rejects": len(rejects)}
 
 

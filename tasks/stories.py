@@ -6,7 +6,12 @@ paragraphs hold at least `story_min_overlap` of the characters of its text parag
 duplicate or revision; not boilerplate, metadata or repeats inside itself: a shared footer or
 caption weighs what its length weighs) and the two were published at most
 `story_window_days` apart (undated articles are not held by the window), it joins the linked
-article's story; otherwise it starts a story, whose id is its own doc_id.
+article's story. Failing that, the earlier article within the window whose kept text's word set
+it resembles most, at an estimated Jaccard similarity of at least `story_min_similarity`
+(document MinHash with the project's signatures and LSH bands, tasks.dedup: the same text split
+into other paragraphs, or rewritten) is the link. Otherwise it starts a story, whose id is its own
+doc_id. The document signatures are computed in the parallel clean shards (document_signatures)
+and stored with the assignment (story_members.bands/signature) for later runs.
 
 Dedup links always point at an earlier paragraph (earlier run, then publication day, then input
 order), so stories form in that order in one pass: an article of a later run joins a stored story,
@@ -18,11 +23,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+import numpy as np
 import pyarrow as pa
 
 from akhbar import schema, store
 from akhbar.settings import Settings
-from tasks.dedup import PUB_DAY
+from tasks.dedup import BANDS, NUM_PERM, PUB_DAY, _fixed_rows, minhash_stage_table, similarity
+
+NO_DAY = 2147483647  # PUB_DAY of an undated document
+
+
+def document_signatures(doc_ids: list[str], positions: list[int], norm_texts: list[str]) -> pa.Table:
+    """MinHash of each document's word set, from the normalized kept lines the clean shard stages
+    for near-duplicate search (rows grouped by document, in order). Rows as minhash_stage_table."""
+    docs: dict[str, list[str]] = {}
+    for doc_id, text in zip(doc_ids, norm_texts):
+        docs.setdefault(doc_id, []).append(text)
+    ids = list(docs)
+    return minhash_stage_table(ids, [0] * len(ids), [" ".join(docs[d]) for d in ids], 1)
 
 
 def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
@@ -81,6 +100,7 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         [store.table_glob(out, "documents"), run_id],
     )
     # Joins: share and window; the linked article's stored story, when it has one.
+    sig_links, sigs = _minhash_links(con, run, out, settings)
     rows = con.execute(
         """SELECT d.doc_id, k.best.linked_doc_id, k.best.n_shared / k.n_text AS overlap, m.story_id
            FROM run_docs d
@@ -94,22 +114,96 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     ).fetchall()
     con.close()
     story: dict[str, str] = {}
-    members = {"doc_id": [], "story_id": [], "linked_doc_id": [], "overlap": []}
+    members = {"doc_id": [], "story_id": [], "linked_doc_id": [], "overlap": [], "linked_by": []}
     for doc_id, linked, overlap, stored_story in rows:
+        how = "paragraphs"
+        if linked is None and doc_id in sig_links:
+            linked, overlap, stored_story = sig_links[doc_id]
+            how = "minhash"
         if linked is None:
-            story[doc_id] = doc_id
+            story[doc_id], how = doc_id, None
         else:  # a linked article of this run comes earlier in this order; one of an earlier run has a stored story
             story[doc_id] = stored_story or story.get(linked, linked)
         members["doc_id"].append(doc_id)
         members["story_id"].append(story[doc_id])
         members["linked_doc_id"].append(linked)
         members["overlap"].append(overlap)
-    table = pa.table({**members, "run_id": [run_id] * len(rows)}).cast(schema.SCHEMAS["story_members"])
+        members["linked_by"].append(how)
+    bands = [sigs.get(d, (None, None))[0] for d in members["doc_id"]]
+    signature = [sigs.get(d, (None, None))[1] for d in members["doc_id"]]
+    table = pa.table({**members, "run_id": [run_id] * len(rows),
+                      "bands": pa.array(bands, pa.list_(pa.uint64())), "signature": pa.array(signature, pa.binary())},
+                     ).select(schema.SCHEMAS["story_members"].names).cast(schema.SCHEMAS["story_members"])
     final = run / "final" / "story_members"
     final.mkdir(parents=True, exist_ok=True)
     store.write_parquet_atomic(table, final / "00000.parquet")
     return {"documents": len(rows), "joined": sum(v is not None for v in members["linked_doc_id"]),
             "stories": len(set(members["story_id"]))}
+
+
+def _minhash_links(con: duckdb.DuckDBPyConnection, run: Path, out: Path, settings: Settings) -> tuple[dict, dict]:
+    """Per document of the run, the earlier document (this run or stored) within the window with the
+    most similar word set, at least story_min_similarity: doc_id -> (linked, similarity, stored story).
+    Also the run's signatures to store: doc_id -> (bands, signature)."""
+    glob = run / "clean" / "docsig-*.parquet"
+    if not any(run.glob("clean/docsig-*.parquet")):  # near-duplicate search off: no signatures
+        return {}, {}
+    sig_table = con.sql(
+        """SELECT s.doc_id, s.bands, s.signature, r.pub_day,
+                  (row_number() OVER (ORDER BY r.pub_day, r.input_index, r.record_index) - 1)::BIGINT AS i
+           FROM read_parquet(?) s JOIN run_docs r USING (doc_id) ORDER BY i""", params=[str(glob)]).to_arrow_table()
+    n = sig_table.num_rows
+    sig = _fixed_rows(sig_table.column("signature").combine_chunks(), NUM_PERM, "<u2") if n else np.empty((0, NUM_PERM), "<u2")
+    keys = _fixed_rows(sig_table.column("bands").combine_chunks(), BANDS, "uint64") if n else np.empty((0, BANDS), np.uint64)
+    con.register("doc_bands", pa.table({"i": np.repeat(np.arange(n, dtype=np.int64), BANDS),
+                                        "band": np.tile(np.arange(BANDS, dtype=np.int8), n),
+                                        "key": keys.reshape(-1)}))
+    con.register("doc_days", pa.table({"i": np.arange(n, dtype=np.int64), "pub_day": sig_table.column("pub_day")}))
+    window = int(settings.story_window_days)
+    in_window = f"(a.pub_day = {NO_DAY} OR b.pub_day = {NO_DAY} OR abs(a.pub_day - b.pub_day) <= {window})"
+    run_pairs = con.sql(
+        f"""SELECT DISTINCT a.i AS p, b.i AS q FROM doc_bands x JOIN doc_bands y
+                ON x.band = y.band AND x.key = y.key AND y.i < x.i
+            JOIN doc_days a ON a.i = x.i JOIN doc_days b ON b.i = y.i
+            WHERE {in_window}""").to_arrow_table()
+    stored = con.execute(
+        f"""WITH s AS (
+                SELECT doc_id, story_id, unnest(range({BANDS})) AS band, unnest(bands) AS key
+                FROM read_parquet(?, union_by_name = true)
+                WHERE run_id IN (SELECT run_id FROM done_runs) AND bands IS NOT NULL),
+            hits AS (SELECT DISTINCT x.i, s.doc_id, s.story_id FROM doc_bands x JOIN s ON x.band = s.band AND x.key = s.key)
+            SELECT h.i, h.doc_id, h.story_id, m.signature,
+                   [b.run_id, lpad(b.pub_day::VARCHAR, 10, '0'), lpad(b.input_index::VARCHAR, 12, '0'),
+                    lpad(b.record_index::VARCHAR, 12, '0')] AS order_key
+            FROM hits h JOIN doc_days a ON a.i = h.i
+            JOIN (SELECT doc_id, signature FROM read_parquet(?, union_by_name = true)
+                  WHERE run_id IN (SELECT run_id FROM done_runs)) m ON m.doc_id = h.doc_id
+            JOIN (SELECT doc_id, run_id, {PUB_DAY} AS pub_day, input_index, record_index FROM read_parquet(?) d
+                  WHERE run_id IN (SELECT run_id FROM done_runs)) b ON b.doc_id = h.doc_id
+            WHERE {in_window}""",
+        [store.table_glob(out, "story_members")] * 2 + [store.table_glob(out, "documents")]).fetchall()
+    con.unregister("doc_bands")
+    con.unregister("doc_days")
+    threshold = float(settings.story_min_similarity)
+    best: dict[int, tuple] = {}  # i -> (-similarity, order key, linked doc_id, stored story)
+    for i, doc_id, story_id, signature, order_key in stored:
+        s = float(similarity(sig[i:i + 1], np.frombuffer(signature, "<u2").reshape(1, NUM_PERM))[0])
+        cand = (-s, (0, *order_key), doc_id, story_id)
+        if s >= threshold and (i not in best or cand[:2] < best[i][:2]):
+            best[i] = cand
+    if run_pairs.num_rows:
+        p, q = run_pairs.column("p").to_numpy(), run_pairs.column("q").to_numpy()
+        sims = similarity(sig[p], sig[q])
+        ids = sig_table.column("doc_id").to_pylist()
+        for pk, qk, s in zip(p[sims >= threshold], q[sims >= threshold], sims[sims >= threshold]):
+            cand = (-float(s), (1, int(qk)), ids[qk], None)
+            if int(pk) not in best or cand[:2] < best[int(pk)][:2]:
+                best[int(pk)] = cand
+    ids = sig_table.column("doc_id").to_pylist()
+    links = {ids[i]: (c[2], -c[0], c[3]) for i, c in best.items()}
+    bands = sig_table.column("bands").to_pylist()
+    blobs = sig_table.column("signature").to_pylist()
+    return links, {d: (b, g) for d, b, g in zip(ids, bands, blobs)}
 
 
 from akhbar.tasking import StageTask  # noqa: E402
