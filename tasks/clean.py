@@ -1524,8 +1524,11 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
         from tasks.dedup import minhash_stage_table
         from tasks.stories import document_signatures
 
-        write_staged(minhash_stage_table(*near_rows, min_words), out / f"minhash-{shard_id:05d}.parquet")
-        write_staged(document_signatures(*near_rows), out / f"docsig-{shard_id:05d}.parquet")  # tasks.stories
+        full: list = []
+        lines = minhash_stage_table(*near_rows, min_words, full_signatures=full)
+        write_staged(lines, out / f"minhash-{shard_id:05d}.parquet")
+        write_staged(document_signatures(lines.column("doc_id").to_pylist(), full[0]),  # tasks.stories
+                     out / f"docsig-{shard_id:05d}.parquet")
     return {"documents": len(docs["doc_id"]), "paragraphs": len(paras["doc_id"]), "rejects": len(rejects)}
 
 

@@ -180,11 +180,13 @@ _STAGE_BATCH = 10_000  # texts per numpy pass
 _STAGE_CHARS = 250_000
 
 
-def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: list[str], min_words: int) -> pa.Table:
+def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: list[str], min_words: int,
+                        full_signatures: list | None = None) -> pa.Table:
     """Band keys and 16-bit signatures of the normalized texts with at least min_words words (>= 1).
 
     Rows in the given order, the shorter texts left out. A text's words are counted as
-    token_hashes counts them (spaces + 1), so the rows are exactly the texts it would keep."""
+    token_hashes counts them (spaces + 1), so the rows are exactly the texts it would keep.
+    full_signatures, when given, receives the rows' full (n, NUM_PERM) uint32 signatures."""
     min_words = max(int(min_words), 1)
     keep = [k for k, t in enumerate(norm_texts) if t and t.count(" ") + 1 >= min_words]
     owners: list[np.ndarray] = []
@@ -201,6 +203,8 @@ def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: li
         sig = np.minimum.reduceat(np.concatenate(piece_sigs), np.flatnonzero(np.diff(owner_arr, prepend=-1)), axis=0)
         sig16.append((sig & 0xFFFF).astype("<u2"))
         keys.append(band_keys(sig))
+    if full_signatures is not None:
+        full_signatures.append(sig if piece_sigs else np.empty((0, NUM_PERM), np.uint32))
     n = len(keep)
     key_arr = np.concatenate(keys) if keys else np.empty((0, BANDS), np.uint64)
     sig_arr = np.concatenate(sig16) if sig16 else np.empty((0, NUM_PERM), "<u2")

@@ -29,19 +29,27 @@ import pyarrow as pa
 
 from akhbar import schema, store
 from akhbar.settings import Settings
-from tasks.dedup import BANDS, NUM_PERM, PUB_DAY, _fixed_rows, minhash_stage_table, similarity
+from tasks.dedup import BANDS, MINHASH_STAGE_SCHEMA, NUM_PERM, PUB_DAY, _fixed_rows, band_keys, similarity
 
 NO_DAY = 2147483647  # PUB_DAY of an undated document
 
 
-def document_signatures(doc_ids: list[str], positions: list[int], norm_texts: list[str]) -> pa.Table:
-    """MinHash of each document's word set, from the normalized kept lines the clean shard stages
-    for near-duplicate search (rows grouped by document, in order). Rows as minhash_stage_table."""
-    docs: dict[str, list[str]] = {}
-    for doc_id, text in zip(doc_ids, norm_texts):
-        docs.setdefault(doc_id, []).append(text)
-    ids = list(docs)
-    return minhash_stage_table(ids, [0] * len(ids), [" ".join(docs[d]) for d in ids], 1)
+def document_signatures(doc_ids: list[str], signatures: np.ndarray) -> pa.Table:
+    """MinHash of each document's word set, from the full signatures of its kept lines that the clean
+    shard computed for near-duplicate search (rows grouped by document): the minimum over a
+    document's lines is the MinHash of the union of their words. Rows as minhash_stage_table's."""
+    starts = np.flatnonzero(np.r_[True, np.asarray(doc_ids[1:], object) != np.asarray(doc_ids[:-1], object)]) \
+        if doc_ids else np.empty(0, np.int64)
+    sig = np.minimum.reduceat(signatures, starts, axis=0) if len(starts) else np.empty((0, NUM_PERM), np.uint32)
+    n = len(starts)
+    keys = band_keys(sig) if n else np.empty((0, BANDS), np.uint64)
+    sig16 = (sig & 0xFFFF).astype("<u2")
+    return pa.table({
+        "doc_id": pa.array([doc_ids[k] for k in starts], pa.string()),
+        "position": pa.array(np.zeros(n, np.int32)),
+        "bands": pa.FixedSizeListArray.from_arrays(pa.array(keys.reshape(-1), pa.uint64()), BANDS).cast(pa.list_(pa.uint64())),
+        "signature": pa.FixedSizeBinaryArray.from_buffers(pa.binary(NUM_PERM * 2), n, [None, pa.py_buffer(sig16.tobytes())]).cast(pa.binary()),
+    }, schema=MINHASH_STAGE_SCHEMA)
 
 
 def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
