@@ -1,4 +1,4 @@
-"""The pipeline DAG, orchestrated once: ingest -> admit -> clean -> dedup -> dates -> write -> publish.
+"""The pipeline DAG, orchestrated once: ingest -> admit -> clean -> dedup -> stories -> dates -> write -> publish.
 
 This module imports no Prefect at load time: the CLI's quick path runs from here in about a
 second; `flows/pipeline.py` wraps `run_pipeline` in the Prefect flow.

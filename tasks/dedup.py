@@ -604,13 +604,14 @@ def _choose_relations(con: duckdb.DuckDBPyConnection, run: Path, out: Path, meta
                                     pa.array([h[2] for h in hits], pa.string())]),
         "position": pa.concat_arrays([meta.column("position").combine_chunks().cast(pa.int32()).take(pa.array(later)),
                                       pa.array([h[3] for h in hits], pa.int32())])}))
-    stored_paragraphs = store.table_glob(out, "paragraphs")
-    has_stored = any((out / "paragraphs").glob("*.parquet"))
+    # the texts of both sides: this run's staged paragraphs, earlier runs' stored ones
     texts = con.execute(
-        f"""WITH keys AS (SELECT DISTINCT doc_id, position FROM text_keys)
-            SELECT p.doc_id, p.position, p.text FROM read_parquet(?) p SEMI JOIN keys k USING (doc_id, position)
-            {"UNION ALL SELECT s.doc_id, s.position, s.text FROM read_parquet(?) s SEMI JOIN keys k USING (doc_id, position) WHERE s.run_id IN (SELECT run_id FROM done_runs)" if has_stored else ""}""",
-        [str(run / "clean" / "paragraphs-*.parquet")] + ([stored_paragraphs] if has_stored else []),
+        """WITH keys AS (SELECT DISTINCT doc_id, position FROM text_keys)
+           SELECT p.doc_id, p.position, p.text FROM read_parquet(?) p SEMI JOIN keys k USING (doc_id, position)
+           UNION ALL
+           SELECT s.doc_id, s.position, s.text FROM read_parquet(?) s SEMI JOIN keys k USING (doc_id, position)
+           WHERE s.run_id IN (SELECT run_id FROM done_runs)""",
+        [str(run / "clean" / "paragraphs-*.parquet"), store.table_glob(out, "paragraphs")],
     ).fetchall()
     con.unregister("text_keys")
     text = {(d, p): t for d, p, t in texts}

@@ -243,3 +243,25 @@ def test_one_run_equals_runs_split_in_publication_order_and_any_shard_size(days,
     shutil.copytree(in_order.parent / "in", small / "in")
     _run(small / "in", small / "out", shard_size=37, shard_max_chars=60_000)
     assert _tables(small / "out") == one
+
+
+def test_runs_in_reverse_publication_order_keep_stored_decisions_and_the_view_names_the_earliest(days, tmp_path):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    for k in reversed(range(len(days))):  # the last day first: later runs bring earlier copies
+        _write(days[k], inbox / f"day{k}.jsonl")
+        _run(inbox, out)
+    # stored decisions stand: copies of an earlier day point at the paragraph stored first
+    stood = _rows(out, """SELECT count(*) FROM paragraphs p JOIN documents d USING (doc_id)
+                          JOIN documents f ON f.doc_id = p.first_doc_id
+                          WHERE p.status = 'duplicate' AND d.published < f.published""")[0][0]
+    assert stood > 50
+    # and the view names the earliest published member of every cluster
+    rows = _rows(out, """
+        WITH m AS (SELECT p.first_doc_id, p.first_position, min(d.published) AS earliest
+                   FROM paragraphs p JOIN documents d USING (doc_id)
+                   WHERE p.status = 'duplicate' AND p.doc_id <> p.first_doc_id GROUP BY ALL),
+        f AS (SELECT m.*, d.published AS first_published FROM m JOIN documents d ON d.doc_id = m.first_doc_id)
+        SELECT count(*), count(*) FILTER (WHERE v.earliest_published = least(f.earliest, f.first_published)),
+               count(*) FILTER (WHERE v.earliest_doc_id <> v.first_doc_id)
+        FROM first_publications v JOIN f USING (first_doc_id, first_position)""")[0]
+    assert rows[0] > 300 and rows[1] == rows[0] and rows[2] > 50
