@@ -265,3 +265,24 @@ def test_runs_in_reverse_publication_order_keep_stored_decisions_and_the_view_na
                count(*) FILTER (WHERE v.earliest_doc_id <> v.first_doc_id)
         FROM first_publications v JOIN f USING (first_doc_id, first_position)""")[0]
     assert rows[0] > 300 and rows[1] == rows[0] and rows[2] > 50
+
+
+def test_most_repeated_paragraphs_count_article_text_not_page_furniture(in_order, tmp_path):
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    _run(sample, tmp_path / "out")
+    con = store.connect(tmp_path / "out")
+    try:
+        # the sample's comment thread repeats a «الموضوع :» label inside one page
+        clusters = [normalize_arabic(r[0]) for r in con.execute("SELECT text FROM duplicate_clusters").fetchall()]
+        assert "الموضوع" in clusters
+        for sql in ("sql/report/most_repeated_paragraphs.sql", "sql/queries/most_repeated_paragraphs.sql"):
+            rel = con.execute((sample.parents[1] / sql).read_text(encoding="utf-8"))
+            names = [c[0] for c in rel.description]
+            texts = [normalize_arabic(dict(zip(names, r))["text"]) for r in rel.fetchall()]
+            assert "الموضوع" not in texts
+    finally:
+        con.close()
+    # on the wire corpus they are article paragraphs carried across outlets
+    repo = Path(__file__).resolve().parents[1]
+    rows = _rows(in_order, (repo / "sql/report/most_repeated_paragraphs.sql").read_text(encoding="utf-8"))
+    assert len(rows) == 20 and all(r[1] >= 2 and len(normalize_arabic(r[4]).split()) >= 8 for r in rows)
