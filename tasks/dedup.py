@@ -617,13 +617,15 @@ def _choose_relations(con: duckdb.DuckDBPyConnection, run: Path, out: Path, meta
     text = {(d, p): t for d, p, t in texts}
     meta_doc = meta.column("doc_id").to_pylist()
     meta_pos = meta.column("position").to_pylist()
-    best: dict[int, tuple] = {}  # i -> (rank, order key, doc_id, position, similarity, relation); duplicates rank first
-    for i, order, doc_id, position, sim in hits:
+    chosen: dict[int, tuple] = {}
+    # per paragraph, its hits earliest first: the first it repeats ends the search (usually the first hit)
+    for i, order, doc_id, position, sim in sorted(hits, key=lambda h: (h[0], h[1])):
+        if i in chosen and chosen[i][3] == "duplicate":
+            continue
         rel = relation(text.get((meta_doc[i], meta_pos[i]), ""), text.get((doc_id, position), ""))
-        cand = (rel != "duplicate", order, doc_id, position, sim, rel)
-        if i not in best or cand[:2] < best[i][:2]:
-            best[i] = cand
-    return [(i, c[2], c[3], c[4], c[5]) for i, c in sorted(best.items())]
+        if i not in chosen or rel == "duplicate":
+            chosen[i] = (doc_id, position, sim, rel)
+    return [(i, *c) for i, c in sorted(chosen.items())]
 
 
 def kept_after_document_repeats(lines) -> set[int]:

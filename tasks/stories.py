@@ -69,15 +69,18 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     )
     # Per paragraph of the run: its final status and the earlier paragraph's document it repeats or revises.
     decisions = run / "dedup" / "decisions"
-    decided = "SELECT doc_id, position, status, first_doc_id FROM read_parquet(?, hive_partitioning = false)"
-    if not any(decisions.glob("*/*.parquet")):  # nothing decided: an empty table of the same shape
-        decided = "SELECT NULL::VARCHAR AS doc_id, NULL::INTEGER AS position, NULL::VARCHAR AS status, NULL::VARCHAR AS first_doc_id WHERE ? IS NULL AND false"
+    if any(decisions.glob("*/*.parquet")):
+        con.execute("""CREATE TEMP TABLE decided AS SELECT doc_id, position, status, first_doc_id
+                       FROM read_parquet(?, hive_partitioning = false)""", [str(decisions / "*" / "*.parquet")])
+    else:  # nothing decided
+        con.execute("""CREATE TEMP TABLE decided (doc_id VARCHAR, position INTEGER, status VARCHAR,
+                                                  first_doc_id VARCHAR)""")
     con.execute(
-        f"""CREATE TEMP TABLE run_paras AS
-            SELECT p.doc_id, coalesce(x.status, p.status) AS status, x.first_doc_id AS linked_doc_id,
-                   length(p.text) AS n_chars
-            FROM read_parquet(?) p LEFT JOIN ({decided}) x USING (doc_id, position)""",
-        [str(run / "clean" / "paragraphs-*.parquet"), str(decisions / "*" / "*.parquet")],
+        """CREATE TEMP TABLE run_paras AS
+           SELECT p.doc_id, coalesce(x.status, p.status) AS status, x.first_doc_id AS linked_doc_id,
+                  length(p.text) AS n_chars
+           FROM read_parquet(?) p LEFT JOIN decided x USING (doc_id, position)""",
+        [str(run / "clean" / "paragraphs-*.parquet")],
     )
     # The best link of each article: most shared text, then the earliest linked article.
     con.execute(
