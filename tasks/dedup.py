@@ -530,11 +530,12 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
                    coalesce(dd.pub_day, 2147483647) AS pub_day
             FROM stored_hits h
             JOIN (SELECT doc_id, position, run_id, signature
-                  FROM read_parquet('{stored_glob}')
+                  FROM read_parquet(?)
                   WHERE run_id IN (SELECT run_id FROM done_runs)) m USING (doc_id, position, run_id)
             LEFT JOIN (SELECT doc_id, run_id, {PUB_DAY} AS pub_day
-                       FROM read_parquet('{store.table_glob(out, "documents")}') d
-                       WHERE run_id IN (SELECT run_id FROM done_runs)) dd USING (doc_id, run_id)"""
+                       FROM read_parquet(?) d
+                       WHERE run_id IN (SELECT run_id FROM done_runs)) dd USING (doc_id, run_id)""",
+        params=[stored_glob, store.table_glob(out, "documents")],
     ).to_arrow_reader(200_000)
     for batch in stored_reader:
         if batch.num_rows == 0:

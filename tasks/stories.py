@@ -171,28 +171,30 @@ def _minhash_links(con: duckdb.DuckDBPyConnection, run: Path, out: Path, setting
                                         "key": keys.reshape(-1)}))
     con.register("doc_days", pa.table({"i": np.arange(n, dtype=np.int64), "pub_day": sig_table.column("pub_day")}))
     window = int(settings.story_window_days)
-    in_window = f"(a.pub_day = {NO_DAY} OR b.pub_day = {NO_DAY} OR abs(a.pub_day - b.pub_day) <= {window})"
+    in_window = "(a.pub_day = $no_day OR b.pub_day = $no_day OR abs(a.pub_day - b.pub_day) <= $window)"
+    window_params = {"no_day": NO_DAY, "window": window}
     run_pairs = con.sql(
         f"""SELECT DISTINCT a.i AS p, b.i AS q FROM doc_bands x JOIN doc_bands y
                 ON x.band = y.band AND x.key = y.key AND y.i < x.i
             JOIN doc_days a ON a.i = x.i JOIN doc_days b ON b.i = y.i
-            WHERE {in_window}""").to_arrow_table()
+            WHERE {in_window}""", params=window_params).to_arrow_table()
     stored = con.execute(
         f"""WITH s AS (
                 SELECT doc_id, story_id, unnest(range({BANDS})) AS band, unnest(bands) AS key
-                FROM read_parquet(?, union_by_name = true)
+                FROM read_parquet($members, union_by_name = true)
                 WHERE run_id IN (SELECT run_id FROM done_runs) AND bands IS NOT NULL),
             hits AS (SELECT DISTINCT x.i, s.doc_id, s.story_id FROM doc_bands x JOIN s ON x.band = s.band AND x.key = s.key)
             SELECT h.i, h.doc_id, h.story_id, m.signature,
                    [b.run_id, lpad(b.pub_day::VARCHAR, 10, '0'), lpad(b.input_index::VARCHAR, 12, '0'),
                     lpad(b.record_index::VARCHAR, 12, '0')] AS order_key
             FROM hits h JOIN doc_days a ON a.i = h.i
-            JOIN (SELECT doc_id, signature FROM read_parquet(?, union_by_name = true)
+            JOIN (SELECT doc_id, signature FROM read_parquet($members, union_by_name = true)
                   WHERE run_id IN (SELECT run_id FROM done_runs)) m ON m.doc_id = h.doc_id
-            JOIN (SELECT doc_id, run_id, {PUB_DAY} AS pub_day, input_index, record_index FROM read_parquet(?) d
+            JOIN (SELECT doc_id, run_id, {PUB_DAY} AS pub_day, input_index, record_index FROM read_parquet($documents) d
                   WHERE run_id IN (SELECT run_id FROM done_runs)) b ON b.doc_id = h.doc_id
             WHERE {in_window}""",
-        [store.table_glob(out, "story_members")] * 2 + [store.table_glob(out, "documents")]).fetchall()
+        {**window_params, "members": store.table_glob(out, "story_members"),
+         "documents": store.table_glob(out, "documents")}).fetchall()
     con.unregister("doc_bands")
     con.unregister("doc_days")
     threshold = float(settings.story_min_similarity)
