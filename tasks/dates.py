@@ -1548,6 +1548,15 @@ def publication_date(doc: dict) -> PublicationDate | None:
     return found
 
 
+def staged_publication_date(doc: dict) -> PublicationDate | None:
+    """The publication date the clean stage decided for a staged document (publication_date, run
+    there so the dedup pass can order copies by it)."""
+    if doc.get("published") is None:
+        return None
+    return PublicationDate(doc["published"], doc["published_precision"], doc["published_evidence"],
+                           doc["published_method"])
+
+
 def dates_shard(run_dir: str, shard_id: int) -> dict:
     """Publication dates and date mentions for one record shard (after dedup decided the statuses)."""
     from tasks.dedup import final_paragraphs
@@ -1558,7 +1567,7 @@ def dates_shard(run_dir: str, shard_id: int) -> dict:
     pub = {name: [] for name in PUBLISHED_SCHEMA.names}
     reference: dict[str, dt.date | None] = {}
     for doc in docs:
-        found = publication_date(doc)
+        found = staged_publication_date(doc)
         pub["doc_id"].append(doc["doc_id"])
         pub["published"].append(found.value if found else None)
         pub["published_precision"].append(found.precision if found else None)
