@@ -1094,6 +1094,9 @@ def _has_month_word(folded: str) -> bool:
 # the triggers that no shorter trigger starts: every month name starts with one of these
 _MONTH_TRIGGER_STARTS = tuple(k for k in _MONTH_TRIGGERS
                               if not any(o != k and k.startswith(o) for o in _MONTH_TRIGGERS))
+# names that share their first three letters are looked for once by them (each hit is checked by _MONTH_WORD)
+_MONTH_TRIGGER_STARTS = tuple(sorted({k[:3] if sum(o[:3] == k[:3] for o in _MONTH_TRIGGER_STARTS) > 1 else k
+                                      for k in _MONTH_TRIGGER_STARTS}))
 
 
 _ORD_HINT = _compile(_ORDINAL + r"\s+(?:من\s+)?(?:شهر\s+)?" + _MONTH)
