@@ -369,6 +369,8 @@ _TRIGGERS = tuple(sorted(
     | {"محرم", "صفر", "جمادي", "رجب", "شعبان", "رمضان", "شوال", "القعده", "الحجه"}
     | {"اثنين", "اتنين", "ثلاثا", "اربعا", "خميس", "جمعه", "سبت", "احد"},
     key=lambda k: (k not in _FREQUENT_TRIGGERS, _FREQUENT_TRIGGERS.index(k) if k in _FREQUENT_TRIGGERS else 0, k)))
+# a trigger that holds another one adds nothing to any(): dropped ("ابريل" holds "اب")
+_TRIGGERS = tuple(k for k in _TRIGGERS if not any(o != k and o in k for o in _TRIGGERS))
 _MONTH_TRIGGERS = tuple(sorted({k.split()[0] for k in _GREG_MONTHS}))
 _SPAN_UNITS = ("يوم", "ايام", "اسبوع", "اسابيع", "شهر", "اشهر", "شهور", "عام", "اعوام", "سنه", "سنتين", "سنوات", "سنين")
 _HIJRI_TRIGGERS = tuple(sorted({k.split()[0] for k in _HIJRI_MONTHS}))
