@@ -207,7 +207,7 @@ def test_articles_chart_bucket_follows_the_date_span(first, last, unit):
     assert 1 <= len(labels) <= 8, labels
     page = render({"out": "x", "totals": {"documents": 2, "sites": 1, "with_date": 2, "paragraphs_kept": 0,
                                           "rejects": 0, "runs": 1, "last_run_finished_at": None},
-                   "per_day": rows, "rates": [], "coverage": [], "repeated": []})
+                   "per_day": rows, "rates": [], "coverage": [], "repeated": [], "stories": []})
     assert f"<h2>Articles per {unit}, per site</h2>" in page and MAX_BUCKETS >= 100
 
 
