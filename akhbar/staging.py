@@ -1,0 +1,80 @@
+"""The run folder's layout: every file a stage stages for a later stage of the same run.
+
+A run works in OUT/_staging/<run_id>/ (akhbar.store.staging_dir) and publishes from there. Each
+kind of staged file is declared once in STAGED: the stage folder and the name per shard. Stages
+never spell a staged path themselves; they ask this module:
+
+    staging.path(run, "clean_docs", shard_id)      one shard's file (to write or read)
+    staging.paths(run, "clean_docs")               every shard's file, sorted
+    staging.pattern(run, "clean_docs")             a DuckDB file pattern of every shard's file,
+                                                   taken literally whatever the run folder's name
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# kind -> (folder in the run folder, file name with {shard} for the shard id)
+STAGED: dict[str, tuple[str, str]] = {
+    # ingest: the records read from a shard of input files, their rejects, the files read
+    "ingest_records": ("ingest", "records-{shard:05d}.parquet"),
+    "ingest_rejects": ("ingest", "rejects-{shard:05d}.parquet"),
+    "ingest_files": ("ingest", "files-{shard:05d}.parquet"),
+    "ingest_plan": ("ingest/plan", "{shard:05d}.json"),
+    # admit: per record shard, the index of its rows in the ingest staging files
+    "record_index": ("records", "shard={shard}"),
+    # clean: paragraphs and documents of a record shard, its rejects, MinHash of lines and documents
+    "clean_paragraphs": ("clean", "paragraphs-{shard:05d}.parquet"),
+    "clean_docs": ("clean", "docs-{shard:05d}.parquet"),
+    "clean_rejects": ("clean", "rejects-{shard:05d}.parquet"),
+    "clean_minhash": ("clean", "minhash-{shard:05d}.parquet"),
+    "clean_docsig": ("clean", "docsig-{shard:05d}.parquet"),
+    # dedup: the run's site lines, and per record shard the decisions on its paragraphs
+    "site_lines": ("dedup", "site_lines.parquet"),
+    "dedup_decisions": ("dedup/decisions", "shard={shard}"),
+    # dates: per record shard, the publication dates and the date mentions
+    "dates_published": ("dates", "published-{shard:05d}.parquet"),
+    "dates_mentions": ("dates", "mentions-{shard:05d}.parquet"),
+}
+
+
+def folder(run: str | Path, kind: str) -> Path:
+    """The folder holding the staged files of `kind` (created on first use)."""
+    d = Path(run) / STAGED[kind][0]
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def path(run: str | Path, kind: str, shard: int | None = None) -> Path:
+    """One staged file of `kind` (for shard `shard` where the kind is per shard)."""
+    where, name = STAGED[kind]
+    return Path(run) / where / name.format(shard=shard)
+
+
+def paths(run: str | Path, kind: str) -> list[Path]:
+    """Every staged file of `kind` that exists, sorted."""
+    where, name = STAGED[kind]
+    return sorted((Path(run) / where).glob(name.replace("{shard:05d}", "*").replace("{shard}", "*")))
+
+
+def pattern(run: str | Path, kind: str) -> str:
+    """A DuckDB file pattern of every staged file of `kind`, the run folder's name taken literally."""
+    from akhbar.store import files_glob
+
+    where, name = STAGED[kind]
+    glob = name.replace("{shard:05d}", "*").replace("{shard}", "*")
+    if not glob.endswith(".parquet"):  # a partition folder: the files inside it
+        glob += "/*.parquet"
+    return files_glob(Path(run) / where, glob)
+
+
+def final_dir(run: str | Path, table: str) -> Path:
+    """Where a run assembles the files of a published table before publish() moves them."""
+    d = Path(run) / "final" / table
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def duckdb_spill(run: str | Path) -> Path:
+    """DuckDB's spill folder for the run's corpus-wide passes."""
+    return Path(run) / "duckdb_tmp"
