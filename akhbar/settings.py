@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 
@@ -42,6 +42,9 @@ class Settings:
     near_dup_min_words: int = 8
     # DuckDB memory cap for the corpus-wide passes (they spill to disk beyond it).
     duckdb_memory_limit: str = "1GB"
+    # Column mapping for JSON/JSONL/Parquet/CSV records whose fields have other names: role -> field,
+    # roles text, html, url, title, published, author, crawled_at (tasks/readers/fields.py).
+    columns: dict = field(default_factory=dict, hash=False)
 
     def balanced_cap(self, cap: int, total: int, floor: int, workers: int) -> int:
         """`cap`, lowered so a run of `total` splits into shards_per_worker x workers shards, never

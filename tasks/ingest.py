@@ -16,6 +16,14 @@ Formats (detected from the content first, then the name; gzip of any of them too
                             publication date. doc_id = sha256 of the (transfer- and content-decoded)
                             HTTP payload. A broken record is rejected and the records after it are read.
   arc    .arc               the old Internet Archive format, read through warcio (arc2warc).
+  json   .json              a JSON array of records, or an object holding one (tasks/readers/json_array.py)
+  sgml   <DOC> files        TREC/SGML <DOC>s, ANT and Gigaword layouts, any name (tasks/readers/sgml_doc.py)
+  parquet, csv              .parquet / .csv / .tsv with a text or html column (tasks/readers/tabular.py)
+  zip    .zip               read member by member, each member as the file it is (tasks/readers/zip_members.py)
+Records of JSON, JSONL, Parquet and CSV find their fields by name (tasks/readers/fields.py: text or
+html, url, title, published, author, crawled_at; Settings.columns maps other names); every other
+field is kept in source_meta. gzip, bz2 and zstd of any format are read as streams. A file that is
+none of these is rejected as "unrecognised format"; text is only a .txt/.text file.
 
 Encodings: BOM, then the declared charset (HTTP header, then HTML meta) when it decodes cleanly and
 does not look like mojibake, then UTF-8, UTF-16 without BOM, the Arabic code pages (windows-1256,
@@ -26,6 +34,7 @@ ISO-8859-6) scored on letters vs. mojibake, then charset-normalizer. The decisio
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import hashlib
 import io
 import json
@@ -41,16 +50,25 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from akhbar.schema import TS
 from akhbar.settings import Settings
 from akhbar.store import staging_options, write_staged
 from akhbar.tasking import StageTask
+from tasks.readers import reasons, streams
+from tasks.readers.fields import Fields, Problem, parse_timestamp
 
 TEXT_EXT = {".txt", ".text"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
 JSONL_EXT = {".jsonl", ".ndjson"}
 WARC_EXT = {".warc", ".arc"}
-KNOWN_EXT = TEXT_EXT | HTML_EXT | JSONL_EXT | WARC_EXT
-CONTAINERS = {"warc", "arc", "jsonl"}  # formats holding many records: a bad part never rejects the whole file
+JSON_EXT = {".json"}
+SGML_EXT = {".sgml", ".sgm", ".trec"}
+TABLE_EXT = {".csv", ".tsv", ".parquet"}
+ZIP_EXT = {".zip"}
+KNOWN_EXT = TEXT_EXT | HTML_EXT | JSONL_EXT | WARC_EXT | JSON_EXT | SGML_EXT | TABLE_EXT | ZIP_EXT
+CONTAINERS = {"warc", "arc", "jsonl", "json", "sgml", "csv", "parquet", "zip"}  # a bad part never rejects the whole file
+# Read from a stream record by record, never whole (tasks/readers): memory bounded by a record.
+STREAMED = {"warc", "jsonl", "json", "sgml", "csv", "parquet", "zip"}
 
 INGEST_SCHEMA = pa.schema([
     ("doc_id", pa.string()),
@@ -63,6 +81,9 @@ INGEST_SCHEMA = pa.schema([
     ("url", pa.string()),
     ("title", pa.string()),
     ("published_field", pa.string()),
+    ("author", pa.string()),
+    ("crawled_at", TS),
+    ("source_meta", pa.string()),  # the record's other fields, as JSON
     ("content_kind", pa.string()),  # text | html
     ("content", pa.string()),
 ])
@@ -86,6 +107,9 @@ class Record:
     published_field: str | None
     content_kind: str
     content: str
+    author: str | None = None
+    crawled_at: "dt.datetime | None" = None
+    source_meta: str | None = None
 
 
 @dataclass(slots=True)
@@ -133,9 +157,7 @@ def discover_input_paths(inputs: list[str]) -> list[str]:
 
 
 def _known_name(name: str) -> bool:
-    lower = name.lower()
-    if lower.endswith(".gz"):
-        lower = lower[:-3]
+    lower = streams.strip_compression_suffix(name.lower())
     return os.path.splitext(lower)[1] in KNOWN_EXT  # = Path(lower).suffix, without a Path per file
 
 
@@ -356,18 +378,25 @@ def site_of(url: str | None, path: Path) -> str:
 
 
 def detect_format(path: Path, raw: bytes) -> str:
-    """Format from the content first (a mislabelled file is common), then the name."""
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
+    """Format from the content first (a mislabelled file is common), then the name; "unknown" when
+    neither tells (such a file is rejected, never read as text)."""
+    name = streams.strip_compression_suffix(path.name.lower())
     head = raw[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    suffix = Path(name).suffix
     if head.startswith(b"WARC/"):
         return "warc"
     if head.startswith(b"filedesc://"):
         return "arc"
-    suffix = Path(name).suffix
+    if raw[:4] == b"PAR1":
+        return "parquet"
+    if raw[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "zip" if suffix in ZIP_EXT else "unknown"  # .docx, .xlsx, .epub: zips that hold no news records
     if head[:1] == b"{" and (suffix in JSONL_EXT or _first_line_is_json(raw)):
         return "jsonl"
+    if _JSON_ARRAY.match(head) or (head[:1] == b"{" and (suffix in JSON_EXT or _JSON_OBJECT.match(head))):
+        return "json"
+    if _SGML_DOC.match(head):
+        return "sgml"
     lower = head[:1024].lower()
     if lower.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lower or b"<body" in lower:
         return "html"
@@ -379,19 +408,52 @@ def detect_format(path: Path, raw: bytes) -> str:
         return "html"
     if suffix in JSONL_EXT:
         return "jsonl"
+    if suffix in JSON_EXT:
+        return "json"
     if suffix == ".arc":
         return "arc"
     if suffix in WARC_EXT:
         return "warc"
-    return "text"
+    if suffix in SGML_EXT:
+        return "sgml"
+    if suffix in (".csv", ".tsv") or _csv_with_text_column(head):
+        return "csv"
+    if suffix == ".parquet":
+        return "parquet"  # not Parquet inside: the reader says so
+    if suffix in TEXT_EXT:
+        return "text"
+    return "unknown"
+
+
+_JSON_ARRAY = re.compile(rb"\[\s*[\[{\]]")
+_JSON_OBJECT = re.compile(rb'\{\s*"[^"\n]{0,200}"\s*:')
+_SGML_DOC = re.compile(rb"(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,2000}?-->\s*)?<doc[\s>]", re.I | re.S)
+
+
+def _csv_with_text_column(head: bytes) -> bool:
+    from tasks.readers.fields import ROLES
+    from tasks.readers.tabular import csv_header_names
+
+    names = {n.strip().lower() for n in csv_header_names(head)}
+    return len(names) >= 2 and bool(names & set(ROLES["text"] + ROLES["html"]))
 
 
 def _first_line_is_json(raw: bytes) -> bool:
     line = raw.split(b"\n", 1)[0]
     try:
-        return isinstance(json.loads(line), dict)
+        obj = json.loads(line)
     except ValueError:
         return False
+    # one line holding {"articles": [{...}, ...]} is a JSON file of records, not a JSONL record
+    return isinstance(obj, dict) and not any(isinstance(v, list) and v and isinstance(v[0], dict) for v in obj.values())
+
+
+def unrecognised(path: Path, raw: bytes) -> str:
+    """The reject reason for a file no reader takes, saying what it looks like."""
+    binary = _magic_name(raw[:16])
+    what = f"{reasons.BINARY} ({binary})" if binary else f"a {Path(path.name).suffix or 'name without extension'!s} file"
+    return (f"{reasons.UNRECOGNISED}: {what} that is none of text (.txt), HTML, JSON, JSONL, CSV/TSV, Parquet, "
+            f"SGML <DOC>, WARC/ARC or zip")
 
 
 def is_gzip(path: Path, raw: bytes) -> bool:
@@ -471,10 +533,12 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
         yield Reject(uri, "empty file")
         return
     gz = is_gzip(path, file_bytes)
+    compression = streams.compression_of(file_bytes[:16])
     if probe is None:
-        probe = _probe(file_bytes[:65536], gz)
-    if detect_format(path, probe) == "warc":
-        yield from _warc_from_stream(path, io.BytesIO(file_bytes), gz, input_index, settings)
+        probe = streams.head_of(file_bytes[:65536], compression)
+    if detect_format(path, probe) in STREAMED:
+        yield from read_stream(path, uri, io.BytesIO(file_bytes), compression, detect_format(path, probe),
+                               input_index, settings)
         return
     try:
         if gz:
@@ -486,6 +550,8 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
         if not raw.strip():
             raise InputError("empty file" if not problem else f"truncated or corrupt gzip: {problem}")
         fmt = detect_format(path, raw)
+        if fmt == "unknown":
+            raise InputError(unrecognised(path, raw))
         if problem and fmt not in CONTAINERS:
             raise InputError(f"truncated or corrupt gzip: {problem}")
         if fmt not in CONTAINERS:
@@ -500,8 +566,8 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
     if problem:
         # The records read before the damage are kept; this row says what was lost.
         yield Reject(uri, f"truncated or corrupt gzip: {problem}")
-    if fmt == "jsonl":
-        yield from _read_jsonl(path, raw, input_index, settings)
+    if fmt in STREAMED:
+        yield from read_stream(path, uri, io.BytesIO(raw), None, fmt, input_index, settings)
     elif fmt == "warc":
         yield from _read_warc(path, raw, input_index, settings)
     elif fmt == "arc":
@@ -518,38 +584,6 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
             return
         yield Record(doc_id_of(raw), uri, site_of(None, path), fmt, how, input_index, 0,
                      None, None, None, "html" if fmt == "html" else "text", text)
-
-
-def _read_jsonl(path: Path, raw: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
-    for n, line in enumerate(raw.splitlines(), start=1):
-        uri = f"{path}#{n}"
-        if not line.strip():
-            continue
-        try:
-            if len(line) > settings.max_input_bytes:
-                raise InputError(f"record of {len(line)} bytes is over the size limit ({settings.max_input_bytes})")
-            text_line, how = decode_bytes(line)
-            obj = json.loads(text_line)
-            if not isinstance(obj, dict):
-                raise InputError("JSONL record is not an object")
-            html = obj.get("html")
-            text = obj.get("text") if isinstance(obj.get("text"), str) else obj.get("content")
-            has_html = isinstance(html, str) and bool(html.strip())
-            if not has_html and not (isinstance(text, str) and text.strip()):
-                raise InputError("JSONL record has neither 'text' nor 'html' (nor 'content')")
-            url = obj.get("url") if isinstance(obj.get("url"), str) else None
-            kind = "html" if has_html else "text"
-            content = sanitize_text(html if has_html else text)
-            if not content.strip():
-                raise InputError("JSONL record has no text after removing control characters")
-            published = obj.get("published")
-            title = obj.get("title")
-            yield Record(doc_id_of(line), url or uri, site_of(url, path), "jsonl", how, input_index, n,
-                         url, sanitize_text(title) if isinstance(title, str) else None,
-                         sanitize_text(str(published)) if published not in (None, "") else None, kind, content)
-        except (InputError, ValueError, RecursionError) as exc:
-            msg = str(exc) if isinstance(exc, InputError) else f"malformed JSON: {exc}"
-            yield Reject(uri, msg[:500])
 
 
 # ---- WARC
@@ -812,7 +846,8 @@ def _warc_record(path: Path, buf: bytes, start: int, input_index: int, record_no
     if not text.strip():
         return Reject(uri, "no text after decoding")
     return Record(doc_id_of(payload), uri, site_of(url, path), "warc", how, input_index, record_no,
-                  url, None, None, "html" if is_html else "text", text)
+                  url, None, None, "html" if is_html else "text", text,
+                  crawled_at=parse_timestamp(record.headers.get("WARC-Date")))
 
 
 def _read_arc(path: Path, data: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
@@ -850,7 +885,8 @@ def _read_arc(path: Path, data: bytes, input_index: int, settings: Settings) -> 
             is_html = ctype in _HTML_TYPES or detect_format(Path("x"), payload) == "html"
             text, how = decode_bytes(payload, declared=m.group(1) if m else None, is_html=is_html)
             yield Record(doc_id_of(payload), uri, site_of(url, path), "arc", how, input_index, record_no,
-                         url, None, None, "html" if is_html else "text", sanitize_text(text))
+                         url, None, None, "html" if is_html else "text", sanitize_text(text),
+                         crawled_at=parse_timestamp(rec.rec_headers.get_header("WARC-Date")))
         except InputError as exc:
             yield Reject(uri, str(exc))
         except Exception as exc:
@@ -894,17 +930,160 @@ def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Reco
     first 64 KiB. Raises OSError when the file cannot be opened."""
     with open(path, "rb") as fh:
         head = fh.read(65536)
-        gz = is_gzip(path, head)
-        probe = _probe(head, gz)
-        if head.strip() and detect_format(path, probe) == "warc":
+        compression = streams.compression_of(head)
+        probe = streams.head_of(head, compression)
+        fmt = detect_format(path, probe) if head.strip() else None
+        if fmt in STREAMED:
             fh.seek(0)
-            yield from _warc_from_stream(path, fh, gz, input_index, settings)
+            yield from read_stream(path, str(path), fh, compression, fmt, input_index, settings)
+            return
+        if fmt is not None and compression in ("bz2", "zstd"):
+            fh.seek(0)
+            yield from _read_decompressed(path, fh, compression, input_index, settings)
             return
     file_bytes, too_big = _read_file(path, settings, probe)
     if file_bytes is None:
         yield Reject(str(path), too_big)
         return
     yield from read_input(path, file_bytes, input_index, settings, probe)
+
+
+def read_stream(path: Path, uri: str, fh, compression: str | None, fmt: str, input_index: int,
+                settings: Settings) -> Iterator[Record | Reject]:
+    """The records of a file object in a streamed format (STREAMED), read record by record from
+    its decompressed chunks; `uri` names the file (a zip member: 'archive.zip!/member')."""
+    from tasks.readers import json_array, jsonl, sgml_doc, tabular
+
+    if fmt == "warc" and compression in (None, "gzip"):
+        yield from _warc_from_stream(path, fh, compression == "gzip", input_index, settings)
+        return
+    if fmt == "zip":
+        if compression is not None:
+            yield Reject(uri, reasons.NESTED_ZIP)
+            return
+        yield from _read_zip(path, fh, input_index, settings)
+        return
+    problems: list[str] = []
+    seen = [False]
+    chunks = _noting_content(streams.decompressed(fh, compression, problems), seen)
+    columns = dict(settings.columns)
+    limit = settings.max_input_bytes
+    if fmt == "warc":
+        items = _read_warc_stream(path, chunks, input_index, settings)
+    elif fmt == "jsonl":
+        items = jsonl.read_jsonl(uri, chunks, columns=columns, max_record=limit, sanitize=sanitize_text,
+                                 decode=decode_bytes)
+    elif fmt == "json":
+        items = json_array.read_json(uri, chunks, columns=columns, max_record=limit, sanitize=sanitize_text)
+    elif fmt == "sgml":
+        items = sgml_doc.read_sgml(uri, chunks, max_record=limit, sanitize=sanitize_text, decode=decode_bytes)
+    elif fmt == "csv":
+        delimiter = {".tsv": "\t", ".csv": ","}.get(Path(streams.strip_compression_suffix(path.name.lower())).suffix)
+        items = tabular.read_csv(uri, chunks, delimiter=delimiter, columns=columns, sanitize=sanitize_text)
+    else:  # parquet needs seeking: a plain file is read in place, anything else through a temporary file
+        seekable = compression is None and isinstance(fh, (io.BufferedReader, io.BytesIO))
+        if seekable:
+            fh.seek(0)
+        items = tabular.read_parquet(uri, fh if seekable else streams.spill(chunks), columns=columns,
+                                     sanitize=sanitize_text)
+    n = 0
+    try:
+        for item in items:
+            n += 1
+            yield _item_of(item, path, fmt, input_index)
+    except Exception as exc:  # a reader bug must not lose the file silently
+        yield Reject(uri, f"unreadable input ({type(exc).__name__}: {exc})"[:500])
+    if n == 0 and not seen[0] and not problems:
+        yield Reject(uri, reasons.EMPTY_FILE)
+    for problem in problems:
+        kind = "gzip" if compression == "gzip" else reasons.CORRUPT_STREAM
+        yield Reject(uri, (f"truncated or corrupt gzip: {problem}" if kind == "gzip" else f"{kind}: {problem}")[:500])
+
+
+def _noting_content(chunks: Iterable[bytes], seen: list[bool]) -> Iterator[bytes]:
+    """The chunks, noting in seen[0] whether any holds more than whitespace."""
+    for chunk in chunks:
+        if not seen[0] and chunk.strip():
+            seen[0] = True
+        yield chunk
+
+
+def _item_of(item, path: Path, fmt: str, input_index: int) -> Record | Reject:
+    """A reader's Fields or Problem as a staged Record or a Reject."""
+    if isinstance(item, (Record, Reject)):
+        return item
+    if isinstance(item, Problem):
+        return Reject(item.uri, item.error[:500])
+    f: Fields = item
+    return Record(doc_id_of(f.raw), f.url or f.uri, site_of(f.url, path), fmt, f.encoding, input_index,
+                  f.record_index, f.url, f.title, f.published, f.content_kind, f.content, f.author, f.crawled_at,
+                  f.source_meta)
+
+
+def _read_zip(path: Path, fh, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
+    """Every member of a zip, read as the file it is; record_index runs on across members, and a
+    record without a URL takes its site from the member's folder, else the zip's."""
+    from tasks.readers.zip_members import members
+
+    base = 0
+    for entry in members(str(path), fh):
+        if isinstance(entry, Problem):
+            yield Reject(entry.uri, entry.error)
+            continue
+        uri, info, zf = entry
+        member_path = Path(uri)
+        folder = info.filename.rsplit("/", 1)[0].rsplit("/", 1)[-1] if "/" in info.filename else None
+        top = base
+        try:
+            with zf.open(info) as mf:
+                for item in _read_member(member_path, uri, mf, input_index, settings):
+                    if isinstance(item, Record):
+                        item.record_index += base
+                        top = max(top, item.record_index)
+                        if item.url is None:
+                            item.site = folder or site_of(None, path)
+                    yield item
+        except Exception as exc:  # a damaged member (bad CRC, unsupported compression) is one reject
+            yield Reject(uri, f"{reasons.BROKEN_ZIP}: {type(exc).__name__}: {exc}"[:500])
+        base = top + 1
+
+
+def _read_member(path: Path, uri: str, mf, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
+    head = mf.read(65536)
+    if not head.strip():
+        yield Reject(uri, reasons.EMPTY_FILE)
+        return
+    compression = streams.compression_of(head)
+    fmt = detect_format(path, streams.head_of(head, compression))
+    if fmt in STREAMED:
+        yield from read_stream(path, uri, streams.Prefixed(head, mf), compression, fmt, input_index, settings)
+        return
+    data = head + mf.read(settings.max_input_bytes + 1 - len(head))
+    if len(data) > settings.max_input_bytes:
+        yield Reject(uri, f"file of more than {settings.max_input_bytes} bytes is over the size limit")
+        return
+    for item in read_input(path, data, input_index, settings):
+        if isinstance(item, Reject) and item.source_uri == str(path):
+            item.source_uri = uri
+        yield item
+
+
+def _read_decompressed(path: Path, fh, compression: str, input_index: int,
+                       settings: Settings) -> Iterator[Record | Reject]:
+    """A single document compressed with bz2 or zstd, decompressed up to the size limit."""
+    problems: list[str] = []
+    data, total = [], 0
+    for chunk in streams.decompressed(fh, compression, problems):
+        total += len(chunk)
+        if total > settings.max_input_bytes:
+            yield Reject(str(path), f"decompresses to over the size limit ({settings.max_input_bytes} bytes)")
+            return
+        data.append(chunk)
+    if problems:
+        yield Reject(str(path), f"{reasons.CORRUPT_STREAM}: {'; '.join(problems)}"[:500])
+        if not total:
+            return
+    yield from read_input(path, b"".join(data), input_index, settings)
 
 
 def _read_file(path: Path, settings: Settings, probe: bytes) -> tuple[bytes | None, str | None]:
