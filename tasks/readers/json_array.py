@@ -145,6 +145,9 @@ def _array(t: _Text, uri: str, n: int, columns, max_record, sanitize) -> Iterato
                                         "this record and the rest of the file are not read")
             t.eof, t.buf, t.pos = True, "", 0
             return n
+        if len(text) > max_record:
+            yield Problem(f"{uri}#{n}", f"{reasons.TOO_BIG} ({len(text)} characters, limit {max_record})")
+            continue
         if not isinstance(obj, dict):
             yield Problem(f"{uri}#{n}", f"{reasons.NOT_AN_OBJECT} (a JSON {type(obj).__name__})")
             continue
