@@ -1,6 +1,7 @@
 """Parquet and CSV/TSV files with a text or html column, read in batches with pyarrow (never the
-whole file): Parquet by row groups (ParquetFile.iter_batches), CSV by blocks (pyarrow.csv.open_csv,
-every column read as text). Memory is bounded by one row group (Parquet) or one block (CSV, 8 MiB).
+whole file): Parquet in batches of rows (ParquetFile.iter_batches over buffered column reads, so a
+row group is decoded page by page), CSV by blocks (pyarrow.csv.open_csv, every column read as
+text). Memory is bounded by a batch of rows and a block (CSV, 8 MiB), not by the file.
 
 A row is a record: its doc_id is made from the row as canonical JSON (sorted keys), so the same
 rows in a Parquet and a CSV file give the same documents.
@@ -18,6 +19,7 @@ from tasks.readers.fields import Fields, Problem, from_mapping, missing_mapped, 
 from tasks.readers.streams import ChunkFile
 
 BATCH_ROWS = 1000
+PARQUET_BUFFER = 4 << 20
 CSV_BLOCK = 8 << 20
 
 
@@ -27,7 +29,8 @@ def read_parquet(uri: str, source, *, columns: dict[str, str], sanitize: Callabl
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(source, pre_buffer=False)
+        # buffered column reads: a row group is decoded page by page, not loaded whole
+        pf = pq.ParquetFile(source, pre_buffer=False, buffer_size=PARQUET_BUFFER)
     except (pa.ArrowException, OSError) as exc:
         yield Problem(uri, f"{reasons.BROKEN_TABLE}: not a readable Parquet file ({exc})"[:500])
         return
