@@ -485,3 +485,18 @@ def test_cli_column_options(tmp_path, capsys):
     capsys.readouterr()
     assert main(["run", str(tmp_path / "in"), "--out", str(tmp_path / "out2"), "--local", "--text-column", " "]) == 2
     assert "must be a non-empty name" in capsys.readouterr().err
+
+
+@pytest.mark.integration
+def test_prefect_flow_takes_the_columns_parameter(tmp_path, prefect_server):
+    from flows.pipeline import akhbar_pipeline
+
+    (tmp_path / "in").mkdir()
+    write_csv(tmp_path / "in" / "t.tsv", [{"link": "https://x.example/1", "matn": ARABIC, "katib": "سارة"}], "\t")
+    summary = akhbar_pipeline(inputs=[str(tmp_path / "in")], out=str(tmp_path / "out"),
+                              columns={"text": "matn", "url": "link", "author": "katib"})
+    assert summary["n_documents"] == 1
+    assert query(tmp_path / "out", "SELECT url, author, source_meta FROM documents") == [
+        ("https://x.example/1", "سارة", None)]
+    runs = query(tmp_path / "out", "SELECT json_extract(parameters, '$.settings.columns') FROM runs")
+    assert json.loads(runs[0][0]) == {"text": "matn", "url": "link", "author": "katib"}
