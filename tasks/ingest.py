@@ -931,7 +931,7 @@ def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Reco
     with open(path, "rb") as fh:
         head = fh.read(65536)
         compression = streams.compression_of(head)
-        probe = streams.head_of(head, compression)
+        probe = streams.head_of_stream(fh, compression) if compression in ("bz2", "zstd") else streams.head_of(head, compression)
         fmt = detect_format(path, probe) if head.strip() else None
         if fmt in STREAMED:
             fh.seek(0)

@@ -500,3 +500,25 @@ def test_prefect_flow_takes_the_columns_parameter(tmp_path, prefect_server):
         ("https://x.example/1", "سارة", None)]
     runs = query(tmp_path / "out", "SELECT json_extract(parameters, '$.settings.columns') FROM runs")
     assert json.loads(runs[0][0]) == {"text": "matn", "url": "link", "author": "katib"}
+
+
+def test_compressed_single_pages_and_names_that_do_not_tell(tmp_path):
+    """bz2 and zstd of single pages, and compressed record files whose name says nothing: the
+    format comes from the decompressed bytes."""
+    rng = random.Random(5)
+    (tmp_path / "page.html.bz2").write_bytes(bz2.compress(page("صفحة", sentence(rng)).encode("utf-8")))
+    with pa.CompressedOutputStream(str(tmp_path / "scrape.txt.zst"), "zstd") as zs:
+        zs.write(f"عنوان\n\n{sentence(rng)}\n".encode("utf-8"))
+    records = [{"url": f"https://x.example/{i}", "text": " ".join(sentence(rng) for _ in range(400))} for i in range(40)]
+    (tmp_path / "dump.bz2").write_bytes(bz2.compress(json.dumps(records, ensure_ascii=False).encode("utf-8")))
+    with pa.CompressedOutputStream(str(tmp_path / "dump.zst"), "zstd") as zs:
+        zs.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8"))
+    got = {}
+    for name in ("page.html.bz2", "scrape.txt.zst", "dump.bz2", "dump.zst"):
+        recs, rejs = read_items(tmp_path / name)
+        assert not rejs, (name, rejs)
+        got[name] = (len(recs), recs[0].format)
+    # JSONL whose first line is longer than the 64 KiB read for detection, under a name that says
+    # nothing, goes to the JSON reader, which reads one top-level value after another: same records
+    assert got == {"page.html.bz2": (1, "html"), "scrape.txt.zst": (1, "text"), "dump.bz2": (40, "json"),
+                   "dump.zst": (40, "json")}

@@ -52,6 +52,21 @@ def head_of(head: bytes, compression: str | None, n: int = 65536) -> bytes:
     return out[:n]
 
 
+def head_of_stream(fh, compression: str, n: int = 65536) -> bytes:
+    """The first n decompressed bytes of a seekable compressed file, which is rewound (a bz2 block
+    needs up to 900 KB of input before it gives any output)."""
+    out = b""
+    try:
+        for chunk in decompressed(fh, compression, []):
+            out += chunk
+            if len(out) >= n:
+                break
+    except Exception:  # noqa: BLE001 - a damaged head reads as nothing
+        pass
+    fh.seek(0)
+    return out[:n]
+
+
 def decompressed(fh, compression: str | None, problems: list[str]) -> Iterator[bytes]:
     """The decompressed bytes of a stream in chunks; damage is appended to `problems` (what was read
     before it is kept)."""
@@ -95,14 +110,29 @@ def _unzstd(fh, problems: list[str]) -> Iterator[bytes]:
     import pyarrow as pa
 
     try:
-        stream = pa.CompressedInputStream(pa.PythonFile(fh, mode="r"), "zstd")
+        stream = pa.CompressedInputStream(pa.PythonFile(_Borrowed(fh), mode="r"), "zstd")
         while True:
-            out = stream.read(CHUNK)
+            out = stream.read(1 << 16)  # small reads: a cut-off stream still gives what precedes the cut
             if not out:
                 return
             yield out
     except (OSError, pa.ArrowException) as exc:
         problems.append(f"corrupt zstd stream ({exc})")
+
+
+class _Borrowed(io.RawIOBase):
+    """A file object reading from `fh` that leaves it open when closed (pyarrow closes what it wraps)."""
+
+    def __init__(self, fh):
+        self.fh = fh
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        data = self.fh.read(len(b))
+        b[:len(data)] = data
+        return len(data)
 
 
 def lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
