@@ -451,7 +451,7 @@ def _first_line_is_json(raw: bytes) -> bool:
 def unrecognised(path: Path, raw: bytes) -> str:
     """The reject reason for a file no reader takes, saying what it looks like."""
     binary = _magic_name(raw[:16])
-    what = f"{reasons.BINARY} ({binary})" if binary else f"a {Path(path.name).suffix or 'name without extension'!s} file"
+    what = f"{reasons.BINARY} ({binary})" if binary else f"a {Path(path.name).suffix or 'name without extension'} file"
     return (f"{reasons.UNRECOGNISED}: {what} that is none of text (.txt), HTML, JSON, JSONL, CSV/TSV, Parquet, "
             f"SGML <DOC>, WARC/ARC or zip")
 
@@ -516,7 +516,7 @@ def gunzip_if_needed(path: Path, raw: bytes) -> bytes:
 def read_input(path: Path, file_bytes: bytes, input_index: int, settings: Settings,
                probe: bytes | None = None) -> Iterator[Record | Reject]:
     """All records of one input file, or Rejects for what cannot be read. Never raises for bad data.
-    `probe`: the file's first 64 KiB, decompressed (_probe), when the caller already has it."""
+    `probe`: the file's first 64 KiB, decompressed (streams.head_of), when the caller already has it."""
     uri = str(path)
     try:
         yield from _read_input(path, file_bytes, input_index, settings, probe)
@@ -897,20 +897,6 @@ def _read_arc(path: Path, data: bytes, input_index: int, settings: Settings) -> 
 
 # ---------------------------------------------------------------- shard entry point
 
-def _gunzip_head(data: bytes, n: int = 65536) -> bytes:
-    """The first n decompressed bytes (for format detection), whatever the damage or the ratio."""
-    try:
-        return zlib.decompressobj(31).decompress(data[:65536], n)
-    except zlib.error:
-        return b""
-
-
-def _probe(head: bytes, gz: bool) -> bytes:
-    """What format detection reads: the first 64 KiB of the file, decompressed when gzip (taken
-    once per file and passed on: three head decompressions were a third of ingest's gunzip time)."""
-    return _gunzip_head(head) if gz else head
-
-
 def _warc_from_stream(path: Path, fh, gz: bool, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
     """A WARC (plain or gzip) read from a file object in 1 MiB blocks; gzip damage is one reject."""
     problems: list[str] = []
@@ -1055,6 +1041,10 @@ def _read_member(path: Path, uri: str, mf, input_index: int, settings: Settings)
         return
     compression = streams.compression_of(head)
     fmt = detect_format(path, streams.head_of(head, compression))
+    if fmt == "zip" and compression is None:  # a zip in a zip: zipfile needs to seek
+        with streams.copy_to_temp(streams.Prefixed(head, mf)) as tmp:
+            yield from read_stream(path, uri, tmp, None, "zip", input_index, settings)
+        return
     if fmt in STREAMED:
         yield from read_stream(path, uri, streams.Prefixed(head, mf), compression, fmt, input_index, settings)
         return

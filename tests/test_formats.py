@@ -364,7 +364,11 @@ def build_mixed(root: Path, rng: random.Random) -> tuple[int, dict[str, str]]:
         zf.writestr("day/records.json", json.dumps([rec(90), rec(91)], ensure_ascii=False))
         zf.writestr("day/scrape.txt", f"عنوان\n\n{sentence(rng)}\n")
         zf.writestr("day/empty.json", "[]")
-    good += 3
+        inner = io.BytesIO()
+        with zipfile.ZipFile(inner, "w") as z2:
+            z2.writestr("more.json", json.dumps([rec(95)], ensure_ascii=False))
+        zf.writestr("day/inner.zip", inner.getvalue())
+    good += 4
     whole = (root / "bundle.zip").read_bytes()
     (root / "damaged.zip").write_bytes(whole[: len(whole) // 2])
     rejects[str(root / "damaged.zip")] = reasons.BROKEN_ZIP
@@ -389,7 +393,7 @@ def test_mixed_folder_every_record_is_a_document_or_a_reject(tmp_path):
     for uri, error in rejects:
         assert error.startswith(expected_rejects[uri]), (uri, error)
     formats = dict(query(out, "SELECT format, count(*) FROM documents GROUP BY 1"))
-    assert formats == {"text": 2, "html": 1, "jsonl": 3, "json": 10, "sgml": 3, "parquet": 3, "csv": 4, "warc": 1}
+    assert formats == {"text": 2, "html": 1, "jsonl": 3, "json": 11, "sgml": 3, "parquet": 3, "csv": 4, "warc": 1}
     # what records carry: authors, crawl time, other fields
     assert query(out, "SELECT author FROM documents WHERE url = 'https://mixed.example/51'") == [("كاتب 51",)]
     assert query(out, "SELECT crawled_at FROM documents WHERE format = 'warc'") == [
@@ -397,6 +401,9 @@ def test_mixed_folder_every_record_is_a_document_or_a_reject(tmp_path):
     assert query(out, "SELECT source_meta FROM documents WHERE url = 'https://ant.example/1'")[0][0] == '{"docno": "M-1"}'
     zipped = query(out, "SELECT source_uri, site FROM documents WHERE source_uri LIKE '%bundle.zip!/day/scrape.txt'")
     assert zipped == [(f"{tmp_path / 'in' / 'bundle.zip'}!/day/scrape.txt", "day")]
+    assert query(out, "SELECT count(*) FROM documents WHERE url = 'https://mixed.example/95'")[0][0] == 1  # zip in a zip
+    # records of one input never share a record_index (it orders them)
+    assert query(out, "SELECT count(*) FROM (SELECT input_index, record_index FROM documents GROUP BY ALL HAVING count(*) > 1)")[0][0] == 0
     # a second run over the same folder changes nothing
     again = run(inputs, out)
     assert query(out, "SELECT count(*) FROM documents")[0][0] == good and again.get("n_documents", 0) == 0
