@@ -344,6 +344,9 @@ def build_mixed(root: Path, rng: random.Random) -> tuple[int, dict[str, str]]:
     # Parquet, CSV, TSV (zstd); one of each without a text column, a file that is not Parquet
     pq.write_table(pa.Table.from_pylist([rec(i) for i in range(50, 53)]), root / "table.parquet", row_group_size=2)
     write_csv(root / "table.csv", [rec(i) for i in range(60, 62)])
+    with open(root / "table.csv", "a", encoding="utf-8") as fh:
+        fh.write("one,field,too,many,here,and,more\n")  # a row with more fields than the header
+    rejects[str(root / "table.csv")] = reasons.BAD_CSV_ROW
     buf = io.StringIO()
     w = csv.DictWriter(buf, list(rec(0)), delimiter="\t")
     w.writeheader()

@@ -79,14 +79,27 @@ def read_csv(uri: str, chunks: Iterable[bytes], *, delimiter: str | None, column
         yield head
         yield from it
 
+    bad_rows: list[str] = []
+
+    def on_bad_row(row) -> str:  # a row with too many or too few fields is a reject; the others are read
+        bad_rows.append(f"{reasons.BAD_CSV_ROW} ({row.actual_columns} fields, the header has "
+                        f"{row.expected_columns}): {row.text[:80]!r}")
+        return "skip"
+
     try:
         reader = pacsv.open_csv(
             ChunkFile(stream()),
             read_options=pacsv.ReadOptions(block_size=CSV_BLOCK, use_threads=False),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                             invalid_row_handler=on_bad_row),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
-        yield from _rows(uri, reader, names, columns, sanitize)
+        for item in _rows(uri, reader, names, columns, sanitize):
+            while bad_rows:
+                yield Problem(uri, bad_rows.pop(0))
+            yield item
+        while bad_rows:
+            yield Problem(uri, bad_rows.pop(0))
     except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
         yield Problem(uri, f"{reasons.BROKEN_TABLE}: {exc}; the rows after the last read are lost"[:500])
 
