@@ -50,47 +50,48 @@ def read_sgml(uri: str, chunks: Iterable[bytes], *, max_record: int, sanitize: C
 
 
 def _docs(uri: str, chunks: Iterable[bytes], max_record: int) -> Iterator[bytes | Problem]:
-    """The raw bytes of each <DOC>...</DOC>; bounded by max_record bytes per DOC."""
-    buf = b""
+    """The raw bytes of each <DOC>...</DOC>; bounded by max_record bytes per DOC. Bytes outside
+    DOCs are skipped."""
+    buf, pos = b"", 0
     it = iter(chunks)
-    eof = False
-    found = False
-    while True:
-        m = DOC_START.search(buf)
-        if m is None:
-            buf = buf[-8:]
-            if eof:
-                break
-            chunk = next(it, None)
-            if chunk is None:
-                eof = True
-            else:
-                buf += chunk
-            continue
-        buf = buf[m.start():]
-        end = _DOC_END.search(buf, 5)
-        nxt = DOC_START.search(buf, 5)
-        if end is not None and (nxt is None or end.start() < nxt.start()):
-            found = True
-            yield buf[:end.end()]
-            buf = buf[end.end():]
-            continue
-        if nxt is not None:  # a <DOC> that another opens before it closes
-            found = True
-            yield Problem(uri, f"{reasons.UNCLOSED_DOC} (at byte offset of the next <DOC>)")
-            buf = buf[nxt.start():]
-            continue
-        if len(buf) > max_record:
-            yield Problem(uri, f"{reasons.TOO_BIG}: a <DOC> of more than {max_record} bytes; the rest is not read")
-            return
-        if eof:
-            yield Problem(uri, f"{reasons.UNCLOSED_DOC} (the file ends inside it)")
-            return
+    eof = found = False
+
+    def more() -> bool:
+        nonlocal buf, pos, eof
         chunk = next(it, None)
         if chunk is None:
             eof = True
-        else:
-            buf += chunk
+            return False
+        buf, pos = buf[pos:] + chunk, 0
+        return True
+
+    while True:
+        m = DOC_START.search(buf, pos)
+        if m is None:
+            pos = max(pos, len(buf) - 8)  # '<DOC ' may straddle the chunk edge
+            if eof or not more():
+                break
+            continue
+        start = m.start()
+        end = _DOC_END.search(buf, start + 5)
+        nxt = DOC_START.search(buf, start + 5, end.start() if end else len(buf))
+        if end is not None and nxt is None:
+            found = True
+            yield buf[start:end.end()]
+            pos = end.end()
+            continue
+        if nxt is not None:  # a <DOC> that another opens before it closes
+            found = True
+            yield Problem(uri, f"{reasons.UNCLOSED_DOC} (another <DOC> starts before it ends)")
+            pos = nxt.start()
+            continue
+        pos = start
+        if len(buf) - start > max_record:
+            yield Problem(uri, f"{reasons.TOO_BIG}: a <DOC> of more than {max_record} bytes; the rest is not read")
+            return
+        if eof or not more():
+            yield Problem(uri, f"{reasons.UNCLOSED_DOC} (the file ends inside it)")
+            return
     if not found:
         yield Problem(uri, reasons.NO_DOC)
 
