@@ -9,8 +9,9 @@ the records counted and dropped) and (2) by a whole `akhbar run --local` (every 
 Peak memory is sampled every 500 ms over the child and its descendants (bench/common.TreeSampler):
 RSS summed, and PSS (forked workers' shared pages counted once). The inputs are synthetic Arabic
 news records (~3 KB of text, url, title, author, published, crawled_at, source) with unique
-paragraphs; the Parquet file is written in row groups of --row-group-mb (pyarrow's default row
-group holds up to 1M rows, so files from other tools often have row groups of hundreds of MB).
+paragraphs; the Parquet file is written in row groups of --row-group-mb of text (at most twice
+the file's target size; pyarrow's default row group holds up to 1M rows, so files from other tools
+often have row groups of hundreds of MB).
 The temporary folder needs about 2.5 times the inputs' size (inputs, staging and output).
 """
 
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             target = int(mb * 2**20)
             n = (write_jsonl(path, target) if fmt == "jsonl" else write_json_array(path, target) if fmt == "json"
-                 else write_parquet(path, target, int(args.row_group_mb * 2**20)))
+                 else write_parquet(path, target, min(int(args.row_group_mb * 2**20), 2 * target)))
             size_mib = path.stat().st_size / 2**20
             print(f"{fmt}: {size_mib:.0f} MiB, {n} records, written in {time.perf_counter() - t0:.0f} s", flush=True)
             wall_r, rss_r, pss_r, out = measure([sys.executable, "-c", READER_CHILD, str(path)])
@@ -179,8 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             row = [fmt, f"{size_mib:.0f}", n, f"{got}/{rejected}", f"{wall_r:.1f}", f"{rss_r:.0f}"]
             if not args.reader_only:
                 out_dir = root / f"out-{fmt}"
-                wall, rss, pss, _ = measure([sys.executable, "-m", "akhbar.cli", "run", str(path), "--out", str(out_dir),
-                                             "--local", "--workers", str(args.workers)])
+                wall, rss, pss, _ = measure([sys.executable, "-m", "akhbar.cli", "run", str(path),
+                                             "--out", str(out_dir), "--local", "--workers", str(args.workers)])
                 import duckdb
 
                 con = duckdb.connect()

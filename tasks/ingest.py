@@ -66,7 +66,8 @@ SGML_EXT = {".sgml", ".sgm", ".trec"}
 TABLE_EXT = {".csv", ".tsv", ".parquet"}
 ZIP_EXT = {".zip"}
 KNOWN_EXT = TEXT_EXT | HTML_EXT | JSONL_EXT | WARC_EXT | JSON_EXT | SGML_EXT | TABLE_EXT | ZIP_EXT
-CONTAINERS = {"warc", "arc", "jsonl", "json", "sgml", "csv", "parquet", "zip"}  # a bad part never rejects the whole file
+# formats holding many records: a bad part never rejects the whole file
+CONTAINERS = {"warc", "arc", "jsonl", "json", "sgml", "csv", "parquet", "zip"}
 # Read from a stream record by record, never whole (tasks/readers): memory bounded by a record.
 STREAMED = {"warc", "jsonl", "json", "sgml", "csv", "parquet", "zip"}
 
@@ -917,7 +918,10 @@ def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Reco
     with open(path, "rb") as fh:
         head = fh.read(65536)
         compression = streams.compression_of(head)
-        probe = streams.head_of_stream(fh, compression) if compression in ("bz2", "zstd") else streams.head_of(head, compression)
+        if compression in ("bz2", "zstd"):
+            probe = streams.head_of_stream(fh, compression)
+        else:
+            probe = streams.head_of(head, compression)
         fmt = detect_format(path, probe) if head.strip() else None
         if fmt in STREAMED:
             fh.seek(0)

@@ -201,7 +201,8 @@ def _object(t: _Text, uri: str, n: int, columns, max_record, sanitize) -> Iterat
             yield _record(element, uri, n, columns, max_record, sanitize)
     if not arrays and not any(v == [] for v in obj.values()):  # {"articles": []} holds no record: no reject
         n += 1
-        yield Problem(f"{uri}#{n}", f"{reasons.NO_TEXT_FIELD} (fields: {', '.join(map(str, list(obj)[:20])) or 'none'})")
+        names = ", ".join(map(str, list(obj)[:20])) or "none"
+        yield Problem(f"{uri}#{n}", f"{reasons.NO_TEXT_FIELD} (fields: {names})")
     return n
 
 

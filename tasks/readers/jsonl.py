@@ -12,7 +12,8 @@ from tasks.readers.streams import lines
 
 
 def read_jsonl(uri: str, chunks: Iterable[bytes], *, columns: dict[str, str], max_record: int,
-               sanitize: Callable[[str], str], decode: Callable[[bytes], tuple[str, str]]) -> Iterator[Fields | Problem]:
+               sanitize: Callable[[str], str],
+               decode: Callable[[bytes], tuple[str, str]]) -> Iterator[Fields | Problem]:
     """The records of a JSONL stream; the record on line n (1-based) is `uri#n`. `decode` turns a
     line's bytes into (text, encoding) (tasks.ingest.decode_bytes) and raises ValueError when it can't."""
     for n, line in enumerate(lines(chunks), start=1):

@@ -23,7 +23,8 @@ PARQUET_BUFFER = 4 << 20
 CSV_BLOCK = 8 << 20
 
 
-def read_parquet(uri: str, source, *, columns: dict[str, str], sanitize: Callable[[str], str]) -> Iterator[Fields | Problem]:
+def read_parquet(uri: str, source, *, columns: dict[str, str],
+                 sanitize: Callable[[str], str]) -> Iterator[Fields | Problem]:
     """Rows of a Parquet file; `source` is a path, a seekable file object or a pyarrow buffer."""
     import pyarrow as pa
     import pyarrow.parquet as pq
