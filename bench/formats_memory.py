@@ -3,7 +3,8 @@ the fly in a temporary folder, each read (1) by the ingest readers alone (tasks.
 the records counted and dropped) and (2) by a whole `akhbar run --local` (every stage).
 
     python bench/formats_memory.py                          # 2 GiB JSONL, 1 GiB Parquet, 500 MiB JSON
-    python bench/formats_memory.py --scale-mb 50            # all three at 50 MiB (proves the script)
+    python bench/formats_memory.py --scale-mb 50            # all four at 50 MiB (proves the script)
+    python bench/formats_memory.py --csv-mb 1024            # a 1 GiB CSV as well
     python bench/formats_memory.py --jsonl-mb 2048 --parquet-mb 0 --json-mb 0 --tmp /big/disk
 
 Peak memory is sampled every 500 ms over the child and its descendants (bench/common.TreeSampler):
@@ -87,6 +88,23 @@ def write_json_array(path: Path, target: int) -> int:
     return n
 
 
+def write_csv(path: Path, target: int) -> int:
+    import csv
+
+    n = 0
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = None
+        for rec in records(4):
+            writer = writer or csv.DictWriter(fh, list(rec))
+            if not n:
+                writer.writeheader()
+            writer.writerow(rec)
+            n += 1
+            if n % 1000 == 0 and fh.tell() >= target:
+                break
+    return n
+
+
 def write_parquet(path: Path, target: int, row_group_bytes: int) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -151,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jsonl-mb", type=float, default=2048)
     ap.add_argument("--parquet-mb", type=float, default=1024)
     ap.add_argument("--json-mb", type=float, default=500)
+    ap.add_argument("--csv-mb", type=float, default=0, help="also a CSV file of this size (MiB)")
     ap.add_argument("--scale-mb", type=float, help="all three inputs at this size (MiB)")
     ap.add_argument("--row-group-mb", type=float, default=128, help="Parquet row group size (uncompressed text)")
     ap.add_argument("--workers", type=int, default=2, help="akhbar run --workers")
@@ -158,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reader-only", action="store_true", help="skip the whole-pipeline runs")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args(argv)
-    sizes = {"jsonl": args.jsonl_mb, "parquet": args.parquet_mb, "json": args.json_mb}
+    sizes = {"jsonl": args.jsonl_mb, "parquet": args.parquet_mb, "json": args.json_mb, "csv": args.csv_mb}
     if args.scale_mb:
         sizes = dict.fromkeys(sizes, args.scale_mb)
     print_machine()
@@ -171,8 +190,10 @@ def main(argv: list[str] | None = None) -> int:
             path = root / f"big.{fmt}"
             t0 = time.perf_counter()
             target = int(mb * 2**20)
-            n = (write_jsonl(path, target) if fmt == "jsonl" else write_json_array(path, target) if fmt == "json"
-                 else write_parquet(path, target, min(int(args.row_group_mb * 2**20), 2 * target)))
+            if fmt == "parquet":
+                n = write_parquet(path, target, min(int(args.row_group_mb * 2**20), 2 * target))
+            else:
+                n = {"jsonl": write_jsonl, "json": write_json_array, "csv": write_csv}[fmt](path, target)
             size_mib = path.stat().st_size / 2**20
             print(f"{fmt}: {size_mib:.0f} MiB, {n} records, written in {time.perf_counter() - t0:.0f} s", flush=True)
             wall_r, rss_r, pss_r, out = measure([sys.executable, "-c", READER_CHILD, str(path)])

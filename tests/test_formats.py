@@ -539,3 +539,26 @@ def test_compressed_single_pages_and_names_that_do_not_tell(tmp_path):
     # nothing, goes to the JSON reader, which reads one top-level value after another: same records
     assert got == {"page.html.bz2": (1, "html"), "scrape.txt.zst": (1, "text"), "dump.bz2": (40, "json"),
                    "dump.zst": (40, "json")}
+
+
+def test_record_files_are_read_as_streams_with_bounded_memory(tmp_path):
+    import tracemalloc
+
+    recs = [{"url": f"https://big.example/{i}", "title": f"خبر {i}", "text": (ARABIC + f" {i}\n") * 200}
+            for i in range(800)]
+    size = sum(len(json.dumps(r, ensure_ascii=False).encode("utf-8")) for r in recs)
+    assert size > 45_000_000
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs).encode("utf-8")
+    (tmp_path / "big.jsonl.gz").write_bytes(gzip.compress(lines, 1))
+    (tmp_path / "big.json").write_text(json.dumps(recs, ensure_ascii=False, indent=1), encoding="utf-8")
+    (tmp_path / "big.txt").write_text("".join(f"<DOC>\n<URL>{r['url']}</URL>\n<TITLE>{r['title']}</TITLE>\n"
+                                              f"<TEXT>\n{r['text']}</TEXT>\n</DOC>\n" for r in recs), encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "big.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("day/big.json", json.dumps(recs, ensure_ascii=False))
+    for name in ("big.jsonl.gz", "big.json", "big.txt", "big.zip"):
+        tracemalloc.start()
+        n = sum(isinstance(item, Record) for item in read_path(tmp_path / name, 0, Settings()))
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert n == len(recs), name
+        assert peak < size / 5, f"{name}: peak {peak} bytes for {size} bytes of records: not streamed"

@@ -1,7 +1,9 @@
 """Parquet and CSV/TSV files with a text or html column, read in batches with pyarrow (never the
 whole file): Parquet in batches of rows (ParquetFile.iter_batches over buffered column reads, so a
 row group is decoded page by page), CSV by blocks (pyarrow.csv.open_csv, every column read as
-text). Memory is bounded by a batch of rows and a block (CSV, 8 MiB), not by the file.
+text). Memory is bounded by a batch of rows and a block (CSV, 8 MiB), not by the file; a CSV row
+must fit in one block (pyarrow reads a row within a block), a longer one ends the file's reading
+with a reject.
 
 A row is a record: its doc_id is made from the row as canonical JSON (sorted keys), so the same
 rows in a Parquet and a CSV file give the same documents.
