@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import errno
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -59,6 +62,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     api = None if args.local else _prefect_api_url()
     dask = None if args.local else (args.dask or os.environ.get("AKHBAR_DASK_ADDRESS") or None)
+    from flows.orchestration import RunStopped
+
+    received, restore = _stop_on_signals()
     try:
         if args.prefect or api or dask:
             from flows.pipeline import akhbar_pipeline
@@ -81,16 +87,19 @@ def cmd_run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             executor = LocalExecutor(workers=workers)
             try:
-                summary = run_pipeline(inputs, args.out, settings, executor, wait_for_lock=args.wait)
+                with _stage_progress(args.quiet) as on_stage:
+                    summary = run_pipeline(inputs, args.out, settings, executor, wait_for_lock=args.wait,
+                                           on_stage=on_stage)
             finally:
                 executor.close()
-    except Exception as exc:  # print a clear message, not a traceback, for expected failures
-        from akhbar.store import RunLocked
-
-        if isinstance(exc, (RunLocked, FileNotFoundError)):
-            print(f"akhbar: {exc}", file=sys.stderr)
-            return 2
-        raise
+    except RunStopped as exc:
+        print(f"akhbar: stopped; {exc}", file=sys.stderr)
+        return 128 + (received[0] if received else signal.SIGINT)
+    except KeyboardInterrupt:  # before the run took the lock, or inside Prefect's engine
+        print("akhbar: stopped; a run publishes all or nothing, so the tables hold no part of it", file=sys.stderr)
+        return 128 + (received[0] if received else signal.SIGINT)
+    finally:
+        restore()
     _print_summary(summary, time.perf_counter() - t0)
     return 0
 
@@ -101,6 +110,52 @@ def _column_mapping(args: argparse.Namespace) -> dict[str, str]:
 
     return check_columns({role: getattr(args, f"{role}_column") for role in COLUMN_ROLES
                           if getattr(args, f"{role}_column", None)})
+
+
+def _stop_on_signals():
+    """SIGTERM (a service manager, `kill`) stops a run as Ctrl-C does: one line, staging removed.
+    A second signal while the run cleans up is ignored. Returns the list of signals received and
+    the function that puts the handlers back."""
+    received: list[int] = []
+
+    def stop(signum, _frame):
+        received.append(signum)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+    return received, restore
+
+
+@contextlib.contextmanager
+def _stage_progress(quiet: bool):
+    """On a terminal, a bar of the stages done and one line per finished stage (on stderr); else nothing."""
+    if quiet or not (sys.stdout.isatty() and sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows.artifacts import STAGES, StageClock
+
+    clock = StageClock()
+    with Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TextColumn("stages"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(STAGES[0], total=len(STAGES))
+
+        def on_stage(stage: str, counts: dict) -> None:
+            if stage in STAGES:
+                bar.console.print(f"  {clock.line(stage, counts)}", highlight=False)
+                following = STAGES.index(stage) + 1
+                bar.update(task, completed=following, description=STAGES[min(following, len(STAGES) - 1)])
+
+        yield on_stage
 
 
 def _print_summary(summary: dict, wall: float) -> None:
@@ -141,7 +196,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         print("akhbar query: give SQL or --file", file=sys.stderr)
         return 2
-    con = store.connect(args.out)
+    out = store.resolve_out(args.out)
+    if not (out / "runs").is_dir():
+        print(f"akhbar query: no corpus in {out}: run the pipeline first (akhbar run --out {out}), "
+              "or give --out the folder of an earlier run", file=sys.stderr)
+        return 2
+    con = store.connect(out)
     try:
         rel = con.sql(sql)
     except duckdb.Error as exc:
@@ -181,6 +241,25 @@ def _serve_config(args: argparse.Namespace):
         return None
 
 
+def _plain_errors(fn):
+    """For `serve`/`up`: a failure is one line on stderr (exit 1); the traceback only with --debug."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            if args.debug:
+                raise
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            print(f"akhbar {args.command}: {reason} (--debug shows the traceback)", file=sys.stderr)
+            return 1
+
+    return run
+
+
+@_plain_errors
 def cmd_serve(args: argparse.Namespace) -> int:
     from flows.deployments import serve
 
@@ -191,6 +270,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+@_plain_errors
 def cmd_up(args: argparse.Namespace) -> int:
     from flows.deployments import up
 
@@ -220,10 +300,14 @@ def _add_serve_options(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--cron", help='nightly schedule (default $AKHBAR_CRON or "0 2 * * *")')
     sp.add_argument("--timezone", help="IANA timezone of the schedule, e.g. Asia/Riyadh "
                                        "(default $AKHBAR_TIMEZONE or this machine's zone)")
+    sp.add_argument("--debug", action="store_true", help="show the traceback of a failure, not only its one-line reason")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from akhbar import __version__
+
     p = argparse.ArgumentParser(prog="akhbar", description=__doc__)
+    p.add_argument("--version", action="version", version=f"akhbar {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run the pipeline on files/folders (default: the bundled sample)")
@@ -239,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "or 'local' for a temporary local cluster (default $AKHBAR_DASK_ADDRESS); workers must "
                         "have akhbar installed and see the output folder")
     r.add_argument("--wait", action="store_true", help="wait for another run on the same output folder")
+    r.add_argument("--quiet", action="store_true", help="no progress lines (they show only on a terminal anyway)")
     for role in COLUMN_ROLES:
         r.add_argument(f"--{role.replace('_', '-')}-column", metavar="NAME",
                        help=f"the field/column holding the {role.replace('_', ' ')} in JSON, JSONL, Parquet and CSV "
@@ -247,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--prefect", action="store_true",
                       help="run as a Prefect flow even without a configured server (starts a temporary one)")
     mode.add_argument("--local", action="store_true", help="never use Prefect, even if a server is configured")
+    r.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     r.set_defaults(func=cmd_run)
 
     q = sub.add_parser("query", help="run SQL against the views (documents, paragraphs, ...)")
@@ -256,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "json"], default="table")
     q.add_argument("--max-rows", type=int, default=100)
     q.add_argument("--max-width", type=int, default=160)
+    q.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     q.set_defaults(func=cmd_query)
 
     d = sub.add_parser("dates", help="print the date mentions found in a text, as JSON lines")
@@ -275,13 +362,66 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="write a self-contained HTML report of the corpus, with charts")
     rp.add_argument("--out", help="output folder to report on (default $AKHBAR_OUT or data/out)")
     rp.add_argument("--html", help="where to write the page (default OUT/report.html)")
+    rp.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     rp.set_defaults(func=cmd_report)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Exception as exc:  # one plain line for what the user can fix; the traceback with --debug
+        message = None if getattr(args, "debug", False) else plain_error(exc, getattr(args, "out", None))
+        if message is None:
+            raise
+        print(f"akhbar: {message}", file=sys.stderr)
+        return 2
+
+
+# What the user can do about a failure of the file system, by errno (also found in the text of
+# DuckDB's and Arrow's errors, which carry none).
+_FS_ERRORS = {
+    errno.ENOSPC: "no space left on the device of {where}: free some space or choose another --out, then run again",
+    errno.EDQUOT: "disk quota exceeded on {where}: free some space or choose another --out, then run again",
+    errno.EROFS: "{where} is on a read-only file system: choose a writable output folder (--out)",
+    errno.EACCES: "permission denied writing {where}: choose a folder you can write to (--out) or fix its permissions",
+    errno.EPERM: "operation not permitted on {where}: choose a folder you can write to (--out)",
+    errno.ENOTDIR: "{where} is not a folder (a file is in the way): give --out a folder",
+    errno.EEXIST: "{where} is a file, not a folder: give --out a folder",
+}
+
+
+def plain_error(exc: BaseException, out: str | None) -> str | None:
+    """The one line shown for a failure that is no bug of akhbar's, or None (show the traceback)."""
+    from akhbar.store import OutPathError, RunLocked
+    from flows.orchestration import RUN_NOTE
+    from flows.workers import StageWorkerDied
+
+    outcome = next((n for n in getattr(exc, "__notes__", ()) if n.startswith(RUN_NOTE)), "")
+    outcome = f" ({outcome[len(RUN_NOTE):]})" if outcome else ""
+    if isinstance(exc, (RunLocked, OutPathError, StageWorkerDied)):
+        return f"{exc}{outcome}"
+    if isinstance(exc, FileNotFoundError) and exc.filename is None:  # an input named on the command line
+        return f"{exc}: check the path{outcome}"
+    if "Failed to reach API" in str(exc) or type(exc).__name__ in ("ConnectError", "ConnectTimeout"):
+        return (f"the Prefect server at {_prefect_api_url()} is not reachable: start it (akhbar up), "
+                "or run without Prefect (akhbar run --local)")
+    code = getattr(exc, "errno", None)
+    for err, what in _FS_ERRORS.items():
+        if code == err or os.strerror(err) in str(exc):
+            where = getattr(exc, "filename", None) or _out_folder(out)
+            return what.format(where=where) + outcome
+    return None
+
+
+def _out_folder(out: str | None) -> str:
+    from akhbar import store
+
+    try:
+        return str(store.resolve_out(out))
+    except ValueError:
+        return str(out)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from akhbar import store
 REPORT_SQL = store.SQL_DIR / "report"
 PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
            "#ff9da7", "#9c755f", "#bab0ac"]
-MAX_SERIES = 9  # sites drawn separately in the time chart; the rest are summed as "other sites"
+MAX_SERIES = 10  # series of the time chart: every site, or 9 and "N other sites" summed
 MAX_SITES = 30  # rows of the per-site charts
 ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 WIDTH = 920
@@ -93,12 +93,34 @@ def nice_max(v: float) -> float:
     return 10 * mag
 
 
-def legend(items: list[tuple[str, str]], x: float, y: float) -> list[str]:
-    out, cx = [], x
+LEGEND_ROW = 18
+
+
+def legend_rows(items: list[tuple[str, str]], x: float, width: float = WIDTH) -> list[list[tuple[str, str, float]]]:
+    """Legend entries laid out left to right, wrapped onto a new row where the chart ends."""
+    rows: list[list[tuple[str, str, float]]] = [[]]
+    cx = x
     for name, color in items:
-        out.append(rect(cx, y - 10, 12, 12, color))
-        out.append(text(cx + 16, y, name, size=12))
-        cx += 16 + 7.5 * len(name) + 18
+        w = 16 + 7.5 * len(name) + 18
+        if rows[-1] and cx + w > width:
+            rows.append([])
+            cx = x
+        rows[-1].append((name, color, cx))
+        cx += w
+    return rows
+
+
+def legend_height(items: list[tuple[str, str]], x: float) -> int:
+    """Extra height the legend needs beyond its first row."""
+    return LEGEND_ROW * (len(legend_rows(items, x)) - 1)
+
+
+def legend(items: list[tuple[str, str]], x: float, y: float) -> list[str]:
+    out = []
+    for i, row in enumerate(legend_rows(items, x)):
+        for name, color, cx in row:
+            out.append(rect(cx, y + i * LEGEND_ROW - 10, 12, 12, color))
+            out.append(text(cx + 16, y + i * LEGEND_ROW, name, size=12))
     return out
 
 
@@ -112,49 +134,93 @@ def site_colors(sites: list[str]) -> dict[str, str]:
 
 # ---------------------------------------------------------------- charts
 
+# Time buckets from finest to coarsest; the chart takes the finest giving at most MAX_BUCKETS bars.
+UNITS = ["day", "month", "year", "decade", "century"]
+MAX_BUCKETS = 120
+
+
 def bucket_of(day: dt.date, unit: str) -> dt.date:
     if unit == "month":
         return day.replace(day=1)
     if unit == "year":
         return day.replace(month=1, day=1)
+    if unit in ("decade", "century"):
+        size = 10 if unit == "decade" else 100
+        return dt.date(max(1, day.year // size * size), 1, 1)
     return day
 
 
-def next_bucket(d: dt.date, unit: str) -> dt.date:
+def next_bucket(d: dt.date, unit: str) -> dt.date | None:
+    """The bucket after d, or None past the calendar's end (year 9999)."""
+    try:
+        if unit == "day":
+            return d + dt.timedelta(days=1)
+        if unit == "month":
+            return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        step = {"year": 1, "decade": 10, "century": 100}[unit]
+        return dt.date(d.year - d.year % step + step, 1, 1)
+    except (ValueError, OverflowError):
+        return None
+
+
+def n_buckets(first: dt.date, last: dt.date, unit: str) -> int:
     if unit == "day":
-        return d + dt.timedelta(days=1)
+        return (last - first).days + 1
     if unit == "month":
-        return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return d.replace(year=d.year + 1)
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    size = {"year": 1, "decade": 10, "century": 100}[unit]
+    return last.year // size - first.year // size + 1
+
+
+def time_unit(rows: list[dict]) -> str:
+    """The bucket of the articles chart: the finest unit that keeps the bars readable."""
+    if not rows:
+        return "day"
+    first, last = min(r["day"] for r in rows), max(r["day"] for r in rows)
+    return next((u for u in UNITS if n_buckets(first, last, u) <= MAX_BUCKETS), UNITS[-1])
+
+
+def bucket_label(b: dt.date, unit: str) -> str:
+    if unit == "day":
+        return b.isoformat()
+    if unit == "month":
+        return b.strftime("%Y-%m") if b.year >= 1000 else f"{b.year:04d}-{b.month:02d}"
+    if unit == "decade":
+        return f"{b.year}s"
+    if unit == "century":
+        return f"{b.year}–{b.year + 99}"
+    return str(b.year)
 
 
 def chart_articles_per_day(rows: list[dict]) -> str:
-    """Stacked bars of articles per publication day (or month/year for long spans), by site."""
+    """Stacked bars of articles per publication day, month, year, decade or century (the finest
+    unit giving at most MAX_BUCKETS bars), by site; sites beyond MAX_SERIES are summed as one."""
     if not rows:
         return empty_chart("No document states a publication day yet.")
     first, last = min(r["day"] for r in rows), max(r["day"] for r in rows)
-    span = (last - first).days
-    # Bars stay a few pixels wide: days up to ~4 months, then months up to 20 years, then years.
-    unit = "day" if span <= 122 else "month" if span <= 20 * 366 else "year"
+    unit = time_unit(rows)
     totals: dict[str, int] = {}
     for r in rows:
         totals[r["site"]] = totals.get(r["site"], 0) + r["articles"]
     ranked = sorted(totals, key=lambda s: (-totals[s], s))
-    shown = ranked[:MAX_SERIES]
-    series = shown + (["other sites"] if len(ranked) > MAX_SERIES else [])
+    # Every site in the legend, or the first MAX_SERIES - 1 and the rest summed as one series.
+    shown = ranked if len(ranked) <= MAX_SERIES else ranked[:MAX_SERIES - 1]
+    other = f"{len(ranked) - len(shown)} other sites"
+    series = shown + ([other] if len(ranked) > len(shown) else [])
     colors = site_colors(series)
     buckets: list[dt.date] = []
     b = bucket_of(first, unit)
-    while b <= last:
+    while b is not None and b <= last:
         buckets.append(b)
         b = next_bucket(b, unit)
     counts: dict[tuple[dt.date, str], int] = {}
     for r in rows:
-        key = (bucket_of(r["day"], unit), r["site"] if r["site"] in shown else "other sites")
+        key = (bucket_of(r["day"], unit), r["site"] if r["site"] in shown else other)
         counts[key] = counts.get(key, 0) + r["articles"]
     # At least 4 so the five grid lines fall on whole articles.
     top = max(4, nice_max(max(sum(counts.get((b, s), 0) for s in series) for b in buckets)))
-    left, right, top_pad, plot_h = 50, 10, 40, 220
+    left, right, plot_h = 50, 10, 220
+    top_pad = 40 + legend_height([(s, colors[s]) for s in series], left)
     plot_w = WIDTH - left - right
     height = top_pad + plot_h + 40
     bw = plot_w / len(buckets)
@@ -164,7 +230,6 @@ def chart_articles_per_day(rows: list[dict]) -> str:
         y = top_pad + plot_h - plot_h * i / 4
         body.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
         body.append(text(left - 6, y + 4, f"{v:g}", anchor="end", size=11))
-    fmt = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[unit]
     for i, b in enumerate(buckets):
         y = top_pad + plot_h
         for s in series:
@@ -174,10 +239,11 @@ def chart_articles_per_day(rows: list[dict]) -> str:
             h = plot_h * n / top
             y -= h
             body.append(rect(left + i * bw + bw * 0.1, y, max(bw * 0.8, 1), h, colors[s],
-                             f"{b.strftime(fmt)} · {s}: {n}"))
-    step = max(1, len(buckets) // 8)  # at most ~8 date labels
+                             f"{bucket_label(b, unit)} · {s}: {n}"))
+    step = max(1, -(-len(buckets) // 8))  # at most 8 date labels
     for i in range(0, len(buckets), step):
-        body.append(text(left + (i + 0.5) * bw, top_pad + plot_h + 16, buckets[i].strftime(fmt), anchor="middle", size=11))
+        body.append(text(left + (i + 0.5) * bw, top_pad + plot_h + 16, bucket_label(buckets[i], unit),
+                         anchor="middle", size=11))
     body.append(text(left, height - 6, f"articles per {unit} of publication", cls="muted", size=11))
     return svg(WIDTH, height, body, f"Articles per {unit} and site")
 
@@ -294,9 +360,10 @@ def render(data: dict) -> str:
         + (f" · last run finished {esc(last.strftime('%Y-%m-%d %H:%M UTC'))}" if last else " · no completed run yet")
         + "</p>",
         '<ul class="totals">' + "".join(f"<li><b>{v}</b>{esc(k)}</li>" for k, v in tiles) + "</ul>",
-        "<h2>Articles per day, per site</h2>",
+        f"<h2>Articles per {time_unit(data['per_day'])}, per site</h2>",
         '<p class="muted">By stated publication date (documents dated only to a month or year are not counted); '
-        "grouped by month, or year, when the dates span more than four months. Hover a bar for its figures.</p>",
+        f"one bar per day, or per month, year, decade or century when there would be more than {MAX_BUCKETS}. "
+        "Hover a bar for its figures.</p>",
         chart_articles_per_day(data["per_day"]),
         "<h2>Boilerplate and duplicate rates per site</h2>",
         '<p class="muted">Share of each site\'s paragraphs removed as boilerplate (navigation, templates, '

@@ -45,7 +45,7 @@ DOCUMENTS = [
     Column("published", pa.date32(), "Publication date stated by the page; null when it states none (never guessed from crawl time)."),
     Column("published_precision", pa.string(), "day, month or year."),
     Column("published_evidence", pa.string(), "The text or field the publication date was read from."),
-    Column("published_method", pa.string(), "How it was found: header_line, html_meta, json_ld, time_tag, url_path, record_field, ..."),
+    Column("published_method", pa.string(), "Which reader decided: record_field, json_ld, html_meta, time_tag, page_date_line (the visible date line by an HTML page's title), htmldate, header_line (a text scrape's date line) or url_path."),
     Column("n_paragraphs", pa.int32(), "Paragraphs (non-empty lines or extracted blocks) in the document."),
     Column("n_kept", pa.int32(), "Paragraphs kept as article text."),
     Column("n_boilerplate", pa.int32(), "Paragraphs removed as boilerplate."),
@@ -75,8 +75,8 @@ DATE_MENTIONS = [
     Column("start", pa.int32(), "Start character offset in the paragraph text."),
     Column("end", pa.int32(), "End character offset (exclusive)."),
     Column("surface", pa.string(), "The expression as written."),
-    Column("value", pa.string(), "Normalized value: YYYY, YYYY-MM, YYYY-MM-DD, with THH:MM[:SS][offset] when a time is stated; YYYY-SP/SU/FA/WI for seasons; --MM, weekday names or THH:MM when no reference resolves them."),
-    Column("granularity", pa.string(), "year, season, month, day, datetime, time or weekday."),
+    Column("value", pa.string(), "Normalized value: YYYY, YYYY-MM, YYYY-MM-DD, with THH:MM[:SS][offset] when a time is stated; YYYY-Www for ISO weeks; YYYY-SP/SU/FA/WI for seasons; --MM, weekday names or THH:MM when no reference resolves them."),
+    Column("granularity", pa.string(), "year, season, month, week, day, datetime, time or weekday."),
     Column("calendar", pa.string(), "gregorian or hijri (the value is always Gregorian; the surface keeps the Hijri form)."),
     Column("run_id", pa.string(), "The run that stored the mention."),
 ]
@@ -87,15 +87,17 @@ REJECTS = [
     Column("error", pa.string(), "A clear reason, e.g. 'empty file', 'binary content (NUL bytes)'."),
     Column("run_id", pa.string(), "The run that met it."),
     Column("at", TS, "When (UTC)."),
+    Column("input_path", pa.string(), "The input file (inputs.path) the reject came from; the rejects view shows, per input file, only the rejects of the latest run that read it (rejects_all keeps every run's). Null in runs before the column existed."),
 ]
 
 INPUTS = [
-    Column("path", pa.string(), "Input file path as given (absolute)."),
+    Column("path", pa.string(), "Input entry path, absolute (undecodable bytes of a name as \\xNN): every entry found, read or rejected."),
     Column("size", pa.int64(), "Size in bytes when read."),
-    Column("mtime_ns", pa.int64(), "Modification time when read; with size, lets a nightly run skip unchanged files unread."),
-    Column("sha256", pa.string(), "sha256 of the file's bytes."),
+    Column("mtime_ns", pa.int64(), "Modification time when read (of the target, for a symlink)."),
+    Column("sha256", pa.string(), "sha256 of the file's bytes; null when the entry was not read (rejected unopened, or unreadable): the next run tries it again."),
     Column("n_records", pa.int64(), "Records found in the file."),
     Column("run_id", pa.string(), "The run that read it."),
+    Column("ctime_ns", pa.int64(), "Status-change time when read: the kernel sets it on every write and no tool can set it back, so a later run skips the file unread only when size, mtime_ns and ctime_ns are all unchanged (and ctime_ns was before the run started); otherwise it compares sha256. Null in runs before the column existed."),
 ]
 
 RUNS = [

@@ -30,8 +30,18 @@ class Settings:
     shards_per_worker: int = 4
     min_ingest_shard_bytes: int = 256 * 1024
     min_shard_chars: int = 1_000_000
-    # Input limits: a larger file or record is rejected with the reason.
+    # Input limits, applied while streaming, so a worker's memory is bounded by them and not by
+    # the input (README: "Memory"). A file that is one document, or one record of a container (a
+    # JSONL line, a WARC/ARC record, a JSON record, a <DOC>, a table row), larger than
+    # max_input_bytes is rejected with the reason.
     max_input_bytes: int = 50 * 1024 * 1024
+    # A compressed input (gzip, bz2, zstd, a zip member) stops at this many decompressed bytes (a
+    # bomb); the records before it are kept and a reject says what was not read. Large enough for
+    # a Common Crawl WARC (~5 GB).
+    max_decompressed_bytes: int = 16 * 1024 ** 3
+    # A line of a text document longer than this many characters is left out with a reject (no
+    # paragraph is that long, and the line classifier works per line: a 45 MB line took 5 GB).
+    max_line_chars: int = 1_000_000
     # Per-document time limit for extraction (seconds); a page over it is rejected.
     doc_time_limit: float = 30.0
     # Site templates: a short line a site repeats on at least this many of its documents.

@@ -4,7 +4,7 @@ Layout under OUT (default data/out, or $AKHBAR_OUT, or --out):
   <table>/<run_id>-<part>.parquet   published files, one folder per table (akhbar.schema.TABLES)
   <table>/_schema.parquet           an empty file with the schema, so views work before any run
   _staging/<run_id>/...             a run's work files; moved into place by publish()
-  .lock                             held (flock) by the run in progress
+  .lock                             held (flock) by the run in progress (akhbar/runlock.py)
 
 Crash tests: AKHBAR_TEST_PAUSE_AT=<point> makes the run announce itself (in the file named by
 AKHBAR_TEST_PAUSE_FILE) and sleep at that point so a test can SIGKILL it there; see crash_point().
@@ -17,13 +17,11 @@ at any point leaves the visible tables as they were. The next run deletes its le
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import fcntl
 import os
+import re
 import secrets
 import shutil
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -31,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from akhbar import schema
+from akhbar.runlock import RunLocked, run_lock  # noqa: F401  (the lock's home is akhbar.runlock)
 
 DEFAULT_OUT = "data/out"
 STAGING = "_staging"
@@ -57,46 +56,34 @@ def write_staged(table: pa.Table, path: Path, plain: tuple[str, ...] = ()) -> No
     pq.write_table(table, path, **staging_options(table.schema, plain))
 
 
+class OutPathError(ValueError):
+    pass
+
+
 def resolve_out(out: str | os.PathLike | None) -> Path:
-    return Path(out or os.environ.get("AKHBAR_OUT") or DEFAULT_OUT).resolve()
+    path = Path(out or os.environ.get("AKHBAR_OUT") or DEFAULT_OUT).resolve()
+    if "\\" in str(path):
+        # DuckDB's file readers and partitioned writes split paths at a backslash as at a slash.
+        raise OutPathError(f"the output folder {path} has a backslash in its path, which DuckDB reads as a "
+                           "folder separator; choose a folder without one (--out)")
+    return path
+
+
+def duckdb_path(path: str | os.PathLike) -> str:
+    """`path` as DuckDB's file readers must be given it to mean exactly that path: they read * ? [
+    as a pattern (anywhere in it), so each is written as a one-character class: [*] [?] [[]."""
+    return re.sub(r"([*?\[])", r"[\1]", str(path))
+
+
+def files_glob(folder: Path, pattern: str) -> str:
+    """A DuckDB file pattern: `pattern` (e.g. "paragraphs-*.parquet") inside `folder`, taken literally."""
+    return f"{duckdb_path(folder)}/{pattern}"
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now(dt.timezone.utc)
     # Sortable by start time; the random tail keeps two runs in the same microsecond apart.
     return now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(2)
-
-
-class RunLocked(RuntimeError):
-    pass
-
-
-@contextmanager
-def run_lock(out: Path, wait: bool = False):
-    """Exclusive lock on the output folder: a second run stops with a clear message (or waits)."""
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / ".lock"
-    fh = open(path, "a+")
-    try:
-        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
-        try:
-            fcntl.flock(fh, flags)
-        except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
-                fh.seek(0)
-                holder = fh.read().strip() or "another process"
-                raise RunLocked(
-                    f"another akhbar run is writing to {out} (held by {holder}); "
-                    "wait for it to finish or pass --wait"
-                ) from None
-            raise
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
-        yield
-    finally:
-        fh.close()
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:
@@ -143,7 +130,8 @@ def crash_point(point: str) -> None:
 def init_layout(out: Path) -> None:
     for name in schema.TABLES:
         marker = out / name / "_schema.parquet"
-        if not marker.exists():
+        # rewritten when a table gained a column, so the views can name it before any file has it
+        if not marker.exists() or not pq.read_schema(marker).equals(schema.SCHEMAS[name]):
             write_parquet_atomic(schema.empty_table(name), marker)
 
 
@@ -211,7 +199,7 @@ def publish(out: Path, run_id: str, staged: dict[str, list[Path]], runs_row: dic
 
 
 def table_glob(out: Path, name: str) -> str:
-    return str(out / name / "*.parquet")
+    return files_glob(out / name, "*.parquet")
 
 
 def work_connection(memory_limit: str | None = None, spill_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -220,9 +208,9 @@ def work_connection(memory_limit: str | None = None, spill_dir: Path | None = No
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute("SET memory_limit = ?", [memory_limit])
     if spill_dir is not None:
-        con.execute(f"SET temp_directory = '{spill_dir}'")
+        con.execute("SET temp_directory = ?", [str(spill_dir)])
     con.execute("SET preserve_insertion_order = false")
     return con
 
@@ -232,8 +220,8 @@ def connect(out: str | os.PathLike | None = None, *, memory_limit: str | None = 
     out_path = resolve_out(out)
     con = duckdb.connect()
     if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute("SET VARIABLE akhbar_out = ?", [str(out_path)])
+        con.execute("SET memory_limit = ?", [memory_limit])
+    con.execute("SET VARIABLE akhbar_out = ?", [duckdb_path(out_path)])  # the views append /<table>/*.parquet
     load_views(con)
     return con
 

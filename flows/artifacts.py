@@ -5,8 +5,8 @@ flow. It must be called inside a flow run (artifacts attach to the run in contex
   - a progress artifact, created at 0 % and advanced after every stage;
   - when the run ends, a table artifact with counts per site (and an "all sites" row), read back
     from the published Parquet through the DuckDB views, filtered by the run's run_id;
-  - a markdown summary: stage timings and the figures that changed since the previous run
-    (this run's `runs` row against the one before it).
+  - a markdown summary: stage timings, this run's figures, and what changed in the corpus since
+    the previous run (table totals before this run against after it, sql/runs/corpus_before_after.sql).
 Keys are fixed, so the UI's Artifacts page also shows each one's history across runs.
 """
 
@@ -25,6 +25,8 @@ SUMMARY_KEY = "akhbar-summary"
 
 # Per-site counts of one run, in stage order (parameter $run_id).
 SITE_COUNTS_SQL = (store.SQL_DIR / "runs" / "counts_per_site.sql").read_text(encoding="utf-8")
+# The corpus's table totals before and after one run (parameter $run_id).
+BEFORE_AFTER_SQL = (store.SQL_DIR / "runs" / "corpus_before_after.sql").read_text(encoding="utf-8")
 
 
 # Figures of a `runs` row compared with the previous run, with their labels.
@@ -44,6 +46,48 @@ RUN_FIGURES = [
     ("n_date_mentions", "date mentions"),
 ]
 COLUMNS = ["site", "inputs", "rejects", "documents", "paragraphs_kept", "boilerplate", "duplicates", "with_date"]
+
+# One line per stage for flow-run logs and `akhbar run`'s progress: what it read, produced, rejected.
+STAGE_LINES = {
+    "ingest": "read {files} files: {records} records, {rejects} rejected",
+    "admit": "{admitted} new records in {shards} shard(s), {seen} already stored",
+    "clean": "{documents} documents: {paragraphs} paragraphs, {rejects} rejected",
+    "dedup": "{exact_dup} exact and {near_dup} near duplicates, {site_template} site-template paragraphs",
+    "dates": "{published} publication dates, {mentions} date mentions",
+    "write": "wrote {documents} documents, {paragraphs} paragraphs ({kept} kept), {date_mentions} date mentions",
+    "publish": "published the run's files",
+}
+
+
+class _Missing(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def stage_line(stage: str, counts: dict, seconds: float, documents: int | None = None) -> str:
+    """`clean: 5 documents: 144 paragraphs, 0 rejected (0.07 s, 71 docs/s)`."""
+    values = _Missing({k: len(v) if isinstance(v, (list, tuple)) else v for k, v in counts.items()})
+    what = STAGE_LINES.get(stage, "").format_map(values) or ", ".join(f"{k} {v}" for k, v in values.items())
+    rate = f", {documents / seconds:,.0f} docs/s" if documents and seconds > 0 else ""
+    return f"{stage}: {what} ({seconds:.2f} s{rate})"
+
+
+class StageClock:
+    """Seconds between `on_stage` calls, and the run's record count once ingest has told it."""
+
+    def __init__(self):
+        import time
+
+        self._now = time.perf_counter
+        self.last = self._now()
+        self.documents: int | None = None
+
+    def line(self, stage: str, counts: dict) -> str:
+        now = self._now()
+        seconds, self.last = now - self.last, now
+        if stage == "ingest":
+            self.documents = counts.get("records")
+        return stage_line(stage, counts, seconds, self.documents if stage != "publish" else None)
 
 
 def site_counts(out: str, run_id: str) -> list[dict]:
@@ -76,6 +120,15 @@ def run_and_previous(out: str, run_id: str) -> tuple[dict | None, dict | None]:
     return current, previous
 
 
+def corpus_before_after(out: str, run_id: str) -> list[tuple[str, int, int]]:
+    """(figure, total before the run, total after it) for each table figure of the corpus."""
+    con = store.connect(out)
+    try:
+        return [(f, int(b), int(a)) for f, b, a in con.execute(BEFORE_AFTER_SQL, {"run_id": run_id}).fetchall()]
+    finally:
+        con.close()
+
+
 def corpus_totals(out: str) -> dict:
     con = store.connect(out)
     try:
@@ -88,7 +141,7 @@ def corpus_totals(out: str) -> dict:
 
 
 def summary_markdown(summary: dict, current: dict | None, previous: dict | None, totals: dict,
-                     stage_counts: dict[str, dict]) -> str:
+                     stage_counts: dict[str, dict], before_after: list[tuple[str, int, int]] = ()) -> str:
     lines = ["# akhbar run summary", ""]
     if not summary.get("published"):
         lines += [f"**Nothing published**: {summary.get('message', 'no new inputs')} "
@@ -102,15 +155,17 @@ def summary_markdown(summary: dict, current: dict | None, previous: dict | None,
         if previous is None:
             lines += ["First run on this output folder: nothing to compare with.", ""]
         else:
-            changed = [(label, previous[k], current[k]) for k, label in RUN_FIGURES if previous[k] != current[k]]
+            # The corpus's totals before this run (after the previous one) and after it.
+            changed = [(label, before, after) for label, before, after in before_after if before != after]
             lines += [f"## Changed since the previous run (`{previous['run_id']}`)", ""]
             if changed:
-                lines += ["| figure | previous run | this run | change |", "|---|---:|---:|---:|"]
+                lines += ["| corpus | before this run | after | change |", "|---|---:|---:|---:|"]
                 for label, before, after in changed:
                     lines.append(f"| {label} | {before} | {after} | {after - before:+d} |")
             else:
-                lines.append("Every figure is the same as in the previous run.")
+                lines.append("The corpus is the same as after the previous run.")
             lines.append("")
+        lines += ["This run: " + ", ".join(f"{label} {current[k]}" for k, label in RUN_FIGURES) + ".", ""]
     seconds = summary.get("stage_seconds") or {}
     if stage_counts:
         lines += ["## Stages", "", "| stage | seconds | counts |", "|---|---:|---|"]
@@ -131,6 +186,7 @@ class RunArtifacts:
 
         self.out = str(store.resolve_out(out))
         self.stage_counts: dict[str, dict] = {}
+        self.clock = StageClock()
         try:
             self.progress_id = create_progress_artifact(
                 0.0, key=PROGRESS_KEY, description="akhbar pipeline: share of stages done")
@@ -145,6 +201,9 @@ class RunArtifacts:
 
         try:
             if stage != "done":
+                from prefect import get_run_logger
+
+                get_run_logger().info(self.clock.line(stage, counts))
                 self.stage_counts[stage] = counts
                 done = STAGES.index(stage) + 1 if stage in STAGES else 0
                 if self.progress_id is not None:
@@ -166,14 +225,15 @@ class RunArtifacts:
         if published:
             rows = site_counts(self.out, run_id)
             current, previous = run_and_previous(self.out, run_id)
+            before_after = corpus_before_after(self.out, run_id)
         else:
             # Nothing new was published: a row of zeros, and nothing to compare.
             rows = [{"site": "all sites", **{c: 0 for c in COLUMNS[1:]}}]
-            current, previous = None, None
+            current, previous, before_after = None, None, []
         create_table_artifact(rows, key=TABLE_KEY,
                               description=f"akhbar run {run_id}: counts per site, in stage order")
         create_markdown_artifact(
-            summary_markdown(summary, current, previous, corpus_totals(self.out), self.stage_counts),
+            summary_markdown(summary, current, previous, corpus_totals(self.out), self.stage_counts, before_after),
             key=SUMMARY_KEY, description=f"akhbar run {run_id}: summary and changes since the previous run")
         if self.progress_id is not None:
             update_progress_artifact(self.progress_id, 100.0, description="akhbar pipeline: published"

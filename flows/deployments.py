@@ -69,6 +69,17 @@ def local_timezone() -> str:
     return "UTC"
 
 
+def valid_cron(expr: str) -> bool:
+    """Whether Prefect's scheduler accepts the cron expression (it would fail later, at registration)."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=expr, timezone="UTC")
+        return True
+    except ValueError:  # pydantic's ValidationError is one
+        return False
+
+
 def valid_timezone(name: str) -> bool:
     try:
         ZoneInfo(name)
@@ -102,6 +113,18 @@ class ServeConfig:
             Path(cfg.inputs[0]).mkdir(parents=True, exist_ok=True)
         if not valid_timezone(cfg.timezone):
             raise ValueError(f"not an IANA timezone name: {cfg.timezone!r} (e.g. Asia/Riyadh, Africa/Cairo, UTC)")
+        if not valid_cron(cfg.cron):
+            raise ValueError(f'not a cron schedule: {cfg.cron!r} (five fields, e.g. "0 2 * * *" for 02:00 every day)')
+        missing = [p for p in cfg.inputs if not Path(p).exists()]
+        if missing:
+            raise ValueError(f"input not found: {missing[0]} (give existing folders or files, or leave them out "
+                             f"for {DEFAULT_INBOX})")
+        try:
+            Path(cfg.out).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"cannot create the output folder {cfg.out}: {exc.strerror or exc}") from None
+        if not os.access(cfg.out, os.W_OK | os.X_OK):
+            raise ValueError(f"the output folder {cfg.out} is not writable; choose another with --out")
         return cfg
 
     @property
@@ -164,7 +187,11 @@ def serve(cfg: ServeConfig | None = None) -> None:
     url = api_url()
     if not url:
         raise SystemExit("akhbar serve: PREFECT_API_URL is not set; start a server first, or use `akhbar up`")
-    wait_healthy(url, timeout=30)
+    try:
+        wait_healthy(url, timeout=30)
+    except RuntimeError as exc:
+        raise SystemExit(f"akhbar serve: {exc}; start it (prefect server start) or correct PREFECT_API_URL, "
+                         "or use `akhbar up`") from None
     nightly, manual = build_deployments(cfg)
     print(f"akhbar: serving {FLOW_NAME}/{NIGHTLY} ({cfg.cron}, {cfg.timezone}) and {FLOW_NAME}/{MANUAL} "
           f"on {url}\n        inputs {cfg.inputs} -> out {cfg.out}", file=sys.stderr, flush=True)
@@ -239,6 +266,43 @@ def _default_sigint() -> None:
     # A shell starting `akhbar up` in the background makes SIGINT ignored, and children inherit
     # that: restore it, so stop() can ask them to shut down gracefully.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM this child when `up` dies without stopping it (SIGKILL, a crash)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux/glibc: stop() in `up` is the only cleanup
+        pass
+
+
+class Stopped(Exception):
+    """`akhbar up` was asked to stop by a signal (SIGTERM from a service manager, SIGHUP)."""
+
+
+def _stop_on_signal(signum, frame) -> None:
+    raise Stopped(signal.Signals(signum).name)
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: TIME_WAIT is not "in use"
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def server_env(port: int, host: str = "127.0.0.1") -> dict:
+    """Settings that make the server's UI call this server: `--port` alone leaves the UI's API URL
+    (served at /ui-settings) at the default port 4200."""
+    api = f"http://{host}:{port}/api"
+    return {"PREFECT_SERVER_API_HOST": host, "PREFECT_SERVER_API_PORT": str(port),
+            "PREFECT_UI_API_URL": api, "PREFECT_UI_URL": f"http://{host}:{port}"}
 
 
 def start_server(port: int, home: Path, log_path: Path | None = None) -> subprocess.Popen:
@@ -246,6 +310,7 @@ def start_server(port: int, home: Path, log_path: Path | None = None) -> subproc
     home.mkdir(parents=True, exist_ok=True)
     env = prefect_env(None, home)
     env.pop("PREFECT_API_URL", None)
+    env.update(server_env(port))
     with open(log_path or home / "server.log", "ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
@@ -277,11 +342,23 @@ def up(cfg: ServeConfig | None = None, port: int | None = None) -> int:
     server = serving = None
     home = prefect_home()
     url = api_url()
+    # SIGTERM (systemd, docker stop, CI) and SIGHUP (terminal closed) stop like Ctrl-C: children too.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGHUP, _stop_on_signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (`&`)
     try:
         if url:
             print(f"akhbar: using the Prefect server at {url} (PREFECT_API_URL)", file=sys.stderr)
-            wait_healthy(url, timeout=30)
+            try:
+                wait_healthy(url, timeout=30)
+            except RuntimeError as exc:
+                raise RuntimeError(f"{exc}; start it, correct PREFECT_API_URL, or unset it so `up` starts "
+                                   "a server of its own") from None
         else:
+            if port and port_in_use(port):
+                raise RuntimeError(f"port {port} is in use on 127.0.0.1; choose another with --port, "
+                                   "or leave --port out to take a free one")
             port = port or free_port()
             url = f"http://127.0.0.1:{port}/api"
             print(f"akhbar: starting a Prefect server on 127.0.0.1:{port} (state in {home}, "
@@ -309,13 +386,20 @@ def up(cfg: ServeConfig | None = None, port: int | None = None) -> int:
                 print(f"akhbar: the Prefect server exited with code {server.returncode}", file=sys.stderr)
                 return server.returncode or 1
             time.sleep(1)
-    except KeyboardInterrupt:
-        print("\nakhbar: stopping (the nightly schedule stays active)...", file=sys.stderr)
+    except (KeyboardInterrupt, Stopped) as exc:
+        why = f" on {exc.args[0]}" if isinstance(exc, Stopped) else ""
+        print(f"\nakhbar: stopping{why} (the nightly schedule stays active)...", file=sys.stderr, flush=True)
         return 0
     except RuntimeError as exc:
-        print(f"akhbar up: {exc} (server log: {home / 'server.log'})", file=sys.stderr)
+        log = f" (server log: {home / 'server.log'})" if server is not None else ""
+        print(f"akhbar up: {exc}{log}", file=sys.stderr)
         return 1
     finally:
+        # A second signal must not cut the shutdown short (stop() escalates to SIGKILL by itself).
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
         # Serve first (it finishes reporting to the server), then the server.
         stop(serving, "serve")
         stop(server, "Prefect server")
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)

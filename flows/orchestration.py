@@ -17,13 +17,14 @@ import datetime as dt
 import functools
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable
 
 
 from akhbar import __version__, store
 from akhbar.settings import Settings
+from flows.workers import LOST, map_in_pool
 from tasks import clean, dates, dedup, ingest, write
 
 DEFAULT_INPUTS = ["data/sample"]
@@ -57,16 +58,9 @@ class LocalExecutor:
         fn = stage.fn
         if self.workers == 1 or len(shard_ids) < 2:
             return [_call_timed(fn, dict(const, shard_id=i)) for i in shard_ids]
-        import multiprocessing as mp
-
-        # A pool per mapped stage, forked when the stage starts: the children inherit the imported
-        # modules (no second 2 s import each) and start in milliseconds, and they exit with the
-        # stage, so the memory a stage's workers grew (langid model, arenas) is not still held
-        # while the driver runs the corpus-wide DuckDB passes (measured: 570 MiB of 2,000 at the peak).
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        with ProcessPoolExecutor(min(self.workers, len(shard_ids)), mp_context=ctx) as pool:
-            futures = [pool.submit(_call_timed, fn, dict(const, shard_id=i)) for i in shard_ids]
-            return [f.result() for f in futures]
+        # A forked pool per mapped stage (flows/workers.py): its workers die with this process, and a
+        # worker killed for memory costs only its shard.
+        return map_in_pool(_call_timed, stage, shard_ids, self.workers, const)
 
     def call(self, stage, **kwargs) -> Any:
         return _call_timed(stage.fn, kwargs)
@@ -309,7 +303,7 @@ def run_pipeline(
         notify(stage, counts[stage])
         return result
 
-    with store.run_lock(out_path, wait=wait_for_lock):
+    with locked_run_folder(out_path, wait=wait_for_lock):
         store.init_layout(out_path)
         store.remove_incomplete(out_path)
         started = dt.datetime.now(dt.timezone.utc)
@@ -335,8 +329,15 @@ def run_pipeline(
         ingested = timed("ingest", lambda: _sum(executor.map(ingest.ingest_task, list(range(len(shards))), run_dir=run_dir)))
         admitted = timed("admit", lambda: executor.call(ingest.admit_task, out_dir=str(out_path), run_dir=run_dir,
                                                                 workers=executor.n_workers()))
-        record_shards = admitted["shards"]
-        timed("clean", lambda: _sum(executor.map(clean.clean_task, record_shards, run_dir=run_dir)))
+        cleaned: list[dict] = []
+
+        def clean_all() -> dict:
+            cleaned.extend(executor.map(clean.clean_task, admitted["shards"], run_dir=run_dir))
+            return _sum(cleaned)
+
+        timed("clean", clean_all)
+        # a shard lost with its worker has its records in rejects and nothing for the later stages
+        record_shards = [k for k, r in zip(admitted["shards"], cleaned) if not r.get(LOST)]
         if record_shards:
             timed("dedup", lambda: executor.call(dedup.dedup_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id))
         timed("dates", lambda: _sum(executor.map(dates.dates_task, record_shards, run_dir=run_dir)))
@@ -364,3 +365,42 @@ def run_pipeline(
                        shards={"ingest": len(shards), "records": len(record_shards)})
         notify("done", summary)
         return summary
+
+
+RUN_NOTE = "akhbar run folder: "  # the note a failed run's error carries: what became of its files
+
+
+class RunStopped(KeyboardInterrupt):
+    """A run stopped by a signal, its folder cleaned up; the message says what the tables hold."""
+
+
+@contextmanager
+def locked_run_folder(out: Path, wait: bool = False):
+    """The output folder, locked for one run. A run that fails or is stopped leaves neither its
+    staging nor any file it had moved into the tables; its error says so (RunStopped's message,
+    or a note starting with RUN_NOTE)."""
+    with store.run_lock(out, wait=wait):
+        before = store.completed_runs(out) if (out / "runs").is_dir() else set()
+        try:
+            yield
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as the CLI turns it
+            raise RunStopped(_clean_up(out, before)) from exc
+        except BaseException as exc:
+            exc.add_note(RUN_NOTE + _clean_up(out, before))
+            raise
+
+
+def _clean_up(out: Path, before: set[str]) -> str:
+    """Remove a failed or stopped run's staging and any file it had moved into the tables."""
+    try:
+        store.remove_incomplete(out)
+    except OSError:
+        pass
+    staging = out / store.STAGING
+    left = staging.is_dir() and any(staging.iterdir())
+    try:
+        published = sorted(store.completed_runs(out) - before)
+    except OSError:
+        published = []
+    tables = f"run {published[0]} was published" if published else "tables unchanged"
+    return f"{tables}; " + (f"staging left in {staging} (the next run removes it)" if left else "staging removed")

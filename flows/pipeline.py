@@ -26,12 +26,20 @@ def akhbar_pipeline(inputs: list[str] = DEFAULT_INPUTS, out: str = store.DEFAULT
                     workers: int = 1, wait_for_lock: bool = True, columns: dict[str, str] | None = None) -> dict:
     """Ingest, clean, deduplicate and date the news pages under `inputs`; write Parquet under `out`.
 
-    `dask_address` (or $AKHBAR_DASK_ADDRESS): run the shard tasks on that Dask scheduler ("local":
-    a temporary local cluster of `workers` processes); `workers` > 1 alone also means a local cluster.
-    `wait_for_lock`: a run started while another writes to `out` waits for it (scheduled and
-    clicked runs queue up) instead of failing.
-    `columns`: for JSON/JSONL/Parquet/CSV records whose fields have other names, {role: field name} with
-    roles text, html, url, title, published, author, crawled_at (e.g. {"text": "body"}).
+    Args:
+        inputs: Folders or files to read (text, HTML, JSON/JSONL, <DOC>, Parquet, CSV/TSV, WARC/ARC,
+            zip; gzip, bz2, zstd too); folders are read recursively, and files an earlier run read
+            unchanged are skipped.
+        out: Output folder of the corpus tables (Parquet); created if missing.
+        shard_size: Documents per shard, the unit of work of the shard stages.
+        dask_address: Dask scheduler for the shard tasks (tcp://host:8786), "local" for a temporary
+            local cluster of `workers` processes, or empty ($AKHBAR_DASK_ADDRESS, else no Dask).
+        workers: Processes of a local cluster; more than 1 alone also starts one.
+        wait_for_lock: Wait while another run writes to `out` (scheduled and clicked runs queue up)
+            instead of failing.
+        columns: For JSON, JSONL, Parquet and CSV/TSV records whose fields have other names,
+            {role: field name} with roles text, html, url, title, published, author, crawled_at
+            (e.g. {"text": "body"}).
     """
     from tasks.readers.fields import check_columns
 

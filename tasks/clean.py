@@ -1409,7 +1409,7 @@ def paragraph_keys(line: Line, near_min_words: int | None) -> tuple[int | None, 
     return norm_hash, None
 
 
-def _clean_html_job(job: tuple[str, str | None]):
+def _clean_html_job(job: tuple[str, str | None, object]):
     """Extract a page and read its publication date from the markup (JSON-LD, meta, <time>, URL).
 
     Module-level so the time-limit child process (used off the main thread) can import it by
@@ -1418,10 +1418,10 @@ def _clean_html_job(job: tuple[str, str | None]):
     """
     from tasks.dates import publication_date_from_html
 
-    html, url = job
+    html, url, crawled_at = job
     tree = parse_html(html)
-    # one parse for all three readers; none changes the tree (trafilatura and htmldate prune copies)
-    return clean_html(tree, url), publication_date_from_html(html, url, tree)
+    # one parse for all the readers; none changes the tree (trafilatura and htmldate prune copies)
+    return clean_html(tree, url), publication_date_from_html(html, url, tree, now=crawled_at)
 
 
 def _clean_all(rows: list[dict], time_limit: float) -> list:
@@ -1433,7 +1433,8 @@ def _clean_all(rows: list[dict], time_limit: float) -> list:
     """
     results: list = [None] * len(rows)
     html_idx = [i for i, r in enumerate(rows) if r["content_kind"] == "html"]
-    jobs = ((rows[i]["content"], rows[i]["url"]) for i in html_idx)
+    # the crawl time, when the record has one, bounds the publication date (never after it + 1 day)
+    jobs = ((rows[i]["content"], rows[i]["url"], rows[i].get("crawled_at")) for i in html_idx)
     for i, (_job, result) in zip(html_idx, map_with_time_limit(_clean_html_job, jobs, time_limit)):
         results[i] = result
     for i, r in enumerate(rows):
@@ -1465,7 +1466,8 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
             error = (f"extraction over the time limit ({settings.doc_time_limit:g} s)"
                      if isinstance(result, TimeLimitExceeded)
                      else f"extraction failed: {type(result).__name__}: {result}")
-            rejects.append({"source_uri": rec["source_uri"], "stage": "clean", "error": error[:500]})
+            rejects.append({"source_uri": rec["source_uri"], "stage": "clean", "error": error[:500],
+                            "input_index": rec["input_index"]})
             continue
         cleaned, html_date = result
         for pos, line in enumerate(cleaned.lines):

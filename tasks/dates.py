@@ -6,9 +6,11 @@ form: ايار not أيار, جويليه not جويلية, ه for ة/هـ), and
 the original text.
 
 Values are ISO 8601 strings at the precision the text states, never finer:
-"YYYY", "YYYY-MM", "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z]", "YYYY-SP"
-(seasons SP/SU/FA/WI), "--MM" / "--MM-DD" (no knowable year), "THH:MM[Z]" (a time
-alone) or an English weekday name (a weekday no reference can resolve).
+"YYYY", "YYYY-MM", "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z]", "YYYY-Www" (an ISO
+week), "YYYY-SP" (seasons SP/SU/FA/WI), "--MM" / "--MM-DD" (no knowable year), "THH:MM[Z]"
+(a time alone) or an English weekday name (a weekday no reference can resolve). The grammar
+of relative expressions, written-out numbers and widget dates is in tasks/dates_relative.py,
+tasks/dates_numbers.py and tasks/dates_widgets.py; docs/dates.md has the coverage table.
 
 Relative expressions (weekdays, أمس, منذ 3 أيام, الشهر الماضي ...) are resolved
 against `reference`, the publication date; without a reference, weekdays come
@@ -44,7 +46,7 @@ class DateMention:
     end: int
     surface: str  # text[start:end]
     value: str
-    granularity: str  # year | season | month | day | datetime | time | weekday
+    granularity: str  # year | season | month | week | day | datetime | time | weekday
     calendar: str  # gregorian | hijri
 
 
@@ -53,7 +55,7 @@ class PublicationDate:
     value: dt.date
     precision: str  # day | month | year
     evidence: str
-    method: str  # header_line | html_meta | json_ld | time_tag | htmldate | url_path | record_field
+    method: str  # header_line | html_meta | json_ld | time_tag | page_date_line | htmldate | url_path | record_field
 
 
 # ---------------------------------------------------------------------------
@@ -124,15 +126,19 @@ for _k, _v in _ORDINAL_UNITS.items():
     if _k != "الاول":
         _ORDINALS[f"{_k} والعشرين"] = 20 + _v
 _ORDINALS["الحادي والثلاثين"] = 31
+_ORDINALS["غره"] = 1  # غرة رمضان: the first day of the month
+_ORDINALS["الواحد والعشرين"] = 21
+_ORDINALS["الواحد والثلاثين"] = 31
 
 _SEASONS = {"ربيع": "SP", "صيف": "SU", "خريف": "FA", "شتاء": "WI", "شتا": "WI"}
 
-_PAST = {"الماضي", "الماضيه", "المنصرم", "المنصرمه", "السابق", "الفايت"}
-_FUTURE = {"المقبل", "المقبله", "القادم", "القادمه"}
+_PAST = {"الماضي", "الماضيه", "المنصرم", "المنصرمه", "السابق", "الفايت", "الفايته", "اللي فات", "اللي فاتت"}
+_FUTURE = {"المقبل", "المقبله", "القادم", "القادمه", "الجاي", "الجايه", "الاتي", "الاتيه"}
 _CURRENT = {"الجاري", "الجاريه", "الحالي", "الحاليه"}
 _REL_WORDS = sorted(_PAST | _FUTURE | _CURRENT, key=len, reverse=True)
 # every relative word, and هذا/هذه, contains one of these: a cheap necessary test
-_REL_STEMS = ("الماضي", "المنصرم", "السابق", "الفايت", "المقبل", "القادم", "الجاري", "الحالي", "هذا", "هذه")
+_REL_STEMS = ("الماضي", "المنصرم", "السابق", "الفايت", "فات", "المقبل", "القادم", "الجاري", "الحالي", "الجاي",
+              "الاتي", "هذا", "هذه")
 assert all(any(k in w for k in _REL_STEMS) for w in _REL_WORDS)
 
 
@@ -160,12 +166,21 @@ _REL = _alt(_REL_WORDS)
 _POS = r"(?:مطلع|منتصف|نهايه|اواخر|اوايل|اوائل|بدايه|اواسط|مستهل|اول|اخر|اوسط)"
 _YEAR_SUFFIX = r"(?:\s*(?:م|ه)(?!\w))"
 _GMT = r"(?:ت\s*\.?\s*غ\b\.?|(?:ب?توقيت\s+)?(?:غرينتش|غرينيتش|جرينتش|غرينتيش)|(?i:gmt|utc)\b|Z\b)"
-_TZ = rf"(?:(?P<tz>[+-]\d{{2}}:?\d{{2}})|(?P<gmt>{_GMT}))"
+_TZ = (rf"(?:(?P<tz>[+-]\d{{2}}:?\d{{2}})|(?P<gmt>{_GMT})(?:\s*(?P<gmtoff>[+-]\s*\d{{1,2}}(?::?\d{{2}})?)(?!\d))?"
+       r"|(?P<mecca>ب?توقيت\s+مكه(?:\s+المكرمه)?))")
+# the part of the day after a time: "11:40 م" is 23:40, "4:15 عصرا" 16:15, "2:00 فجرا" 02:00
+_AM_WORDS = {"ص", "صباحا", "صباح", "صباحي", "فجرا", "الفجر", "فجر", "am", "a.m."}
+_PM_WORDS = {"م", "مساء", "مساءا", "مسا", "مساءً", "عصرا", "العصر", "عصر", "بعد الظهر", "بعد الظهيره", "pm", "p.m."}
+_NOON_WORDS = {"ظهرا", "الظهر", "ظهر", "الظهيره"}
+_NIGHT_WORDS = {"ليلا", "بالليل", "الليل", "ليل"}
+_AMPM = "(?:" + _alt(_AM_WORDS | _PM_WORDS | _NOON_WORDS | _NIGHT_WORDS).replace("am|", "(?i:am)|").replace(
+    "pm|", "(?i:pm)|") + ")"
+_TIME_CONNECT = r"(?:(?:عند|في|علي|حوالي|نحو|منذ)\s+)"
 _OF_YEAR_REL = rf"\s+(?:من\s+)?(?:العام|السنه|عام)\s+(?P<yrel>{_REL})(?!\w)"
 _TIME_TAIL = (
-    r"(?:\s*(?:-|–|،|,|\||T|الساعه)?\s*(?:الساعه\s*)?"
-    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?"
-    rf"(?:\s*{_TZ})?(?!\d))?"
+    rf"(?:\s*(?:-|–|،|,|\||T|@)?\s*{_TIME_CONNECT}?(?:(?P<pre>الساعه)\s*)?"
+    r"(?P<H>\d{1,2})(?::(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\.\d+)?|(?(pre)|(?!)))"  # no minutes: only after الساعة
+    rf"(?:\s*(?P<ap>{_AMPM})(?!\w))?(?:\s*(?P<par>\()?\s*{_TZ}(?(par)\s*\)))?(?!\d))?"
 )
 _B = r"(?<![\w])"  # word start (folded text: letters and digits are \w)
 _E = r"(?!\w)"
@@ -253,13 +268,15 @@ def _compile(pattern: str) -> re.Pattern:
 
 # 1. ISO and other year-first numeric dates: 2017-02-08, 2021/10/13, 2018-02-18T21:35:43+04:00
 _RX_ISO = _compile(
-    rf"{_NOT_NUM_BEFORE}(?P<y>(?:1[34]|1[89]|20|21)\d\d)(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})(?!\d)(?P<suf>\s*ه(?!\w))?"
+    rf"{_NOT_NUM_BEFORE}(?P<y>1\d\d\d|2[01]\d\d)(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})(?!\d)(?P<suf>\s*ه(?!\w))?"
     + _TIME_TAIL)
 
 # 2. day-first numeric dates: 08/02/2017, ١ / ١٢ / ٢٠٢٠ - ٠٢:٠٠
+# around the separators: spaces, or the right-to-left marks CLDR's Arabic formats put there ("١٢‏/٧‏/٢٠١٨")
+_SEP_SPACE = r"[\s\u200e\u200f\u061c]*"
 _RX_DMY = _compile(
-    rf"(?:(?P<wd>{_WEEKDAY}){_E}\s*[،,]?\s*)?{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})\s*(?P<sep>[/.\-])\s*(?P<m>\d{{1,2}})"
-    rf"\s*(?P=sep)\s*(?P<y>\d{{4}})(?P<suf>{_YEAR_SUFFIX})?(?!\d)" + _TIME_TAIL)
+    rf"(?:(?P<wd>{_WEEKDAY}){_E}\s*[،,]?\s*)?{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}}){_SEP_SPACE}(?P<sep>[/.\-]){_SEP_SPACE}"
+    rf"(?P<m>\d{{1,2}}){_SEP_SPACE}(?P=sep){_SEP_SPACE}(?P<y>\d{{4}})(?P<suf>{_YEAR_SUFFIX})?(?!\d)" + _TIME_TAIL)
 
 # 3. RFC 822 / English: "Sun, 18 Feb 2018 21:35:43 +0400", "18 February 2018"
 _RX_RFC = _compile(
@@ -314,43 +331,46 @@ _RX_AND_YEAR = _compile(
 _NOT_TODAY = (r"(?:السابع|الاول|الثاني|الثالث|الرابع|الخامس|السادس|الثامن|التاسع|العاشر|الاخير|التالي|"
               r"السابق|الذي|الوطني|العالمي|الدولي|نفسه|ذاته|الموعود|المشهود|المفتوح|الاولمبي)(?!\w)")
 
-# 10. relative: أمس, اليوم, غدا, بعد غد, منذ/قبل N أيام, الشهر الماضي, مطلع العام المقبل, يوم السبت المقبل
-_RX_RELDAY = _compile(
-    rf"{_BC}(?P<w>اول\s+(?:من\s+)?امس|امس|البارحه|(?<![«\"\u201c])(?<!صحيفه\s)(?<!جريده\s)(?<!نفس\s)(?<!ذلك\s)(?<!ذات\s)اليوم(?!\s+{_NOT_TODAY})(?![»\"\u201d])|غدا|بعد\s+غد|بعد\s+الغد){_E}"
-    rf"(?:\s*[،,]?\s*(?:يوم\s+)?{_WEEKDAY}{_E})?")  # "اليوم الثلاثاء", "أمس الخميس": one mention
+# 10. relative: الشهر الماضي, مطلع العام المقبل, يوم السبت المقبل (relative days and spans such as أمس or
+# منذ 3 أيام: tasks/dates_relative.py)
 _UNITS = {
     "يوم": ("d", 1), "يوما": ("d", 1), "ايام": ("d", None), "يومين": ("d", 2),
     "اسبوع": ("w", 1), "اسبوعا": ("w", 1), "اسابيع": ("w", None), "اسبوعين": ("w", 2),
     "شهر": ("m", 1), "شهرا": ("m", 1), "اشهر": ("m", None), "شهور": ("m", None), "شهرين": ("m", 2),
     "عام": ("y", 1), "عاما": ("y", 1), "اعوام": ("y", None), "عامين": ("y", 2),
     "سنه": ("y", 1), "سنوات": ("y", None), "سنين": ("y", None), "سنتين": ("y", 2),
+    # hours, minutes, seconds: "منذ ساعتين" is the reference's day (a day earlier per 24 hours)
+    "ساعه": ("h", 1), "ساعات": ("h", None), "ساعتين": ("h", 2),
+    "دقيقه": ("min", 1), "دقايق": ("min", None), "دقيقتين": ("min", 2),
+    "ثانيه": ("s", 1), "ثوان": ("s", None), "ثواني": ("s", None), "ثانيتين": ("s", 2),
 }
-_NUMBER_WORDS = {
-    "ثلاثه": 3, "ثلاث": 3, "اربعه": 4, "اربع": 4, "خمسه": 5, "خمس": 5, "سته": 6, "ست": 6,
-    "سبعه": 7, "سبع": 7, "ثمانيه": 8, "ثماني": 8, "ثمان": 8, "تسعه": 9, "تسع": 9, "عشره": 10, "عشر": 10,
-}
-_RX_AGO = _compile(
-    rf"{_BC}(?:منذ|قبل)\s+(?:(?P<n>\d{{1,3}})\s+|(?P<nw>{_alt(_NUMBER_WORDS)})\s+)?(?P<unit>{_alt(_UNITS)}){_E}"
-    rf"(?!\s+(?:من|علي|علی)\s)(?!\s+{_MONTH})(?!\s+(?:\d|{_REL}))")
 _RX_RELPERIOD = _compile(
     rf"(?:{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})\s+من\s+(?=الشهر)|{_BC}(?P<ord>{_ORDINAL})\s+من\s+(?=الشهر))?"
     rf"{_BC}(?:(?P<pos>{_POS})\s+)?(?:(?P<the>الشهر|العام|السنه)\s+(?P<rel>{_REL})|(?:هذا|هذه)\s+(?P<this>العام|السنه|الشهر)){_E}")  # also a day of a relative month: "في الرابع عشر من الشهر الماضي", "15 من الشهر الجاري"
 _RX_WEEKDAY = _compile(
-    rf"{_B}(?:[وف](?=ال))?(?P<wd>{_WEEKDAY}){_E}(?:\s+(?P<rel>{_REL}){_E})?")
+    rf"{_B}(?:[وف](?=ال))?(?P<wd>{_WEEKDAY}){_E}(?:\s+(?P<rel>{_REL}){_E})?" + _TIME_TAIL)
 
 # 11. a time alone: "19:56 ت. غ", "الساعة 10:30"
 _RX_TIME = _compile(
     rf"(?:(?P<pre>الساعه)\s*)?{_NOT_NUM_BEFORE}(?P<H>\d{{1,2}}):(?P<M>\d{{2}})(?::(?P<S>\d{{2}}))?(?![\d:])"
-    rf"(?:\s*(?:{_TZ}))?")
+    rf"(?:\s*(?P<ap>{_AMPM})(?!\w))?(?:\s*(?P<par>\()?\s*(?:{_TZ})(?(par)\s*\)))?")
+_RX_HOUR = _compile(  # "الساعة 5 مساء": an hour alone needs الساعة and its part of the day
+    rf"(?P<pre>الساعه)\s*{_NOT_NUM_BEFORE}(?P<H>\d{{1,2}})(?![\d:])\s*(?P<ap>{_AMPM})(?!\w)"
+    rf"(?:\s*(?P<par>\()?\s*(?:{_TZ})(?(par)\s*\)))?")
 
 # Prefilter: plain substring tests (C speed), no regex alternation. A text without a digit
-# and without any of these words cannot hold a date expression.
+# and without any of these words cannot hold a date expression. The ones most news paragraphs
+# hold come first, so any() stops early on them.
+_FREQUENT_TRIGGERS = ("اب", "قبل", "احد", "ماي", "العام", "منذ", "اليوم", "جمعه", "سبت", "امس", "الشهر")
 _TRIGGERS = tuple(sorted(
     {k.split()[0] for k in _GREG_MONTHS}
     | {"امس", "البارحه", "اليوم", "غد", "منذ", "قبل", "ربيع", "صيف", "خريف", "شتا", "الشهر", "العام", "السنه"}
-    | {"اثنين", "اتنين", "ثلاثا", "اربعا", "خميس", "جمعه", "سبت", "احد"}
-))
+    | {"بكر", "مبارح", "نهارده", "باجر", "الاسبوع", "الفين", "الف و", "الساعه"}
+    | {"محرم", "صفر", "جمادي", "رجب", "شعبان", "رمضان", "شوال", "القعده", "الحجه"}
+    | {"اثنين", "اتنين", "ثلاثا", "اربعا", "خميس", "جمعه", "سبت", "احد"},
+    key=lambda k: (k not in _FREQUENT_TRIGGERS, _FREQUENT_TRIGGERS.index(k) if k in _FREQUENT_TRIGGERS else 0, k)))
 _MONTH_TRIGGERS = tuple(sorted({k.split()[0] for k in _GREG_MONTHS}))
+_SPAN_UNITS = ("يوم", "ايام", "اسبوع", "اسابيع", "شهر", "اشهر", "شهور", "عام", "اعوام", "سنه", "سنتين", "سنوات", "سنين")
 _HIJRI_TRIGGERS = tuple(sorted({k.split()[0] for k in _HIJRI_MONTHS}))
 _SEASON_TRIGGERS = ("ربيع", "صيف", "خريف", "شتا")
 _WEEKDAY_TRIGGERS = ("اثنين", "اتنين", "ثلاثا", "اربعا", "خميس", "جمعه", "سبت", "احد")
@@ -435,12 +455,31 @@ def _valid_date(y: int, m: int, d: int) -> dt.date | None:
         return None
 
 
+def _hour_24(h: int, ap: str | None) -> int | None:
+    """The 24-hour hour of a 12-hour time and its part of the day (ص/م, صباحا, مساء, ظهرا, عصرا, فجرا, ليلا)."""
+    if not ap:
+        return h
+    ap = re.sub(r"\s+", " ", ap).lower()
+    if h > 12:
+        return h if ap not in _AM_WORDS else None  # "14:00 مساء" is still 14:00; "14:00 ص" is no time
+    if ap in _AM_WORDS:
+        return 0 if h == 12 else h
+    if ap in _PM_WORDS:
+        return h if h == 12 else h + 12
+    if ap in _NOON_WORDS:
+        return h + 12 if 1 <= h <= 5 else h
+    return h + 12 if 6 <= h <= 11 else (0 if h == 12 else h)  # night: "11 ليلا" 23, "2 ليلا" 02
+
+
 def _time_suffix(g: dict) -> str | None:
-    """"THH:MM[:SS][±HH:MM|Z]" from the H/M/S/tz/gmt groups, or None if absent or impossible."""
+    """"THH:MM[:SS][±HH:MM|Z]" from the H/M/S/ap/tz/gmt groups, or None if absent or impossible.
+    An hour without minutes is a time only after الساعة and with its part of the day ("الساعة 5 مساء")."""
     if g.get("H") is None:
         return None
-    h, mi = int(g["H"]), int(g["M"])
-    if h > 23 or mi > 59:
+    if g.get("M") is None and not (g.get("pre") and g.get("ap")):
+        return None
+    h, mi = _hour_24(int(g["H"]), g.get("ap")), int(g.get("M") or 0)
+    if h is None or h > 23 or mi > 59:
         return None
     s = f"T{h:02d}:{mi:02d}"
     if g.get("S") is not None:
@@ -450,8 +489,18 @@ def _time_suffix(g: dict) -> str | None:
     if g.get("tz"):
         tz = g["tz"].replace(":", "")
         s += f"{tz[:3]}:{tz[3:]}"
+    elif g.get("gmtoff"):
+        off = re.sub(r"\s+", "", g["gmtoff"])
+        hh, _, mm = off[1:].partition(":")
+        if len(hh) > 2:  # "+0300"
+            hh, mm = hh[:-2], hh[-2:]
+        if int(hh) > 14 or int(mm or 0) > 59:
+            return None
+        s += "Z" if int(hh) == int(mm or 0) == 0 else f"{off[0]}{int(hh):02d}:{int(mm or 0):02d}"
     elif g.get("gmt"):
         s += "Z"
+    elif g.get("mecca"):
+        s += "+03:00"
     return s
 
 
@@ -479,7 +528,21 @@ def _shift_month(y: int, m: int, n: int) -> tuple[int, int]:
 _Cand = tuple[int, int, int, list[tuple[int, int, str, str, str]]]
 
 
-def _day_value(y: int | None, m: int, d: int, ref: dt.date | None) -> tuple[str, str] | None:
+def _yearless_day_year(m: int, d: int, ref: dt.date, wd: int | None = None, forward: bool = False) -> int:
+    """The year of a day written without one: the year whose date falls on the weekday written with it
+    ("الأحد 5 يناير"), else the next occurrence when the sentence points forward, else the nearest past one."""
+    if wd is not None:
+        fits = [y for y in (ref.year, ref.year - 1, ref.year + 1)
+                if (day := _valid_date(y, m, d)) is not None and day.weekday() == wd]
+        if fits:
+            return min(fits, key=lambda y: abs((dt.date(y, m, d) - ref).days))
+    if forward:
+        return ref.year if (m, d) >= (ref.month, ref.day) else ref.year + 1
+    return ref.year if (m, d) <= (ref.month, ref.day) else ref.year - 1
+
+
+def _day_value(y: int | None, m: int, d: int, ref: dt.date | None, wd: int | None = None,
+               forward: bool = False) -> tuple[str, str] | None:
     if not 1 <= d <= 31:
         return None
     if y is None:
@@ -487,7 +550,7 @@ def _day_value(y: int | None, m: int, d: int, ref: dt.date | None) -> tuple[str,
             if _valid_date(2000, m, d) is None:
                 return None
             return f"--{m:02d}-{d:02d}", "day"
-        y = _near_year(m, d, ref)
+        y = _yearless_day_year(m, d, ref, wd, forward)
     if not _year_ok(y) or _valid_date(y, m, d) is None:
         return None
     return f"{y:04d}-{m:02d}-{d:02d}", "day"
@@ -524,14 +587,9 @@ def _cands_numeric(f: str, ref: dt.date | None, out: list, first_four: int = 0) 
 
 def _end_before_time(mt: re.Match) -> int:
     """End of the date part when a trailing time group matched but was invalid."""
-    for name in ("suf", "y"):
-        try:
-            e = mt.end(name)
-        except IndexError:
-            continue
-        if e != -1:
-            return e
-    return mt.end()
+    time_groups = {"pre", "H", "M", "S", "ap", "par", "tz", "gmt", "gmtoff", "mecca"}
+    ends = [mt.end(n) for n in mt.re.groupindex if n not in time_groups and mt.end(n) != -1]
+    return max(ends) if ends else mt.end()
 
 
 def _cands_rfc(f: str, out: list) -> None:
@@ -608,16 +666,20 @@ def _cands_day(f: str, ref: dt.date | None, out: list) -> None:
                 y = ref.year if (m, d) < (ref.month, ref.day) else ref.year - 1
             elif kind == "future":
                 y = ref.year if (m, d) > (ref.month, ref.day) else ref.year + 1
-        dv = _day_value(y, m, d, ref)
+            elif kind == "current":
+                y = ref.year  # "30 من أبريل الجاري": this year's
+        wd = _WEEKDAYS[g["wd"]] if g["wd"] else None
+        forward = y is None and ref is not None and _FUTURE_BEFORE.search(f[max(0, mt.start() - 40):mt.start()])
+        dv = _day_value(y, m, d, ref, wd, bool(forward))
         if dv is None:
             continue
         value, gran = dv
         end = mt.end()
         t = _time_suffix(g)
-        if t is not None and y is not None:
+        if t is not None and (y is not None or ref is not None):
             value, gran = value + t, "datetime"
         elif g.get("H") is not None:
-            end = _end_before_time(mt) if y is not None else mt.end("mon")
+            end = _end_before_time(mt) if (y is not None or ref is not None) else mt.end("mon")
         out.append((mt.start(), end, 7, [(mt.start(), end, value, gran, "gregorian")]))
 
 
@@ -781,31 +843,10 @@ def _cands_year(f: str, out: list, first_four: int = 0) -> None:
 def _cands_relative(f: str, ref: dt.date | None, out: list) -> None:
     if ref is None:
         return
-    relday = any(k in f for k in ("امس", "البارحه", "اليوم", "غد"))
-    for mt in (_RX_RELDAY.finditer(f) if relday else ()):
-        w = re.sub(r"\s+", " ", mt.group("w"))
-        delta = {"امس": -1, "البارحه": -1, "اليوم": 0, "غدا": 1, "بعد غد": 2, "بعد الغد": 2}.get(w, -2)
-        d = ref + dt.timedelta(days=delta)
-        out.append((mt.start(), mt.end(), 3, [(mt.start(), mt.end(), d.isoformat(), "day", "gregorian")]))
-    for mt in (_RX_AGO.finditer(f) if ("منذ" in f or "قبل" in f) else ()):
-        kind, n = _UNITS[re.sub(r"\s+", " ", mt.group("unit"))]
-        if mt.group("n") or mt.group("nw"):
-            if n is not None and n != 1:
-                continue  # "منذ 3 يومين" is not Arabic
-            n = int(mt.group("n")) if mt.group("n") else _NUMBER_WORDS[mt.group("nw")]
-        if n is None or n <= 0:
-            continue
-        if kind == "d":
-            value, gran = (ref - dt.timedelta(days=n)).isoformat(), "day"
-        elif kind == "w":
-            value, gran = (ref - dt.timedelta(days=7 * n)).isoformat(), "day"
-        elif kind == "m":
-            yy, mm = _shift_month(ref.year, ref.month, -n)
-            value, gran = f"{yy:04d}-{mm:02d}", "month"
-        else:
-            value, gran = f"{ref.year - n:04d}", "year"
-        out.append((mt.start(), mt.end(), 3, [(mt.start(), mt.end(), value, gran, "gregorian")]))
-    period = ("الشهر" in f or "العام" in f or "السنه" in f) and any(k in f for k in _REL_STEMS)
+    period_word = "الشهر" in f or "العام" in f or "السنه" in f
+    if period_word:
+        dates_relative.cands_period_edge(f, ref, out)  # «نهاية العام»: no relative word needed
+    period = period_word and any(k in f for k in _REL_STEMS)
     for mt in (_RX_RELPERIOD.finditer(f) if period else ()):
         g = mt.groupdict()
         unit = g["the"] or g["this"]
@@ -845,14 +886,20 @@ def _cands_weekday(f: str, ref: dt.date | None, out: list) -> None:
             rel = mt.group("rel")
             if rel is None and _FUTURE_BEFORE.search(f[max(0, start - 40):start]):
                 rel = "المقبل"  # "ستجرى الأحد", "المقرر عقدها الخميس": the next such day
-            d = _weekday_date(wd, rel, ref)
-            out.append((start, mt.end(), 2, [(start, mt.end(), d.isoformat(), "day", "gregorian")]))
+            value, gran, end = _weekday_date(wd, rel, ref).isoformat(), "day", mt.end()
+            t = _time_suffix(mt.groupdict())
+            if t is not None:  # "الخميس المقبل الساعة 8 مساء": one datetime
+                value, gran = value + t, "datetime"
+            elif mt.group("H") is not None:
+                end = _end_before_time(mt)
+            out.append((start, end, 2, [(start, end, value, gran, "gregorian")]))
 
 
 def _cands_time(f: str, out: list) -> None:
-    for mt in _RX_TIME.finditer(f):
+    colon = ":" in f and _DIGIT_COLON.search(f) is not None
+    for mt in (*(_RX_TIME.finditer(f) if colon else ()), *(_RX_HOUR.finditer(f) if "الساعه" in f else ())):
         g = mt.groupdict()
-        if not (g["pre"] or g["gmt"] or g["tz"] or len(g["H"]) == 2):
+        if not (g["pre"] or g["gmt"] or g["tz"] or g["ap"] or g["mecca"] or len(g["H"]) == 2):
             continue
         t = _time_suffix(g)
         if t is None:
@@ -916,7 +963,8 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
     folded = fold_letters(text)
     has_digit = _DIGIT.search(folded) is not None
     english = _has_english_month(folded)
-    if not (has_digit or english or any(k in folded for k in _TRIGGERS)):
+    if not (has_digit or english or any(k in folded for k in _TRIGGERS)
+            or ("بعد" in folded and any(k in folded for k in _SPAN_UNITS))):  # «بعد ثلاثة أيام»
         return []
 
     # Each gate below is a necessary condition of its patterns (a four-digit run, a month name
@@ -937,7 +985,7 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
             _cands_range(folded, reference, cands)
         if year4:
             _cands_year(folded, cands, four.start())
-        if ":" in folded and _DIGIT_COLON.search(folded):
+        if (":" in folded and _DIGIT_COLON.search(folded)) or "الساعه" in folded:
             _cands_time(folded, cands)
         if year4 and any(k in folded for k in _HIJRI_TRIGGERS):
             _cands_hijri(folded, cands)
@@ -949,8 +997,16 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
         _cands_season(folded, reference, cands)
     if reference is not None:
         _cands_relative(folded, reference, cands)
-    if any(k in folded for k in _WEEKDAY_TRIGGERS):
+    weekday = any(k in folded for k in _WEEKDAY_TRIGGERS)
+    if weekday:
         _cands_weekday(folded, reference, cands)
+    dates_relative.candidates(folded, reference, cands, month, weekday, has_digit)
+    if month or ("الف" in folded and ("الفين" in folded or "الف و" in folded)):
+        dates_numbers.candidates(folded, reference, cands, month)
+    if "الساعه" in folded:
+        dates_numbers.time_candidates(folded, cands)
+    if year4:
+        dates_widgets.candidates(folded, reference, cands, month)
 
     if not cands:
         return []
@@ -972,8 +1028,37 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
                 while oe < n and text[oe] != " " and oe < offsets[e] and text[oe].translate(FOLD_TABLE) == "":
                     oe += 1
             result.append(DateMention(os_, oe, text[os_:oe], value, gran, cal))
-    return result
+    return _join_day_and_time(text, result) if len(result) > 1 else result
 
+
+# between a day and its time: nothing but spaces, a comma or dash, and عند/في/على ("12 يوليو 2018، الساعة الخامسة مساء")
+_DAY_TIME_GAP = re.compile(r"[\s,،\-–|]*(?:(?:عند|في|على|علي|حوالي|نحو)\s+)?")
+
+
+# between a time and its day: "الساعة العاشرة من صباح يوم الخميس 12 يوليو", "الساعة 10:30 صباح اليوم"
+_TIME_DAY_GAP = re.compile(r"[\s,،]*(?:(?:يوم|من)\s+)*")
+_FULL_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _join_day_and_time(text: str, mentions: list[DateMention]) -> list[DateMention]:
+    """A day next to a time mention (one the date patterns could not take, such as a time in words, or a
+    time written before its day) becomes one datetime mention."""
+    out: list[DateMention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if prev is not None and {prev.granularity, m.granularity} == {"day", "time"}:
+            day, time = (prev, m) if prev.granularity == "day" else (m, prev)
+            gap = _DAY_TIME_GAP if day is prev else _TIME_DAY_GAP
+            if _FULL_DAY.fullmatch(day.value) and gap.fullmatch(text, prev.end, m.start):
+                out[-1] = DateMention(prev.start, m.end, text[prev.start:m.end], day.value + time.value, "datetime",
+                                      day.calendar)
+                continue
+        out.append(m)
+    return out
+
+
+# the grammar in the companion modules reads this module's lexicons and helpers (all defined above)
+from tasks import dates_numbers, dates_relative, dates_widgets  # noqa: E402
 
 _HIJRI_HINT = re.compile(_HMONTH)
 _FOUR_DIGITS = re.compile(r"\d{4}")  # every year pattern needs one (ISO, DMY, RFC, Hijri, bare year)
@@ -1027,10 +1112,43 @@ def _mention_to_date(m: DateMention) -> tuple[dt.date, str] | None:
     return None
 
 
+# Values that CMSs write when they have no date: never a publication date.
+_PLACEHOLDER_DAYS = frozenset({dt.date(1900, 1, 1), dt.date(1970, 1, 1)})
+_EARLIEST_PUBLISHED = dt.date(1900, 1, 1)
+
+
+def _as_now(now) -> dt.date:
+    """The reference "now" (crawl or ingest time) as a UTC day: a date, a datetime, an ISO string or None (today)."""
+    if now is None or now == "":
+        return dt.datetime.now(dt.UTC).date()
+    if isinstance(now, dt.datetime):
+        return (now.astimezone(dt.UTC) if now.tzinfo else now).date()
+    if isinstance(now, dt.date):
+        return now
+    try:
+        got = dt.datetime.fromisoformat(str(now).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return dt.datetime.now(dt.UTC).date()
+    return (got.astimezone(dt.UTC) if got.tzinfo else got).date()
+
+
+def plausible_published(day: dt.date, now=None) -> bool:
+    """A publication date must lie in 1900..(now + 1 day) and not be a placeholder (0001-01-01,
+    1970-01-01 epoch zero, 1900-01-01); `now` is the crawl/ingest time when known, else today."""
+    if day < _EARLIEST_PUBLISHED or day in _PLACEHOLDER_DAYS:
+        return False
+    return day <= _as_now(now) + dt.timedelta(days=1)
+
+
+def _plausible(found: PublicationDate | None, now=None) -> PublicationDate | None:
+    return found if found is not None and plausible_published(found.value, now) else None
+
+
 _HEADER_MAX_LEN = 90
 
 
-def publication_date_from_header(header_lines: list[str]) -> PublicationDate | None:
+def publication_date_from_header(header_lines: list[str], now=None,
+                                 max_words_outside: int = 8) -> PublicationDate | None:
     """The date line among the lines around the title ("1266 2017-02-08", "● أخبار دولية ٨ فبراير ٢٠١٥").
 
     Only absolute dates with at least month precision, on short lines; a line that is
@@ -1044,11 +1162,11 @@ def publication_date_from_header(header_lines: list[str]) -> PublicationDate | N
         best = None
         for m in extract_mentions(line, reference=None):
             got = _mention_to_date(m)
-            if got is None:
+            if got is None or not plausible_published(got[0], now):
                 continue
             # the date must carry the line: short lines only, or the date is a good part of it
             words_outside = len(re.findall(r"\w+", line[: m.start] + " " + line[m.end:]))
-            if words_outside > 8:
+            if words_outside > max_words_outside:
                 continue
             if best is None or (best[1] == "month" and got[1] == "day"):
                 best = (got[0], got[1], line)
@@ -1068,7 +1186,7 @@ _URL_PATTERNS = (
 )
 
 
-def publication_date_from_url(url: str | None) -> PublicationDate | None:
+def publication_date_from_url(url: str | None, now=None) -> PublicationDate | None:
     if not url:
         return None
     path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I)
@@ -1079,7 +1197,7 @@ def publication_date_from_url(url: str | None) -> PublicationDate | None:
         y, m = int(mt.group(1)), int(mt.group(2))
         d = int(mt.group(3)) if precision == "day" else 1
         date = _valid_date(y, m, d)
-        if date is None or date > dt.date.today() + dt.timedelta(days=2):
+        if date is None or not plausible_published(date, now):
             continue
         return PublicationDate(date, precision, mt.group(0), "url_path")
     return None
@@ -1088,11 +1206,16 @@ def publication_date_from_url(url: str | None) -> PublicationDate | None:
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 
 
-def publication_date_from_field(value: str | None, field: str = "published") -> PublicationDate | None:
+def publication_date_from_field(value: str | None, field: str = "published", now=None) -> PublicationDate | None:
     """A record field: ISO 8601, RFC 822 ('Sun, 18 Feb 2018 21:35:43 +0400'), or an Arabic date string.
 
-    The calendar date is the one written (local to the stated offset), not converted to UTC.
+    The calendar date is the one written (local to the stated offset), not converted to UTC; an
+    implausible one (placeholder, before 1900, after `now` + 1 day) is None.
     """
+    return _plausible(_field_date(value), now)
+
+
+def _field_date(value: str | None) -> PublicationDate | None:
     if value is None:
         return None
     s = str(value).strip()
@@ -1174,16 +1297,10 @@ def _find_date_published(obj, depth: int = 0):
     return None
 
 
-def publication_date_from_html(html: str, url: str | None = None, tree=None) -> PublicationDate | None:
-    """JSON-LD datePublished, then meta tags, then <time datetime>, then htmldate, then the URL.
-
-    `tree`: the page already parsed by lxml (tasks.clean.parse_html), handed to htmldate so it does
-    not parse the page a second time; htmldate works on a copy of it."""
-    if not html:
-        return publication_date_from_url(url)
-    head = html
+def _markup_date(html: str, now=None) -> PublicationDate | None:
+    """JSON-LD datePublished, then meta tags, then a <time datetime> marked as the publication's."""
     # 1. JSON-LD
-    for block in _LD_JSON.findall(head):
+    for block in _LD_JSON.findall(html):
         try:
             data = json.loads(block.strip().rstrip(";"))
         except ValueError:
@@ -1191,12 +1308,12 @@ def publication_date_from_html(html: str, url: str | None = None, tree=None) -> 
             data = {"datePublished": mt.group(1)} if mt else None
         v = _find_date_published(data) if data is not None else None
         if v:
-            p = publication_date_from_field(v)
+            p = publication_date_from_field(v, now=now)
             if p is not None and p.precision == "day":
                 return PublicationDate(p.value, p.precision, v, "json_ld")
     # 2. meta tags
     found: dict[str, str] = {}
-    for tag in _META.findall(head):
+    for tag in _META.findall(html):
         a = _attrs(tag)
         key = (a.get("property") or a.get("name") or a.get("itemprop") or a.get("http-equiv") or "").lower()
         content = a.get("content") or a.get("datetime")
@@ -1204,39 +1321,192 @@ def publication_date_from_html(html: str, url: str | None = None, tree=None) -> 
             found[key] = content
     for key in _META_KEYS:
         if key in found:
-            p = publication_date_from_field(found[key])
+            p = publication_date_from_field(found[key], now=now)
             if p is not None:
                 return PublicationDate(p.value, p.precision, f'{key}="{found[key]}"', "html_meta")
-    # 3. <time datetime> marked as publication, else the first one
-    times = [_attrs(t) for t in _TIME_TAG.findall(head)]
-    times = [t for t in times if t.get("datetime")]
-    marked = [t for t in times if "pubdate" in t or t.get("itemprop", "").lower() == "datepublished"
-              or "publish" in t.get("class", "").lower()]
-    for t in marked:
-        p = publication_date_from_field(t["datetime"])
+    # 3. <time datetime> marked as publication
+    for t in _time_tags(html):
+        if ("pubdate" in t or t.get("itemprop", "").lower() == "datepublished"
+                or "publish" in t.get("class", "").lower()):
+            p = publication_date_from_field(t["datetime"], now=now)
+            if p is not None:
+                return PublicationDate(p.value, p.precision, t["datetime"], "time_tag")
+    return None
+
+
+def _time_tags(html: str) -> list[dict[str, str]]:
+    return [a for a in (_attrs(t) for t in _TIME_TAG.findall(html)) if a.get("datetime")]
+
+
+def _first_time_tag(html: str, now=None) -> PublicationDate | None:
+    """The first <time datetime> of the page, marked or not (it may sit in a sidebar: a late resort)."""
+    for t in _time_tags(html)[:1]:
+        p = publication_date_from_field(t["datetime"], now=now)
         if p is not None:
             return PublicationDate(p.value, p.precision, t["datetime"], "time_tag")
-    # 4. htmldate (optional dependency)
+    return None
+
+
+_BLOCK_TAGS = frozenset({"p", "div", "li", "td", "th", "dd", "dt", "header", "section", "article", "aside",
+                         "footer", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "time", "address", "ul",
+                         "ol", "table", "tr", "main", "nav", "form", "blockquote", "pre", "figure", "br"})
+# not the page's own date line: code, hidden text, and photo captions ("... on Aug. 31, 2019. (AP)")
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head", "title", "select", "option",
+                        "figure", "figcaption"})
+_PAGE_LINE_MAX_WORDS_OUTSIDE = 5
+_UPDATED_LINE = re.compile(r"(?i)\bupdated\b|\bmodified\b|تحديث|تعديل|حدث في|محدث")
+_LINES_BEFORE_TITLE, _LINES_AFTER_TITLE = 4, 12
+
+
+def _visible_lines(tree) -> tuple[list[str], list[int]]:
+    """The page's visible text as lines (one per innermost block element) and the indexes of its <h1> lines."""
+    lines: list[str] = []
+    h1_at: list[int] = []
+    buf: list[str] = []
+
+    def flush():
+        text = " ".join(" ".join(buf).split())
+        buf.clear()
+        if text:
+            lines.append(text)
+
+    def walk(el):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SKIP_TAGS:
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            flush()
+            if tag == "h1":
+                h1_at.append(len(lines))
+        if el.text and tag:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                buf.append(child.tail)
+        if block:
+            flush()
+
+    walk(tree)
+    flush()
+    return lines, h1_at
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", fold_letters(text).lower()))
+
+
+def _page_title(tree) -> str:
+    for xpath in ('.//meta[@property="og:title"]/@content', ".//title/text()"):
+        got = tree.xpath(xpath)
+        if got and str(got[0]).strip():
+            # "Article title - Site name": the longest part is the article's
+            return max(re.split(r"\s+[-|–—:]+\s+", str(got[0])), key=len)
+    return ""
+
+
+def _title_line(lines: list[str], h1_at: list[int], title: str) -> int | None:
+    """The <h1> that is the article's title: most of its words are in the page's <title>/og:title (a site's
+    logo in an <h1> is not); the only <h1> when the page states no title."""
+    want = _words(title)
+    best, best_share = None, 0.5
+    for i in h1_at:
+        if i >= len(lines):
+            continue
+        have = _words(lines[i])
+        if not want:
+            return i if len(h1_at) == 1 else None
+        share = len(have & want) / len(have) if have else 0.0
+        if share > best_share:
+            best, best_share = i, share
+    return best
+
+
+def publication_date_from_page_line(tree, now=None) -> PublicationDate | None:
+    """The date line a reader sees next to the title ("Published March 3, 2021", "٨ فبراير ٢٠١٥ - 10:20"):
+    the header-line reader of the text path on the visible lines around the page's <h1>."""
+    if tree is None:
+        return None
+    try:
+        lines, h1_at = _visible_lines(tree)
+        title_at = _title_line(lines, h1_at, _page_title(tree))
+    except (RecursionError, ValueError):
+        return None
+    if title_at is None:
+        return None
+    after = lines[title_at:title_at + _LINES_AFTER_TITLE]
+    around = after + lines[max(0, title_at - _LINES_BEFORE_TITLE):title_at][::-1]  # nearest first
+    around = [ln for ln in around if not _UPDATED_LINE.search(ln)]  # the date of an update, not of publication
+    found = publication_date_from_header(around, now, _PAGE_LINE_MAX_WORDS_OUTSIDE)
+    if found is None or found.precision != "day":
+        return None
+    return PublicationDate(found.value, found.precision, found.evidence, "page_date_line")
+
+
+def _htmldate_date(html: str, url: str | None, tree, now=None) -> PublicationDate | None:
     try:
         from htmldate import find_date
-    except ImportError:
-        find_date = None
-    if find_date is not None:
-        try:
-            v = find_date(html if tree is None else tree, url=url, original_date=True, extensive_search=False)
-        except Exception:  # noqa: BLE001 - htmldate raises on odd markup
-            v = None
-        if v:
-            p = publication_date_from_field(v)
-            if p is not None:
-                return PublicationDate(p.value, p.precision, v, "htmldate")
-    # 5. an unmarked <time datetime> (after htmldate: the first one may sit in a sidebar)
-    for t in times[:1]:
-        p = publication_date_from_field(t["datetime"])
-        if p is not None:
-            return PublicationDate(p.value, p.precision, t["datetime"], "time_tag")
-    # 6. URL
-    return publication_date_from_url(url)
+    except ImportError:  # optional dependency
+        return None
+    max_date = (_as_now(now) + dt.timedelta(days=1)).isoformat()
+    try:
+        v = find_date(html if tree is None else tree, url=url, original_date=True, extensive_search=True,
+                      max_date=max_date)
+    except Exception:  # noqa: BLE001 - htmldate raises on odd markup
+        return None
+    p = publication_date_from_field(v, now=now) if v else None
+    return PublicationDate(p.value, p.precision, v, "htmldate") if p is not None else None
+
+
+# The readers of a page, most direct evidence first; the order is measured in bench/dates.py (each
+# reader alone, exact day on the development pages): markup > the visible date line > htmldate.
+HTML_DATE_READERS = ("markup", "page_date_line", "htmldate", "time_tag_any", "url_path")
+
+
+def publication_date_by(reader: str, html: str, url: str | None = None, tree=None, now=None) -> PublicationDate | None:
+    """One reader of HTML_DATE_READERS alone (the bench measures them one by one)."""
+    if reader == "markup":
+        return _markup_date(html, now)
+    if reader == "page_date_line":
+        if tree is None:
+            from tasks.clean import parse_html
+
+            tree = parse_html(html)
+        return publication_date_from_page_line(tree, now)
+    if reader == "htmldate":
+        return _htmldate_date(html, url, tree, now)
+    if reader == "time_tag_any":
+        return _first_time_tag(html, now)
+    if reader == "url_path":
+        return publication_date_from_url(url, now)
+    raise ValueError(f"unknown publication-date reader {reader!r}")
+
+
+def publication_date_from_html(html: str, url: str | None = None, tree=None, now=None) -> PublicationDate | None:
+    """The first of HTML_DATE_READERS that finds a plausible date (placeholders, dates before 1900 and
+    dates after `now`, the crawl time, + 1 day are never one).
+
+    `tree`: the page already parsed by lxml (tasks.clean.parse_html), handed to htmldate so it does
+    not parse the page a second time; htmldate works on a copy of it."""
+    if not html:
+        return publication_date_from_url(url, now)
+    if tree is None and "page_date_line" in HTML_DATE_READERS:
+        from tasks.clean import parse_html
+
+        tree = parse_html(html)
+    weak = None
+    for reader in HTML_DATE_READERS:
+        found = publication_date_by(reader, html, url, tree, now)
+        if found is None:
+            continue
+        if reader == "htmldate" and (found.value.month, found.value.day) == (1, 1):
+            weak = weak or found  # htmldate's guess from a bare year: a later reader may state the day
+            continue
+        if weak is not None and found.value.year != weak.value.year:
+            return weak
+        return found
+    return weak
 
 
 # ---------------------------------------------------------------- shard entry point (pipeline glue)
@@ -1266,14 +1536,15 @@ def publication_date(doc: dict) -> PublicationDate | None:
     publication_date_from_html, where the page is at hand), the text scrape's header lines, the
     URL path. Crawl time (WARC-Date) is never used.
     """
-    found = publication_date_from_field(doc.get("published_field"))
+    now = doc.get("crawled_at")  # the crawl/ingest time when the record states it
+    found = publication_date_from_field(doc.get("published_field"), now=now)
     if found is None and doc.get("published_html") is not None:
-        found = PublicationDate(doc["published_html"], doc["published_html_precision"],
-                                doc["published_html_evidence"], doc["published_html_method"])
+        found = _plausible(PublicationDate(doc["published_html"], doc["published_html_precision"],
+                                           doc["published_html_evidence"], doc["published_html_method"]), now)
     if found is None and doc.get("content_kind") == "text":
-        found = publication_date_from_header(list(doc.get("header_lines") or []))
+        found = publication_date_from_header(list(doc.get("header_lines") or []), now)
     if found is None:
-        found = publication_date_from_url(doc.get("url"))
+        found = publication_date_from_url(doc.get("url"), now)
     return found
 
 

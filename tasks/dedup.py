@@ -43,6 +43,7 @@ from __future__ import annotations
 import itertools
 import time
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import numpy as np
@@ -169,7 +170,11 @@ MINHASH_STAGE_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("position", pa.int32()),
     ("bands", pa.list_(pa.uint64())), ("signature", pa.binary()),
 ])
-_STAGE_BATCH = 10_000  # texts per numpy pass: bounds the work arrays (~50 MB)
+_STAGE_BATCH = 10_000  # texts per numpy pass
+# ... and at most this many characters per pass: token_hashes holds ~40 bytes of work arrays per
+# byte of text, so one 10 MB paragraph took 1 GB. A longer text is hashed in pieces cut at spaces
+# and its signature is the minimum over the pieces' signatures: the same words, the same minimums.
+_STAGE_CHARS = 250_000
 
 
 def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: list[str], min_words: int) -> pa.Table:
@@ -179,11 +184,18 @@ def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: li
     token_hashes counts them (spaces + 1), so the rows are exactly the texts it would keep."""
     min_words = max(int(min_words), 1)
     keep = [k for k, t in enumerate(norm_texts) if t and t.count(" ") + 1 >= min_words]
+    owners: list[np.ndarray] = []
+    piece_sigs: list[np.ndarray] = []
+    for batch in _stage_batches([norm_texts[k] for k in keep]):
+        owner, pieces = zip(*batch)
+        tokens, n_words = token_hashes(list(pieces))
+        piece_sigs.append(minhash_flat(tokens, n_words))
+        owners.append(np.asarray(owner, np.int64))
     sig16: list[np.ndarray] = []
     keys: list[np.ndarray] = []
-    for lo in range(0, len(keep), _STAGE_BATCH):
-        tokens, n_words = token_hashes([norm_texts[k] for k in keep[lo:lo + _STAGE_BATCH]])
-        sig = minhash_flat(tokens, n_words)
+    if piece_sigs:
+        owner_arr = np.concatenate(owners)
+        sig = np.minimum.reduceat(np.concatenate(piece_sigs), np.flatnonzero(np.diff(owner_arr, prepend=-1)), axis=0)
         sig16.append((sig & 0xFFFF).astype("<u2"))
         keys.append(band_keys(sig))
     n = len(keep)
@@ -195,6 +207,37 @@ def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: li
         "bands": pa.FixedSizeListArray.from_arrays(pa.array(key_arr.reshape(-1), pa.uint64()), BANDS).cast(pa.list_(pa.uint64())),
         "signature": pa.FixedSizeBinaryArray.from_buffers(pa.binary(NUM_PERM * 2), n, [None, pa.py_buffer(sig_arr.tobytes())]).cast(pa.binary()),
     }, schema=MINHASH_STAGE_SCHEMA)
+
+
+def _stage_batches(texts: list[str]) -> Iterator[list[tuple[int, str]]]:
+    """(text number, piece) lists, in order, of at most _STAGE_BATCH pieces and about _STAGE_CHARS
+    characters: a long text's pieces may fall in several batches."""
+    batch: list[tuple[int, str]] = []
+    chars = 0
+    for k, text in enumerate(texts):
+        for piece in _pieces(text, _STAGE_CHARS):
+            if batch and (len(batch) >= _STAGE_BATCH or chars + len(piece) > _STAGE_CHARS):
+                yield batch
+                batch, chars = [], 0
+            batch.append((k, piece))
+            chars += len(piece)
+    if batch:
+        yield batch
+
+
+def _pieces(text: str, size: int) -> Iterator[str]:
+    """The text cut at single spaces into pieces of at most `size` characters (the words are the
+    same); a word longer than `size` is cut where it must be."""
+    start = 0
+    while len(text) - start > size:
+        cut = text.rfind(" ", start, start + size + 1)
+        if cut <= start:
+            yield text[start:start + size]
+            start += size
+        else:
+            yield text[start:cut]
+            start = cut + 1
+    yield text[start:]
 
 
 def _fixed_rows(column: pa.Array, width: int, dtype: str) -> np.ndarray:
@@ -227,38 +270,53 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         con.executemany("INSERT INTO done_runs VALUES (?)", [[r] for r in done])
 
     con.execute(
-        f"""CREATE TEMP TABLE cur AS
+        """CREATE TEMP TABLE cur AS
             SELECT p.doc_id, p.position, p.norm_hash, p.status, length(p.text) AS n_chars,
                    d.site, d.input_index, d.record_index, d.shard
-            FROM read_parquet('{run}/clean/paragraphs-*.parquet') p
-            JOIN read_parquet('{run}/clean/docs-*.parquet') d USING (doc_id)"""
+            FROM read_parquet($paragraphs, hive_partitioning = false) p
+            JOIN read_parquet($docs, hive_partitioning = false) d USING (doc_id)""",
+        {"paragraphs": store.files_glob(run / "clean", "paragraphs-*.parquet"),
+         "docs": store.files_glob(run / "clean", "docs-*.parquet")},
+    )
+
+    # Stored documents this run brings a new version of (same source_uri, new content): the new
+    # version's paragraphs are not copies of the version it replaces.
+    con.execute(
+        """CREATE TEMP TABLE superseded AS
+           SELECT doc_id FROM read_parquet(?, hive_partitioning = false)
+           WHERE run_id IN (SELECT run_id FROM done_runs)
+             AND source_uri IN (SELECT source_uri FROM read_parquet(?, hive_partitioning = false))""",
+        [store.table_glob(out, "documents"), store.files_glob(run / "clean", "docs-*.parquet")],
     )
 
     # Site templates: per (site, line hash), the documents carrying the line, in this run and before.
     con.execute(
-        f"""CREATE TEMP TABLE run_site_lines AS
-            SELECT site, norm_hash, count(DISTINCT doc_id)::BIGINT AS n_docs, '{run_id}' AS run_id
+        """CREATE TEMP TABLE run_site_lines AS
+            SELECT site, norm_hash, count(DISTINCT doc_id)::BIGINT AS n_docs, $run_id::VARCHAR AS run_id
             FROM cur
-            WHERE norm_hash IS NOT NULL AND n_chars <= {int(settings.template_max_chars)}
+            WHERE norm_hash IS NOT NULL AND n_chars <= $max_chars
                   AND status <> 'metadata'
-            GROUP BY site, norm_hash"""
+            GROUP BY site, norm_hash""",
+        {"run_id": run_id, "max_chars": int(settings.template_max_chars)},
     )
     con.execute(
-        f"""CREATE TEMP TABLE templates AS
+        """CREATE TEMP TABLE templates AS
             WITH prior AS (
                 SELECT site, norm_hash, sum(n_docs) AS n_docs
-                FROM read_parquet('{store.table_glob(out, "site_lines")}')
+                FROM read_parquet(?, hive_partitioning = false)
                 WHERE run_id IN (SELECT run_id FROM done_runs)
                 GROUP BY ALL
             )
             SELECT r.site, r.norm_hash
             FROM run_site_lines r LEFT JOIN prior p USING (site, norm_hash)
-            WHERE r.n_docs + coalesce(p.n_docs, 0) >= {int(settings.template_min_docs)}"""
+            WHERE r.n_docs + coalesce(p.n_docs, 0) >= ?""",
+        [store.table_glob(out, "site_lines"), int(settings.template_min_docs)],
     )
     con.execute(
-        f"""COPY (SELECT site, norm_hash, n_docs, run_id FROM run_site_lines
+        """COPY (SELECT site, norm_hash, n_docs, run_id FROM run_site_lines
                   WHERE n_docs >= 2 ORDER BY site, norm_hash)
-            TO '{run}/dedup/site_lines.parquet' (FORMAT parquet)"""
+            TO ? (FORMAT parquet)""",
+        [str(run / "dedup" / "site_lines.parquet")],
     )
     # Inside a document every later copy of a paragraph is a duplicate of its first copy, whatever
     # the classifier said of it (a page printing its body twice, a caption repeated, a comment
@@ -290,25 +348,27 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     # Stored 'duplicate' rows count too: the first copy of a text may itself be a near-duplicate of
     # something else, and the same corpus in one run would point at it (run-split independence).
     con.execute(
-        f"""CREATE TEMP TABLE prior_first AS
+        """CREATE TEMP TABLE prior_first AS
             WITH hashes AS (SELECT DISTINCT norm_hash FROM candidates),
             stored AS (
                 SELECT p.norm_hash, p.doc_id, p.position, p.run_id
-                FROM read_parquet('{store.table_glob(out, "paragraphs")}') p
+                FROM read_parquet($paragraphs, hive_partitioning = false) p
                 SEMI JOIN hashes h ON p.norm_hash = h.norm_hash
                 WHERE p.status IN ('kept', 'metadata', 'duplicate')
                   AND p.run_id IN (SELECT run_id FROM done_runs)
+                  AND p.doc_id NOT IN (SELECT doc_id FROM superseded)
             ),
             docs AS (
                 SELECT doc_id, input_index, record_index, run_id
-                FROM read_parquet('{store.table_glob(out, "documents")}')
+                FROM read_parquet($documents, hive_partitioning = false)
                 WHERE run_id IN (SELECT run_id FROM done_runs)
             )
             SELECT s.norm_hash,
                    arg_min(struct_pack(doc_id := s.doc_id, position := s.position),
                            (s.run_id, d.input_index, d.record_index, s.position)) AS first
             FROM stored s JOIN docs d USING (doc_id, run_id)
-            GROUP BY s.norm_hash"""
+            GROUP BY s.norm_hash""",
+        {"paragraphs": store.table_glob(out, "paragraphs"), "documents": store.table_glob(out, "documents")},
     )
     con.execute(
         """CREATE TEMP TABLE run_first AS
@@ -338,7 +398,7 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         near = _near_dups(con, run, out, run_id, settings)
 
     con.execute(
-        f"""COPY (
+        """COPY (
                 SELECT shard, doc_id, position::INTEGER AS position, 'boilerplate' AS status,
                        'site_template' AS reason, NULL::VARCHAR AS first_doc_id,
                        NULL::INTEGER AS first_position, NULL::FLOAT AS similarity
@@ -356,7 +416,8 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
                        first_doc_id, first_position, similarity
                 FROM near_dups
                 ORDER BY shard, doc_id, position
-            ) TO '{run}/dedup/decisions' (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)"""
+            ) TO ? (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""",
+        [str(run / "dedup" / "decisions")],
     )
     counts = {
         "site_template": con.execute("SELECT count(*) FROM template_hits").fetchone()[0],
@@ -389,9 +450,9 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
     if not any(run.glob("clean/minhash-*.parquet")):
         raise RuntimeError(f"{run}/clean holds no minhash-*.parquet: the clean shards staged no signatures")
     reader = con.sql(
-        f"""SELECT r.ord, m.bands, m.signature FROM reps r
-            JOIN read_parquet('{run}/clean/minhash-*.parquet') m USING (doc_id, position)
-            ORDER BY r.ord"""
+        """SELECT r.ord, m.bands, m.signature FROM reps r
+           JOIN read_parquet(?, hive_partitioning = false) m USING (doc_id, position)
+           ORDER BY r.ord""", params=[store.files_glob(run / "clean", "minhash-*.parquet")]
     ).to_arrow_reader(100_000)
     ords: list[np.ndarray] = []
     sig16: list[np.ndarray] = []
@@ -441,26 +502,28 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
     # (An output folder laid out before this table existed has no folder for it yet.)
     stored_glob = store.table_glob(out, "paragraph_minhash")
     if not any((out / "paragraph_minhash").glob("*.parquet")):
-        stored_glob = str(state_dir / "00000.parquet")  # same schema, filtered out by run_id below
+        stored_glob = store.duckdb_path(state_dir / "00000.parquet")  # same schema, filtered out by run_id below
     con.execute(
         f"""CREATE TEMP TABLE stored_hits AS
             WITH stored AS (
                 SELECT doc_id, position, run_id, input_index, record_index,
                        unnest(range({BANDS})) AS band, unnest(bands) AS key
-                FROM read_parquet('{stored_glob}')
-                WHERE run_id IN (SELECT run_id FROM done_runs)
+                FROM read_parquet(?, hive_partitioning = false)
+                WHERE run_id IN (SELECT run_id FROM done_runs) AND doc_id NOT IN (SELECT doc_id FROM superseded)
             )
             SELECT DISTINCT c.i, s.doc_id, s.position, s.run_id, s.input_index, s.record_index
-            FROM stored s JOIN cur_bands c ON c.band = s.band AND c.key = s.key"""
+            FROM stored s JOIN cur_bands c ON c.band = s.band AND c.key = s.key""",
+        [stored_glob],
     )
     best: dict[int, tuple] = {}  # i -> (order key, first_doc_id, first_position, similarity)
     n_pairs = 0
     stored_reader = con.sql(
-        f"""SELECT h.i, h.doc_id, h.position, h.run_id, h.input_index, h.record_index, m.signature
-            FROM stored_hits h
-            JOIN (SELECT doc_id, position, run_id, signature
-                  FROM read_parquet('{stored_glob}')
-                  WHERE run_id IN (SELECT run_id FROM done_runs)) m USING (doc_id, position, run_id)"""
+        """SELECT h.i, h.doc_id, h.position, h.run_id, h.input_index, h.record_index, m.signature
+           FROM stored_hits h
+           JOIN (SELECT doc_id, position, run_id, signature
+                 FROM read_parquet(?, hive_partitioning = false)
+                 WHERE run_id IN (SELECT run_id FROM done_runs)) m USING (doc_id, position, run_id)""",
+        params=[stored_glob],
     ).to_arrow_reader(200_000)
     for batch in stored_reader:
         if batch.num_rows == 0:

@@ -37,6 +37,7 @@ import codecs
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -50,12 +51,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from akhbar import reasons
 from akhbar.schema import TS
 from akhbar.settings import Settings
 from akhbar.store import staging_options, write_staged
 from akhbar.tasking import StageTask
-from tasks.readers import reasons, streams
+from tasks import streams
+from tasks.discover import display_path, entry_problem, entry_stat, name_is_utf8, open_regular, walk_inputs
 from tasks.readers.fields import Fields, Problem, parse_timestamp
+from tasks.streams import ChunkReader, capped, drop_long_lines
 
 TEXT_EXT = {".txt", ".text"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
@@ -66,10 +70,9 @@ SGML_EXT = {".sgml", ".sgm", ".trec"}
 TABLE_EXT = {".csv", ".tsv", ".parquet"}
 ZIP_EXT = {".zip"}
 KNOWN_EXT = TEXT_EXT | HTML_EXT | JSONL_EXT | WARC_EXT | JSON_EXT | SGML_EXT | TABLE_EXT | ZIP_EXT
-# formats holding many records: a bad part never rejects the whole file
+# Formats holding many records, read from a stream record by record, never whole (read_stream):
+# memory bounded by a record, and a bad part never rejects the whole file.
 CONTAINERS = {"warc", "arc", "jsonl", "json", "sgml", "csv", "parquet", "zip"}
-# Read from a stream record by record, never whole (tasks/readers): memory bounded by a record.
-STREAMED = {"warc", "jsonl", "json", "sgml", "csv", "parquet", "zip"}
 
 INGEST_SCHEMA = pa.schema([
     ("doc_id", pa.string()),
@@ -91,7 +94,9 @@ INGEST_SCHEMA = pa.schema([
 # The staged file adds each record's length, so admit splits shards by characters without
 # reading (decompressing) the content column.
 STAGED_SCHEMA = INGEST_SCHEMA.append(pa.field("content_chars", pa.int64()))
-REJECT_SCHEMA = pa.schema([("source_uri", pa.string()), ("stage", pa.string()), ("error", pa.string())])
+# input_index: the input file the reject came from (write.stage_side_tables turns it into rejects.input_path)
+REJECT_SCHEMA = pa.schema([("source_uri", pa.string()), ("stage", pa.string()), ("error", pa.string()),
+                           ("input_index", pa.int64())])
 
 
 @dataclass(slots=True)
@@ -127,39 +132,15 @@ class InputError(ValueError):
 # ---------------------------------------------------------------- discovery
 
 def discover_inputs(inputs: list[str]) -> list[Path]:
-    """Expand files and folders (recursively) into a sorted, de-duplicated list of files.
-
-    Hidden files and folders are skipped; inside folders only known extensions (optionally
-    .gz) are taken, while a file named explicitly is always taken.
-    """
+    """Expand files and folders (recursively) into a sorted, de-duplicated list of entries: every
+    entry but hidden ones, whatever its extension or kind (tasks/discover.py)."""
     return [Path(f) for f in discover_input_paths(inputs)]
 
 
 def discover_input_paths(inputs: list[str]) -> list[str]:
     """discover_inputs as absolute path strings: what a run needs (a Path per file cost 0.5 s of
     the driver's time at 72,000 files)."""
-    found: set[str] = set()
-    for item in inputs:
-        p = Path(item).expanduser().resolve()
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in files:
-                    if name.startswith("."):
-                        continue
-                    if _known_name(name):
-                        found.add(os.path.join(root, name))
-        elif p.exists():
-            found.add(str(p))
-        else:
-            raise FileNotFoundError(f"input not found: {item}")
-    # Path order (component by component), on strings: sorting 72,000 Path objects took 1.5 s
-    return sorted(found, key=lambda f: f.split(os.sep))
-
-
-def _known_name(name: str) -> bool:
-    lower = streams.strip_compression_suffix(name.lower())
-    return os.path.splitext(lower)[1] in KNOWN_EXT  # = Path(lower).suffix, without a Path per file
+    return walk_inputs(inputs)
 
 
 # ---------------------------------------------------------------- decoding
@@ -452,7 +433,8 @@ def _first_line_is_json(raw: bytes) -> bool:
 def unrecognised(path: Path, raw: bytes) -> str:
     """The reject reason for a file no reader takes, saying what it looks like."""
     binary = _magic_name(raw[:16])
-    what = f"{reasons.BINARY} ({binary})" if binary else f"a {Path(path.name).suffix or 'name without extension'} file"
+    suffix = Path(streams.strip_compression_suffix(path.name.lower())).suffix
+    what = f"{reasons.BINARY} ({binary})" if binary else f"a {suffix or 'name without extension'} file"
     return (f"{reasons.UNRECOGNISED}: {what} that is none of text (.txt), HTML, JSON, JSONL, CSV/TSV, Parquet, "
             f"SGML <DOC>, WARC/ARC or zip")
 
@@ -533,19 +515,19 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
     if not file_bytes.strip():
         yield Reject(uri, "empty file")
         return
-    gz = is_gzip(path, file_bytes)
     compression = streams.compression_of(file_bytes[:16])
     if probe is None:
         probe = streams.head_of(file_bytes[:65536], compression)
-    if detect_format(path, probe) in STREAMED:
-        yield from read_stream(path, uri, io.BytesIO(file_bytes), compression, detect_format(path, probe),
-                               input_index, settings)
+    fmt = detect_format(path, probe)
+    if fmt in CONTAINERS or compression in ("bz2", "zstd"):
+        yield from (read_stream(path, uri, io.BytesIO(file_bytes), compression, fmt, input_index, settings)
+                    if fmt in CONTAINERS else
+                    _read_decompressed(path, io.BytesIO(file_bytes), compression, input_index, settings))
         return
     try:
-        if gz:
-            # Single documents are capped at the size limit; containers are not (their records are).
-            container = detect_format(path, probe) in CONTAINERS
-            raw, problem = gunzip_tolerant(file_bytes, None if container else settings.max_input_bytes)
+        if compression == "gzip":
+            # A single document: decompressed up to the size limit of one record.
+            raw, problem = gunzip_tolerant(file_bytes, settings.max_input_bytes)
             if not raw and problem:
                 raise InputError(f"truncated or corrupt gzip: {problem}")
         if not raw.strip():
@@ -557,22 +539,13 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
             raise InputError(f"truncated or corrupt gzip: {problem}")
         if fmt not in CONTAINERS:
             _check_bytes(raw, "file", settings)
-        else:
-            name = _magic_name(raw[:16])
-            if name:
-                raise InputError(f"binary content ({name}) in file")
     except InputError as exc:
         yield Reject(uri, str(exc))
         return
-    if problem:
-        # The records read before the damage are kept; this row says what was lost.
-        yield Reject(uri, f"truncated or corrupt gzip: {problem}")
-    if fmt in STREAMED:
+    if fmt in CONTAINERS:  # the whole text tells what its head did not; raw is within max_input_bytes
+        if problem:
+            yield Reject(uri, f"truncated or corrupt gzip: {problem}")
         yield from read_stream(path, uri, io.BytesIO(raw), None, fmt, input_index, settings)
-    elif fmt == "warc":
-        yield from _read_warc(path, raw, input_index, settings)
-    elif fmt == "arc":
-        yield from _read_arc(path, raw, input_index, settings)
     else:
         try:
             text, how = decode_bytes(raw, is_html=fmt == "html")
@@ -594,68 +567,8 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
 # record whose Content-Length ends exactly at a later record is read whole.
 _WARC_START = re.compile(rb"WARC/(?:1\.[01]|0\.1[0-9])\r?\n[\x21-\x7e]")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
-_CHUNK = 1 << 20
 
 
-def _gunzip_stream(fh, problems: list[str]) -> Iterator[bytes]:
-    """Decompressed bytes of every gzip member of a stream, read 1 MiB at a time. A corrupt member is
-    skipped (reading resumes at the next member header) and a truncated tail keeps what
-    decompressed; each problem is appended to `problems` (once per kind of damage)."""
-    cbuf, consumed, eof_in = b"", 0, False
-    d = None
-    member_start = 0
-
-    def note(msg: str) -> None:
-        if not problems or len(problems) < 5:
-            problems.append(msg)
-
-    while True:
-        if not eof_in and len(cbuf) < _CHUNK:
-            block = fh.read(_CHUNK)
-            if block:
-                cbuf += block
-            else:
-                eof_in = True
-        if not cbuf:
-            if eof_in:
-                if d is not None and not d.eof:
-                    note(f"truncated gzip: the stream ends at byte {consumed} before its end")
-                return
-            continue
-        if d is None:
-            if len(cbuf) < 3 and not eof_in:
-                continue
-            if not cbuf.startswith(b"\x1f\x8b"):
-                nxt = cbuf.find(b"\x1f\x8b\x08", 1)
-                # No member header in view: drop all but the last 2 bytes (one may start there).
-                drop = nxt if nxt >= 0 else (len(cbuf) if eof_in else max(0, len(cbuf) - 2))
-                if cbuf[:drop].strip(b"\x00 \t\r\n"):
-                    note(f"bytes that are not gzip at byte {consumed}")
-                consumed += drop
-                cbuf = cbuf[drop:]
-                if nxt < 0 and eof_in:
-                    return
-                continue
-            d = zlib.decompressobj(31)
-            member_start = consumed
-        try:
-            out = d.decompress(cbuf, _CHUNK)
-        except zlib.error as exc:
-            note(f"corrupt gzip member at byte {member_start} ({exc}); its content is lost")
-            d = None
-            nxt = cbuf.find(b"\x1f\x8b\x08", 1)
-            # No next member in view yet: keep the last bytes, a member header may start there.
-            skip = nxt if nxt >= 0 else (len(cbuf) if eof_in else max(1, len(cbuf) - 2))
-            consumed += skip
-            cbuf = cbuf[skip:]
-            continue
-        rest = d.unused_data if d.eof else d.unconsumed_tail
-        consumed += len(cbuf) - len(rest)
-        cbuf = rest
-        if d.eof:
-            d = None
-        if out:
-            yield out
 
 
 class _Window:
@@ -668,6 +581,7 @@ class _Window:
         self.base = 0          # absolute offset of buf[0]
         self.eof = False
         self.junk = False      # non-blank bytes were discarded while looking for a record
+        self.max_buf = 0       # > 0: a search that keeps the bytes scanned stops at this many
 
     def more(self) -> bool:
         if self.eof:
@@ -703,12 +617,10 @@ class _Window:
             if discard and pos > 0:
                 self.drop(pos)
                 pos = 0
+            if not discard and self.max_buf and len(self.buf) > self.max_buf:
+                return None  # junk after a record, longer than any record: not held in memory
             if not self.more():
                 return None
-
-
-def _read_warc(path: Path, data: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
-    yield from _read_warc_stream(path, [data], input_index, settings)
 
 
 def _read_warc_stream(path: Path, chunks: Iterable[bytes], input_index: int,
@@ -726,6 +638,7 @@ def _read_warc_stream(path: Path, chunks: Iterable[bytes], input_index: int,
         yield Reject(f"{path}@0", "broken WARC data before the first record header")
     record_no = 0
     limit = 2 * settings.max_input_bytes + 65536
+    win.max_buf = limit + 2 * 65536
     while True:
         start = win.base
         at = f"{path}@{start}"
@@ -851,12 +764,13 @@ def _warc_record(path: Path, buf: bytes, start: int, input_index: int, record_no
                   crawled_at=parse_timestamp(record.headers.get("WARC-Date")))
 
 
-def _read_arc(path: Path, data: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
-    """ARC files (the WARC predecessor) through warcio, which converts them; fastwarc reads WARC only."""
+def _read_arc_stream(path: Path, fh, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
+    """ARC files (the WARC predecessor) through warcio, which converts them; fastwarc reads WARC only.
+    `fh`: the (decompressed) file object; a payload over the size limit is rejected unread."""
     from warcio.archiveiterator import ArchiveIterator
 
     record_no = 0
-    it = iter(ArchiveIterator(io.BytesIO(data), arc2warc=True))
+    it = iter(ArchiveIterator(fh, arc2warc=True))
     while True:
         try:
             rec = next(it)
@@ -877,7 +791,11 @@ def _read_arc(path: Path, data: bytes, input_index: int, settings: Settings) -> 
                 continue
             ctype_full = (rec.http_headers.get_header("Content-Type") if rec.http_headers else None) or ""
             ctype = ctype_full.split(";")[0].strip().lower()
-            payload = rec.content_stream().read()
+            payload = rec.content_stream().read(settings.max_input_bytes + 1)
+            if len(payload) > settings.max_input_bytes:
+                size = rec.rec_headers.get_header("Content-Length") or f"over {settings.max_input_bytes}"
+                yield Reject(uri, reasons.RECORD_OVER_LIMIT.format(size=size, limit=settings.max_input_bytes))
+                continue
             if ctype and not (ctype in _HTML_TYPES or ctype.startswith("text/")):
                 yield Reject(uri, f"not a page: {ctype} response")
                 continue
@@ -898,24 +816,12 @@ def _read_arc(path: Path, data: bytes, input_index: int, settings: Settings) -> 
 
 # ---------------------------------------------------------------- shard entry point
 
-def _warc_from_stream(path: Path, fh, gz: bool, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
-    """A WARC (plain or gzip) read from a file object in 1 MiB blocks; gzip damage is one reject."""
-    problems: list[str] = []
-    chunks = _gunzip_stream(fh, problems) if gz else iter(lambda: fh.read(_CHUNK), b"")
-    try:
-        yield from _read_warc_stream(path, chunks, input_index, settings)
-    except Exception as exc:  # a reader bug must not lose the file silently
-        yield Reject(str(path), f"unreadable input ({type(exc).__name__}: {exc})"[:500])
-    if problems:
-        # The records read before and after the damage are kept; this row says what was lost.
-        yield Reject(str(path), f"truncated or corrupt gzip: {'; '.join(problems)}"[:500])
-
-
 def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
-    """All records of one input file, reading WARC files as a stream (memory bounded by the largest
-    record, whatever the file size) and rejecting a single document over the size limit from its
-    first 64 KiB. Raises OSError when the file cannot be opened."""
-    with open(path, "rb") as fh:
+    """All records of one input file, reading WARC, ARC and JSONL files as a stream (memory bounded
+    by the largest record, whatever the file size) and rejecting a single document over the size limit from its
+    first 64 KiB. Only a regular file is opened (discover.open_regular). Raises OSError when the
+    file cannot be opened."""
+    with open_regular(str(path)) as fh:
         head = fh.read(65536)
         compression = streams.compression_of(head)
         if compression in ("bz2", "zstd"):
@@ -923,7 +829,7 @@ def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Reco
         else:
             probe = streams.head_of(head, compression)
         fmt = detect_format(path, probe) if head.strip() else None
-        if fmt in STREAMED:
+        if fmt in CONTAINERS:
             fh.seek(0)
             yield from read_stream(path, str(path), fh, compression, fmt, input_index, settings)
             return
@@ -931,7 +837,7 @@ def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Reco
             fh.seek(0)
             yield from _read_decompressed(path, fh, compression, input_index, settings)
             return
-    file_bytes, too_big = _read_file(path, settings, probe)
+        file_bytes, too_big = _read_file(fh, head, path, settings, probe)
     if file_bytes is None:
         yield Reject(str(path), too_big)
         return
@@ -940,13 +846,10 @@ def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Reco
 
 def read_stream(path: Path, uri: str, fh, compression: str | None, fmt: str, input_index: int,
                 settings: Settings) -> Iterator[Record | Reject]:
-    """The records of a file object in a streamed format (STREAMED), read record by record from
-    its decompressed chunks; `uri` names the file (a zip member: 'archive.zip!/member')."""
-    from tasks.readers import json_array, jsonl, sgml_doc, tabular
-
-    if fmt == "warc" and compression in (None, "gzip"):
-        yield from _warc_from_stream(path, fh, compression == "gzip", input_index, settings)
-        return
+    """The records of a file object in a streamed format (CONTAINERS), read record by record from
+    its decompressed chunks (tasks/streams.py), so memory is bounded by a record (max_input_bytes)
+    whatever the file's size; a decompressed stream stops at max_decompressed_bytes (the records
+    before it are kept). `uri` names the file (a zip member: 'archive.zip!/member')."""
     if fmt == "zip":
         if compression is not None:
             yield Reject(uri, reasons.NESTED_ZIP)
@@ -954,40 +857,73 @@ def read_stream(path: Path, uri: str, fh, compression: str | None, fmt: str, inp
         yield from _read_zip(path, fh, input_index, settings)
         return
     problems: list[str] = []
+    notes: list[str] = []
     seen = [False]
-    chunks = _noting_content(streams.decompressed(fh, compression, problems), seen)
+    chunks = streams.decompressed(fh, compression, problems)
+    if compression is not None:
+        chunks = capped(chunks, settings.max_decompressed_bytes, notes)
+    first, chunks = _peek(_noting_content(chunks, seen))
+    binary = _magic_name(first[:16]) if fmt not in ("warc", "parquet") else None
+    n = 0
+    try:
+        if binary:
+            raise InputError(f"{reasons.BINARY} ({binary}) in file")
+        for item in _records_of(path, uri, fh, compression, fmt, chunks, input_index, settings):
+            n += 1
+            yield _item_of(item, path, fmt, input_index)
+    except InputError as exc:
+        n += 1
+        yield Reject(uri, str(exc))
+    except Exception as exc:  # a reader bug must not lose the file silently
+        n += 1
+        yield Reject(uri, f"unreadable input ({type(exc).__name__}: {exc})"[:500])
+    if n == 0 and not seen[0] and not problems and not notes:
+        yield Reject(uri, reasons.EMPTY_FILE)
+    for note in notes:
+        yield Reject(uri, note)
+    if problems:
+        # The records read before (and after) the damage are kept; this row says what was lost.
+        what = "truncated or corrupt gzip" if compression == "gzip" else reasons.CORRUPT_STREAM
+        yield Reject(uri, f"{what}: {'; '.join(problems)}"[:500])
+
+
+def _records_of(path: Path, uri: str, fh, compression: str | None, fmt: str, chunks: Iterator[bytes],
+                input_index: int, settings: Settings) -> Iterator:
+    """The reader of `fmt` over the decompressed chunks: Records, Rejects, Fields or Problems."""
+    from tasks.readers import json_array, jsonl, sgml_doc, tabular
+
     columns = dict(settings.columns)
     limit = settings.max_input_bytes
     if fmt == "warc":
-        items = _read_warc_stream(path, chunks, input_index, settings)
-    elif fmt == "jsonl":
-        items = jsonl.read_jsonl(uri, chunks, columns=columns, max_record=limit, sanitize=sanitize_text,
-                                 decode=decode_bytes)
-    elif fmt == "json":
-        items = json_array.read_json(uri, chunks, columns=columns, max_record=limit, sanitize=sanitize_text)
-    elif fmt == "sgml":
-        items = sgml_doc.read_sgml(uri, chunks, max_record=limit, sanitize=sanitize_text, decode=decode_bytes)
-    elif fmt == "csv":
+        return _read_warc_stream(path, chunks, input_index, settings)
+    if fmt == "arc":
+        return _read_arc_stream(path, io.BufferedReader(ChunkReader(chunks), streams.CHUNK), input_index, settings)
+    if fmt == "jsonl":
+        return jsonl.read_jsonl(uri, chunks, columns=columns, max_record=limit, sanitize=sanitize_text,
+                                decode=decode_bytes)
+    if fmt == "json":
+        return json_array.read_json(uri, chunks, columns=columns, max_record=limit, sanitize=sanitize_text)
+    if fmt == "sgml":
+        return sgml_doc.read_sgml(uri, chunks, max_record=limit, sanitize=sanitize_text, decode=decode_bytes)
+    if fmt == "csv":
         delimiter = {".tsv": "\t", ".csv": ","}.get(Path(streams.strip_compression_suffix(path.name.lower())).suffix)
-        items = tabular.read_csv(uri, chunks, delimiter=delimiter, columns=columns, sanitize=sanitize_text)
-    else:  # parquet needs seeking: a plain file is read in place, anything else through a temporary file
-        seekable = compression is None and isinstance(fh, (io.BufferedReader, io.BytesIO))
-        if seekable:
-            fh.seek(0)
-        items = tabular.read_parquet(uri, fh if seekable else streams.spill(chunks), columns=columns,
-                                     sanitize=sanitize_text)
-    n = 0
-    try:
-        for item in items:
-            n += 1
-            yield _item_of(item, path, fmt, input_index)
-    except Exception as exc:  # a reader bug must not lose the file silently
-        yield Reject(uri, f"unreadable input ({type(exc).__name__}: {exc})"[:500])
-    if n == 0 and not seen[0] and not problems:
-        yield Reject(uri, reasons.EMPTY_FILE)
-    for problem in problems:
-        kind = "gzip" if compression == "gzip" else reasons.CORRUPT_STREAM
-        yield Reject(uri, (f"truncated or corrupt gzip: {problem}" if kind == "gzip" else f"{kind}: {problem}")[:500])
+        return tabular.read_csv(uri, chunks, delimiter=delimiter, columns=columns, sanitize=sanitize_text,
+                             max_record=limit)
+    # parquet needs seeking: a plain file is read in place, anything else through a temporary file
+    seekable = compression is None and isinstance(fh, (io.BufferedReader, io.BytesIO))
+    if seekable:
+        fh.seek(0)
+    return tabular.read_parquet(uri, fh if seekable else streams.spill(chunks), columns=columns,
+                                sanitize=sanitize_text, max_record=limit)
+
+
+def _peek(chunks: Iterable[bytes]) -> tuple[bytes, Iterator[bytes]]:
+    """The first non-empty chunk, and the chunks with it still in front."""
+    it = iter(chunks)
+    for chunk in it:
+        if chunk:
+            return chunk, itertools.chain([chunk], it)
+    return b"", iter(())
 
 
 def _noting_content(chunks: Iterable[bytes], seen: list[bool]) -> Iterator[bytes]:
@@ -1024,8 +960,12 @@ def _read_zip(path: Path, fh, input_index: int, settings: Settings) -> Iterator[
         member_path = Path(uri)
         folder = info.filename.rsplit("/", 1)[0].rsplit("/", 1)[-1] if "/" in info.filename else None
         top = base
+        notes: list[str] = []
         try:
-            with zf.open(info) as mf:
+            with zf.open(info) as member:
+                # a member's decompression stops at max_decompressed_bytes, as a gzip stream's does
+                chunks = capped(iter(lambda: member.read(1 << 18), b""), settings.max_decompressed_bytes, notes)
+                mf = ChunkReader(chunks)
                 for item in _read_member(member_path, uri, mf, input_index, settings):
                     if isinstance(item, Record):
                         item.record_index += base
@@ -1035,6 +975,8 @@ def _read_zip(path: Path, fh, input_index: int, settings: Settings) -> Iterator[
                     yield item
         except Exception as exc:  # a damaged member (bad CRC, unsupported compression) is one reject
             yield Reject(uri, f"{reasons.BROKEN_ZIP}: {type(exc).__name__}: {exc}"[:500])
+        for note in notes:
+            yield Reject(uri, note)
         base = top + 1
 
 
@@ -1049,7 +991,7 @@ def _read_member(path: Path, uri: str, mf, input_index: int, settings: Settings)
         with streams.copy_to_temp(streams.Prefixed(head, mf)) as tmp:
             yield from read_stream(path, uri, tmp, None, "zip", input_index, settings)
         return
-    if fmt in STREAMED:
+    if fmt in CONTAINERS:
         yield from read_stream(path, uri, streams.Prefixed(head, mf), compression, fmt, input_index, settings)
         return
     data = head + mf.read(settings.max_input_bytes + 1 - len(head))
@@ -1080,19 +1022,17 @@ def _read_decompressed(path: Path, fh, compression: str, input_index: int,
     yield from read_input(path, b"".join(data), input_index, settings)
 
 
-def _read_file(path: Path, settings: Settings, probe: bytes) -> tuple[bytes | None, str | None]:
-    """The file's bytes, or (None, reason) for a single document over the size limit, which is
-    rejected from its first 64 KiB without reading the rest (containers are read whole)."""
-    size = path.stat().st_size
+def _read_file(fh, head: bytes, path: Path, settings: Settings, probe: bytes) -> tuple[bytes | None, str | None]:
+    """The file's bytes (`head` already read from `fh`), or (None, reason) for a single document
+    over the size limit, which is rejected from its first 64 KiB without reading the rest."""
+    size = os.fstat(fh.fileno()).st_size
     if size <= settings.max_input_bytes:
-        return path.read_bytes(), None
-    if detect_format(path, probe) in CONTAINERS:
-        return path.read_bytes(), None
+        return head + fh.read(), None
     return None, f"file of {size} bytes is over the size limit ({settings.max_input_bytes})"
 
 
 def _sha256_file(path: Path) -> str:
-    with open(path, "rb") as fh:
+    with open_regular(str(path)) as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
@@ -1142,23 +1082,30 @@ def ingest_shard(run_dir: str, shard_id: int) -> dict:
     file_rows: list[dict] = []
     try:
         for input_index, path_str in manifest:
-            path = Path(path_str)
-            n_records = 0
+            n_records, digest = 0, None
+            uri = display_path(path_str)
+            problem = entry_problem(path_str)
+            if problem is None and not name_is_utf8(path_str):
+                rejects.append(_reject_row(uri, reasons.NAME_NOT_UTF8, input_index))
             try:
-                st = path.stat()
-                digest = _sha256_file(path)
-                for item in read_path(path, input_index, settings):
+                if problem is not None:
+                    raise _Unreadable(problem)
+                digest = _sha256_file(Path(path_str))
+                for item in read_path(Path(path_str), input_index, settings):
                     if isinstance(item, Reject):
-                        rejects.append({"source_uri": item.source_uri, "stage": item.stage, "error": item.error})
+                        rejects.append(_reject_row(display_path(item.source_uri), item.error, input_index, item.stage))
                     else:
-                        n_records += 1
-                        records.add(item)
-            except OSError as exc:
-                rejects.append({"source_uri": str(path), "stage": "ingest",
-                                "error": f"cannot read file: {exc.strerror or exc}"})
-                continue
-            file_rows.append({"path": str(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
-                              "sha256": digest, "n_records": n_records})
+                        rejects.extend(_drop_long_lines(item, input_index, settings))
+                        if item.content.strip():
+                            n_records += 1
+                            records.add(_storable(item))
+            except (OSError, _Unreadable) as exc:
+                digest = None  # not read: the next run tries again
+                reason = str(exc) if isinstance(exc, _Unreadable) else reasons.from_os_error(exc)
+                rejects.append(_reject_row(uri, reason, input_index))
+            st = entry_stat(path_str)
+            file_rows.append({"path": uri, "size": st.st_size if st else None, "mtime_ns": st.st_mtime_ns if st else None,
+                              "sha256": digest, "n_records": n_records, "ctime_ns": st.st_ctime_ns if st else None})
     finally:
         records.close()
     crash_point("ingest")
@@ -1167,8 +1114,36 @@ def ingest_shard(run_dir: str, shard_id: int) -> dict:
     return {"records": records.count, "rejects": len(rejects), "files": len(file_rows)}
 
 
+class _Unreadable(Exception):
+    """An entry that is not read at all; its message is the reject reason."""
+
+
+def _reject_row(uri: str, error: str, input_index: int, stage: str = "ingest") -> dict:
+    return {"source_uri": uri, "stage": stage, "error": error, "input_index": input_index}
+
+
+def _drop_long_lines(rec: Record, input_index: int, settings: Settings) -> list[dict]:
+    """Leave out the lines of a text record longer than max_line_chars; a reject row for each."""
+    if rec.content_kind != "text":
+        return []
+    rec.content, dropped = drop_long_lines(rec.content, settings.max_line_chars)
+    uri = display_path(rec.source_uri)
+    return [_reject_row(uri, reasons.LINE_OVER_LIMIT.format(line=no, chars=n, limit=settings.max_line_chars),
+                        input_index) for no, n in dropped]
+
+
+def _storable(rec: Record) -> Record:
+    """The record with every string but its (sanitized) content storable as UTF-8: a file name's
+    undecodable bytes reach source_uri and site, and a JSON url may hold a lone surrogate."""
+    for name in ("source_uri", "site", "url", "title", "published_field"):
+        value = getattr(rec, name)
+        if value is not None:
+            setattr(rec, name, display_path(value))
+    return rec
+
+
 _FILE_SCHEMA = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
-                          ("sha256", pa.string()), ("n_records", pa.int64())])
+                          ("sha256", pa.string()), ("n_records", pa.int64()), ("ctime_ns", pa.int64())])
 
 
 def _plan_file(run: Path, shard_id: int) -> Path:
@@ -1225,20 +1200,23 @@ def admit_records(out_dir: str, run_dir: str, workers: int = 1) -> dict:
     run, out = Path(run_dir), Path(out_dir)
     settings = Settings.load(run)
     con = store.work_connection(settings.duckdb_memory_limit, run / "duckdb_tmp")
-    staged = str(run / "ingest" / "records-*.parquet")
+    # A view takes no parameters: its file patterns come from variables.
+    con.execute("SET VARIABLE staged_files = ?", [store.files_glob(run / "ingest", "records-*.parquet")])
+    con.execute("SET VARIABLE stored_documents = ?", [store.table_glob(out, "documents")])
     con.execute(
-        f"""CREATE VIEW staged AS
-            SELECT * EXCLUDE (content, filename, file_row_number),
-                   parse_filename(filename) AS ingest_file, file_row_number AS ingest_row
-            FROM read_parquet('{staged}', filename = true, file_row_number = true)"""
+        """CREATE VIEW staged AS
+           SELECT * EXCLUDE (content, filename, file_row_number),
+                  parse_filename(filename) AS ingest_file, file_row_number AS ingest_row
+           FROM read_parquet(getvariable('staged_files'), filename = true, file_row_number = true,
+                              hive_partitioning = false)"""
     )
     done = sorted(store.completed_runs(out))
     con.execute("CREATE TEMP TABLE done_runs (run_id VARCHAR)")
     if done:
         con.executemany("INSERT INTO done_runs VALUES (?)", [[r] for r in done])
     con.execute(
-        f"""CREATE VIEW stored_ids AS SELECT doc_id FROM read_parquet('{store.table_glob(out, "documents")}')
-            WHERE run_id IN (SELECT run_id FROM done_runs)"""
+        """CREATE VIEW stored_ids AS SELECT doc_id FROM read_parquet(getvariable('stored_documents'), hive_partitioning = false)
+           WHERE run_id IN (SELECT run_id FROM done_runs)"""
     )
     con.execute(
         """CREATE TEMP TABLE admitted AS
@@ -1258,11 +1236,11 @@ def admit_records(out_dir: str, run_dir: str, workers: int = 1) -> dict:
         con.execute(
             # A new shard every shard_size records or shard_max_chars characters, whichever comes
             # first (both only grow along seq, so shards stay in input order; numbers may skip).
-            f"""COPY (SELECT * EXCLUDE (chars_through, content_chars),
-                         greatest(seq // {int(settings.shard_size)},
-                                  (chars_through - 1) // {max(1, int(max_chars))})::INTEGER AS shard
-                      FROM admitted ORDER BY seq)
-                TO '{records}' (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)"""
+            """COPY (SELECT * EXCLUDE (chars_through, content_chars),
+                        greatest(seq // $shard_size, (chars_through - 1) // $max_chars)::INTEGER AS shard
+                     FROM admitted ORDER BY seq)
+               TO $records (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""",
+            {"shard_size": int(settings.shard_size), "max_chars": max(1, int(max_chars)), "records": str(records)},
         )
     shards = sorted(int(p.name.split("=")[1]) for p in records.glob("shard=*")) if n_admitted else []
     con.close()
@@ -1316,8 +1294,23 @@ def read_record_shard(run_dir: str, shard_id: int) -> pa.Table:
     return pa.table([content if n == "content" else index.column(n) for n in names], names=names)
 
 
+# A write within this long before a run started may leave size, mtime and ctime as the run
+# recorded them (file systems stamp times from a coarse clock; FAT's is 2 s): such a row is not
+# trusted on its stat alone and the file is hashed instead.
+RACY_NS = 2_000_000_000
+
+
 def unchanged_inputs(out_dir: str, files: list[str] | list[Path]) -> set[str]:
-    """Paths whose (size, mtime) match what a completed earlier run read: skipped without reading."""
+    """Entries a completed earlier run read that have not changed since: skipped unread.
+
+    mtime and size alone cannot be trusted: tools set mtime back (touch -r, cp -p, rsync -t, tar)
+    and an edit may keep the size. ctime can: the kernel sets it on every write or rename and no
+    call sets it back. So an entry is unchanged without reading when size, mtime_ns and ctime_ns
+    are as the latest run that read it recorded, and that ctime was RACY_NS before the run started.
+    Otherwise a regular file of the recorded size is hashed and unchanged when its sha256 is the
+    recorded one (a copy or a touch moves ctime without changing the bytes). An entry that run
+    could not read (sha256 null) is tried again unless its stat is unchanged and trusted.
+    """
     from akhbar import store
 
     out = Path(out_dir)
@@ -1328,20 +1321,38 @@ def unchanged_inputs(out_dir: str, files: list[str] | list[Path]) -> set[str]:
 
     con = duckdb.connect()
     rows = con.execute(
-        f"SELECT DISTINCT path, size, mtime_ns FROM read_parquet('{store.table_glob(out, 'inputs')}') "
-        "WHERE run_id IN (SELECT unnest(?::VARCHAR[]))", [sorted(done)]
+        """SELECT i.path, arg_max([i.size, i.mtime_ns, i.ctime_ns], i.run_id), arg_max(i.sha256, i.run_id),
+                  arg_max(epoch_ns(r.started_at), i.run_id)
+           FROM read_parquet(?, union_by_name = true, hive_partitioning = false) i
+           JOIN read_parquet(?, union_by_name = true, hive_partitioning = false) r USING (run_id)
+           WHERE i.run_id IN (SELECT unnest(?::VARCHAR[]))
+           GROUP BY i.path""", [store.table_glob(out, "inputs"), store.table_glob(out, "runs"), sorted(done)]
     ).fetchall()
     con.close()
-    seen = {(p, s, m) for p, s, m in rows}
+    seen = {path: (stat_key, digest, started) for path, stat_key, digest, started in rows}
     unchanged = set()
     for f in files:
-        try:
-            st = os.stat(f)
-        except OSError:
-            continue
-        if (str(f), st.st_size, st.st_mtime_ns) in seen:
-            unchanged.add(str(f))
+        f = str(f)
+        last = seen.get(display_path(f))
+        if last is not None and _unchanged(f, *last):
+            unchanged.add(f)
     return unchanged
+
+
+def _unchanged(path: str, stat_key: list, digest: str | None, started_ns: int) -> bool:
+    st = entry_stat(path)
+    if st is None:
+        return False
+    size, mtime_ns, ctime_ns = stat_key
+    if ctime_ns is not None and [st.st_size, st.st_mtime_ns, st.st_ctime_ns] == stat_key \
+            and ctime_ns < started_ns - RACY_NS:
+        return True
+    if digest is None or st.st_size != size or entry_problem(path) is not None:
+        return False
+    try:
+        return _sha256_file(Path(path)) == digest
+    except OSError:
+        return False
 
 
 # ---------------------------------------------------------------- Prefect task wrappers

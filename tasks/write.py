@@ -17,6 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from akhbar import schema, store
+from tasks.discover import display_path
+from tasks.ingest import REJECT_SCHEMA
 
 
 def _final_dir(run: Path, table: str) -> Path:
@@ -86,7 +88,8 @@ def stage_side_tables(run_dir: str, run_id: str, started_at: str) -> dict[str, i
     at = dt.datetime.fromisoformat(started_at)
     sizes = {}
     rejects = _concat(sorted(run.glob("ingest/rejects-*.parquet")) + sorted(run.glob("clean/rejects-*.parquet")),
-                      schema.empty_table("rejects").select(["source_uri", "stage", "error"]))
+                      REJECT_SCHEMA.empty_table())
+    rejects = _with_input_path(rejects, _input_paths(run))
     rejects = _with_run(rejects.sort_by([("source_uri", "ascending"), ("stage", "ascending")]), run_id)
     rejects = rejects.append_column("at", pa.array([at] * rejects.num_rows, schema.TS))
     inputs = _concat(sorted(run.glob("ingest/files-*.parquet")), schema.empty_table("inputs").drop_columns(["run_id"]))
@@ -101,7 +104,24 @@ def stage_side_tables(run_dir: str, run_id: str, started_at: str) -> dict[str, i
 
 
 def _concat(files: list[Path], empty: pa.Table) -> pa.Table:
-    return pa.concat_tables([pq.read_table(f) for f in files]) if files else empty
+    return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default") if files else empty
+
+
+def _input_paths(run: Path) -> dict[int, str]:
+    """input_index -> the input's path as stored (inputs.path), from the run's ingest plan."""
+    paths: dict[int, str] = {}
+    for plan in sorted((run / "ingest" / "plan").glob("*.json")):
+        paths.update((int(i), display_path(p)) for i, p in json.loads(plan.read_text()))
+    return paths
+
+
+def _with_input_path(rejects: pa.Table, paths: dict[int, str]) -> pa.Table:
+    """The staged rejects' input_index (null when a stage did not know it) as rejects.input_path."""
+    if "input_index" not in rejects.column_names:
+        return rejects.append_column("input_path", pa.nulls(rejects.num_rows, pa.string()))
+    index = rejects.column("input_index").to_pylist()
+    column = pa.array([paths.get(i) if i is not None else None for i in index], pa.string())
+    return rejects.drop_columns(["input_index"]).append_column("input_path", column)
 
 
 def _with_run(table: pa.Table, run_id: str) -> pa.Table:
@@ -113,7 +133,9 @@ def _with_run(table: pa.Table, run_id: str) -> pa.Table:
 def publish_run(out_dir: str, run_dir: str, run_id: str, runs_row: dict) -> None:
     run = Path(run_dir)
     staged = {name: sorted((run / "final" / name).glob("*.parquet")) for name in schema.TABLES if name != "runs"}
-    runs_row = dict(runs_row, parameters=json.dumps(runs_row.get("parameters") or {}, ensure_ascii=False, sort_keys=True),
+    # display_path: an input named on the command line may hold bytes that are not UTF-8
+    parameters = display_path(json.dumps(runs_row.get("parameters") or {}, ensure_ascii=False, sort_keys=True))
+    runs_row = dict(runs_row, parameters=parameters,
                     stage_seconds=json.dumps(runs_row.get("stage_seconds") or {}, sort_keys=True))
     store.publish(Path(out_dir), run_id, staged, runs_row)
 

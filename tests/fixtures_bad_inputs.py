@@ -277,3 +277,106 @@ def _parses(line: bytes) -> bool:
         return True
     except ValueError:
         return False
+
+
+# ---------------------------------------------------------------- hostile entries and sizes
+
+def write_jsonl_gzip_bomb(path: Path, total_bytes: int, block: int = 64 * 1024 * 1024, records: bool = False) -> Path:
+    """A .jsonl.gz decompressing to about total_bytes: a good record, one enormous line, a good
+    record; with records, the same record repeated in place of the enormous line. Written as gzip
+    members (a member of `block` bytes compressed once, repeated), so making it takes one block of
+    memory and well under a second."""
+    good = lambda i: json.dumps({"url": f"https://bomb.example/{i}", "text": f"{ARABIC} {i}"}, ensure_ascii=False)
+    if records:
+        line = (good("same") + "\n").encode()
+        filler = gzip.compress(line * (block // len(line)), compresslevel=9)
+        opening = good(1) + "\n"
+    else:
+        filler = gzip.compress(b"a" * block, compresslevel=9)
+        opening = good(1) + '\n{"url": "https://bomb.example/big", "text": "'
+    with open(path, "wb") as fh:
+        fh.write(gzip.compress(opening.encode()))
+        for _ in range(max(1, total_bytes // block)):
+            fh.write(filler)
+        fh.write(gzip.compress((("" if records else '"}\n') + good(2) + "\n").encode()))
+    return path
+
+
+def write_single_line(path: Path, n_bytes: int, html: bool = False) -> Path:
+    """A text file of one line of Arabic words, n_bytes long (written in pieces); with html, the
+    line is the one paragraph of a page."""
+    unit = "خبر عاجل من الرياض اليوم ".encode("utf-8")
+    piece = unit * (1024 * 1024 // len(unit))
+    with open(path, "wb") as fh:
+        if html:
+            fh.write(b"<html><body><p>")
+        left = n_bytes
+        while left > 0:
+            fh.write(piece[:left])
+            left -= len(piece)
+        if html:
+            fh.write(b"</p></body></html>")
+    return path
+
+
+UNKNOWN_NAMES = ["page.json", "page.xml", "page.md", "page.csv", "page.php", "page.aspx", "page.shtml",
+                 "page.html?id=5", "noextension", "double.txt.gz.gz", "packed.bz2"]
+
+
+def build_hostile_folder(root: Path, *, bomb_bytes: int = 256 * 1024 * 1024,
+                         line_bytes: int = 45 * 1024 * 1024) -> dict[str, str]:
+    """Every kind of hostile entry in one folder. Returns entry name -> what it is.
+
+    Entries that must be refused unopened (a FIFO, a symlink to /dev/zero, a symlink loop, a
+    dangling symlink) sit beside an invalid-UTF-8 name, every unknown extension, a JSONL gzip bomb,
+    a single huge line, names with quotes and semicolons, and an unreadable file and folder
+    (mode 000: unreadable to anyone but root)."""
+    import os
+    import bz2
+
+    root.mkdir(parents=True, exist_ok=True)
+    kinds: dict[str, str] = {}
+    article = (ARABIC + "\n\n" + ARABIC[::-1] + "\n").encode("utf-8")
+
+    def put(name: str, data: bytes, kind: str) -> None:
+        (root / name).write_bytes(data)
+        kinds[name] = kind
+
+    put("good.txt", article, "good")
+    os.mkfifo(root / "pipe")
+    kinds["pipe"] = "fifo"
+    (root / "zero").symlink_to("/dev/zero")
+    kinds["zero"] = "device link"
+    (root / "loop_a").symlink_to("loop_b")
+    (root / "loop_b").symlink_to("loop_a")
+    kinds["loop_a"] = kinds["loop_b"] = "symlink loop"
+    (root / "dangling").symlink_to("no such file")
+    kinds["dangling"] = "dangling symlink"
+    (root / "link_to_good.txt").symlink_to("good.txt")
+    kinds["link_to_good.txt"] = "symlink to a file"
+    bad_name = os.fsdecode(b"bad-\xff\xfe-name.txt")
+    with open(os.path.join(os.fsencode(root), os.fsencode(bad_name)), "wb") as fh:
+        fh.write(article + "ملف باسم غير صالح".encode("utf-8"))
+    kinds[bad_name] = "invalid UTF-8 name"
+    for name in UNKNOWN_NAMES:
+        if name.endswith(".gz.gz"):
+            data = gzip.compress(gzip.compress(article))
+        elif name.endswith(".bz2"):
+            data = bz2.compress(article)
+        else:
+            data = article + name.encode()
+        put(name, data, "unknown extension")
+    put("it's; DROP TABLE documents; --.txt", article + b"quote", "quotes and semicolons")
+    put('say "hi"; x.html', to_html(ARABIC + " اقتباس", "utf-8").encode("utf-8"), "quotes and semicolons")
+    write_jsonl_gzip_bomb(root / "bomb.jsonl.gz", bomb_bytes)
+    kinds["bomb.jsonl.gz"] = "gzip bomb"
+    write_single_line(root / "one_line.txt", line_bytes)
+    kinds["one_line.txt"] = "single huge line"
+    put("locked.txt", article + b"locked", "unreadable file")
+    (root / "locked.txt").chmod(0)
+    locked = root / "locked_dir"
+    locked.mkdir()
+    (locked / "inside.txt").write_bytes(article)
+    locked.chmod(0)
+    kinds["locked_dir"] = "unreadable folder"
+    return kinds

@@ -104,7 +104,8 @@ def tables(out: Path) -> dict[str, list[tuple]]:
             views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
             # site_lines has no view: read its files, restricted to completed runs like the views.
             source = name if name in views else (
-                f"(SELECT * FROM read_parquet('{store.table_glob(out, name)}', union_by_name = true) "
+                "(SELECT * FROM read_parquet(getvariable('akhbar_out') || '/" + name + "/*.parquet', "
+                "union_by_name = true, hive_partitioning = false) "
                 "WHERE run_id IN (SELECT run_id FROM runs))")
             rows = con.execute(f"SELECT {', '.join(chr(34) + c + chr(34) for c in cols)} FROM {source}").fetchall()
             result[name] = sorted(rows, key=repr)

@@ -177,3 +177,49 @@ def test_report_renders_in_chromium(report):
     # Not a blank page: a real share of the pixels are not white, in many shades.
     non_white = sum(1 for b in pixels[::97] if b < 250) / len(pixels[::97])
     assert non_white > 0.02 and len(set(pixels[::13])) > 50, (non_white, len(set(pixels[::13])))
+
+
+# ---------------------------------------------------------------- the articles chart on any date range
+
+def day_rows(days: list[dt.date], sites: list[str] | None = None) -> list[dict]:
+    sites = sites or ["site.example"]
+    return [{"day": d, "site": sites[i % len(sites)], "articles": 1} for i, d in enumerate(days)]
+
+
+@pytest.mark.parametrize("first, last, unit", [
+    (dt.date(2024, 3, 1), dt.date(2024, 3, 9), "day"),
+    (dt.date(2024, 1, 1), dt.date(2024, 11, 30), "month"),
+    (dt.date(1990, 1, 1), dt.date(2024, 6, 1), "year"),
+    (dt.date(1200, 1, 1), dt.date(2024, 6, 1), "decade"),  # e.g. a misread date among real ones
+    (dt.date(1, 1, 1), dt.date(9999, 12, 31), "century"),   # the calendar's two ends
+])
+def test_articles_chart_bucket_follows_the_date_span(first, last, unit):
+    from akhbar.report import MAX_BUCKETS, chart_articles_per_day, render, time_unit
+
+    rows = day_rows([first, last])
+    assert time_unit(rows) == unit
+    chart = chart_articles_per_day(rows)
+    assert f"articles per {unit} of publication" in chart
+    # Readable: bars a few pixels wide at least, as many as the buckets between the two dates, at most MAX_BUCKETS.
+    bars = [float(w) for w in re.findall(r'<rect[^>]*width="([\d.]+)"[^>]*><title>', chart)]
+    assert len(bars) == 2 and min(bars) >= 4, bars
+    labels = re.findall(r'font-size="11" text-anchor="middle">([^<]+)<', chart)
+    assert 1 <= len(labels) <= 8, labels
+    page = render({"out": "x", "totals": {"documents": 2, "sites": 1, "with_date": 2, "paragraphs_kept": 0,
+                                          "rejects": 0, "runs": 1, "last_run_finished_at": None},
+                   "per_day": rows, "rates": [], "coverage": [], "repeated": []})
+    assert f"<h2>Articles per {unit}, per site</h2>" in page and MAX_BUCKETS >= 100
+
+
+def test_articles_chart_legend_shows_every_site_or_groups_the_tail():
+    from akhbar.report import MAX_SERIES, WIDTH, chart_articles_per_day
+
+    few = [f"site-{i}.example" for i in range(MAX_SERIES)]
+    chart = chart_articles_per_day(day_rows([dt.date(2024, 3, 1)] * len(few), few))
+    legend = re.findall(r'<text x="([\d.]+)" y="([\d.]+)" font-size="12" text-anchor="start">([^<]+)</text>', chart)
+    assert sorted(name for _, _, name in legend) == sorted(few)
+    assert all(float(x) + 7.5 * len(name) <= WIDTH for x, _, name in legend), legend  # wrapped, not cut off
+    many = [f"a-much-longer-site-name-{i}.example" for i in range(MAX_SERIES + 5)]
+    chart = chart_articles_per_day(day_rows([dt.date(2024, 3, d % 28 + 1) for d in range(60)], many))
+    legend = re.findall(r'font-size="12" text-anchor="start">([^<]+)</text>', chart)
+    assert len(legend) == MAX_SERIES and legend[-1] == f"{len(many) - MAX_SERIES + 1} other sites"

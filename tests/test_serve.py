@@ -177,6 +177,9 @@ def test_serve_manual_runs_artifacts_and_nightly_schedule(served_server, tmp_pat
         assert nightly.parameters == {"inputs": [str(SAMPLE)], "out": str(out)}
         assert nightly.entrypoint == manual.entrypoint == "flows/pipeline.py:akhbar_pipeline"
         assert manual.schedules == [] and manual.parameters == nightly.parameters
+        # The Custom run form describes every parameter (from the flow's docstring).
+        props = manual.parameter_openapi_schema["properties"]
+        assert set(props) >= {"inputs", "out"} and all(p.get("description") for p in props.values()), props
 
         # Run button, first run: the sample is ingested and published.
         first = run_manual(api)
@@ -213,7 +216,9 @@ def test_serve_manual_runs_artifacts_and_nightly_schedule(served_server, tmp_pat
         assert set(rows2) == {"extra-site", "all sites"} and rows2["extra-site"]["documents"] == 1
         md = arts2["markdown"]["data"]
         assert "Changed since the previous run" in md and runs[0][0] in md
-        assert re.search(r"\| documents \| 5 \| 1 \| -4 \|", md), md
+        # The corpus before and after the run (5 documents, then 6), not one run's size against another's.
+        assert re.search(r"\| documents \| 5 \| 6 \| \+1 \|", md), md
+        assert re.search(r"\| sites \| 1 \| 2 \| \+1 \|", md), md
 
         # Run button again with nothing new: the run completes, publishes nothing and says so.
         third = run_manual(api, {"inputs": [str(extra.parent)], "out": str(out)})
@@ -257,6 +262,8 @@ def test_up_starts_a_local_server_serves_and_stops_on_ctrl_c(tmp_path):
         text = log.read_text(errors="replace")
         assert f"http://127.0.0.1:{port}" in text  # the UI address is printed
         assert healthy(api)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ui-settings", timeout=10) as resp:
+            assert json.loads(resp.read())["api_url"] == api  # the UI calls this server, not port 4200
         wait_for_deployment(api, "akhbar-pipeline/manual", up, log)
         assert (home / "server.log").exists()  # server state under AKHBAR_PREFECT_HOME, not ~/.prefect
         assert list(home.glob("*.db")), sorted(p.name for p in home.iterdir())
@@ -310,3 +317,36 @@ def test_prefect_yaml_declares_what_serve_registers():
     (sched,) = decl[NIGHTLY]["schedules"]
     assert sched["cron"] == DEFAULT_CRON and valid_timezone(sched["timezone"])
     assert not decl[MANUAL].get("schedules")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["serve", "--cron", "every night"], "not a cron schedule: 'every night'"),
+    (["up", "--timezone", "EST"], "not an IANA timezone name: 'EST'"),
+    (["up", "/no/such/crawl"], "input not found: /no/such/crawl"),
+    (["serve", "--out", "/proc/no/such"], "cannot create the output folder /proc/no/such"),
+])
+def test_up_and_serve_mistakes_are_one_plain_line(tmp_path, args, message):
+    env = child_env(tmp_path / "home", "http://127.0.0.1:9/api")
+    proc = subprocess.run([sys.executable, "-m", "akhbar.cli", *args], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and message in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_unreachable_server_and_taken_port_are_one_plain_line(tmp_path):
+    env = child_env(tmp_path / "home", "http://127.0.0.1:9/api")  # nothing listens on port 9
+    proc = subprocess.run([sys.executable, "-m", "akhbar.cli", "serve", str(SAMPLE)], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "no Prefect server answering at http://127.0.0.1:9/api" in proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = child_env(tmp_path / "home", None)
+        env["AKHBAR_PREFECT_HOME"] = str(tmp_path / "prefect")
+        proc = subprocess.run([sys.executable, "-m", "akhbar.cli", "up", "--port", str(port), "--out",
+                               str(tmp_path / "out"), str(SAMPLE)], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and f"port {port} is in use" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "prefect").exists()

@@ -9,13 +9,13 @@ WITH d AS (
            sum(n_boilerplate)          AS boilerplate,
            sum(n_duplicate)            AS duplicates,
            count(published)            AS with_date
-    FROM documents WHERE run_id = $run_id GROUP BY site
+    FROM documents_all WHERE run_id = $run_id GROUP BY site
 ), r AS (
     SELECT coalesce(nullif(regexp_extract(source_uri, '^[A-Za-z][A-Za-z0-9+.-]*://(?:www\.)?([^/:?#]+)', 1), ''),
                     nullif(regexp_extract(split_part(source_uri, '#', 1), '([^/]+)/[^/]+$', 1), ''),
                     'unknown') AS site,
            count(*) AS rejects
-    FROM rejects WHERE run_id = $run_id GROUP BY 1
+    FROM rejects_all WHERE run_id = $run_id GROUP BY 1
 )
 SELECT coalesce(d.site, r.site) AS site,
        coalesce(d.inputs, 0)          AS inputs,

@@ -26,6 +26,7 @@ SELECT
           'published': c.published, 'reason': c.reason, 'similarity': c.similarity}
          ORDER BY c.doc_id, c.position) AS copies
 FROM copies c
-JOIN paragraphs f ON f.doc_id = c.first_doc_id AND f.position = c.first_position
-JOIN documents fd ON fd.doc_id = f.doc_id
+-- the first occurrence may be in an earlier version of its document: the _all views keep it
+JOIN paragraphs_all f ON f.doc_id = c.first_doc_id AND f.position = c.first_position
+JOIN documents_all fd ON fd.doc_id = f.doc_id
 GROUP BY f.doc_id, f.position, f.text, fd.site, fd.published;

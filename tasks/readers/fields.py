@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from tasks.readers import reasons
+from akhbar import reasons
 
 # The field names read for each role, first match wins.
 ROLES: dict[str, tuple[str, ...]] = {
@@ -62,7 +62,7 @@ class Fields:
 
 @dataclass(slots=True)
 class Problem:
-    """A record or file that cannot be read; `error` starts with a reason of tasks.readers.reasons."""
+    """A record or file that cannot be read; `error` starts with a reason of akhbar/reasons.py."""
     uri: str
     error: str
 

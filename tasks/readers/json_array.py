@@ -16,7 +16,7 @@ import json
 import re
 from typing import Callable, Iterable, Iterator
 
-from tasks.readers import reasons
+from akhbar import reasons
 from tasks.readers.fields import Fields, Problem, from_mapping, resolve
 
 _DECODER = json.JSONDecoder()

@@ -1,14 +1,14 @@
-"""JSONL: one JSON record per line, read line by line from a chunked stream (memory bounded by the
-longest line)."""
+"""JSONL: one JSON record per line, read line by line from a chunked stream; a line over the record
+limit is rejected by its length while its bytes stream by (memory bounded by the limit, not the line)."""
 
 from __future__ import annotations
 
 import json
 from typing import Callable, Iterable, Iterator
 
-from tasks.readers import reasons
+from akhbar import reasons
 from tasks.readers.fields import Fields, Problem, from_mapping, resolve
-from tasks.readers.streams import lines
+from tasks.streams import split_lines
 
 
 def read_jsonl(uri: str, chunks: Iterable[bytes], *, columns: dict[str, str], max_record: int,
@@ -16,13 +16,12 @@ def read_jsonl(uri: str, chunks: Iterable[bytes], *, columns: dict[str, str], ma
                decode: Callable[[bytes], tuple[str, str]]) -> Iterator[Fields | Problem]:
     """The records of a JSONL stream; the record on line n (1-based) is `uri#n`. `decode` turns a
     line's bytes into (text, encoding) (tasks.ingest.decode_bytes) and raises ValueError when it can't."""
-    for n, line in enumerate(lines(chunks), start=1):
-        line = line.rstrip(b"\r")
+    for n, line, size in split_lines(chunks, max_record):
         at = f"{uri}#{n}"
-        if not line.strip():
+        if line is None:
+            yield Problem(at, reasons.RECORD_OVER_LIMIT.format(size=size, limit=max_record))
             continue
-        if len(line) > max_record:
-            yield Problem(at, f"{reasons.TOO_BIG}: a line of {len(line)} bytes (limit {max_record})")
+        if not line.strip():
             continue
         try:
             text, how = decode(line)

@@ -16,7 +16,7 @@ import html
 import re
 from typing import Callable, Iterable, Iterator
 
-from tasks.readers import reasons
+from akhbar import reasons
 from tasks.readers.fields import Fields, Problem, meta_json
 
 DOC_START = re.compile(rb"<doc[\s>]", re.I)

@@ -16,17 +16,17 @@ import io
 import json
 from typing import Callable, Iterable, Iterator
 
-from tasks.readers import reasons
+from akhbar import reasons
 from tasks.readers.fields import Fields, Problem, from_mapping, missing_mapped, resolve
-from tasks.readers.streams import ChunkFile
+from tasks.streams import ChunkReader
 
 BATCH_ROWS = 1000
 PARQUET_BUFFER = 4 << 20
 CSV_BLOCK = 8 << 20
 
 
-def read_parquet(uri: str, source, *, columns: dict[str, str],
-                 sanitize: Callable[[str], str]) -> Iterator[Fields | Problem]:
+def read_parquet(uri: str, source, *, columns: dict[str, str], sanitize: Callable[[str], str],
+                 max_record: int | None = None) -> Iterator[Fields | Problem]:
     """Rows of a Parquet file; `source` is a path, a seekable file object or a pyarrow buffer."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -44,13 +44,13 @@ def read_parquet(uri: str, source, *, columns: dict[str, str],
             yield problem
             return
         try:
-            yield from _rows(uri, pf.iter_batches(batch_size=BATCH_ROWS), names, columns, sanitize)
+            yield from _rows(uri, pf.iter_batches(batch_size=BATCH_ROWS), names, columns, sanitize, max_record)
         except (pa.ArrowException, OSError) as exc:
             yield Problem(uri, f"{reasons.BROKEN_TABLE}: {exc}; the rows after the last read are lost"[:500])
 
 
 def read_csv(uri: str, chunks: Iterable[bytes], *, delimiter: str | None, columns: dict[str, str],
-             sanitize: Callable[[str], str]) -> Iterator[Fields | Problem]:
+             sanitize: Callable[[str], str], max_record: int | None = None) -> Iterator[Fields | Problem]:
     """Rows of a CSV/TSV stream (UTF-8, a header line). `delimiter` None: tab or comma, whichever
     the header line has more of."""
     import pyarrow as pa
@@ -91,13 +91,13 @@ def read_csv(uri: str, chunks: Iterable[bytes], *, delimiter: str | None, column
 
     try:
         reader = pacsv.open_csv(
-            ChunkFile(stream()),
+            ChunkReader(stream()),
             read_options=pacsv.ReadOptions(block_size=CSV_BLOCK, use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              invalid_row_handler=on_bad_row),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
-        for item in _rows(uri, reader, names, columns, sanitize):
+        for item in _rows(uri, reader, names, columns, sanitize, max_record):
             while bad_rows:
                 yield Problem(uri, bad_rows.pop(0))
             yield item
@@ -119,13 +119,18 @@ def _check_names(uri: str, names: list[str], columns: dict[str, str], n_rows: in
     return None
 
 
-def _rows(uri: str, batches, names: list[str], columns, sanitize) -> Iterator[Fields | Problem]:
+def _rows(uri: str, batches, names: list[str], columns, sanitize,
+          max_record: int | None) -> Iterator[Fields | Problem]:
+    """A Fields per row; a row over max_record bytes (Settings.max_input_bytes) is a reject, as any record."""
     roles = resolve(names, columns)
     n = 0
     for batch in batches:
         for row in batch.to_pylist():
             n += 1
             raw = json.dumps(row, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
+            if max_record and len(raw) > max_record:
+                yield Problem(f"{uri}#{n}", reasons.RECORD_OVER_LIMIT.format(size=len(raw), limit=max_record))
+                continue
             yield from_mapping(row, roles, uri=f"{uri}#{n}", record_index=n, raw=raw, encoding="utf-8",
                                sanitize=sanitize)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import zipfile
 from typing import Iterator
 
-from tasks.readers import reasons
+from akhbar import reasons
 from tasks.readers.fields import Problem
 
 

@@ -1,0 +1,135 @@
+"""Reject reasons, each declared once with its meaning (`rejects.error` starts with one of these).
+
+A reason with {fields} is a template: fill it with .format(...). MEANINGS maps each value to one
+line saying what it means, for the documentation and for tests that check every reason is known.
+"""
+
+from __future__ import annotations
+
+MEANINGS: dict[str, str] = {}
+
+
+def _reason(value: str, meaning: str) -> str:
+    MEANINGS[value] = meaning
+    return value
+
+
+# ---- file system entries (tasks/discover.py)
+NOT_REGULAR = _reason(
+    "not a regular file (FIFO/device/socket)",
+    "a FIFO, device or socket (or a symlink to one): never opened, since reading one can block for ever")
+PERMISSION_DENIED = _reason(
+    "permission denied",
+    "the file or folder cannot be read by the user running akhbar")
+SYMLINK_LOOP = _reason(
+    "symlink loop",
+    "a symlink that leads back to itself: there is no file to read")
+DANGLING_SYMLINK = _reason(
+    "dangling symlink (its target does not exist)",
+    "a symlink to nothing")
+SYMLINK_TO_FOLDER = _reason(
+    "symlink to a folder (not followed)",
+    "symlinks are followed to regular files only; a linked folder could repeat or escape the input tree")
+VANISHED = _reason(
+    "file disappeared before it was read",
+    "the entry was listed while walking the inputs and was gone when its turn came")
+NAME_NOT_UTF8 = _reason(
+    "name is not valid UTF-8 (stored with \\xNN escapes; the file is read)",
+    "a note, not a loss: the path's undecodable bytes are written as \\xNN in source_uri and inputs.path")
+CANNOT_READ = _reason(
+    "cannot read file: {detail}",
+    "the operating system refused a read for another reason (I/O error, file too large for the system, ...)")
+
+# ---- sizes (akhbar.settings: max_decompressed_bytes, max_input_bytes, max_line_chars)
+DECOMPRESSED_OVER_LIMIT = _reason(
+    "decompresses to over the limit ({limit} bytes); what follows is not read",
+    "a compressed input larger than max_decompressed_bytes once decompressed (e.g. a gzip bomb); "
+    "the records before the limit are kept")
+RECORD_OVER_LIMIT = _reason(
+    "record of {size} bytes is over the size limit ({limit})",
+    "one record (a JSONL line, a WARC record) larger than max_input_bytes; the records after it are read")
+LINE_OVER_LIMIT = _reason(
+    "line {line} of {chars} characters is over the line limit ({limit}); the line is left out",
+    "a line of a text document longer than max_line_chars (no paragraph is that long); the document's "
+    "other lines are kept")
+
+
+# ---- formats (tasks/ingest.py detect_format, tasks/readers/*)
+UNRECOGNISED = _reason(
+    "unrecognised format",
+    "a file that is none of the formats akhbar reads (text is only a .txt/.text file); never read as text")
+EMPTY_FILE = _reason(
+    "empty file",
+    "a file (or zip member) with nothing but whitespace in it")
+EMPTY_TEXT = _reason(
+    "empty text",
+    "a record whose text (or html) field or <TEXT> is empty or null")
+NO_TEXT_FIELD = _reason(
+    "record has no text or html field",
+    "a JSON/JSONL record with no field the text can be taken from (name one with --text-column)")
+NOT_AN_OBJECT = _reason(
+    "record is not an object",
+    "a JSON/JSONL record that is a list, string or number, not an object of fields")
+MALFORMED_JSON = _reason(
+    "malformed JSON",
+    "a JSONL line that does not parse as JSON; the lines after it are read")
+BROKEN_JSON = _reason(
+    "broken JSON",
+    "a JSON file that stops parsing at the given character; the records before it are kept")
+NO_RECORD_ARRAY = _reason(
+    "JSON holds no array of records",
+    "a JSON file that is neither an array of records nor an object holding one")
+NO_TEXT_COLUMN = _reason(
+    "no text or html column",
+    "a Parquet or CSV/TSV table with no column the text can be taken from (name one with --text-column)")
+MISSING_COLUMN = _reason(
+    "mapped column not found",
+    "a column named with --*-column (Settings.columns) that the table does not have")
+BROKEN_TABLE = _reason(
+    "unreadable table",
+    "a Parquet or CSV/TSV file pyarrow cannot read (or stops reading); the rows read before are kept")
+BAD_CSV_ROW = _reason(
+    "malformed CSV row",
+    "a CSV/TSV row with another number of fields than the header; the rows after it are read")
+NOT_UTF8 = _reason(
+    "not UTF-8 text",
+    "a JSON file or CSV header that does not decode as UTF-8 (both are UTF-8 by definition here)")
+DOC_WITHOUT_TEXT = _reason(
+    "<DOC> without text",
+    "an SGML/TREC <DOC> with no <TEXT> element")
+UNCLOSED_DOC = _reason(
+    "<DOC> without its </DOC>",
+    "an SGML/TREC <DOC> that another <DOC> or the end of the file cuts off")
+NO_DOC = _reason(
+    "no <DOC> element",
+    "a file that looked like SGML/TREC <DOC>s but holds none")
+TOO_BIG = _reason(
+    "record over the size limit",
+    "a JSON record or <DOC> still open past max_input_bytes (its whole size unknown, its bytes not held)")
+CORRUPT_STREAM = _reason(
+    "truncated or corrupt compressed stream",
+    "a bz2 or zstd stream that is damaged or cut off; what decompressed before the damage is kept")
+NESTED_ZIP = _reason(
+    "zip inside a compressed file",
+    "a .zip.gz (or bz2, zstd): a zip needs seeking, so it is not read through a decompressor")
+BROKEN_ZIP = _reason(
+    "unreadable zip archive",
+    "a zip (or one of its members) that cannot be opened or decompressed")
+BINARY = _reason(
+    "binary content",
+    "bytes that are an image, PDF, archive or executable, never text")
+
+
+def from_os_error(exc: OSError) -> str:
+    """The reason for an OSError met while opening or reading an input."""
+    import errno
+
+    if exc.strerror in MEANINGS:  # raised with a reason of its own (tasks.discover.NotRegular)
+        return exc.strerror
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return PERMISSION_DENIED
+    if exc.errno == errno.ENOENT:
+        return VANISHED
+    if exc.errno == errno.ELOOP:
+        return SYMLINK_LOOP
+    return CANNOT_READ.format(detail=exc.strerror or exc)

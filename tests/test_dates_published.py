@@ -1,0 +1,158 @@
+"""Publication dates of pages: the plausibility guard, the readers' order, and the pipeline's output on the
+development HTML pages (read in place from ../shared; skipped when it is absent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tasks.dates import (
+    HTML_DATE_READERS,
+    plausible_published,
+    publication_date,
+    publication_date_from_field,
+    publication_date_from_header,
+    publication_date_from_html,
+    publication_date_from_page_line,
+    publication_date_from_url,
+)
+
+REPO = Path(__file__).parents[1]
+SHARED = REPO.parent / "shared"
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason=f"../shared not found at {SHARED} (development material sits beside the checkout)"
+)
+D = dt.date
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00Z", "0001-01-01", "1970-01-01T00:00:00Z", "1970-01-01",
+                                   "1899-12-31", "1900-01-01 00:00:00", "0000-00-00", "1753-01-01T00:00:00"])
+def test_placeholders_and_pre_1900_are_no_date(value):
+    assert publication_date_from_field(value) is None
+
+
+def test_future_is_bounded_by_the_crawl_time():
+    crawl = "2019-11-18T10:00:00Z"
+    assert publication_date_from_field("2019-11-19T23:00:00", now=crawl).value == D(2019, 11, 19)  # within a day
+    assert publication_date_from_field("2019-11-21", now=crawl) is None
+    assert publication_date_from_field("2019-11-21", now=dt.datetime(2019, 11, 20, 8, tzinfo=dt.UTC)) is not None
+    far = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    assert publication_date_from_field(far) is None  # no crawl time: today bounds it
+    assert publication_date_from_url("https://example.com/2019/11/25/story.html", now=crawl) is None
+    assert publication_date_from_header(["الاثنين 25 نوفمبر 2019"], now=crawl) is None
+    assert plausible_published(D(1900, 1, 2)) and not plausible_published(D(1900, 1, 1))
+
+
+def test_placeholder_json_ld_falls_through_to_the_next_reader():
+    html = """<html><head><script type="application/ld+json">{"@type":"NewsArticle",
+      "datePublished":"0001-01-01T00:00:00Z"}</script>
+      <meta property="article:published_time" content="2021-04-03T08:00:00+02:00"></head>
+      <body><h1>عنوان</h1></body></html>"""
+    p = publication_date_from_html(html)
+    assert (p.value, p.method) == (D(2021, 4, 3), "html_meta")
+    html = """<html><head><script type="application/ld+json">{"datePublished":"1970-01-01T00:00:00"}</script>
+      </head><body><h1>title</h1><p>no date</p></body></html>"""
+    assert publication_date_from_html(html) is None
+
+
+def test_visible_date_line_under_the_title():
+    html = """<html><body><nav><a href="/">الرئيسية</a></nav>
+      <div class="side"><span>الأكثر قراءة</span><span>1 يناير 2020</span></div>
+      <article><h1>وزير المالية يعلن موازنة العام الجديد</h1>
+      <div class="meta"><span>كتب: أحمد علي</span> | <span>الأحد 8 فبراير 2015 - 10:20 ص</span></div>
+      <figure><figcaption>صورة أرشيفية من 3 مارس 2014</figcaption></figure>
+      <p>أعلن وزير المالية اليوم ...</p></article></body></html>"""
+    p = publication_date_from_html(html)
+    assert (p.value, p.method) == (D(2015, 2, 8), "page_date_line")
+
+
+def test_visible_date_line_skips_captions_and_updates():
+    from tasks.clean import parse_html
+
+    html = """<html><body><h1>Markets slide</h1><p>Updated November 28, 2013</p>
+      <figure><figcaption>A ship leaves port, on Aug. 31, 2019. (AP)</figcaption></figure>
+      <p>By Jane Doe, November 27, 2013</p></body></html>"""
+    p = publication_date_from_page_line(parse_html(html))
+    assert p is not None and p.value == D(2013, 11, 27)
+    assert publication_date_from_page_line(parse_html("<html><body><p>3 مارس 2014</p></body></html>")) is None
+
+
+def test_reader_order_is_markup_line_htmldate():
+    assert HTML_DATE_READERS[:3] == ("markup", "page_date_line", "htmldate")
+
+
+def test_document_date_uses_crawl_time():
+    doc = {"published_field": None, "published_html": D(2030, 1, 1), "published_html_precision": "day",
+           "published_html_evidence": "x", "published_html_method": "json_ld", "content_kind": "html",
+           "url": "https://example.com/2019/11/17/a.html", "crawled_at": "2019-11-18T00:00:00Z"}
+    p = publication_date(doc)
+    assert (p.value, p.method) == (D(2019, 11, 17), "url_path")
+
+
+@needs_shared
+def test_no_implausible_date_on_scrapinghub_pages():
+    root = SHARED / "dev" / "html" / "scrapinghub-aeb"
+    truth = json.loads((root / "ground-truth.json").read_text())
+    bad = []
+    for key, rec in sorted(truth.items())[:60]:
+        html = gzip.decompress((root / "html" / f"{key}.html.gz").read_bytes()).decode("utf-8", "replace")
+        p = publication_date_from_html(html, rec.get("url"))
+        if p is not None and not plausible_published(p.value):
+            bad.append((key, p))
+    assert not bad
+
+
+@needs_shared
+@pytest.mark.integration
+def test_pipeline_on_dev_html_has_no_placeholder_dates(tmp_path):
+    """The real pipeline (akhbar run, local path) over a sample of the dev HTML pages: documents.published
+    holds no date before 1900, no placeholder, nothing in the future."""
+    from akhbar.store import connect
+
+    src = tmp_path / "in"
+    src.mkdir()
+    root = SHARED / "dev" / "html"
+    pages = sorted((root / "scrapinghub-aeb" / "html").glob("*.html.gz"))[:40]
+    pages += sorted((root / "fundus").glob("*/*.html.gz"))[:15]
+    for i, page in enumerate(pages):
+        (src / f"p{i:03d}.html").write_bytes(gzip.decompress(page.read_bytes()))
+    shutil.copy(root / "newspaper4k" / "arabic_article.html", src / "arabic_article.html")
+    out = tmp_path / "out"
+    env = {**os.environ, "PREFECT_API_URL": ""}
+    run = subprocess.run([sys.executable, "-m", "akhbar.cli", "run", str(src), "--out", str(out)], cwd=REPO,
+                         env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = connect(out).execute(
+        "SELECT published, published_method FROM documents WHERE published IS NOT NULL").fetchall()
+    assert len(rows) >= 30
+    assert all(plausible_published(day) for day, _ in rows), [r for r in rows if not plausible_published(r[0])]
+    assert {m for _, m in rows} <= {"json_ld", "html_meta", "time_tag", "page_date_line", "htmldate", "url_path"}
+
+
+@needs_shared
+def test_htmldate_year_guess_yields_to_the_url_day():
+    """htmldate reads only the year on this CNN Arabic page (2013-01-01); the URL states the day."""
+    page = (SHARED / "dev" / "html" / "newspaper4k" / "arabic_article.html").read_text(encoding="utf-8",
+                                                                                         errors="replace")
+    p = publication_date_from_html(page, "http://arabic.cnn.com/2013/middle_east/8/3/syria.clashes/index.html")
+    assert (p.value, p.method) == (D(2013, 8, 3), "url_path")
+
+
+def test_visible_date_line_needs_the_article_title():
+    from tasks.clean import parse_html
+
+    html = """<html><head><title>الحكومة تقر الموازنة الجديدة - موقع الأخبار</title></head><body>
+      <h1 class="logo">موقع الأخبار</h1><ul><li>آخر الأخبار</li><li>3 مارس 2014</li></ul>
+      <h2>الحكومة تقر الموازنة الجديدة</h2><p>أقرت الحكومة ...</p></body></html>"""
+    assert publication_date_from_page_line(parse_html(html)) is None
+    html = html.replace('<h1 class="logo">موقع الأخبار</h1>', '<div>موقع الأخبار</div>').replace(
+        "<h2>الحكومة تقر الموازنة الجديدة</h2>", "<h1>الحكومة تقر الموازنة الجديدة</h1><span>5 مارس 2014</span>")
+    assert publication_date_from_page_line(parse_html(html)).value == D(2014, 3, 5)
