@@ -47,7 +47,8 @@ DECOMPRESSED_OVER_LIMIT = _reason(
     "the records before the limit are kept")
 RECORD_OVER_LIMIT = _reason(
     "record of {size} bytes is over the size limit ({limit})",
-    "one record (a JSONL line, a WARC record) larger than max_input_bytes; the records after it are read")
+    "one record (a JSONL line, a WARC/ARC record, a whole <DOC>, a table row) larger than max_input_bytes; "
+    "the records after it are read")
 LINE_OVER_LIMIT = _reason(
     "line {line} of {chars} characters is over the line limit ({limit}); the line is left out",
     "a line of a text document longer than max_line_chars (no paragraph is that long); the document's "

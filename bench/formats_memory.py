@@ -203,10 +203,10 @@ def main(argv: list[str] | None = None) -> int:
                 out_dir = root / f"out-{fmt}"
                 wall, rss, pss, _ = measure([sys.executable, "-m", "akhbar.cli", "run", str(path),
                                              "--out", str(out_dir), "--local", "--workers", str(args.workers)])
-                import duckdb
+                from akhbar import store
 
-                con = duckdb.connect()
-                docs = con.execute(f"SELECT count(*) FROM read_parquet('{out_dir}/documents/*.parquet')").fetchone()[0]
+                con = store.connect(out_dir)  # the corpus views: paths as parameters, no hive partitioning
+                docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
                 con.close()
                 row += [f"{wall:.0f}", f"{rss:.0f}", f"{pss:.0f}", docs]
                 shutil.rmtree(out_dir, ignore_errors=True)

@@ -26,10 +26,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from akhbar import store
+from akhbar import reasons, store
 from akhbar.settings import Settings
 from tasks.ingest import Record, Reject, detect_format, read_path, sanitize_text
-from akhbar import reasons
 from tasks.readers.fields import check_columns
 from tasks.readers.json_array import read_json
 from tests.conftest import REPO, require_shared
@@ -563,3 +562,58 @@ def test_record_files_are_read_as_streams_with_bounded_memory(tmp_path):
         tracemalloc.stop()
         assert n == len(recs), name
         assert peak < size / 5, f"{name}: peak {peak} bytes for {size} bytes of records: not streamed"
+
+
+# ---------------------------------------------------------------- the same limits for every format
+
+def jsonl_lines(n: int) -> bytes:
+    return b"".join(json.dumps({"url": f"https://lim.example/{i}", "text": f"{ARABIC} {i}"},
+                               ensure_ascii=False).encode("utf-8") + b"\n" for i in range(n))
+
+
+@pytest.mark.parametrize("packing", ["gzip", "bz2", "zstd", "zip member"])
+def test_every_decompression_stops_at_max_decompressed_bytes(tmp_path, packing):
+    data = jsonl_lines(2000)
+    limit = len(data) // 4
+    if packing == "gzip":
+        path = tmp_path / "day.jsonl.gz"
+        path.write_bytes(gzip.compress(data))
+    elif packing == "bz2":
+        path = tmp_path / "day.jsonl.bz2"
+        path.write_bytes(bz2.compress(data))
+    elif packing == "zstd":
+        path = tmp_path / "day.jsonl.zst"
+        with pa.output_stream(str(path), compression="zstd") as out:
+            out.write(data)
+    else:
+        path = tmp_path / "days.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("day.jsonl", data)
+    recs, rejs = read_items(path, Settings(max_decompressed_bytes=limit))
+    # the records before the limit are kept, and a reject says the rest was not read
+    assert 0.2 * 2000 < len(recs) < 0.3 * 2000, len(recs)
+    assert reasons.DECOMPRESSED_OVER_LIMIT.format(limit=limit) in [r.error for r in rejs]
+    assert [r.url for r in recs] == [f"https://lim.example/{i}" for i in range(len(recs))]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "sgml", "csv", "parquet"])
+def test_a_record_over_max_input_bytes_is_rejected_and_the_others_read(tmp_path, fmt):
+    rows = [{"url": "https://lim.example/0", "text": ARABIC}, {"url": "https://lim.example/1", "text": ARABIC * 200},
+            {"url": "https://lim.example/2", "text": ARABIC + " 2"}]
+    path = tmp_path / f"records.{fmt}"
+    if fmt == "jsonl":
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    elif fmt == "json":
+        path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    elif fmt == "sgml":
+        path.write_text("".join(f"<DOC>\n<URL>{r['url']}</URL>\n<TEXT>\n{r['text']}\n</TEXT>\n</DOC>\n" for r in rows),
+                        encoding="utf-8")
+    elif fmt == "csv":
+        write_csv(path, rows)
+    else:
+        pq.write_table(pa.Table.from_pylist(rows), path)
+    limit = 4 * len(ARABIC.encode("utf-8"))
+    recs, rejs = read_items(path, Settings(max_input_bytes=limit))
+    assert [r.url for r in recs] == ["https://lim.example/0", "https://lim.example/2"]
+    assert len(rejs) == 1 and rejs[0].error.startswith((reasons.TOO_BIG, "record of")), rejs
+    assert "over the size limit" in rejs[0].error

@@ -41,6 +41,9 @@ def read_sgml(uri: str, chunks: Iterable[bytes], *, max_record: int, sanitize: C
             continue
         n += 1
         at = f"{uri}#{n}"
+        if len(raw) > max_record:  # a whole <DOC> in view, over the limit all the same
+            yield Problem(at, reasons.RECORD_OVER_LIMIT.format(size=len(raw), limit=max_record))
+            continue
         try:
             text, how = decode(raw)
         except ValueError as exc:
