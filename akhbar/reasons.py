@@ -107,6 +107,9 @@ NO_DOC = _reason(
 TOO_BIG = _reason(
     "record over the size limit",
     "a JSON record or <DOC> still open past max_input_bytes (its whole size unknown, its bytes not held)")
+CORRUPT_GZIP = _reason(
+    "truncated or corrupt gzip",
+    "a gzip stream that is damaged or cut off; the members before and after the damage are read")
 CORRUPT_STREAM = _reason(
     "truncated or corrupt compressed stream",
     "a bz2 or zstd stream that is damaged or cut off; what decompressed before the damage is kept")
@@ -116,6 +119,9 @@ NESTED_ZIP = _reason(
 BROKEN_ZIP = _reason(
     "unreadable zip archive",
     "a zip (or one of its members) that cannot be opened or decompressed")
+UNREADABLE_INPUT = _reason(
+    "unreadable input",
+    "a reader failed on the file's bytes in a way no other reason names (the exception is given); the run goes on")
 BINARY = _reason(
     "binary content",
     "bytes that are an image, PDF, archive or executable, never text")

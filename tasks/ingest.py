@@ -7,7 +7,7 @@ inside one) that cannot be read becomes a `rejects` row with the reason, and the
 Formats (detected from the content first, then the name; gzip of any of them too):
   text   .txt               one document per file
   html   .html/.htm         one document per file
-  jsonl  .jsonl/.ndjson     one document per line: {"url", "title", "published", "html" | "text" | "content"}
+  jsonl  .jsonl/.ndjson     one document per line (tasks/readers/jsonl.py), fields as for JSON below
   warc   .warc              response and resource records; request/metadata/warcinfo/revisit records
                             are skipped (they hold no page). A response that is not a page (image, PDF,
                             HTTP status other than 2xx) is REJECTED with the reason, so every response
@@ -22,8 +22,10 @@ Formats (detected from the content first, then the name; gzip of any of them too
   zip    .zip               read member by member, each member as the file it is (tasks/readers/zip_members.py)
 Records of JSON, JSONL, Parquet and CSV find their fields by name (tasks/readers/fields.py: text or
 html, url, title, published, author, crawled_at; Settings.columns maps other names); every other
-field is kept in source_meta. gzip, bz2 and zstd of any format are read as streams. A file that is
-none of these is rejected as "unrecognised format"; text is only a .txt/.text file.
+field is kept in source_meta. gzip, bz2 and zstd of any format are read as streams (tasks/streams.py:
+every decompression stops at Settings.max_decompressed_bytes, a record over max_input_bytes is a
+reject). A file that is none of these is rejected as "unrecognised format"; text is only a
+.txt/.text file. Reject reasons are declared in akhbar/reasons.py.
 
 Encodings: BOM, then the declared charset (HTTP header, then HTML meta) when it decodes cleanly and
 does not look like mojibake, then UTF-8, UTF-16 without BOM, the Arabic code pages (windows-1256,
@@ -210,7 +212,7 @@ def decode_bytes(raw: bytes, *, declared: str | None = None, is_html: bool = Fal
         utf16 = _sniff_utf16(raw)
         if utf16:
             return utf16
-        raise InputError("binary content (NUL bytes)")
+        raise InputError(f"{reasons.BINARY} (NUL bytes)")
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -332,7 +334,7 @@ def _check_bytes(raw: bytes, what: str, settings: Settings) -> None:
         raise InputError(f"{what} of {len(raw)} bytes is over the size limit ({settings.max_input_bytes})")
     name = _magic_name(raw[:16])
     if name:
-        raise InputError(f"binary content ({name}) in {what}")
+        raise InputError(f"{reasons.BINARY} ({name}) in {what}")
 
 
 def _magic_name(head: bytes) -> str | None:
@@ -489,7 +491,7 @@ def gunzip_if_needed(path: Path, raw: bytes) -> bytes:
     if is_gzip(path, raw):
         data, problem = gunzip_tolerant(raw)
         if problem:
-            raise InputError(f"truncated or corrupt gzip: {problem}")
+            raise InputError(f"{reasons.CORRUPT_GZIP}: {problem}")
         return data
     return raw
 
@@ -504,7 +506,7 @@ def read_input(path: Path, file_bytes: bytes, input_index: int, settings: Settin
     try:
         yield from _read_input(path, file_bytes, input_index, settings, probe)
     except Exception as exc:  # a reader bug on strange bytes is still a reject, never the end of the run
-        yield Reject(uri, f"unreadable input ({type(exc).__name__}: {exc})"[:500])
+        yield Reject(uri, f"{reasons.UNREADABLE_INPUT} ({type(exc).__name__}: {exc})"[:500])
 
 
 def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Settings,
@@ -513,7 +515,7 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
     problem = None
     raw = file_bytes
     if not file_bytes.strip():
-        yield Reject(uri, "empty file")
+        yield Reject(uri, reasons.EMPTY_FILE)
         return
     compression = streams.compression_of(file_bytes[:16])
     if probe is None:
@@ -529,14 +531,14 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
             # A single document: decompressed up to the size limit of one record.
             raw, problem = gunzip_tolerant(file_bytes, settings.max_input_bytes)
             if not raw and problem:
-                raise InputError(f"truncated or corrupt gzip: {problem}")
+                raise InputError(f"{reasons.CORRUPT_GZIP}: {problem}")
         if not raw.strip():
-            raise InputError("empty file" if not problem else f"truncated or corrupt gzip: {problem}")
+            raise InputError(reasons.EMPTY_FILE if not problem else f"{reasons.CORRUPT_GZIP}: {problem}")
         fmt = detect_format(path, raw)
         if fmt == "unknown":
             raise InputError(unrecognised(path, raw))
         if problem and fmt not in CONTAINERS:
-            raise InputError(f"truncated or corrupt gzip: {problem}")
+            raise InputError(f"{reasons.CORRUPT_GZIP}: {problem}")
         if fmt not in CONTAINERS:
             _check_bytes(raw, "file", settings)
     except InputError as exc:
@@ -544,7 +546,7 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
         return
     if fmt in CONTAINERS:  # the whole text tells what its head did not; raw is within max_input_bytes
         if problem:
-            yield Reject(uri, f"truncated or corrupt gzip: {problem}")
+            yield Reject(uri, f"{reasons.CORRUPT_GZIP}: {problem}")
         yield from read_stream(path, uri, io.BytesIO(raw), None, fmt, input_index, settings)
     else:
         try:
@@ -876,14 +878,14 @@ def read_stream(path: Path, uri: str, fh, compression: str | None, fmt: str, inp
         yield Reject(uri, str(exc))
     except Exception as exc:  # a reader bug must not lose the file silently
         n += 1
-        yield Reject(uri, f"unreadable input ({type(exc).__name__}: {exc})"[:500])
+        yield Reject(uri, f"{reasons.UNREADABLE_INPUT} ({type(exc).__name__}: {exc})"[:500])
     if n == 0 and not seen[0] and not problems and not notes:
         yield Reject(uri, reasons.EMPTY_FILE)
     for note in notes:
         yield Reject(uri, note)
     if problems:
         # The records read before (and after) the damage are kept; this row says what was lost.
-        what = "truncated or corrupt gzip" if compression == "gzip" else reasons.CORRUPT_STREAM
+        what = reasons.CORRUPT_GZIP if compression == "gzip" else reasons.CORRUPT_STREAM
         yield Reject(uri, f"{what}: {'; '.join(problems)}"[:500])
 
 

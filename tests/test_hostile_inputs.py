@@ -132,7 +132,8 @@ def test_hostile_folder_runs_to_completion_and_every_entry_is_accounted_for(shar
     for name in UNKNOWN_NAMES:
         assert name in inputs, name
         assert inputs[name][1] == 0 and len(reasons_of(name)) == 1, name
-        expected = {"page.json": reasons.BROKEN_JSON, "page.csv": reasons.NO_TEXT_COLUMN}.get(name, reasons.UNRECOGNISED)
+        by_reader = {"page.json": reasons.BROKEN_JSON, "page.csv": reasons.NO_TEXT_COLUMN}
+        expected = by_reader.get(name, reasons.UNRECOGNISED)
         assert reasons_of(name)[0].startswith(expected), (name, reasons_of(name))
         if name.endswith(".gz.gz"):
             assert "binary content (gzip inside gzip)" in reasons_of(name)[0], name
