@@ -84,7 +84,10 @@ DATE_MENTIONS = [
 REJECTS = [
     Column("source_uri", pa.string(), "The input (file path, #N for a record, or URL) that could not be processed."),
     Column("stage", pa.string(), "Stage that rejected it: ingest, clean, dates."),
-    Column("error", pa.string(), "A clear reason, e.g. 'empty file', 'binary content (NUL bytes)'."),
+    Column("error", pa.string(), "A clear reason, e.g. 'empty file', 'unrecognised format: ...', 'broken JSON at "
+           "character 413: ...'. It starts with one of the reasons declared, each with its meaning, in "
+           "`akhbar/reasons.py` (file system entries, size limits, formats), or with a stage's own message "
+           "('HTTP 404 response')."),
     Column("run_id", pa.string(), "The run that met it."),
     Column("at", TS, "When (UTC)."),
     Column("input_path", pa.string(), "The input file (inputs.path) the reject came from; the rejects view shows, per input file, only the rejects of the latest run that read it (rejects_all keeps every run's). Null in runs before the column existed."),
