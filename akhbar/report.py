@@ -41,6 +41,7 @@ def collect(out: str | None) -> dict:
             "rates": query(con, "paragraph_rates_per_site"),
             "coverage": query(con, "date_coverage_per_site"),
             "repeated": query(con, "most_repeated_paragraphs"),
+            "stories": query(con, "top_stories"),
         }
     finally:
         con.close()
@@ -323,6 +324,22 @@ def table_repeated(rows: list[dict]) -> str:
     return "".join(out)
 
 
+def table_stories(rows: list[dict]) -> str:
+    if not rows:
+        return '<p class="muted">No story carried by two articles yet.</p>'
+    out = ['<table class="repeated"><thead><tr><th>articles</th><th>first</th><th>outlets in order</th>'
+           '<th>title of the first</th></tr></thead><tbody>']
+    for r in rows:
+        title = r["title"] or ""
+        first = f'{r["first_site"]} {r["first_published"] or ""}'
+        span = f' ({r["span_days"]} days)' if r["span_days"] else ""
+        out.append(f'<tr><td class="num">{r["n_articles"]}</td><td dir="auto">{esc(first)}</td>'
+                   f'<td dir="auto">{esc(" → ".join(r["sites_in_order"] or []) + span)}</td>'
+                   f'<td class="para" dir="{"rtl" if is_arabic(title) else "auto"}">{esc(title)}</td></tr>')
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
 # ---------------------------------------------------------------- page
 
 CSS = """
@@ -376,6 +393,11 @@ def render(data: dict) -> str:
         "<h2>Most repeated paragraphs</h2>",
         '<p class="muted">Paragraphs found again in later documents, with every site they appear on.</p>',
         table_repeated(data["repeated"]),
+        "<h2>Stories</h2>",
+        '<p class="muted">Articles telling the same story (repeating or revising an earlier article\'s paragraphs, '
+        "published within a few days): the first publisher, the outlets in the order they carried it "
+        "(sql/queries/stories_by_day.sql, who_published_first.sql, outlet_copying_matrix.sql).</p>",
+        table_stories(data["stories"]),
         '<p class="muted">Queries: sql/report/*.sql over the views of sql/views.sql.</p>',
         "</body></html>",
     ]

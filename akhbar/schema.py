@@ -65,8 +65,11 @@ PARAGRAPHS = [
     Column("reason", pa.string(), "Short machine-readable rule name that decided the status (e.g. body, cue_trailer, site_template, exact_dup, near_dup)."),
     Column("first_doc_id", pa.string(), "For duplicates: the document holding the first occurrence."),
     Column("first_position", pa.int32(), "For duplicates: the position of the first occurrence in first_doc_id."),
-    Column("similarity", pa.float32(), "For duplicates: 1.0 for exact repeats, the estimated Jaccard similarity for near-duplicates."),
+    Column("similarity", pa.float32(), "For duplicates: 1.0 for exact repeats, the estimated Jaccard similarity for near-duplicates; for revisions the estimated similarity with the paragraph revised."),
     Column("run_id", pa.string(), "The run that stored the paragraph."),
+    Column("relation", pa.string(), "duplicate (a repeat: status duplicate, removed) or revision (a near-duplicate stating a different fact, e.g. a changed number: kept) of the paragraph similar_doc_id/similar_position; null otherwise. Null in runs before the column existed."),
+    Column("similar_doc_id", pa.string(), "For duplicates and revisions: the document of the earlier paragraph it repeats or revises (for duplicates the same as first_doc_id)."),
+    Column("similar_position", pa.int32(), "For duplicates and revisions: the position of that earlier paragraph."),
 ]
 
 DATE_MENTIONS = [
@@ -143,6 +146,17 @@ PARAGRAPH_MINHASH = [
     Column("signature", pa.binary(), "The 120 minimum hashes, low 16 bits each, little-endian (240 bytes): the share of equal entries estimates the Jaccard similarity of the word sets. Never the text."),
 ]
 
+STORY_MEMBERS = [
+    Column("doc_id", pa.string(), "A document of the run."),
+    Column("story_id", pa.string(), "The story it tells: the doc_id of the story's first document (the earliest published, tasks.stories). Stored ids never change; a later run's article joins an existing story."),
+    Column("linked_doc_id", pa.string(), "The earlier document whose paragraphs it repeats or revises most (the link that put it in the story); null when it starts a story."),
+    Column("overlap", pa.float32(), "linked_by paragraphs: share of the characters of its text paragraphs in paragraphs that repeat or revise linked_doc_id's; linked_by minhash: the estimated Jaccard similarity of the two documents' word sets; null when it starts a story."),
+    Column("run_id", pa.string(), "Run that assigned it."),
+    Column("linked_by", pa.string(), "paragraphs (its paragraphs repeat or revise the linked document's) or minhash (the same text split into other paragraphs or rewritten: document MinHash); null when it starts a story."),
+    Column("bands", pa.list_(pa.uint64()), "MinHash LSH band keys of the document's kept lines of at least near_dup_min_words words (as paragraph_minhash), for later runs to find it; null when it has none or near-duplicate search is off."),
+    Column("signature", pa.binary(), "The document's 120 minimum hashes, low 16 bits each (as paragraph_minhash). Never the text."),
+]
+
 TABLES: dict[str, list[Column]] = {
     "documents": DOCUMENTS,
     "paragraphs": PARAGRAPHS,
@@ -151,6 +165,7 @@ TABLES: dict[str, list[Column]] = {
     "inputs": INPUTS,
     "site_lines": SITE_LINES,
     "paragraph_minhash": PARAGRAPH_MINHASH,
+    "story_members": STORY_MEMBERS,
     "runs": RUNS,
 }
 

@@ -50,6 +50,14 @@ class Settings:
     # Near-duplicate paragraphs (MinHash LSH): Jaccard threshold and minimum size in words.
     near_dup_threshold: float = 0.8
     near_dup_min_words: int = 8
+    # Story clusters (tasks.stories): an article joins the story of the earlier article whose
+    # paragraphs it repeats or revises most, when they hold at least this share of its text's
+    # characters and the two were published at most story_window_days apart.
+    story_min_overlap: float = 0.5
+    story_window_days: int = 3
+    # ... or, failing that, of the earlier article whose kept text's word set it shares at least this
+    # estimated Jaccard similarity with (document MinHash: the same text split into other paragraphs).
+    story_min_similarity: float = 0.6
     # DuckDB memory cap for the corpus-wide passes (they spill to disk beyond it).
     duckdb_memory_limit: str = "1GB"
     # Column mapping for JSON/JSONL/Parquet/CSV records whose fields have other names: role -> field,

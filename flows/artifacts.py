@@ -17,7 +17,7 @@ from typing import Any
 from akhbar import store
 
 # The stages run_pipeline reports, in order; progress is the share of these done.
-STAGES = ["ingest", "admit", "clean", "dedup", "dates", "write", "publish"]
+STAGES = ["ingest", "admit", "clean", "dedup", "stories", "dates", "write", "publish"]
 
 PROGRESS_KEY = "akhbar-progress"
 TABLE_KEY = "akhbar-counts"

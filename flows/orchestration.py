@@ -1,4 +1,4 @@
-"""The pipeline DAG, orchestrated once: ingest -> admit -> clean -> dedup -> dates -> write -> publish.
+"""The pipeline DAG, orchestrated once: ingest -> admit -> clean -> dedup -> stories -> dates -> write -> publish.
 
 This module imports no Prefect at load time: the CLI's quick path runs from here in about a
 second; `flows/pipeline.py` wraps `run_pipeline` in the Prefect flow.
@@ -25,7 +25,7 @@ from typing import Any, Callable
 from akhbar import __version__, store
 from akhbar.settings import Settings
 from flows.workers import LOST, map_in_pool
-from tasks import clean, dates, dedup, ingest, write
+from tasks import clean, dates, dedup, ingest, stories, write
 
 DEFAULT_INPUTS = ["data/sample"]
 
@@ -340,6 +340,8 @@ def run_pipeline(
         record_shards = [k for k, r in zip(admitted["shards"], cleaned) if not r.get(LOST)]
         if record_shards:
             timed("dedup", lambda: executor.call(dedup.dedup_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id))
+            timed("stories", lambda: executor.call(stories.stories_task, out_dir=str(out_path), run_dir=run_dir,
+                                                   run_id=run_id))
         timed("dates", lambda: _sum(executor.map(dates.dates_task, record_shards, run_dir=run_dir)))
         written = timed("write", lambda: _sum(executor.map(
             write.write_task, record_shards, run_dir=run_dir, run_id=run_id, ingested_at=started.isoformat())))

@@ -13,3 +13,5 @@ SET VARIABLE akhbar_out = regexp_replace(coalesce(nullif(getenv('AKHBAR_OUT'), '
 .read sql/views/rejects.sql
 .read sql/views/duplicate_clusters.sql
 .read sql/views/site_templates.sql
+.read sql/views/first_publications.sql
+.read sql/views/stories.sql

@@ -1395,6 +1395,9 @@ CLEAN_DOC_SCHEMA = pa.schema([
     ("source_attribution", pa.string()), ("tags", pa.list_(pa.string())), ("header_lines", pa.list_(pa.string())),
     ("published_field", pa.string()), ("published_html", pa.date32()), ("published_html_precision", pa.string()),
     ("published_html_evidence", pa.string()), ("published_html_method", pa.string()), ("language", pa.string()),
+    # the publication-date decision, made here so the dedup pass can order copies by it
+    ("published", pa.date32()), ("published_precision", pa.string()), ("published_evidence", pa.string()),
+    ("published_method", pa.string()),
 ])
 
 
@@ -1444,6 +1447,20 @@ def _clean_all(rows: list[dict], time_limit: float) -> list:
             except Exception as exc:  # noqa: BLE001 - one bad page is a reject, not the end of the run
                 results[i] = exc
     return results
+
+
+def _stage_publication_date(docs: dict[str, list]) -> None:
+    """Decide the publication date of the document just appended to `docs` (its published* columns)."""
+    from tasks.dates import publication_date
+
+    found = publication_date({name: values[-1] for name, values in docs.items() if not name.startswith("published")}
+                             | {"published_field": docs["published_field"][-1],
+                                **{n: docs[n][-1] for n in ("published_html", "published_html_precision",
+                                                            "published_html_evidence", "published_html_method")}})
+    docs["published"].append(found.value if found else None)
+    docs["published_precision"].append(found.precision if found else None)
+    docs["published_evidence"].append(found.evidence if found else None)
+    docs["published_method"].append(found.method if found else None)
 
 
 def clean_shard(run_dir: str, shard_id: int) -> dict:
@@ -1498,6 +1515,7 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
         docs["published_html_evidence"].append(html_date.evidence if html_date else None)
         docs["published_html_method"].append(html_date.method if html_date else None)
         docs["language"].append(detect_language("\n".join(ln.text for ln in cleaned.lines if ln.status == KEPT)))
+        _stage_publication_date(docs)
     out = run / "clean"
     out.mkdir(exist_ok=True)
     write_staged(pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), out / f"paragraphs-{shard_id:05d}.parquet",
@@ -1506,8 +1524,13 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
     write_staged(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), out / f"rejects-{shard_id:05d}.parquet")
     if near:  # read by tasks.dedup._near_dups
         from tasks.dedup import minhash_stage_table
+        from tasks.stories import document_signatures
 
-        write_staged(minhash_stage_table(*near_rows, min_words), out / f"minhash-{shard_id:05d}.parquet")
+        full: list = []
+        lines = minhash_stage_table(*near_rows, min_words, full_signatures=full)
+        write_staged(lines, out / f"minhash-{shard_id:05d}.parquet")
+        write_staged(document_signatures(lines.column("doc_id").to_pylist(), full[0]),  # tasks.stories
+                     out / f"docsig-{shard_id:05d}.parquet")
     return {"documents": len(docs["doc_id"]), "paragraphs": len(paras["doc_id"]), "rejects": len(rejects)}
 
 

@@ -11,6 +11,7 @@ first), written "YYYY-Www" with granularity "week".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from tasks import dates as d
@@ -51,6 +52,10 @@ _WEEKDAY_BEFORE = d._compile(rf"{d._B}{d._WEEKDAY}{d._E}\s*[،,]?\s*(?:(?:يوم
 _RX_DAY_OF_MONTH = re.compile(r"(?P<d>\d{1,2})\s+(?P<rel>ال(?:جاري|حالي|ماضي|منصرم|فايت|مقبل|قادم))(?!\w)")  # a digit first: re skips to digits in C
 _RX_PERIOD_EDGE = d._compile(
     rf"{d._BC}(?P<pos>{d._POS})\s+(?P<unit>العام|السنه|الشهر){d._E}(?!\s*(?:\d|{d._REL}|ال\w|[وب]?(?:هذا|هذه)))")
+# «الشهر قبل الماضي», «الخميس قبل الماضي»: the one before the last
+_RX_BEFORE_LAST = d._compile(
+    rf"{d._BC}(?:(?P<unit>الاسبوع|الشهر|العام|السنه)|(?:يوم\s+)?(?P<wd>{d._WEEKDAY}))\s+قبل\s+"
+    rf"(?:الماضي|الماضيه|المنصرم|المنصرمه|الفايت|الفايته){d._E}")
 _WEEK = r"(?:الاسبوع)"
 _RX_WEEK = d._compile(
     rf"{d._BC}(?:(?P<pos>{d._POS})\s+)?(?:{_WEEK}\s+(?P<rel>{d._REL})|(?:هذا|هذه)\s+{_WEEK}|{_WEEK}\s+ده){d._E}")
@@ -136,6 +141,73 @@ def _matches(rx: re.Pattern, f: str, keys: tuple[str, ...] | dict[str, int], bac
     return found
 
 
+# holidays: (calendar, month, day); «أول/ثاني/ثالث أيام» counts from the day, «ليلة/عشية» is the eve
+HOLIDAYS = {
+    "عيد الفطر": ("hijri", 10, 1), "عيد الفطر المبارك": ("hijri", 10, 1),
+    "عيد الاضحي": ("hijri", 12, 10), "عيد الاضحي المبارك": ("hijri", 12, 10),
+    "يوم عرفه": ("hijri", 12, 9), "وقفه عرفه": ("hijri", 12, 9),
+    "المولد النبوي": ("hijri", 3, 12), "المولد النبوي الشريف": ("hijri", 3, 12),
+    "راس السنه الهجريه": ("hijri", 1, 1),
+    "عيد الميلاد المجيد": ("gregorian", 12, 25), "راس السنه الميلاديه": ("gregorian", 1, 1),
+    "عيد العمال": ("gregorian", 5, 1), "عيد الحب": ("gregorian", 2, 14),
+}
+_HOLIDAY_DAYS = {"اول ايام": 0, "ثاني ايام": 1, "ثالث ايام": 2, "رابع ايام": 3, "ليله": -1, "عشيه": -1}
+_HOLIDAY_BEFORE = re.compile(rf"(?<!\w)(?P<pre>{d._alt(_HOLIDAY_DAYS)})\s+$")
+_RX_HOLIDAY = d._compile(
+    rf"{d._BC}(?P<h>{d._alt(HOLIDAYS)}){d._E}"
+    rf"(?:\s*(?:(?:لعام|لسنه|عام|سنه)\s+)?(?P<y>\d{{4}})(?!\d)(?P<suf>\s*ه(?!\w))?)?")
+_HOLIDAY_KEYS = ("عيد ال", "يوم عرفه", "وقفه عرفه", "المولد", "راس السنه")  # where each name starts
+
+
+@functools.lru_cache(maxsize=4096)  # a corpus's pages share few references; the calendar conversion is slow
+def _holiday_date(cal: str, m: int, day: int, y: int | None, ref: dt.date | None, forward: bool) -> dt.date | None:
+    """The holiday in year y of its calendar, else its occurrence nearest before the reference (after it when
+    the sentence points forward)."""
+    from hijridate import Gregorian, Hijri
+
+    def on(year: int) -> dt.date | None:
+        try:
+            if cal == "hijri":
+                g = Hijri(year, m, day).to_gregorian()
+                return dt.date(g.year, g.month, g.day)
+            return dt.date(year, m, day)
+        except (ValueError, OverflowError):
+            return None
+
+    if y is not None:
+        return on(y)
+    if ref is None:
+        return None
+    base = Gregorian(ref.year, ref.month, ref.day).to_hijri().year if cal == "hijri" else ref.year
+    days = [x for x in (on(base - 1), on(base), on(base + 1)) if x is not None]
+    if forward:
+        later = [x for x in days if x >= ref]
+        return min(later) if later else None
+    earlier = [x for x in days if x <= ref]
+    return max(earlier) if earlier else None
+
+
+def _cands_holidays(f: str, ref: dt.date | None, out: list) -> None:
+    for mt in _matches(_RX_HOLIDAY, f, _HOLIDAY_KEYS, 0):
+        g = mt.groupdict()
+        pre = _HOLIDAY_BEFORE.search(f, max(0, mt.start() - 12), mt.start())
+        cal, m, day = HOLIDAYS[re.sub(r"\s+", " ", g["h"])]
+        y = int(g["y"]) if g["y"] else None
+        hijri_year = y is not None and (g["suf"] is not None or 1300 <= y <= 1500)
+        if y is not None and cal == "hijri" and not hijri_year:  # «عيد الفطر 2017»: the one in that Gregorian year
+            got = next((x for hy in range(y - 580, y - 576)
+                        if (x := _holiday_date(cal, m, day, hy, None, False)) is not None and x.year == y), None)
+        elif y is not None and cal == "gregorian" and hijri_year:
+            continue
+        else:
+            got = _holiday_date(cal, m, day, y, ref, _forward(f, mt.start()))
+        if got is None:
+            continue
+        got += dt.timedelta(days=_HOLIDAY_DAYS[re.sub(r"\s+", " ", pre.group("pre"))] if pre else 0)
+        end = mt.end() if y is not None else mt.end("h")
+        _add(out, pre.start() if pre else mt.start(), end, got.isoformat(), "day", prio=5, cal=cal)
+
+
 def _iso_week(day: dt.date) -> str:
     y, w, _ = day.isocalendar()
     return f"{y:04d}-W{w:02d}"
@@ -219,6 +291,23 @@ def cands_period_edge(f: str, ref: dt.date, out: list) -> None:
         unit = mt.group("unit")
         value, gran = (f"{ref.year:04d}", "year") if unit != "الشهر" else (f"{ref.year:04d}-{ref.month:02d}", "month")
         _add(out, mt.start(), mt.end(), value, gran, prio=2)
+
+
+def _cands_before_last(f: str, ref: dt.date, out: list) -> None:
+    for mt in _matches(_RX_BEFORE_LAST, f, ("قبل",), 2):
+        unit, wd = mt.group("unit"), mt.group("wd")
+        if wd:
+            day = d._weekday_date(d._WEEKDAYS[wd], "الماضي", ref) - dt.timedelta(days=7)
+            value, gran = day.isoformat(), "day"
+        elif unit == "الاسبوع":
+            value, gran = _iso_week(ref - dt.timedelta(weeks=2)), "week"
+        elif unit == "الشهر":
+            yy, mm = d._shift_month(ref.year, ref.month, -2)
+            value, gran = f"{yy:04d}-{mm:02d}", "month"
+        else:
+            value, gran = f"{ref.year - 2:04d}", "year"
+        start = mt.start("wd") if wd else mt.start()
+        _add(out, start, mt.end(), value, gran, prio=4)
 
 
 def _cands_weeks(f: str, ref: dt.date, out: list) -> None:
@@ -378,12 +467,16 @@ def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: boo
         _cands_edge_day(f, ref, out)
     if weekday and (month or "الشهر" in f):
         _cands_nth_weekday(f, ref, out)
+    if "عيد ال" in f or "عرفه" in f or "المولد" in f or "راس السنه" in f:
+        _cands_holidays(f, ref, out)
     if ref is None:
         return
     if any(k in f for k in _TRIGGERS):
         _cands_days(f, ref, out)
     if "منذ" in f or "قبل" in f or "بعد" in f:
         _cands_spans(f, ref, out)
+        if "قبل ال" in f:
+            _cands_before_last(f, ref, out)
     if "الاسبوع" in f:
         _cands_weeks(f, ref, out)
     if digit:

@@ -6,8 +6,11 @@ keys of stored paragraphs (Parquet column projection: never their text). DuckDB 
 and window functions, spilling to disk beyond its memory limit, so the index is never a Python
 set of every hash.
 
-"First occurrence" is the smallest (run_id, input_index, record_index, position): a stable order,
-so the result does not depend on shard count, batch size or scheduling.
+"First occurrence" is the smallest (run_id, publication day, input_index, record_index, position):
+inside a run the earliest published copy (undated ones after dated ones, then input order); an
+earlier run always comes first, since stored decisions are never rewritten. A stable order, so the
+result does not depend on shard count, batch size or scheduling. The publication date is decided
+by the clean stage (staged with the document) for that reason.
 
 Decisions (status changes only) go to dedup/decisions/shard=K/, joined back per shard later:
   - site_template: a short line that the same site repeats on many of its documents
@@ -177,11 +180,13 @@ _STAGE_BATCH = 10_000  # texts per numpy pass
 _STAGE_CHARS = 250_000
 
 
-def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: list[str], min_words: int) -> pa.Table:
+def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: list[str], min_words: int,
+                        full_signatures: list | None = None) -> pa.Table:
     """Band keys and 16-bit signatures of the normalized texts with at least min_words words (>= 1).
 
     Rows in the given order, the shorter texts left out. A text's words are counted as
-    token_hashes counts them (spaces + 1), so the rows are exactly the texts it would keep."""
+    token_hashes counts them (spaces + 1), so the rows are exactly the texts it would keep.
+    full_signatures, when given, receives the rows' full (n, NUM_PERM) uint32 signatures."""
     min_words = max(int(min_words), 1)
     keep = [k for k, t in enumerate(norm_texts) if t and t.count(" ") + 1 >= min_words]
     owners: list[np.ndarray] = []
@@ -198,6 +203,8 @@ def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: li
         sig = np.minimum.reduceat(np.concatenate(piece_sigs), np.flatnonzero(np.diff(owner_arr, prepend=-1)), axis=0)
         sig16.append((sig & 0xFFFF).astype("<u2"))
         keys.append(band_keys(sig))
+    if full_signatures is not None:
+        full_signatures.append(sig if piece_sigs else np.empty((0, NUM_PERM), np.uint32))
     n = len(keep)
     key_arr = np.concatenate(keys) if keys else np.empty((0, BANDS), np.uint64)
     sig_arr = np.concatenate(sig16) if sig16 else np.empty((0, NUM_PERM), "<u2")
@@ -257,6 +264,9 @@ def similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------- the corpus-wide pass
 
+# The publication day as a sort key (documents alias d): undated documents after every dated one.
+PUB_DAY = "coalesce(date_diff('day', DATE '1970-01-01', d.published), 2147483647)"
+
 def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     """The corpus-wide pass. Returns counts per decision."""
     run, out = Path(run_dir), Path(out_dir)
@@ -270,9 +280,9 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         con.executemany("INSERT INTO done_runs VALUES (?)", [[r] for r in done])
 
     con.execute(
-        """CREATE TEMP TABLE cur AS
+        f"""CREATE TEMP TABLE cur AS
             SELECT p.doc_id, p.position, p.norm_hash, p.status, length(p.text) AS n_chars,
-                   d.site, d.input_index, d.record_index, d.shard
+                   d.site, d.input_index, d.record_index, d.shard, {PUB_DAY} AS pub_day
             FROM read_parquet($paragraphs, hive_partitioning = false) p
             JOIN read_parquet($docs, hive_partitioning = false) d USING (doc_id)""",
         {"paragraphs": store.files_glob(run / "clean", "paragraphs-*.parquet"),
@@ -348,7 +358,7 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     # Stored 'duplicate' rows count too: the first copy of a text may itself be a near-duplicate of
     # something else, and the same corpus in one run would point at it (run-split independence).
     con.execute(
-        """CREATE TEMP TABLE prior_first AS
+        f"""CREATE TEMP TABLE prior_first AS
             WITH hashes AS (SELECT DISTINCT norm_hash FROM candidates),
             stored AS (
                 SELECT p.norm_hash, p.doc_id, p.position, p.run_id
@@ -359,13 +369,13 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
                   AND p.doc_id NOT IN (SELECT doc_id FROM superseded)
             ),
             docs AS (
-                SELECT doc_id, input_index, record_index, run_id
+                SELECT doc_id, input_index, record_index, run_id, {PUB_DAY.replace('d.', '')} AS pub_day
                 FROM read_parquet($documents, hive_partitioning = false)
                 WHERE run_id IN (SELECT run_id FROM done_runs)
             )
             SELECT s.norm_hash,
                    arg_min(struct_pack(doc_id := s.doc_id, position := s.position),
-                           (s.run_id, d.input_index, d.record_index, s.position)) AS first
+                           (s.run_id, d.pub_day, d.input_index, d.record_index, s.position)) AS first
             FROM stored s JOIN docs d USING (doc_id, run_id)
             GROUP BY s.norm_hash""",
         {"paragraphs": store.table_glob(out, "paragraphs"), "documents": store.table_glob(out, "documents")},
@@ -374,7 +384,7 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         """CREATE TEMP TABLE run_first AS
            SELECT norm_hash,
                   arg_min(struct_pack(doc_id := doc_id, position := position),
-                          (input_index, record_index, position)) AS first
+                          (pub_day, input_index, record_index, position)) AS first
            FROM candidates GROUP BY norm_hash"""
     )
     con.execute(
@@ -389,10 +399,11 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     )
     t_exact = time.perf_counter() - t0
 
-    near = {"near_dup": 0, "near_dup_eligible": 0, "near_dup_pairs": 0}
+    near = {"near_dup": 0, "revision": 0, "near_dup_eligible": 0, "near_dup_pairs": 0}
     con.execute(
         """CREATE TEMP TABLE near_dups (shard INTEGER, doc_id VARCHAR, position INTEGER,
-                                        first_doc_id VARCHAR, first_position INTEGER, similarity FLOAT)"""
+                                        first_doc_id VARCHAR, first_position INTEGER, similarity FLOAT,
+                                        relation VARCHAR)"""
     )
     if settings.near_dup_threshold <= 1.0:
         near = _near_dups(con, run, out, run_id, settings)
@@ -401,19 +412,22 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         """COPY (
                 SELECT shard, doc_id, position::INTEGER AS position, 'boilerplate' AS status,
                        'site_template' AS reason, NULL::VARCHAR AS first_doc_id,
-                       NULL::INTEGER AS first_position, NULL::FLOAT AS similarity
+                       NULL::INTEGER AS first_position, NULL::FLOAT AS similarity, NULL::VARCHAR AS relation
                 FROM template_hits
                 UNION ALL
                 SELECT shard, doc_id, position::INTEGER, 'duplicate', 'exact_dup',
-                       doc_id, first_position::INTEGER, 1.0::FLOAT
+                       doc_id, first_position::INTEGER, 1.0::FLOAT, 'duplicate'
                 FROM doc_repeats
                 UNION ALL
                 SELECT shard, doc_id, position::INTEGER, 'duplicate', 'exact_dup',
-                       first.doc_id, first.position::INTEGER, 1.0::FLOAT
+                       first.doc_id, first.position::INTEGER, 1.0::FLOAT, 'duplicate'
                 FROM exact_dups
                 UNION ALL
-                SELECT shard, doc_id, position, 'duplicate', 'near_dup',
-                       first_doc_id, first_position, similarity
+                -- a revision stays kept (status and reason NULL: the clean stage's stand)
+                SELECT shard, doc_id, position,
+                       CASE relation WHEN 'duplicate' THEN 'duplicate' END,
+                       CASE relation WHEN 'duplicate' THEN 'near_dup' END,
+                       first_doc_id, first_position, similarity, relation
                 FROM near_dups
                 ORDER BY shard, doc_id, position
             ) TO ? (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE true)""",
@@ -438,7 +452,7 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
     con.execute(
         """CREATE TEMP TABLE reps AS
            SELECT c.doc_id, c.position, c.shard, c.input_index, c.record_index,
-                  (row_number() OVER (ORDER BY c.input_index, c.record_index, c.position) - 1)::BIGINT AS ord
+                  (row_number() OVER (ORDER BY c.pub_day, c.input_index, c.record_index, c.position) - 1)::BIGINT AS ord
            FROM candidates c
            JOIN run_first r USING (norm_hash)
            LEFT JOIN prior_first p USING (norm_hash)
@@ -515,15 +529,21 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
             FROM stored s JOIN cur_bands c ON c.band = s.band AND c.key = s.key""",
         [stored_glob],
     )
-    best: dict[int, tuple] = {}  # i -> (order key, first_doc_id, first_position, similarity)
+    # Every similar earlier paragraph of each eligible one (the hits), with its order key: an
+    # earlier run's paragraph (0, run, day, input, record, position) comes before any of this run's (1, ord).
+    hits: list[tuple] = []  # (i, order key, doc_id, position, similarity)
     n_pairs = 0
     stored_reader = con.sql(
-        """SELECT h.i, h.doc_id, h.position, h.run_id, h.input_index, h.record_index, m.signature
-           FROM stored_hits h
-           JOIN (SELECT doc_id, position, run_id, signature
-                 FROM read_parquet(?, hive_partitioning = false)
-                 WHERE run_id IN (SELECT run_id FROM done_runs)) m USING (doc_id, position, run_id)""",
-        params=[stored_glob],
+        f"""SELECT h.i, h.doc_id, h.position, h.run_id, h.input_index, h.record_index, m.signature,
+                   coalesce(dd.pub_day, 2147483647) AS pub_day
+            FROM stored_hits h
+            JOIN (SELECT doc_id, position, run_id, signature
+                  FROM read_parquet(?, hive_partitioning = false)
+                  WHERE run_id IN (SELECT run_id FROM done_runs)) m USING (doc_id, position, run_id)
+            LEFT JOIN (SELECT doc_id, run_id, {PUB_DAY} AS pub_day
+                       FROM read_parquet(?, hive_partitioning = false) d
+                       WHERE run_id IN (SELECT run_id FROM done_runs)) dd USING (doc_id, run_id)""",
+        params=[stored_glob, store.table_glob(out, "documents")],
     ).to_arrow_reader(200_000)
     for batch in stored_reader:
         if batch.num_rows == 0:
@@ -536,21 +556,20 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
         hit = sim >= threshold
         if not hit.any():
             continue
-        cols = batch.filter(pa.array(hit)).select(["i", "doc_id", "position", "run_id", "input_index", "record_index"]).to_pydict()
+        cols = batch.filter(pa.array(hit)).select(
+            ["i", "doc_id", "position", "run_id", "input_index", "record_index", "pub_day"]).to_pydict()
         for k, s in enumerate(sim[hit]):
-            order = (cols["run_id"][k], cols["input_index"][k], cols["record_index"][k], cols["position"][k])
-            cand = (order, cols["doc_id"][k], cols["position"][k], float(s))
-            ik = cols["i"][k]
-            if ik not in best or cand[0] < best[ik][0]:
-                best[ik] = cand
+            order = (0, cols["run_id"][k], cols["pub_day"][k], cols["input_index"][k], cols["record_index"][k],
+                     cols["position"][k])
+            hits.append((cols["i"][k], order, cols["doc_id"][k], cols["position"][k], float(s)))
 
     # This run: pairs sharing a band key, the later paragraph p, the earlier q.
     pair_reader = con.sql(
         """SELECT DISTINCT a.i AS p, b.i AS q FROM cur_bands a
            JOIN cur_bands b ON a.band = b.band AND a.key = b.key AND b.i < a.i"""
     ).to_arrow_reader(1_000_000)
-    run_best_q = np.full(n, -1, np.int64)
-    run_best_sim = np.zeros(n, np.float32)
+    meta_doc = meta.column("doc_id")
+    meta_pos = meta.column("position")
     for batch in pair_reader:
         if batch.num_rows == 0:
             continue
@@ -560,40 +579,62 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
         sim = similarity(sig_arr[p], sig_arr[q])
         hit = sim >= threshold
         p, q, sim = p[hit], q[hit], sim[hit]
-        # keep the smallest q per p (rows are in no particular order)
-        order = np.lexsort((q, p))
-        p, q, sim = p[order], q[order], sim[order]
-        first = np.ones(len(p), bool)
-        first[1:] = p[1:] != p[:-1]
-        p, q, sim = p[first], q[first], sim[first]
-        better = (run_best_q[p] < 0) | (q < run_best_q[p])
-        run_best_q[p[better]] = q[better]
-        run_best_sim[p[better]] = sim[better]
+        q_doc = meta_doc.take(pa.array(q)).to_pylist()
+        q_pos = meta_pos.take(pa.array(q)).to_pylist()
+        hits.extend((int(pk), (1, int(qk)), d, qp, float(s)) for pk, qk, d, qp, s in zip(p, q, q_doc, q_pos, sim))
 
-    # An earlier run's paragraph comes before any of this run's.
-    hit_run = np.nonzero(run_best_q >= 0)[0]
-    hit_run = hit_run[~np.isin(hit_run, np.fromiter(best.keys(), np.int64, len(best)))]
-    q_run = run_best_q[hit_run]
-    meta_doc = meta.column("doc_id")
-    meta_pos = meta.column("position")
-    stored_i = sorted(best)
-    rows = {
-        "i": np.concatenate([np.array(stored_i, np.int64), hit_run]),
-        "first_doc_id": [best[i][1] for i in stored_i] + meta_doc.take(pa.array(q_run)).to_pylist(),
-        "first_position": [best[i][2] for i in stored_i] + meta_pos.take(pa.array(q_run)).to_pylist(),
-        "similarity": np.concatenate([np.array([best[i][3] for i in stored_i], np.float32), run_best_sim[hit_run]]),
-    }
+    chosen = _choose_relations(con, run, out, meta, hits)
     con.register("near_arrow", pa.table({
-        "i": pa.array(rows["i"], pa.int64()), "first_doc_id": pa.array(rows["first_doc_id"], pa.string()),
-        "first_position": pa.array(rows["first_position"], pa.int32()),
-        "similarity": pa.array(rows["similarity"], pa.float32())}))
+        "i": pa.array([c[0] for c in chosen], pa.int64()),
+        "first_doc_id": pa.array([c[1] for c in chosen], pa.string()),
+        "first_position": pa.array([c[2] for c in chosen], pa.int32()),
+        "similarity": pa.array([c[3] for c in chosen], pa.float32()),
+        "relation": pa.array([c[4] for c in chosen], pa.string())}))
     con.execute(
         """INSERT INTO near_dups
-           SELECT e.shard, e.doc_id, e.position::INTEGER, a.first_doc_id, a.first_position, a.similarity
+           SELECT e.shard, e.doc_id, e.position::INTEGER, a.first_doc_id, a.first_position, a.similarity, a.relation
            FROM near_arrow a JOIN elig e USING (i)"""
     )
     con.unregister("near_arrow")
-    return {"near_dup": len(rows["i"]), "near_dup_eligible": n, "near_dup_pairs": n_pairs}
+    n_rev = sum(1 for c in chosen if c[4] == "revision")
+    return {"near_dup": len(chosen) - n_rev, "revision": n_rev, "near_dup_eligible": n, "near_dup_pairs": n_pairs}
+
+
+def _choose_relations(con: duckdb.DuckDBPyConnection, run: Path, out: Path, meta: pa.Table, hits: list[tuple]) -> list[tuple]:
+    """Per eligible paragraph with hits: the earliest hit it repeats (a duplicate), else the earliest
+    it revises (tasks.revisions). Returns (i, doc_id, position, similarity, relation) rows."""
+    from tasks.revisions import relation
+
+    if not hits:
+        return []
+    later = sorted({h[0] for h in hits})
+    con.register("text_keys", pa.table({
+        "doc_id": pa.concat_arrays([meta.column("doc_id").combine_chunks().take(pa.array(later)),
+                                    pa.array([h[2] for h in hits], pa.string())]),
+        "position": pa.concat_arrays([meta.column("position").combine_chunks().cast(pa.int32()).take(pa.array(later)),
+                                      pa.array([h[3] for h in hits], pa.int32())])}))
+    # the texts of both sides: this run's staged paragraphs, earlier runs' stored ones
+    texts = con.execute(
+        """WITH keys AS (SELECT DISTINCT doc_id, position FROM text_keys)
+           SELECT p.doc_id, p.position, p.text FROM read_parquet(?) p SEMI JOIN keys k USING (doc_id, position)
+           UNION ALL
+           SELECT s.doc_id, s.position, s.text FROM read_parquet(?) s SEMI JOIN keys k USING (doc_id, position)
+           WHERE s.run_id IN (SELECT run_id FROM done_runs)""",
+        [str(run / "clean" / "paragraphs-*.parquet"), store.table_glob(out, "paragraphs")],
+    ).fetchall()
+    con.unregister("text_keys")
+    text = {(d, p): t for d, p, t in texts}
+    meta_doc = meta.column("doc_id").to_pylist()
+    meta_pos = meta.column("position").to_pylist()
+    chosen: dict[int, tuple] = {}
+    # per paragraph, its hits earliest first: the first it repeats ends the search (usually the first hit)
+    for i, order, doc_id, position, sim in sorted(hits, key=lambda h: (h[0], h[1])):
+        if i in chosen and chosen[i][3] == "duplicate":
+            continue
+        rel = relation(text.get((meta_doc[i], meta_pos[i]), ""), text.get((doc_id, position), ""))
+        if i not in chosen or rel == "duplicate":
+            chosen[i] = (doc_id, position, sim, rel)
+    return [(i, *c) for i, c in sorted(chosen.items())]
 
 
 def kept_after_document_repeats(lines) -> set[int]:
@@ -622,7 +663,7 @@ def read_decisions(run_dir: str, shard_id: int):
         return pa.table({"doc_id": pa.array([], pa.string()), "position": pa.array([], pa.int32()),
                          "status": pa.array([], pa.string()), "reason": pa.array([], pa.string()),
                          "first_doc_id": pa.array([], pa.string()), "first_position": pa.array([], pa.int32()),
-                         "similarity": pa.array([], pa.float32())})
+                         "similarity": pa.array([], pa.float32()), "relation": pa.array([], pa.string())})
     return pq.read_table(part)
 
 
@@ -639,23 +680,36 @@ def final_paragraphs(run_dir: str, shard_id: int):
     first_doc: list = [None] * n
     first_pos: list = [None] * n
     similarity: list = [None] * n
+    relation: list = [None] * n
+    similar_doc: list = [None] * n
+    similar_pos: list = [None] * n
     if decisions.num_rows:
         index = {(d, p): i for i, (d, p) in enumerate(zip(paras.column("doc_id").to_pylist(),
                                                           paras.column("position").to_pylist()))}
         dec = decisions.to_pydict()
         for j in range(decisions.num_rows):
             i = index[(dec["doc_id"][j], dec["position"][j])]
+            similarity[i] = dec["similarity"][j]
+            relation[i] = dec["relation"][j]
+            if relation[i] == "revision":  # kept, linked to the paragraph it revises
+                first_doc[i], first_pos[i] = None, None
+                similar_doc[i], similar_pos[i] = dec["first_doc_id"][j], dec["first_position"][j]
+                continue
             status[i] = dec["status"][j]
             reason[i] = dec["reason"][j]
             first_doc[i] = dec["first_doc_id"][j]
             first_pos[i] = dec["first_position"][j]
-            similarity[i] = dec["similarity"][j]
+            if relation[i] == "duplicate":
+                similar_doc[i], similar_pos[i] = first_doc[i], first_pos[i]
     return (
         paras.set_column(paras.schema.get_field_index("status"), "status", pa.array(status, pa.string()))
         .set_column(paras.schema.get_field_index("reason"), "reason", pa.array(reason, pa.string()))
         .append_column("first_doc_id", pa.array(first_doc, pa.string()))
         .append_column("first_position", pa.array(first_pos, pa.int32()))
         .append_column("similarity", pa.array(similarity, pa.float32()))
+        .append_column("relation", pa.array(relation, pa.string()))
+        .append_column("similar_doc_id", pa.array(similar_doc, pa.string()))
+        .append_column("similar_position", pa.array(similar_pos, pa.int32()))
     )
 
 

@@ -72,6 +72,9 @@ def test_days_of_the_reference_month_and_year(ref, text, expected):
     (SAT, "ارتفعت البورصة هذا الأسبوع", "2018-W28|week"),
     (SAT, "زرته السنة اللي فاتت", "2017|year"),
     (SAT, "نسافر الشهر الجاي", "2018-08|month"),
+    (SAT, "ارتفعت الأسعار الشهر قبل الماضي", "2018-05|month"),
+    (SAT, "فاز بالبطولة العام قبل الماضي", "2016|year"),
+    (SAT, "التقى الوفدان الخميس قبل الماضي", "2018-07-05|day"),
     (SAT, "غادر منذ يومين", "2018-07-12|day"),
     (SAT, "نشر قبل أسبوعين", "2018-06-30|day"),
     (SAT, "بدأت الأزمة منذ شهرين", "2018-05|month"),
@@ -103,6 +106,18 @@ def test_relative_periods(ref, text, expected):
     (None, "اليوم الأخير من شهر فبراير 2016", "2016-02-29|day"),
 ])
 def test_weekday_of_a_week_or_month(ref, text, expected):
+    _check(ref, text, expected)
+
+
+@pytest.mark.parametrize("ref,text,expected", [
+    (SAT, "عادت الأسواق للعمل بعد ثالث أيام عيد الفطر", "2018-06-17|day"),
+    (SAT, "ليلة عيد الفطر", "2018-06-14|day"),
+    (None, "في عيد الأضحى لعام 1438 هـ", "2017-09-01|day"),
+    (None, "احتفالات عيد الفطر 2017", "2017-06-25|day"),
+    (SAT, "تبادلوا التهاني في عيد الميلاد المجيد", "2017-12-25|day"),
+    (SAT, "احتفل بعيد ميلاده", ""),
+])
+def test_holidays(ref, text, expected):
     _check(ref, text, expected)
 
 

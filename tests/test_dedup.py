@@ -23,10 +23,12 @@ from akhbar import store
 from akhbar.arabic import norm_hash, normalize_arabic
 from akhbar.settings import Settings
 from flows.pipeline import LocalExecutor, run_pipeline
-from tasks import dedup
+from tasks import dedup, revisions
 
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
-COLUMNS = "doc_id, position, status, reason, first_doc_id, first_position, similarity"
+COLUMNS = "doc_id, position, status, reason, first_doc_id, first_position, similarity, relation"
+# The order that decides "first": publication day (undated last), then input order.
+FIRST_ORDER = "d.published NULLS LAST, d.input_index, d.record_index, p.position"
 
 
 def _words(rng: random.Random, n: int) -> list[str]:
@@ -132,8 +134,14 @@ def test_corpus_has_every_kind_of_repeat(baseline):
     for r in baseline:
         reasons[r[3]] = reasons.get(r[3], 0) + 1
     assert reasons.get("exact_dup", 0) >= 20, reasons
-    assert reasons.get("near_dup", 0) >= 5, reasons
-    for doc_id, pos, status, reason, fdoc, fpos, sim in baseline:
+    relations = {}
+    for r in baseline:
+        relations[r[7]] = relations.get(r[7], 0) + 1
+    assert reasons.get("near_dup", 0) >= 3, reasons
+    assert relations.get("revision", 0) >= 2, relations  # the copies with a changed number
+    for doc_id, pos, status, reason, fdoc, fpos, sim, rel in baseline:
+        if rel == "revision":
+            assert status == "kept" and fdoc is None and 0.8 <= sim <= 1.0
         if status == "duplicate":
             assert fdoc is not None and fpos is not None
             assert (fdoc, fpos) != (doc_id, pos)
@@ -155,8 +163,8 @@ def test_same_decisions_for_any_shard_size(corpus, baseline, tmp_path, shard_siz
 
 
 def test_one_go_equals_three_nightly_runs(corpus, baseline, tmp_path):
-    """The same files arriving over three nights (in input order) give the same decisions."""
-    files = sorted(corpus.rglob("*.txt"), key=lambda p: str(p))
+    """The same files arriving over three nights (in publication order) give the same decisions."""
+    files = sorted(corpus.rglob("*.txt"), key=lambda p: (p.read_text(encoding="utf-8").split("\n\n")[1], str(p)))
     live = tmp_path / "inbox"
     out = tmp_path / "out"
     thirds = [files[: len(files) // 3], files[len(files) // 3: 2 * len(files) // 3], files[2 * len(files) // 3:]]
@@ -193,7 +201,7 @@ def test_exact_decisions_match_brute_force_reference(corpus, tmp_path):
     rows = con.execute(
         """SELECT p.doc_id, p.position, p.text, p.status, p.reason, p.first_doc_id, p.first_position
            FROM paragraphs p JOIN documents d USING (doc_id)
-           ORDER BY d.input_index, d.record_index, p.position"""
+           ORDER BY {FIRST_ORDER}""".format(FIRST_ORDER=FIRST_ORDER)
     ).fetchall()
     con.close()
     first: dict[str, tuple] = {}
@@ -321,10 +329,11 @@ def test_near_dup_decisions_match_brute_force(corpus, tmp_path):
     run_pipeline([str(corpus)], str(out), s, LocalExecutor())
     con = store.connect(out)
     rows = con.execute(
-        """SELECT p.doc_id, p.position, p.text, p.reason, p.first_doc_id, p.first_position, p.similarity
+        f"""SELECT p.doc_id, p.position, p.text, p.reason, p.first_doc_id, p.first_position, p.similarity,
+                  p.relation, p.similar_doc_id, p.similar_position
            FROM paragraphs p JOIN documents d USING (doc_id)
            WHERE p.status = 'kept' OR p.reason = 'near_dup'
-           ORDER BY d.input_index, d.record_index, p.position"""
+           ORDER BY {FIRST_ORDER}"""
     ).fetchall()
     con.close()
     norms = [normalize_arabic(r[2]) for r in rows]
@@ -338,12 +347,18 @@ def test_near_dup_decisions_match_brute_force(corpus, tmp_path):
         sims = dedup.similarity(np.repeat(sig[i:i + 1], i, axis=0), sig[:i]) if i else np.zeros(0)
         hits = np.nonzero(sims >= s.near_dup_threshold)[0]
         if len(hits):
-            q = elig[hits[0]]
-            assert (r[3], r[4], r[5]) == ("near_dup", q[0], q[1]), r[2]
-            assert abs(r[6] - sims[hits[0]]) < 1e-6
+            # the earliest one it repeats, else the earliest one it revises
+            dup = [h for h in hits if revisions.relation(r[2], elig[h][2]) == "duplicate"]
+            h = dup[0] if dup else hits[0]
+            q = elig[h]
+            if dup:
+                assert (r[3], r[4], r[5], r[7]) == ("near_dup", q[0], q[1], "duplicate"), r[2]
+            else:
+                assert (r[3], r[4], r[7], r[8], r[9]) == ("body", None, "revision", q[0], q[1]), r[2]
+            assert abs(r[6] - sims[h]) < 1e-6
             n_near += 1
         else:
-            assert r[3] != "near_dup", r[2]
+            assert r[3] != "near_dup" and r[7] is None, r[2]
     assert n_near >= 5
 
 
