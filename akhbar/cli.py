@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from tasks.readers.fields import MAPPABLE as COLUMN_ROLES
+
 
 def _prefect_api_url() -> str | None:
     """The Prefect server this shell is pointed at ($PREFECT_API_URL or the active profile), if any.
@@ -51,7 +53,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     inputs = args.inputs or [str(store.REPO_ROOT / "data" / "sample")]
     shard_size = args.shard_size or Settings.shard_size
-    settings = Settings(shard_size=shard_size)
+    try:
+        columns = _column_mapping(args)
+    except ValueError as exc:
+        print(f"akhbar run: {exc}", file=sys.stderr)
+        return 2
+    settings = Settings(shard_size=shard_size, columns=columns)
     t0 = time.perf_counter()
     api = None if args.local else _prefect_api_url()
     dask = None if args.local else (args.dask or os.environ.get("AKHBAR_DASK_ADDRESS") or None)
@@ -69,7 +76,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 mode += f", shard tasks on a local Dask cluster of {args.workers} processes"
             print(f"akhbar: {mode}", file=sys.stderr)
             summary = akhbar_pipeline(inputs=inputs, out=str(store.resolve_out(args.out)), shard_size=shard_size,
-                                      dask_address=dask, workers=args.workers or 1, wait_for_lock=args.wait)
+                                      dask_address=dask, workers=args.workers or 1, wait_for_lock=args.wait,
+                                      columns=columns or None)
         else:
             from flows.orchestration import LocalExecutor, run_pipeline
 
@@ -94,6 +102,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         restore()
     _print_summary(summary, time.perf_counter() - t0)
     return 0
+
+
+def _column_mapping(args: argparse.Namespace) -> dict[str, str]:
+    """--text-column and its siblings as Settings.columns (role -> field name)."""
+    from tasks.readers.fields import check_columns
+
+    return check_columns({role: getattr(args, f"{role}_column") for role in COLUMN_ROLES
+                          if getattr(args, f"{role}_column", None)})
 
 
 def _stop_on_signals():
@@ -295,7 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run the pipeline on files/folders (default: the bundled sample)")
-    r.add_argument("inputs", nargs="*", help="files or folders of .txt/.html/.jsonl/.warc (gzip too)")
+    r.add_argument("inputs", nargs="*", help="files or folders of .txt/.html/.json/.jsonl/.csv/.tsv/.parquet/.warc, "
+                                             "<DOC> files, .zip of them (gzip, bz2, zstd too)")
     r.add_argument("--out", help="output folder (default $AKHBAR_OUT or data/out)")
     r.add_argument("--shard-size", type=int, default=None, help="documents per shard (default Settings.shard_size)")
     r.add_argument("--workers", type=int, default=None,
@@ -307,6 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "have akhbar installed and see the output folder")
     r.add_argument("--wait", action="store_true", help="wait for another run on the same output folder")
     r.add_argument("--quiet", action="store_true", help="no progress lines (they show only on a terminal anyway)")
+    for role in COLUMN_ROLES:
+        r.add_argument(f"--{role.replace('_', '-')}-column", metavar="NAME",
+                       help=f"the field/column holding the {role.replace('_', ' ')} in JSON, JSONL, Parquet and CSV "
+                            "records (default: the usual names, tasks/readers/fields.py)")
     mode = r.add_mutually_exclusive_group()
     mode.add_argument("--prefect", action="store_true",
                       help="run as a Prefect flow even without a configured server (starts a temporary one)")

@@ -47,11 +47,84 @@ DECOMPRESSED_OVER_LIMIT = _reason(
     "the records before the limit are kept")
 RECORD_OVER_LIMIT = _reason(
     "record of {size} bytes is over the size limit ({limit})",
-    "one record (a JSONL line, a WARC record) larger than max_input_bytes; the records after it are read")
+    "one record (a JSONL line, a WARC/ARC record, a whole <DOC>, a table row) larger than max_input_bytes; "
+    "the records after it are read")
 LINE_OVER_LIMIT = _reason(
     "line {line} of {chars} characters is over the line limit ({limit}); the line is left out",
     "a line of a text document longer than max_line_chars (no paragraph is that long); the document's "
     "other lines are kept")
+
+
+# ---- formats (tasks/ingest.py detect_format, tasks/readers/*)
+UNRECOGNISED = _reason(
+    "unrecognised format",
+    "a file that is none of the formats akhbar reads (text is only a .txt/.text file); never read as text")
+EMPTY_FILE = _reason(
+    "empty file",
+    "a file (or zip member) with nothing but whitespace in it")
+EMPTY_TEXT = _reason(
+    "empty text",
+    "a record whose text (or html) field or <TEXT> is empty or null")
+NO_TEXT_FIELD = _reason(
+    "record has no text or html field",
+    "a JSON/JSONL record with no field the text can be taken from (name one with --text-column)")
+NOT_AN_OBJECT = _reason(
+    "record is not an object",
+    "a JSON/JSONL record that is a list, string or number, not an object of fields")
+MALFORMED_JSON = _reason(
+    "malformed JSON",
+    "a JSONL line that does not parse as JSON; the lines after it are read")
+BROKEN_JSON = _reason(
+    "broken JSON",
+    "a JSON file that stops parsing at the given character; the records before it are kept")
+NO_RECORD_ARRAY = _reason(
+    "JSON holds no array of records",
+    "a JSON file that is neither an array of records nor an object holding one")
+NO_TEXT_COLUMN = _reason(
+    "no text or html column",
+    "a Parquet or CSV/TSV table with no column the text can be taken from (name one with --text-column)")
+MISSING_COLUMN = _reason(
+    "mapped column not found",
+    "a column named with --*-column (Settings.columns) that the table does not have")
+BROKEN_TABLE = _reason(
+    "unreadable table",
+    "a Parquet or CSV/TSV file pyarrow cannot read (or stops reading); the rows read before are kept")
+BAD_CSV_ROW = _reason(
+    "malformed CSV row",
+    "a CSV/TSV row with another number of fields than the header; the rows after it are read")
+NOT_UTF8 = _reason(
+    "not UTF-8 text",
+    "a JSON file or CSV header that does not decode as UTF-8 (both are UTF-8 by definition here)")
+DOC_WITHOUT_TEXT = _reason(
+    "<DOC> without text",
+    "an SGML/TREC <DOC> with no <TEXT> element")
+UNCLOSED_DOC = _reason(
+    "<DOC> without its </DOC>",
+    "an SGML/TREC <DOC> that another <DOC> or the end of the file cuts off")
+NO_DOC = _reason(
+    "no <DOC> element",
+    "a file that looked like SGML/TREC <DOC>s but holds none")
+TOO_BIG = _reason(
+    "record over the size limit",
+    "a JSON record or <DOC> still open past max_input_bytes (its whole size unknown, its bytes not held)")
+CORRUPT_GZIP = _reason(
+    "truncated or corrupt gzip",
+    "a gzip stream that is damaged or cut off; the members before and after the damage are read")
+CORRUPT_STREAM = _reason(
+    "truncated or corrupt compressed stream",
+    "a bz2 or zstd stream that is damaged or cut off; what decompressed before the damage is kept")
+NESTED_ZIP = _reason(
+    "zip inside a compressed file",
+    "a .zip.gz (or bz2, zstd): a zip needs seeking, so it is not read through a decompressor")
+BROKEN_ZIP = _reason(
+    "unreadable zip archive",
+    "a zip (or one of its members) that cannot be opened or decompressed")
+UNREADABLE_INPUT = _reason(
+    "unreadable input",
+    "a reader failed on the file's bytes in a way no other reason names (the exception is given); the run goes on")
+BINARY = _reason(
+    "binary content",
+    "bytes that are an image, PDF, archive or executable, never text")
 
 
 def from_os_error(exc: OSError) -> str:

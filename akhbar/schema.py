@@ -27,9 +27,9 @@ def _schema(columns: list[Column]) -> pa.Schema:
 
 DOCUMENTS = [
     Column("doc_id", pa.string(), "Stable id: first 16 hex digits of sha256 of the record's raw bytes."),
-    Column("source_uri", pa.string(), "The record's URL when the input gives one, else the file path (with #N for the N-th record of a JSONL file, 1-based)."),
+    Column("source_uri", pa.string(), "The record's URL when the input gives one, else the file path (with #N for the N-th record of a JSON, JSONL, CSV, Parquet or SGML DOC file, 1-based; a zip member is 'archive.zip!/member')."),
     Column("site", pa.string(), "Host of the URL without www.; for files without a URL, the name of the folder holding the file."),
-    Column("format", pa.string(), "Input format: text, html, jsonl, warc."),
+    Column("format", pa.string(), "Input format: text, html, json, jsonl, sgml, csv, parquet, warc, arc (a zip member: the member's format)."),
     Column("encoding", pa.string(), "Character encoding the raw bytes were decoded with, and how it was decided (e.g. 'utf-8', 'windows-1256 (detected)')."),
     Column("language", pa.string(), "Detected language of the kept text ('ar', 'en', ... or 'und' when too short to tell)."),
     Column("run_id", pa.string(), "The run that ingested the document (see runs)."),
@@ -38,7 +38,7 @@ DOCUMENTS = [
     Column("record_index", pa.int64(), "Position of the record inside its input file (0 for single-page files)."),
     Column("url", pa.string(), "URL of the page when the input states it, else null."),
     Column("title", pa.string(), "Title: from the record/HTML metadata, or the headline line of a text scrape."),
-    Column("author", pa.string(), "Author or byline when stated."),
+    Column("author", pa.string(), "Author or byline stated by the page; else the record's author field (JSON/JSONL/CSV/Parquet author, the AUTHOR tag of an SGML DOC)."),
     Column("source_attribution", pa.string(), "Attributed source ('المصدر: ...'), e.g. a news agency."),
     Column("tags", pa.list_(pa.string()), "Tags/keywords stated on the page ('كلمات دلالية')."),
     Column("text", pa.string(), "The kept paragraphs, in order, joined by blank lines."),
@@ -51,6 +51,8 @@ DOCUMENTS = [
     Column("n_boilerplate", pa.int32(), "Paragraphs removed as boilerplate."),
     Column("n_duplicate", pa.int32(), "Paragraphs removed as repeats of an earlier paragraph."),
     Column("n_metadata", pa.int32(), "Paragraphs that carry metadata (title, date line, byline, source, tags)."),
+    Column("crawled_at", TS, "When the page was fetched (UTC): WARC-Date of a WARC/ARC record, or a record field named like it (crawled_at, date_extracted, crawl_date, fetch_time, ...; a time without offset is taken as UTC); null when the input does not say. Never used as the publication date."),
+    Column("source_meta", pa.string(), "Every other field the input record carries, as a JSON object (JSON/JSONL/CSV/Parquet fields other than text or html, url, title, published, author, crawled_at; SGML DOC tags and attributes such as docno, src, cat, abstract, dateline, id, type); null when there are none."),
 ]
 
 PARAGRAPHS = [
@@ -85,7 +87,10 @@ DATE_MENTIONS = [
 REJECTS = [
     Column("source_uri", pa.string(), "The input (file path, #N for a record, or URL) that could not be processed."),
     Column("stage", pa.string(), "Stage that rejected it: ingest, clean, dates."),
-    Column("error", pa.string(), "A clear reason, e.g. 'empty file', 'binary content (NUL bytes)'."),
+    Column("error", pa.string(), "A clear reason, e.g. 'empty file', 'unrecognised format: ...', 'broken JSON at "
+           "character 413: ...'. It starts with one of the reasons declared, each with its meaning, in "
+           "`akhbar/reasons.py` (file system entries, size limits, formats), or with a stage's own message "
+           "('HTTP 404 response')."),
     Column("run_id", pa.string(), "The run that met it."),
     Column("at", TS, "When (UTC)."),
     Column("input_path", pa.string(), "The input file (inputs.path) the reject came from; the rejects view shows, per input file, only the rejects of the latest run that read it (rejects_all keeps every run's). Null in runs before the column existed."),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 
@@ -32,10 +32,12 @@ class Settings:
     min_shard_chars: int = 1_000_000
     # Input limits, applied while streaming, so a worker's memory is bounded by them and not by
     # the input (README: "Memory"). A file that is one document, or one record of a container (a
-    # JSONL line, a WARC/ARC record), larger than max_input_bytes is rejected with the reason.
+    # JSONL line, a WARC/ARC record, a JSON record, a <DOC>, a table row), larger than
+    # max_input_bytes is rejected with the reason.
     max_input_bytes: int = 50 * 1024 * 1024
-    # A compressed input stops at this many decompressed bytes (a gzip bomb); the records before
-    # it are kept and a reject says what was not read. Large enough for a Common Crawl WARC (~5 GB).
+    # A compressed input (gzip, bz2, zstd, a zip member) stops at this many decompressed bytes (a
+    # bomb); the records before it are kept and a reject says what was not read. Large enough for
+    # a Common Crawl WARC (~5 GB).
     max_decompressed_bytes: int = 16 * 1024 ** 3
     # A line of a text document longer than this many characters is left out with a reject (no
     # paragraph is that long, and the line classifier works per line: a 45 MB line took 5 GB).
@@ -58,6 +60,9 @@ class Settings:
     story_min_similarity: float = 0.6
     # DuckDB memory cap for the corpus-wide passes (they spill to disk beyond it).
     duckdb_memory_limit: str = "1GB"
+    # Column mapping for JSON/JSONL/Parquet/CSV records whose fields have other names: role -> field,
+    # roles text, html, url, title, published, author, crawled_at (tasks/readers/fields.py).
+    columns: dict = field(default_factory=dict, hash=False)
 
     def balanced_cap(self, cap: int, total: int, floor: int, workers: int) -> int:
         """`cap`, lowered so a run of `total` splits into shards_per_worker x workers shards, never

@@ -23,12 +23,13 @@ from flows.orchestration import (  # noqa: F401  (re-exported: the pipeline's pu
 @flow(name="akhbar-pipeline", log_prints=True)
 def akhbar_pipeline(inputs: list[str] = DEFAULT_INPUTS, out: str = store.DEFAULT_OUT,
                     shard_size: int = Settings.shard_size, dask_address: str | None = None,
-                    workers: int = 1, wait_for_lock: bool = True) -> dict:
+                    workers: int = 1, wait_for_lock: bool = True, columns: dict[str, str] | None = None) -> dict:
     """Ingest, clean, deduplicate and date the news pages under `inputs`; write Parquet under `out`.
 
     Args:
-        inputs: Folders or files to read (.txt, .html, .jsonl, .warc, gzip too); folders are read
-            recursively, and files an earlier run read unchanged are skipped.
+        inputs: Folders or files to read (text, HTML, JSON/JSONL, <DOC>, Parquet, CSV/TSV, WARC/ARC,
+            zip; gzip, bz2, zstd too); folders are read recursively, and files an earlier run read
+            unchanged are skipped.
         out: Output folder of the corpus tables (Parquet); created if missing.
         shard_size: Documents per shard, the unit of work of the shard stages.
         dask_address: Dask scheduler for the shard tasks (tcp://host:8786), "local" for a temporary
@@ -36,14 +37,19 @@ def akhbar_pipeline(inputs: list[str] = DEFAULT_INPUTS, out: str = store.DEFAULT
         workers: Processes of a local cluster; more than 1 alone also starts one.
         wait_for_lock: Wait while another run writes to `out` (scheduled and clicked runs queue up)
             instead of failing.
+        columns: For JSON, JSONL, Parquet and CSV/TSV records whose fields have other names,
+            {role: field name} with roles text, html, url, title, published, author, crawled_at
+            (e.g. {"text": "body"}).
     """
+    from tasks.readers.fields import check_columns
+
     from flows.artifacts import RunArtifacts  # progress, per-site table and summary in the UI
 
     artifacts = RunArtifacts(out)
     address = dask_address_from(dask_address)
     with stage_runner(address, workers) as runner:
         executor = PrefectExecutor(runner, name="prefect-dask" if runner is not None else None, workers=workers)
-        summary = run_pipeline(inputs, out, Settings(shard_size=shard_size), executor,
+        summary = run_pipeline(inputs, out, Settings(shard_size=shard_size, columns=check_columns(columns)), executor,
                                wait_for_lock=wait_for_lock, on_stage=artifacts.on_stage)
     print(json.dumps({k: v for k, v in summary.items() if k != "stage_counts"}, default=str))
     return summary

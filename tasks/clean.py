@@ -1386,11 +1386,12 @@ CLEAN_PARAGRAPH_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("position", pa.int32()), ("line_no", pa.int32()), ("text", pa.string()),
     ("norm_hash", pa.uint64()), ("status", pa.string()), ("reason", pa.string()),
 ])
-_RECORD_COLUMNS = ["doc_id", "source_uri", "site", "format", "encoding", "input_index", "record_index", "url"]
+_RECORD_COLUMNS = ["doc_id", "source_uri", "site", "format", "encoding", "input_index", "record_index", "url",
+                   "crawled_at", "source_meta"]
 CLEAN_DOC_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("source_uri", pa.string()), ("site", pa.string()), ("format", pa.string()),
     ("encoding", pa.string()), ("input_index", pa.int64()), ("record_index", pa.int64()), ("url", pa.string()),
-    ("shard", pa.int32()), ("content_kind", pa.string()), ("title", pa.string()), ("author", pa.string()),
+    ("crawled_at", pa.timestamp("us", tz="UTC")), ("source_meta", pa.string()), ("shard", pa.int32()), ("content_kind", pa.string()), ("title", pa.string()), ("author", pa.string()),
     ("source_attribution", pa.string()), ("tags", pa.list_(pa.string())), ("header_lines", pa.list_(pa.string())),
     ("published_field", pa.string()), ("published_html", pa.date32()), ("published_html_precision", pa.string()),
     ("published_html_evidence", pa.string()), ("published_html_method", pa.string()), ("language", pa.string()),
@@ -1504,7 +1505,7 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
         docs["shard"].append(shard_id)
         docs["content_kind"].append(rec["content_kind"])
         docs["title"].append(rec["title"] or cleaned.title)
-        docs["author"].append(cleaned.author)
+        docs["author"].append(cleaned.author or rec["author"])  # the page's own byline first
         docs["source_attribution"].append(cleaned.source_attribution)
         docs["tags"].append(list(cleaned.tags))
         docs["header_lines"].append(list(cleaned.header_lines))

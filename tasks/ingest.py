@@ -7,7 +7,7 @@ inside one) that cannot be read becomes a `rejects` row with the reason, and the
 Formats (detected from the content first, then the name; gzip of any of them too):
   text   .txt               one document per file
   html   .html/.htm         one document per file
-  jsonl  .jsonl/.ndjson     one document per line: {"url", "title", "published", "html" | "text" | "content"}
+  jsonl  .jsonl/.ndjson     one document per line (tasks/readers/jsonl.py), fields as for JSON below
   warc   .warc              response and resource records; request/metadata/warcinfo/revisit records
                             are skipped (they hold no page). A response that is not a page (image, PDF,
                             HTTP status other than 2xx) is REJECTED with the reason, so every response
@@ -16,6 +16,16 @@ Formats (detected from the content first, then the name; gzip of any of them too
                             publication date. doc_id = sha256 of the (transfer- and content-decoded)
                             HTTP payload. A broken record is rejected and the records after it are read.
   arc    .arc               the old Internet Archive format, read through warcio (arc2warc).
+  json   .json              a JSON array of records, or an object holding one (tasks/readers/json_array.py)
+  sgml   <DOC> files        TREC/SGML <DOC>s, ANT and Gigaword layouts, any name (tasks/readers/sgml_doc.py)
+  parquet, csv              .parquet / .csv / .tsv with a text or html column (tasks/readers/tabular.py)
+  zip    .zip               read member by member, each member as the file it is (tasks/readers/zip_members.py)
+Records of JSON, JSONL, Parquet and CSV find their fields by name (tasks/readers/fields.py: text or
+html, url, title, published, author, crawled_at; Settings.columns maps other names); every other
+field is kept in source_meta. gzip, bz2 and zstd of any format are read as streams (tasks/streams.py:
+every decompression stops at Settings.max_decompressed_bytes, a record over max_input_bytes is a
+reject). A file that is none of these is rejected as "unrecognised format"; text is only a
+.txt/.text file. Reject reasons are declared in akhbar/reasons.py.
 
 Encodings: BOM, then the declared charset (HTTP header, then HTML meta) when it decodes cleanly and
 does not look like mojibake, then UTF-8, UTF-16 without BOM, the Arabic code pages (windows-1256,
@@ -26,8 +36,10 @@ ISO-8859-6) scored on letters vs. mojibake, then charset-normalizer. The decisio
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -42,18 +54,27 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from akhbar import reasons
+from akhbar.schema import TS
 from akhbar.settings import Settings
 from akhbar.store import staging_options, write_staged
 from akhbar.tasking import StageTask
+from tasks import streams
 from tasks.discover import display_path, entry_problem, entry_stat, name_is_utf8, open_regular, walk_inputs
-from tasks.streams import ChunkReader, capped, drop_long_lines, split_lines
+from tasks.readers.fields import Fields, Problem, parse_timestamp
+from tasks.streams import ChunkReader, capped, drop_long_lines
 
 TEXT_EXT = {".txt", ".text"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
 JSONL_EXT = {".jsonl", ".ndjson"}
 WARC_EXT = {".warc", ".arc"}
-KNOWN_EXT = TEXT_EXT | HTML_EXT | JSONL_EXT | WARC_EXT
-CONTAINERS = {"warc", "arc", "jsonl"}  # formats holding many records: a bad part never rejects the whole file
+JSON_EXT = {".json"}
+SGML_EXT = {".sgml", ".sgm", ".trec"}
+TABLE_EXT = {".csv", ".tsv", ".parquet"}
+ZIP_EXT = {".zip"}
+KNOWN_EXT = TEXT_EXT | HTML_EXT | JSONL_EXT | WARC_EXT | JSON_EXT | SGML_EXT | TABLE_EXT | ZIP_EXT
+# Formats holding many records, read from a stream record by record, never whole (read_stream):
+# memory bounded by a record, and a bad part never rejects the whole file.
+CONTAINERS = {"warc", "arc", "jsonl", "json", "sgml", "csv", "parquet", "zip"}
 
 INGEST_SCHEMA = pa.schema([
     ("doc_id", pa.string()),
@@ -66,6 +87,9 @@ INGEST_SCHEMA = pa.schema([
     ("url", pa.string()),
     ("title", pa.string()),
     ("published_field", pa.string()),
+    ("author", pa.string()),
+    ("crawled_at", TS),
+    ("source_meta", pa.string()),  # the record's other fields, as JSON
     ("content_kind", pa.string()),  # text | html
     ("content", pa.string()),
 ])
@@ -91,6 +115,9 @@ class Record:
     published_field: str | None
     content_kind: str
     content: str
+    author: str | None = None
+    crawled_at: "dt.datetime | None" = None
+    source_meta: str | None = None
 
 
 @dataclass(slots=True)
@@ -185,7 +212,7 @@ def decode_bytes(raw: bytes, *, declared: str | None = None, is_html: bool = Fal
         utf16 = _sniff_utf16(raw)
         if utf16:
             return utf16
-        raise InputError("binary content (NUL bytes)")
+        raise InputError(f"{reasons.BINARY} (NUL bytes)")
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -307,7 +334,7 @@ def _check_bytes(raw: bytes, what: str, settings: Settings) -> None:
         raise InputError(f"{what} of {len(raw)} bytes is over the size limit ({settings.max_input_bytes})")
     name = _magic_name(raw[:16])
     if name:
-        raise InputError(f"binary content ({name}) in {what}")
+        raise InputError(f"{reasons.BINARY} ({name}) in {what}")
 
 
 def _magic_name(head: bytes) -> str | None:
@@ -335,18 +362,25 @@ def site_of(url: str | None, path: Path) -> str:
 
 
 def detect_format(path: Path, raw: bytes) -> str:
-    """Format from the content first (a mislabelled file is common), then the name."""
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
+    """Format from the content first (a mislabelled file is common), then the name; "unknown" when
+    neither tells (such a file is rejected, never read as text)."""
+    name = streams.strip_compression_suffix(path.name.lower())
     head = raw[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    suffix = Path(name).suffix
     if head.startswith(b"WARC/"):
         return "warc"
     if head.startswith(b"filedesc://"):
         return "arc"
-    suffix = Path(name).suffix
+    if raw[:4] == b"PAR1":
+        return "parquet"
+    if raw[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "zip" if suffix in ZIP_EXT else "unknown"  # .docx, .xlsx, .epub: zips that hold no news records
     if head[:1] == b"{" and (suffix in JSONL_EXT or _first_line_is_json(raw)):
         return "jsonl"
+    if _JSON_ARRAY.match(head) or (head[:1] == b"{" and (suffix in JSON_EXT or _JSON_OBJECT.match(head))):
+        return "json"
+    if _SGML_DOC.match(head):
+        return "sgml"
     lower = head[:1024].lower()
     if lower.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lower or b"<body" in lower:
         return "html"
@@ -358,19 +392,53 @@ def detect_format(path: Path, raw: bytes) -> str:
         return "html"
     if suffix in JSONL_EXT:
         return "jsonl"
+    if suffix in JSON_EXT:
+        return "json"
     if suffix == ".arc":
         return "arc"
     if suffix in WARC_EXT:
         return "warc"
-    return "text"
+    if suffix in SGML_EXT:
+        return "sgml"
+    if suffix in (".csv", ".tsv") or _csv_with_text_column(head):
+        return "csv"
+    if suffix == ".parquet":
+        return "parquet"  # not Parquet inside: the reader says so
+    if suffix in TEXT_EXT:
+        return "text"
+    return "unknown"
+
+
+_JSON_ARRAY = re.compile(rb"\[\s*[\[{\]]")
+_JSON_OBJECT = re.compile(rb'\{\s*"[^"\n]{0,200}"\s*:')
+_SGML_DOC = re.compile(rb"(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,2000}?-->\s*)?<doc[\s>]", re.I | re.S)
+
+
+def _csv_with_text_column(head: bytes) -> bool:
+    from tasks.readers.fields import ROLES
+    from tasks.readers.tabular import csv_header_names
+
+    names = {n.strip().lower() for n in csv_header_names(head)}
+    return len(names) >= 2 and bool(names & set(ROLES["text"] + ROLES["html"]))
 
 
 def _first_line_is_json(raw: bytes) -> bool:
     line = raw.split(b"\n", 1)[0]
     try:
-        return isinstance(json.loads(line), dict)
+        obj = json.loads(line)
     except ValueError:
         return False
+    # one line holding {"articles": [{...}, ...]} is a JSON file of records, not a JSONL record
+    return isinstance(obj, dict) and not any(isinstance(v, list) and v and isinstance(v[0], dict) for v in obj.values())
+
+
+def unrecognised(path: Path, raw: bytes) -> str:
+    """The reject reason for a file no reader takes, saying what it looks like."""
+    binary = _magic_name(raw[:16])
+    suffix = Path(streams.strip_compression_suffix(path.name.lower())).suffix
+    what = f"{reasons.BINARY} ({binary})" if binary else f"a {suffix or 'name without extension'} file"
+    return (f"{reasons.UNRECOGNISED}: {what} that is none of text (.txt), HTML, JSON, JSONL, CSV/TSV, Parquet, "
+            f"SGML <DOC>, WARC/ARC or zip")
 
 
 def is_gzip(path: Path, raw: bytes) -> bool:
@@ -423,7 +491,7 @@ def gunzip_if_needed(path: Path, raw: bytes) -> bytes:
     if is_gzip(path, raw):
         data, problem = gunzip_tolerant(raw)
         if problem:
-            raise InputError(f"truncated or corrupt gzip: {problem}")
+            raise InputError(f"{reasons.CORRUPT_GZIP}: {problem}")
         return data
     return raw
 
@@ -433,12 +501,12 @@ def gunzip_if_needed(path: Path, raw: bytes) -> bytes:
 def read_input(path: Path, file_bytes: bytes, input_index: int, settings: Settings,
                probe: bytes | None = None) -> Iterator[Record | Reject]:
     """All records of one input file, or Rejects for what cannot be read. Never raises for bad data.
-    `probe`: the file's first 64 KiB, decompressed (_probe), when the caller already has it."""
+    `probe`: the file's first 64 KiB, decompressed (streams.head_of), when the caller already has it."""
     uri = str(path)
     try:
         yield from _read_input(path, file_bytes, input_index, settings, probe)
     except Exception as exc:  # a reader bug on strange bytes is still a reject, never the end of the run
-        yield Reject(uri, f"unreadable input ({type(exc).__name__}: {exc})"[:500])
+        yield Reject(uri, f"{reasons.UNREADABLE_INPUT} ({type(exc).__name__}: {exc})"[:500])
 
 
 def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Settings,
@@ -447,45 +515,39 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
     problem = None
     raw = file_bytes
     if not file_bytes.strip():
-        yield Reject(uri, "empty file")
+        yield Reject(uri, reasons.EMPTY_FILE)
         return
-    gz = is_gzip(path, file_bytes)
+    compression = streams.compression_of(file_bytes[:16])
     if probe is None:
-        probe = _probe(file_bytes[:65536], gz)
-    if detect_format(path, probe) in CONTAINERS:
-        yield from _container_from_stream(path, io.BytesIO(file_bytes), gz, probe, input_index, settings)
+        probe = streams.head_of(file_bytes[:65536], compression)
+    fmt = detect_format(path, probe)
+    if fmt in CONTAINERS or compression in ("bz2", "zstd"):
+        yield from (read_stream(path, uri, io.BytesIO(file_bytes), compression, fmt, input_index, settings)
+                    if fmt in CONTAINERS else
+                    _read_decompressed(path, io.BytesIO(file_bytes), compression, input_index, settings))
         return
     try:
-        if gz:
-            # Single documents are capped at the size limit; containers at the decompressed limit.
-            container = detect_format(path, probe) in CONTAINERS
-            raw, problem = gunzip_tolerant(file_bytes, settings.max_decompressed_bytes if container
-                                           else settings.max_input_bytes)
+        if compression == "gzip":
+            # A single document: decompressed up to the size limit of one record.
+            raw, problem = gunzip_tolerant(file_bytes, settings.max_input_bytes)
             if not raw and problem:
-                raise InputError(f"truncated or corrupt gzip: {problem}")
+                raise InputError(f"{reasons.CORRUPT_GZIP}: {problem}")
         if not raw.strip():
-            raise InputError("empty file" if not problem else f"truncated or corrupt gzip: {problem}")
+            raise InputError(reasons.EMPTY_FILE if not problem else f"{reasons.CORRUPT_GZIP}: {problem}")
         fmt = detect_format(path, raw)
+        if fmt == "unknown":
+            raise InputError(unrecognised(path, raw))
         if problem and fmt not in CONTAINERS:
-            raise InputError(f"truncated or corrupt gzip: {problem}")
+            raise InputError(f"{reasons.CORRUPT_GZIP}: {problem}")
         if fmt not in CONTAINERS:
             _check_bytes(raw, "file", settings)
-        else:
-            name = _magic_name(raw[:16])
-            if name:
-                raise InputError(f"binary content ({name}) in file")
     except InputError as exc:
         yield Reject(uri, str(exc))
         return
-    if problem:
-        # The records read before the damage are kept; this row says what was lost.
-        yield Reject(uri, f"truncated or corrupt gzip: {problem}")
-    if fmt == "jsonl":
-        yield from _read_jsonl(path, raw, input_index, settings)
-    elif fmt == "warc":
-        yield from _read_warc(path, raw, input_index, settings)
-    elif fmt == "arc":
-        yield from _read_arc(path, raw, input_index, settings)
+    if fmt in CONTAINERS:  # the whole text tells what its head did not; raw is within max_input_bytes
+        if problem:
+            yield Reject(uri, f"{reasons.CORRUPT_GZIP}: {problem}")
+        yield from read_stream(path, uri, io.BytesIO(raw), None, fmt, input_index, settings)
     else:
         try:
             text, how = decode_bytes(raw, is_html=fmt == "html")
@@ -500,48 +562,6 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
                      None, None, None, "html" if fmt == "html" else "text", text)
 
 
-def _read_jsonl(path: Path, raw: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
-    yield from _read_jsonl_stream(path, [raw], input_index, settings)
-
-
-def _read_jsonl_stream(path: Path, chunks: Iterable[bytes], input_index: int,
-                       settings: Settings) -> Iterator[Record | Reject]:
-    """One record per line, read as a stream: a line over the size limit is a reject whose bytes
-    are never held, and the lines after it are read."""
-    for n, line, size in split_lines(chunks, settings.max_input_bytes):
-        if line is None:
-            yield Reject(f"{path}#{n}", reasons.RECORD_OVER_LIMIT.format(size=size, limit=settings.max_input_bytes))
-        elif line.strip():
-            yield _jsonl_record(path, n, line, input_index)
-
-
-def _jsonl_record(path: Path, n: int, line: bytes, input_index: int) -> Record | Reject:
-    uri = f"{path}#{n}"
-    try:
-        text_line, how = decode_bytes(line)
-        obj = json.loads(text_line)
-        if not isinstance(obj, dict):
-            raise InputError("JSONL record is not an object")
-        html = obj.get("html")
-        text = obj.get("text") if isinstance(obj.get("text"), str) else obj.get("content")
-        has_html = isinstance(html, str) and bool(html.strip())
-        if not has_html and not (isinstance(text, str) and text.strip()):
-            raise InputError("JSONL record has neither 'text' nor 'html' (nor 'content')")
-        url = obj.get("url") if isinstance(obj.get("url"), str) else None
-        kind = "html" if has_html else "text"
-        content = sanitize_text(html if has_html else text)
-        if not content.strip():
-            raise InputError("JSONL record has no text after removing control characters")
-        published = obj.get("published")
-        title = obj.get("title")
-        return Record(doc_id_of(line), url or uri, site_of(url, path), "jsonl", how, input_index, n,
-                      url, sanitize_text(title) if isinstance(title, str) else None,
-                      sanitize_text(str(published)) if published not in (None, "") else None, kind, content)
-    except (InputError, ValueError, RecursionError) as exc:
-        msg = str(exc) if isinstance(exc, InputError) else f"malformed JSON: {exc}"
-        return Reject(uri, msg[:500])
-
-
 # ---- WARC
 
 # A record header: the version line (0.1x: ClueWeb09), then a line. Not anchored at a line start:
@@ -549,68 +569,8 @@ def _jsonl_record(path: Path, n: int, line: bytes, input_index: int) -> Record |
 # record whose Content-Length ends exactly at a later record is read whole.
 _WARC_START = re.compile(rb"WARC/(?:1\.[01]|0\.1[0-9])\r?\n[\x21-\x7e]")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
-_CHUNK = 1 << 20
 
 
-def _gunzip_stream(fh, problems: list[str]) -> Iterator[bytes]:
-    """Decompressed bytes of every gzip member of a stream, read 1 MiB at a time. A corrupt member is
-    skipped (reading resumes at the next member header) and a truncated tail keeps what
-    decompressed; each problem is appended to `problems` (once per kind of damage)."""
-    cbuf, consumed, eof_in = b"", 0, False
-    d = None
-    member_start = 0
-
-    def note(msg: str) -> None:
-        if not problems or len(problems) < 5:
-            problems.append(msg)
-
-    while True:
-        if not eof_in and len(cbuf) < _CHUNK:
-            block = fh.read(_CHUNK)
-            if block:
-                cbuf += block
-            else:
-                eof_in = True
-        if not cbuf:
-            if eof_in:
-                if d is not None and not d.eof:
-                    note(f"truncated gzip: the stream ends at byte {consumed} before its end")
-                return
-            continue
-        if d is None:
-            if len(cbuf) < 3 and not eof_in:
-                continue
-            if not cbuf.startswith(b"\x1f\x8b"):
-                nxt = cbuf.find(b"\x1f\x8b\x08", 1)
-                # No member header in view: drop all but the last 2 bytes (one may start there).
-                drop = nxt if nxt >= 0 else (len(cbuf) if eof_in else max(0, len(cbuf) - 2))
-                if cbuf[:drop].strip(b"\x00 \t\r\n"):
-                    note(f"bytes that are not gzip at byte {consumed}")
-                consumed += drop
-                cbuf = cbuf[drop:]
-                if nxt < 0 and eof_in:
-                    return
-                continue
-            d = zlib.decompressobj(31)
-            member_start = consumed
-        try:
-            out = d.decompress(cbuf, _CHUNK)
-        except zlib.error as exc:
-            note(f"corrupt gzip member at byte {member_start} ({exc}); its content is lost")
-            d = None
-            nxt = cbuf.find(b"\x1f\x8b\x08", 1)
-            # No next member in view yet: keep the last bytes, a member header may start there.
-            skip = nxt if nxt >= 0 else (len(cbuf) if eof_in else max(1, len(cbuf) - 2))
-            consumed += skip
-            cbuf = cbuf[skip:]
-            continue
-        rest = d.unused_data if d.eof else d.unconsumed_tail
-        consumed += len(cbuf) - len(rest)
-        cbuf = rest
-        if d.eof:
-            d = None
-        if out:
-            yield out
 
 
 class _Window:
@@ -663,10 +623,6 @@ class _Window:
                 return None  # junk after a record, longer than any record: not held in memory
             if not self.more():
                 return None
-
-
-def _read_warc(path: Path, data: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
-    yield from _read_warc_stream(path, [data], input_index, settings)
 
 
 def _read_warc_stream(path: Path, chunks: Iterable[bytes], input_index: int,
@@ -806,11 +762,8 @@ def _warc_record(path: Path, buf: bytes, start: int, input_index: int, record_no
     if not text.strip():
         return Reject(uri, "no text after decoding")
     return Record(doc_id_of(payload), uri, site_of(url, path), "warc", how, input_index, record_no,
-                  url, None, None, "html" if is_html else "text", text)
-
-
-def _read_arc(path: Path, data: bytes, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
-    yield from _read_arc_stream(path, io.BytesIO(data), input_index, settings)
+                  url, None, None, "html" if is_html else "text", text,
+                  crawled_at=parse_timestamp(record.headers.get("WARC-Date")))
 
 
 def _read_arc_stream(path: Path, fh, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
@@ -853,7 +806,8 @@ def _read_arc_stream(path: Path, fh, input_index: int, settings: Settings) -> It
             is_html = ctype in _HTML_TYPES or detect_format(Path("x"), payload) == "html"
             text, how = decode_bytes(payload, declared=m.group(1) if m else None, is_html=is_html)
             yield Record(doc_id_of(payload), uri, site_of(url, path), "arc", how, input_index, record_no,
-                         url, None, None, "html" if is_html else "text", sanitize_text(text))
+                         url, None, None, "html" if is_html else "text", sanitize_text(text),
+                         crawled_at=parse_timestamp(rec.rec_headers.get_header("WARC-Date")))
         except InputError as exc:
             yield Reject(uri, str(exc))
         except Exception as exc:
@@ -864,56 +818,6 @@ def _read_arc_stream(path: Path, fh, input_index: int, settings: Settings) -> It
 
 # ---------------------------------------------------------------- shard entry point
 
-def _gunzip_head(data: bytes, n: int = 65536) -> bytes:
-    """The first n decompressed bytes (for format detection), whatever the damage or the ratio."""
-    try:
-        return zlib.decompressobj(31).decompress(data[:65536], n)
-    except zlib.error:
-        return b""
-
-
-def _probe(head: bytes, gz: bool) -> bytes:
-    """What format detection reads: the first 64 KiB of the file, decompressed when gzip (taken
-    once per file and passed on: three head decompressions were a third of ingest's gunzip time)."""
-    return _gunzip_head(head) if gz else head
-
-
-def _container_from_stream(path: Path, fh, gz: bool, probe: bytes, input_index: int,
-                           settings: Settings) -> Iterator[Record | Reject]:
-    """A WARC, ARC or JSONL file (plain or gzip) read from a file object in 1 MiB blocks, so memory
-    is bounded by the largest record (max_input_bytes) whatever the file's size. A gzip stream stops
-    at max_decompressed_bytes (the records before it are kept); gzip damage is one reject."""
-    fmt = detect_format(path, probe)
-    problems: list[str] = []
-    notes: list[str] = []
-    chunks = _gunzip_stream(fh, problems) if gz else iter(lambda: fh.read(_CHUNK), b"")
-    chunks = capped(chunks, settings.max_decompressed_bytes if gz else None, notes)
-    name = _magic_name(probe[:16]) if fmt != "warc" else None
-    n_items = 0
-    try:
-        if name:
-            raise InputError(f"binary content ({name}) in file")
-        items = (_read_warc_stream(path, chunks, input_index, settings) if fmt == "warc" else
-                 _read_arc_stream(path, io.BufferedReader(ChunkReader(chunks), _CHUNK), input_index, settings)
-                 if fmt == "arc" else _read_jsonl_stream(path, chunks, input_index, settings))
-        for item in items:
-            n_items += 1
-            yield item
-    except InputError as exc:
-        n_items += 1
-        yield Reject(str(path), str(exc))
-    except Exception as exc:  # a reader bug must not lose the file silently
-        n_items += 1
-        yield Reject(str(path), f"unreadable input ({type(exc).__name__}: {exc})"[:500])
-    for note in notes:
-        yield Reject(str(path), note)
-    if problems:
-        # The records read before and after the damage are kept; this row says what was lost.
-        yield Reject(str(path), f"truncated or corrupt gzip: {'; '.join(problems)}"[:500])
-    elif not n_items and not notes and fmt != "warc":
-        yield Reject(str(path), "empty file")
-
-
 def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
     """All records of one input file, reading WARC, ARC and JSONL files as a stream (memory bounded
     by the largest record, whatever the file size) and rejecting a single document over the size limit from its
@@ -921,17 +825,203 @@ def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Reco
     file cannot be opened."""
     with open_regular(str(path)) as fh:
         head = fh.read(65536)
-        gz = is_gzip(path, head)
-        probe = _probe(head, gz)
-        if head.strip() and detect_format(path, probe) in CONTAINERS:
+        compression = streams.compression_of(head)
+        if compression in ("bz2", "zstd"):
+            probe = streams.head_of_stream(fh, compression)
+        else:
+            probe = streams.head_of(head, compression)
+        fmt = detect_format(path, probe) if head.strip() else None
+        if fmt in CONTAINERS:
             fh.seek(0)
-            yield from _container_from_stream(path, fh, gz, probe, input_index, settings)
+            yield from read_stream(path, str(path), fh, compression, fmt, input_index, settings)
+            return
+        if fmt is not None and compression in ("bz2", "zstd"):
+            fh.seek(0)
+            yield from _read_decompressed(path, fh, compression, input_index, settings)
             return
         file_bytes, too_big = _read_file(fh, head, path, settings, probe)
     if file_bytes is None:
         yield Reject(str(path), too_big)
         return
     yield from read_input(path, file_bytes, input_index, settings, probe)
+
+
+def read_stream(path: Path, uri: str, fh, compression: str | None, fmt: str, input_index: int,
+                settings: Settings) -> Iterator[Record | Reject]:
+    """The records of a file object in a streamed format (CONTAINERS), read record by record from
+    its decompressed chunks (tasks/streams.py), so memory is bounded by a record (max_input_bytes)
+    whatever the file's size; a decompressed stream stops at max_decompressed_bytes (the records
+    before it are kept). `uri` names the file (a zip member: 'archive.zip!/member')."""
+    if fmt == "zip":
+        if compression is not None:
+            yield Reject(uri, reasons.NESTED_ZIP)
+            return
+        yield from _read_zip(path, fh, input_index, settings)
+        return
+    problems: list[str] = []
+    notes: list[str] = []
+    seen = [False]
+    chunks = streams.decompressed(fh, compression, problems)
+    if compression is not None:
+        chunks = capped(chunks, settings.max_decompressed_bytes, notes)
+    first, chunks = _peek(_noting_content(chunks, seen))
+    binary = _magic_name(first[:16]) if fmt not in ("warc", "parquet") else None
+    n = 0
+    try:
+        if binary:
+            raise InputError(f"{reasons.BINARY} ({binary}) in file")
+        for item in _records_of(path, uri, fh, compression, fmt, chunks, input_index, settings):
+            n += 1
+            yield _item_of(item, path, fmt, input_index)
+    except InputError as exc:
+        n += 1
+        yield Reject(uri, str(exc))
+    except Exception as exc:  # a reader bug must not lose the file silently
+        n += 1
+        yield Reject(uri, f"{reasons.UNREADABLE_INPUT} ({type(exc).__name__}: {exc})"[:500])
+    if n == 0 and not seen[0] and not problems and not notes:
+        yield Reject(uri, reasons.EMPTY_FILE)
+    for note in notes:
+        yield Reject(uri, note)
+    if problems:
+        # The records read before (and after) the damage are kept; this row says what was lost.
+        what = reasons.CORRUPT_GZIP if compression == "gzip" else reasons.CORRUPT_STREAM
+        yield Reject(uri, f"{what}: {'; '.join(problems)}"[:500])
+
+
+def _records_of(path: Path, uri: str, fh, compression: str | None, fmt: str, chunks: Iterator[bytes],
+                input_index: int, settings: Settings) -> Iterator:
+    """The reader of `fmt` over the decompressed chunks: Records, Rejects, Fields or Problems."""
+    from tasks.readers import json_array, jsonl, sgml_doc, tabular
+
+    columns = dict(settings.columns)
+    limit = settings.max_input_bytes
+    if fmt == "warc":
+        return _read_warc_stream(path, chunks, input_index, settings)
+    if fmt == "arc":
+        return _read_arc_stream(path, io.BufferedReader(ChunkReader(chunks), streams.CHUNK), input_index, settings)
+    if fmt == "jsonl":
+        return jsonl.read_jsonl(uri, chunks, columns=columns, max_record=limit, sanitize=sanitize_text,
+                                decode=decode_bytes)
+    if fmt == "json":
+        return json_array.read_json(uri, chunks, columns=columns, max_record=limit, sanitize=sanitize_text)
+    if fmt == "sgml":
+        return sgml_doc.read_sgml(uri, chunks, max_record=limit, sanitize=sanitize_text, decode=decode_bytes)
+    if fmt == "csv":
+        delimiter = {".tsv": "\t", ".csv": ","}.get(Path(streams.strip_compression_suffix(path.name.lower())).suffix)
+        return tabular.read_csv(uri, chunks, delimiter=delimiter, columns=columns, sanitize=sanitize_text,
+                             max_record=limit)
+    # parquet needs seeking: a plain file is read in place, anything else through a temporary file
+    seekable = compression is None and isinstance(fh, (io.BufferedReader, io.BytesIO))
+    if seekable:
+        fh.seek(0)
+    return tabular.read_parquet(uri, fh if seekable else streams.spill(chunks), columns=columns,
+                                sanitize=sanitize_text, max_record=limit)
+
+
+def _peek(chunks: Iterable[bytes]) -> tuple[bytes, Iterator[bytes]]:
+    """The first non-empty chunk, and the chunks with it still in front."""
+    it = iter(chunks)
+    for chunk in it:
+        if chunk:
+            return chunk, itertools.chain([chunk], it)
+    return b"", iter(())
+
+
+def _noting_content(chunks: Iterable[bytes], seen: list[bool]) -> Iterator[bytes]:
+    """The chunks, noting in seen[0] whether any holds more than whitespace."""
+    for chunk in chunks:
+        if not seen[0] and chunk.strip():
+            seen[0] = True
+        yield chunk
+
+
+def _item_of(item, path: Path, fmt: str, input_index: int) -> Record | Reject:
+    """A reader's Fields or Problem as a staged Record or a Reject."""
+    if isinstance(item, (Record, Reject)):
+        return item
+    if isinstance(item, Problem):
+        return Reject(item.uri, item.error[:500])
+    f: Fields = item
+    return Record(doc_id_of(f.raw), f.url or f.uri, site_of(f.url, path), fmt, f.encoding, input_index,
+                  f.record_index, f.url, f.title, f.published, f.content_kind, f.content, f.author, f.crawled_at,
+                  f.source_meta)
+
+
+def _read_zip(path: Path, fh, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
+    """Every member of a zip, read as the file it is; record_index runs on across members, and a
+    record without a URL takes its site from the member's folder, else the zip's."""
+    from tasks.readers.zip_members import members
+
+    base = 0
+    for entry in members(str(path), fh):
+        if isinstance(entry, Problem):
+            yield Reject(entry.uri, entry.error)
+            continue
+        uri, info, zf = entry
+        member_path = Path(uri)
+        folder = info.filename.rsplit("/", 1)[0].rsplit("/", 1)[-1] if "/" in info.filename else None
+        top = base
+        notes: list[str] = []
+        try:
+            with zf.open(info) as member:
+                # a member's decompression stops at max_decompressed_bytes, as a gzip stream's does
+                chunks = capped(iter(lambda: member.read(1 << 18), b""), settings.max_decompressed_bytes, notes)
+                mf = ChunkReader(chunks)
+                for item in _read_member(member_path, uri, mf, input_index, settings):
+                    if isinstance(item, Record):
+                        item.record_index += base
+                        top = max(top, item.record_index)
+                        if item.url is None:
+                            item.site = folder or site_of(None, path)
+                    yield item
+        except Exception as exc:  # a damaged member (bad CRC, unsupported compression) is one reject
+            yield Reject(uri, f"{reasons.BROKEN_ZIP}: {type(exc).__name__}: {exc}"[:500])
+        for note in notes:
+            yield Reject(uri, note)
+        base = top + 1
+
+
+def _read_member(path: Path, uri: str, mf, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
+    head = mf.read(65536)
+    if not head.strip():
+        yield Reject(uri, reasons.EMPTY_FILE)
+        return
+    compression = streams.compression_of(head)
+    fmt = detect_format(path, streams.head_of(head, compression))
+    if fmt == "zip" and compression is None:  # a zip in a zip: zipfile needs to seek
+        with streams.copy_to_temp(streams.Prefixed(head, mf)) as tmp:
+            yield from read_stream(path, uri, tmp, None, "zip", input_index, settings)
+        return
+    if fmt in CONTAINERS:
+        yield from read_stream(path, uri, streams.Prefixed(head, mf), compression, fmt, input_index, settings)
+        return
+    data = head + mf.read(settings.max_input_bytes + 1 - len(head))
+    if len(data) > settings.max_input_bytes:
+        yield Reject(uri, f"file of more than {settings.max_input_bytes} bytes is over the size limit")
+        return
+    for item in read_input(path, data, input_index, settings):
+        if isinstance(item, Reject) and item.source_uri == str(path):
+            item.source_uri = uri
+        yield item
+
+
+def _read_decompressed(path: Path, fh, compression: str, input_index: int,
+                       settings: Settings) -> Iterator[Record | Reject]:
+    """A single document compressed with bz2 or zstd, decompressed up to the size limit."""
+    problems: list[str] = []
+    data, total = [], 0
+    for chunk in streams.decompressed(fh, compression, problems):
+        total += len(chunk)
+        if total > settings.max_input_bytes:
+            yield Reject(str(path), f"decompresses to over the size limit ({settings.max_input_bytes} bytes)")
+            return
+        data.append(chunk)
+    if problems:
+        yield Reject(str(path), f"{reasons.CORRUPT_STREAM}: {'; '.join(problems)}"[:500])
+        if not total:
+            return
+    yield from read_input(path, b"".join(data), input_index, settings)
 
 
 def _read_file(fh, head: bytes, path: Path, settings: Settings, probe: bytes) -> tuple[bytes | None, str | None]:

@@ -62,6 +62,7 @@ def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> d
             "published_evidence": p["published_evidence"], "published_method": p["published_method"],
             "n_paragraphs": sum(c.values()), "n_kept": c["kept"], "n_boilerplate": c["boilerplate"],
             "n_duplicate": c["duplicate"], "n_metadata": c["metadata"],
+            "crawled_at": doc["crawled_at"], "source_meta": doc["source_meta"],
         })
     documents = schema.table_from_rows("documents", rows)
 

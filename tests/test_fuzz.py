@@ -129,7 +129,8 @@ def test_warc_stream_reader_ignores_chunk_edges(bodies, size, cut, insert):
 def test_streaming_gunzip_matches_whole_gunzip(parts, cut, insert, size):
     import io
 
-    from tasks.ingest import _gunzip_stream, gunzip_tolerant
+    from tasks.ingest import gunzip_tolerant
+    from tasks.streams import gunzip_stream
 
     members = [gzip.compress(p) for p in parts]
     data = b"".join(members)
@@ -142,7 +143,7 @@ def test_streaming_gunzip_matches_whole_gunzip(parts, cut, insert, size):
             return super().read(min(n if n and n > 0 else size, size))
 
     problems: list[str] = []
-    streamed = b"".join(_gunzip_stream(Slow(data), problems))
+    streamed = b"".join(gunzip_stream(Slow(data), problems))
     assert bool(problems) == bool(problem)
     if not problem:
         assert streamed == whole
