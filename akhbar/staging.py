@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+
 # kind -> (folder in the run folder, file name with {shard} for the shard id)
 STAGED: dict[str, tuple[str, str]] = {
     # ingest: the records read from a shard of input files, their rejects, the files read
@@ -81,8 +83,6 @@ def duckdb_spill(run: str | Path) -> Path:
 
 
 # ---- clean staged schemas
-import pyarrow as pa  # noqa: E402  (the layout above needs no pyarrow)
-
 # clean_paragraphs: every line of a cleaned document with its status, reason and exact-dedup key
 CLEAN_PARAGRAPH_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("position", pa.int32()), ("line_no", pa.int32()), ("text", pa.string()),

@@ -13,6 +13,7 @@ def _is_hard(f: _Feat) -> bool:
     return f.kind in _HARD_KINDS and not (f.kind == "trailer_cue" and f.extra == "soft")
 
 
+# long: one scoring pass over the blocks whose steps share the block list and scores
 def _body_start(feats: list[_Feat], rules: Rules) -> tuple[int, set[int]]:
     """Index of the first body line: the start of the main block of body lines.
 

@@ -29,9 +29,9 @@ def parse_html(html: str):
 def page_metadata(tree, url: str | None = None):
     """trafilatura's metadata of a page (title, author, URL, site name, categories, tags) without
     its two steps our output does not use: htmldate's publication date (the dates stage finds its
-    own, with evidence: tasks.dates.publication_date_from_html) and the licence. Those two took
-    about a quarter of trafilatura's metadata time on the dev pages. The steps and their order are
-    `trafilatura.metadata.extract_metadata`'s; tests/test_clean.py checks the fields against it.
+    own, with evidence: tasks.dates.publication_date_from_html) and the licence (bench/boilerplate.py).
+    The steps and their order are
+    `trafilatura.metadata.extract_metadata`'s; tests/clean/test_html.py checks the fields against it.
     Reads the tree only (extract_author prunes a copy)."""
     from trafilatura import metadata as tm
 
@@ -80,7 +80,7 @@ def clean_html(html, url: str | None = None) -> CleanedDoc:
     meta = page_metadata(tree, url)
     # bare_extraction works on its own copy of the tree; the URL it is given is the one it would
     # have taken from its own metadata. Its two slowest XPath expressions run in Python (same
-    # elements, about a fifth of its time saved: akhbar/discard_xpaths.py).
+    # elements, faster: akhbar/discard_xpaths.py, bench/boilerplate.py).
     with python_discard_xpaths():
         doc = trafilatura.bare_extraction(tree, url=url or meta.url, with_metadata=False, **TRAFILATURA_SETTINGS)
     if doc is None:

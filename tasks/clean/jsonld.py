@@ -24,9 +24,8 @@ def _json_parse_error(elem: str, meta):
     """trafilatura.json_metadata.extract_json_parse_error with a linear-time author reader.
 
     trafilatura reads the authors of broken JSON-LD by deleting each match from the text and
-    searching it again from the start: quadratic in the script's size. One dev page (TheMirror,
-    a 700 KB script) took 1.4 s there, a sixth of all 242 pages' extraction. The rest of the
-    function is trafilatura's, in its order; tests/test_clean.py checks the fields against
+    searching it again from the start: quadratic in the script's size (bench/boilerplate.py). The
+    rest of the function is trafilatura's, in its order; tests/clean/test_jsonld.py checks the fields against
     trafilatura's extract_metadata on the dev pages."""
     from trafilatura import json_metadata as tj
 

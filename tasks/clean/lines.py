@@ -90,6 +90,7 @@ def _is_section(text: str, rules: Rules) -> bool:
     return True
 
 
+# one ordered chain of early returns (the first rule that matches decides): kept whole so the order reads at once
 def _classify_line(f: _Feat, words: list[str], rules: Rules, arabic_page: bool) -> None:
     """Context-free kind of one line (`words`: its whitespace tokens). Sets f.kind (and f.value /
     f.extra)."""

@@ -74,6 +74,7 @@ def _word_keys(phrases: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
     return {w: tuple(v) for w, v in index.items()}
 
 
+# long: one Rules(...) built field by field from the toml
 @functools.lru_cache(maxsize=4)
 def load_rules(path: str | None = None) -> Rules:
     """Load and compile boilerplate_rules.toml (cached: read once per process)."""

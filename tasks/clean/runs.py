@@ -5,6 +5,7 @@ from __future__ import annotations
 from tasks.clean.lines import _Feat, _length_kind
 from tasks.clean.rules import Rules
 
+# long: one left-to-right scan, a branch per kind of run
 def _resolve_runs(feats: list[_Feat], rules: Rules) -> None:
     """Context rules on runs of lines: headline lists, number tables, comment threads."""
     t = rules.t
