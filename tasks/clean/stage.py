@@ -73,6 +73,13 @@ def _stage_publication_date(docs: dict[str, list]) -> None:
     docs["published_method"].append(found.method if found else None)
 
 
+def reject_error(exc: Exception, time_limit: float) -> str:
+    """The reject reason of a page whose extraction raised `exc` (akhbar.reasons)."""
+    if isinstance(exc, TimeLimitExceeded):
+        return reasons.EXTRACTION_TIME_LIMIT.format(limit=time_limit)
+    return reasons.EXTRACTION_FAILED.format(kind=type(exc).__name__, detail=exc)
+
+
 def clean_shard(run_dir: str, shard_id: int) -> dict:
     """Clean every admitted record of one record shard; write staged paragraphs and documents."""
     from tasks.ingest import REJECT_SCHEMA, read_record_shard
@@ -90,9 +97,7 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
     rejects = []
     for rec, result in zip(rows, _clean_all(rows, settings.doc_time_limit)):
         if isinstance(result, Exception):
-            error = (reasons.EXTRACTION_TIME_LIMIT.format(limit=settings.doc_time_limit)
-                     if isinstance(result, TimeLimitExceeded)
-                     else reasons.EXTRACTION_FAILED.format(kind=type(result).__name__, detail=result))
+            error = reject_error(result, settings.doc_time_limit)
             rejects.append({"source_uri": rec["source_uri"], "stage": "clean", "error": error[:500],
                             "input_index": rec["input_index"]})
             continue
