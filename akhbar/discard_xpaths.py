@@ -9,7 +9,7 @@ The clean stage swaps them in around its own `bare_extraction` call only (`pytho
 so other trafilatura users in the process, such as bench/html_vs_trafilatura.py's baseline, keep
 trafilatura's own. They are used only while trafilatura's expressions are exactly the ones
 translated here (`EXPECTED_PATHS`): a trafilatura release that changes them turns this off, and
-trafilatura's own expressions run. tests/test_discard_xpaths.py checks each evaluation against
+trafilatura's own expressions run. tests/clean/test_discard_xpaths.py checks each evaluation against
 trafilatura's XPath on every dev page.
 
 XPath semantics kept:

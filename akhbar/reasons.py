@@ -140,3 +140,12 @@ def from_os_error(exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
         return SYMLINK_LOOP
     return CANNOT_READ.format(detail=exc.strerror or exc)
+
+
+# ---- page extraction (tasks/clean/stage.py)
+EXTRACTION_TIME_LIMIT = _reason(
+    "extraction over the time limit ({limit:g} s)",
+    "a page whose extraction took longer than doc_time_limit; it is skipped so one page cannot stall the run")
+EXTRACTION_FAILED = _reason(
+    "extraction failed: {kind}: {detail}",
+    "the page's extraction raised an error (its type and message are given); the run goes on")

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+
 # kind -> (folder in the run folder, file name with {shard} for the shard id)
 STAGED: dict[str, tuple[str, str]] = {
     # ingest: the records read from a shard of input files, their rejects, the files read
@@ -78,3 +80,24 @@ def final_dir(run: str | Path, table: str) -> Path:
 def duckdb_spill(run: str | Path) -> Path:
     """DuckDB's spill folder for the run's corpus-wide passes."""
     return Path(run) / "duckdb_tmp"
+
+
+# ---- clean staged schemas
+# clean_paragraphs: every line of a cleaned document with its status, reason and exact-dedup key
+CLEAN_PARAGRAPH_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("position", pa.int32()), ("line_no", pa.int32()), ("text", pa.string()),
+    ("norm_hash", pa.uint64()), ("status", pa.string()), ("reason", pa.string()),
+])
+# clean_docs: the record's columns, the page's metadata and the publication date decided in clean
+CLEAN_DOC_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("source_uri", pa.string()), ("site", pa.string()), ("format", pa.string()),
+    ("encoding", pa.string()), ("input_index", pa.int64()), ("record_index", pa.int64()), ("url", pa.string()),
+    ("crawled_at", pa.timestamp("us", tz="UTC")), ("source_meta", pa.string()), ("shard", pa.int32()),
+    ("content_kind", pa.string()), ("title", pa.string()), ("author", pa.string()),
+    ("source_attribution", pa.string()), ("tags", pa.list_(pa.string())), ("header_lines", pa.list_(pa.string())),
+    ("published_field", pa.string()), ("published_html", pa.date32()), ("published_html_precision", pa.string()),
+    ("published_html_evidence", pa.string()), ("published_html_method", pa.string()), ("language", pa.string()),
+    # the publication-date decision, made in clean so the dedup pass can order copies by it
+    ("published", pa.date32()), ("published_precision", pa.string()), ("published_evidence", pa.string()),
+    ("published_method", pa.string()),
+])

@@ -1,96 +1,22 @@
-"""Tests of the clean stage (tasks/clean.py + tasks/boilerplate_rules.toml).
-
-Real lines are read at test time from the development material in ../shared (seeds and dev HTML
-pages); nothing from it is copied here. Tests that need it skip with a clear message when it is
-absent.
-"""
+"""tasks/clean/text.py: the text path (clean_text) on synthetic lines, the seed scrapes and flattened dev pages."""
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from akhbar.arabic import normalize_arabic
-from tasks.clean import (
-    CleanedDoc,
-    Line,
-    clean_html,
-    clean_text,
-    cue_key,
-    html_to_text_scrape,
-    load_rules,
-    page_metadata,
-    parse_html,
-)
+from tasks.clean import CleanedDoc, clean_text, cue_key, html_to_text_scrape
 from tasks.dedup import kept_after_document_repeats
-from tests.conftest import dev_html_markup
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEEDS = SHARED / "seeds"
-needs_shared = pytest.mark.skipif(
-    not SEEDS.is_dir(),
-    reason=f"development material not found at {SHARED} (../shared next to the repo): skipping tests on real pages",
+from tests.clean.common import (
+    SHARED, SEEDS, needs_shared, S000, S001, S002, S003, S004, seed_text, seed_line, seed_lines, seed_doc,
+    by_no, by_text, PARA, HEADLINES, N4K, needs_dev_html, token_f1, needs_dev_pages, dev_page, lines_starting,
 )
-
-S000 = "000_6a66de7f2f9d738e.txt"
-S001 = "001_a9e6bd5e9861890c.txt"
-S002 = "002_32678fc35aba6448.txt"
-S003 = "003_5bfdd5c7459b2733.txt"
-S004 = "004_afc2de359b47cd15.txt"
-
-
-@functools.cache
-def seed_text(name: str) -> str:
-    return (SEEDS / name).read_text(encoding="utf-8")
-
-
-def seed_line(name: str, no: int) -> str:
-    return seed_text(name).splitlines()[no - 1].strip()
-
-
-def seed_lines(name: str, nos) -> list[str]:
-    return [seed_line(name, n) for n in nos]
-
-
-@functools.cache
-def seed_doc(name: str) -> CleanedDoc:
-    return clean_text(seed_text(name))
-
-
-def by_no(doc: CleanedDoc) -> dict[int, Line]:
-    return {ln.line_no: ln for ln in doc.lines}
-
-
-def by_text(doc: CleanedDoc) -> dict[str, Line]:
-    return {ln.text: ln for ln in doc.lines}
-
-
-PARA = "وقال المتحدث باسم الوزارة في مؤتمر صحفي عقده اليوم إن الاجتماع تناول عددا من الملفات المشتركة بين البلدين."
-HEADLINES = ["وزير الخارجية يلتقي نظيره في العاصمة", "ارتفاع أسعار النفط في الأسواق العالمية اليوم",
-             "مباحثات جديدة حول الملف النووي الأسبوع المقبل"]
-
-
-
-# ------------------------------------------------------------------------------ data / interface
-
-
-def test_rules_are_data_and_cached():
-    rules = load_rules()
-    assert load_rules() is rules  # loaded once
-    for name in ("body_min_words", "short_run_min", "latin_line_max_arabic_ratio", "block_max_gap"):
-        assert name in rules.t
-    # every spelling of a cue maps to one key
-    assert cue_key("إقرأ أيضاً:") == cue_key("اقرا ايضا") == cue_key("اقرأ أيـــضاً")
-    assert cue_key("التعليقات") == cue_key("تعليقات")
-    assert cue_key("أضف تعليقاً") == cue_key("اضف تعليقا")
-    assert cue_key("إقرأ أيضاً") != cue_key("أخبار ذات صلة")
+from tests.conftest import dev_html_markup
 
 
 def test_line_numbers_follow_newlines_only():
@@ -408,20 +334,6 @@ def test_teasers_before_the_articles_byline_are_not_its_lead():
     assert all(by_text(doc)[x].status == "kept" for x in EN)
 
 
-def test_widget_cues_are_trailer_cues():
-    """Data consistency: a widget cue must also be a trailer cue and not be read as a soft one."""
-    import tomllib
-
-    rules = load_rules()
-    with open(Path(__file__).resolve().parents[1] / "tasks" / "boilerplate_rules.toml", "rb") as fh:
-        cues = tomllib.load(fh)["cues"]
-    from tasks.clean import _cue_class, _starts_with
-
-    for phrase in cues["widget_trailer"]:
-        key = cue_key(phrase).split()
-        assert " ".join(key) in rules.trailer_exact or _starts_with(key, rules.trailer_prefix), phrase
-        assert _cue_class(key, rules) == "widget", phrase
-
 
 def test_rights_line_starting_with_copyright_sign():
     rights = ("© 2019 Example Media, LLC. All rights reserved. Example Media, LLC is the owner of the Example "
@@ -512,41 +424,6 @@ def test_publication_stamp_is_a_date_line():
     assert by_text(clean_text("\n".join(EN[:2] + [sent] + EN[2:])))[sent].status == "kept"
 
 
-_MONTH_WORDS = ["فبراير", "كانون الثاني", "ربيع الأول", "may", "sept", "ماي", "جمادى الآخرة", "يوليو"]
-
-
-@given(st.lists(st.one_of(st.sampled_from(_MONTH_WORDS), st.from_regex(r"\A[0-9]{1,5}\Z"),
-                          st.sampled_from(["في", "يوم", "on", "x12", "سنة", "،", "-", "/", "هـ"])),
-                max_size=8))
-@settings(max_examples=400, deadline=None)
-def test_date_guard_is_a_necessary_condition(parts):
-    """The cheap guard before the date regex never hides a date the regex would find."""
-    from tasks.clean import _may_hold_date
-
-    rules = load_rules()
-    for joiner in (" ", "", "/"):
-        norm = normalize_arabic(joiner.join(parts))
-        if rules.date_re.search(norm) is not None:
-            assert _may_hold_date(norm, rules), norm
-
-
-@given(st.text(alphabet=st.sampled_from(list("ابتثجحخ دذرزسشصضطظعغفقكلمنهوي abcdefXYZ 0123456789 .،ًٌ")), max_size=3000))
-@settings(max_examples=200, deadline=None)
-def test_arabic_page_fast_path_agrees_with_word_counts(text):
-    """_is_arabic_page's byte-count shortcuts give the same answer as counting words."""
-    import re
-
-    from tasks.clean import _is_arabic_page
-
-    rules = load_rules()
-    sample = text if len(text) <= 1600 else text[:800] + " " + text[len(text) // 2 : len(text) // 2 + 800]
-    n_ar = len(re.findall(r"[\u0621-\u064A]+", sample))
-    n_lat = len(re.findall(r"[A-Za-z]+", sample))
-    expected = n_ar + n_lat > 0 and n_ar / (n_ar + n_lat) >= rules.t["arabic_page_min_ratio"]
-    assert _is_arabic_page(text, rules) == expected
-
-
-# ------------------------------------------------------------------------------ gold test
 
 
 @needs_shared
@@ -569,127 +446,6 @@ def test_gold_seeds_f1_and_no_content_lost():
     assert f1 >= 0.97, (p, r, f1)
 
 
-# ------------------------------------------------------------------------------ HTML path
-
-N4K = SHARED / "dev" / "html" / "newspaper4k"
-needs_dev_html = pytest.mark.skipif(
-    not N4K.is_dir(), reason=f"dev HTML pages not found at {N4K} (../shared absent): skipping"
-)
-
-
-def _token_f1(pred: str, ref: str) -> tuple[float, float]:
-    from collections import Counter
-
-    pc, rc = Counter(pred.split()), Counter(ref.split())
-    common = sum((pc & rc).values())
-    p = common / max(1, sum(pc.values()))
-    r = common / max(1, sum(rc.values()))
-    return (2 * p * r / (p + r) if p + r else 0.0), r
-
-
-def test_html_to_text_scrape_blocks_and_hidden():
-    html = """<html><head><title>T</title><style>p{}</style></head><body>
-    <nav><ul><li>الرئيسية</li><li>أخبار</li></ul></nav>
-    <script>var x = "لا";</script><noscript>فعّل</noscript><template><p>قالب</p></template>
-    <div hidden>مخفي</div><div style="display: none">مخفي أيضا</div>
-    <h1>عنوان <b>الخبر</b></h1>
-    <p>الفقرة الأولى
-    تستمر هنا <a href="#">برابط</a>.</p><!-- تعليق --><p>الفقرة الثانية<br>بعد فاصل</p>
-    <table><tr><td>دولار</td><td>1.5</td></tr></table></body></html>"""
-    out = html_to_text_scrape(html).split("\n")
-    assert out == ["الرئيسية", "أخبار", "عنوان الخبر", "الفقرة الأولى تستمر هنا برابط.", "الفقرة الثانية",
-                   "بعد فاصل", "دولار 1.5"]
-    assert html_to_text_scrape("") == ""
-    # an XML declaration in a str (lxml refuses those) and <pre> line breaks
-    assert html_to_text_scrape('<?xml version="1.0" encoding="utf-8"?><html><body><p>نص</p></body></html>') == "نص"
-    assert html_to_text_scrape("<p>أ</p><pre>س\nص</pre>") == "أ\nس\nص"
-
-
-@needs_dev_html
-def test_clean_html_arabic_dev_page():
-    html = (N4K / "arabic_article.html").read_text(encoding="utf-8", errors="replace")
-    ref = (N4K / "arabic_article.txt").read_text(encoding="utf-8")
-    meta = json.loads((N4K / "arabic_article.json").read_text(encoding="utf-8"))
-    doc = clean_html(html, url=meta.get("url"))
-    assert doc.lines and all(ln.status == "kept" and ln.line_no is None for ln in doc.lines)
-    assert doc.title == meta["title"]
-    assert doc.site_name
-    f1, _ = _token_f1("\n".join(ln.text for ln in doc.lines), ref)
-    assert f1 >= 0.9
-
-
-@needs_shared
-def test_page_metadata_matches_trafilatura_extract_metadata():
-    """page_metadata is trafilatura's extract_metadata minus the date and licence: every other field
-    must come out the same (guards against a trafilatura release changing its steps), and the tree
-    must be left as it was (extraction and the date fallback read it afterwards)."""
-    from lxml import html as lxml_html
-    from trafilatura.metadata import extract_metadata
-
-    pages = sorted((SHARED / "dev" / "html").rglob("*.html*"))[::8]  # 30 pages from every source
-    assert len(pages) >= 25
-    for path in pages:
-        html = dev_html_markup(path)
-        tree = parse_html(html)
-        before = lxml_html.tostring(tree)
-        ours = page_metadata(tree, "https://example.org/a/b.html")
-        assert lxml_html.tostring(tree) == before, path.name
-        ref = extract_metadata(parse_html(html), "https://example.org/a/b.html")
-        for name in ("title", "author", "url", "hostname", "sitename", "description", "categories", "tags",
-                     "image", "pagetype"):
-            assert getattr(ours, name) == getattr(ref, name), (path.name, name)
-
-
-def test_json_ld_author_reader_matches_trafilatura():
-    """Our one-pass author reader for JSON-LD that does not parse gives trafilatura's authors."""
-    from trafilatura import json_metadata as tj
-
-    from tasks.clean import _json_author
-
-    person = '{"@type":"Person","name":"%s","url":"https://x.example/%d"}'
-    names = ["Ahmed Ali", "Sara Haddad", "Omar Khaled", "Lina Saleh", "Mona Farouk"]
-    texts = [
-        '{"@type":"NewsArticle","author":[' + ",".join(person % (n, i) for i, n in enumerate(names)) + '],',
-        '{"author":{"name":"Karim Nour"},"headline":"x"},{"author":{"name":"Hala Adel"}',  # both patterns
-        '{"@type":"Person","name":"Yusuf Amin"}, {"@type":"Person","name":"single"}, '
-        '{"@type":"Person","name":"Nadia Aziz"}',  # a one-word name ends the list, as in trafilatura
-        '{"author":"نور الهدى","x":1} {"author": {"name": "Rami Said"}',
-        '{"headline":"no authors here"',
-    ]
-    for text in texts:
-        for regex in (tj.JSON_AUTHOR_1, tj.JSON_AUTHOR_2):
-            assert _json_author(text, regex) == tj.extract_json_author(text, regex), (text, regex.pattern)
-
-
-@needs_shared
-def test_page_metadata_on_broken_json_ld_matches_trafilatura():
-    """Every dev page whose JSON-LD does not parse (the path with our own author reader) gives
-    trafilatura's metadata, including TheMirror's 700 KB script that made trafilatura quadratic."""
-    from trafilatura import metadata as tm
-    from trafilatura.json_metadata import normalize_json
-
-    checked = 0
-    for path in sorted((SHARED / "dev" / "html").rglob("*.html*")):
-        html = dev_html_markup(path)
-        tree = parse_html(html)
-        if tree is None:
-            continue
-        broken = False
-        for elem in tree.xpath('.//script[@type="application/ld+json" or @type="application/settings+json"]'):
-            try:
-                json.loads(normalize_json(tm.JSON_MINIFY.sub(r"\1", elem.text or "{}")), strict=False)
-            except json.JSONDecodeError:
-                broken = True
-        if not broken:
-            continue
-        checked += 1
-        ours = page_metadata(tree, "https://example.org/a/b.html")
-        ref = tm.extract_metadata(parse_html(html), "https://example.org/a/b.html")
-        for name in ("title", "author", "sitename", "categories", "pagetype"):
-            assert getattr(ours, name) == getattr(ref, name), (path.name, name)
-    assert checked >= 5
-
-
 @needs_dev_html
 def test_text_path_on_flattened_arabic_dev_page():
     html = (N4K / "arabic_article.html").read_text(encoding="utf-8", errors="replace")
@@ -697,7 +453,7 @@ def test_text_path_on_flattened_arabic_dev_page():
     flat = html_to_text_scrape(html)
     assert "<" not in flat and "function(" not in flat  # no markup or script text
     doc = clean_text(flat)
-    f1, recall = _token_f1(doc.kept_text, ref)
+    f1, recall = token_f1(doc.kept_text, ref)
     assert recall >= 0.95 and f1 >= 0.8, (f1, recall)
 
 
@@ -709,7 +465,7 @@ def test_text_path_on_flattened_dev_page_drops_chrome():
     key = sorted(gt)[0]
     html = dev_html_markup(aeb / "html" / f"{key}.html.gz")
     doc = clean_text(html_to_text_scrape(html))
-    f1, recall = _token_f1(doc.kept_text, gt[key]["articleBody"])
+    f1, recall = token_f1(doc.kept_text, gt[key]["articleBody"])
     assert recall >= 0.8 and f1 >= 0.6, (f1, recall)
     assert any(ln.status == "boilerplate" for ln in doc.lines)
 
@@ -718,30 +474,6 @@ def test_text_path_on_flattened_dev_page_drops_chrome():
 # Lines are read from the dev HTML pages in ../shared at test time (flattened by the text path's
 # converter), never copied here.
 
-DEV_HTML = SHARED / "dev" / "html"
-needs_dev_pages = pytest.mark.skipif(
-    not (DEV_HTML / "scrapinghub-aeb").is_dir() or not (DEV_HTML / "fundus").is_dir(),
-    reason=f"dev HTML pages not found under {DEV_HTML} (../shared absent): skipping",
-)
-
-
-@functools.cache
-def dev_page(url_part: str) -> str:
-    """The flattened text of the dev page whose URL contains `url_part` (scrapinghub-aeb or fundus)."""
-    aeb = DEV_HTML / "scrapinghub-aeb"
-    gt = json.loads((aeb / "ground-truth.json").read_text(encoding="utf-8"))
-    paths = [aeb / "html" / f"{k}.html.gz" for k, v in gt.items() if url_part in (v.get("url") or "")]
-    for meta_path in sorted((DEV_HTML / "fundus").glob("*/meta.info")):
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        paths += [meta_path.parent / f for f, v in meta.items() if url_part in (v.get("url") or "")]
-    assert len(paths) == 1, (url_part, paths)
-    return html_to_text_scrape(dev_html_markup(paths[0]))
-
-
-def lines_starting(doc: CleanedDoc, prefix: str) -> list[Line]:
-    found = [ln for ln in doc.lines if ln.text.startswith(prefix)]
-    assert found, prefix
-    return found
 
 
 @needs_dev_pages

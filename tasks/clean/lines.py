@@ -1,0 +1,409 @@
+"""Per-line features and the context-free kind of each line of a flattened page."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from akhbar.arabic import normalize_arabic
+from tasks.clean.rules import Rules, _al_strip, cue_key
+
+_AR_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]")
+_LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9\u0660-\u0669\u06F0-\u06F9]")
+_URL = re.compile(r"^(?:https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.I)
+_NUM = r"[-+]?[\d\u0660-\u0669\u06F0-\u06F9][\d\u0660-\u0669\u06F0-\u06F9.,\u066B\u066C]*\s*%?"
+_NUMROW = re.compile(rf"^(?:(?P<l1>[^\d\u0660-\u0669:=]{{2,40}}?)\s*[:=]?\s*{_NUM}|{_NUM}\s+(?P<l2>[^\d\u0660-\u0669]{{2,40}}))$")
+_COMMENT = re.compile(r"^(?P<name>[^:：]{2,40}?)\s+[:：]\s+(?P<body>\S.*)$")
+_COUNT_TAIL = re.compile(r"\s\(\d{1,6}\)$")
+_NUMBERED = re.compile(r"^[\d\u0660-\u0669]{1,2}\s*[.)\-–]\s+\S")
+_ELLIPSIS = ("...", "…", "..")
+_DIGIT = re.compile(r"\d")
+_SHORT_NORM_WORDS = 16  # lines up to this many words are normalized whole (cheap); longer ones by head
+
+
+@dataclass(slots=True)
+class _Feat:
+    idx: int
+    line_no: int
+    text: str
+    nw: int
+    kind: str  # see _classify_line
+    value: str | None = None
+    extra: str | None = None  # second value (author inside a source line; soft trailer flag)
+    ends_sentence: bool = False
+
+
+def _label_split(text: str, rules: Rules, labels: frozenset[str]) -> tuple[str, str] | None:
+    """If `text` is "<label>: value" (or "<label> - value"; or "<label> value" for labels that need
+    no separator) with a label from `labels`, return (label_key, value)."""
+    best = -1
+    best_sep = ""
+    for sep in (":", "：", " - ", " – ", " — "):
+        pos = text.find(sep)
+        if 0 < pos <= 40 and (best < 0 or pos < best):
+            best, best_sep = pos, sep
+    if best > 0:
+        left = cue_key(text[:best])
+        if left in labels:
+            return left, text[best + len(best_sep):].strip(" :-–—\t")
+    words = text.split()
+    for n in (2, 1):
+        if len(words) > n:
+            k = cue_key(" ".join(words[:n]))
+            if k in labels and k in rules.no_sep_labels:
+                return k, " ".join(words[n:]).strip(" :-–—")
+    return None
+
+
+def _starts_with(keywords: list[str], cues: dict[str, tuple[tuple[str, ...], ...]]) -> tuple[str, ...] | None:
+    """The longest cue (tuple of key words) that `keywords` starts with, else None."""
+    if not keywords:
+        return None
+    for cue in cues.get(keywords[0], ()):
+        n = len(cue)
+        if len(keywords) >= n and tuple(keywords[:n]) == cue:
+            return cue
+    return None
+
+
+@functools.lru_cache(maxsize=200_000)
+def _word_key(word: str) -> str:
+    """cue_key of one word (its first token), cached: the vocabulary of line starts is small."""
+    parts = normalize_arabic(word).split()
+    return _al_strip(parts[:1])[0] if parts else ""
+
+
+def _is_section(text: str, rules: Rules) -> bool:
+    t = rules.t
+    parts = [p for p in rules.section_re.split(text) if p.strip()]
+    if len(parts) < t["section_min_separators"] + 1:
+        return False
+    if sum(len(p.split()) for p in parts) > t["section_max_words"]:
+        return False
+    for p in parts:
+        if len(p.split()) > t["section_max_segment_words"] or not any(c.isalpha() for c in p):
+            return False
+        if any(c.isdigit() for c in p):
+            return False
+    return True
+
+
+# one ordered chain of early returns (the first rule that matches decides): kept whole so the order reads at once
+def _classify_line(f: _Feat, words: list[str], rules: Rules, arabic_page: bool) -> None:
+    """Context-free kind of one line (`words`: its whitespace tokens). Sets f.kind (and f.value /
+    f.extra)."""
+    t = rules.t
+    text, nw = f.text, f.nw
+    f.ends_sentence = text[-1] in rules.sentence_end
+    if nw == 1 and _URL.match(text):  # URLs and e-mail addresses are one token
+        f.kind = "url"
+        return
+    words = words[:10]  # the first words
+    # Speed: normalize_arabic is the costly step. The key of the first word gates everything:
+    # a cue can only match when that word starts some cue; dates need a digit.
+    fkey = _word_key(words[0])
+    if not fkey and nw > 1:
+        fkey = _word_key(words[1])
+    gate_any = bool(fkey) and fkey in rules.any_first_words
+    if text[0] == "©" and nw <= t["copyright_lead_max_words"] and _YEAR.search(" ".join(words[:3])):
+        # "© 2019 Site, LLC. All rights reserved. <trademark notices>": the site's rights line,
+        # however long its legal text ("© Jane Doe <caption> May 18, 2019" is a photo credit)
+        f.kind = "trailer_cue"
+        f.extra = "hard"
+        return
+    if nw > _SHORT_NORM_WORDS and fkey and not gate_any:
+        # Speed: every cue, label, date, noise and section rule is either gated by the first
+        # word or limited to shorter lines: a long line is a list item, a comment or body text.
+        _structure_kind(f, rules, False)
+        return
+    has_digit = _DIGIT.search(text) is not None  # computed once: dates, number rows, noise
+    norm: str | None = None
+    if nw <= _SHORT_NORM_WORDS and (gate_any or not fkey or has_digit or "©" in text):
+        norm = normalize_arabic(text)
+        hkey = _al_strip(norm.split())
+    elif gate_any:
+        hkey = cue_key(" ".join(words[:10])).split()
+    else:
+        hkey = [fkey] if fkey else []
+    if not hkey:
+        f.kind = "no_text"
+        return
+    short = nw <= rules.prefix_max_words
+    key = None
+    if nw <= t["exact_cue_max_words"]:  # whole-line key; a trailing count ("التعليقات (3)") is ignored
+        key = " ".join(hkey[:-1] if len(hkey) > 1 and hkey[-1].isdigit() else hkey)
+    gate = hkey[0] in rules.first_words
+
+    # labelled metadata: source / tags / byline
+    if gate and nw <= t["source_max_words"] + 2 and hkey[0] in rules.label_first["source"]:
+        lab = _label_split(text, rules, rules.source_labels)
+        if lab is not None and lab[1]:
+            value = lab[1]
+            inner = _embedded_label(value, rules, rules.byline_labels)
+            if inner is not None:
+                f.value, f.extra = inner
+            else:
+                f.value = value
+            f.kind = "source"
+            return
+    lab = _label_split(text, rules, rules.tags_labels) if gate and hkey[0] in rules.label_first["tags"] else None
+    if lab is not None:
+        f.kind, f.value = "tags", lab[1]
+        return
+    if gate and nw <= t["byline_max_words"] and hkey[0] in rules.label_first["byline"]:
+        lab = _label_split(text, rules, rules.byline_labels)
+        if lab is not None and lab[1]:
+            f.kind, f.value = "byline", lab[1]
+            return
+
+    # copyright / rights lines end the article
+    if nw <= t["copyright_max_words"] and norm is not None and _is_copyright(text, norm, rules):
+        f.kind = "trailer_cue"
+        f.extra = "hard"
+        return
+    # trailer cues
+    if key is not None and (key in rules.trailer_exact):
+        f.kind = "trailer_cue"
+        f.extra = _cue_class(hkey, rules)
+        return
+    cue = _starts_with(hkey, rules.trailer_prefix)
+    if cue is not None and nw <= t["headline_max_words"] + len(cue):
+        f.kind = "trailer_cue"
+        f.extra = _cue_class(hkey, rules)
+        # "اقرأ أيضاً: <headline>" on one line is a single read-also link
+        if len(hkey) > len(cue) + 1 and f.extra == "soft":
+            f.kind = "read_also"
+        return
+
+    # standalone cue lines
+    if key is not None and key in rules.line_exact:
+        f.kind = "cue_line"
+        return
+    if short and _starts_with(hkey, rules.line_prefix) is not None:
+        f.kind = "cue_line"
+        return
+    if norm is not None and nw <= t["share_nav_max_words"]:
+        kw = hkey
+        if kw and all(w in rules.share_words for w in kw):
+            f.kind = "share_buttons"
+            return
+        if len(kw) >= rules.nav_min_hits and sum(w in rules.nav_words for w in kw) >= rules.nav_min_hits:
+            f.kind = "nav"
+            return
+        if key is not None and len(hkey) <= 2 and hkey[0] in rules.comment_topic and (
+            text.rstrip().endswith((":", "：")) or len(hkey) == 1
+        ):
+            f.kind = "topic"
+            return
+
+    # dates and sections (short lines only)
+    if norm is not None and nw <= t["date_stamp_max_words"]:
+        norm_digit = _DIGIT.search(norm) is not None  # every date pattern holds a digit
+        m = rules.date_re.search(norm) if norm_digit and _may_hold_date(norm, rules) else None
+        if m is not None:
+            sentence = f.ends_sentence and text[-1] == "." and nw > 6
+            rest = len(norm.split()) - len(m.group(0).split())
+            if nw <= t["date_line_max_words"] + 4 and rest <= t["date_line_max_words"] and not sentence:
+                f.kind = "date_line"
+                f.value = m.group(0)
+                return
+            # a publication stamp: dates, clock times, weekdays and labels make up the line
+            # ("Published: Nov. 19, 2019, 6:18 p.m. Updated: Nov. 19, 2019, 7:10 p.m.")
+            rest_words = [
+                w for w in rules.date_re.sub(" ", norm).split()
+                if w not in rules.date_filler and not (w.isdigit() and len(w) <= 2)
+            ]
+            if (
+                len(rest_words) <= t["date_line_max_words"]
+                and not (sentence and norm.split()[-1] not in rules.date_filler)
+                and text[-1] not in ":："  # "Bob on May 2, 2019 at 4:47 pm said:" heads a comment
+            ):
+                f.kind = "date_line"
+                f.value = m.group(0)
+                return
+    if norm is not None and nw <= t["date_line_max_words"] + 4:
+        norm_digit = _DIGIT.search(norm) is not None
+        if norm_digit and rules.rel_date_re.match(norm) is not None:
+            f.kind = "date_line"
+            f.extra = "relative"
+            return
+        if (
+            _starts_with(hkey, rules.date_labels) is not None
+            and nw <= t["date_label_max_words"]
+            and any(c.isdigit() for c in norm)
+        ):
+            f.kind = "date_line"
+            return
+    if arabic_page and nw <= t["latin_line_max_words"] and (has_digit or _LATIN_OR_DIGIT.search(text)):
+        n_ar = len(_AR_LETTER.findall(text))
+        n_lat = len(_LATIN_OR_DIGIT.findall(text))
+        if n_ar + n_lat and n_ar / (n_ar + n_lat) < t["latin_line_max_arabic_ratio"]:
+            f.kind = "latin_noise"
+            return
+    if (
+        nw <= t["section_max_words"]
+        and not has_digit  # a section segment holds no digit
+        and rules.section_any.search(text) is not None
+        and _is_section(text, rules)
+    ):
+        f.kind = "section"
+        return
+    _structure_kind(f, rules, has_digit)
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}[:.]\d\d(?!\d)")
+
+
+def _may_hold_date(norm: str, rules: Rules) -> bool:
+    """A cheap necessary condition for rules.date_re to match (its month alternation is slow to
+    search): a year, or digits next to a month name ("8 فبراير", "February 8")."""
+    if rules.year_re.search(norm) is not None:
+        return True
+    months = rules.months
+    for m in _DIGIT_RUN.finditer(norm):
+        s, e = m.start(), m.end()
+        if norm.startswith(" ", e) and norm.startswith(months, e + 1):
+            return True
+        if s > 1 and norm[s - 1] == " " and norm.endswith(months, 0, s - 1):
+            return True
+    return False
+
+
+def _structure_kind(f: _Feat, rules: Rules, has_digit: bool) -> None:
+    """The structural kinds of a line (list item, number row, comment) or its length kind."""
+    t = rules.t
+    text, nw = f.text, f.nw
+    if (
+        nw <= t["caption_max_words"]
+        and (":" in text or "/" in text or "by " in text or "：" in text)  # cheap gates: a separator,
+        and rules.caption_gate.search(text, max(0, len(text) - 90)) is not None  # then a credit label
+        and rules.caption_re.search(text, max(0, len(text) - 90)) is not None
+    ):
+        f.kind = "caption"
+        return
+    if text.startswith(rules.caption_lead) and nw <= t["caption_max_words"] and rules.caption_lead_re.match(text):
+        f.kind = "caption"  # "In this Dec. 12, 2006, file photo, made available by NASA, ..."
+        return
+    first = text[0]
+    if (first in rules.bullets and len(text) > 1 and text[1] in " \t\u00a0") or (
+        first.isdigit() and _NUMBERED.match(text)
+    ):
+        f.kind = "bullet"
+        return
+    if has_digit and nw <= t["number_row_max_words"] and _NUMROW.match(text):
+        f.kind = "numrow"
+        return
+    if text[-1] == ")" and nw <= t["headline_max_words"] and _COUNT_TAIL.search(text) is not None:
+        f.kind = "counted"  # "Myles Garrett should expect a significant suspension (148)": a count
+        return  # (comments, views) closes the item; a run of them is a "most commented" list
+    if nw <= t["comment_name_max_words"] + 1 and text.casefold().endswith(rules.comment_suffix):
+        f.kind = "topic"  # a comment header: "Bob says:"
+        return
+    if (
+        nw <= t["comment_header_max_words"]
+        and text[-1] == ":"
+        and text.casefold().endswith(rules.comment_dated_suffix)
+        and _CLOCK.search(text) is not None
+    ):
+        f.kind = "topic"  # "Bob on September 12, 2018 at 4:47 pm said:"
+        return
+    m = _COMMENT.match(text) if (":" in text or "：" in text) else None
+    if m is not None and len(m.group("name").split()) <= t["comment_name_max_words"]:
+        f.kind = "comment"
+        f.extra = "ellipsis" if text.endswith(_ELLIPSIS) else None
+        return
+    if t["dateline_max_words"] >= nw and text.endswith((":", "：")):
+        f.kind = "dateline"
+        f.value = text.rstrip(":： ").strip()
+        return
+    f.kind = _length_kind(f, rules)
+
+
+def _title_case(text: str, t: dict[str, Any]) -> bool:
+    """A Latin-script headline ("Trump Gives Biden A New Nickname"): most longer words capitalized."""
+    words = [w for w in text.split() if len(w) >= 4 and w[0].isalpha()]
+    if len(words) < 3 or not words[0].isascii():
+        return False
+    return sum(w[0].isupper() for w in words) >= t["title_case_min_share"] * len(words)
+
+
+def _cue_class(hkey: list[str], rules: Rules) -> str:
+    """'soft' (read-also link), 'widget' (a box of teasers: most read, more from ...) or 'hard'."""
+    if _starts_with(hkey, rules.soft_trailer) is not None:
+        return "soft"
+    return "widget" if _starts_with(hkey, rules.widget_trailer) is not None else "hard"
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def _is_copyright(text: str, norm: str, rules: Rules) -> bool:
+    """A site's rights line ("© 2019 CBS Interactive Inc.", "جميع الحقوق محفوظة"), not a photo
+    credit ("© AFP", "Image copyright Getty Images")."""
+    if any(c in norm for c in rules.copyright_strong):
+        return True
+    return ("©" in text or "copyright" in norm) and _YEAR.search(norm) is not None
+
+
+def _embedded_label(value: str, rules: Rules, labels: frozenset[str]) -> tuple[str, str] | None:
+    """'شبكة شام الكاتب: فريق التحرير' -> ('شبكة شام', 'فريق التحرير')."""
+    pos = value.find(":")
+    if pos <= 0:
+        return None
+    left_words = value[:pos].split()
+    for n in (2, 1):
+        if len(left_words) > n and cue_key(" ".join(left_words[-n:])) in labels:
+            return " ".join(left_words[:-n]).strip(" -–|،,"), value[pos + 1:].strip()
+    return None
+
+
+_AR_WORD = re.compile(r"[\u0621-\u064A]+")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_NOT_ASCII_LETTER = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
+
+
+def _is_arabic_page(text: str, rules: Rules) -> bool:
+    """Most words of the page are Arabic (counted on a sample: start and middle)."""
+    sample = text if len(text) <= 1600 else text[:800] + " " + text[len(text) // 2 : len(text) // 2 + 800]
+    ratio = rules.t["arabic_page_min_ratio"]
+    # Speed (same result): byte counts in C decide most pages before the second regex pass.
+    raw = sample.encode("utf-8", "surrogatepass")
+    if b"\xd8" not in raw and b"\xd9" not in raw:  # every Arabic letter (U+0621..U+064A) has one
+        return False
+    n_ar = len(_AR_WORD.findall(sample))
+    n_letters = len(raw.translate(None, _NOT_ASCII_LETTER))  # >= the number of Latin words
+    if n_ar + n_letters > 0 and n_ar / (n_ar + n_letters) >= ratio:
+        return True
+    n_lat = len(_LATIN_WORD.findall(sample))
+    return n_ar + n_lat > 0 and n_ar / (n_ar + n_lat) >= ratio
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _length_kind(f: _Feat, rules: Rules) -> str:
+    t = rules.t
+    if f.nw >= t["body_min_words"] or (f.nw >= t["body_min_words_sentence"] and f.ends_sentence):
+        return "strong"
+    return "weak"
+
+
+def read_lines(text: str, rules: Rules, arabic_page: bool) -> list[_Feat]:
+    """The non-empty lines of `text`, each with its features and context-free kind."""
+    feats: list[_Feat] = []
+    # lines end at \n, \r\n or \r (not U+2028/U+0085); str.replace/split run in C
+    for no, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+        s = raw.strip()
+        if not s:
+            continue
+        words = s.split()
+        nw = len(words)
+        if len(s) > 12 * nw and _CJK.search(s):  # scripts written without spaces
+            nw = max(nw, len(s) // 3)
+        f = _Feat(len(feats), no, s, nw, "")
+        _classify_line(f, words, rules, arabic_page)
+        feats.append(f)
+    return feats

@@ -1,0 +1,153 @@
+"""The clean stage over one record shard: cleaned paragraphs and documents staged for dedup and dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+
+from akhbar import reasons, staging
+from akhbar.language import detect_language
+from akhbar.limits import TimeLimitExceeded, map_with_time_limit
+from akhbar.settings import Settings
+from akhbar.staging import CLEAN_DOC_SCHEMA, CLEAN_PARAGRAPH_SCHEMA
+from akhbar.store import write_staged
+from akhbar.tasking import StageTask
+from tasks.clean.doc import KEPT
+from tasks.clean.html import clean_html, parse_html
+from tasks.clean.keys import paragraph_keys
+from tasks.clean.text import clean_text
+
+_RECORD_COLUMNS = ["doc_id", "source_uri", "site", "format", "encoding", "input_index", "record_index", "url",
+                   "crawled_at", "source_meta"]
+
+
+def _clean_html_job(job: tuple[str, str | None, object]):
+    """Extract a page and read its publication date from the markup (JSON-LD, meta, <time>, URL).
+
+    Module-level so the time-limit child process (used off the main thread) can import it by
+    name. The date is read here,
+    where the HTML is at hand, and handed to the dates stage through the staged documents.
+    """
+    from tasks.dates import publication_date_from_html
+
+    html, url, crawled_at = job
+    tree = parse_html(html)
+    # one parse for all the readers; none changes the tree (trafilatura and htmldate prune copies)
+    return clean_html(tree, url), publication_date_from_html(html, url, tree, now=crawled_at)
+
+
+def _clean_all(rows: list[dict], time_limit: float) -> list:
+    """Clean each record; a failure or a page over the time limit becomes the exception, in order.
+
+    HTML goes to trafilatura under a per-page time limit (akhbar.limits: in this process under
+    SIGALRM on a main thread, else in a child process killed past the limit), so a pathological
+    page cannot stall the night; text scrapes run our own linear-time rules in this process.
+    """
+    results: list = [None] * len(rows)
+    html_idx = [i for i, r in enumerate(rows) if r["content_kind"] == "html"]
+    # the crawl time, when the record has one, bounds the publication date (never after it + 1 day)
+    jobs = ((rows[i]["content"], rows[i]["url"], rows[i].get("crawled_at")) for i in html_idx)
+    for i, (_job, result) in zip(html_idx, map_with_time_limit(_clean_html_job, jobs, time_limit)):
+        results[i] = result
+    for i, r in enumerate(rows):
+        if results[i] is None:
+            try:
+                results[i] = (clean_text(r["content"]), None)
+            except Exception as exc:  # noqa: BLE001 - one bad page is a reject, not the end of the run
+                results[i] = exc
+    return results
+
+
+def _stage_publication_date(docs: dict[str, list]) -> None:
+    """Decide the publication date of the document just appended to `docs` (its published* columns)."""
+    from tasks.dates import publication_date
+
+    found = publication_date({name: values[-1] for name, values in docs.items() if not name.startswith("published")}
+                             | {"published_field": docs["published_field"][-1],
+                                **{n: docs[n][-1] for n in ("published_html", "published_html_precision",
+                                                            "published_html_evidence", "published_html_method")}})
+    docs["published"].append(found.value if found else None)
+    docs["published_precision"].append(found.precision if found else None)
+    docs["published_evidence"].append(found.evidence if found else None)
+    docs["published_method"].append(found.method if found else None)
+
+
+def reject_error(exc: Exception, time_limit: float) -> str:
+    """The reject reason of a page whose extraction raised `exc` (akhbar.reasons)."""
+    if isinstance(exc, TimeLimitExceeded):
+        return reasons.EXTRACTION_TIME_LIMIT.format(limit=time_limit)
+    return reasons.EXTRACTION_FAILED.format(kind=type(exc).__name__, detail=exc)
+
+
+def clean_shard(run_dir: str, shard_id: int) -> dict:
+    """Clean every admitted record of one record shard; write staged paragraphs and documents."""
+    from tasks.ingest import REJECT_SCHEMA, read_record_shard
+
+    run = Path(run_dir)
+    settings = Settings.load(run)
+    rows = read_record_shard(run_dir, shard_id).to_pylist()
+    # Near-dup search on: stage the MinHash signatures of this shard's kept lines of enough words
+    # here, in parallel, so the serial corpus-wide dedup pass only joins them.
+    near = settings.near_dup_threshold <= 1.0
+    min_words = max(int(settings.near_dup_min_words), 1)
+    near_rows: tuple[list, list, list] = ([], [], [])  # doc_id, position, normalized text
+    paras = {name: [] for name in CLEAN_PARAGRAPH_SCHEMA.names}
+    docs = {name: [] for name in CLEAN_DOC_SCHEMA.names}
+    rejects = []
+    for rec, result in zip(rows, _clean_all(rows, settings.doc_time_limit)):
+        if isinstance(result, Exception):
+            error = reject_error(result, settings.doc_time_limit)
+            rejects.append({"source_uri": rec["source_uri"], "stage": "clean", "error": error[:500],
+                            "input_index": rec["input_index"]})
+            continue
+        cleaned, html_date = result
+        for pos, line in enumerate(cleaned.lines):
+            norm_hash, near_text = paragraph_keys(line, min_words if near else None)
+            paras["doc_id"].append(rec["doc_id"])
+            paras["position"].append(pos)
+            paras["line_no"].append(line.line_no)
+            paras["text"].append(line.text)
+            paras["norm_hash"].append(norm_hash)
+            if near_text is not None:
+                near_rows[0].append(rec["doc_id"])
+                near_rows[1].append(pos)
+                near_rows[2].append(near_text)
+            paras["status"].append(line.status)
+            paras["reason"].append(line.reason)
+        for name in _RECORD_COLUMNS:
+            docs[name].append(rec[name])
+        docs["shard"].append(shard_id)
+        docs["content_kind"].append(rec["content_kind"])
+        docs["title"].append(rec["title"] or cleaned.title)
+        docs["author"].append(cleaned.author or rec["author"])  # the page's own byline first
+        docs["source_attribution"].append(cleaned.source_attribution)
+        docs["tags"].append(list(cleaned.tags))
+        docs["header_lines"].append(list(cleaned.header_lines))
+        docs["published_field"].append(rec["published_field"])
+        docs["published_html"].append(html_date.value if html_date else None)
+        docs["published_html_precision"].append(html_date.precision if html_date else None)
+        docs["published_html_evidence"].append(html_date.evidence if html_date else None)
+        docs["published_html_method"].append(html_date.method if html_date else None)
+        docs["language"].append(detect_language("\n".join(ln.text for ln in cleaned.lines if ln.status == KEPT)))
+        _stage_publication_date(docs)
+    staging.folder(run, "clean_docs")
+    write_staged(pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), staging.path(run, "clean_paragraphs", shard_id),
+                 plain=("text",))
+    write_staged(pa.table(docs, schema=CLEAN_DOC_SCHEMA), staging.path(run, "clean_docs", shard_id))
+    write_staged(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), staging.path(run, "clean_rejects", shard_id))
+    if near:  # read by tasks.dedup._near_dups
+        from tasks.dedup import minhash_stage_table
+        from tasks.stories import document_signatures
+
+        full: list = []
+        lines = minhash_stage_table(*near_rows, min_words, full_signatures=full)
+        write_staged(lines, staging.path(run, "clean_minhash", shard_id))
+        write_staged(document_signatures(lines.column("doc_id").to_pylist(), full[0]),  # tasks.stories
+                     staging.path(run, "clean_docsig", shard_id))
+    return {"documents": len(docs["doc_id"]), "paragraphs": len(paras["doc_id"]), "rejects": len(rejects)}
+
+
+# ---------------------------------------------------------------- Prefect task wrapper
+
+clean_task = StageTask(clean_shard, name="clean", retries=1)

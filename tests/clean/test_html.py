@@ -1,0 +1,61 @@
+"""tasks/clean/html.py: the HTML path (trafilatura's text and metadata) and the browser-like flattening."""
+
+from __future__ import annotations
+
+import json
+
+from tasks.clean import clean_html, html_to_text_scrape, page_metadata, parse_html
+from tests.clean.common import SHARED, needs_shared, N4K, needs_dev_html, token_f1
+from tests.conftest import dev_html_markup
+
+
+def test_html_to_text_scrape_blocks_and_hidden():
+    html = """<html><head><title>T</title><style>p{}</style></head><body>
+    <nav><ul><li>الرئيسية</li><li>أخبار</li></ul></nav>
+    <script>var x = "لا";</script><noscript>فعّل</noscript><template><p>قالب</p></template>
+    <div hidden>مخفي</div><div style="display: none">مخفي أيضا</div>
+    <h1>عنوان <b>الخبر</b></h1>
+    <p>الفقرة الأولى
+    تستمر هنا <a href="#">برابط</a>.</p><!-- تعليق --><p>الفقرة الثانية<br>بعد فاصل</p>
+    <table><tr><td>دولار</td><td>1.5</td></tr></table></body></html>"""
+    out = html_to_text_scrape(html).split("\n")
+    assert out == ["الرئيسية", "أخبار", "عنوان الخبر", "الفقرة الأولى تستمر هنا برابط.", "الفقرة الثانية",
+                   "بعد فاصل", "دولار 1.5"]
+    assert html_to_text_scrape("") == ""
+    # an XML declaration in a str (lxml refuses those) and <pre> line breaks
+    assert html_to_text_scrape('<?xml version="1.0" encoding="utf-8"?><html><body><p>نص</p></body></html>') == "نص"
+    assert html_to_text_scrape("<p>أ</p><pre>س\nص</pre>") == "أ\nس\nص"
+
+
+@needs_dev_html
+def test_clean_html_arabic_dev_page():
+    html = (N4K / "arabic_article.html").read_text(encoding="utf-8", errors="replace")
+    ref = (N4K / "arabic_article.txt").read_text(encoding="utf-8")
+    meta = json.loads((N4K / "arabic_article.json").read_text(encoding="utf-8"))
+    doc = clean_html(html, url=meta.get("url"))
+    assert doc.lines and all(ln.status == "kept" and ln.line_no is None for ln in doc.lines)
+    assert doc.title == meta["title"]
+    f1, _ = token_f1("\n".join(ln.text for ln in doc.lines), ref)
+    assert f1 >= 0.9
+
+
+@needs_shared
+def test_page_metadata_matches_trafilatura_extract_metadata():
+    """page_metadata is trafilatura's extract_metadata minus the date and licence: every other field
+    must come out the same (guards against a trafilatura release changing its steps), and the tree
+    must be left as it was (extraction and the date fallback read it afterwards)."""
+    from lxml import html as lxml_html
+    from trafilatura.metadata import extract_metadata
+
+    pages = sorted((SHARED / "dev" / "html").rglob("*.html*"))[::8]  # 30 pages from every source
+    assert len(pages) >= 25
+    for path in pages:
+        html = dev_html_markup(path)
+        tree = parse_html(html)
+        before = lxml_html.tostring(tree)
+        ours = page_metadata(tree, "https://example.org/a/b.html")
+        assert lxml_html.tostring(tree) == before, path.name
+        ref = extract_metadata(parse_html(html), "https://example.org/a/b.html")
+        for name in ("title", "author", "url", "hostname", "sitename", "description", "categories", "tags",
+                     "image", "pagetype"):
+            assert getattr(ours, name) == getattr(ref, name), (path.name, name)
