@@ -78,3 +78,16 @@ def final_dir(run: str | Path, table: str) -> Path:
 def duckdb_spill(run: str | Path) -> Path:
     """DuckDB's spill folder for the run's corpus-wide passes."""
     return Path(run) / "duckdb_tmp"
+
+
+# ---- dates staged schemas
+import pyarrow as pa  # noqa: E402
+
+PUBLISHED_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("published", pa.date32()), ("published_precision", pa.string()),
+    ("published_evidence", pa.string()), ("published_method", pa.string()),
+])
+MENTION_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("position", pa.int32()), ("start", pa.int32()), ("end", pa.int32()),
+    ("surface", pa.string()), ("value", pa.string()), ("granularity", pa.string()), ("calendar", pa.string()),
+])
