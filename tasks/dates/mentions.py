@@ -66,6 +66,7 @@ _CHUNK = 600
 
 def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMention]:
     """Each date expression once, non-overlapping, in text order."""
+    # one function: the per-line hot path, its gates inline rather than behind extra calls
     if not text:
         return []
     if isinstance(reference, dt.datetime):
