@@ -20,8 +20,9 @@ The modules (docs/dates.md has the coverage table):
     patterns        the compiled grammar and the substring triggers that gate it
     values          value helpers (month names, years, days, times, weekdays)
     candidates      the candidate builders of the core grammar
-    relative, numbers, widgets
-                    relative expressions, written-out numbers, widget dates
+    relative, holidays, numbers, widgets
+                    relative expressions, holidays and Hijri days without a year, written-out numbers,
+                    widget dates (matching: the trigger-anchored matching they share)
     mentions        extract_mentions: gates, candidates, selection
     published       publication dates from a record field, header lines, the URL; the plausibility guard
     published_html  publication dates from a page's HTML (HTML_DATE_READERS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from tasks.dates.lexicon import _AMPM, _BC, _COUNT_NOUNS, _E, _MONTHX, _REL, _TZ
+from tasks.dates.matching import _matches
 from tasks.dates.patterns import _compile
 from tasks.dates.values import _day_value, _monthx_value, _rel_kind, _time_suffix
 
@@ -122,8 +123,6 @@ def candidates(f: str, ref, out: list, month: bool) -> None:
     """Dates whose day or year is written out: «حداشر يناير», «خمسة وعشرين ديسمبر ألفين وعشرين»,
     «سنة ألفين وعشرة», «في ألف وتسعمائة وثمانية وأربعين»."""
     global _RX
-
-    from tasks.dates.relative import _matches
 
     year_words = "الفين" in f or "الف و" in f  # every year in words from 1001 to 2199 holds one
     if _RX is None:
