@@ -507,7 +507,7 @@ def main() -> int:
     print()
     print("| extractor | exact lines | share |")
     print("|---|---|---|")
-    print(f"| akhbar tasks/dates.py | {ours}/{n} | {ours / n:.2f} |")
+    print(f"| akhbar tasks/dates | {ours}/{n} | {ours / n:.2f} |")
     print(f"| dateparser search_dates(languages=['ar']) | {dp}/{n} | {dp / n:.2f} |")
     print(f"| Duckling | {'not importable here: skipped' if duck is None else f'{duck}/{n}'} | "
           f"{'-' if duck is None else f'{duck / n:.2f}'} |")
