@@ -101,3 +101,14 @@ CLEAN_DOC_SCHEMA = pa.schema([
     ("published", pa.date32()), ("published_precision", pa.string()), ("published_evidence", pa.string()),
     ("published_method", pa.string()),
 ])
+
+
+# ---- dates staged schemas
+PUBLISHED_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("published", pa.date32()), ("published_precision", pa.string()),
+    ("published_evidence", pa.string()), ("published_method", pa.string()),
+])
+MENTION_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("position", pa.int32()), ("start", pa.int32()), ("end", pa.int32()),
+    ("surface", pa.string()), ("value", pa.string()), ("granularity", pa.string()), ("calendar", pa.string()),
+])

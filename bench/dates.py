@@ -1,4 +1,4 @@
-"""Benchmark of the dates stage (tasks/dates.py).
+"""Benchmark of the dates stage (tasks/dates/).
 
 Run:  cd /work/main && PYTHONPATH=. python bench/dates.py [--quick]
 
@@ -15,8 +15,8 @@ Prints
   4. before/after on real corpus paragraphs (data/bench/corpora/jsonl/*.jsonl, field `text` split
      on blank lines, the JSONL `published` day as reference): paragraphs/s and ms per 2,000
      characters, CPU time, median of several runs, for this checkout's extract_mentions against
-     tasks/dates.py + akhbar/arabic.py as of a baseline git revision (loaded from git into this same
-     process), and a check that both give identical mentions.
+     the dates stage + akhbar/arabic.py as of a baseline git revision (the single file tasks/dates.py or
+     the package tasks/dates/, loaded from git into this same process), and a check that both give identical mentions.
 
      Without data/bench/corpora/jsonl, the paragraphs of the ANT multisource articles in ../shared
      (their TIME as reference) are used; the last row is the CPU-time ratio against the 1.2x budget.
@@ -384,25 +384,41 @@ def corpus_paragraphs(n: int) -> list[tuple[str, dt.date | None]]:
 
 
 def baseline_extractor(rev: str):
-    """extract_mentions of tasks/dates.py with its akhbar/arabic.py, both as of git revision `rev`."""
+    """extract_mentions of the dates stage with its akhbar/arabic.py, both as of git revision `rev`.
+
+    Works on either layout: the single file tasks/dates.py (with its tasks/dates_*.py companions, where the
+    revision has them) or the package tasks/dates/. The revision's files are copied from git into a temporary
+    package `_baseline_<rev>` (their imports of tasks.dates* and akhbar.arabic pointed there) and imported
+    into this same process; the rest of akhbar they import is this checkout's."""
+    import importlib
+    import re
     import subprocess
-    import types
+    import tempfile
 
     root = Path(__file__).resolve().parents[1]
 
-    def source(path: str) -> str:
-        return subprocess.run(["git", "show", f"{rev}:{path}"], cwd=root, check=True, capture_output=True,
-                              text=True).stdout
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
 
-    arabic = types.ModuleType("_baseline_arabic")
-    sys.modules[arabic.__name__] = arabic
-    exec(compile(source("akhbar/arabic.py"), f"{rev}:akhbar/arabic.py", "exec"), arabic.__dict__)
-    dates_src = source("tasks/dates.py").split(_SHARD_MARKER)[0]  # the pipeline glue is not needed
-    dates_src = dates_src.replace("from akhbar.arabic import", "from _baseline_arabic import")
-    dates = types.ModuleType("_baseline_dates")
-    sys.modules[dates.__name__] = dates  # dataclasses look their module up
-    exec(compile(dates_src, f"{rev}:tasks/dates.py", "exec"), dates.__dict__)
-    return dates.extract_mentions
+    pkg = "_baseline_" + re.sub(r"\W", "_", rev)
+    names = git("ls-tree", "-r", "--name-only", rev, "tasks/").split()
+    files = [f for f in names
+             if f.endswith(".py") and (f == "tasks/dates.py" or f.startswith(("tasks/dates_", "tasks/dates/")))]
+    tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-dates-"))
+    for f in [*files, "akhbar/arabic.py"]:
+        src = git("show", f"{rev}:{f}")
+        if f == "tasks/dates.py":
+            src = src.split(_SHARD_MARKER)[0]  # the pipeline glue is not needed
+        src = re.sub(r"\bfrom tasks import\b", f"from {pkg}.tasks import", src)
+        src = re.sub(r"\bfrom tasks\.dates", f"from {pkg}.tasks.dates", src)
+        src = src.replace("from akhbar.arabic import", f"from {pkg}.akhbar.arabic import")
+        dest = tmp / pkg / f
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(src, encoding="utf-8")
+    for folder in (tmp / pkg, tmp / pkg / "tasks", tmp / pkg / "akhbar"):
+        (folder / "__init__.py").touch()
+    sys.path.insert(0, str(tmp))
+    return importlib.import_module(f"{pkg}.tasks.dates").extract_mentions
 
 
 def _as_tuples(mentions) -> list[tuple]:
@@ -491,7 +507,7 @@ def main() -> int:
     print()
     print("| extractor | exact lines | share |")
     print("|---|---|---|")
-    print(f"| akhbar tasks/dates.py | {ours}/{n} | {ours / n:.2f} |")
+    print(f"| akhbar tasks/dates | {ours}/{n} | {ours / n:.2f} |")
     print(f"| dateparser search_dates(languages=['ar']) | {dp}/{n} | {dp / n:.2f} |")
     print(f"| Duckling | {'not importable here: skipped' if duck is None else f'{duck}/{n}'} | "
           f"{'-' if duck is None else f'{duck / n:.2f}'} |")

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import re
 
+from tasks.dates.lexicon import _AMPM, _BC, _COUNT_NOUNS, _E, _MONTHX, _REL, _TZ
+from tasks.dates.matching import _matches
+from tasks.dates.patterns import _compile
+from tasks.dates.values import _day_value, _monthx_value, _rel_kind, _time_suffix
+
 # word -> (value, rank): rank orders the parts of a number (thousands 4, hundreds 3, tens 1, units/teens 2)
 _UNITS = {
     "واحد": 1, "واحده": 1, "احد": 1,
@@ -91,16 +96,14 @@ def _year_value(phrase: str | None) -> int | None:
 
 
 def _patterns():
-    from tasks import dates as d
-
     year_kw = r"(?:(?:في|من|منذ|حتي)\s+)?(?:عام|العام|سنه|السنه|لعام|لسنه|بعام|بسنه)"
-    day = d._compile(
-        rf"{d._BC}(?P<dw>{NUMBER})\s+(?:من\s+)?(?:شهر\s+)?(?P<mon>{d._MONTHX}){d._E}"
+    day = _compile(
+        rf"{_BC}(?P<dw>{NUMBER})\s+(?:من\s+)?(?:شهر\s+)?(?P<mon>{_MONTHX}){_E}"
         rf"(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?:(?P<y>\d{{4}})(?!\d)|(?P<yw>{NUMBER}))"
-        rf"|\s+(?P<rel>{d._REL}){d._E})?")
-    month = d._compile(
-        rf"{d._BC}(?:شهر\s+)?(?P<mon>{d._MONTHX}){d._E}\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<yw>{NUMBER})")
-    year = d._compile(rf"{d._BC}(?:(?P<kw>{year_kw}|في|منذ|حتي)\s+)?(?P<yw>{NUMBER})(?!\s+{d._COUNT_NOUNS})")
+        rf"|\s+(?P<rel>{_REL}){_E})?")
+    month = _compile(
+        rf"{_BC}(?:شهر\s+)?(?P<mon>{_MONTHX}){_E}\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<yw>{NUMBER})")
+    year = _compile(rf"{_BC}(?:(?P<kw>{year_kw}|في|منذ|حتي)\s+)?(?P<yw>{NUMBER})(?!\s+{_COUNT_NOUNS})")
     return day, month, year
 
 
@@ -120,9 +123,6 @@ def candidates(f: str, ref, out: list, month: bool) -> None:
     """Dates whose day or year is written out: «حداشر يناير», «خمسة وعشرين ديسمبر ألفين وعشرين»,
     «سنة ألفين وعشرة», «في ألف وتسعمائة وثمانية وأربعين»."""
     global _RX
-    from tasks import dates as d
-
-    from tasks.dates_relative import _matches
 
     year_words = "الفين" in f or "الف و" in f  # every year in words from 1001 to 2199 holds one
     if _RX is None:
@@ -134,21 +134,21 @@ def candidates(f: str, ref, out: list, month: bool) -> None:
         starts = sorted({i for w in hits for i in _positions(f, w)})
         for mt in _matches(rx_day, f, (), 0, starts):
             g = mt.groupdict()
-            dv, mv = number_value(g["dw"]), d._monthx_value(g["mon"])
+            dv, mv = number_value(g["dw"]), _monthx_value(g["mon"])
             if dv is None or mv is None or not 1 <= dv <= 31:
                 continue
             y = int(g["y"]) if g["y"] else _year_value(g["yw"])
             end = mt.end() if (g["y"] or g["rel"] or y is not None) else mt.end("mon")
-            kind = d._rel_kind(g["rel"])
+            kind = _rel_kind(g["rel"])
             if y is None and ref is not None and kind in ("past", "future"):  # «اتناشر مارس اللي فات»
                 after = (mv[0], dv) > (ref.month, ref.day)
                 y = ref.year - (kind == "past" and after) + (kind == "future" and not after)
-            got = d._day_value(y, mv[0], dv, ref)
+            got = _day_value(y, mv[0], dv, ref)
             if got is not None:
                 out.append((mt.start(), end, 7, [(mt.start(), end, got[0], got[1], "gregorian")]))
     if month and year_words:  # «يناير ألفين وأربعة وعشرين»: the month is at most three words before الف
         for mt in _matches(rx_month, f, ("الف",), 3):
-            mv, y = d._monthx_value(mt.group("mon")), _year_value(mt.group("yw"))
+            mv, y = _monthx_value(mt.group("mon")), _year_value(mt.group("yw"))
             if mv is not None and y is not None:
                 value = f"{y:04d}-{mv[0]:02d}"
                 out.append((mt.start(), mt.end(), 6, [(mt.start(), mt.end(), value, "month", "gregorian")]))
@@ -183,20 +183,19 @@ _RX_HOUR_WORDS = None
 def time_candidates(f: str, out: list) -> None:
     """«الساعة الخامسة مساء» T17:00, «الساعة العاشرة والنصف صباحا» T10:30, «الساعة الثانية إلا ربعا» T01:45."""
     global _RX_HOUR_WORDS
-    from tasks import dates as d
 
     if "الساعه" not in f:
         return
     if _RX_HOUR_WORDS is None:
-        _RX_HOUR_WORDS = d._compile(
+        _RX_HOUR_WORDS = _compile(
             rf"(?P<pre>الساعه)\s+(?P<hw>{_alt(HOUR_WORDS)})(?!\w)(?:\s+(?P<mw>{_alt(MINUTE_WORDS)})(?!\w))?"
-            rf"(?:\s+(?:من\s+)?(?P<ap>{d._AMPM})(?!\w))?(?:\s*(?P<par>\()?\s*{d._TZ}(?(par)\s*\)))?")
+            rf"(?:\s+(?:من\s+)?(?P<ap>{_AMPM})(?!\w))?(?:\s*(?P<par>\()?\s*{_TZ}(?(par)\s*\)))?")
     for mt in _RX_HOUR_WORDS.finditer(f):
         g = mt.groupdict()
         h = HOUR_WORDS[re.sub(r"\s+", " ", g["hw"])]
         m = MINUTE_WORDS.get(re.sub(r"\s+", " ", g["mw"] or ""), 0)
         if m < 0:
             h, m = (h - 1) or 12, 60 + m
-        t = d._time_suffix({**g, "H": str(h), "M": str(m)})
+        t = _time_suffix({**g, "H": str(h), "M": str(m)})
         if t is not None:
             out.append((mt.start(), mt.end(), 1, [(mt.start(), mt.end(), t, "time", "gregorian")]))

@@ -1,5 +1,5 @@
-"""The date grammar of real Arabic web text, kind by kind (tasks/dates.py with tasks/dates_relative.py,
-tasks/dates_numbers.py, tasks/dates_widgets.py). Lines written after the way news sites, forums and
+"""The date grammar of real Arabic web text, kind by kind (tasks/dates/: candidates.py with relative.py,
+numbers.py, widgets.py). Lines written after the way news sites, forums and
 date widgets write them; each expects the whole set of mentions (value|granularity), and the surface."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from tasks.dates import extract_mentions
-from tasks.dates_numbers import number_value
+from tasks.dates.numbers import number_value
 
 D = dt.date
 SAT = D(2018, 7, 14)  # a Saturday

@@ -16,6 +16,7 @@ import pytest
 
 from tasks.dates import (
     HTML_DATE_READERS,
+    PublicationDate,
     plausible_published,
     publication_date,
     publication_date_from_field,
@@ -25,7 +26,7 @@ from tasks.dates import (
     publication_date_from_url,
 )
 
-REPO = Path(__file__).parents[1]
+REPO = Path(__file__).parents[2]
 SHARED = REPO.parent / "shared"
 needs_shared = pytest.mark.skipif(
     not SHARED.is_dir(), reason=f"../shared not found at {SHARED} (development material sits beside the checkout)"
@@ -156,3 +157,132 @@ def test_visible_date_line_needs_the_article_title():
     html = html.replace('<h1 class="logo">موقع الأخبار</h1>', '<div>موقع الأخبار</div>').replace(
         "<h2>الحكومة تقر الموازنة الجديدة</h2>", "<h1>الحكومة تقر الموازنة الجديدة</h1><span>5 مارس 2014</span>")
     assert publication_date_from_page_line(parse_html(html)).value == D(2014, 3, 5)
+
+
+# ---------------------------------------------------------------- the seeds' header lines, the URL, fields, HTML
+
+def _gold():
+    return json.loads((SHARED / "seeds" / "gold.json").read_text(encoding="utf-8"))
+
+
+def _seed_lines(name: str) -> list[str]:
+    return (SHARED / "seeds" / name).read_text(encoding="utf-8").split("\n")
+
+
+@needs_shared
+@pytest.mark.parametrize("n_lines", [4, 6, 8])
+def test_seed_publication_dates_from_header(n_lines):
+    for name, g in _gold().items():
+        if name == "about":
+            continue
+        nonempty = [ln for ln in _seed_lines(name) if ln.strip()]
+        p = publication_date_from_header(nonempty[:n_lines])
+        got = p.value.isoformat() if p else None
+        assert got == g["published"], (name, p)
+        if p is not None:
+            assert p.precision == "day" and p.method == "header_line"
+
+
+def test_header_dates():
+    p = publication_date_from_header(["سوريا - لبنان - فلسطين", "لافروف: الاتصالات مستمرة", "1266 2017-02-08"])
+    assert p == PublicationDate(D(2017, 2, 8), "day", "1266 2017-02-08", "header_line")
+    p = publication_date_from_header(["عنوان", "● أخبار دولية ٨ فبراير ٢٠١٥"])
+    assert p is not None and p.value == D(2015, 2, 8) and p.precision == "day"
+    p = publication_date_from_header(["نشر في: يوليو 2019"])
+    assert p is not None and (p.value, p.precision) == (D(2019, 7, 1), "month")
+    p = publication_date_from_header(["الثلاثاء ١ / ١٢ / ٢٠٢٠ - ٠٢:٠٠"])
+    assert p is not None and p.value == D(2020, 12, 1)
+
+
+def test_header_refuses_weak_or_deep_dates():
+    # weekdays and relative dates are not publication dates; nor a bare year
+    assert publication_date_from_header(["وزراء الخارجية خلال لقائهم في واشنطن الجمعة"]) is None
+    assert publication_date_from_header(["في أول محادثة منذ 2022.. ماكرون وبوتين يبحثان"]) is None
+    assert publication_date_from_header(["أمس"]) is None
+    assert publication_date_from_header(["حزيران"]) is None
+    # a body paragraph that mentions a full date is not a date line
+    body = ("وكانت موسكو وواشنطن قد أنشأتا مركزا في جنيف للتنسيق في مواجهة خروقات وقف إطلاق النار في سوريا "
+            "بعد توصلهما إلى حزمة اتفاقات في 9 سبتمبر 2016 لتعزيز الهدنة")
+    assert publication_date_from_header([body]) is None
+    assert publication_date_from_header([]) is None
+
+
+def test_url_dates():
+    assert publication_date_from_url("https://x.com/news/2019/03/14/story.html").value == D(2019, 3, 14)
+    assert publication_date_from_url("http://arabic.cnn.com/2013/middle_east/8/3/syria.clashes/index.html").value \
+        == D(2013, 8, 3)
+    assert publication_date_from_url("https://x.com/2019-03-14-story").value == D(2019, 3, 14)
+    p = publication_date_from_url("https://x.com/2019/03/story")
+    assert p is not None and p.precision == "month"
+    assert publication_date_from_url("https://x.com/article/123456") is None
+    assert publication_date_from_url(None) is None
+
+
+def test_field_dates():
+    p = publication_date_from_field("Sun, 18 Feb 2018 21:35:43 +0400", "TIME")
+    assert p is not None and p.value == D(2018, 2, 18) and p.precision == "day"
+    assert publication_date_from_field("2015-07-21 02:51:32").value == D(2015, 7, 21)
+    assert publication_date_from_field("2018-02-18T23:35:43+04:00").value == D(2018, 2, 18)  # local date
+    assert publication_date_from_field("2018-02-18T21:35:43Z").value == D(2018, 2, 18)
+    assert publication_date_from_field("٨ فبراير ٢٠١٥").value == D(2015, 2, 8)
+    assert publication_date_from_field("26 شوال 1436 هـ").value == D(2015, 8, 11)
+    assert publication_date_from_field("") is None
+    assert publication_date_from_field(None) is None
+    assert publication_date_from_field("غير معروف") is None
+
+
+def test_html_json_ld_first():
+    html = """<html><head>
+    <meta property="article:published_time" content="2020-01-02T10:00:00Z">
+    <script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage"},
+      {"@type":"NewsArticle","datePublished":"2020-01-01T09:00:00+03:00","dateModified":"2020-01-05"}]}</script>
+    </head><body><p>نص</p></body></html>"""
+    p = publication_date_from_html(html)
+    assert p is not None and (p.value, p.method) == (D(2020, 1, 1), "json_ld")
+
+
+def test_html_meta_time_and_url():
+    html = '<html><head><meta name="pubdate" content="2019-05-06"></head><body></body></html>'
+    assert publication_date_from_html(html).method == "html_meta"
+    html = ('<html><body><time itemprop="datePublished" datetime="2018-07-08T10:00:00+03:00">8 يوليو</time>'
+            "</body></html>")
+    p = publication_date_from_html(html)
+    assert p is not None and (p.value, p.method) == (D(2018, 7, 8), "time_tag")
+    html = '<html><body><time datetime="2018-07-08T10:00:00+03:00">8 يوليو</time></body></html>'
+    p = publication_date_from_html(html)  # an unmarked <time>: htmldate first, then the tag itself
+    assert p is not None and p.value == D(2018, 7, 8) and p.method in ("htmldate", "time_tag")
+    p = publication_date_from_html("<html><body><p>لا تاريخ</p></body></html>",
+                                   "https://example.com/2017/02/08/news.html")
+    assert p is not None and p.value == D(2017, 2, 8)
+
+
+@needs_shared
+def test_html_pages_accuracy():
+    """Exact-day accuracy on the fundus pages of ../shared/dev/html (publication date per page)."""
+    import html as html_lib
+
+    ok = n = 0
+    for info in sorted((SHARED / "dev" / "html" / "fundus").glob("*/meta.info")):
+        meta = json.loads(info.read_text())
+        for truth_file in sorted(info.parent.glob("*.json")):
+            truth = json.loads(truth_file.read_text())
+            files = sorted(f for f in meta if f.startswith(truth_file.stem + "_") and (info.parent / f).exists())
+            pages = {f: gzip.decompress((info.parent / f).read_bytes()).decode("utf-8", "replace") for f in files}
+            for i, version in enumerate(truth.values()):
+                pd = version.get("publishing_date")
+                title = html_lib.escape(version.get("title") or "", quote=False)[:40]
+                carrying = (f for f in files if title and (title in pages[f] or title in html_lib.unescape(pages[f])))
+                fname = next(carrying, files[i] if i < len(files) else None)
+                if not pd or fname is None:
+                    continue
+                p = publication_date_from_html(pages[fname], meta[fname]["url"])
+                n += 1
+                ok += p is not None and p.value == D.fromisoformat(pd[:10])
+    assert n >= 30
+    assert ok / n >= 0.95, (ok, n)
+
+
+def test_url_date_needs_one_separator_throughout():
+    assert publication_date_from_url("https://example.org/news/2024/1-6.html") is None
+    assert str(publication_date_from_url("https://example.org/a/2024-01-06-slug").value) == "2024-01-06"
+    assert str(publication_date_from_url("https://example.org/2024/01/06/a").value) == "2024-01-06"

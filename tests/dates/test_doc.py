@@ -10,7 +10,7 @@ import pytest
 
 from tasks.dates import extract_mentions
 
-DOC = Path(__file__).parents[1] / "docs" / "dates.md"
+DOC = Path(__file__).parents[2] / "docs" / "dates.md"
 
 
 def coverage_rows() -> list[tuple[str, str, dt.date | None, str, str]]:

@@ -1,0 +1,65 @@
+"""Trigger-anchored matching and the candidate helpers the relative rules share (tasks.dates.relative,
+holidays, numbers)."""
+
+from __future__ import annotations
+
+import re
+
+from tasks.dates.patterns import _FUTURE_BEFORE
+
+
+def _word_starts_before(f: str, i: int, back: int) -> list[int]:
+    """The start of the word holding position i and of the `back` words before it (and, for a word that
+    opens with the proclitic و/ف, the position after it)."""
+    out = []
+    j = i
+    for _ in range(back + 1):
+        while j > 0 and f[j - 1].isalnum():
+            j -= 1
+        out.append(j)
+        if f[j:j + 1] in ("و", "ف"):
+            out.append(j + 1)
+        while j > 0 and not f[j - 1].isalnum():
+            j -= 1
+        if j == 0:
+            break
+    return out
+
+
+def _matches(rx: re.Pattern, f: str, keys: tuple[str, ...] | dict[str, int], back: int,
+             at: list[int] | None = None) -> list[re.Match]:
+    """rx's matches that start within `back` words (or keys[k] words, for a dict) before an occurrence of
+    one of `keys` (a word every match holds), or before the positions `at`, left to right and disjoint
+    like finditer. Tries rx only there: a scan of the whole text costs a regex step at each of its
+    characters, str.find does not."""
+    starts: set[int] = set()
+    for i in at or ():
+        starts.update(_word_starts_before(f, i, back))
+    for k in keys:
+        k_back = keys[k] if isinstance(keys, dict) else back
+        i = f.find(k)
+        while i >= 0:
+            if k_back:
+                starts.update(_word_starts_before(f, i, k_back))
+            else:
+                starts.add(i)  # the match opens with the key: rx's own lookbehinds check the word start
+                if i and f[i - 1] in "وف":
+                    starts.add(i - 1)
+            i = f.find(k, i + 1)
+    found, end = [], -1
+    for s in sorted(starts):
+        if s < end:
+            continue
+        mt = rx.match(f, s)
+        if mt is not None and mt.end() > s:
+            found.append(mt)
+            end = mt.end()
+    return found
+
+
+def _forward(f: str, start: int) -> bool:
+    return _FUTURE_BEFORE.search(f[max(0, start - 40):start]) is not None
+
+
+def _add(out: list, start: int, end: int, value: str, gran: str, prio: int = 3, cal: str = "gregorian") -> None:
+    out.append((start, end, prio, [(start, end, value, gran, cal)]))

@@ -1,0 +1,220 @@
+"""Date mentions of a text: extract_mentions gates the candidate builders, selects among their
+candidates and maps the spans back to the original text."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from akhbar.arabic import FOLD_TABLE, fold_letters, fold_with_offsets
+from tasks.dates import numbers, relative, widgets
+from tasks.dates.candidates import (
+    _cands_day, _cands_hijri, _cands_month, _cands_numeric, _cands_range, _cands_relative, _cands_rfc,
+    _cands_season, _cands_time, _cands_weekday, _cands_year,
+)
+from tasks.dates.lexicon import _ARABIC_MONTH, _HMONTH, _MONTH, _ORDINAL
+from tasks.dates.patterns import (
+    _DIGIT, _DIGIT_COLON, _HIJRI_TRIGGERS, _MONTH_TRIGGERS, _SEASON_TRIGGERS, _SPAN_UNITS, _TRIGGERS,
+    _WEEKDAY_TRIGGERS, _compile, _has_english_month,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    start: int  # char offset in the ORIGINAL text
+    end: int
+    surface: str  # text[start:end]
+    value: str
+    granularity: str  # year | season | month | week | day | datetime | time | weekday
+    calendar: str  # gregorian | hijri
+
+
+def _select(cands: list) -> list:
+    """Longest candidates first (ties: higher priority, earlier start); no overlaps."""
+    cands.sort(key=lambda c: (-(c[1] - c[0]), -c[2], c[0]))
+    starts: list[int] = []  # the chosen intervals, disjoint, kept sorted
+    ends: list[int] = []
+    chosen = []
+    for c in cands:
+        s, e = c[0], c[1]
+        if e <= s:
+            continue
+        i = bisect.bisect_right(starts, s)
+        if i > 0 and ends[i - 1] > s:
+            continue
+        if i < len(starts) and starts[i] < e:
+            continue
+        starts.insert(i, s)
+        ends.insert(i, e)
+        chosen.append(c)
+    chosen.sort(key=lambda c: c[0])
+    return chosen
+
+
+def _strip_span(f: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and f[s] in " \t\n\r،,-–|":
+        s += 1
+    while e > s and f[e - 1] in " \t\n\r،,-–|":
+        e -= 1
+    return s, e
+
+
+_CHUNK = 600
+
+
+def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMention]:
+    """Each date expression once, non-overlapping, in text order."""
+    # one function: the per-line hot path, its gates inline rather than behind extra calls
+    if not text:
+        return []
+    if isinstance(reference, dt.datetime):
+        reference = reference.date()
+    if len(text) > _CHUNK and "\n" in text:
+        # a whole article: read it line by line (date expressions do not cross lines), so the
+        # slow offset map is only built for the lines that carry tashkeel or tatweel
+        out: list[DateMention] = []
+        pos = 0
+        for line in text.split("\n"):
+            if line:
+                for m in extract_mentions(line, reference):
+                    out.append(DateMention(m.start + pos, m.end + pos, m.surface, m.value, m.granularity,
+                                           m.calendar))
+            pos += len(line) + 1
+        return out
+    # fold_letters(text) is exactly fold_with_offsets(text)[0] (= text.translate(FOLD_TABLE), cheaper:
+    # bench/dates.py); the offsets are only computed when a mention must be mapped back.
+    folded = fold_letters(text)
+    first_digit = _DIGIT.search(folded)
+    has_digit = first_digit is not None
+    english = _has_english_month(folded)
+    if not (has_digit or english or any(k in folded for k in _TRIGGERS)
+            or ("بعد" in folded and any(k in folded for k in _SPAN_UNITS))):  # «بعد ثلاثة أيام»
+        return []
+
+    # Each gate below is a necessary condition of its patterns (a four-digit run, a month name
+    # in the position the patterns allow, "d:d"), so skipping on it changes nothing; it spares
+    # the big alternations a scan of the many paragraphs that cannot match (a month trigger
+    # substring is in half the paragraphs: اب, ماي inside other words).
+    cands: list = []
+    month = english or _has_month_word(folded) or (
+        _LATIN_ANY.search(folded) is not None and any(k in folded for k in _MONTH_TRIGGERS))
+    four = _FOUR_DIGITS.search(folded, first_digit.start()) if has_digit else None  # none before the first digit
+    year4 = four is not None
+    if has_digit:
+        if year4:
+            _cands_numeric(folded, reference, cands, four.start())
+            if english:
+                _cands_rfc(folded, cands)
+        if month:
+            _cands_range(folded, reference, cands)
+        if year4:
+            _cands_year(folded, cands, four.start())
+        if (":" in folded and _DIGIT_COLON.search(folded)) or "الساعه" in folded:
+            _cands_time(folded, cands)
+        if year4 and any(k in folded for k in _HIJRI_TRIGGERS):
+            _cands_hijri(folded, cands)
+    if month:
+        if has_digit or _ORD_HINT.search(folded):
+            _cands_day(folded, reference, cands)
+        _cands_month(folded, reference, cands)
+    if any(k in folded for k in _SEASON_TRIGGERS):
+        _cands_season(folded, reference, cands)
+    if reference is not None:
+        _cands_relative(folded, reference, cands)
+    weekday = any(k in folded for k in _WEEKDAY_TRIGGERS)
+    if weekday:
+        _cands_weekday(folded, reference, cands)
+    relative.candidates(folded, reference, cands, month, weekday, has_digit)
+    if month or ("الف" in folded and ("الفين" in folded or "الف و" in folded)):
+        numbers.candidates(folded, reference, cands, month)
+    if "الساعه" in folded:
+        numbers.time_candidates(folded, cands)
+    if year4:
+        widgets.candidates(folded, reference, cands, month)
+
+    if not cands:
+        return []
+    offsets = None
+    if len(folded) != len(text):  # something was dropped (tashkeel, tatweel): map positions back
+        folded2, offsets = fold_with_offsets(text)
+        assert folded2 == folded
+    result: list[DateMention] = []
+    n = len(text)
+    for cand in _select(cands):
+        for s, e, value, gran, cal in cand[3]:
+            s, e = _strip_span(folded, s, e)
+            if offsets is None:
+                os_, oe = s, e
+            else:
+                os_ = offsets[s]
+                oe = offsets[e - 1] + 1 if e > 0 else 0
+                # keep marks that belong to the last letter (tanween, tatweel in هـ)
+                while oe < n and text[oe] != " " and oe < offsets[e] and text[oe].translate(FOLD_TABLE) == "":
+                    oe += 1
+            result.append(DateMention(os_, oe, text[os_:oe], value, gran, cal))
+    return _join_day_and_time(text, result) if len(result) > 1 else result
+
+
+# between a day and its time: nothing but spaces, a comma or dash, and عند/في/على ("12 يوليو 2018، الساعة الخامسة مساء")
+_DAY_TIME_GAP = re.compile(r"[\s,،\-–|]*(?:(?:عند|في|على|علي|حوالي|نحو)\s+)?")
+
+
+# between a time and its day: "الساعة العاشرة من صباح يوم الخميس 12 يوليو", "الساعة 10:30 صباح اليوم"
+_TIME_DAY_GAP = re.compile(r"[\s,،]*(?:(?:يوم|من)\s+)*")
+_FULL_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _join_day_and_time(text: str, mentions: list[DateMention]) -> list[DateMention]:
+    """A day next to a time mention (one the date patterns could not take, such as a time in words, or a
+    time written before its day) becomes one datetime mention."""
+    out: list[DateMention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if prev is not None and {prev.granularity, m.granularity} == {"day", "time"}:
+            day, time = (prev, m) if prev.granularity == "day" else (m, prev)
+            gap = _DAY_TIME_GAP if day is prev else _TIME_DAY_GAP
+            if _FULL_DAY.fullmatch(day.value) and gap.fullmatch(text, prev.end, m.start):
+                out[-1] = DateMention(prev.start, m.end, text[prev.start:m.end], day.value + time.value, "datetime",
+                                      day.calendar)
+                continue
+        out.append(m)
+    return out
+
+_HIJRI_HINT = re.compile(_HMONTH)
+_FOUR_DIGITS = re.compile(r"\d{4}")  # every year pattern needs one (ISO, DMY, RFC, Hijri, bare year)
+# English names are matched case-insensitively: any letter a-z in any case (as re folds it) may start one
+_LATIN_ANY = re.compile(r"(?i)[a-z]")
+# an Arabic month as the month patterns allow it: at a word start, after a proclitic و/ب/ل, or
+# right after a day number ("5مايو")
+_MONTH_WORD = _compile(rf"(?:(?<!\w)[وبل]?|(?<=\d)){_ARABIC_MONTH}(?!\w)")
+
+
+def _has_month_word(folded: str) -> bool:
+    """_MONTH_WORD.search(folded) is not None, tried only where a month name can start: at a
+    trigger (a name's first word) that the pattern's lookbehinds allow, checked with str methods
+    first (re's \\w is isalnum() or "_", \\d is isdecimal()). A trigger substring is in nearly
+    half the paragraphs (اب, ماي inside other words), where a full scan of the pattern is slow (bench/dates.py)."""
+    for k in _MONTH_TRIGGER_STARTS:
+        i = folded.find(k)
+        while i >= 0:
+            before = folded[i - 1] if i else " "
+            if (not (before.isalnum() or before == "_") or before.isdecimal()) and _MONTH_WORD.match(folded, i):
+                return True
+            if before in "وبل" and (i == 1 or not (folded[i - 2].isalnum() or folded[i - 2] == "_")) \
+                    and _MONTH_WORD.match(folded, i - 1):
+                return True
+            i = folded.find(k, i + 1)
+    return False
+
+
+# the triggers that no shorter trigger starts: every month name starts with one of these
+_MONTH_TRIGGER_STARTS = tuple(k for k in _MONTH_TRIGGERS
+                              if not any(o != k and k.startswith(o) for o in _MONTH_TRIGGERS))
+# names that share their first three letters are looked for once by them (each hit is checked by _MONTH_WORD)
+_MONTH_TRIGGER_STARTS = tuple(sorted({k[:3] if sum(o[:3] == k[:3] for o in _MONTH_TRIGGER_STARTS) > 1 else k
+                                      for k in _MONTH_TRIGGER_STARTS}))
+
+
+_ORD_HINT = _compile(_ORDINAL + r"\s+(?:من\s+)?(?:شهر\s+)?" + _MONTH)

@@ -1,0 +1,42 @@
+"""The speed devices of the grammar (tasks/dates/patterns.py's first-character guards, the month-name gate of
+tasks/dates/mentions.py) change no match."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.dates.test_mentions import PROBE
+
+SHARED = Path(__file__).parents[2].parent / "shared"
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason=f"../shared not found at {SHARED} (development material sits beside the checkout)"
+)
+
+
+@needs_shared
+def test_first_character_guards_and_gates_change_no_match():
+    # _compile prefixes each pattern with a lookahead on its possible first characters, and
+    # _has_month_word replaces a full scan: both must find exactly what the plain forms find.
+    import re
+
+    from akhbar.arabic import fold_letters
+    from tasks.dates import mentions, patterns
+
+    texts = [fold_letters(line) for f in sorted((SHARED / "seeds").glob("*.txt"))
+             for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += [fold_letters(text) for _ref, text, _exp in PROBE]
+    texts += ["5مايو", "ومايو", "xمايو", "ببمايو", "مايوس", "_مايو", "٣مايو", "لابريل", "Feb 3, 2020", "kانون"]
+    guarded = [(patterns, name) for name in dir(patterns) if name.startswith("_RX_")]
+    guarded += [(mentions, "_MONTH_WORD"), (mentions, "_ORD_HINT")]
+    assert len(guarded) > 10
+    for module, name in guarded:
+        rx = getattr(module, name)
+        assert rx.pattern.startswith("(?="), f"{name} has no first-character guard"
+        plain = re.compile(rx.pattern[rx.pattern.index(")(?:") + 1:], rx.flags)
+        for text in texts:
+            got = [(m.span(), m.groupdict()) for m in rx.finditer(text)]
+            assert got == [(m.span(), m.groupdict()) for m in plain.finditer(text)], (name, text)
+    for text in texts:
+        assert mentions._has_month_word(text) == (mentions._MONTH_WORD.search(text) is not None), text
