@@ -14,7 +14,7 @@ def _reason(value: str, meaning: str) -> str:
     return value
 
 
-# ---- file system entries (tasks/discover.py)
+# ---- file system entries (tasks/ingest/discover.py)
 NOT_REGULAR = _reason(
     "not a regular file (FIFO/device/socket)",
     "a FIFO, device or socket (or a symlink to one): never opened, since reading one can block for ever")
@@ -55,7 +55,7 @@ LINE_OVER_LIMIT = _reason(
     "other lines are kept")
 
 
-# ---- formats (tasks/ingest.py detect_format, tasks/readers/*)
+# ---- formats (tasks/ingest/formats.py detect_format, tasks/ingest/readers/*)
 UNRECOGNISED = _reason(
     "unrecognised format",
     "a file that is none of the formats akhbar reads (text is only a .txt/.text file); never read as text")
@@ -131,7 +131,7 @@ def from_os_error(exc: OSError) -> str:
     """The reason for an OSError met while opening or reading an input."""
     import errno
 
-    if exc.strerror in MEANINGS:  # raised with a reason of its own (tasks.discover.NotRegular)
+    if exc.strerror in MEANINGS:  # raised with a reason of its own (tasks.ingest.discover.NotRegular)
         return exc.strerror
     if exc.errno in (errno.EACCES, errno.EPERM):
         return PERMISSION_DENIED

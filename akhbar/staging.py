@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+
+from akhbar.schema import TS
+
 # kind -> (folder in the run folder, file name with {shard} for the shard id)
 STAGED: dict[str, tuple[str, str]] = {
     # ingest: the records read from a shard of input files, their rejects, the files read
@@ -78,3 +82,33 @@ def final_dir(run: str | Path, table: str) -> Path:
 def duckdb_spill(run: str | Path) -> Path:
     """DuckDB's spill folder for the run's corpus-wide passes."""
     return Path(run) / "duckdb_tmp"
+
+
+# ---- ingest staged schemas
+# A record as read from an input (tasks/ingest/records.py Record).
+INGEST_SCHEMA = pa.schema([
+    ("doc_id", pa.string()),
+    ("source_uri", pa.string()),
+    ("site", pa.string()),
+    ("format", pa.string()),
+    ("encoding", pa.string()),
+    ("input_index", pa.int64()),
+    ("record_index", pa.int64()),
+    ("url", pa.string()),
+    ("title", pa.string()),
+    ("published_field", pa.string()),
+    ("author", pa.string()),
+    ("crawled_at", TS),
+    ("source_meta", pa.string()),  # the record's other fields, as JSON
+    ("content_kind", pa.string()),  # text | html
+    ("content", pa.string()),
+])
+# The staged file adds each record's length, so admit splits shards by characters without
+# reading (decompressing) the content column.
+STAGED_SCHEMA = INGEST_SCHEMA.append(pa.field("content_chars", pa.int64()))
+# input_index: the input file the reject came from (write.stage_side_tables turns it into rejects.input_path)
+REJECT_SCHEMA = pa.schema([("source_uri", pa.string()), ("stage", pa.string()), ("error", pa.string()),
+                           ("input_index", pa.int64())])
+# One row per input entry read: what unchanged_inputs compares the next run's entries with.
+FILE_SCHEMA = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
+                         ("sha256", pa.string()), ("n_records", pa.int64()), ("ctime_ns", pa.int64())])
