@@ -50,8 +50,8 @@ def admit_records(out_dir: str, run_dir: str, workers: int = 1) -> dict:
     shards = []
     if n_admitted:
         records = staging.folder(run, "record_index")
-        con.execute(sqlfiles.load("admit/record_shards"),
-                    {"shard_size": int(settings.shard_size), "max_chars": max(1, int(max_chars)), "records": str(records)})
+        params = {"shard_size": int(settings.shard_size), "max_chars": max(1, int(max_chars)), "records": str(records)}
+        con.execute(sqlfiles.load("admit/record_shards"), params)
         shards = sorted(int(p.name.split("=")[1]) for p in staging.paths(run, "record_index"))
     con.close()
     store.crash_point("admit")
@@ -131,9 +131,8 @@ def unchanged_inputs(out_dir: str, files: list[str] | list[Path]) -> set[str]:
     import duckdb
 
     con = duckdb.connect()
-    rows = con.execute(
-        sqlfiles.load("admit/last_reads"), [store.table_glob(out, "inputs"), store.table_glob(out, "runs"), sorted(done)]
-    ).fetchall()
+    params = [store.table_glob(out, "inputs"), store.table_glob(out, "runs"), sorted(done)]
+    rows = con.execute(sqlfiles.load("admit/last_reads"), params).fetchall()
     con.close()
     seen = {path: (stat_key, digest, started) for path, stat_key, digest, started in rows}
     unchanged = set()

@@ -155,10 +155,10 @@ def _detect_other(raw: bytes) -> tuple[str, str]:
 
     best = from_bytes(raw).best()
     if best is None:
-        raise InputError("undecodable bytes: no text encoding fits")
+        raise InputError(reasons.UNDECODABLE_NO_FIT)
     text = str(best)
     if len(_ODD.findall(text[:20000])) > 0.2 * max(1, len(text[:20000])):
-        raise InputError(f"undecodable bytes: best guess {best.encoding} gives mojibake")
+        raise InputError(reasons.UNDECODABLE_MOJIBAKE.format(encoding=best.encoding))
     return text, f"{_label(best.encoding)} (detected)"
 
 

@@ -34,9 +34,9 @@ _MAGIC = ((b"%PDF", "PDF"), (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG i
 
 def check_bytes(raw: bytes, what: str, settings: Settings) -> None:
     if not raw.strip():
-        raise InputError(f"empty {what}")
+        raise InputError(reasons.EMPTY_PART.format(what=what))
     if len(raw) > settings.max_input_bytes:
-        raise InputError(f"{what} of {len(raw)} bytes is over the size limit ({settings.max_input_bytes})")
+        raise InputError(reasons.OVER_SIZE_LIMIT.format(what=what, size=len(raw), limit=settings.max_input_bytes))
     name = magic_name(raw[:16])
     if name:
         raise InputError(f"{reasons.BINARY} ({name}) in {what}")

@@ -82,7 +82,7 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
             return
         text = sanitize_text(text)
         if not text.strip():
-            yield Reject(uri, "no text after decoding (only control characters)")
+            yield Reject(uri, f"{reasons.NO_TEXT_DECODED} (only control characters)")
             return
         yield Record(doc_id_of(raw), uri, site_of(None, path), fmt, how, input_index, 0,
                      None, None, None, "html" if fmt == "html" else "text", text)
@@ -271,7 +271,7 @@ def _read_member(path: Path, uri: str, mf, input_index: int, settings: Settings)
         return
     data = head + mf.read(settings.max_input_bytes + 1 - len(head))
     if len(data) > settings.max_input_bytes:
-        yield Reject(uri, f"file of more than {settings.max_input_bytes} bytes is over the size limit")
+        yield Reject(uri, reasons.MEMBER_OVER_LIMIT.format(limit=settings.max_input_bytes))
         return
     for item in read_input(path, data, input_index, settings):
         if isinstance(item, Reject) and item.source_uri == str(path):
@@ -287,7 +287,7 @@ def _read_decompressed(path: Path, fh, compression: str, input_index: int,
     for chunk in streams.decompressed(fh, compression, problems):
         total += len(chunk)
         if total > settings.max_input_bytes:
-            yield Reject(str(path), f"decompresses to over the size limit ({settings.max_input_bytes} bytes)")
+            yield Reject(str(path), reasons.DECOMPRESSES_OVER_SIZE_LIMIT.format(limit=settings.max_input_bytes))
             return
         data.append(chunk)
     if problems:
@@ -303,4 +303,4 @@ def _read_file(fh, head: bytes, path: Path, settings: Settings, probe: bytes) ->
     size = os.fstat(fh.fileno()).st_size
     if size <= settings.max_input_bytes:
         return head + fh.read(), None
-    return None, f"file of {size} bytes is over the size limit ({settings.max_input_bytes})"
+    return None, reasons.OVER_SIZE_LIMIT.format(what="file", size=size, limit=settings.max_input_bytes)

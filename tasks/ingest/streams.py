@@ -370,7 +370,7 @@ def gunzip_tolerant(raw: bytes, cap: int | None = None) -> tuple[bytes, str | No
             continue
         total += len(chunk)
         if cap and (d.unconsumed_tail or total > cap):
-            raise InputError(f"decompresses to over the size limit ({cap} bytes)")
+            raise InputError(reasons.DECOMPRESSES_OVER_SIZE_LIMIT.format(limit=cap))
         out.append(chunk)
         if not d.eof:
             try:

@@ -28,7 +28,7 @@ def read_arc(path: Path, fh, input_index: int, settings: Settings) -> Iterator[R
         except StopIteration:
             return
         except Exception as exc:  # warcio cannot resynchronise an ARC; what follows is lost, and said so
-            yield Reject(f"{path}@record{record_no}", f"broken ARC record ({type(exc).__name__}: {exc}); "
+            yield Reject(f"{path}@record{record_no}", f"{reasons.BROKEN_ARC} ({type(exc).__name__}: {exc}); "
                                                       "the rest of the file is not readable"[:500])
             return
         try:
@@ -38,7 +38,7 @@ def read_arc(path: Path, fh, input_index: int, settings: Settings) -> Iterator[R
             uri = url or f"{path}@record{record_no}"
             status = rec.http_headers.get_statuscode() if rec.http_headers else None
             if status and not str(status).startswith("2"):
-                yield Reject(uri, f"HTTP {status} response")
+                yield Reject(uri, reasons.HTTP_STATUS.format(status=status))
                 continue
             ctype_full = (rec.http_headers.get_header("Content-Type") if rec.http_headers else None) or ""
             ctype = ctype_full.split(";")[0].strip().lower()
@@ -48,7 +48,7 @@ def read_arc(path: Path, fh, input_index: int, settings: Settings) -> Iterator[R
                 yield Reject(uri, reasons.RECORD_OVER_LIMIT.format(size=size, limit=settings.max_input_bytes))
                 continue
             if ctype and not (ctype in HTML_TYPES or ctype.startswith("text/")):
-                yield Reject(uri, f"not a page: {ctype} response")
+                yield Reject(uri, reasons.NOT_A_PAGE.format(ctype=ctype))
                 continue
             m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", ctype_full, re.I)
             check_bytes(payload, "HTTP payload", settings)
@@ -60,7 +60,7 @@ def read_arc(path: Path, fh, input_index: int, settings: Settings) -> Iterator[R
         except InputError as exc:
             yield Reject(uri, str(exc))
         except Exception as exc:
-            yield Reject(f"{path}@record{record_no}", f"broken ARC record ({type(exc).__name__}: {exc})"[:500])
+            yield Reject(f"{path}@record{record_no}", f"{reasons.BROKEN_ARC} ({type(exc).__name__}: {exc})"[:500])
         finally:
             record_no += 1
 

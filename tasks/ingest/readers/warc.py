@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from akhbar import reasons
 from akhbar.settings import Settings
 from tasks.ingest.decode import decode_bytes, sanitize_text
 from tasks.ingest.formats import check_bytes, detect_format
@@ -80,11 +81,11 @@ def read_warc(path: Path, chunks: Iterable[bytes], input_index: int,
     win = _Window(chunks)
     p = win.boundary(0, discard=True)
     if p is None:
-        yield Reject(str(path), "no WARC record found" + (" (the file is not a WARC)" if win.junk else ""))
+        yield Reject(str(path), reasons.NO_WARC_RECORD + (" (the file is not a WARC)" if win.junk else ""))
         return
     win.drop(p)
     if win.junk:
-        yield Reject(f"{path}@0", "broken WARC data before the first record header")
+        yield Reject(f"{path}@0", reasons.WARC_JUNK_FIRST)
     record_no = 0
     limit = 2 * settings.max_input_bytes + 65536
     win.max_buf = limit + 2 * 65536
@@ -99,32 +100,33 @@ def read_warc(path: Path, chunks: Iterable[bytes], input_index: int,
             clen = _content_length(bytes(win.buf[:header_end]))
             body_end = header_end + clen
             if clen > limit:
-                raise InputError(f"record of {clen} bytes is over the size limit ({settings.max_input_bytes})")
+                raise InputError(reasons.RECORD_OVER_LIMIT.format(size=clen, limit=settings.max_input_bytes))
             win.fill(body_end + 64)
             q = win.boundary(1)
             if len(win.buf) < body_end:
                 nxt = q
-                raise InputError(f"broken WARC record: Content-Length {clen} runs past the next record" if q is not None
-                                 else f"truncated WARC record: Content-Length {clen}, {len(win.buf) - header_end} bytes left")
+                raise InputError(f"{reasons.BROKEN_WARC}: Content-Length {clen} runs past the next record"
+                                 if q is not None
+                                 else reasons.TRUNCATED_WARC.format(length=clen, left=len(win.buf) - header_end))
             if q is not None and q < body_end:
                 # A 'WARC/1.0' line inside the payload (then the record ends where a later one
                 # starts), or a Content-Length that runs into the next record.
                 r = win.boundary(body_end)
                 if bytes(win.buf[body_end: r if r is not None else len(win.buf)]).strip():
                     nxt = q
-                    raise InputError(f"broken WARC record: Content-Length {clen} runs past the "
+                    raise InputError(f"{reasons.BROKEN_WARC}: Content-Length {clen} runs past the "
                                      f"{q - header_end} bytes before the next record")
                 nxt = r
             else:
                 nxt = q
                 if bytes(win.buf[body_end: q if q is not None else len(win.buf)]).strip():
-                    raise InputError(f"broken WARC record: stray bytes after its Content-Length ({clen}); "
+                    raise InputError(f"{reasons.BROKEN_WARC}: stray bytes after its Content-Length ({clen}); "
                                      "the payload is not trustworthy")
             item = _warc_record(path, bytes(win.buf[:body_end]), start, input_index, record_no, settings)
         except InputError as exc:
             item = Reject(at, str(exc))
         except Exception as exc:  # fastwarc raises OSError/ValueError on malformed records
-            item = Reject(at, f"broken WARC record: {type(exc).__name__}: {exc}"[:500])
+            item = Reject(at, f"{reasons.BROKEN_WARC}: {type(exc).__name__}: {exc}"[:500])
         if item is not None:
             yield item
         record_no += 1
@@ -142,13 +144,13 @@ def _header_end(buf) -> int:
         pos = head.find(sep)
         if pos >= 0:
             return pos + len(sep)
-    raise InputError("broken WARC record: no end of the header block")
+    raise InputError(f"{reasons.BROKEN_WARC}: no end of the header block")
 
 
 def _content_length(header: bytes) -> int:
     m = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", header)
     if not m:
-        raise InputError("broken WARC record: no Content-Length")
+        raise InputError(f"{reasons.BROKEN_WARC}: no Content-Length")
     return int(m.group(1))
 
 
@@ -158,7 +160,7 @@ def _parse_one(buf: bytes, decode: str):
     record = next(iter(ArchiveIterator(io.BytesIO(buf), parse_http=True, auto_decode=decode, quirks_mode=True,
                                        max_content_length=None)), None)
     if record is None:
-        raise InputError("broken WARC record: unreadable header")
+        raise InputError(f"{reasons.BROKEN_WARC}: unreadable header")
     return record
 
 
@@ -175,10 +177,11 @@ def _warc_record(path: Path, buf: bytes, start: int, input_index: int, record_no
     uri = url or f"{path}@{start}"
     if rtype == WarcRecordType.response:
         if not record.is_http or record.http_headers is None:
-            return Reject(uri, "WARC response without a readable HTTP header")
+            return Reject(uri, reasons.WARC_NO_HTTP)
         status = record.http_headers.status_code
         if not 200 <= (status or 0) < 300:
-            return Reject(uri, f"HTTP {status} response ({record.http_headers.reason_phrase or 'no page'})")
+            phrase = record.http_headers.reason_phrase or "no page"
+            return Reject(uri, f"{reasons.HTTP_STATUS.format(status=status)} ({phrase})")
         ctype = (record.http_content_type or "").lower()
         charset = record.http_charset
     else:
@@ -187,7 +190,7 @@ def _warc_record(path: Path, buf: bytes, start: int, input_index: int, record_no
         m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", raw_type, re.I)
         charset = m.group(1) if m else None
     if record.content_length > settings.max_input_bytes * 2:
-        return Reject(uri, f"record of {record.content_length} bytes is over the size limit ({settings.max_input_bytes})")
+        return Reject(uri, reasons.RECORD_OVER_LIMIT.format(size=record.content_length, limit=settings.max_input_bytes))
     try:
         payload = record.reader.read()
     except Exception as exc:
@@ -196,9 +199,9 @@ def _warc_record(path: Path, buf: bytes, start: int, input_index: int, record_no
         try:
             payload = _parse_one(buf, "none").reader.read()
         except Exception:
-            return Reject(uri, f"unreadable HTTP payload ({type(exc).__name__}: {exc})"[:500])
+            return Reject(uri, f"{reasons.UNREADABLE_PAYLOAD} ({type(exc).__name__}: {exc})"[:500])
     if ctype and not (ctype in HTML_TYPES or ctype.startswith("text/")):
-        return Reject(uri, f"not a page: {ctype} response")
+        return Reject(uri, reasons.NOT_A_PAGE.format(ctype=ctype))
     try:
         check_bytes(payload, "HTTP payload", settings)
         is_html = ctype in HTML_TYPES or (not ctype or ctype == "text/plain") and detect_format(Path("x"), payload) == "html"
@@ -207,7 +210,7 @@ def _warc_record(path: Path, buf: bytes, start: int, input_index: int, record_no
         return Reject(uri, str(exc))
     text = sanitize_text(text)
     if not text.strip():
-        return Reject(uri, "no text after decoding")
+        return Reject(uri, reasons.NO_TEXT_DECODED)
     return Record(doc_id_of(payload), uri, site_of(url, path), "warc", how, input_index, record_no,
                   url, None, None, "html" if is_html else "text", text,
                   crawled_at=parse_timestamp(record.headers.get("WARC-Date")))
