@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 # Columns that differ between any two runs of the same inputs.
 RUN_COLUMNS = {"run_id", "ingested_at", "started_at", "finished_at", "seconds", "parameters", "settings",
-               "stage_seconds", "stage_counts", "akhbar_version", "out", "inputs"}
+               "stage_seconds", "stage_counts", "akhbar_version", "out", "inputs", "at"}
 CHILD = """
 import sys
 from flows.orchestration import LocalExecutor, run_pipeline
