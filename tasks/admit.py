@@ -160,7 +160,4 @@ def _unchanged(path: str, stat_key: list, digest: str | None, started_ns: int) -
         return False
 
 
-# ---------------------------------------------------------------- Prefect task wrappers
-
-
 admit_task = StageTask(admit_records, name="admit", retries=2)

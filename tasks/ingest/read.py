@@ -88,9 +88,6 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
                      None, None, None, "html" if fmt == "html" else "text", text)
 
 
-# ---- WARC
-
-
 def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
     """All records of one input file, reading WARC, ARC and JSONL files as a stream (memory bounded
     by the largest record, whatever the file size) and rejecting a single document over the size limit from its

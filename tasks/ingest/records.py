@@ -63,8 +63,7 @@ def site_of(url: str | None, path: Path) -> str:
 class RecordWriter:
     """Staged records written in row groups as they come, so a shard's memory stays bounded."""
 
-    # Small row groups: read_record_shard decodes the whole groups holding a record shard's rows
-    # (HTML pages: 64M-character groups made the 7 shards' reads 0.34 s, 1M ones 0.14 s).
+    # Small row groups: read_record_shard decodes the whole groups holding a record shard's rows (bench/pipeline.py).
     ROWS, CHARS = 2000, 1_000_000
 
     def __init__(self, path: Path):
