@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from tasks.readers.fields import MAPPABLE as COLUMN_ROLES
+from tasks.ingest.readers.fields import MAPPABLE as COLUMN_ROLES
 
 
 def _prefect_api_url() -> str | None:
@@ -106,7 +106,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _column_mapping(args: argparse.Namespace) -> dict[str, str]:
     """--text-column and its siblings as Settings.columns (role -> field name)."""
-    from tasks.readers.fields import check_columns
+    from tasks.ingest.readers.fields import check_columns
 
     return check_columns({role: getattr(args, f"{role}_column") for role in COLUMN_ROLES
                           if getattr(args, f"{role}_column", None)})
@@ -327,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     for role in COLUMN_ROLES:
         r.add_argument(f"--{role.replace('_', '-')}-column", metavar="NAME",
                        help=f"the field/column holding the {role.replace('_', ' ')} in JSON, JSONL, Parquet and CSV "
-                            "records (default: the usual names, tasks/readers/fields.py)")
+                            "records (default: the usual names, tasks/ingest/readers/fields.py)")
     mode = r.add_mutually_exclusive_group()
     mode.add_argument("--prefect", action="store_true",
                       help="run as a Prefect flow even without a configured server (starts a temporary one)")

@@ -14,7 +14,7 @@ def _reason(value: str, meaning: str) -> str:
     return value
 
 
-# ---- file system entries (tasks/discover.py)
+# ---- file system entries (tasks/ingest/discover.py)
 NOT_REGULAR = _reason(
     "not a regular file (FIFO/device/socket)",
     "a FIFO, device or socket (or a symlink to one): never opened, since reading one can block for ever")
@@ -55,7 +55,7 @@ LINE_OVER_LIMIT = _reason(
     "other lines are kept")
 
 
-# ---- formats (tasks/ingest.py detect_format, tasks/readers/*)
+# ---- formats (tasks/ingest/formats.py detect_format, tasks/ingest/readers/*)
 UNRECOGNISED = _reason(
     "unrecognised format",
     "a file that is none of the formats akhbar reads (text is only a .txt/.text file); never read as text")
@@ -127,11 +127,63 @@ BINARY = _reason(
     "bytes that are an image, PDF, archive or executable, never text")
 
 
+# ---- pages and records (tasks/ingest: decode.py, formats.py, read.py, readers/warc.py, readers/arc.py)
+EMPTY_PART = _reason(
+    "empty {what}",
+    "a single document (file) or a WARC/ARC HTTP payload with nothing but whitespace in it")
+OVER_SIZE_LIMIT = _reason(
+    "{what} of {size} bytes is over the size limit ({limit})",
+    "a single document (file) or an HTTP payload larger than max_input_bytes; rejected from its first bytes")
+MEMBER_OVER_LIMIT = _reason(
+    "file of more than {limit} bytes is over the size limit",
+    "a zip member holding a single document larger than max_input_bytes (read no further than the limit)")
+DECOMPRESSES_OVER_SIZE_LIMIT = _reason(
+    "decompresses to over the size limit ({limit} bytes)",
+    "a compressed single document larger than max_input_bytes once decompressed")
+NO_TEXT_DECODED = _reason(
+    "no text after decoding",
+    "a document or payload that decodes to nothing but whitespace and control characters")
+UNDECODABLE_NO_FIT = _reason(
+    "undecodable bytes: no text encoding fits",
+    "bytes that are neither UTF-8/16 nor an Arabic code page, and no encoding charset-normalizer knows")
+UNDECODABLE_MOJIBAKE = _reason(
+    "undecodable bytes: best guess {encoding} gives mojibake",
+    "bytes whose best-guessed encoding still yields mostly mojibake")
+NO_WARC_RECORD = _reason(
+    "no WARC record found",
+    "a file that looked like a WARC but holds no WARC record header")
+WARC_JUNK_FIRST = _reason(
+    "broken WARC data before the first record header",
+    "bytes before the first record of a WARC; the records after them are read")
+BROKEN_WARC = _reason(
+    "broken WARC record",
+    "a WARC record with a damaged header or a Content-Length that does not fit (the detail is given); "
+    "the records after it are read")
+TRUNCATED_WARC = _reason(
+    "truncated WARC record: Content-Length {length}, {left} bytes left",
+    "the last record of a WARC cut off before its Content-Length")
+WARC_NO_HTTP = _reason(
+    "WARC response without a readable HTTP header",
+    "a WARC response record whose payload does not start with an HTTP response header")
+HTTP_STATUS = _reason(
+    "HTTP {status} response",
+    "a WARC/ARC response with an HTTP status other than 2xx: no page (the reason phrase follows for WARC)")
+UNREADABLE_PAYLOAD = _reason(
+    "unreadable HTTP payload",
+    "a WARC payload that cannot be read (a transfer or content encoding that does not decode)")
+NOT_A_PAGE = _reason(
+    "not a page: {ctype} response",
+    "a WARC/ARC response of a content type that is not text or HTML (image, PDF, script, ...)")
+BROKEN_ARC = _reason(
+    "broken ARC record",
+    "an ARC record warcio cannot read (the exception is given); if it cannot resynchronise, the rest is lost")
+
+
 def from_os_error(exc: OSError) -> str:
     """The reason for an OSError met while opening or reading an input."""
     import errno
 
-    if exc.strerror in MEANINGS:  # raised with a reason of its own (tasks.discover.NotRegular)
+    if exc.strerror in MEANINGS:  # raised with a reason of its own (tasks.ingest.discover.NotRegular)
         return exc.strerror
     if exc.errno in (errno.EACCES, errno.EPERM):
         return PERMISSION_DENIED

@@ -61,7 +61,7 @@ class Settings:
     # DuckDB memory cap for the corpus-wide passes (they spill to disk beyond it).
     duckdb_memory_limit: str = "1GB"
     # Column mapping for JSON/JSONL/Parquet/CSV records whose fields have other names: role -> field,
-    # roles text, html, url, title, published, author, crawled_at (tasks/readers/fields.py).
+    # roles text, html, url, title, published, author, crawled_at (tasks/ingest/readers/fields.py).
     columns: dict = field(default_factory=dict, hash=False)
 
     def balanced_cap(self, cap: int, total: int, floor: int, workers: int) -> int:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from akhbar.schema import TS
+
 # kind -> (folder in the run folder, file name with {shard} for the shard id)
 STAGED: dict[str, tuple[str, str]] = {
     # ingest: the records read from a shard of input files, their rejects, the files read
@@ -82,6 +84,36 @@ def duckdb_spill(run: str | Path) -> Path:
     return Path(run) / "duckdb_tmp"
 
 
+# ---- ingest staged schemas
+# A record as read from an input (tasks/ingest/records.py Record).
+INGEST_SCHEMA = pa.schema([
+    ("doc_id", pa.string()),
+    ("source_uri", pa.string()),
+    ("site", pa.string()),
+    ("format", pa.string()),
+    ("encoding", pa.string()),
+    ("input_index", pa.int64()),
+    ("record_index", pa.int64()),
+    ("url", pa.string()),
+    ("title", pa.string()),
+    ("published_field", pa.string()),
+    ("author", pa.string()),
+    ("crawled_at", TS),
+    ("source_meta", pa.string()),  # the record's other fields, as JSON
+    ("content_kind", pa.string()),  # text | html
+    ("content", pa.string()),
+])
+# The staged file adds each record's length, so admit splits shards by characters without
+# reading (decompressing) the content column.
+STAGED_SCHEMA = INGEST_SCHEMA.append(pa.field("content_chars", pa.int64()))
+# input_index: the input file the reject came from (write.stage_side_tables turns it into rejects.input_path)
+REJECT_SCHEMA = pa.schema([("source_uri", pa.string()), ("stage", pa.string()), ("error", pa.string()),
+                           ("input_index", pa.int64())])
+# One row per input entry read: what unchanged_inputs compares the next run's entries with.
+FILE_SCHEMA = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
+                         ("sha256", pa.string()), ("n_records", pa.int64()), ("ctime_ns", pa.int64())])
+
+
 # ---- clean staged schemas
 # clean_paragraphs: every line of a cleaned document with its status, reason and exact-dedup key
 CLEAN_PARAGRAPH_SCHEMA = pa.schema([
@@ -92,7 +124,7 @@ CLEAN_PARAGRAPH_SCHEMA = pa.schema([
 CLEAN_DOC_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("source_uri", pa.string()), ("site", pa.string()), ("format", pa.string()),
     ("encoding", pa.string()), ("input_index", pa.int64()), ("record_index", pa.int64()), ("url", pa.string()),
-    ("crawled_at", pa.timestamp("us", tz="UTC")), ("source_meta", pa.string()), ("shard", pa.int32()),
+    ("crawled_at", TS), ("source_meta", pa.string()), ("shard", pa.int32()),
     ("content_kind", pa.string()), ("title", pa.string()), ("author", pa.string()),
     ("source_attribution", pa.string()), ("tags", pa.list_(pa.string())), ("header_lines", pa.list_(pa.string())),
     ("published_field", pa.string()), ("published_html", pa.date32()), ("published_html_precision", pa.string()),

@@ -6,7 +6,7 @@ Default input: the five sample scrapes written --copies times (bench/common.repl
 give folders (e.g. ../shared/dev/html) to measure those instead. Three timings over the same files,
 page cache warm, best of 3:
 - stat: the check a nightly run makes for a file whose size, mtime and ctime are as recorded;
-- sha256: the check for a file whose stat changed (tasks.ingest._sha256_file, every file);
+- sha256: the check for a file whose stat changed (tasks.ingest.discover.sha256_file, every file);
 - ingest: the ingest stage reading the same files (tasks.ingest.ingest_shard, one process).
 The hash is what a file costs when its stat cannot be trusted; the point is its share of ingest.
 """
@@ -41,7 +41,8 @@ def main() -> None:
     args = ap.parse_args()
     from akhbar import store
     from akhbar.settings import Settings
-    from tasks import discover, ingest
+    from tasks import ingest
+    from tasks.ingest import discover
 
     common.print_machine()
     work = Path(tempfile.mkdtemp(prefix="akhbar-bench-unchanged-"))
@@ -60,7 +61,7 @@ def main() -> None:
 
         def hash_all():
             for f in files:
-                ingest._sha256_file(Path(f))
+                ingest.sha256_file(f)
 
         settings = Settings(ingest_shard_files=len(files) + 1, ingest_shard_bytes=total + 1)
 

@@ -41,7 +41,7 @@ def akhbar_pipeline(inputs: list[str] = DEFAULT_INPUTS, out: str = store.DEFAULT
             {role: field name} with roles text, html, url, title, published, author, crawled_at
             (e.g. {"text": "body"}).
     """
-    from tasks.readers.fields import check_columns
+    from tasks.ingest.readers.fields import check_columns
 
     from flows.artifacts import RunArtifacts  # progress, per-site table and summary in the UI
 

@@ -148,6 +148,7 @@ def _rejects(uris: list[str], stage: str, path: Path) -> int:
 
 
 def _lose_ingest_shard(run: Path, shard_id: int) -> dict:
+    from akhbar import staging
     from akhbar.store import write_staged
     from tasks import ingest
 
@@ -157,7 +158,7 @@ def _lose_ingest_shard(run: Path, shard_id: int) -> dict:
         (folder / f"{kind}-{shard_id:05d}.parquet").unlink(missing_ok=True)
     # admit reads every records file: an empty one keeps that true when every shard is lost
     write_staged(ingest.STAGED_SCHEMA.empty_table(), folder / f"records-{shard_id:05d}.parquet")
-    manifest = json.loads(ingest._plan_file(run, shard_id).read_text())
+    manifest = json.loads(staging.path(run, "ingest_plan", shard_id).read_text())
     n = _rejects([path for _index, path in manifest], "ingest", folder / f"rejects-{shard_id:05d}.parquet")
     return {"records": 0, "rejects": n, "files": 0, LOST: 1}
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from akhbar import schema, store
-from tasks.discover import display_path
+from tasks.ingest.discover import display_path
 from tasks.ingest import REJECT_SCHEMA
 
 

@@ -27,7 +27,7 @@ SETTINGS = Settings(ingest_shard_files=3, shard_size=4, shard_max_chars=9000)
 @pytest.fixture
 def small_row_groups(monkeypatch):
     # a few records per staged row group, so a shard takes some groups of a file and not others
-    monkeypatch.setattr(ingest._RecordWriter, "CHARS", 5000)
+    monkeypatch.setattr(ingest.RecordWriter, "CHARS", 5000)
 
 
 def make_corpus(root: Path) -> Path:

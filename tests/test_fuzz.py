@@ -13,7 +13,8 @@ import json
 from pathlib import Path
 
 import pyarrow as pa
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from akhbar.settings import Settings
 from tasks.ingest import INGEST_SCHEMA, Record, Reject, read_input
@@ -112,15 +113,15 @@ def test_damaged_warc_never_escapes(bodies, cut, flip, insert, gz):
 @given(bodies=st.lists(mixture, min_size=1, max_size=4), size=st.integers(min_value=1, max_value=300),
        cut=st.integers(min_value=0, max_value=5000), insert=st.binary(max_size=30))
 def test_warc_stream_reader_ignores_chunk_edges(bodies, size, cut, insert):
-    from tasks.ingest import _read_warc_stream
+    from tasks.ingest.readers.warc import read_warc
 
     data = b"".join(warc_response(f"https://s.example/{i}", f"<p>{b}</p>".encode("utf-8", "surrogatepass"))
                     for i, b in enumerate(bodies))
     pos = cut % len(data)
     data = data[:pos] + insert + data[pos:]
-    whole = list(_read_warc_stream(Path("s.warc"), [data], 0, SMALL))
+    whole = list(read_warc(Path("s.warc"), [data], 0, SMALL))
     pieces = [data[i:i + size] for i in range(0, len(data), size)]
-    assert list(_read_warc_stream(Path("s.warc"), pieces, 0, SMALL)) == whole
+    assert list(read_warc(Path("s.warc"), pieces, 0, SMALL)) == whole
 
 
 @FUZZ
@@ -130,7 +131,7 @@ def test_streaming_gunzip_matches_whole_gunzip(parts, cut, insert, size):
     import io
 
     from tasks.ingest import gunzip_tolerant
-    from tasks.streams import gunzip_stream
+    from tasks.ingest.streams import gunzip_stream
 
     members = [gzip.compress(p) for p in parts]
     data = b"".join(members)

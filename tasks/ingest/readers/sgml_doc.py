@@ -17,7 +17,7 @@ import re
 from typing import Callable, Iterable, Iterator
 
 from akhbar import reasons
-from tasks.readers.fields import Fields, Problem, meta_json
+from tasks.ingest.readers.fields import Fields, Problem, meta_json
 
 DOC_START = re.compile(rb"<doc[\s>]", re.I)
 _DOC_END = re.compile(rb"</doc\s*>", re.I)

@@ -7,7 +7,7 @@ import zipfile
 from typing import Iterator
 
 from akhbar import reasons
-from tasks.readers.fields import Problem
+from tasks.ingest.readers.fields import Problem
 
 
 def members(uri: str, fh) -> Iterator[tuple[str, zipfile.ZipInfo, zipfile.ZipFile] | Problem]:

@@ -29,8 +29,8 @@ import pytest
 from akhbar import reasons, store
 from akhbar.settings import Settings
 from tasks.ingest import Record, Reject, detect_format, read_path, sanitize_text
-from tasks.readers.fields import check_columns
-from tasks.readers.json_array import read_json
+from tasks.ingest.readers.fields import check_columns
+from tasks.ingest.readers.json_array import read_json
 from tests.conftest import REPO, require_shared
 from tests.fixtures_bad_inputs import ARABIC, warc_response, warcinfo, write_warc
 

@@ -22,13 +22,18 @@ import pytest
 
 from akhbar import reasons, store
 from akhbar.settings import Settings
-from tasks import discover, ingest
-from tasks.ingest import Record, Reject
-from tasks.streams import capped, drop_long_lines, split_lines
-from tests.fixtures_bad_inputs import (ARABIC, UNKNOWN_NAMES, build_hostile_folder, seed_texts,
-                                       write_jsonl_gzip_bomb)
+from tasks import ingest
+from tasks.ingest import Record, Reject, discover
+from tasks.ingest.streams import capped, drop_long_lines, split_lines
+from tests.fixtures_bad_inputs import (
+    ARABIC,
+    UNKNOWN_NAMES,
+    build_hostile_folder,
+    seed_texts,
+    write_jsonl_gzip_bomb,
+)
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 NOBODY = 65534
 
 

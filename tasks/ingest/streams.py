@@ -1,4 +1,4 @@
-"""Byte streams with limits: the one layer every reader of tasks/ingest.py and tasks/readers reads
+"""Byte streams with limits: the one layer every reader of tasks/ingest reads
 through, so ingest's memory is bounded by the settings whatever the input (a gzip, bz2 or zstd bomb,
 a 2 GiB line, a zip member).
 
@@ -11,7 +11,8 @@ a 2 GiB line, a zip member).
 - drop_long_lines(text, max_len): a text document without its lines over Settings.max_line_chars;
 - ChunkReader: a file object over chunks, for readers that want one (warcio, pyarrow's CSV reader);
 - head_of / head_of_stream: the first decompressed bytes, for format detection;
-- spill / copy_to_temp / Prefixed: for formats that need seeking (Parquet, zip).
+- spill / copy_to_temp / Prefixed: for formats that need seeking (Parquet, zip);
+- gunzip_tolerant: a single gzipped document decompressed whole, past damaged members.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import zlib
 from typing import Iterable, Iterator
 
 from akhbar import reasons
+from tasks.ingest.records import InputError
 
 CHUNK = 1 << 20
 COMPRESSION_SUFFIXES = {"gzip": ".gz", "bz2": ".bz2", "zstd": ".zst"}
@@ -338,3 +340,44 @@ class Prefixed:
             out, self.head = self.head[:n], self.head[n:]
             return out
         return self.fh.read(n)
+
+
+def gunzip_tolerant(raw: bytes, cap: int | None = None) -> tuple[bytes, str | None]:
+    """Decompress every gzip member; return (data, problem). A corrupt member is skipped (resync at
+    the next member header) and a truncated tail keeps what decompressed, so the records of a
+    multi-member .warc.gz before and after the damage survive. Raises InputError past `cap` bytes."""
+    out: list[bytes] = []
+    total, pos, problem = 0, 0, None
+    view = memoryview(raw)
+    while pos < len(raw):
+        if raw[pos:pos + 2] != b"\x1f\x8b":
+            nxt = raw.find(b"\x1f\x8b\x08", pos + 1)
+            if raw[pos:nxt if nxt >= 0 else len(raw)].strip(b"\x00 \t\r\n"):  # NUL/blank padding is no damage
+                problem = problem or f"bytes that are not gzip at byte {pos}"
+            if nxt < 0:
+                break
+            pos = nxt
+            continue
+        d = zlib.decompressobj(31)
+        try:
+            chunk = d.decompress(view[pos:], (cap - total + 1) if cap else 0)
+        except zlib.error as exc:
+            problem = problem or f"corrupt gzip member at byte {pos} ({exc}); its content is lost"
+            nxt = raw.find(b"\x1f\x8b\x08", pos + 1)
+            if nxt < 0:
+                break
+            pos = nxt
+            continue
+        total += len(chunk)
+        if cap and (d.unconsumed_tail or total > cap):
+            raise InputError(reasons.DECOMPRESSES_OVER_SIZE_LIMIT.format(limit=cap))
+        out.append(chunk)
+        if not d.eof:
+            try:
+                out.append(d.flush())
+            except zlib.error:
+                pass
+            problem = problem or f"truncated gzip: the stream ends at byte {len(raw)} before its end"
+            break
+        pos = len(raw) - len(d.unused_data)
+    return b"".join(out), problem

@@ -7,8 +7,8 @@ import json
 from typing import Callable, Iterable, Iterator
 
 from akhbar import reasons
-from tasks.readers.fields import Fields, Problem, from_mapping, resolve
-from tasks.streams import split_lines
+from tasks.ingest.readers.fields import Fields, Problem, from_mapping, resolve
+from tasks.ingest.streams import split_lines
 
 
 def read_jsonl(uri: str, chunks: Iterable[bytes], *, columns: dict[str, str], max_record: int,

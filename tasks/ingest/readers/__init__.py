@@ -8,6 +8,6 @@ zip_members a .zip of any of the formats, read member by member
 
 Each reader yields `fields.Fields` (one record, its raw bytes and its mapped fields) or
 `fields.Problem` (a record or file that cannot be read, with its reason from akhbar/reasons.py);
-they read the decompressed chunks tasks/streams.py gives, within the Settings limits, and
-tasks.ingest turns what they yield into staged records and rejects.
+they read the decompressed chunks tasks/ingest/streams.py gives, within the Settings limits, and
+tasks/ingest/read.py turns what they yield into staged records and rejects.
 """

@@ -17,8 +17,8 @@ import json
 from typing import Callable, Iterable, Iterator
 
 from akhbar import reasons
-from tasks.readers.fields import Fields, Problem, from_mapping, missing_mapped, resolve
-from tasks.streams import ChunkReader
+from tasks.ingest.readers.fields import Fields, Problem, from_mapping, missing_mapped, resolve
+from tasks.ingest.streams import ChunkReader
 
 BATCH_ROWS = 1000
 PARQUET_BUFFER = 4 << 20

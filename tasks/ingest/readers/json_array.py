@@ -17,7 +17,7 @@ import re
 from typing import Callable, Iterable, Iterator
 
 from akhbar import reasons
-from tasks.readers.fields import Fields, Problem, from_mapping, resolve
+from tasks.ingest.readers.fields import Fields, Problem, from_mapping, resolve
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\r\n]*")
