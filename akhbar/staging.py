@@ -78,3 +78,20 @@ def final_dir(run: str | Path, table: str) -> Path:
 def duckdb_spill(run: str | Path) -> Path:
     """DuckDB's spill folder for the run's corpus-wide passes."""
     return Path(run) / "duckdb_tmp"
+
+
+# ---- r-core staged schemas (dedup, stories)
+import pyarrow as pa  # noqa: E402
+
+# clean/minhash-K.parquet and clean/docsig-K.parquet (staging only, never published): band keys and
+# 16-bit signatures of kept lines of at least near_dup_min_words words (per document for docsig).
+MINHASH_STAGE_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("position", pa.int32()),
+    ("bands", pa.list_(pa.uint64())), ("signature", pa.binary()),
+])
+# dedup/decisions/shard=K/: the corpus-wide pass's status changes on a shard's paragraphs.
+DEDUP_DECISIONS_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("position", pa.int32()), ("status", pa.string()), ("reason", pa.string()),
+    ("first_doc_id", pa.string()), ("first_position", pa.int32()), ("similarity", pa.float32()),
+    ("relation", pa.string()),
+])

@@ -23,7 +23,7 @@ from akhbar import store
 from akhbar.arabic import norm_hash, normalize_arabic
 from akhbar.settings import Settings
 from flows.pipeline import LocalExecutor, run_pipeline
-from tasks import dedup, revisions
+from tasks import dedup, minhash, revisions
 
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 COLUMNS = "doc_id, position, status, reason, first_doc_id, first_position, similarity, relation"
@@ -295,12 +295,12 @@ def test_signature_is_order_and_chunk_independent():
     rng = random.Random(3)
     sets = [[rng.getrandbits(64) for _ in range(rng.randint(1, 50))] for _ in range(300)]
     whole = dedup.minhash_signatures(sets)
-    old = dedup._CHUNK_TOKENS
+    old = minhash._CHUNK_TOKENS
     try:
-        dedup._CHUNK_TOKENS = 7
+        minhash._CHUNK_TOKENS = 7
         chunked = dedup.minhash_signatures(sets)
     finally:
-        dedup._CHUNK_TOKENS = old
+        minhash._CHUNK_TOKENS = old
     assert (whole == chunked).all()
     assert (dedup.minhash_signatures([sets[5][::-1]])[0] == whole[5]).all()
 
