@@ -65,9 +65,6 @@ class LocalExecutor:
     def call(self, stage, **kwargs) -> Any:
         return _call_timed(stage.fn, kwargs)
 
-    def close(self) -> None:
-        pass
-
 
 def _timed_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)  # keeps the signature Prefect reads for parameters
@@ -203,9 +200,6 @@ class PrefectExecutor:
 
     def call(self, stage, **kwargs) -> Any:
         return _derived_task(stage, _timed_fn)(**kwargs)
-
-    def close(self) -> None:
-        pass
 
 
 def dask_address_from(dask_address: str | None = None) -> str | None:
