@@ -30,9 +30,9 @@ from typing import Any, Callable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from akhbar import staging
+from akhbar import reasons, staging
 
-LOST_REASON = "worker ran out of memory"
+LOST_REASON = reasons.WORKER_LOST
 LOST = "lost_shards"  # key of a stage result: 1 when the shard was lost
 
 
