@@ -18,6 +18,7 @@ import functools
 import os
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -268,6 +269,44 @@ def _sum(results: list[dict]) -> dict:
     return total
 
 
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the DAG: what it reads and writes (akhbar.staging kinds, `table:<name>` for a
+    published table of earlier runs, `final:<name>` for a table's files assembled for publish)."""
+
+    name: str
+    task: str  # the StageTask, "module.attribute" under tasks/
+    per_shard: bool  # mapped over shards, or one corpus-wide call
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+
+
+# The DAG in the order run_pipeline runs it (docs/architecture.md has the same table with the columns).
+STAGES: tuple[Stage, ...] = (
+    Stage("ingest", "ingest.ingest_task", True, ("ingest_plan",),
+          ("ingest_records", "ingest_rejects", "ingest_files")),
+    Stage("admit", "ingest.admit_task", False, ("ingest_records", "table:documents"), ("record_index",)),
+    Stage("clean", "clean.clean_task", True, ("record_index", "ingest_records"),
+          ("clean_paragraphs", "clean_docs", "clean_rejects", "clean_minhash", "clean_docsig")),
+    Stage("dedup", "dedup.dedup_task", False,
+          ("clean_paragraphs", "clean_docs", "clean_minhash", "table:documents", "table:paragraphs",
+           "table:site_lines", "table:paragraph_minhash"),
+          ("site_lines", "dedup_decisions", "final:paragraph_minhash")),
+    Stage("stories", "stories.stories_task", False,
+          ("clean_docs", "clean_paragraphs", "dedup_decisions", "clean_docsig", "table:documents",
+           "table:story_members"),
+          ("final:story_members",)),
+    Stage("dates", "dates.dates_task", True, ("clean_docs", "clean_paragraphs", "dedup_decisions"),
+          ("dates_published", "dates_mentions")),
+    Stage("write", "write.write_task", True,
+          ("clean_docs", "clean_paragraphs", "dedup_decisions", "dates_published", "dates_mentions",
+           "ingest_rejects", "clean_rejects", "ingest_files", "ingest_plan", "site_lines"),
+          ("final:documents", "final:paragraphs", "final:date_mentions", "final:rejects", "final:inputs",
+           "final:site_lines")),
+    Stage("publish", "write.publish_task", False, ("final:*",), ("table:*", "table:runs")),
+)
+
+
 def run_pipeline(
     inputs: list[str] | None = None,
     out: str | None = None,
@@ -276,7 +315,7 @@ def run_pipeline(
     wait_for_lock: bool = False,
     on_stage: Callable[[str, dict], None] | None = None,
 ) -> dict:
-    """Run every stage on the inputs not seen before; publish the run atomically. Returns a summary."""
+    """Run every stage of STAGES on the inputs not seen before; publish the run atomically. Returns a summary."""
     settings = settings or Settings()
     executor = executor or LocalExecutor()
     inputs = list(inputs or DEFAULT_INPUTS)
