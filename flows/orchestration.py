@@ -376,9 +376,15 @@ def run_pipeline(
             timed("stories", lambda: executor.call(stories.stories_task, out_dir=str(out_path), run_dir=run_dir,
                                                    run_id=run_id))
         timed("dates", lambda: _sum(executor.map(dates.dates_task, record_shards, run_dir=run_dir)))
-        written = timed("write", lambda: _sum(executor.map(
-            write.write_task, record_shards, run_dir=run_dir, run_id=run_id, ingested_at=started.isoformat())))
-        side = write.stage_side_tables(run_dir, run_id, started.isoformat())
+        side: dict[str, int] = {}
+
+        def write_all() -> dict:
+            written = _sum(executor.map(write.write_task, record_shards, run_dir=run_dir, run_id=run_id,
+                                        ingested_at=started.isoformat()))
+            side.update(write.stage_side_tables(run_dir, run_id, started.isoformat()))
+            return written
+
+        written = timed("write", write_all)
         finished = dt.datetime.now(dt.timezone.utc)
         runs_row = {
             "run_id": run_id, "started_at": started, "finished_at": finished,
