@@ -1,4 +1,4 @@
-"""Stage 3, dedup: one corpus-wide pass (CCNet-style) over the hashes of normalized paragraphs.
+"""Stage 4, dedup: one corpus-wide pass (CCNet-style) over the hashes of normalized paragraphs.
 
 Runs after every clean shard has written its paragraphs. It reads only compact columns: the
 run's staged (doc_id, position, norm_hash, status) and, from earlier runs, the hashes and order
@@ -25,11 +25,8 @@ Decisions (status changes only) go to dedup/decisions/shard=K/, joined back per 
     only on the paragraphs before it, never on the decisions about them (no chaining), so it is
     the same for any shard count and however the corpus is split into runs.
 
-Near-duplicates use MinHash LSH written here with numpy (word hashes computed vectorized): 120 minimum hashes
-of the normalized words (multiply-shift hash families with fixed constants), 20 bands of 6 rows
-(a pair at similarity 0.8 shares a band with probability 0.998, at 0.5 with 0.27); candidate pairs
-are pairs sharing a band key, and a candidate counts when the share of equal minimum hashes
-reaches the threshold. The signatures are computed in the parallel clean shards (`minhash_stage_table`,
+Near-duplicates use MinHash LSH (tasks.minhash): candidate pairs are pairs sharing a band key,
+and a candidate counts when the share of equal minimum hashes reaches the threshold. The signatures are computed in the parallel clean shards (`minhash_stage_table`,
 staged as clean/minhash-K.parquet for every kept line of enough words, a superset of the eligible
 paragraphs): this serial pass only joins them. Each run stores the band keys and a 240-byte
 signature of its eligible paragraphs (never the text) in `paragraph_minhash`; the next runs join
@@ -135,6 +132,38 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
 def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str, settings: Settings) -> dict:
     """Fill temp table near_dups; write this run's paragraph_minhash state file. Returns counts."""
     threshold = float(settings.near_dup_threshold)
+    sig_arr, key_arr = _eligible_signatures(con, run)
+    n = len(sig_arr)
+    meta, state_file = _write_state(con, run, run_id, sig_arr, key_arr)
+    del key_arr  # this pass is the run's memory peak: dropped once the state file holds a copy
+    # Earlier runs: join their stored band keys with this run's (DuckDB streams the stored side).
+    # (An output folder laid out before this table existed has no folder for it yet.)
+    stored_glob = store.table_glob(out, "paragraph_minhash")
+    if not any((out / "paragraph_minhash").glob("*.parquet")):
+        stored_glob = store.duckdb_path(state_file)  # same schema, filtered out by run_id below
+    # Every similar earlier paragraph of each eligible one (the hits), with its order key: an
+    # earlier run's paragraph (0, run, day, input, record, position) comes before any of this run's (1, ord).
+    hits, n_stored = _stored_hits(con, out, stored_glob, sig_arr, threshold)
+    run_hits, n_run = _run_hits(con, meta, sig_arr, threshold)
+    hits.extend(run_hits)
+    n_pairs = n_stored + n_run
+
+    chosen = _choose_relations(con, run, out, meta, hits)
+    con.register("near_arrow", pa.table({
+        "i": pa.array([c[0] for c in chosen], pa.int64()),
+        "first_doc_id": pa.array([c[1] for c in chosen], pa.string()),
+        "first_position": pa.array([c[2] for c in chosen], pa.int32()),
+        "similarity": pa.array([c[3] for c in chosen], pa.float32()),
+        "relation": pa.array([c[4] for c in chosen], pa.string())}))
+    _sql(con, "insert_near_dups")
+    con.unregister("near_arrow")
+    n_rev = sum(1 for c in chosen if c[4] == "revision")
+    return {"near_dup": len(chosen) - n_rev, "revision": n_rev, "near_dup_eligible": n, "near_dup_pairs": n_pairs}
+
+
+def _eligible_signatures(con: duckdb.DuckDBPyConnection, run: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Fill temp tables reps, elig and cur_bands; return the eligible paragraphs' 16-bit signatures
+    and band keys, row i = eligible paragraph i."""
     # Eligible: kept, not a template, the first copy of its text (not an exact duplicate). `ord` is
     # the stable order inside the run (earlier runs always come before).
     _sql(con, "reps")
@@ -155,8 +184,7 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
     ord_arr = np.concatenate(ords) if ords else np.empty(0, np.int64)
     sig_arr = np.concatenate(sig16) if sig16 else np.empty((0, NUM_PERM), "<u2")
     key_arr = np.concatenate(keys) if keys else np.empty((0, BANDS), np.uint64)
-    # This pass is the run's memory peak: references are dropped as soon as their data has a copy
-    # (the per-batch arrays, the state table once written: 1,425 -> 1,201 MiB on the 72k corpus).
+    # The run's memory peak: references are dropped as soon as their data has a copy (bench/dedup.py).
     del ords, sig16, keys
     n = len(ord_arr)
     # Row i of the arrays is eligible paragraph number i; `ord` -> i for the joins below.
@@ -170,8 +198,14 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
     }))
     _sql(con, "cur_bands")
     con.unregister("bands_arrow")
+    return sig_arr, key_arr
 
-    # This run's state for the next runs (published with the run: final/<table>/ is picked up).
+
+def _write_state(con: duckdb.DuckDBPyConnection, run: Path, run_id: str, sig_arr: np.ndarray,
+                 key_arr: np.ndarray) -> tuple[pa.Table, Path]:
+    """This run's paragraph_minhash rows for the next runs (published with the run: final/<table>/ is
+    picked up). Returns the eligible paragraphs' (i, doc_id, position, ...) in order, and the file."""
+    n = len(sig_arr)
     meta = con.sql("SELECT i, doc_id, position, input_index, record_index FROM elig ORDER BY i").to_arrow_table()
     state = pa.table({
         "doc_id": meta.column("doc_id"),
@@ -182,19 +216,17 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
         "bands": pa.FixedSizeListArray.from_arrays(pa.array(key_arr.reshape(-1), pa.uint64()), BANDS).cast(pa.list_(pa.uint64())),
         "signature": pa.FixedSizeBinaryArray.from_buffers(pa.binary(NUM_PERM * 2), n, [None, pa.py_buffer(sig_arr.tobytes())]).cast(pa.binary()),
     }).cast(schema.SCHEMAS["paragraph_minhash"])
-    state_dir = staging.final_dir(run, "paragraph_minhash")
-    store.write_parquet_atomic(state, state_dir / "00000.parquet")
-    del state, key_arr
+    state_file = staging.final_dir(run, "paragraph_minhash") / "00000.parquet"
+    store.write_parquet_atomic(state, state_file)
+    return meta, state_file
 
-    # Earlier runs: join their stored band keys with this run's (DuckDB streams the stored side).
-    # (An output folder laid out before this table existed has no folder for it yet.)
-    stored_glob = store.table_glob(out, "paragraph_minhash")
-    if not any((out / "paragraph_minhash").glob("*.parquet")):
-        stored_glob = store.duckdb_path(state_dir / "00000.parquet")  # same schema, filtered out by run_id below
+
+def _stored_hits(con: duckdb.DuckDBPyConnection, out: Path, stored_glob: str, sig_arr: np.ndarray,
+                 threshold: float) -> tuple[list[tuple], int]:
+    """Stored paragraphs of earlier runs similar to an eligible one: (i, order key, doc_id, position,
+    similarity) rows, and the number of candidate pairs compared."""
     _sql(con, "stored_hits", {"bands": BANDS, "paragraph_minhash": stored_glob})
-    # Every similar earlier paragraph of each eligible one (the hits), with its order key: an
-    # earlier run's paragraph (0, run, day, input, record, position) comes before any of this run's (1, ord).
-    hits: list[tuple] = []  # (i, order key, doc_id, position, similarity)
+    hits: list[tuple] = []
     n_pairs = 0
     stored_reader = _query(con, "stored_hit_signatures", {"paragraph_minhash": stored_glob,
                                                         "documents": store.table_glob(out, "documents")}
@@ -216,8 +248,15 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
             order = (0, cols["run_id"][k], cols["pub_day"][k], cols["input_index"][k], cols["record_index"][k],
                      cols["position"][k])
             hits.append((cols["i"][k], order, cols["doc_id"][k], cols["position"][k], float(s)))
+    return hits, n_pairs
 
-    # This run: pairs sharing a band key, the later paragraph p, the earlier q.
+
+def _run_hits(con: duckdb.DuckDBPyConnection, meta: pa.Table, sig_arr: np.ndarray,
+              threshold: float) -> tuple[list[tuple], int]:
+    """This run's similar pairs (sharing a band key, the later paragraph p, the earlier q) as
+    _stored_hits's rows, and the number of candidate pairs compared."""
+    hits: list[tuple] = []
+    n_pairs = 0
     pair_reader = _query(con, "run_pairs").to_arrow_reader(1_000_000)
     meta_doc = meta.column("doc_id")
     meta_pos = meta.column("position")
@@ -233,18 +272,7 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
         q_doc = meta_doc.take(pa.array(q)).to_pylist()
         q_pos = meta_pos.take(pa.array(q)).to_pylist()
         hits.extend((int(pk), (1, int(qk)), d, qp, float(s)) for pk, qk, d, qp, s in zip(p, q, q_doc, q_pos, sim))
-
-    chosen = _choose_relations(con, run, out, meta, hits)
-    con.register("near_arrow", pa.table({
-        "i": pa.array([c[0] for c in chosen], pa.int64()),
-        "first_doc_id": pa.array([c[1] for c in chosen], pa.string()),
-        "first_position": pa.array([c[2] for c in chosen], pa.int32()),
-        "similarity": pa.array([c[3] for c in chosen], pa.float32()),
-        "relation": pa.array([c[4] for c in chosen], pa.string())}))
-    _sql(con, "insert_near_dups")
-    con.unregister("near_arrow")
-    n_rev = sum(1 for c in chosen if c[4] == "revision")
-    return {"near_dup": len(chosen) - n_rev, "revision": n_rev, "near_dup_eligible": n, "near_dup_pairs": n_pairs}
+    return hits, n_pairs
 
 
 def _choose_relations(con: duckdb.DuckDBPyConnection, run: Path, out: Path, meta: pa.Table, hits: list[tuple]) -> list[tuple]:
