@@ -95,3 +95,8 @@ DEDUP_DECISIONS_SCHEMA = pa.schema([
     ("first_doc_id", pa.string()), ("first_position", pa.int32()), ("similarity", pa.float32()),
     ("relation", pa.string()),
 ])
+
+
+def final_files(run: str | Path, table: str) -> list[Path]:
+    """The files a run has assembled for a published table, sorted (none when it has none)."""
+    return sorted((Path(run) / "final" / table).glob("*.parquet"))

@@ -126,7 +126,7 @@ def _with_run(table: pa.Table, run_id: str) -> pa.Table:
 
 def publish_run(out_dir: str, run_dir: str, run_id: str, runs_row: dict) -> None:
     run = Path(run_dir)
-    staged = {name: sorted((run / "final" / name).glob("*.parquet")) for name in schema.TABLES if name != "runs"}
+    staged = {name: staging.final_files(run, name) for name in schema.TABLES if name != "runs"}
     # display_path: an input named on the command line may hold bytes that are not UTF-8
     parameters = display_path(json.dumps(runs_row.get("parameters") or {}, ensure_ascii=False, sort_keys=True))
     runs_row = dict(runs_row, parameters=parameters,
