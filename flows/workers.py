@@ -71,10 +71,8 @@ def _call_marked(call: Callable[..., Any], fn: Callable[..., Any], kwargs: dict,
 def _pool(n: int) -> ProcessPoolExecutor:
     import multiprocessing as mp
 
-    # Forked when the stage starts: the children inherit the imported modules (no second 2 s import
-    # each) and start in milliseconds, and they exit with the stage, so the memory a stage's workers
-    # grew (langid model, arenas) is not still held while the driver runs the corpus-wide DuckDB
-    # passes (measured: 570 MiB of 2,000 at the peak).
+    # Forked when the stage starts (the children inherit the imported modules) and gone with it, so
+    # their memory is not held during the corpus-wide DuckDB passes (bench/pipeline.py).
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     return ProcessPoolExecutor(n, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),))
 

@@ -122,9 +122,8 @@ def band_keys(signatures: np.ndarray) -> np.ndarray:
 
 
 _STAGE_BATCH = 10_000  # texts per numpy pass
-# ... and at most this many characters per pass: token_hashes holds ~40 bytes of work arrays per
-# byte of text, so one 10 MB paragraph took 1 GB. A longer text is hashed in pieces cut at spaces
-# and its signature is the minimum over the pieces' signatures: the same words, the same minimums.
+# ... and at most this many characters per pass (token_hashes holds ~40 bytes of work per byte of text):
+# a longer text is hashed in pieces cut at spaces, its signature the minimum over the pieces' (same words).
 _STAGE_CHARS = 250_000
 
 
