@@ -45,6 +45,19 @@ def test_every_reject_error_starts_with_a_declared_reason(emitted):
     assert [e for e in sorted(errors) if not reasons.reject_known(e)] == []
 
 
+def test_a_source_line_inside_the_article_has_a_declared_reason():
+    from tasks.clean import clean_text
+
+    body = ["أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في مدينة الرياض بطاقة استيعابية كبيرة تخدم سكان المنطقة.",
+            "وقال الوزير إن المشروع يأتي ضمن خطة شاملة لتطوير الخدمات الصحية في جميع مناطق المملكة خلال السنوات المقبلة.",
+            "وأضاف أن العمل سيبدأ في المستشفى الجديد مطلع الشهر المقبل بعد اكتمال تجهيز الأقسام والمعدات الطبية اللازمة.",
+            "وأشار إلى أن الوزارة تعمل على توظيف مئات الأطباء والممرضين من أجل تشغيل المستشفى بكامل طاقته في وقت قريب."]
+    doc = clean_text("\n".join(["عنوان الخبر عن المستشفى الجديد", *body[:2], "المصدر: وزارة الصحة", *body[2:]]))
+    credit = [ln for ln in doc.lines if ln.text.startswith("المصدر")]
+    assert credit and credit[0].status == "boilerplate"  # a chart's or photo's credit, not the article's source
+    assert {ln.reason for ln in doc.lines} - set(reasons.PARAGRAPH_MEANINGS) == set()
+
+
 def test_reject_known_matches_templates_only_as_declared():
     assert reasons.reject_known("HTTP 404 response (Not Found)")
     assert reasons.reject_known(reasons.CANNOT_READ.format(detail="Input/output error"))
