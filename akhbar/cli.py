@@ -86,12 +86,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"akhbar: local run, {workers} process(es) (no Prefect server configured; same stage code, no UI)",
                   file=sys.stderr)
             executor = LocalExecutor(workers=workers)
-            try:
-                with _stage_progress(args.quiet) as on_stage:
-                    summary = run_pipeline(inputs, args.out, settings, executor, wait_for_lock=args.wait,
-                                           on_stage=on_stage)
-            finally:
-                executor.close()
+            with _stage_progress(args.quiet) as on_stage:
+                summary = run_pipeline(inputs, args.out, settings, executor, wait_for_lock=args.wait,
+                                       on_stage=on_stage)
     except RunStopped as exc:
         print(f"akhbar: stopped; {exc}", file=sys.stderr)
         return 128 + (received[0] if received else signal.SIGINT)

@@ -201,3 +201,78 @@ EXTRACTION_TIME_LIMIT = _reason(
 EXTRACTION_FAILED = _reason(
     "extraction failed: {kind}: {detail}",
     "the page's extraction raised an error (its type and message are given); the run goes on")
+# ---- a shard lost with its worker (flows/workers.py)
+WORKER_LOST = _reason(
+    "worker ran out of memory",
+    "the process cleaning (or ingesting) the shard was killed for memory; its records are rejects, the run goes on")
+
+
+# ---- paragraph reasons (`paragraphs.reason`): the rule that decided a paragraph's status
+PARAGRAPH_MEANINGS: dict[str, str] = {}
+
+
+def _paragraph_reason(value: str, meaning: str) -> str:
+    PARAGRAPH_MEANINGS[value] = meaning
+    return value
+
+
+# kept (tasks/clean.py)
+BODY = _paragraph_reason("body", "a paragraph of the article's text")
+# metadata (tasks/clean.py): the document's own fields, taken from its lines
+TITLE = _paragraph_reason("title", "the article's title")
+BYLINE = _paragraph_reason("byline", "the author line")
+DATE_LINE = _paragraph_reason("date_line", "a line stating the publication date or time")
+SOURCE_LINE = _paragraph_reason("source_line", "the source or agency line (المصدر، وكالة ...)")
+TAGS = _paragraph_reason("tags", "the article's tags or keywords line")
+SECTION = _paragraph_reason("section", "the section name above the article")
+# boilerplate (tasks/clean.py, rules in tasks/boilerplate_rules.toml)
+HEADER = _paragraph_reason("header", "a line of the page header before the article")
+TRAILER = _paragraph_reason("trailer", "a line of the page trailer after the article")
+TITLE_REPEAT = _paragraph_reason("title_repeat", "the title printed again")
+AFTER_BODY = _paragraph_reason("after_body", "a short line after the article's last paragraph")
+SHORT_RUN = _paragraph_reason("short_run", "a line of a run of short lines (a menu, a list of links)")
+SHORT_LINE = _paragraph_reason("short_line", "a line too short to be a paragraph inside the article")
+LATE_BLOCK = _paragraph_reason("late_block", "a block of text far after the article (another article, a comment)")
+HEADLINE_LIST = _paragraph_reason("headline_list", "an item of a list of headlines or links")
+NUMBER_TABLE = _paragraph_reason("number_table", "a row of a table of numbers (prices, scores)")
+COMMENT_THREAD = _paragraph_reason("comment_thread", "a reader comment or its header")
+CUE_LINE = _paragraph_reason("cue_line", "a line starting with a boilerplate cue (اقرأ أيضا، شارك ...)")
+CUE_TRAILER = _paragraph_reason("cue_trailer", "a line after a cue that ends the article")
+READ_ALSO = _paragraph_reason("read_also", "a 'read also' link or its item")
+WIDGET = _paragraph_reason("widget", "a line of a widget after a cue (most read, related)")
+SHARE_BUTTONS = _paragraph_reason("share_buttons", "share or social buttons")
+NAV = _paragraph_reason("nav", "navigation links")
+BREADCRUMB = _paragraph_reason("breadcrumb", "a breadcrumb or section path line")
+CAPTION = _paragraph_reason("caption", "a photo caption or its credit")
+CREDIT = _paragraph_reason("credit", "a source line inside the article's paragraphs: a chart's or photo's credit")
+URL = _paragraph_reason("url", "a bare URL")
+NO_TEXT = _paragraph_reason("no_text", "a line without letters")
+LATIN_NOISE = _paragraph_reason("latin_noise", "Latin-script noise in an Arabic page (code, IDs)")
+# the corpus-wide dedup pass (tasks/dedup.py, sql/stages/dedup/copy_decisions.sql)
+SITE_TEMPLATE = _paragraph_reason("site_template", "a short line the same site repeats on template_min_docs documents or more")
+EXACT_DUP = _paragraph_reason("exact_dup", "the normalized text appeared earlier (same document, or another one of this or an earlier run)")
+NEAR_DUP = _paragraph_reason("near_dup", "near_dup_threshold similar to an earlier paragraph and repeating it (no changed number)")
+
+
+def reject_known(error: str) -> bool:
+    """True when a rejects.error starts with a declared reason (a template's {fields} match anything)."""
+    import re
+
+    for value in MEANINGS:
+        pattern = ".*?".join(re.escape(part) for part in re.split(r"\{[^}]*\}", value))
+        if re.match(pattern, error, re.S):
+            return True
+    return False
+
+
+def markdown_docs() -> str:
+    """The reasons, rendered for sql/README.md (kept in sync by tests/test_reasons.py)."""
+    out = ["### `paragraphs.reason`\n\n| reason | meaning |\n|---|---|"]
+    out += [f"| `{value}` | {meaning} |" for value, meaning in PARAGRAPH_MEANINGS.items()]
+    out.append("\n### `rejects.error` (it starts with one of these; `{...}` is filled in)\n\n| reason | meaning |\n|---|---|")
+    out += [f"| `{value}` | {meaning} |" for value, meaning in MEANINGS.items()]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_docs(), end="")

@@ -84,6 +84,11 @@ def duckdb_spill(run: str | Path) -> Path:
     return Path(run) / "duckdb_tmp"
 
 
+def final_files(run: str | Path, table: str) -> list[Path]:
+    """The files a run has assembled for a published table, sorted (none when it has none)."""
+    return sorted((Path(run) / "final" / table).glob("*.parquet"))
+
+
 # ---- ingest staged schemas
 # A record as read from an input (tasks/ingest/records.py Record).
 INGEST_SCHEMA = pa.schema([
@@ -143,4 +148,19 @@ PUBLISHED_SCHEMA = pa.schema([
 MENTION_SCHEMA = pa.schema([
     ("doc_id", pa.string()), ("position", pa.int32()), ("start", pa.int32()), ("end", pa.int32()),
     ("surface", pa.string()), ("value", pa.string()), ("granularity", pa.string()), ("calendar", pa.string()),
+])
+
+
+# ---- r-core staged schemas (dedup, stories)
+# clean/minhash-K.parquet and clean/docsig-K.parquet (staging only, never published): band keys and
+# 16-bit signatures of kept lines of at least near_dup_min_words words (per document for docsig).
+MINHASH_STAGE_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("position", pa.int32()),
+    ("bands", pa.list_(pa.uint64())), ("signature", pa.binary()),
+])
+# dedup/decisions/shard=K/: the corpus-wide pass's status changes on a shard's paragraphs.
+DEDUP_DECISIONS_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("position", pa.int32()), ("status", pa.string()), ("reason", pa.string()),
+    ("first_doc_id", pa.string()), ("first_position", pa.int32()), ("similarity", pa.float32()),
+    ("relation", pa.string()),
 ])

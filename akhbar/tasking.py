@@ -34,9 +34,6 @@ class StageTask:
     def map(self, *args, **kwargs):
         return self.task.map(*args, **kwargs)
 
-    def submit(self, *args, **kwargs):
-        return self.task.submit(*args, **kwargs)
-
     def __reduce__(self):
         return _rebuild, (self.fn, self._options)
 

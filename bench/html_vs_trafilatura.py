@@ -152,10 +152,7 @@ def ours(files: list[str], workers: int, shard_size: int, work: Path, tag: str) 
     settings = Settings(shard_size=shard_size, ingest_shard_files=shard_size) if shard_size else Settings()
     executor = LocalExecutor(workers)
     t0, c0 = time.perf_counter(), cpu_now()
-    try:
-        summary = run_pipeline(files, str(out), settings, executor)
-    finally:
-        executor.close()  # joins the pool: its CPU is then in RUSAGE_CHILDREN
+    summary = run_pipeline(files, str(out), settings, executor)  # each stage's pool is joined: its CPU is in RUSAGE_CHILDREN
     wall, cpu = time.perf_counter() - t0, cpu_now() - c0
     shutil.rmtree(out, ignore_errors=True)
     return wall, cpu, summary

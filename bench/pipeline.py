@@ -63,11 +63,7 @@ def _run_once(kind: str, workers: int, inputs: list[str], out: str, shard_size: 
     if kind == "local":
         from flows.pipeline import LocalExecutor, run_pipeline
 
-        executor = LocalExecutor(workers)
-        try:
-            summary = run_pipeline(inputs, out, Settings(shard_size=shard_size), executor)
-        finally:
-            executor.close()
+        summary = run_pipeline(inputs, out, Settings(shard_size=shard_size), LocalExecutor(workers))
     else:
         from flows.pipeline import akhbar_pipeline
 

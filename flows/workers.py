@@ -30,7 +30,9 @@ from typing import Any, Callable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-LOST_REASON = "worker ran out of memory"
+from akhbar import reasons, staging
+
+LOST_REASON = reasons.WORKER_LOST
 LOST = "lost_shards"  # key of a stage result: 1 when the shard was lost
 
 
@@ -69,10 +71,8 @@ def _call_marked(call: Callable[..., Any], fn: Callable[..., Any], kwargs: dict,
 def _pool(n: int) -> ProcessPoolExecutor:
     import multiprocessing as mp
 
-    # Forked when the stage starts: the children inherit the imported modules (no second 2 s import
-    # each) and start in milliseconds, and they exit with the stage, so the memory a stage's workers
-    # grew (langid model, arenas) is not still held while the driver runs the corpus-wide DuckDB
-    # passes (measured: 570 MiB of 2,000 at the peak).
+    # Forked when the stage starts (the children inherit the imported modules) and gone with it, so
+    # their memory is not held during the corpus-wide DuckDB passes (bench/pipeline.py).
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     return ProcessPoolExecutor(n, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),))
 
@@ -152,24 +152,22 @@ def _lose_ingest_shard(run: Path, shard_id: int) -> dict:
     from akhbar.store import write_staged
     from tasks import ingest
 
-    folder = run / "ingest"
-    folder.mkdir(exist_ok=True)
-    for kind in ("records", "rejects", "files"):
-        (folder / f"{kind}-{shard_id:05d}.parquet").unlink(missing_ok=True)
+    staging.folder(run, "ingest_records")
+    for kind in ("ingest_records", "ingest_rejects", "ingest_files"):
+        staging.path(run, kind, shard_id).unlink(missing_ok=True)
     # admit reads every records file: an empty one keeps that true when every shard is lost
-    write_staged(ingest.STAGED_SCHEMA.empty_table(), folder / f"records-{shard_id:05d}.parquet")
+    write_staged(ingest.STAGED_SCHEMA.empty_table(), staging.path(run, "ingest_records", shard_id))
     manifest = json.loads(staging.path(run, "ingest_plan", shard_id).read_text())
-    n = _rejects([path for _index, path in manifest], "ingest", folder / f"rejects-{shard_id:05d}.parquet")
+    n = _rejects([path for _index, path in manifest], "ingest", staging.path(run, "ingest_rejects", shard_id))
     return {"records": 0, "rejects": n, "files": 0, LOST: 1}
 
 
 def _lose_clean_shard(run: Path, shard_id: int) -> dict:
-    folder = run / "clean"
-    folder.mkdir(exist_ok=True)
-    for kind in ("docs", "paragraphs", "minhash", "rejects"):
-        (folder / f"{kind}-{shard_id:05d}.parquet").unlink(missing_ok=True)
-    index = pq.read_table(run / "records" / f"shard={shard_id}", columns=["source_uri", "input_index"])
-    n = _rejects(index.column("source_uri").to_pylist(), "clean", folder / f"rejects-{shard_id:05d}.parquet")
+    staging.folder(run, "clean_docs")
+    for kind in ("clean_docs", "clean_paragraphs", "clean_minhash", "clean_rejects"):
+        staging.path(run, kind, shard_id).unlink(missing_ok=True)
+    index = pq.read_table(staging.path(run, "record_index", shard_id), columns=["source_uri", "input_index"])
+    n = _rejects(index.column("source_uri").to_pylist(), "clean", staging.path(run, "clean_rejects", shard_id))
     _forget_inputs(run, set(index.column("input_index").to_pylist()))
     return {"documents": 0, "paragraphs": 0, "rejects": n, LOST: 1}
 
@@ -182,9 +180,9 @@ def _forget_inputs(run: Path, input_indexes: set[int]) -> None:
     from akhbar.store import write_staged
 
     paths: set[str] = set()
-    for plan in (run / "ingest" / "plan").glob("*.json"):
+    for plan in staging.paths(run, "ingest_plan"):
         paths.update(path for index, path in json.loads(plan.read_text()) if index in input_indexes)
-    for files in sorted((run / "ingest").glob("files-*.parquet")):
+    for files in staging.paths(run, "ingest_files"):
         table = pq.read_table(files)
         keep = pc.invert(pc.is_in(table.column("path"), pa.array(sorted(paths), pa.string())))
         if not pc.all(keep).as_py():

@@ -27,11 +27,21 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from akhbar import schema, store
+from akhbar import schema, sqlfiles, staging, store
 from akhbar.settings import Settings
-from tasks.dedup import BANDS, MINHASH_STAGE_SCHEMA, NUM_PERM, PUB_DAY, _fixed_rows, band_keys, similarity
+from akhbar.staging import MINHASH_STAGE_SCHEMA
+from tasks.dedup import pass_connection
+from tasks.minhash import BANDS, NUM_PERM, _fixed_rows, band_keys, similarity
 
-NO_DAY = 2147483647  # PUB_DAY of an undated document
+
+def _sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """Runs the statement of sql/stages/stories/<name>.sql."""
+    return con.execute(sqlfiles.load(f"stories/{name}"), params or {})
+
+
+def _query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyRelation:
+    """The query of sql/stages/stories/<name>.sql as a relation (streamed to Arrow without a copy)."""
+    return con.sql(sqlfiles.load(f"stories/{name}"), params=params or {})
 
 
 def document_signatures(doc_ids: list[str], signatures: np.ndarray) -> pa.Table:
@@ -56,73 +66,20 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     """Assign every document of the run to a story; stage run/final/story_members. Returns counts."""
     run, out = Path(run_dir), Path(out_dir)
     settings = Settings.load(run)
-    con = store.work_connection(settings.duckdb_memory_limit, run / "duckdb_tmp")
-    done = sorted(store.completed_runs(out))
-    con.execute("CREATE TEMP TABLE done_runs (run_id VARCHAR)")
-    if done:
-        con.executemany("INSERT INTO done_runs VALUES (?)", [[r] for r in done])
-    con.execute(
-        f"""CREATE TEMP TABLE run_docs AS
-            SELECT doc_id, {PUB_DAY} AS pub_day, input_index, record_index
-            FROM read_parquet(?, hive_partitioning = false) d""",
-        [store.files_glob(run / "clean", "docs-*.parquet")],
-    )
+    con = pass_connection(run, out, settings)
+    _sql(con, "run_docs", {"docs": staging.pattern(run, "clean_docs")})
     # Per paragraph of the run: its final status and the earlier paragraph's document it repeats or revises.
-    decisions = run / "dedup" / "decisions"
-    if any(decisions.glob("*/*.parquet")):
-        con.execute("""CREATE TEMP TABLE decided AS SELECT doc_id, position, status, first_doc_id
-                       FROM read_parquet(?, hive_partitioning = false)""", [store.files_glob(decisions, "*/*.parquet")])
+    if staging.paths(run, "dedup_decisions"):
+        _sql(con, "decided", {"decisions": staging.pattern(run, "dedup_decisions")})
     else:  # nothing decided
-        con.execute("""CREATE TEMP TABLE decided (doc_id VARCHAR, position INTEGER, status VARCHAR,
-                                                  first_doc_id VARCHAR)""")
-    con.execute(
-        """CREATE TEMP TABLE run_paras AS
-           SELECT p.doc_id, coalesce(x.status, p.status) AS status, x.first_doc_id AS linked_doc_id,
-                  length(p.text) AS n_chars
-           FROM read_parquet(?, hive_partitioning = false) p LEFT JOIN decided x USING (doc_id, position)""",
-        [store.files_glob(run / "clean", "paragraphs-*.parquet")],
-    )
-    # The best link of each article: most shared text, then the earliest linked article.
-    con.execute(
-        f"""CREATE TEMP TABLE links AS
-            WITH text_paras AS (
-                SELECT * FROM run_paras
-                WHERE status IN ('kept', 'duplicate') AND linked_doc_id IS DISTINCT FROM doc_id
-            ),
-            n_text AS (SELECT doc_id, sum(n_chars) AS n FROM text_paras GROUP BY doc_id),
-            shared AS (
-                SELECT doc_id, linked_doc_id, sum(n_chars) AS n_shared FROM text_paras
-                WHERE linked_doc_id IS NOT NULL GROUP BY ALL
-            ),
-            stored_docs AS (
-                SELECT doc_id, run_id, {PUB_DAY} AS pub_day, input_index, record_index
-                FROM read_parquet(?, hive_partitioning = false) d WHERE run_id IN (SELECT run_id FROM done_runs)
-            ),
-            linked AS (
-                SELECT doc_id, ? AS run_id, pub_day, input_index, record_index FROM run_docs
-                UNION ALL SELECT * FROM stored_docs
-            )
-            SELECT s.doc_id,
-                   arg_min(struct_pack(linked_doc_id := s.linked_doc_id, n_shared := s.n_shared, pub_day := l.pub_day),
-                           (-s.n_shared, l.run_id, l.pub_day, l.input_index, l.record_index)) AS best,
-                   any_value(t.n) AS n_text
-            FROM shared s JOIN n_text t USING (doc_id) JOIN linked l ON l.doc_id = s.linked_doc_id
-            GROUP BY s.doc_id""",
-        [store.table_glob(out, "documents"), run_id],
-    )
+        _sql(con, "decided_none")
+    _sql(con, "run_paras", {"paragraphs": staging.pattern(run, "clean_paragraphs")})
+    _sql(con, "links", {"documents": store.table_glob(out, "documents"), "run_id": run_id})
     # Joins: share and window; the linked article's stored story, when it has one.
     sig_links, sigs = _minhash_links(con, run, out, settings)
-    rows = con.execute(
-        """SELECT d.doc_id, k.best.linked_doc_id, k.best.n_shared / k.n_text AS overlap, m.story_id
-           FROM run_docs d
-           LEFT JOIN links k ON k.doc_id = d.doc_id
-                AND k.best.n_shared / k.n_text >= ?
-                AND (d.pub_day = 2147483647 OR k.best.pub_day = 2147483647 OR abs(d.pub_day - k.best.pub_day) <= ?)
-           LEFT JOIN (SELECT doc_id, story_id FROM read_parquet(?, hive_partitioning = false)
-                      WHERE run_id IN (SELECT run_id FROM done_runs)) m ON m.doc_id = k.best.linked_doc_id
-           ORDER BY d.pub_day, d.input_index, d.record_index""",
-        [float(settings.story_min_overlap), int(settings.story_window_days), store.table_glob(out, "story_members")],
-    ).fetchall()
+    rows = _sql(con, "paragraph_links", {
+        "min_overlap": float(settings.story_min_overlap), "window": int(settings.story_window_days),
+        "story_members": store.table_glob(out, "story_members")}).fetchall()
     con.close()
     story: dict[str, str] = {}
     members = {"doc_id": [], "story_id": [], "linked_doc_id": [], "overlap": [], "linked_by": []}
@@ -145,9 +102,7 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     table = pa.table({**members, "run_id": [run_id] * len(rows),
                       "bands": pa.array(bands, pa.list_(pa.uint64())), "signature": pa.array(signature, pa.binary())},
                      ).select(schema.SCHEMAS["story_members"].names).cast(schema.SCHEMAS["story_members"])
-    final = run / "final" / "story_members"
-    final.mkdir(parents=True, exist_ok=True)
-    store.write_parquet_atomic(table, final / "00000.parquet")
+    store.write_parquet_atomic(table, staging.final_dir(run, "story_members") / "00000.parquet")
     return {"documents": len(rows), "joined": sum(v is not None for v in members["linked_doc_id"]),
             "stories": len(set(members["story_id"]))}
 
@@ -156,14 +111,9 @@ def _minhash_links(con: duckdb.DuckDBPyConnection, run: Path, out: Path, setting
     """Per document of the run, the earlier document (this run or stored) within the window with the
     most similar word set, at least story_min_similarity: doc_id -> (linked, similarity, stored story).
     Also the run's signatures to store: doc_id -> (bands, signature)."""
-    if not any(run.glob("clean/docsig-*.parquet")):  # near-duplicate search off: no signatures
+    if not staging.paths(run, "clean_docsig"):  # near-duplicate search off: no signatures
         return {}, {}
-    sig_table = con.sql(
-        """SELECT s.doc_id, s.bands, s.signature, r.pub_day,
-                  (row_number() OVER (ORDER BY r.pub_day, r.input_index, r.record_index) - 1)::BIGINT AS i
-           FROM read_parquet(?, hive_partitioning = false) s JOIN run_docs r USING (doc_id) ORDER BY i""",
-        params=[store.files_glob(run / "clean", "docsig-*.parquet")],
-    ).to_arrow_table()
+    sig_table = _query(con, "doc_signatures", {"docsig": staging.pattern(run, "clean_docsig")}).to_arrow_table()
     n = sig_table.num_rows
     sig = _fixed_rows(sig_table.column("signature").combine_chunks(), NUM_PERM, "<u2") if n else np.empty((0, NUM_PERM), "<u2")
     keys = _fixed_rows(sig_table.column("bands").combine_chunks(), BANDS, "uint64") if n else np.empty((0, BANDS), np.uint64)
@@ -172,30 +122,9 @@ def _minhash_links(con: duckdb.DuckDBPyConnection, run: Path, out: Path, setting
                                         "key": keys.reshape(-1)}))
     con.register("doc_days", pa.table({"i": np.arange(n, dtype=np.int64), "pub_day": sig_table.column("pub_day")}))
     window = int(settings.story_window_days)
-    in_window = "(a.pub_day = $no_day OR b.pub_day = $no_day OR abs(a.pub_day - b.pub_day) <= $window)"
-    window_params = {"no_day": NO_DAY, "window": window}
-    run_pairs = con.sql(
-        f"""SELECT DISTINCT a.i AS p, b.i AS q FROM doc_bands x JOIN doc_bands y
-                ON x.band = y.band AND x.key = y.key AND y.i < x.i
-            JOIN doc_days a ON a.i = x.i JOIN doc_days b ON b.i = y.i
-            WHERE {in_window}""", params=window_params).to_arrow_table()
-    stored = con.execute(
-        f"""WITH s AS (
-                SELECT doc_id, story_id, unnest(range({BANDS})) AS band, unnest(bands) AS key
-                FROM read_parquet($members, union_by_name = true, hive_partitioning = false)
-                WHERE run_id IN (SELECT run_id FROM done_runs) AND bands IS NOT NULL),
-            hits AS (SELECT DISTINCT x.i, s.doc_id, s.story_id FROM doc_bands x JOIN s ON x.band = s.band AND x.key = s.key)
-            SELECT h.i, h.doc_id, h.story_id, m.signature,
-                   [b.run_id, lpad(b.pub_day::VARCHAR, 10, '0'), lpad(b.input_index::VARCHAR, 12, '0'),
-                    lpad(b.record_index::VARCHAR, 12, '0')] AS order_key
-            FROM hits h JOIN doc_days a ON a.i = h.i
-            JOIN (SELECT doc_id, signature FROM read_parquet($members, union_by_name = true, hive_partitioning = false)
-                  WHERE run_id IN (SELECT run_id FROM done_runs)) m ON m.doc_id = h.doc_id
-            JOIN (SELECT doc_id, run_id, {PUB_DAY} AS pub_day, input_index, record_index FROM read_parquet($documents, hive_partitioning = false) d
-                  WHERE run_id IN (SELECT run_id FROM done_runs)) b ON b.doc_id = h.doc_id
-            WHERE {in_window}""",
-        {**window_params, "members": store.table_glob(out, "story_members"),
-         "documents": store.table_glob(out, "documents")}).fetchall()
+    run_pairs = _query(con, "run_doc_pairs", {"window": window}).to_arrow_table()
+    stored = _sql(con, "stored_doc_hits", {"window": window, "bands": BANDS, "members": store.table_glob(out, "story_members"),
+                                           "documents": store.table_glob(out, "documents")}).fetchall()
     con.unregister("doc_bands")
     con.unregister("doc_days")
     threshold = float(settings.story_min_similarity)

@@ -16,15 +16,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from akhbar import schema, store
+from akhbar import schema, staging, store
 from tasks.ingest.discover import display_path
 from tasks.ingest import REJECT_SCHEMA
-
-
-def _final_dir(run: Path, table: str) -> Path:
-    d = run / "final" / table
-    d.mkdir(parents=True, exist_ok=True)
-    return d
 
 
 def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> dict:
@@ -33,8 +27,8 @@ def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> d
 
     run = Path(run_dir)
     at = dt.datetime.fromisoformat(ingested_at)
-    docs = pq.read_table(run / "clean" / f"docs-{shard_id:05d}.parquet").to_pylist()
-    published = {r["doc_id"]: r for r in pq.read_table(run / "dates" / f"published-{shard_id:05d}.parquet").to_pylist()}
+    docs = pq.read_table(staging.path(run, "clean_docs", shard_id)).to_pylist()
+    published = {r["doc_id"]: r for r in pq.read_table(staging.path(run, "dates_published", shard_id)).to_pylist()}
     paras = final_paragraphs(run_dir, shard_id)
     n = paras.num_rows
     paras = paras.append_column("run_id", pa.array([run_id] * n, pa.string()))
@@ -66,14 +60,14 @@ def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> d
         })
     documents = schema.table_from_rows("documents", rows)
 
-    mentions = pq.read_table(run / "dates" / f"mentions-{shard_id:05d}.parquet")
+    mentions = pq.read_table(staging.path(run, "dates_mentions", shard_id))
     mentions = mentions.append_column("run_id", pa.array([run_id] * mentions.num_rows, pa.string()))
     mentions = mentions.select(schema.SCHEMAS["date_mentions"].names).cast(schema.SCHEMAS["date_mentions"])
 
     name = f"{shard_id:05d}.parquet"
-    pq.write_table(documents, _final_dir(run, "documents") / name, compression="zstd")
-    pq.write_table(paras, _final_dir(run, "paragraphs") / name, compression="zstd")
-    pq.write_table(mentions, _final_dir(run, "date_mentions") / name, compression="zstd")
+    pq.write_table(documents, staging.final_dir(run, "documents") / name, compression="zstd")
+    pq.write_table(paras, staging.final_dir(run, "paragraphs") / name, compression="zstd")
+    pq.write_table(mentions, staging.final_dir(run, "date_mentions") / name, compression="zstd")
     return {
         "documents": documents.num_rows, "paragraphs": n, "date_mentions": mentions.num_rows,
         "kept": sum(c["kept"] for c in counts.values()), "boilerplate": sum(c["boilerplate"] for c in counts.values()),
@@ -87,18 +81,18 @@ def stage_side_tables(run_dir: str, run_id: str, started_at: str) -> dict[str, i
     run = Path(run_dir)
     at = dt.datetime.fromisoformat(started_at)
     sizes = {}
-    rejects = _concat(sorted(run.glob("ingest/rejects-*.parquet")) + sorted(run.glob("clean/rejects-*.parquet")),
+    rejects = _concat(staging.paths(run, "ingest_rejects") + staging.paths(run, "clean_rejects"),
                       REJECT_SCHEMA.empty_table())
     rejects = _with_input_path(rejects, _input_paths(run))
     rejects = _with_run(rejects.sort_by([("source_uri", "ascending"), ("stage", "ascending")]), run_id)
     rejects = rejects.append_column("at", pa.array([at] * rejects.num_rows, schema.TS))
-    inputs = _concat(sorted(run.glob("ingest/files-*.parquet")), schema.empty_table("inputs").drop_columns(["run_id"]))
+    inputs = _concat(staging.paths(run, "ingest_files"), schema.empty_table("inputs").drop_columns(["run_id"]))
     inputs = _with_run(inputs.sort_by("path"), run_id)
-    site_lines_path = run / "dedup" / "site_lines.parquet"
+    site_lines_path = staging.path(run, "site_lines")
     site_lines = pq.read_table(site_lines_path) if site_lines_path.exists() else schema.empty_table("site_lines")
     for table_name, table in (("rejects", rejects), ("inputs", inputs), ("site_lines", site_lines)):
         table = table.select(schema.SCHEMAS[table_name].names).cast(schema.SCHEMAS[table_name])
-        pq.write_table(table, _final_dir(run, table_name) / "00000.parquet", compression="zstd")
+        pq.write_table(table, staging.final_dir(run, table_name) / "00000.parquet", compression="zstd")
         sizes[table_name] = table.num_rows
     return sizes
 
@@ -110,7 +104,7 @@ def _concat(files: list[Path], empty: pa.Table) -> pa.Table:
 def _input_paths(run: Path) -> dict[int, str]:
     """input_index -> the input's path as stored (inputs.path), from the run's ingest plan."""
     paths: dict[int, str] = {}
-    for plan in sorted((run / "ingest" / "plan").glob("*.json")):
+    for plan in staging.paths(run, "ingest_plan"):
         paths.update((int(i), display_path(p)) for i, p in json.loads(plan.read_text()))
     return paths
 
@@ -132,7 +126,7 @@ def _with_run(table: pa.Table, run_id: str) -> pa.Table:
 
 def publish_run(out_dir: str, run_dir: str, run_id: str, runs_row: dict) -> None:
     run = Path(run_dir)
-    staged = {name: sorted((run / "final" / name).glob("*.parquet")) for name in schema.TABLES if name != "runs"}
+    staged = {name: staging.final_files(run, name) for name in schema.TABLES if name != "runs"}
     # display_path: an input named on the command line may hold bytes that are not UTF-8
     parameters = display_path(json.dumps(runs_row.get("parameters") or {}, ensure_ascii=False, sort_keys=True))
     runs_row = dict(runs_row, parameters=parameters,

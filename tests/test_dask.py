@@ -107,11 +107,7 @@ def test_flow_on_dask_cluster_matches_single_process(prefect_server, dask_cluste
     inputs = _inputs()
 
     single = tmp_path / "single"
-    executor = LocalExecutor(workers=1)
-    try:
-        expected = run_pipeline(inputs, str(single), executor=executor)
-    finally:
-        executor.close()
+    expected = run_pipeline(inputs, str(single), executor=LocalExecutor(workers=1))
     assert expected["published"] and expected["n_documents"] >= 5
 
     on_dask = tmp_path / "dask"

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import pyarrow.parquet as pq
 import pytest
 
 from akhbar import store
@@ -265,62 +264,6 @@ def test_second_run_with_nothing_new_changes_nothing(corpus, baseline, tmp_path)
     assert decisions(out) == baseline
 
 
-# ---------------------------------------------------------------- MinHash units
-
-def test_minhash_estimates_jaccard():
-    rng = random.Random(1)
-    errors = []
-    for _ in range(60):
-        universe = [rng.getrandbits(64) for _ in range(60)]
-        a = set(rng.sample(universe, 40))
-        b = set(rng.sample(universe, 40))
-        true = len(a & b) / len(a | b)
-        sig = dedup.minhash_signatures([sorted(a), sorted(b)])
-        est = float(dedup.similarity((sig[:1] & 0xFFFF).astype("<u2"), (sig[1:] & 0xFFFF).astype("<u2"))[0])
-        errors.append(abs(est - true))
-    assert np.mean(errors) < 0.04 and max(errors) < 0.15, (np.mean(errors), max(errors))
-
-
-def test_minhash_constants_are_frozen():
-    """Stored band keys of earlier runs must stay comparable: the hash family never changes."""
-    tokens, lengths = dedup.token_hashes(["قال وزير الخارجيه"])
-    assert list(lengths) == [3] and len(set(tokens.tolist())) == 3
-    sig = dedup.minhash_flat(tokens, lengths)
-    keys = dedup.band_keys(sig)
-    assert sig.shape == (1, dedup.NUM_PERM) and keys.shape == (1, dedup.BANDS)
-    assert (int(sig[0, 0]), int(sig[0, 1]), int(keys[0, 0])) == FROZEN
-
-
-def test_signature_is_order_and_chunk_independent():
-    rng = random.Random(3)
-    sets = [[rng.getrandbits(64) for _ in range(rng.randint(1, 50))] for _ in range(300)]
-    whole = dedup.minhash_signatures(sets)
-    old = dedup._CHUNK_TOKENS
-    try:
-        dedup._CHUNK_TOKENS = 7
-        chunked = dedup.minhash_signatures(sets)
-    finally:
-        dedup._CHUNK_TOKENS = old
-    assert (whole == chunked).all()
-    assert (dedup.minhash_signatures([sets[5][::-1]])[0] == whole[5]).all()
-
-
-# Values of the implementation as first stored (changing them would orphan stored state).
-FROZEN = (857842154, 1523438267, 34339204264812097)
-
-
-def test_token_hashes_are_per_word():
-    texts = ["قال وزير الخارجيه", "", "الخارجيه قال", "x"]
-    tokens, lengths = dedup.token_hashes(texts)
-    assert lengths.tolist() == [3, 0, 2, 1]
-    t = tokens.tolist()
-    assert t[0] == t[4] and t[2] == t[3]  # same word, same hash, wherever it is
-    assert len(set(t)) == 4
-    # a word's hash does not depend on its neighbours
-    alone, _ = dedup.token_hashes(["وزير"])
-    assert alone.tolist() == [t[1]]
-
-
 def test_near_dup_decisions_match_brute_force(corpus, tmp_path):
     """Every pair of eligible paragraphs compared (no LSH): each near_dup points at the earliest
     paragraph whose estimated similarity reaches the threshold, and no kept paragraph has one."""
@@ -415,18 +358,3 @@ def test_no_signatures_staged_when_near_dup_is_off(corpus, tmp_path):
     # the dedup pass then needs none (exact repeats only)
     counts = dedup.dedup_run(str(tmp_path / "out"), str(run), "test-run")
     assert counts["exact_dup"] > 0 and counts["near_dup"] == 0
-
-
-def test_stage_table_of_nothing_and_of_short_texts(tmp_path):
-    t = dedup.minhash_stage_table(["a", "b"], [0, 3], ["", "قال وزير"], 3)
-    assert t.num_rows == 0 and t.schema == dedup.MINHASH_STAGE_SCHEMA
-    texts = ["قال وزير الخارجيه", "قال وزير", "وزير الخارجيه قال اليوم"]
-    t = dedup.minhash_stage_table(["a", "b", "c"], [0, 3, 5], texts, 3)
-    assert t.column("doc_id").to_pylist() == ["a", "c"] and t.column("position").to_pylist() == [0, 5]
-    sig = dedup.minhash_flat(*dedup.token_hashes([texts[0], texts[2]]))
-    # written and read back through DuckDB, as the dedup pass reads it
-    pq.write_table(t, tmp_path / "minhash-00000.parquet")
-    back = duckdb.connect().sql(f"SELECT bands, signature FROM '{tmp_path}/minhash-00000.parquet'").to_arrow_table()
-    assert (dedup._fixed_rows(back.column("bands").combine_chunks(), dedup.BANDS, "uint64") == dedup.band_keys(sig)).all()
-    sig16 = dedup._fixed_rows(back.column("signature").combine_chunks(), dedup.NUM_PERM, "<u2")
-    assert (sig16 == (sig & 0xFFFF)).all()

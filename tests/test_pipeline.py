@@ -259,10 +259,11 @@ def test_prefect_stage_tasks_run_over_batches_of_shards(tmp_path, prefect_server
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
+    import flows.executors as executors
     import flows.orchestration as orchestration
     from akhbar.settings import Settings
 
-    monkeypatch.setattr(orchestration, "TASKS_PER_WORKER", 2)  # 5 one-document shards -> 2 task runs
+    monkeypatch.setattr(executors, "TASKS_PER_WORKER", 2)  # 5 one-document shards -> 2 task runs
 
     @flow
     def small_shards():

@@ -217,15 +217,15 @@ def test_plain_jsonl_is_streamed_and_an_empty_gzip_is_a_reject(tmp_path):
 
 def test_long_paragraph_minhash_in_pieces_equals_in_one(monkeypatch):
     from akhbar.arabic import normalize_arabic
-    from tasks import dedup
+    from tasks import minhash
 
     rng = random.Random(3)
     words = [normalize_arabic(w) + str(rng.randrange(90)) for w in ARABIC.split()]
     texts = [" ".join(rng.choice(words) for _ in range(n)) for n in (12, 3, 30_000, 40, 9)]
     ids, positions = [str(i) for i in range(5)], list(range(5))
-    whole = dedup.minhash_stage_table(ids, positions, texts, 8)
-    monkeypatch.setattr(dedup, "_STAGE_CHARS", 1000)
-    assert dedup.minhash_stage_table(ids, positions, texts, 8).equals(whole)
+    whole = minhash.minhash_stage_table(ids, positions, texts, 8)
+    monkeypatch.setattr(minhash, "_STAGE_CHARS", 1000)
+    assert minhash.minhash_stage_table(ids, positions, texts, 8).equals(whole)
 
 
 def test_display_path_renders_undecodable_bytes():

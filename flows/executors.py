@@ -1,0 +1,233 @@
+"""Executors of the pipeline's stages: how run_pipeline maps a stage function over shards.
+
+`LocalExecutor` calls the stage functions directly, in a forked process pool when workers > 1;
+`PrefectExecutor` submits the thin Prefect task wrappers (task runs in the UI, retries; on a Dask
+cluster when given a task runner, see `stage_runner`). Neither imports Prefect at load time.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from contextlib import contextmanager
+from typing import Any, Callable
+
+from flows.workers import map_in_pool
+
+
+# Each stage call reports how long the stage function itself ran (`fn_seconds`), so a run can tell
+# its work from its orchestration and I/O between stages (bench/pipeline.py prints the share).
+FN_SECONDS = "fn_seconds"
+
+
+def _call_timed(fn: Callable[..., Any], kwargs: dict) -> Any:
+    t0 = time.perf_counter()
+    result = fn(**kwargs)
+    if isinstance(result, dict):
+        result = {**result, FN_SECONDS: time.perf_counter() - t0}
+    return result
+
+
+class LocalExecutor:
+    """Runs stage functions in this process, or in a process pool when workers > 1."""
+
+    name = "local"
+
+    def __init__(self, workers: int = 1):
+        self.workers = max(1, int(workers))
+
+    def n_workers(self) -> int:
+        return self.workers
+
+    def map(self, stage, shard_ids: list[int], **const) -> list[dict]:
+        fn = stage.fn
+        if self.workers == 1 or len(shard_ids) < 2:
+            return [_call_timed(fn, dict(const, shard_id=i)) for i in shard_ids]
+        # A forked pool per mapped stage (flows/workers.py): its workers die with this process, and a
+        # worker killed for memory costs only its shard.
+        return map_in_pool(_call_timed, stage, shard_ids, self.workers, const)
+
+    def call(self, stage, **kwargs) -> Any:
+        return _call_timed(stage.fn, kwargs)
+
+
+def _timed_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)  # keeps the signature Prefect reads for parameters
+    def timed(**kwargs):
+        return _call_timed(fn, kwargs)
+
+    return timed
+
+
+def release_free_memory() -> None:
+    """Hand the heap memory this process has freed back to the OS (glibc's malloc_trim, Arrow's
+    pool): a Dask worker lives through every stage, and would hold it during the dedup pass, the
+    run's memory peak (bench/pipeline.py)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to do
+        pass
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
+def _batch_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """fn over a batch of shards: parameter `shard_ids` (a list) in place of `shard_id`; returns one
+    result dict per shard (with fn_seconds), in order."""
+    import inspect
+
+    sig = inspect.signature(fn)
+    params = [p if p.name != "shard_id" else p.replace(name="shard_ids", annotation=list[int])
+              for p in sig.parameters.values()]
+    batch_sig = sig.replace(parameters=params)
+
+    def batch(*args, **kwargs):
+        kwargs = dict(batch_sig.bind(*args, **kwargs).arguments)  # Prefect passes them positionally
+        shard_ids = kwargs.pop("shard_ids")
+        results = [_call_timed(fn, dict(kwargs, shard_id=i)) for i in shard_ids]
+        release_free_memory()
+        return results
+
+    batch.__signature__ = batch_sig  # what Prefect reads for parameters
+    batch.__name__ = batch.__qualname__ = fn.__name__
+    batch.__module__ = fn.__module__
+    batch.__doc__ = fn.__doc__
+    return batch
+
+
+_DERIVED_TASKS: dict[str, Any] = {}
+
+
+def _derived_task(stage, wrap: Callable[[Callable[..., Any]], Callable[..., Any]]):
+    """A Prefect task running wrap(stage's function), with the stage task's name, retries and cache
+    policy; built once per stage and wrapper.
+
+    `stage` is an akhbar.tasking.StageTask (its Prefect task is built on first use) or a Task."""
+    from prefect import Task
+
+    base = stage if isinstance(stage, Task) else stage.task
+    key = f"{wrap.__name__}:{base.fn.__module__}.{base.fn.__qualname__}"
+    if key not in _DERIVED_TASKS:
+        _DERIVED_TASKS[key] = Task(fn=wrap(base.fn), name=base.name, cache_policy=base.cache_policy,
+                                   retries=base.retries, retry_delay_seconds=base.retry_delay_seconds)
+    return _DERIVED_TASKS[key]
+
+
+# Prefect task runs per worker and mapped stage: each task run costs API work, so not one per shard;
+# more than one lets a worker that finishes early take more at the end of a stage (bench/pipeline.py).
+TASKS_PER_WORKER = 2
+
+
+def shard_batches(shard_ids: list[int], n_tasks: int) -> list[list[int]]:
+    """shard_ids in at most n_tasks consecutive batches of near-equal size (input order kept)."""
+    if not shard_ids:
+        return []
+    n_tasks = max(1, min(int(n_tasks), len(shard_ids)))
+    size, extra = divmod(len(shard_ids), n_tasks)
+    out, start = [], 0
+    for k in range(n_tasks):
+        end = start + size + (1 if k < extra else 0)
+        out.append(list(shard_ids[start:end]))
+        start = end
+    return out
+
+
+class PrefectExecutor:
+    """Submits Prefect task runs; must be used inside a flow run.
+
+    Mapped stages go to `task_runner` when one is given (an entered DaskTaskRunner or process
+    pool, see `stage_runner`), else to the flow's own task runner. Single calls (admit, dedup,
+    publish) run in the flow's process: each is one DuckDB pass that uses the cores itself.
+    """
+
+    name = "prefect"
+
+    def __init__(self, task_runner=None, name: str | None = None, workers: int = 1):
+        self.task_runner = task_runner
+        self.workers = max(1, int(workers or 1))
+        if name:
+            self.name = name
+
+    def n_workers(self) -> int:
+        """Worker threads of the Dask cluster behind `task_runner`, else the `workers` parameter.
+
+        DaskTaskRunner connects to its scheduler (or starts the temporary cluster) on first use of
+        its `client` property, not when entered: reading it here is what makes a run on an existing
+        cluster plan its shards and task runs for the cluster's workers (reading the private
+        `_client` before the first task returned None, so such a run planned for 1 worker)."""
+        if self.task_runner is not None and isinstance(getattr(type(self.task_runner), "client", None), property):
+            try:
+                return max(1, sum(self.task_runner.client.nthreads().values()))
+            except Exception:  # noqa: BLE001 - an older/newer runner: fall back to the parameter
+                pass
+        return self.workers
+
+    def map(self, stage, shard_ids: list[int], **const) -> list[dict]:
+        from prefect import unmapped
+
+        if not shard_ids:
+            return []
+        task = _derived_task(stage, _batch_fn)
+        batches = shard_batches(shard_ids, TASKS_PER_WORKER * self.n_workers())
+        params = dict({k: unmapped(v) for k, v in const.items()}, shard_ids=batches)
+        if self.task_runner is not None:
+            futures = self.task_runner.map(task, params)
+        else:
+            futures = task.map(**params)
+        return [result for batch in futures.result() for result in batch]
+
+    def call(self, stage, **kwargs) -> Any:
+        return _derived_task(stage, _timed_fn)(**kwargs)
+
+
+def dask_address_from(dask_address: str | None = None) -> str | None:
+    """The scheduler to use: the argument, else $AKHBAR_DASK_ADDRESS; "local" = a temporary local cluster."""
+    return (dask_address or os.environ.get("AKHBAR_DASK_ADDRESS") or "").strip() or None
+
+
+@contextmanager
+def stage_runner(dask_address: str | None = None, workers: int = 1):
+    """The task runner for the mapped stages, entered for the duration of a run (None = the flow's).
+
+    - a scheduler address (argument or $AKHBAR_DASK_ADDRESS): DaskTaskRunner on that cluster;
+      its workers must import akhbar/tasks/flows (the installed package) and see the output folder;
+    - "local", or workers > 1 with no address: a temporary local Dask cluster of `workers`
+      single-threaded processes (the stage code holds the GIL, so threads would not add cores).
+    """
+    address = dask_address_from(dask_address)
+    workers = max(1, int(workers or 1))
+    if address is None and workers == 1:
+        yield None
+        return
+    from prefect_dask import DaskTaskRunner
+
+    if address and address != "local":
+        with DaskTaskRunner(address=address) as runner:
+            yield runner
+        return
+    import dask
+
+    runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
+                                            "processes": True, "dashboard_address": None})
+    with dask.config.set(LOCAL_CLUSTER_CONFIG), runner:  # the cluster starts inside, on first use
+        yield runner
+
+
+# The temporary local cluster's worker settings (bench/README.md has the measurements):
+# - glibc's defaults, not the nanny's MALLOC_TRIM_THRESHOLD_ (it turns off the adaptive mmap threshold);
+# - no statistical profiler: it samples every thread's stack for a dashboard this cluster does not have;
+# - slower event-loop ticks and memory/system monitors: each wake-up takes the GIL from the stage code;
+# - each worker imports the stage modules and Prefect's task engine as it starts, not in its first
+#   task run, which may come late.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.preload": ["flows.orchestration", "prefect.task_engine"],
+}
