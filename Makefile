@@ -10,7 +10,7 @@ LOCK := requirements/lock.txt
 # `make lock` resolves from this index only (no local wheel folders or extra indexes from pip's config)
 LOCK_INDEX ?= https://pypi.org/simple
 
-.PHONY: run test setup lock clean
+.PHONY: run test lint setup lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3)"; exit 1; }
@@ -28,8 +28,12 @@ run: $(STAMP)
 	@echo "Query the corpus:  $(BIN)/akhbar query \"select site, count(*) from documents group by 1\""
 	@echo "             or:   $(BIN)/duckdb -init sql/views.sql"
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Re-resolve pyproject.toml's dependencies (with the test extra) in a fresh temporary venv and
 # rewrite $(LOCK) with the exact versions; then `make setup` (or rm $(STAMP)) installs them.

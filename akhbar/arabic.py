@@ -60,8 +60,7 @@ def _strip_punctuation(text: str) -> str:
 # and only the rest goes through a cached per-character table (letter rules, then punctuation).
 # The Python loop above and dict-table str.translate ran ~2,700 paragraphs/s, the bottleneck of
 # clean and dedup. tests/test_arabic.py checks both paths agree.
-_UNTOUCHED = re.compile(
-    "[^\u0621\u0627\u0628\u062a-\u063a\u0641-\u0648\u064aA-Za-z0-9\\s]+")
+_UNTOUCHED = re.compile("[^\u0621\u0627\u0628\u062a-\u063a\u0641-\u0648\u064aA-Za-z0-9\\s]+")
 
 
 class _Combined(dict):
@@ -84,7 +83,7 @@ _FOLD_ONLY = re.compile("[" + "".join(re.escape(chr(k)) for k in _FOLD) + "]")
 # common punctuation by one substitution); the callback then sees only rare characters.
 _FREQUENT_LETTERS = "ةأإآىؤئ"
 _FREQUENT_FOLDS = [(c, _FOLD[ord(c)]) for c in _FREQUENT_LETTERS]
-_COMMON_PUNCT = re.compile('[.,،:;؛!?؟"\'«»“”()\\[\\]/\\-–—…]')
+_COMMON_PUNCT = re.compile("[.,،:;؛!?؟\"'«»“”()\\[\\]/\\-–—…]")
 
 
 def _combined_sub(m: re.Match) -> str:
@@ -128,8 +127,11 @@ def normalize_arabic(text: str) -> str:
 assert all(v is None or len(v) == 1 for v in _FOLD.values())
 assert not any(v is not None and ord(v) in _FOLD for v in _FOLD.values())  # one pass suffices
 _DROPPED_RUN = re.compile("[" + "".join(re.escape(chr(k)) for k, v in _FOLD.items() if v is None) + "]+")
-_OTHER_MAPPED = re.compile("[" + "".join(
-    re.escape(chr(k)) for k, v in _FOLD.items() if v is not None and chr(k) not in _FREQUENT_LETTERS) + "]+")
+_OTHER_MAPPED = re.compile(
+    "["
+    + "".join(re.escape(chr(k)) for k, v in _FOLD.items() if v is not None and chr(k) not in _FREQUENT_LETTERS)
+    + "]+"
+)
 
 
 def _translate_run(m: re.Match) -> str:

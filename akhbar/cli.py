@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from tasks.ingest.readers.fields import MAPPABLE as COLUMN_ROLES
+from akhbar.tasks.ingest.readers.fields import MAPPABLE as COLUMN_ROLES
 
 
 def _prefect_api_url() -> str | None:
@@ -51,7 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from akhbar import store
     from akhbar.settings import Settings
 
-    inputs = args.inputs or [str(store.REPO_ROOT / "data" / "sample")]
+    inputs = args.inputs or [str(store.SAMPLE_DIR)]
     shard_size = args.shard_size or Settings.shard_size
     try:
         columns = _column_mapping(args)
@@ -62,12 +62,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     api = None if args.local else _prefect_api_url()
     dask = None if args.local else (args.dask or os.environ.get("AKHBAR_DASK_ADDRESS") or None)
-    from flows.orchestration import RunStopped
+    from akhbar.flows.orchestration import RunStopped
 
     received, restore = _stop_on_signals()
     try:
         if args.prefect or api or dask:
-            from flows.pipeline import akhbar_pipeline
+            from akhbar.flows.pipeline import akhbar_pipeline
 
             mode = f"Prefect flow run on {api}" if api else "Prefect flow run (temporary local server)"
             if dask:
@@ -75,20 +75,27 @@ def cmd_run(args: argparse.Namespace) -> int:
             elif (args.workers or 1) > 1:
                 mode += f", shard tasks on a local Dask cluster of {args.workers} processes"
             print(f"akhbar: {mode}", file=sys.stderr)
-            summary = akhbar_pipeline(inputs=inputs, out=str(store.resolve_out(args.out)), shard_size=shard_size,
-                                      dask_address=dask, workers=args.workers or 1, wait_for_lock=args.wait,
-                                      columns=columns or None)
+            summary = akhbar_pipeline(
+                inputs=inputs,
+                out=str(store.resolve_out(args.out)),
+                shard_size=shard_size,
+                dask_address=dask,
+                workers=args.workers or 1,
+                wait_for_lock=args.wait,
+                columns=columns or None,
+            )
         else:
-            from flows.orchestration import LocalExecutor, run_pipeline
+            from akhbar.flows.orchestration import LocalExecutor, run_pipeline
 
             # Processes are forked only when a stage has 2+ shards, so the default costs nothing on small runs.
             workers = args.workers or os.cpu_count() or 1
-            print(f"akhbar: local run, {workers} process(es) (no Prefect server configured; same stage code, no UI)",
-                  file=sys.stderr)
+            print(
+                f"akhbar: local run, {workers} process(es) (no Prefect server configured; same stage code, no UI)",
+                file=sys.stderr,
+            )
             executor = LocalExecutor(workers=workers)
             with _stage_progress(args.quiet) as on_stage:
-                summary = run_pipeline(inputs, args.out, settings, executor, wait_for_lock=args.wait,
-                                       on_stage=on_stage)
+                summary = run_pipeline(inputs, args.out, settings, executor, wait_for_lock=args.wait, on_stage=on_stage)
     except RunStopped as exc:
         print(f"akhbar: stopped; {exc}", file=sys.stderr)
         return 128 + (received[0] if received else signal.SIGINT)
@@ -103,10 +110,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _column_mapping(args: argparse.Namespace) -> dict[str, str]:
     """--text-column and its siblings as Settings.columns (role -> field name)."""
-    from tasks.ingest.readers.fields import check_columns
+    from akhbar.tasks.ingest.readers.fields import check_columns
 
-    return check_columns({role: getattr(args, f"{role}_column") for role in COLUMN_ROLES
-                          if getattr(args, f"{role}_column", None)})
+    return check_columns(
+        {role: getattr(args, f"{role}_column") for role in COLUMN_ROLES if getattr(args, f"{role}_column", None)}
+    )
 
 
 def _stop_on_signals():
@@ -139,11 +147,18 @@ def _stage_progress(quiet: bool):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows.artifacts import STAGES, StageClock
+    from akhbar.flows.artifacts import STAGES, StageClock
 
     clock = StageClock()
-    with Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TextColumn("stages"),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description:<8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("stages"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task(STAGES[0], total=len(STAGES))
 
         def on_stage(stage: str, counts: dict) -> None:
@@ -157,8 +172,10 @@ def _stage_progress(quiet: bool):
 
 def _print_summary(summary: dict, wall: float) -> None:
     if not summary.get("published"):
-        print(f"{summary.get('message', 'nothing published')} "
-              f"({summary.get('inputs', 0)} inputs, {summary.get('inputs_skipped', 0)} unchanged since an earlier run)")
+        print(
+            f"{summary.get('message', 'nothing published')} "
+            f"({summary.get('inputs', 0)} inputs, {summary.get('inputs_skipped', 0)} unchanged since an earlier run)"
+        )
         return
     rows = [
         ("run", summary["run_id"]),
@@ -195,8 +212,11 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 2
     out = store.resolve_out(args.out)
     if not (out / "runs").is_dir():
-        print(f"akhbar query: no corpus in {out}: run the pipeline first (akhbar run --out {out}), "
-              "or give --out the folder of an earlier run", file=sys.stderr)
+        print(
+            f"akhbar query: no corpus in {out}: run the pipeline first (akhbar run --out {out}), "
+            "or give --out the folder of an earlier run",
+            file=sys.stderr,
+        )
         return 2
     con = store.connect(out)
     try:
@@ -218,18 +238,29 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_dates(args: argparse.Namespace) -> int:
-    from tasks.dates import extract_mentions
+    from akhbar.tasks.dates import extract_mentions
 
     reference = dt.date.fromisoformat(args.reference) if args.reference else None
     text = args.text if args.text != "-" else sys.stdin.read()
     for m in extract_mentions(text, reference):
-        print(json.dumps({"start": m.start, "end": m.end, "surface": m.surface, "value": m.value,
-                          "granularity": m.granularity, "calendar": m.calendar}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "start": m.start,
+                    "end": m.end,
+                    "surface": m.surface,
+                    "value": m.value,
+                    "granularity": m.granularity,
+                    "calendar": m.calendar,
+                },
+                ensure_ascii=False,
+            )
+        )
     return 0
 
 
 def _serve_config(args: argparse.Namespace):
-    from flows.deployments import ServeConfig
+    from akhbar.flows.deployments import ServeConfig
 
     try:
         return ServeConfig.from_env(args.inputs or None, args.out, args.cron, args.timezone)
@@ -258,7 +289,7 @@ def _plain_errors(fn):
 
 @_plain_errors
 def cmd_serve(args: argparse.Namespace) -> int:
-    from flows.deployments import serve
+    from akhbar.flows.deployments import serve
 
     cfg = _serve_config(args)
     if cfg is None:
@@ -269,7 +300,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 @_plain_errors
 def cmd_up(args: argparse.Namespace) -> int:
-    from flows.deployments import up
+    from akhbar.flows.deployments import up
 
     cfg = _serve_config(args)
     if cfg is None:
@@ -283,8 +314,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     out = store.resolve_out(args.out)
     if not (out / "runs").is_dir():
-        print(f"akhbar report: no corpus in {out} yet; run the pipeline first (akhbar run, or Run in the UI)",
-              file=sys.stderr)
+        print(
+            f"akhbar report: no corpus in {out} yet; run the pipeline first (akhbar run, or Run in the UI)",
+            file=sys.stderr,
+        )
         return 2
     path = write_report(str(out), args.html)
     print(f"report written: {path}\nopen it in a browser: file://{path.resolve()}")
@@ -295,9 +328,13 @@ def _add_serve_options(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("inputs", nargs="*", help="folders/files the runs read (default $AKHBAR_INBOX or data/inbox)")
     sp.add_argument("--out", help="output folder (default $AKHBAR_OUT or data/out)")
     sp.add_argument("--cron", help='nightly schedule (default $AKHBAR_CRON or "0 2 * * *")')
-    sp.add_argument("--timezone", help="IANA timezone of the schedule, e.g. Asia/Riyadh "
-                                       "(default $AKHBAR_TIMEZONE or this machine's zone)")
-    sp.add_argument("--debug", action="store_true", help="show the traceback of a failure, not only its one-line reason")
+    sp.add_argument(
+        "--timezone",
+        help="IANA timezone of the schedule, e.g. Asia/Riyadh (default $AKHBAR_TIMEZONE or this machine's zone)",
+    )
+    sp.add_argument(
+        "--debug", action="store_true", help="show the traceback of a failure, not only its one-line reason"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -308,26 +345,43 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run the pipeline on files/folders (default: the bundled sample)")
-    r.add_argument("inputs", nargs="*", help="files or folders of .txt/.html/.json/.jsonl/.csv/.tsv/.parquet/.warc, "
-                                             "<DOC> files, .zip of them (gzip, bz2, zstd too)")
+    r.add_argument(
+        "inputs",
+        nargs="*",
+        help="files or folders of .txt/.html/.json/.jsonl/.csv/.tsv/.parquet/.warc, "
+        "<DOC> files, .zip of them (gzip, bz2, zstd too)",
+    )
     r.add_argument("--out", help="output folder (default $AKHBAR_OUT or data/out)")
     r.add_argument("--shard-size", type=int, default=None, help="documents per shard (default Settings.shard_size)")
-    r.add_argument("--workers", type=int, default=None,
-                   help="processes for the shard stages: local path default = CPU count; with Prefect "
-                        "(--prefect/--dask) default 1, more = a temporary local Dask cluster")
-    r.add_argument("--dask", metavar="ADDRESS",
-                   help="run as a Prefect flow with the shard tasks on this Dask scheduler (tcp://host:8786), "
-                        "or 'local' for a temporary local cluster (default $AKHBAR_DASK_ADDRESS); workers must "
-                        "have akhbar installed and see the output folder")
+    r.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes for the shard stages: local path default = CPU count; with Prefect "
+        "(--prefect/--dask) default 1, more = a temporary local Dask cluster",
+    )
+    r.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run as a Prefect flow with the shard tasks on this Dask scheduler (tcp://host:8786), "
+        "or 'local' for a temporary local cluster (default $AKHBAR_DASK_ADDRESS); workers must "
+        "have akhbar installed and see the output folder",
+    )
     r.add_argument("--wait", action="store_true", help="wait for another run on the same output folder")
     r.add_argument("--quiet", action="store_true", help="no progress lines (they show only on a terminal anyway)")
     for role in COLUMN_ROLES:
-        r.add_argument(f"--{role.replace('_', '-')}-column", metavar="NAME",
-                       help=f"the field/column holding the {role.replace('_', ' ')} in JSON, JSONL, Parquet and CSV "
-                            "records (default: the usual names, tasks/ingest/readers/fields.py)")
+        r.add_argument(
+            f"--{role.replace('_', '-')}-column",
+            metavar="NAME",
+            help=f"the field/column holding the {role.replace('_', ' ')} in JSON, JSONL, Parquet and CSV "
+            "records (default: the usual names, tasks/ingest/readers/fields.py)",
+        )
     mode = r.add_mutually_exclusive_group()
-    mode.add_argument("--prefect", action="store_true",
-                      help="run as a Prefect flow even without a configured server (starts a temporary one)")
+    mode.add_argument(
+        "--prefect",
+        action="store_true",
+        help="run as a Prefect flow even without a configured server (starts a temporary one)",
+    )
     mode.add_argument("--local", action="store_true", help="never use Prefect, even if a server is configured")
     r.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     r.set_defaults(func=cmd_run)
@@ -351,7 +405,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve_options(s)
     s.set_defaults(func=cmd_serve)
 
-    u = sub.add_parser("up", help="start a local Prefect server (unless PREFECT_API_URL is set) and serve; Ctrl-C stops")
+    u = sub.add_parser(
+        "up", help="start a local Prefect server (unless PREFECT_API_URL is set) and serve; Ctrl-C stops"
+    )
     _add_serve_options(u)
     u.add_argument("--port", type=int, help="port of the local server (default: a free one)")
     u.set_defaults(func=cmd_up)
@@ -391,19 +447,21 @@ _FS_ERRORS = {
 
 def plain_error(exc: BaseException, out: str | None) -> str | None:
     """The one line shown for a failure that is no bug of akhbar's, or None (show the traceback)."""
+    from akhbar.flows.orchestration import RUN_NOTE
+    from akhbar.flows.workers import StageWorkerDied
     from akhbar.store import OutPathError, RunLocked
-    from flows.orchestration import RUN_NOTE
-    from flows.workers import StageWorkerDied
 
     outcome = next((n for n in getattr(exc, "__notes__", ()) if n.startswith(RUN_NOTE)), "")
-    outcome = f" ({outcome[len(RUN_NOTE):]})" if outcome else ""
+    outcome = f" ({outcome[len(RUN_NOTE) :]})" if outcome else ""
     if isinstance(exc, (RunLocked, OutPathError, StageWorkerDied)):
         return f"{exc}{outcome}"
     if isinstance(exc, FileNotFoundError) and exc.filename is None:  # an input named on the command line
         return f"{exc}: check the path{outcome}"
     if "Failed to reach API" in str(exc) or type(exc).__name__ in ("ConnectError", "ConnectTimeout"):
-        return (f"the Prefect server at {_prefect_api_url()} is not reachable: start it (akhbar up), "
-                "or run without Prefect (akhbar run --local)")
+        return (
+            f"the Prefect server at {_prefect_api_url()} is not reachable: start it (akhbar up), "
+            "or run without Prefect (akhbar run --local)"
+        )
     code = getattr(exc, "errno", None)
     for err, what in _FS_ERRORS.items():
         if code == err or os.strerror(err) in str(exc):

@@ -27,20 +27,26 @@ from contextlib import contextmanager
 from lxml import etree
 
 _COOKIE = "cookie"
-_ID_TOKENS = ("^shar|social|viral|newsletter|syndication|tags|sidebar|banner|bread-?crumb|button|author|"
-              "^(?:jp-|dpsp-content)|bmdh|footer|Footer|share|Share|nav|Nav|menu|related|message-container|"
-              "premium|^ad-")
-_CLASS_TOKENS = ("^shar|social|viral|newsletter|syndication|tags|sidebar|banner|bread-?crumb|button|author|"
-                 "^(?:nav|post-nav|ZendeskForm)|subnav|avigation|navbar|navbox|menu|bar| ad |-ad-|(?:^| )ad-|"
-                 "dfp[Aa]d|outbrain|taboola|criteo|paid-?content|widget|footer|Footer|byline|Byline|share-|"
-                 "sociable|embedded|embed|tag-list|consent|modal-content|permission|elated|next-|-stories|"
-                 "most-popular|more-on|meta|rating|attachment|timestamp|user-info|user-profile|-icon|"
-                 "article-infos|message-container|slide|viewport|overlay|options|expand|obfuscated|blurred|"
-                 "mol-factbox|yin|zlylin|nfoline")
+_ID_TOKENS = (
+    "^shar|social|viral|newsletter|syndication|tags|sidebar|banner|bread-?crumb|button|author|"
+    "^(?:jp-|dpsp-content)|bmdh|footer|Footer|share|Share|nav|Nav|menu|related|message-container|"
+    "premium|^ad-"
+)
+_CLASS_TOKENS = (
+    "^shar|social|viral|newsletter|syndication|tags|sidebar|banner|bread-?crumb|button|author|"
+    "^(?:nav|post-nav|ZendeskForm)|subnav|avigation|navbar|navbox|menu|bar| ad |-ad-|(?:^| )ad-|"
+    "dfp[Aa]d|outbrain|taboola|criteo|paid-?content|widget|footer|Footer|byline|Byline|share-|"
+    "sociable|embedded|embed|tag-list|consent|modal-content|permission|elated|next-|-stories|"
+    "most-popular|more-on|meta|rating|attachment|timestamp|user-info|user-profile|-icon|"
+    "article-infos|message-container|slide|viewport|overlay|options|expand|obfuscated|blurred|"
+    "mol-factbox|yin|zlylin|nfoline"
+)
 _HIDDEN = "hidden"
 _COMMENT_ID_TOKENS = "reader-comments|akismet"
-_COMMENT_CLASS_TOKENS = ("^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|"
-                         "hide-print| hidden| hide|noprint|notloaded")
+_COMMENT_CLASS_TOKENS = (
+    "^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|"
+    "hide-print| hidden| hide|noprint|notloaded"
+)
 
 # trafilatura 2.3.1's expressions (trafilatura.xpaths.OVERALL_DISCARD_XPATH), whitespace collapsed
 EXPECTED_PATHS = (
@@ -90,12 +96,14 @@ class ChromeDiscard(_Evaluator):
         found = []
         for el, keys, get in _with_attributes(tree.iterdescendants("div", "item", "list", "p", "section", "span")):
             id_, class_ = get("id"), get("class")
-            if (get("data-lp-replacement-content") is not None
-                    or "nav" in (get("role") or "").replace("N", "n")
-                    or "MostPopularStories" in (get("data-component") or "")
-                    or self._cookie.search(_first_of(keys, "id", "class", id_, class_))
-                    or (id_ is not None and self._id.search(id_))
-                    or (class_ is not None and self._class.search(class_))):
+            if (
+                get("data-lp-replacement-content") is not None
+                or "nav" in (get("role") or "").replace("N", "n")
+                or "MostPopularStories" in (get("data-component") or "")
+                or self._cookie.search(_first_of(keys, "id", "class", id_, class_))
+                or (id_ is not None and self._id.search(id_))
+                or (class_ is not None and self._class.search(class_))
+            ):
                 found.append(el)
         return found
 
@@ -111,13 +119,15 @@ class HiddenDiscard(_Evaluator):
         found = []
         for el, keys, get in _with_attributes(tree.iterdescendants(etree.Element)):
             id_, class_, style = get("id"), get("class"), get("style")
-            if (class_ == "comments-title"
-                    or _first_of(keys, "id", "class", id_, class_).startswith("reply-")
-                    or self._hidden.search(_first_of(keys, "id", "style", id_, style))
-                    or (style is not None and ("display:none" in style or "display: none" in style))
-                    or (id_ is not None and self._id.search(id_))
-                    or (class_ is not None and self._class.search(class_))
-                    or get("aria-hidden") == "true"):
+            if (
+                class_ == "comments-title"
+                or _first_of(keys, "id", "class", id_, class_).startswith("reply-")
+                or self._hidden.search(_first_of(keys, "id", "style", id_, style))
+                or (style is not None and ("display:none" in style or "display: none" in style))
+                or (id_ is not None and self._id.search(id_))
+                or (class_ is not None and self._class.search(class_))
+                or get("aria-hidden") == "true"
+            ):
                 found.append(el)
         return found
 

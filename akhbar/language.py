@@ -20,18 +20,44 @@ import threading
 
 import numpy as np
 
-MIN_LETTERS = 20          # fewer letters than this: 'und'
-SAMPLE_CHARS = 3000       # script counts on this prefix only
-CLASSIFY_CHARS = 1000     # the classifier on this prefix only
+MIN_LETTERS = 20  # fewer letters than this: 'und'
+SAMPLE_CHARS = 3000  # script counts on this prefix only
+CLASSIFY_CHARS = 1000  # the classifier on this prefix only
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 # Letters of Persian, Urdu, Kurdish and Pashto that Arabic does not use (ی and ک included: they
 # are among the most frequent Persian letters; Arabic typed on a Persian keyboard shows a few).
-_NON_ARABIC_LETTERS = re.compile(r"[\u067E\u0686\u0698\u06AF\u06A9\u06CC\u06D2\u0679\u0688\u0691\u06BA\u06BE\u06C0\u06D5\u06CE\u06C6\u06B5]")
-ARABIC_SHORTCUT_SHARE = 0.9    # Arabic-script share of letters above which...
+_NON_ARABIC_LETTERS = re.compile(
+    r"[\u067E\u0686\u0698\u06AF\u06A9\u06CC\u06D2\u0679\u0688\u0691\u06BA\u06BE\u06C0\u06D5\u06CE\u06C6\u06B5]"
+)
+ARABIC_SHORTCUT_SHARE = 0.9  # Arabic-script share of letters above which...
 NON_ARABIC_LETTER_SHARE = 0.02  # ...and Persian/Urdu letters below which the text is Arabic
-_EN_STOP = frozenset("the of and to in is that for on with as was by at from this are be it has have".split())
+_EN_STOP = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "on",
+        "with",
+        "as",
+        "was",
+        "by",
+        "at",
+        "from",
+        "this",
+        "are",
+        "be",
+        "it",
+        "has",
+        "have",
+    ]
+)
 
 # Per code point: (is a letter, is Arabic script, is a Persian/Urdu letter), by the three patterns
 # above; filled as characters are met (a corpus uses a few hundred distinct ones).
@@ -43,15 +69,19 @@ def _script_counts(sample: str) -> tuple[int, int, int]:
     _LETTER, _ARABIC and _NON_ARABIC_LETTERS matches, found by classifying each distinct character
     once (three findall passes over 3,000 characters cost 0.2 ms a document, a quarter of the
     clean stage; this is about 0.05 ms)."""
-    points, counts = np.unique(np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), np.uint32),
-                               return_counts=True)
+    points, counts = np.unique(
+        np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), np.uint32), return_counts=True
+    )
     letters = arabic = other = 0
     for cp, n in zip(points.tolist(), counts.tolist()):
         cls = _CHAR_CLASS.get(cp)
         if cls is None:
             ch = chr(cp)
-            cls = _CHAR_CLASS[cp] = (_LETTER.match(ch) is not None, _ARABIC.match(ch) is not None,
-                                     _NON_ARABIC_LETTERS.match(ch) is not None)
+            cls = _CHAR_CLASS[cp] = (
+                _LETTER.match(ch) is not None,
+                _ARABIC.match(ch) is not None,
+                _NON_ARABIC_LETTERS.match(ch) is not None,
+            )
         letters += n * cls[0]
         arabic += n * cls[1]
         other += n * cls[2]
@@ -73,7 +103,7 @@ def _model():
 
                     py3langid.classify("warm up")  # loads the packaged model once, under the lock
                     _identifier = py3langid
-                except Exception:  # noqa: BLE001 - any import/model problem: use the heuristic
+                except Exception:
                     _unavailable = True
     return _identifier
 

@@ -37,7 +37,8 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 _HEADER = struct.Struct("<Q")
 STARTUP_SECONDS = 120.0  # a fresh child importing the extractor, before an item's clock starts
@@ -55,14 +56,15 @@ class WorkerDied(Exception):
     """The child process died while working on the item (crash, out of memory, killed)."""
 
 
-def map_with_time_limit(fn: Callable[[Any], Any], items: Iterable[Any], seconds: float | None,
-                        in_process: bool = True) -> Iterator[tuple[Any, Any]]:
+def map_with_time_limit(
+    fn: Callable[[Any], Any], items: Iterable[Any], seconds: float | None, in_process: bool = True
+) -> Iterator[tuple[Any, Any]]:
     """Yield (item, fn(item) | TimeLimitExceeded | Exception) for each item, in order."""
     if not seconds or seconds <= 0:
         for item in items:
             try:
                 yield item, fn(item)
-            except Exception as exc:  # noqa: BLE001 - the caller decides what a failed item becomes
+            except Exception as exc:
                 yield item, exc
         return
     if in_process and _alarm_usable():
@@ -79,9 +81,12 @@ class _Alarm(BaseException):
 
 def _alarm_usable() -> bool:
     # the main thread only, and no other timer of this process running (we would replace it)
-    return (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-            and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-            and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None))
+    return (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+    )
 
 
 def _map_with_alarm(fn: Callable[[Any], Any], items: Iterable[Any], seconds: float) -> Iterator[tuple[Any, Any]]:
@@ -102,7 +107,7 @@ def _map_with_alarm(fn: Callable[[Any], Any], items: Iterable[Any], seconds: flo
                 armed[0] = False
             except _Alarm:
                 result = TimeLimitExceeded(seconds)
-            except Exception as exc:  # noqa: BLE001 - the caller decides what a failed item becomes
+            except Exception as exc:
                 result = exc
             finally:
                 armed[0] = False
@@ -124,7 +129,7 @@ class TimeLimitedWorker:
         self.proc: subprocess.Popen | None = None
         self.restarts = 0
 
-    def __enter__(self) -> "TimeLimitedWorker":
+    def __enter__(self) -> TimeLimitedWorker:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -136,7 +141,10 @@ class TimeLimitedWorker:
         env["PYTHONPATH"] = os.pathsep.join([p for p in sys.path if p] + [env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from akhbar.limits import _child_main; _child_main()", *self.fn_ref],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            close_fds=True,
         )
 
     def _kill(self) -> None:
@@ -188,7 +196,7 @@ class TimeLimitedWorker:
             return reply
         try:
             _ok, value = pickle.loads(reply)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return WorkerDied(f"unreadable reply from worker: {exc}")
         return value
 
@@ -239,10 +247,10 @@ def _child_main() -> None:
         out.write(_HEADER.pack(0))  # started: the parent's clock for this item starts now
         try:
             reply = (True, fn(item))
-        except Exception as exc:  # noqa: BLE001 - sent back to the caller as the item's result
+        except Exception as exc:
             reply = (False, exc)
         try:
             data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - an unpicklable result or exception
+        except Exception:
             data = pickle.dumps((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
         out.write(_HEADER.pack(len(data)) + data)

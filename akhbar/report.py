@@ -16,8 +16,7 @@ from pathlib import Path
 from akhbar import store
 
 REPORT_SQL = store.SQL_DIR / "report"
-PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
-           "#ff9da7", "#9c755f", "#bab0ac"]
+PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
 MAX_SERIES = 10  # series of the time chart: every site, or 9 and "N other sites" summed
 MAX_SITES = 30  # rows of the per-site charts
 ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
@@ -49,6 +48,7 @@ def collect(out: str | None) -> dict:
 
 # ---------------------------------------------------------------- SVG helpers
 
+
 def esc(s) -> str:
     return html.escape(str(s), quote=True)
 
@@ -73,14 +73,14 @@ def text(x: float, y: float, s: str, anchor: str = "start", cls: str = "", size:
 
 def rect(x, y, w, h, fill, title: str = "") -> str:
     tip = f"<title>{esc(title)}</title>" if title else ""
-    return (f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{max(h, 0):.1f}" '
-            f'fill="{fill}">{tip}</rect>')
+    return f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{max(h, 0):.1f}" fill="{fill}">{tip}</rect>'
 
 
 def svg(width: float, height: float, body: list[str], label: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{esc(label)}" '
-            f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">'
-            + "".join(body) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{esc(label)}" '
+        f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">' + "".join(body) + "</svg>"
+    )
 
 
 def nice_max(v: float) -> float:
@@ -205,7 +205,7 @@ def chart_articles_per_day(rows: list[dict]) -> str:
         totals[r["site"]] = totals.get(r["site"], 0) + r["articles"]
     ranked = sorted(totals, key=lambda s: (-totals[s], s))
     # Every site in the legend, or the first MAX_SERIES - 1 and the rest summed as one series.
-    shown = ranked if len(ranked) <= MAX_SERIES else ranked[:MAX_SERIES - 1]
+    shown = ranked if len(ranked) <= MAX_SERIES else ranked[: MAX_SERIES - 1]
     other = f"{len(ranked) - len(shown)} other sites"
     series = shown + ([other] if len(ranked) > len(shown) else [])
     colors = site_colors(series)
@@ -239,12 +239,14 @@ def chart_articles_per_day(rows: list[dict]) -> str:
                 continue
             h = plot_h * n / top
             y -= h
-            body.append(rect(left + i * bw + bw * 0.1, y, max(bw * 0.8, 1), h, colors[s],
-                             f"{bucket_label(b, unit)} · {s}: {n}"))
+            body.append(
+                rect(left + i * bw + bw * 0.1, y, max(bw * 0.8, 1), h, colors[s], f"{bucket_label(b, unit)} · {s}: {n}")
+            )
     step = max(1, -(-len(buckets) // 8))  # at most 8 date labels
     for i in range(0, len(buckets), step):
-        body.append(text(left + (i + 0.5) * bw, top_pad + plot_h + 16, bucket_label(buckets[i], unit),
-                         anchor="middle", size=11))
+        body.append(
+            text(left + (i + 0.5) * bw, top_pad + plot_h + 16, bucket_label(buckets[i], unit), anchor="middle", size=11)
+        )
     body.append(text(left, height - 6, f"articles per {unit} of publication", cls="muted", size=11))
     return svg(WIDTH, height, body, f"Articles per {unit} and site")
 
@@ -269,8 +271,16 @@ def chart_rates(rows: list[dict]) -> str:
         for k, (col, name, color) in enumerate(kinds):
             pct = float(r[col] or 0)
             by = y + 3 + k * 14
-            body.append(rect(label_w, by, plot_w * pct / 100, 12, color,
-                             f"{r['site']}: {pct:g}% {name} ({r[name]} of {r['paragraphs']} paragraphs)"))
+            body.append(
+                rect(
+                    label_w,
+                    by,
+                    plot_w * pct / 100,
+                    12,
+                    color,
+                    f"{r['site']}: {pct:g}% {name} ({r[name]} of {r['paragraphs']} paragraphs)",
+                )
+            )
             body.append(text(label_w + plot_w * pct / 100 + 4, by + 10, f"{pct:g}%", size=10))
     return svg(WIDTH, height, body, "Boilerplate and duplicate rates per site")
 
@@ -293,8 +303,17 @@ def chart_coverage(rows: list[dict]) -> str:
             n = r[name] or 0
             w = plot_w * n / r["documents"] if r["documents"] else 0
             if n:
-                body.append(rect(x, y + 3, w, row_h - 8, color, f"{r['site']}: {n} of {r['documents']} documents "
-                                 + ("without a date" if name == "none" else f"dated to the {name}")))
+                body.append(
+                    rect(
+                        x,
+                        y + 3,
+                        w,
+                        row_h - 8,
+                        color,
+                        f"{r['site']}: {n} of {r['documents']} documents "
+                        + ("without a date" if name == "none" else f"dated to the {name}"),
+                    )
+                )
             x += w
         dated = r["documents"] - (r["none"] or 0)
         body.append(text(label_w + plot_w + 6, y + 15, f"{dated}/{r['documents']} dated", size=11))
@@ -310,16 +329,20 @@ def table_repeated(rows: list[dict]) -> str:
     if not rows:
         return '<p class="muted">No repeated paragraphs yet.</p>'
     top = max(r["n_copies"] for r in rows)
-    out = ['<table class="repeated"><thead><tr><th>copies</th><th></th><th>sites</th>'
-           '<th>paragraph (first occurrence)</th></tr></thead><tbody>']
+    out = [
+        '<table class="repeated"><thead><tr><th>copies</th><th></th><th>sites</th>'
+        "<th>paragraph (first occurrence)</th></tr></thead><tbody>"
+    ]
     for r in rows:
         para = r["text"] or ""
         short = para if len(para) <= 400 else para[:400] + "…"
         sites = ", ".join(r["sites"] or [])
-        out.append(f'<tr><td class="num">{r["n_copies"]}</td><td>{bar_cell(r["n_copies"], top)}</td>'
-                   f'<td dir="auto">{esc(sites)}</td>'
-                   f'<td class="para" dir="{"rtl" if is_arabic(para) else "auto"}" lang="{"ar" if is_arabic(para) else ""}">'
-                   f'{esc(short)}</td></tr>')
+        out.append(
+            f'<tr><td class="num">{r["n_copies"]}</td><td>{bar_cell(r["n_copies"], top)}</td>'
+            f'<td dir="auto">{esc(sites)}</td>'
+            f'<td class="para" dir="{"rtl" if is_arabic(para) else "auto"}" lang="{"ar" if is_arabic(para) else ""}">'
+            f"{esc(short)}</td></tr>"
+        )
     out.append("</tbody></table>")
     return "".join(out)
 
@@ -327,15 +350,19 @@ def table_repeated(rows: list[dict]) -> str:
 def table_stories(rows: list[dict]) -> str:
     if not rows:
         return '<p class="muted">No story carried by two articles yet.</p>'
-    out = ['<table class="repeated"><thead><tr><th>articles</th><th>first</th><th>outlets in order</th>'
-           '<th>title of the first</th></tr></thead><tbody>']
+    out = [
+        '<table class="repeated"><thead><tr><th>articles</th><th>first</th><th>outlets in order</th>'
+        "<th>title of the first</th></tr></thead><tbody>"
+    ]
     for r in rows:
         title = r["title"] or ""
-        first = f'{r["first_site"]} {r["first_published"] or ""}'
-        span = f' ({r["span_days"]} days)' if r["span_days"] else ""
-        out.append(f'<tr><td class="num">{r["n_articles"]}</td><td dir="auto">{esc(first)}</td>'
-                   f'<td dir="auto">{esc(" → ".join(r["sites_in_order"] or []) + span)}</td>'
-                   f'<td class="para" dir="{"rtl" if is_arabic(title) else "auto"}">{esc(title)}</td></tr>')
+        first = f"{r['first_site']} {r['first_published'] or ''}"
+        span = f" ({r['span_days']} days)" if r["span_days"] else ""
+        out.append(
+            f'<tr><td class="num">{r["n_articles"]}</td><td dir="auto">{esc(first)}</td>'
+            f'<td dir="auto">{esc(" → ".join(r["sites_in_order"] or []) + span)}</td>'
+            f'<td class="para" dir="{"rtl" if is_arabic(title) else "auto"}">{esc(title)}</td></tr>'
+        )
     out.append("</tbody></table>")
     return "".join(out)
 
@@ -362,10 +389,16 @@ td.para[dir=rtl] { text-align: right; font-size: 1.05em; line-height: 1.6; }
 
 def render(data: dict) -> str:
     t = data["totals"]
-    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     last = t["last_run_finished_at"]
-    tiles = [("documents", t["documents"]), ("sites", t["sites"]), ("with a publication date", t["with_date"]),
-             ("paragraphs kept", t["paragraphs_kept"]), ("rejects", t["rejects"]), ("runs", t["runs"])]
+    tiles = [
+        ("documents", t["documents"]),
+        ("sites", t["sites"]),
+        ("with a publication date", t["with_date"]),
+        ("paragraphs kept", t["paragraphs_kept"]),
+        ("rejects", t["rejects"]),
+        ("runs", t["runs"]),
+    ]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',

@@ -47,7 +47,7 @@ def process_start(pid: int) -> int | None:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) ": state is field 3
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": state is field 3
     return None if fields[0] in ("Z", "X") else int(fields[19])
 
 
@@ -66,8 +66,11 @@ def _alive(pid: int, start: int | None) -> bool:
 
 def _record() -> str:
     start = process_start(os.getpid())
-    return f"pid {os.getpid()}" + (f" start {start}" if start is not None else "") + \
-        f" since {dt.datetime.now(dt.timezone.utc):%Y-%m-%dT%H:%M:%SZ}\n"
+    return (
+        f"pid {os.getpid()}"
+        + (f" start {start}" if start is not None else "")
+        + f" since {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%M:%SZ}\n"
+    )
 
 
 def _read_holder(path: Path) -> tuple[str, int | None, int | None]:
@@ -143,8 +146,10 @@ def run_lock(out: Path, wait: bool = False):
                 break
             continue
         if not wait:
-            raise RunLocked(f"another akhbar run is writing to {out} (held by {text or 'another process'}); "
-                            "wait for it to finish or pass --wait")
+            raise RunLocked(
+                f"another akhbar run is writing to {out} (held by {text or 'another process'}); "
+                "wait for it to finish or pass --wait"
+            )
         if not told:
             print(f"akhbar: waiting for the run writing to {out} ({text or 'another process'})", file=sys.stderr)
             told = True

@@ -38,7 +38,7 @@ class Settings:
     # A compressed input (gzip, bz2, zstd, a zip member) stops at this many decompressed bytes (a
     # bomb); the records before it are kept and a reject says what was not read. Large enough for
     # a Common Crawl WARC (~5 GB).
-    max_decompressed_bytes: int = 16 * 1024 ** 3
+    max_decompressed_bytes: int = 16 * 1024**3
     # A line of a text document longer than this many characters is left out with a reject (no
     # paragraph is that long, and the line classifier works per line: a 45 MB line took 5 GB).
     max_line_chars: int = 1_000_000
@@ -50,7 +50,7 @@ class Settings:
     # Near-duplicate paragraphs (MinHash LSH): Jaccard threshold and minimum size in words.
     near_dup_threshold: float = 0.8
     near_dup_min_words: int = 8
-    # Story clusters (tasks.stories): an article joins the story of the earlier article whose
+    # Story clusters (akhbar.tasks.stories): an article joins the story of the earlier article whose
     # paragraphs it repeats or revises most, when they hold at least this share of its text's
     # characters and the two were published at most story_window_days apart.
     story_min_overlap: float = 0.5
@@ -74,11 +74,11 @@ class Settings:
         (run_dir / "settings.json").write_text(json.dumps(asdict(self), indent=1))
 
     @classmethod
-    def load(cls, run_dir: Path) -> "Settings":
+    def load(cls, run_dir: Path) -> Settings:
         return cls.from_dict(json.loads((Path(run_dir) / "settings.json").read_text()))
 
     @classmethod
-    def from_dict(cls, values: dict) -> "Settings":
+    def from_dict(cls, values: dict) -> Settings:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})
 

@@ -91,76 +91,138 @@ def final_files(run: str | Path, table: str) -> list[Path]:
 
 # ---- ingest staged schemas
 # A record as read from an input (tasks/ingest/records.py Record).
-INGEST_SCHEMA = pa.schema([
-    ("doc_id", pa.string()),
-    ("source_uri", pa.string()),
-    ("site", pa.string()),
-    ("format", pa.string()),
-    ("encoding", pa.string()),
-    ("input_index", pa.int64()),
-    ("record_index", pa.int64()),
-    ("url", pa.string()),
-    ("title", pa.string()),
-    ("published_field", pa.string()),
-    ("author", pa.string()),
-    ("crawled_at", TS),
-    ("source_meta", pa.string()),  # the record's other fields, as JSON
-    ("content_kind", pa.string()),  # text | html
-    ("content", pa.string()),
-])
+INGEST_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("source_uri", pa.string()),
+        ("site", pa.string()),
+        ("format", pa.string()),
+        ("encoding", pa.string()),
+        ("input_index", pa.int64()),
+        ("record_index", pa.int64()),
+        ("url", pa.string()),
+        ("title", pa.string()),
+        ("published_field", pa.string()),
+        ("author", pa.string()),
+        ("crawled_at", TS),
+        ("source_meta", pa.string()),  # the record's other fields, as JSON
+        ("content_kind", pa.string()),  # text | html
+        ("content", pa.string()),
+    ]
+)
 # The staged file adds each record's length, so admit splits shards by characters without
 # reading (decompressing) the content column.
 STAGED_SCHEMA = INGEST_SCHEMA.append(pa.field("content_chars", pa.int64()))
 # input_index: the input file the reject came from (write.stage_side_tables turns it into rejects.input_path)
-REJECT_SCHEMA = pa.schema([("source_uri", pa.string()), ("stage", pa.string()), ("error", pa.string()),
-                           ("input_index", pa.int64())])
+REJECT_SCHEMA = pa.schema(
+    [("source_uri", pa.string()), ("stage", pa.string()), ("error", pa.string()), ("input_index", pa.int64())]
+)
 # One row per input entry read: what unchanged_inputs compares the next run's entries with.
-FILE_SCHEMA = pa.schema([("path", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
-                         ("sha256", pa.string()), ("n_records", pa.int64()), ("ctime_ns", pa.int64())])
+FILE_SCHEMA = pa.schema(
+    [
+        ("path", pa.string()),
+        ("size", pa.int64()),
+        ("mtime_ns", pa.int64()),
+        ("sha256", pa.string()),
+        ("n_records", pa.int64()),
+        ("ctime_ns", pa.int64()),
+    ]
+)
 
 
 # ---- clean staged schemas
 # clean_paragraphs: every line of a cleaned document with its status, reason and exact-dedup key
-CLEAN_PARAGRAPH_SCHEMA = pa.schema([
-    ("doc_id", pa.string()), ("position", pa.int32()), ("line_no", pa.int32()), ("text", pa.string()),
-    ("norm_hash", pa.uint64()), ("status", pa.string()), ("reason", pa.string()),
-])
+CLEAN_PARAGRAPH_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("position", pa.int32()),
+        ("line_no", pa.int32()),
+        ("text", pa.string()),
+        ("norm_hash", pa.uint64()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
 # clean_docs: the record's columns, the page's metadata and the publication date decided in clean
-CLEAN_DOC_SCHEMA = pa.schema([
-    ("doc_id", pa.string()), ("source_uri", pa.string()), ("site", pa.string()), ("format", pa.string()),
-    ("encoding", pa.string()), ("input_index", pa.int64()), ("record_index", pa.int64()), ("url", pa.string()),
-    ("crawled_at", TS), ("source_meta", pa.string()), ("shard", pa.int32()),
-    ("content_kind", pa.string()), ("title", pa.string()), ("author", pa.string()),
-    ("source_attribution", pa.string()), ("tags", pa.list_(pa.string())), ("header_lines", pa.list_(pa.string())),
-    ("published_field", pa.string()), ("published_html", pa.date32()), ("published_html_precision", pa.string()),
-    ("published_html_evidence", pa.string()), ("published_html_method", pa.string()), ("language", pa.string()),
-    # the publication-date decision, made in clean so the dedup pass can order copies by it
-    ("published", pa.date32()), ("published_precision", pa.string()), ("published_evidence", pa.string()),
-    ("published_method", pa.string()),
-])
+CLEAN_DOC_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("source_uri", pa.string()),
+        ("site", pa.string()),
+        ("format", pa.string()),
+        ("encoding", pa.string()),
+        ("input_index", pa.int64()),
+        ("record_index", pa.int64()),
+        ("url", pa.string()),
+        ("crawled_at", TS),
+        ("source_meta", pa.string()),
+        ("shard", pa.int32()),
+        ("content_kind", pa.string()),
+        ("title", pa.string()),
+        ("author", pa.string()),
+        ("source_attribution", pa.string()),
+        ("tags", pa.list_(pa.string())),
+        ("header_lines", pa.list_(pa.string())),
+        ("published_field", pa.string()),
+        ("published_html", pa.date32()),
+        ("published_html_precision", pa.string()),
+        ("published_html_evidence", pa.string()),
+        ("published_html_method", pa.string()),
+        ("language", pa.string()),
+        # the publication-date decision, made in clean so the dedup pass can order copies by it
+        ("published", pa.date32()),
+        ("published_precision", pa.string()),
+        ("published_evidence", pa.string()),
+        ("published_method", pa.string()),
+    ]
+)
 
 
 # ---- dates staged schemas
-PUBLISHED_SCHEMA = pa.schema([
-    ("doc_id", pa.string()), ("published", pa.date32()), ("published_precision", pa.string()),
-    ("published_evidence", pa.string()), ("published_method", pa.string()),
-])
-MENTION_SCHEMA = pa.schema([
-    ("doc_id", pa.string()), ("position", pa.int32()), ("start", pa.int32()), ("end", pa.int32()),
-    ("surface", pa.string()), ("value", pa.string()), ("granularity", pa.string()), ("calendar", pa.string()),
-])
+PUBLISHED_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("published", pa.date32()),
+        ("published_precision", pa.string()),
+        ("published_evidence", pa.string()),
+        ("published_method", pa.string()),
+    ]
+)
+MENTION_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("position", pa.int32()),
+        ("start", pa.int32()),
+        ("end", pa.int32()),
+        ("surface", pa.string()),
+        ("value", pa.string()),
+        ("granularity", pa.string()),
+        ("calendar", pa.string()),
+    ]
+)
 
 
 # ---- r-core staged schemas (dedup, stories)
 # clean/minhash-K.parquet and clean/docsig-K.parquet (staging only, never published): band keys and
 # 16-bit signatures of kept lines of at least near_dup_min_words words (per document for docsig).
-MINHASH_STAGE_SCHEMA = pa.schema([
-    ("doc_id", pa.string()), ("position", pa.int32()),
-    ("bands", pa.list_(pa.uint64())), ("signature", pa.binary()),
-])
+MINHASH_STAGE_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("position", pa.int32()),
+        ("bands", pa.list_(pa.uint64())),
+        ("signature", pa.binary()),
+    ]
+)
 # dedup/decisions/shard=K/: the corpus-wide pass's status changes on a shard's paragraphs.
-DEDUP_DECISIONS_SCHEMA = pa.schema([
-    ("doc_id", pa.string()), ("position", pa.int32()), ("status", pa.string()), ("reason", pa.string()),
-    ("first_doc_id", pa.string()), ("first_position", pa.int32()), ("similarity", pa.float32()),
-    ("relation", pa.string()),
-])
+DEDUP_DECISIONS_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("position", pa.int32()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+        ("first_doc_id", pa.string()),
+        ("first_position", pa.int32()),
+        ("similarity", pa.float32()),
+        ("relation", pa.string()),
+    ]
+)

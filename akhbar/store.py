@@ -33,22 +33,26 @@ from akhbar.runlock import RunLocked, run_lock  # noqa: F401  (the lock's home i
 
 DEFAULT_OUT = "data/out"
 STAGING = "_staging"
-# Codec of a run's own work files (staged pages, paragraphs, dates): written once and read back
-# soon after, so decoding speed matters more than size. The 242 dev HTML pages (56 M characters)
-# read back into Python strings in 0.06 s with lz4, 0.10 s with the default snappy and 0.07 s with
-# zstd (the published tables' codec, which writes slower: 0.13 s against 0.11); lz4 is no larger
-# than snappy. The clean stage's reads of those pages: 0.087 s against 0.105 s.
+# Codec of a run's own work files: written once and read back soon, so decoding speed matters more
+# than size; lz4 reads back fastest, no larger than snappy (bench/html_vs_trafilatura.py).
 STAGING_COMPRESSION = "lz4"
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SQL_DIR = REPO_ROOT / "sql"
+_PACKAGE = Path(__file__).resolve().parent
+# In a checkout sql/ and data/sample/ sit beside akhbar/; an installed wheel carries them inside it.
+IN_CHECKOUT = (_PACKAGE.parent / "pyproject.toml").is_file() and (_PACKAGE.parent / "sql").is_dir()
+SQL_DIR = _PACKAGE.parent / "sql" if IN_CHECKOUT else _PACKAGE / "sql"
+SAMPLE_DIR = _PACKAGE.parent / "data" / "sample" if IN_CHECKOUT else _PACKAGE / "sample"
+# Where data/ (inbox, outputs, the Prefect home of `akhbar up`) lives: the checkout, or the current folder.
+PROJECT_DIR = _PACKAGE.parent if IN_CHECKOUT else Path.cwd()
 
 
 def staging_options(schema: pa.Schema, plain: tuple[str, ...] = ()) -> dict:
     """Parquet writer options of a run's work files: STAGING_COMPRESSION, and no dictionary for the
     `plain` columns. Page and paragraph text does not repeat, and a dictionary tried on the first
     pages of the staged HTML made reading it back 2-3x slower (0.20-0.29 s -> 0.10 s, same size)."""
-    return {"compression": STAGING_COMPRESSION,
-            "use_dictionary": [n for n in schema.names if n not in plain] if plain else True}
+    return {
+        "compression": STAGING_COMPRESSION,
+        "use_dictionary": [n for n in schema.names if n not in plain] if plain else True,
+    }
 
 
 def write_staged(table: pa.Table, path: Path, plain: tuple[str, ...] = ()) -> None:
@@ -64,8 +68,10 @@ def resolve_out(out: str | os.PathLike | None) -> Path:
     path = Path(out or os.environ.get("AKHBAR_OUT") or DEFAULT_OUT).resolve()
     if "\\" in str(path):
         # DuckDB's file readers and partitioned writes split paths at a backslash as at a slash.
-        raise OutPathError(f"the output folder {path} has a backslash in its path, which DuckDB reads as a "
-                           "folder separator; choose a folder without one (--out)")
+        raise OutPathError(
+            f"the output folder {path} has a backslash in its path, which DuckDB reads as a "
+            "folder separator; choose a folder without one (--out)"
+        )
     return path
 
 
@@ -81,7 +87,7 @@ def files_glob(folder: Path, pattern: str) -> str:
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     # Sortable by start time; the random tail keeps two runs in the same microsecond apart.
     return now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(2)
 
@@ -180,8 +186,11 @@ def publish(out: Path, run_id: str, staged: dict[str, list[Path]], runs_row: dic
     next run (remove_incomplete); the files are complete before they are moved (staging), and the
     rename keeps them whole, so DuckDB never reads a partial Parquet file.
     """
-    moves = [(f, out / name / published_name(run_id, f"{i:05d}"))
-             for name, files in staged.items() for i, f in enumerate(sorted(files))]
+    moves = [
+        (f, out / name / published_name(run_id, f"{i:05d}"))
+        for name, files in staged.items()
+        for i, f in enumerate(sorted(files))
+    ]
     # A retried publish (Prefect retries the task) finds some files already moved: skip those.
     moves = [(src, dest) for src, dest in moves if src.exists() or not dest.exists()]
     for src, _ in moves:
@@ -237,5 +246,5 @@ def _view_files() -> list[Path]:
     for line in (SQL_DIR / "views.sql").read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line.startswith(".read "):
-            files.append(REPO_ROOT / line.split(maxsplit=1)[1])
+            files.append(SQL_DIR.parent / line.split(maxsplit=1)[1])
     return files

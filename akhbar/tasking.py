@@ -8,12 +8,14 @@ run folder and shard ids, never big data, so they run without a cache policy (no
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class StageTask:
-    def __init__(self, fn: Callable[..., Any], *, name: str, retries: int = 0,
-                 retry_delay_seconds: list[float] | None = None):
+    def __init__(
+        self, fn: Callable[..., Any], *, name: str, retries: int = 0, retry_delay_seconds: list[float] | None = None
+    ):
         self.fn = fn
         self.name = name
         self._options = {"name": name, "retries": retries, "retry_delay_seconds": retry_delay_seconds or [2, 10]}

@@ -6,7 +6,7 @@ Reads the development material in place from ../shared (never copied into the re
 
 1. seeds/*.txt vs seeds/gold.json, line level. 'optional' lines count neither way. A line is
    predicted body when clean_text keeps it and the dedup stage's in-document rule leaves it kept
-   (tasks.dedup.kept_after_document_repeats: any later normalized copy of a line is a duplicate). "trafilatura alone"
+   (akhbar.tasks.dedup.kept_after_document_repeats: any later normalized copy of a line is a duplicate). "trafilatura alone"
    wraps each input line in <p> and keeps the lines trafilatura returns (same dedup).
 2. dev HTML pages (newspaper4k .txt, scrapinghub-aeb articleBody, fundus paragraphs): token F1
    (bag of whitespace tokens; P/R/F1 per page, then the mean), for trafilatura's settings, our
@@ -30,19 +30,20 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 REPO = _HERE.parent
 sys.path.insert(0, str(REPO))
 
-import argparse  # noqa: E402
-import gzip  # noqa: E402
-import html as htmlmod  # noqa: E402
-import json  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-import zipfile  # noqa: E402
-from collections import Counter  # noqa: E402
-from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+import argparse
+import gzip
+import html as htmlmod
+import json
+import statistics
+import time
+import zipfile
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 
-from akhbar.arabic import normalize_arabic  # noqa: E402
-from tasks.clean import TRAFILATURA_SETTINGS, clean_html, clean_text, html_to_text_scrape  # noqa: E402
-from tasks.dedup import kept_after_document_repeats  # noqa: E402
+from akhbar.tasks.clean import TRAFILATURA_SETTINGS, clean_html, clean_text, html_to_text_scrape
+from akhbar.tasks.dedup import kept_after_document_repeats
+
+from akhbar.arabic import normalize_arabic
 
 SHARED = REPO.parent / "shared"
 
@@ -292,8 +293,10 @@ def main() -> None:
         print(f"{label:40s} {allv[0]:6.3f} {allv[1]:6.3f} {allv[2]:6.3f}" + "".join(f" {v[2]:14.3f}" for v in per))
 
     print("\n== 3. clean_text speed (one process, 5 runs; target >= 2,000 docs/s CPU) ==")
-    print(f"{'input':40s} {'docs':>6s} {'docs/s CPU':>11s} {'best CPU':>9s} {'docs/s wall':>12s}"
-          f" {'x normalize-only':>17s}")
+    print(
+        f"{'input':40s} {'docs':>6s} {'docs/s CPU':>11s} {'best CPU':>9s} {'docs/s wall':>12s}"
+        f" {'x normalize-only':>17s}"
+    )
     for label, n_docs, cpu, best, wall, ratio in bench_speed():
         print(f"{label:40s} {n_docs:6d} {cpu:11.0f} {best:9.0f} {wall:12.0f} {ratio:17.2f}")
     print("  (docs/s CPU: median; x normalize-only: clean_text CPU time / one normalize_arabic per line)")

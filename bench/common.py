@@ -46,14 +46,21 @@ def machine() -> dict:
     with contextlib.suppress(OSError):
         kb = int(Path("/proc/meminfo").read_text().split()[1])
         mem = f"{kb / 1024 / 1024:.1f} GiB"
-    return {"nproc": os.cpu_count(), "memory": mem, "cpu": cpu, "python": platform.python_version(),
-            "loadavg_1m": round(os.getloadavg()[0], 2)}
+    return {
+        "nproc": os.cpu_count(),
+        "memory": mem,
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
+    }
 
 
 def print_machine() -> dict:
     m = machine()
-    print(f"machine: {m['nproc']} cores, {m['memory']}, {m['cpu']}, Python {m['python']}, "
-          f"load average {m['loadavg_1m']} at start")
+    print(
+        f"machine: {m['nproc']} cores, {m['memory']}, {m['cpu']}, Python {m['python']}, "
+        f"load average {m['loadavg_1m']} at start"
+    )
     return m
 
 
@@ -105,8 +112,9 @@ class TreeSampler:
 def run_child(args: list[str], env: dict | None = None, timeout: float = 3600) -> dict:
     """Run `python <args>` and return the JSON of its last stdout line plus wall time and peak memory."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([PY] + args, cwd=REPO, env=env or os.environ.copy(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [PY] + args, cwd=REPO, env=env or os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     with TreeSampler(proc.pid) as sampler:
         try:
             out, err = proc.communicate(timeout=timeout)
@@ -148,19 +156,22 @@ def prefect_server(timeout: float = 120):
     port = free_port()
     env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
     log = open(home / "server.log", "w")
-    proc = subprocess.Popen([str(Path(PY).with_name("prefect")), "server", "start", "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [str(Path(PY).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     api = f"http://127.0.0.1:{port}/api"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"prefect server exited: {(home / 'server.log').read_text()[-2000:]}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{api}/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{api}/health", timeout=2) as r:
+                if r.status == 200:
+                    break
             if time.monotonic() > deadline:
                 raise RuntimeError("prefect server did not start in time")
             time.sleep(0.5)
@@ -194,8 +205,9 @@ def replicate_text_files(files: list[Path], dest: Path, copies: int, seed: int =
     return out
 
 
-def replicate_jsonl(files: list[Path], dest: Path, copies: int, seed: int = 0, per_file: int = 500,
-                    limit: int | None = None) -> int:
+def replicate_jsonl(
+    files: list[Path], dest: Path, copies: int, seed: int = 0, per_file: int = 500, limit: int | None = None
+) -> int:
     """The JSONL records (the first `limit`) `copies` times, shuffled, into files of `per_file` records.
     A copy's `id` and URL fragment differ (distinct doc_id); its text is the same, as in syndication."""
     records: list[bytes] = []

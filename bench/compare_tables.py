@@ -22,13 +22,26 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 # Columns that differ between any two runs of the same inputs.
-RUN_COLUMNS = {"run_id", "ingested_at", "started_at", "finished_at", "seconds", "parameters", "settings",
-               "at", "stage_seconds", "stage_counts", "akhbar_version", "out", "inputs"}
+RUN_COLUMNS = {
+    "run_id",
+    "ingested_at",
+    "started_at",
+    "finished_at",
+    "seconds",
+    "parameters",
+    "settings",
+    "at",
+    "stage_seconds",
+    "stage_counts",
+    "akhbar_version",
+    "out",
+    "inputs",
+}
 CHILD = """
-import sys
-from flows.orchestration import LocalExecutor, run_pipeline
+import importlib, sys
 from akhbar.settings import Settings
-run_pipeline(sys.argv[2:], sys.argv[1], Settings(), LocalExecutor(workers=1))
+orchestration = importlib.import_module(sys.argv[1])
+orchestration.run_pipeline(sys.argv[3:], sys.argv[2], Settings(), orchestration.LocalExecutor(workers=1))
 """
 
 
@@ -51,8 +64,15 @@ def dataset_paths(name: str, work: Path) -> list[str]:
 
 
 def run_at(checkout: Path, inputs: list[str], out: Path) -> None:
-    subprocess.run([sys.executable, "-c", CHILD, str(out), *inputs], cwd=checkout, check=True,
-                   env={"PYTHONPATH": str(checkout), "PATH": "/usr/bin:/bin"})
+    # revisions before the akhbar.flows namespace import flows/ as a top-level package
+    namespaced = '"akhbar.flows"' in (checkout / "pyproject.toml").read_text(encoding="utf-8")
+    module = "akhbar.flows.orchestration" if namespaced else "flows.orchestration"
+    subprocess.run(
+        [sys.executable, "-c", CHILD, module, str(out), *inputs],
+        cwd=checkout,
+        check=True,
+        env={"PYTHONPATH": str(checkout), "PATH": "/usr/bin:/bin"},
+    )
 
 
 def table_rows(out: Path, table: str) -> list[tuple] | None:
@@ -73,13 +93,17 @@ def table_rows(out: Path, table: str) -> list[tuple] | None:
 
 def compare(base_out: Path, head_out: Path, name: str) -> bool:
     same = True
-    tables = sorted({p.name for p in base_out.iterdir() if p.is_dir() and not p.name.startswith("_")}
-                    | {p.name for p in head_out.iterdir() if p.is_dir() and not p.name.startswith("_")})
+    tables = sorted(
+        {p.name for p in base_out.iterdir() if p.is_dir() and not p.name.startswith("_")}
+        | {p.name for p in head_out.iterdir() if p.is_dir() and not p.name.startswith("_")}
+    )
     for table in tables:
         a, b = table_rows(base_out, table), table_rows(head_out, table)
         if a is None or b is None:
-            print(f"{name:14} {table:18} {'-' if a is None else len(a):>8} {'-' if b is None else len(b):>8}  "
-                  f"only {'here' if a is None else 'at base'}")
+            print(
+                f"{name:14} {table:18} {'-' if a is None else len(a):>8} {'-' if b is None else len(b):>8}  "
+                f"only {'here' if a is None else 'at base'}"
+            )
             continue
         if a == b:
             print(f"{name:14} {table:18} {len(a):>8} {len(b):>8}  same")

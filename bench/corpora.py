@@ -51,8 +51,10 @@ OUT = REPO / "data" / "bench" / "corpora"
 FORMAT_VERSION = 1
 RECORDS_PER_FILE = 500
 
-_TAG = {name: re.compile(rf"<{name}>(.*?)</{name}>", re.S) for name in
-        ("DOCNO", "URL", "SRC", "TITLE", "TIME", "AUTHOR", "TEXT")}
+_TAG = {
+    name: re.compile(rf"<{name}>(.*?)</{name}>", re.S)
+    for name in ("DOCNO", "URL", "SRC", "TITLE", "TIME", "AUTHOR", "TEXT")
+}
 _SITE_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -223,8 +225,11 @@ def _convert(paths: list[Path], fp: list[list], workers: int | None, quiet: bool
                     os.replace(f, dest)
     by_source = sorted(counts, key=lambda c: c["source"])
     manifest = {
-        "format_version": FORMAT_VERSION, "sources": fp, "per_source": by_source,
-        "records": sum(c["records"] for c in counts), "paragraphs": sum(c["paragraphs"] for c in counts),
+        "format_version": FORMAT_VERSION,
+        "sources": fp,
+        "per_source": by_source,
+        "records": sum(c["records"] for c in counts),
+        "paragraphs": sum(c["paragraphs"] for c in counts),
         "seconds": round(time.perf_counter() - t0, 1),
     }
     (final_tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
@@ -236,8 +241,10 @@ def _convert(paths: list[Path], fp: list[list], workers: int | None, quiet: bool
     os.replace(final_tmp, OUT)
     shutil.rmtree(tmp, ignore_errors=True)
     if not quiet:
-        print(f"converted {manifest['records']} records, {manifest['paragraphs']} paragraphs "
-              f"in {manifest['seconds']} s -> {OUT}")
+        print(
+            f"converted {manifest['records']} records, {manifest['paragraphs']} paragraphs "
+            f"in {manifest['seconds']} s -> {OUT}"
+        )
     return OUT
 
 
@@ -264,12 +271,16 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     root = ensure_corpora(force=args.force, workers=args.workers, quiet=False)
     manifest = json.loads((root / "manifest.json").read_text())
-    print(f"{root}: {manifest['records']} records, {manifest['paragraphs']} paragraphs, "
-          f"{len(jsonl_files(root))} jsonl files, {sum(1 for _ in (root / 'txt').iterdir())} site folders "
-          f"({time.perf_counter() - t0:.1f} s this call)")
+    print(
+        f"{root}: {manifest['records']} records, {manifest['paragraphs']} paragraphs, "
+        f"{len(jsonl_files(root))} jsonl files, {sum(1 for _ in (root / 'txt').iterdir())} site folders "
+        f"({time.perf_counter() - t0:.1f} s this call)"
+    )
     for c in manifest["per_source"]:
-        print(f"  {c['source']:<32} {c['records']:>7} records {c['paragraphs']:>8} paragraphs"
-              f" ({c['empty_skipped']} empty skipped)")
+        print(
+            f"  {c['source']:<32} {c['records']:>7} records {c['paragraphs']:>8} paragraphs"
+            f" ({c['empty_skipped']} empty skipped)"
+        )
     return 0
 
 

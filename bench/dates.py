@@ -24,7 +24,7 @@ Prints
 Reads ../shared in place (sections 1-3 are skipped with a message when it is absent).
 `--corpus-only` runs section 4 alone; `--baseline REV` (default 4fb4486, before the
 folding/gating speed-ups) and `--paragraphs N` (default 20000) tune it. Section 3 also times each
-publication-date reader alone (tasks.dates.HTML_DATE_READERS, how their order was chosen) and checks
+publication-date reader alone (akhbar.tasks.dates.HTML_DATE_READERS, how their order was chosen) and checks
 the scrapinghub pages (no truth date) for implausible values.
 """
 
@@ -38,15 +38,15 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
-import datetime as dt  # noqa: E402
-import gzip  # noqa: E402
-import html as html_lib  # noqa: E402
-import json  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
+import datetime as dt
+import gzip
+import html as html_lib
+import json
+import statistics
+import time
+import warnings
 
-from tasks.dates import extract_mentions, publication_date_from_header, publication_date_from_html
+from akhbar.tasks.dates import extract_mentions, publication_date_from_header, publication_date_from_html
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -101,7 +101,7 @@ def score_dateparser(rows) -> tuple[int, float]:
         settings = {"RELATIVE_BASE": dt.datetime.combine(ref, dt.time())} if ref else {}
         try:
             found = search_dates(text, languages=["ar"], settings=settings) or []
-        except Exception:  # noqa: BLE001
+        except Exception:
             found = []
         if len(found) != len(exp):
             continue
@@ -113,17 +113,17 @@ def score_dateparser(rows) -> tuple[int, float]:
 def score_duckling(rows):
     try:
         from duckling import DucklingWrapper  # type: ignore
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     try:
         d = DucklingWrapper(language="ar")
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     ok = 0
     for ref, text, exp in rows:
         try:
             res = d.parse_time(text, reference_time=str(ref) if ref else "")
-        except Exception:  # noqa: BLE001
+        except Exception:
             res = []
         got = []
         for r in res:
@@ -141,7 +141,7 @@ def typical_articles() -> list[str]:
     articles = []
     for t in texts:
         for i in range(0, max(1, len(t) - 1000), 2000):
-            chunk = t[i:i + 2000]
+            chunk = t[i : i + 2000]
             if len(chunk) > 1000:
                 articles.append(chunk)
     return articles
@@ -152,7 +152,7 @@ def corpus_articles(n: int = 300) -> list[tuple[str, dt.date | None]]:
     import re
     import tarfile
 
-    from tasks.dates import publication_date_from_field
+    from akhbar.tasks.dates import publication_date_from_field
 
     path = SHARED / "corpora" / "ant-multisource" / "ant-multisource-v2.1.tar.xz"
     out: list[tuple[str, dt.date | None]] = []
@@ -251,14 +251,21 @@ def html_pages() -> list[tuple[str, str, str | None, dt.date]]:
                 if not pd:
                     continue
                 title = html_lib.escape(truth[key].get("title") or "", quote=False)[:40]
-                fname = next((f for f in files if title and (title in htmls[f]
-                              or title in html_lib.unescape(htmls[f]))), None)
+                fname = next(
+                    (f for f in files if title and (title in htmls[f] or title in html_lib.unescape(htmls[f]))), None
+                )
                 if fname is None:
                     if i >= len(files):
                         continue
                     fname = files[i]
-                pages.append((f"fundus/{info.parent.name}/{fname}", htmls[fname], meta[fname]["url"],
-                              dt.date.fromisoformat(pd[:10])))
+                pages.append(
+                    (
+                        f"fundus/{info.parent.name}/{fname}",
+                        htmls[fname],
+                        meta[fname]["url"],
+                        dt.date.fromisoformat(pd[:10]),
+                    )
+                )
     for jf in sorted((root / "newspaper4k").glob("*.json")):
         d = json.loads(jf.read_text())
         if d.get("publish_date"):
@@ -269,12 +276,11 @@ def html_pages() -> list[tuple[str, str, str | None, dt.date]]:
 
 def bench_html() -> dict:
     """Exact-day accuracy on the dated dev pages: our chain, each of our readers alone (how the order of
-    tasks.dates.HTML_DATE_READERS is chosen: a reader's precision = right / found), and htmldate
+    akhbar.tasks.dates.HTML_DATE_READERS is chosen: a reader's precision = right / found), and htmldate
     extensive and fast, side by side on the same pages."""
+    from akhbar.tasks.clean import parse_html
+    from akhbar.tasks.dates import HTML_DATE_READERS, publication_date_by
     from htmldate import find_date
-
-    from tasks.clean import parse_html
-    from tasks.dates import HTML_DATE_READERS, publication_date_by
 
     pages = html_pages()
     ours_ok = hd_ok = hd_fast_ok = 0
@@ -308,17 +314,26 @@ def bench_html() -> dict:
         hd_fast = find_date(html, url=url, original_date=True, extensive_search=False)
         hd_fast_ok += hd_fast == truth.isoformat()
     n = len(pages)
-    return {"n": n, "ours": ours_ok / n, "htmldate": hd_ok / n, "htmldate_fast": hd_fast_ok / n,
-            "ours_ok": ours_ok, "htmldate_ok": hd_ok, "alone": alone,
-            "ms_ours": t_ours / n * 1000, "ms_htmldate": t_hd / n * 1000, "misses": misses, "methods": methods}
+    return {
+        "n": n,
+        "ours": ours_ok / n,
+        "htmldate": hd_ok / n,
+        "htmldate_fast": hd_fast_ok / n,
+        "ours_ok": ours_ok,
+        "htmldate_ok": hd_ok,
+        "alone": alone,
+        "ms_ours": t_ours / n * 1000,
+        "ms_htmldate": t_hd / n * 1000,
+        "misses": misses,
+        "methods": methods,
+    }
 
 
 def bench_html_undated() -> dict:
     """The scrapinghub pages (no date in their truth): which reader decided, and that no value is a
     placeholder, before 1900 or in the future; how often our date agrees with htmldate extensive's."""
+    from akhbar.tasks.dates import plausible_published
     from htmldate import find_date
-
-    from tasks.dates import plausible_published
 
     root = SHARED / "dev" / "html" / "scrapinghub-aeb"
     truth = json.loads((root / "ground-truth.json").read_text())
@@ -341,8 +356,14 @@ def bench_html_undated() -> dict:
         methods[p.method] = methods.get(p.method, 0) + 1
         implausible += not plausible_published(p.value)
         agree += hd == p.value.isoformat()
-    return {"n": n, "found": found, "implausible": implausible, "agree": agree, "hd_found": hd_found,
-            "methods": methods}
+    return {
+        "n": n,
+        "found": found,
+        "implausible": implausible,
+        "agree": agree,
+        "hd_found": hd_found,
+        "methods": methods,
+    }
 
 
 def bench_seeds() -> tuple[int, int]:
@@ -388,7 +409,7 @@ def baseline_extractor(rev: str):
 
     Works on either layout: the single file tasks/dates.py (with its tasks/dates_*.py companions, where the
     revision has them) or the package tasks/dates/. The revision's files are copied from git into a temporary
-    package `_baseline_<rev>` (their imports of tasks.dates* and akhbar.arabic pointed there) and imported
+    package `_baseline_<rev>` (their imports of akhbar.tasks.dates* and akhbar.arabic pointed there) and imported
     into this same process; the rest of akhbar they import is this checkout's."""
     import importlib
     import re
@@ -402,8 +423,11 @@ def baseline_extractor(rev: str):
 
     pkg = "_baseline_" + re.sub(r"\W", "_", rev)
     names = git("ls-tree", "-r", "--name-only", rev, "tasks/").split()
-    files = [f for f in names
-             if f.endswith(".py") and (f == "tasks/dates.py" or f.startswith(("tasks/dates_", "tasks/dates/")))]
+    files = [
+        f
+        for f in names
+        if f.endswith(".py") and (f == "tasks/dates.py" or f.startswith(("tasks/dates_", "tasks/dates/")))
+    ]
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-dates-"))
     for f in [*files, "akhbar/arabic.py"]:
         src = git("show", f"{rev}:{f}")
@@ -450,8 +474,11 @@ def bench_corpus(n: int, rev: str, runs: int = 5) -> dict | None:
     chars = sum(len(p) for p, _ in paras)
     before = baseline_extractor(rev)
     # same output first (also warms both up): with the reference and without one
-    diffs = sum(_as_tuples(before(p, r)) != _as_tuples(extract_mentions(p, r))
-                or _as_tuples(before(p, None)) != _as_tuples(extract_mentions(p, None)) for p, r in paras)
+    diffs = sum(
+        _as_tuples(before(p, r)) != _as_tuples(extract_mentions(p, r))
+        or _as_tuples(before(p, None)) != _as_tuples(extract_mentions(p, None))
+        for p, r in paras
+    )
     times: dict[str, list[float]] = {"before": [], "after": []}
     for _ in range(runs):  # interleaved, so a load change on the shared machine hits both
         for name, fn in (("before", before), ("after", extract_mentions)):
@@ -460,22 +487,32 @@ def bench_corpus(n: int, rev: str, runs: int = 5) -> dict | None:
                 fn(p, r)
             times[name].append(time.process_time() - t0)
     med = {k: statistics.median(v) for k, v in times.items()}
-    return {"n": len(paras), "chars": chars, "diffs": diffs, "rev": rev, "runs": runs,
-            "source": str(CORPUS_JSONL) if CORPUS_JSONL.is_dir() else "ANT multisource (../shared)",
-            **{f"{k}_para_s": len(paras) / v for k, v in med.items()},
-            **{f"{k}_ms_2000": v / (chars / 2000) * 1000 for k, v in med.items()},
-            "speedup": med["before"] / med["after"]}
+    return {
+        "n": len(paras),
+        "chars": chars,
+        "diffs": diffs,
+        "rev": rev,
+        "runs": runs,
+        "source": str(CORPUS_JSONL) if CORPUS_JSONL.is_dir() else "ANT multisource (../shared)",
+        **{f"{k}_para_s": len(paras) / v for k, v in med.items()},
+        **{f"{k}_ms_2000": v / (chars / 2000) * 1000 for k, v in med.items()},
+        "speedup": med["before"] / med["after"],
+    }
 
 
 def print_corpus(c: dict | None) -> None:
     if c is None:
         print(f"## Corpus paragraphs: neither {CORPUS_JSONL} nor ../shared found, skipped")
         return
-    print(f"## Real corpus paragraphs, before ({c['rev']}) vs after (this checkout), same run, CPU time, "
-          f"median of {c['runs']}")
+    print(
+        f"## Real corpus paragraphs, before ({c['rev']}) vs after (this checkout), same run, CPU time, "
+        f"median of {c['runs']}"
+    )
     print()
-    print(f"{c['n']:,} paragraphs of {c['source']}, {c['chars']:,} chars; paragraphs whose mentions differ (with "
-          f"and without reference): {c['diffs']}")
+    print(
+        f"{c['n']:,} paragraphs of {c['source']}, {c['chars']:,} chars; paragraphs whose mentions differ (with "
+        f"and without reference): {c['diffs']}"
+    )
     print()
     print("| extract_mentions | paragraphs/s | ms per 2,000 chars |")
     print("|---|---|---|")
@@ -492,15 +529,17 @@ def main() -> int:
     if corpus_only:
         return 0
     if not SHARED.is_dir():
-        print(f"../shared not found at {SHARED}: the probe, seed and HTML sections are skipped "
-              "(it sits beside the checkout).")
+        print(
+            f"../shared not found at {SHARED}: the probe, seed and HTML sections are skipped "
+            "(it sits beside the checkout)."
+        )
         return 0
     quick = "--quick" in sys.argv
     rows = load_probe()
     ours, fails = score_ours(rows)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        dp, dp_ms_line = score_dateparser(rows)
+        dp, _dp_ms_line = score_dateparser(rows)
     duck = None if quick else score_duckling(rows)
     n = len(rows)
     print("## Probe (../shared/dates/probe.tsv): lines whose whole set of mentions is exactly right")
@@ -509,8 +548,10 @@ def main() -> int:
     print("|---|---|---|")
     print(f"| akhbar tasks/dates | {ours}/{n} | {ours / n:.2f} |")
     print(f"| dateparser search_dates(languages=['ar']) | {dp}/{n} | {dp / n:.2f} |")
-    print(f"| Duckling | {'not importable here: skipped' if duck is None else f'{duck}/{n}'} | "
-          f"{'-' if duck is None else f'{duck / n:.2f}'} |")
+    print(
+        f"| Duckling | {'not importable here: skipped' if duck is None else f'{duck}/{n}'} | "
+        f"{'-' if duck is None else f'{duck / n:.2f}'} |"
+    )
     for f in fails:
         print("  miss:", f)
     print()
@@ -520,18 +561,24 @@ def main() -> int:
     print("| measure | value |")
     print("|---|---|")
     print(f"| mentions per second (probe + seed paragraphs) | {sp['mentions_per_s']:,.0f} |")
-    print(f"| ms per 2,000-char article, paragraph by paragraph (median of {sp['n_articles']}) | "
-          f"{sp['ms_per_article_by_paragraph']:.2f} |")
+    print(
+        f"| ms per 2,000-char article, paragraph by paragraph (median of {sp['n_articles']}) | "
+        f"{sp['ms_per_article_by_paragraph']:.2f} |"
+    )
     print(f"| ms per 2,000-char article, one string | {sp['ms_per_article_whole']:.2f} |")
     if sp.get("corpus_ms_per_2000") is not None:
-        print(f"| ms per 2,000 chars, ANT multisource ({sp['corpus_docs']} articles, by paragraph, CPU time) | "
-              f"{sp['corpus_ms_per_2000']:.2f} |")
+        print(
+            f"| ms per 2,000 chars, ANT multisource ({sp['corpus_docs']} articles, by paragraph, CPU time) | "
+            f"{sp['corpus_ms_per_2000']:.2f} |"
+        )
     if sp.get("dateparser_ms_per_article") is not None:
         print(f"| dateparser search_dates, ms per 2,000-char article | {sp['dateparser_ms_per_article']:.0f} |")
     print()
     s_ok, s_n = bench_seeds()
-    print(f"## Publication date from header lines (seeds, first 6 non-empty lines): {s_ok}/{s_n} right "
-          f"(2 dated, 3 must stay null)")
+    print(
+        f"## Publication date from header lines (seeds, first 6 non-empty lines): {s_ok}/{s_n} right "
+        f"(2 dated, 3 must stay null)"
+    )
     print()
     h = bench_html()
     print(f"## Publication date from HTML ({h['n']} pages of ../shared/dev/html with a stated date), exact day")
@@ -539,8 +586,10 @@ def main() -> int:
     print("| method | exact day | accuracy | ms/page |")
     print("|---|---|---|---|")
     print(f"| akhbar publication_date_from_html | {h['ours_ok']}/{h['n']} | {h['ours']:.3f} | {h['ms_ours']:.1f} |")
-    print(f"| htmldate find_date(original_date=True, extensive_search=True) | {h['htmldate_ok']}/{h['n']} | "
-          f"{h['htmldate']:.3f} | {h['ms_htmldate']:.1f} |")
+    print(
+        f"| htmldate find_date(original_date=True, extensive_search=True) | {h['htmldate_ok']}/{h['n']} | "
+        f"{h['htmldate']:.3f} | {h['ms_htmldate']:.1f} |"
+    )
     print(f"| htmldate find_date(original_date=True, extensive_search=False) | - | {h['htmldate_fast']:.3f} | - |")
     print()
     print("| our reader alone (chain order) | pages with a date | right | precision |")
@@ -550,9 +599,11 @@ def main() -> int:
     print()
     print("methods used:", ", ".join(f"{k} {v}" for k, v in sorted(h["methods"].items())))
     u = bench_html_undated()
-    print(f"scrapinghub pages (no truth date): {u['n']} pages, ours dated {u['found']} "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(u['methods'].items()))}), implausible {u['implausible']}, "
-          f"same day as htmldate extensive {u['agree']} (htmldate dated {u['hd_found']})")
+    print(
+        f"scrapinghub pages (no truth date): {u['n']} pages, ours dated {u['found']} "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(u['methods'].items()))}), implausible {u['implausible']}, "
+        f"same day as htmldate extensive {u['agree']} (htmldate dated {u['hd_found']})"
+    )
     for m in h["misses"]:
         print("  miss:", m)
     # pages whose truth file states no date: shown, not scored
@@ -567,8 +618,10 @@ def main() -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             hd = find_date(page, url=d.get("url"), original_date=True, extensive_search=True)
-        print(f"  unscored (no truth): newspaper4k/{jf.name}: ours {p.value if p else None} "
-              f"({p.method + ': ' + p.evidence if p else '-'}), htmldate {hd}")
+        print(
+            f"  unscored (no truth): newspaper4k/{jf.name}: ours {p.value if p else None} "
+            f"({p.method + ': ' + p.evidence if p else '-'}), htmldate {hd}"
+        )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Benchmark of the dedup stage (tasks.dedup.dedup_run) on the real corpora. Run by hand:
+"""Benchmark of the dedup stage (akhbar.tasks.dedup.dedup_run) on the real corpora. Run by hand:
 
     cd /work/main && PYTHONPATH=. /tmp/v/bin/python bench/dedup.py [--scales 1,4,10] [--repeat 3]
     ... bench/dedup.py --stored 1,4,10      (memory against stored paragraphs of earlier runs)
@@ -56,19 +56,21 @@ WORK = REPO / "data" / "bench" / "dedup"
 
 # ---------------------------------------------------------------- staging (cached)
 
+
 def _stage_shard(args):
     fn_name, run_dir, shard_id = args
-    from tasks import clean, ingest
+    from akhbar.tasks import clean, ingest
 
     fn = {"ingest": ingest.ingest_shard, "clean": clean.clean_shard}[fn_name]
     return fn(run_dir=run_dir, shard_id=shard_id)
 
 
 def stage_corpus(inputs: list[Path], run: Path, out: Path, workers: int = 2) -> dict:
-    """ingest + admit + clean into `run` (a staging folder of `out`), like flows.pipeline does."""
+    """ingest + admit + clean into `run` (a staging folder of `out`), like akhbar.flows.pipeline does."""
+    from akhbar.tasks import ingest
+
     from akhbar import store
     from akhbar.settings import Settings
-    from tasks import ingest
 
     settings = Settings()
     store.init_layout(out)
@@ -87,17 +89,21 @@ def stage_corpus(inputs: list[Path], run: Path, out: Path, workers: int = 2) -> 
 def _minhash_shard(paragraphs: str) -> None:
     """clean/minhash-K.parquet of one staged paragraphs-K.parquet, as clean_shard stages it."""
     import pyarrow.parquet as pq
+    from akhbar.tasks.dedup import minhash_stage_table
 
     from akhbar.arabic import normalize_arabic
     from akhbar.settings import Settings
-    from tasks.dedup import minhash_stage_table
 
     src = Path(paragraphs)
     settings = Settings.load(src.parent.parent)
     rows = pq.read_table(src, columns=["doc_id", "position", "text", "status"]).to_pydict()
     kept = [k for k, st in enumerate(rows["status"]) if st == "kept"]
-    table = minhash_stage_table([rows["doc_id"][k] for k in kept], [rows["position"][k] for k in kept],
-                                [normalize_arabic(rows["text"][k]) for k in kept], settings.near_dup_min_words)
+    table = minhash_stage_table(
+        [rows["doc_id"][k] for k in kept],
+        [rows["position"][k] for k in kept],
+        [normalize_arabic(rows["text"][k]) for k in kept],
+        settings.near_dup_min_words,
+    )
     target = src.with_name(src.name.replace("paragraphs-", "minhash-"))
     pq.write_table(table, target.with_suffix(".tmp"))
     target.with_suffix(".tmp").rename(target)
@@ -105,8 +111,11 @@ def _minhash_shard(paragraphs: str) -> None:
 
 def ensure_minhash(run: Path, workers: int = 2) -> None:
     """A staging cached before the clean shards staged signatures gets them once (same function)."""
-    todo = [str(f) for f in sorted((run / "clean").glob("paragraphs-*.parquet"))
-            if not f.with_name(f.name.replace("paragraphs-", "minhash-")).exists()]
+    todo = [
+        str(f)
+        for f in sorted((run / "clean").glob("paragraphs-*.parquet"))
+        if not f.with_name(f.name.replace("paragraphs-", "minhash-")).exists()
+    ]
     if todo:
         print(f"staging MinHash signatures of {len(todo)} cached clean shards (once) ...", flush=True)
         with ProcessPoolExecutor(workers) as pool:
@@ -133,6 +142,7 @@ def staged_1x() -> Path | None:
 
 
 # ---------------------------------------------------------------- replicas
+
 
 def replicate(src_run: Path, k: int, seed: int = 20240501) -> Path:
     """A staged run holding k copies of src_run's documents, shuffled (cached). Each copy gets new
@@ -176,11 +186,13 @@ def replicate(src_run: Path, k: int, seed: int = 20240501) -> Path:
 
 # ---------------------------------------------------------------- one measured dedup_run (child process)
 
+
 def _child(run_dir: str, out_dir: str, near: bool) -> None:
     """Runs in a fresh process: dedup_run on a private copy of the staged inputs; prints JSON."""
+    from akhbar.tasks.dedup import dedup_run
+
     from akhbar import store
     from akhbar.settings import Settings
-    from tasks.dedup import dedup_run
 
     threads = os.environ.get("AKHBAR_BENCH_THREADS")
     if threads:  # per-core figure: the same pass with DuckDB on one thread
@@ -233,6 +245,7 @@ def measure(staged: Path, near: bool, keep_dir: Path, threads: int | None = None
 
 
 # ---------------------------------------------------------------- brute-force reference
+
 
 def _stream(result, size: int = 100_000):
     while batch := result.fetchmany(size):
@@ -292,17 +305,25 @@ def reference_agreement(run: Path) -> dict:
         if not ok and len(disagreements) < 5:
             disagreements.append((doc_id, pos, reason))
     con.close()
-    return {"paragraphs": total, "reference_dups": ref_dups, "agreement": agree / max(total, 1),
-            "disagreements": disagreements, "reference_seconds": time.perf_counter() - t0}
+    return {
+        "paragraphs": total,
+        "reference_dups": ref_dups,
+        "agreement": agree / max(total, 1),
+        "disagreements": disagreements,
+        "reference_seconds": time.perf_counter() - t0,
+    }
 
 
 def count_paragraphs(run: Path) -> int:
     import duckdb
 
-    return duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{run}/clean/paragraphs-*.parquet')").fetchone()[0]
+    return (
+        duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{run}/clean/paragraphs-*.parquet')").fetchone()[0]
+    )
 
 
 # ---------------------------------------------------------------- stored state of earlier runs
+
 
 def publish_measured(measured_run: Path, out: Path, run_id: str) -> int:
     """Publish a measured dedup_run's results into `out` as a completed run, with just the columns
@@ -321,25 +342,38 @@ def publish_measured(measured_run: Path, out: Path, run_id: str) -> int:
     def put(table: str, query: str) -> int:
         part = con.sql(query).to_arrow_table()
         target = schema.SCHEMAS[table]
-        cols = [part.column(f.name).cast(f.type) if f.name in part.column_names else pa.nulls(part.num_rows, f.type)
-                for f in target]
+        cols = [
+            part.column(f.name).cast(f.type) if f.name in part.column_names else pa.nulls(part.num_rows, f.type)
+            for f in target
+        ]
         pq.write_table(pa.Table.from_arrays(cols, schema=target), out / table / store.published_name(run_id, "00000"))
         return part.num_rows
 
-    n = put("paragraphs", f"""
+    n = put(
+        "paragraphs",
+        f"""
         SELECT p.doc_id, p.position::INTEGER AS position, p.norm_hash, coalesce(x.status, p.status) AS status,
                coalesce(x.reason, p.reason) AS reason, '{run_id}' AS run_id
         FROM read_parquet('{measured_run}/clean/paragraphs-*.parquet') p
         LEFT JOIN read_parquet('{measured_run}/dedup/decisions/*/*.parquet', hive_partitioning = false) x
-               USING (doc_id, position)""")
-    put("documents", f"""SELECT doc_id, input_index, record_index, site, '{run_id}' AS run_id
-                         FROM read_parquet('{measured_run}/clean/docs-*.parquet')""")
-    put("site_lines", f"SELECT * REPLACE ('{run_id}' AS run_id) FROM read_parquet('{measured_run}/dedup/site_lines.parquet')")
+               USING (doc_id, position)""",
+    )
+    put(
+        "documents",
+        f"""SELECT doc_id, input_index, record_index, site, '{run_id}' AS run_id
+                         FROM read_parquet('{measured_run}/clean/docs-*.parquet')""",
+    )
+    put(
+        "site_lines",
+        f"SELECT * REPLACE ('{run_id}' AS run_id) FROM read_parquet('{measured_run}/dedup/site_lines.parquet')",
+    )
     state = measured_run / "final" / "paragraph_minhash" / "00000.parquet"
     if state.exists():
         put("paragraph_minhash", f"SELECT * REPLACE ('{run_id}' AS run_id) FROM read_parquet('{state}')")
     con.close()
-    pq.write_table(schema.table_from_rows("runs", [{"run_id": run_id}]), out / "runs" / store.published_name(run_id, "00000"))
+    pq.write_table(
+        schema.table_from_rows("runs", [{"run_id": run_id}]), out / "runs" / store.published_name(run_id, "00000")
+    )
     return n
 
 
@@ -357,7 +391,9 @@ def stored_growth(scales: list[int]) -> list[dict]:
             (run / "clean").mkdir(parents=True)
             shutil.copy(base / "settings.json", run / "settings.json")
             con = duckdb.connect()
-            mid = con.execute(f"SELECT median(input_index) FROM read_parquet('{base}/clean/docs-*.parquet')").fetchone()[0]
+            mid = con.execute(
+                f"SELECT median(input_index) FROM read_parquet('{base}/clean/docs-*.parquet')"
+            ).fetchone()[0]
             con.execute(f"""COPY (SELECT * FROM read_parquet('{base}/clean/docs-*.parquet') WHERE input_index {cond} {mid})
                             TO '{run}/clean/docs-00000.parquet' (FORMAT parquet)""")
             con.execute(f"""COPY (SELECT p.* FROM read_parquet('{base}/clean/paragraphs-*.parquet') p
@@ -431,8 +467,10 @@ def show_pairs(run: Path, n: int = 200) -> None:
         for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
             if tag != "equal":
                 ops.append(f"{tag}[{' '.join(a[i1:i2])} -> {' '.join(b[j1:j2])}]")
-        print(f"#{k} {p['first_doc_id']}:{p['first_position']} {p['doc_id']}:{p['position']} "
-              f"sim={p['similarity']:.2f} words={len(a)}/{len(b)}")
+        print(
+            f"#{k} {p['first_doc_id']}:{p['first_position']} {p['doc_id']}:{p['position']} "
+            f"sim={p['similarity']:.2f} words={len(a)}/{len(b)}"
+        )
         print("   A:", " ".join(a[:40]))
         print("   diff:", " | ".join(ops)[:600])
 
@@ -442,13 +480,20 @@ def precision(run: Path) -> dict:
     import csv
 
     labels = list(csv.DictReader(open(LABELS, encoding="utf-8"), delimiter="\t"))
-    reported = {(p["doc_id"], int(p["position"]), p["first_doc_id"], int(p["first_position"]))
-                for p in sample_pairs(run, 10**9)}
-    found = [r for r in labels if (r["doc_id"], int(r["position"]), r["first_doc_id"], int(r["first_position"])) in reported]
+    reported = {
+        (p["doc_id"], int(p["position"]), p["first_doc_id"], int(p["first_position"])) for p in sample_pairs(run, 10**9)
+    }
+    found = [
+        r for r in labels if (r["doc_id"], int(r["position"]), r["first_doc_id"], int(r["first_position"])) in reported
+    ]
     same = sum(1 for r in found if r["label"] == "same")
-    return {"labelled": len(labels), "still_reported": len(found), "same": same,
-            "precision": same / max(len(found), 1),
-            "by_label": {lab: sum(1 for r in found if r["label"] == lab) for lab in sorted({r["label"] for r in found})}}
+    return {
+        "labelled": len(labels),
+        "still_reported": len(found),
+        "same": same,
+        "precision": same / max(len(found), 1),
+        "by_label": {lab: sum(1 for r in found if r["label"] == lab) for lab in sorted({r["label"] for r in found})},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -466,45 +511,63 @@ def main(argv: list[str] | None = None) -> int:
         n = count_paragraphs(staged)
         for near, threads in ((False, 1), (False, None), (True, None)):
             mode = ("exact+near" if near else "exact") + (" 1 thread" if threads else "")
-            runs = [measure(staged, near, WORK / f"measure-{k}x-{'near' if near else 'exact'}", threads)
-                    for _ in range(args.repeat)]
+            runs = [
+                measure(staged, near, WORK / f"measure-{k}x-{'near' if near else 'exact'}", threads)
+                for _ in range(args.repeat)
+            ]
             runs.sort(key=lambda r: r["seconds"])
             r = runs[len(runs) // 2]
             c = r["counts"]
             ref = reference_agreement(Path(r["run"])) if not near and not threads else None
-            rows.append({
-                "scale": f"{k}x", "mode": mode, "paragraphs": n,
-                "seconds": r["seconds"], "para_per_s": n / r["seconds"],
-                "exact_para_per_s": n / c["exact_seconds"], "peak_rss_mb": r["peak_rss_mb"],
-                "exact_dup": c["exact_dup"], "near_dup": c.get("near_dup", 0), "site_template": c["site_template"],
-                "agreement": ref["agreement"] if ref else None,
-                "reference_dups": ref["reference_dups"] if ref else None,
-                "disagreements": ref["disagreements"] if ref else None,
-            })
+            rows.append(
+                {
+                    "scale": f"{k}x",
+                    "mode": mode,
+                    "paragraphs": n,
+                    "seconds": r["seconds"],
+                    "para_per_s": n / r["seconds"],
+                    "exact_para_per_s": n / c["exact_seconds"],
+                    "peak_rss_mb": r["peak_rss_mb"],
+                    "exact_dup": c["exact_dup"],
+                    "near_dup": c.get("near_dup", 0),
+                    "site_template": c["site_template"],
+                    "agreement": ref["agreement"] if ref else None,
+                    "reference_dups": ref["reference_dups"] if ref else None,
+                    "disagreements": ref["disagreements"] if ref else None,
+                }
+            )
             print(json.dumps(rows[-1]), flush=True)
     one = WORK / "measure-1x-near" / "_staging" / "bench"
     if LABELS.exists() and (one / "dedup").exists():
         pr = precision(one)
         print()
-        print(f"near-dup precision on the labelled sample (bench/near_dup_labels.tsv, see near_dup_labels.md): "
-              f"{pr['same']}/{pr['still_reported']} = {pr['precision']:.3f} "
-              f"({pr['still_reported']} of {pr['labelled']} labelled pairs still reported; labels {pr['by_label']})")
+        print(
+            f"near-dup precision on the labelled sample (bench/near_dup_labels.tsv, see near_dup_labels.md): "
+            f"{pr['same']}/{pr['still_reported']} = {pr['precision']:.3f} "
+            f"({pr['still_reported']} of {pr['labelled']} labelled pairs still reported; labels {pr['by_label']})"
+        )
     print()
-    print("| scale | mode | paragraphs | dedup_run s | paragraphs/s | exact part paragraphs/s | peak RSS MB "
-          "| exact_dup | near_dup | site_template | brute-force dups | agreement |")
+    print(
+        "| scale | mode | paragraphs | dedup_run s | paragraphs/s | exact part paragraphs/s | peak RSS MB "
+        "| exact_dup | near_dup | site_template | brute-force dups | agreement |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         agreement = f"{100 * r['agreement']:.3f}%" if r["agreement"] is not None else "-"
-        print(f"| {r['scale']} | {r['mode']} | {r['paragraphs']:,} | {r['seconds']:.1f} | {r['para_per_s']:,.0f} "
-              f"| {r['exact_para_per_s']:,.0f} | {r['peak_rss_mb']:,.0f} | {r['exact_dup']:,} | {r['near_dup']:,} "
-              f"| {r['site_template']:,} | {r['reference_dups'] or '-'} | {agreement} |")
+        print(
+            f"| {r['scale']} | {r['mode']} | {r['paragraphs']:,} | {r['seconds']:.1f} | {r['para_per_s']:,.0f} "
+            f"| {r['exact_para_per_s']:,.0f} | {r['peak_rss_mb']:,.0f} | {r['exact_dup']:,} | {r['near_dup']:,} "
+            f"| {r['site_template']:,} | {r['reference_dups'] or '-'} | {agreement} |"
+        )
     base_row = rows[0]
     print()
     print("growth against 1x (same mode): time ratio / paragraphs ratio, RSS ratio")
     for r in rows:
         b = next(x for x in rows if x["scale"] == "1x" and x["mode"] == r["mode"])
-        print(f"  {r['scale']:>4} {r['mode']:<11} paragraphs x{r['paragraphs'] / b['paragraphs']:.1f}  "
-              f"time x{r['seconds'] / b['seconds']:.2f}  RSS x{r['peak_rss_mb'] / b['peak_rss_mb']:.2f}")
+        print(
+            f"  {r['scale']:>4} {r['mode']:<11} paragraphs x{r['paragraphs'] / b['paragraphs']:.1f}  "
+            f"time x{r['seconds'] / b['seconds']:.2f}  RSS x{r['peak_rss_mb'] / b['peak_rss_mb']:.2f}"
+        )
     del base_row
     return 0
 
@@ -519,12 +582,16 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--stored":  # memory against stored paragraphs of earlier runs
         rows = stored_growth([int(x) for x in (sys.argv[2] if len(sys.argv) > 2 else "1,4,10").split(",")])
         print()
-        print("| stored paragraphs (earlier runs) | new run paragraphs | dedup_run s | peak RSS MB | exact_dup | near_dup |")
+        print(
+            "| stored paragraphs (earlier runs) | new run paragraphs | dedup_run s | peak RSS MB | exact_dup | near_dup |"
+        )
         print("|---:|---:|---:|---:|---:|---:|")
         for r in rows:
             c = r["counts"]
-            print(f"| {r['stored_paragraphs']:,} | {r['new_paragraphs']:,} | {r['seconds']:.1f} | {r['peak_rss_mb']:,.0f} "
-                  f"| {c['exact_dup']:,} | {c['near_dup']:,} |")
+            print(
+                f"| {r['stored_paragraphs']:,} | {r['new_paragraphs']:,} | {r['seconds']:.1f} | {r['peak_rss_mb']:,.0f} "
+                f"| {c['exact_dup']:,} | {c['near_dup']:,} |"
+            )
         sys.exit(0)
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         _child(sys.argv[2], sys.argv[3], sys.argv[4] == "1")

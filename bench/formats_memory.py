@@ -1,5 +1,5 @@
 """Peak memory of reading big record files: a JSONL, a Parquet file and a JSON array, generated on
-the fly in a temporary folder, each read (1) by the ingest readers alone (tasks.ingest.read_path,
+the fly in a temporary folder, each read (1) by the ingest readers alone (akhbar.tasks.ingest.read_path,
 the records counted and dropped) and (2) by a whole `akhbar run --local` (every stage).
 
     python bench/formats_memory.py                          # 2 GiB JSONL, 1 GiB Parquet, 500 MiB JSON
@@ -33,11 +33,41 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
 sys.path.insert(0, str(REPO))
 
-from bench.common import TreeSampler, md_table, print_machine  # noqa: E402
+from bench.common import TreeSampler, md_table, print_machine
 
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
-COMMON = ("في من على إلى أن قال وزير الحكومة المدينة اليوم العام مجلس رئيس خلال بعد قبل مع عن التي الذي "
-          "وقد كما حيث بين أمس الأول الثاني مشروع الاقتصاد الأمن").split()
+COMMON = [
+    "في",
+    "من",
+    "على",
+    "إلى",
+    "أن",
+    "قال",
+    "وزير",
+    "الحكومة",
+    "المدينة",
+    "اليوم",
+    "العام",
+    "مجلس",
+    "رئيس",
+    "خلال",
+    "بعد",
+    "قبل",
+    "مع",
+    "عن",
+    "التي",
+    "الذي",
+    "وقد",
+    "كما",
+    "حيث",
+    "بين",
+    "أمس",
+    "الأول",
+    "الثاني",
+    "مشروع",
+    "الاقتصاد",
+    "الأمن",
+]
 
 
 def vocabulary(rng: random.Random, n: int = 3000) -> list[str]:
@@ -54,10 +84,15 @@ def records(seed: int = 0):
         i += 1
         paras = [" ".join(rng.choices(vocab, k=rng.randint(40, 90))) + "." for _ in range(rng.randint(3, 7))]
         day = 1 + i % 28
-        yield {"url": f"https://news{i % 17}.example/2024/05/{day:02d}/{i}", "title": " ".join(rng.choices(vocab, k=7)),
-               "author": " ".join(rng.choices(vocab, k=2)), "published": f"2024-05-{day:02d}T10:00:00+03:00",
-               "crawled_at": f"2024-05-{day:02d}T12:00:00Z", "source": f"news{i % 17}",
-               "text": "\n\n".join(paras)}
+        yield {
+            "url": f"https://news{i % 17}.example/2024/05/{day:02d}/{i}",
+            "title": " ".join(rng.choices(vocab, k=7)),
+            "author": " ".join(rng.choices(vocab, k=2)),
+            "published": f"2024-05-{day:02d}T10:00:00+03:00",
+            "crawled_at": f"2024-05-{day:02d}T12:00:00Z",
+            "source": f"news{i % 17}",
+            "text": "\n\n".join(paras),
+        }
 
 
 def write_jsonl(path: Path, target: int) -> int:
@@ -141,7 +176,7 @@ READER_CHILD = """
 import sys
 from pathlib import Path
 from akhbar.settings import Settings
-from tasks.ingest import Record, read_path
+from akhbar.tasks.ingest import Record, read_path
 n = r = 0
 for item in read_path(Path(sys.argv[1]), 0, Settings()):
     if isinstance(item, Record):
@@ -155,8 +190,9 @@ print(n, r)
 def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float, float, str]:
     """(wall s, peak RSS MiB, peak PSS MiB, stdout) of a child process and its descendants."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env or os.environ.copy())
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or os.environ.copy()
+    )
     with TreeSampler(proc.pid) as sampler:
         out, err = proc.communicate()
     if proc.returncode != 0:
@@ -196,13 +232,25 @@ def main(argv: list[str] | None = None) -> int:
                 n = {"jsonl": write_jsonl, "json": write_json_array, "csv": write_csv}[fmt](path, target)
             size_mib = path.stat().st_size / 2**20
             print(f"{fmt}: {size_mib:.0f} MiB, {n} records, written in {time.perf_counter() - t0:.0f} s", flush=True)
-            wall_r, rss_r, pss_r, out = measure([sys.executable, "-c", READER_CHILD, str(path)])
+            wall_r, rss_r, _pss_r, out = measure([sys.executable, "-c", READER_CHILD, str(path)])
             got, rejected = map(int, out.split())
             row = [fmt, f"{size_mib:.0f}", n, f"{got}/{rejected}", f"{wall_r:.1f}", f"{rss_r:.0f}"]
             if not args.reader_only:
                 out_dir = root / f"out-{fmt}"
-                wall, rss, pss, _ = measure([sys.executable, "-m", "akhbar.cli", "run", str(path),
-                                             "--out", str(out_dir), "--local", "--workers", str(args.workers)])
+                wall, rss, pss, _ = measure(
+                    [
+                        sys.executable,
+                        "-m",
+                        "akhbar.cli",
+                        "run",
+                        str(path),
+                        "--out",
+                        str(out_dir),
+                        "--local",
+                        "--workers",
+                        str(args.workers),
+                    ]
+                )
                 from akhbar import store
 
                 con = store.connect(out_dir)  # the corpus views: paths as parameters, no hive partitioning
@@ -219,8 +267,23 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
     print()
-    print(md_table(["input", "MiB", "records", "read/rejected", "reader s", "reader peak RSS MiB",
-                    "run s", "run peak RSS MiB", "run peak PSS MiB", "documents"], rows))
+    print(
+        md_table(
+            [
+                "input",
+                "MiB",
+                "records",
+                "read/rejected",
+                "reader s",
+                "reader peak RSS MiB",
+                "run s",
+                "run peak RSS MiB",
+                "run peak PSS MiB",
+                "documents",
+            ],
+            rows,
+        )
+    )
     return 0
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import common  # noqa: E402
+from bench import common
 
 
 def main() -> None:
@@ -44,24 +44,47 @@ def main() -> None:
             inp = work / f"in-{copies}"
             n = common.replicate_jsonl(src, inp, copies, seed=copies, limit=args.base or None)
             out = work / f"out-{copies}"
-            cmd = [str(Path(__file__).with_name("pipeline.py")), "--child", "--kind", "local",
-                   "--workers", str(args.workers), "--out", str(out)]
+            cmd = [
+                str(Path(__file__).with_name("pipeline.py")),
+                "--child",
+                "--kind",
+                "local",
+                "--workers",
+                str(args.workers),
+                "--out",
+                str(out),
+            ]
             if args.shard_size:
                 cmd += ["--shard-size", str(args.shard_size)]
             res = common.run_child(cmd + [str(inp)])
             shutil.rmtree(out, ignore_errors=True)
             shutil.rmtree(inp, ignore_errors=True)
             first = first or res
-            print(f"  {copies}x: {n} records, {res['documents']} documents in {res['wall']:.1f} s, "
-                  f"peak PSS {res['peak_pss_mib']:.0f} MiB (RSS {res['peak_rss_mib']:.0f}), stages {res['stage_seconds']}", flush=True)
-            rows.append([f"{copies}x", res["documents"], res["wall"], res["documents"] / res["wall"],
-                         f"{res['wall'] / first['wall']:.2f}", res["peak_pss_mib"], res["peak_rss_mib"],
-                         f"{res['peak_pss_mib'] / first['peak_pss_mib']:.2f}"])
+            print(
+                f"  {copies}x: {n} records, {res['documents']} documents in {res['wall']:.1f} s, "
+                f"peak PSS {res['peak_pss_mib']:.0f} MiB (RSS {res['peak_rss_mib']:.0f}), stages {res['stage_seconds']}",
+                flush=True,
+            )
+            rows.append(
+                [
+                    f"{copies}x",
+                    res["documents"],
+                    res["wall"],
+                    res["documents"] / res["wall"],
+                    f"{res['wall'] / first['wall']:.2f}",
+                    res["peak_pss_mib"],
+                    res["peak_rss_mib"],
+                    f"{res['peak_pss_mib'] / first['peak_pss_mib']:.2f}",
+                ]
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print()
-    print(common.md_table(["size", "documents", "wall s", "docs/s", "time vs 1x", "peak PSS MiB", "peak RSS MiB", "PSS vs 1x"],
-                          rows))
+    print(
+        common.md_table(
+            ["size", "documents", "wall s", "docs/s", "time vs 1x", "peak PSS MiB", "peak RSS MiB", "PSS vs 1x"], rows
+        )
+    )
 
 
 if __name__ == "__main__":

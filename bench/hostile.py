@@ -28,22 +28,31 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import common  # noqa: E402
+from bench import common
 
 
 def child(inputs: str, out: str, workers: int) -> None:
-    from akhbar.settings import Settings
-    from flows.orchestration import LocalExecutor, run_pipeline
-
     import resource
+
+    from akhbar.flows.orchestration import LocalExecutor, run_pipeline
+
+    from akhbar.settings import Settings
 
     t0 = time.perf_counter()
     summary = run_pipeline([inputs], out, Settings(), LocalExecutor(workers))
     # the kernel's exact peak of this process and of its largest worker (the sampler may miss a short one)
     max_rss = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    print(json.dumps({"wall": time.perf_counter() - t0, "documents": summary.get("n_documents", 0),
-                      "rejects": summary.get("n_rejects", 0), "max_process_rss_mib": max_rss / 1024,
-                      **common.child_self_rusage()}))
+    print(
+        json.dumps(
+            {
+                "wall": time.perf_counter() - t0,
+                "documents": summary.get("n_documents", 0),
+                "rejects": summary.get("n_rejects", 0),
+                "max_process_rss_mib": max_rss / 1024,
+                **common.child_self_rusage(),
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -77,19 +86,45 @@ def main() -> None:
                 write_single_line(src / "one_line.html", line_bytes, html=True)
             else:
                 build_hostile_folder(src, bomb_bytes=bomb_bytes, line_bytes=line_bytes)
-            on_disk = sum(p.stat().st_size for p in src.rglob("*") if p.is_file() and not p.is_symlink()
-                          and p.stat().st_mode & 0o444)
+            on_disk = sum(
+                p.stat().st_size
+                for p in src.rglob("*")
+                if p.is_file() and not p.is_symlink() and p.stat().st_mode & 0o444
+            )
             r = common.run_child([__file__, "--child", str(src), str(work / case / "out"), str(args.workers)])
-            rows.append([case, f"{on_disk / 1e6:.1f}", r["documents"], r["rejects"], f"{r['wall']:.1f}",
-                         f"{r['max_process_rss_mib']:.0f}", f"{r['peak_rss_mib']:.0f}", f"{r['peak_pss_mib']:.0f}"])
+            rows.append(
+                [
+                    case,
+                    f"{on_disk / 1e6:.1f}",
+                    r["documents"],
+                    r["rejects"],
+                    f"{r['wall']:.1f}",
+                    f"{r['max_process_rss_mib']:.0f}",
+                    f"{r['peak_rss_mib']:.0f}",
+                    f"{r['peak_pss_mib']:.0f}",
+                ]
+            )
     finally:
         for p in work.rglob("*"):  # the unreadable folder of the hostile case must be removable
             if p.is_dir() and not p.is_symlink():
                 p.chmod(0o755)
         shutil.rmtree(work, ignore_errors=True)
     print(f"bomb {args.bomb_gib:g} GiB decompressed, line {args.line_mb:g} MB, {args.workers} worker(s)")
-    print(common.md_table(["case", "MB on disk", "documents", "rejects", "wall s", "max RSS of a process MiB",
-                          "sampled tree RSS MiB", "sampled tree PSS MiB"], rows))
+    print(
+        common.md_table(
+            [
+                "case",
+                "MB on disk",
+                "documents",
+                "rejects",
+                "wall s",
+                "max RSS of a process MiB",
+                "sampled tree RSS MiB",
+                "sampled tree PSS MiB",
+            ],
+            rows,
+        )
+    )
 
 
 if __name__ == "__main__":

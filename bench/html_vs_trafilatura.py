@@ -5,13 +5,13 @@
 Pages: every *.html / *.html.gz under ../shared/dev/html (read in place; skipped when absent).
 
   trafilatura alone   read the file, gunzip, trafilatura.bare_extraction(bytes) with the settings
-                      our clean stage uses (tasks.clean.TRAFILATURA_SETTINGS), metadata on: the
+                      our clean stage uses (akhbar.tasks.clean.TRAFILATURA_SETTINGS), metadata on: the
                       least a user of trafilatura would do to get the same text out
   akhbar pipeline     run_pipeline over the same files (ingest, decode, clean = trafilatura,
                       dedup, dates, write Parquet, publish) with LocalExecutor(workers)
   extraction as akhbar calls it
                       read, gunzip, decode, then only the clean stage's extraction of each page
-                      (tasks.clean.clean_html: trafilatura's metadata steps less the date and
+                      (akhbar.tasks.clean.clean_html: trafilatura's metadata steps less the date and
                       licence, with our linear JSON-LD author reader, then bare_extraction with
                       its two discard XPaths evaluated in Python, akhbar/discard_xpaths.py); what
                       the pipeline spends beyond it is our other stages and orchestration
@@ -40,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import common  # noqa: E402
+from bench import common
 
 
 def pages() -> list[Path]:
@@ -54,15 +54,14 @@ def _page_bytes(path: str) -> bytes:
 
 def _extract_file(path: str) -> int:
     import trafilatura
-
-    from tasks.clean import TRAFILATURA_SETTINGS
+    from akhbar.tasks.clean import TRAFILATURA_SETTINGS
 
     doc = trafilatura.bare_extraction(_page_bytes(path), with_metadata=True, **TRAFILATURA_SETTINGS)
     return len(doc.text or "") if doc is not None else 0
 
 
 def _clean_file(path: str) -> int:
-    from tasks.clean import clean_html
+    from akhbar.tasks.clean import clean_html
 
     return len(clean_html(_page_bytes(path).decode("utf-8", "replace")).lines)
 
@@ -74,11 +73,12 @@ def other_stages_compute(files: list[str], repeat: int) -> tuple[float, list[tup
 
     Returns (seconds of the extraction itself, [(step, seconds), ...]). Left out: the corpus-wide
     dedup pass and the Parquet writes, which are I/O-bound DuckDB and Arrow work."""
+    from akhbar.tasks.clean import KEPT, clean_html, paragraph_keys, parse_html
+    from akhbar.tasks.dates import extract_mentions, publication_date_from_html
+    from akhbar.tasks.dedup import minhash_stage_table
+
     from akhbar.language import detect_language
     from akhbar.settings import Settings
-    from tasks.clean import KEPT, clean_html, paragraph_keys, parse_html
-    from tasks.dates import extract_mentions, publication_date_from_html
-    from tasks.dedup import minhash_stage_table
 
     min_words = Settings().near_dup_min_words
     markup = [_page_bytes(f).decode("utf-8", "replace") for f in files]
@@ -96,12 +96,16 @@ def other_stages_compute(files: list[str], repeat: int) -> tuple[float, list[tup
         minhash_stage_table([""] * len(near), list(range(len(near))), near, min_words)
 
     steps = [
-        ("publication date from the markup (clean)",
-         lambda: [publication_date_from_html(html, None, tree) for html, tree in zip(markup, trees)]),
+        (
+            "publication date from the markup (clean)",
+            lambda: [publication_date_from_html(html, None, tree) for html, tree in zip(markup, trees)],
+        ),
         ("language of the kept text (clean)", lambda: [detect_language("\n".join(lines)) for lines in kept]),
         ("paragraph hashes and MinHash (clean)", dedup_keys),
-        ("date mentions in kept paragraphs (dates)",
-         lambda: [extract_mentions(text, ref) for lines, ref in zip(kept, reference) for text in lines]),
+        (
+            "date mentions in kept paragraphs (dates)",
+            lambda: [extract_mentions(text, ref) for lines, ref in zip(kept, reference) for text in lines],
+        ),
     ]
     timed = []
     for name, step in steps:
@@ -144,15 +148,18 @@ def time_over_files(fn, files: list[str], pool) -> tuple[float, float]:
 
 
 def ours(files: list[str], workers: int, shard_size: int, work: Path, tag: str) -> tuple[float, float, dict]:
+    from akhbar.flows.pipeline import LocalExecutor, run_pipeline
+
     from akhbar.settings import Settings
-    from flows.pipeline import LocalExecutor, run_pipeline
 
     out = work / f"out-{tag}"
     # the defaults (what a user gets) unless --shard-size is given
     settings = Settings(shard_size=shard_size, ingest_shard_files=shard_size) if shard_size else Settings()
     executor = LocalExecutor(workers)
     t0, c0 = time.perf_counter(), cpu_now()
-    summary = run_pipeline(files, str(out), settings, executor)  # each stage's pool is joined: its CPU is in RUSAGE_CHILDREN
+    summary = run_pipeline(
+        files, str(out), settings, executor
+    )  # each stage's pool is joined: its CPU is in RUSAGE_CHILDREN
     wall, cpu = time.perf_counter() - t0, cpu_now() - c0
     shutil.rmtree(out, ignore_errors=True)
     return wall, cpu, summary
@@ -162,9 +169,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", default="1,2", help="comma list of process counts")
-    ap.add_argument("--shard-size", type=int, default=0,
-                    help="pages per record and ingest shard (default: the Settings defaults, which also "
-                         "cap shards by characters and bytes)")
+    ap.add_argument(
+        "--shard-size",
+        type=int,
+        default=0,
+        help="pages per record and ingest shard (default: the Settings defaults, which also "
+        "cap shards by characters and bytes)",
+    )
     args = ap.parse_args()
     files = [str(p) for p in pages()]
     if not files:
@@ -172,9 +183,8 @@ def main() -> None:
         return
     common.print_machine()
     print(f"{len(files)} pages, {sum(Path(f).stat().st_size for f in files) / 2**20:.1f} MiB on disk")
+    import akhbar.flows.pipeline  # noqa: F401
     import trafilatura  # noqa: F401  (imports out of the timings)
-
-    import flows.pipeline  # noqa: F401
 
     work = Path(tempfile.mkdtemp(prefix="akhbar-bench-html-"))
     rows = []
@@ -185,7 +195,7 @@ def main() -> None:
             ctx = mp.get_context("fork")
             pool = ProcessPoolExecutor(workers, mp_context=ctx) if workers > 1 else None
             if pool:
-                time_over_files(_extract_file, files[:workers * 8], pool)  # start the pool's processes
+                time_over_files(_extract_file, files[: workers * 8], pool)  # start the pool's processes
             base, mine, base_cpu, mine_cpu, extraction, docs = [], [], [], [], [], 0
             for r in range(args.repeat):
                 wall, cpu = time_over_files(_extract_file, files, pool)
@@ -196,29 +206,69 @@ def main() -> None:
                 mine.append(wall)
                 mine_cpu.append(cpu)
                 docs = summary["n_documents"]
-                print(f"  workers={workers} run {r}: trafilatura alone {base[-1]:.2f} s ({base_cpu[-1]:.1f} CPU-s), "
-                      f"akhbar's extraction alone {extraction[-1]:.2f} s, akhbar {wall:.2f} s ({cpu:.1f} CPU-s) (stages {summary['stage_seconds']})", flush=True)
+                print(
+                    f"  workers={workers} run {r}: trafilatura alone {base[-1]:.2f} s ({base_cpu[-1]:.1f} CPU-s), "
+                    f"akhbar's extraction alone {extraction[-1]:.2f} s, akhbar {wall:.2f} s ({cpu:.1f} CPU-s) (stages {summary['stage_seconds']})",
+                    flush=True,
+                )
             if pool:
                 pool.shutdown()
             b, m, e = common.median(base), common.median(mine), common.median(extraction)
             bc, mc = common.median(base_cpu), common.median(mine_cpu)
-            rows.append([workers, len(files), docs, b, len(files) / b, m, len(files) / m, f"{b / m:.2f}",
-                         bc, mc, f"{bc / mc:.2f}", e, f"{(m - e) / m:.0%}"])
+            rows.append(
+                [
+                    workers,
+                    len(files),
+                    docs,
+                    b,
+                    len(files) / b,
+                    m,
+                    len(files) / m,
+                    f"{b / m:.2f}",
+                    bc,
+                    mc,
+                    f"{bc / mc:.2f}",
+                    e,
+                    f"{(m - e) / m:.0%}",
+                ]
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     extraction, steps = other_stages_compute(files, args.repeat)
     print()
-    print(common.md_table(["processes", "pages", "documents out", "trafilatura alone s", "pages/s",
-                           "akhbar end to end s", "pages/s", "ours / trafilatura (wall)",
-                           "trafilatura CPU-s", "akhbar CPU-s", "ours / trafilatura (CPU)",
-                           "akhbar's extraction alone s", "akhbar outside extraction"], rows))
+    print(
+        common.md_table(
+            [
+                "processes",
+                "pages",
+                "documents out",
+                "trafilatura alone s",
+                "pages/s",
+                "akhbar end to end s",
+                "pages/s",
+                "ours / trafilatura (wall)",
+                "trafilatura CPU-s",
+                "akhbar CPU-s",
+                "ours / trafilatura (CPU)",
+                "akhbar's extraction alone s",
+                "akhbar outside extraction",
+            ],
+            rows,
+        )
+    )
     print()
-    print(f"Our other stages' per-page compute, 1 process, no I/O or orchestration (best of {args.repeat}), "
-          f"against the same pages' extraction ({extraction:.2f} s):")
+    print(
+        f"Our other stages' per-page compute, 1 process, no I/O or orchestration (best of {args.repeat}), "
+        f"against the same pages' extraction ({extraction:.2f} s):"
+    )
     total = sum(seconds for _, seconds in steps)
-    print(common.md_table(["step (stage)", "s", "share of extraction"],
-                          [[name, seconds, f"{seconds / extraction:.1%}"] for name, seconds in steps]
-                          + [["all four", total, f"{total / extraction:.1%}"]]))
+    print(
+        common.md_table(
+            ["step (stage)", "s", "share of extraction"],
+            [[name, seconds, f"{seconds / extraction:.1%}"] for name, seconds in steps]
+            + [["all four", total, f"{total / extraction:.1%}"]],
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -37,14 +37,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import common  # noqa: E402
+from bench import common
 
-MODES = {"local1": ("local", 1), "local2": ("local", 2), "prefect1": ("prefect", 1),
-         "dask1": ("dask", 1), "dask2": ("dask", 2)}
+MODES = {
+    "local1": ("local", 1),
+    "local2": ("local", 2),
+    "prefect1": ("prefect", 1),
+    "dask1": ("dask", 1),
+    "dask2": ("dask", 2),
+}
 COUNTED = ["documents", "paragraphs", "date_mentions", "rejects", "inputs", "runs"]
 
 
 # ---------------------------------------------------------------- child: one measured run
+
 
 def _row_counts(out: str) -> dict:
     from akhbar import store
@@ -61,39 +67,54 @@ def _run_once(kind: str, workers: int, inputs: list[str], out: str, shard_size: 
 
     t0 = time.perf_counter()
     if kind == "local":
-        from flows.pipeline import LocalExecutor, run_pipeline
+        from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 
         summary = run_pipeline(inputs, out, Settings(shard_size=shard_size), LocalExecutor(workers))
     else:
-        from flows.pipeline import akhbar_pipeline
+        from akhbar.flows.pipeline import akhbar_pipeline
 
-        summary = akhbar_pipeline(inputs=inputs, out=out, shard_size=shard_size,
-                                  dask_address="local" if kind == "dask" else None, workers=workers)
+        summary = akhbar_pipeline(
+            inputs=inputs,
+            out=out,
+            shard_size=shard_size,
+            dask_address="local" if kind == "dask" else None,
+            workers=workers,
+        )
     return summary, time.perf_counter() - t0
 
 
 def child(args) -> None:
     t0 = time.perf_counter()
-    import flows.pipeline  # noqa: F401  (the import cost is reported apart)
-    import tasks.clean  # noqa: F401
+    import akhbar.flows.pipeline
+    import akhbar.tasks.clean  # noqa: F401
 
     import_s = time.perf_counter() - t0
     summary, wall = _run_once(args.kind, args.workers, args.inputs, args.out, args.shard_size)
-    result = {"import_s": import_s, "wall": wall, "documents": summary.get("n_documents", 0),
-              "records": summary.get("n_records", 0), "stage_seconds": summary.get("stage_seconds"),
-              "stage_fn_seconds": summary.get("stage_fn_seconds"), "shards": summary.get("shards"),
-              "outside": common.outside_share(summary, wall, args.workers)}
+    result = {
+        "import_s": import_s,
+        "wall": wall,
+        "documents": summary.get("n_documents", 0),
+        "records": summary.get("n_records", 0),
+        "stage_seconds": summary.get("stage_seconds"),
+        "stage_fn_seconds": summary.get("stage_fn_seconds"),
+        "shards": summary.get("shards"),
+        "outside": common.outside_share(summary, wall, args.workers),
+    }
     if args.nightly:
         before = _row_counts(args.out)
         again, wall2 = _run_once(args.kind, args.workers, args.inputs, args.out, args.shard_size)
         after = _row_counts(args.out)
-        result.update(nightly_wall=wall2, nightly_published=bool(again.get("published")),
-                      nightly_rows_added=sum(after[t] - before[t] for t in COUNTED))
+        result.update(
+            nightly_wall=wall2,
+            nightly_published=bool(again.get("published")),
+            nightly_rows_added=sum(after[t] - before[t] for t in COUNTED),
+        )
     result.update(common.child_self_rusage())
     print(json.dumps(result))
 
 
 # ---------------------------------------------------------------- parent
+
 
 def datasets(names: list[str], seed_copies: int, work: Path) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
@@ -119,8 +140,10 @@ def datasets(names: list[str], seed_copies: int, work: Path) -> dict[str, list[s
         else:
             raise SystemExit(f"unknown dataset {name}")
         if not p.exists():
-            print(f"skip {name}: {p} not found (bench/corpora.py converts ../shared/corpora; "
-                  "../shared must be beside the checkout)")
+            print(
+                f"skip {name}: {p} not found (bench/corpora.py converts ../shared/corpora; "
+                "../shared must be beside the checkout)"
+            )
             continue
         found[name] = [str(p)]
     return found
@@ -174,44 +197,96 @@ def main() -> None:
                     kind, workers = MODES[mode]
                     out = work / f"out-{name}-{mode}-{size}-{r}"
                     nightly = (not args.no_nightly) and mi == 0 and r == 0 and size == sizes[0]
-                    cmd = [str(Path(__file__)), "--child", "--kind", kind, "--workers", str(workers),
-                           "--out", str(out), "--shard-size", str(size)] + (["--nightly"] if nightly else []) + inputs
+                    cmd = (
+                        [
+                            str(Path(__file__)),
+                            "--child",
+                            "--kind",
+                            kind,
+                            "--workers",
+                            str(workers),
+                            "--out",
+                            str(out),
+                            "--shard-size",
+                            str(size),
+                        ]
+                        + (["--nightly"] if nightly else [])
+                        + inputs
+                    )
                     n_bytes, warm_s = common.warm_page_cache(inputs)
                     res = common.run_child(cmd, env=env if kind != "local" else None)
                     runs[(mode, size)].append(res)
                     shutil.rmtree(out, ignore_errors=True)
-                    print(f"  {name} {mode} shard={size} run {r}: {res['documents']} docs in {res['wall']:.2f} s "
-                          f"({res['documents'] / res['wall']:.0f}/s), peak PSS {res['peak_pss_mib']:.0f} MiB "
-                          f"(RSS {res['peak_rss_mib']:.0f}), "
-                          f"{res['cpu_seconds']:.0f} CPU-s, outside {100 * res['outside']:.1f} %, "
-                          f"stages {res['stage_seconds']}"
-                          + (f"; 2nd run {res['nightly_wall']:.2f} s, +{res['nightly_rows_added']} rows"
-                             if "nightly_wall" in res else "")
-                          + f" (inputs read into the page cache first: {n_bytes / 2**20:.0f} MiB in {warm_s:.1f} s)",
-                          flush=True)
+                    print(
+                        f"  {name} {mode} shard={size} run {r}: {res['documents']} docs in {res['wall']:.2f} s "
+                        f"({res['documents'] / res['wall']:.0f}/s), peak PSS {res['peak_pss_mib']:.0f} MiB "
+                        f"(RSS {res['peak_rss_mib']:.0f}), "
+                        f"{res['cpu_seconds']:.0f} CPU-s, outside {100 * res['outside']:.1f} %, "
+                        f"stages {res['stage_seconds']}"
+                        + (
+                            f"; 2nd run {res['nightly_wall']:.2f} s, +{res['nightly_rows_added']} rows"
+                            if "nightly_wall" in res
+                            else ""
+                        )
+                        + f" (inputs read into the page cache first: {n_bytes / 2**20:.0f} MiB in {warm_s:.1f} s)",
+                        flush=True,
+                    )
             for kind in ("local", "dask"):  # 2 workers against 1, per round of the repeats
                 for size in sizes:
                     one, two = runs.get((f"{kind}1", size)), runs.get((f"{kind}2", size))
                     if one and two:
                         ratios = [a["wall"] / b["wall"] for a, b in zip(one, two)]
-                        print(f"  {name} {kind}, 2 workers against 1, per round: "
-                              f"{', '.join(f'{x:.2f}x' for x in ratios)}; median {common.median(ratios):.2f}x")
+                        print(
+                            f"  {name} {kind}, 2 workers against 1, per round: "
+                            f"{', '.join(f'{x:.2f}x' for x in ratios)}; median {common.median(ratios):.2f}x"
+                        )
             for _mi, mode, size in cells:
                 done = runs[(mode, size)]
                 best = sorted(done, key=lambda x: x["wall"])[len(done) // 2]
                 night = next((x for x in done if "nightly_wall" in x), None)
-                rows.append([name, mode, size, best["documents"], best["wall"], best["documents"] / best["wall"],
-                             best["documents"] / best["cpu_seconds"], best["peak_pss_mib"], best["peak_rss_mib"],
-                             f"{100 * best['outside']:.1f} %", best["import_s"],
-                             f"{night['nightly_wall']:.2f} s = {100 * night['nightly_wall'] / night['wall']:.1f} %, "
-                             f"+{night['nightly_rows_added']} rows" if night else "-"])
+                rows.append(
+                    [
+                        name,
+                        mode,
+                        size,
+                        best["documents"],
+                        best["wall"],
+                        best["documents"] / best["wall"],
+                        best["documents"] / best["cpu_seconds"],
+                        best["peak_pss_mib"],
+                        best["peak_rss_mib"],
+                        f"{100 * best['outside']:.1f} %",
+                        best["import_s"],
+                        f"{night['nightly_wall']:.2f} s = {100 * night['nightly_wall'] / night['wall']:.1f} %, "
+                        f"+{night['nightly_rows_added']} rows"
+                        if night
+                        else "-",
+                    ]
+                )
     finally:
         if server is not None:
             server.__exit__(None, None, None)
         shutil.rmtree(work, ignore_errors=True)
     print()
-    print(common.md_table(["dataset", "path", "shard size", "documents", "wall s", "docs/s", "docs/CPU-s", "peak PSS MiB", "peak RSS MiB",
-                           "outside stage fns", "import s", "2nd run, no new input"], rows))
+    print(
+        common.md_table(
+            [
+                "dataset",
+                "path",
+                "shard size",
+                "documents",
+                "wall s",
+                "docs/s",
+                "docs/CPU-s",
+                "peak PSS MiB",
+                "peak RSS MiB",
+                "outside stage fns",
+                "import s",
+                "2nd run, no new input",
+            ],
+            rows,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Revisions vs duplicates: precision of tasks.revisions on labelled near-duplicate pairs.
+"""Revisions vs duplicates: precision of akhbar.tasks.revisions on labelled near-duplicate pairs.
 
     PYTHONPATH=. .venv/bin/python bench/revisions.py [--days 3]            # precision on bench/revision_labels.tsv
     PYTHONPATH=. .venv/bin/python bench/revisions.py --days 3 --show 40    # print a new sample (corpus text, to read)
@@ -26,15 +26,16 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
 sys.path.insert(0, str(REPO))
 
-import re  # noqa: E402
-from collections import Counter  # noqa: E402
+import re
+from collections import Counter
 
-from akhbar import store  # noqa: E402
-from akhbar.arabic import normalize_arabic  # noqa: E402
-from akhbar.settings import Settings  # noqa: E402
-from bench.saudinewsnet import DAYS, records, write_jsonl  # noqa: E402
-from flows.orchestration import LocalExecutor, run_pipeline  # noqa: E402
-from tasks import revisions  # noqa: E402
+from akhbar.flows.orchestration import LocalExecutor, run_pipeline
+from akhbar.tasks import revisions
+
+from akhbar import store
+from akhbar.arabic import normalize_arabic
+from akhbar.settings import Settings
+from bench.saudinewsnet import DAYS, records, write_jsonl
 
 WORK = REPO / "data" / "bench" / "revisions"
 LABELS = REPO / "bench" / "revision_labels.tsv"
@@ -45,7 +46,8 @@ WHERE p.relation = 'revision' OR p.reason = 'near_dup'
 ORDER BY p.doc_id, p.position
 """
 
-# Candidate rules, measured on the same labels (the pipeline uses tasks.revisions.relation).
+
+# Candidate rules, measured on the same labels (the pipeline uses akhbar.tasks.revisions.relation).
 def _numbers_changed(text: str, earlier: str) -> bool:
     """The first rule tried: each side states a number (normalize_arabic, digits only) the other lacks."""
     a = Counter(re.findall(r"\d+", normalize_arabic(text)))
@@ -84,8 +86,11 @@ def show(rows: list[tuple], n: int, seed: int = 11) -> None:
         pool = [r for r in rows if r[4] == rel]
         for r in rng.sample(pool, min(n, len(pool))):
             sm = difflib.SequenceMatcher(a=r[7].split(), b=r[6].split(), autojunk=False)
-            diff = [f"{op}: {' '.join(sm.a[i1:i2])!r} -> {' '.join(sm.b[j1:j2])!r}"
-                    for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal"]
+            diff = [
+                f"{op}: {' '.join(sm.a[i1:i2])!r} -> {' '.join(sm.b[j1:j2])!r}"
+                for op, i1, i2, j1, j2 in sm.get_opcodes()
+                if op != "equal"
+            ]
             print(f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{rel}\t{r[5]:.2f}")
             print("   earlier:", r[7][:300])
             print("   diff:", " | ".join(diff)[:600])
@@ -101,14 +106,18 @@ def precision(rows: list[tuple]) -> None:
             if key in by_key:
                 labelled.append((by_key[key], row["label"]))
     print(f"labelled pairs found in this run: {len(labelled)}")
-    for name, rule in {"pipeline (tasks.revisions.relation)": lambda a, b: revisions.relation(a, b) == "revision",
-                       **RULES}.items():
+    for name, rule in {
+        "pipeline (akhbar.tasks.revisions.relation)": lambda a, b: revisions.relation(a, b) == "revision",
+        **RULES,
+    }.items():
         rev = [lab for r, lab in labelled if rule(r[6], r[7])]
         dup = [lab for r, lab in labelled if not rule(r[6], r[7])]
         p_rev = sum(lab == "revision" for lab in rev) / len(rev) if rev else float("nan")
         p_dup = sum(lab == "same" for lab in dup) / len(dup) if dup else float("nan")
-        print(f"{name:38s} revision precision {p_rev:.3f} ({len(rev)} decided)   "
-              f"duplicate precision {p_dup:.3f} ({len(dup)} decided)")
+        print(
+            f"{name:38s} revision precision {p_rev:.3f} ({len(rev)} decided)   "
+            f"duplicate precision {p_dup:.3f} ({len(dup)} decided)"
+        )
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
 
-from bench.corpora import CORPORA, _read_saudinewsnet  # noqa: E402
+from bench.corpora import CORPORA, _read_saudinewsnet
 
 DAYS = sorted(CORPORA.glob("saudinewsnet/*.zip"))
 

@@ -21,16 +21,18 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
 sys.path.insert(0, str(REPO))
 
-from akhbar import store  # noqa: E402
-from bench.revisions import build  # noqa: E402
-from bench.saudinewsnet import DAYS  # noqa: E402
+from akhbar import store
+from bench.revisions import build
+from bench.saudinewsnet import DAYS
 
 LABELS = REPO / "bench" / "story_labels.tsv"
 
 
 def clusters(out: Path) -> list[tuple]:
     con = store.connect(out)
-    rows = con.execute("SELECT story_id, doc_ids, n_sites FROM stories WHERE n_articles >= 2 ORDER BY story_id").fetchall()
+    rows = con.execute(
+        "SELECT story_id, doc_ids, n_sites FROM stories WHERE n_articles >= 2 ORDER BY story_id"
+    ).fetchall()
     con.close()
     return rows
 
@@ -46,7 +48,9 @@ def show(out: Path, picked: list[tuple]) -> None:
         for d in doc_ids:
             site, day, title, by, overlap, text = con.execute(
                 """SELECT d.site, d.published, d.title, m.linked_by, m.overlap, left(d.text, 160)
-                   FROM documents d JOIN story_members m USING (doc_id) WHERE doc_id = ?""", [d]).fetchone()
+                   FROM documents d JOIN story_members m USING (doc_id) WHERE doc_id = ?""",
+                [d],
+            ).fetchone()
             print(f"   {d} {site} {day} [{by or 'first'} {overlap or 0:.2f}] {title}\n      {text!r}")
     con.close()
 
@@ -61,7 +65,9 @@ def precision(picked: list[tuple]) -> None:
     print(f"labelled clusters in the sample: {len(found)}, with the same articles as labelled: {len(unchanged)}")
     if unchanged:
         n_same = sum(lab == "same" for lab in unchanged)
-        print(f"story precision (every article the same story): {n_same}/{len(unchanged)} = {n_same / len(unchanged):.3f}")
+        print(
+            f"story precision (every article the same story): {n_same}/{len(unchanged)} = {n_same / len(unchanged):.3f}"
+        )
 
 
 def main() -> int:

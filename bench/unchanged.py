@@ -6,8 +6,8 @@ Default input: the five sample scrapes written --copies times (bench/common.repl
 give folders (e.g. ../shared/dev/html) to measure those instead. Three timings over the same files,
 page cache warm, best of 3:
 - stat: the check a nightly run makes for a file whose size, mtime and ctime are as recorded;
-- sha256: the check for a file whose stat changed (tasks.ingest.discover.sha256_file, every file);
-- ingest: the ingest stage reading the same files (tasks.ingest.ingest_shard, one process).
+- sha256: the check for a file whose stat changed (akhbar.tasks.ingest.discover.sha256_file, every file);
+- ingest: the ingest stage reading the same files (akhbar.tasks.ingest.ingest_shard, one process).
 The hash is what a file costs when its stat cannot be trusted; the point is its share of ingest.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import common  # noqa: E402
+from bench import common
 
 
 def best_of(n: int, fn) -> float:
@@ -39,10 +39,11 @@ def main() -> None:
     ap.add_argument("inputs", nargs="*")
     ap.add_argument("--copies", type=int, default=200)
     args = ap.parse_args()
+    from akhbar.tasks import ingest
+    from akhbar.tasks.ingest import discover
+
     from akhbar import store
     from akhbar.settings import Settings
-    from tasks import ingest
-    from tasks.ingest import discover
 
     common.print_machine()
     work = Path(tempfile.mkdtemp(prefix="akhbar-bench-unchanged-"))
@@ -50,8 +51,10 @@ def main() -> None:
         if args.inputs:
             files = ingest.discover_input_paths(args.inputs)
         else:
-            files = [str(p) for p in common.replicate_text_files(sorted(common.SAMPLE.glob("*.txt")),
-                                                                  work / "in", args.copies)]
+            files = [
+                str(p)
+                for p in common.replicate_text_files(sorted(common.SAMPLE.glob("*.txt")), work / "in", args.copies)
+            ]
         common.warm_page_cache(files)
         total = sum(Path(f).stat().st_size for f in files)
 
@@ -77,11 +80,16 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{len(files)} files, {total / 1e6:.1f} MB")
-    print(common.md_table(["check", "seconds", "share of ingest"], [
-        ["stat (size, mtime, ctime)", f"{t_stat:.3f}", f"{t_stat / t_ingest:.1%}"],
-        ["sha256 of every file", f"{t_hash:.3f}", f"{t_hash / t_ingest:.1%}"],
-        ["ingest (read, decode, stage; includes its own sha256)", f"{t_ingest:.3f}", "100%"],
-    ]))
+    print(
+        common.md_table(
+            ["check", "seconds", "share of ingest"],
+            [
+                ["stat (size, mtime, ctime)", f"{t_stat:.3f}", f"{t_stat / t_ingest:.1%}"],
+                ["sha256 of every file", f"{t_hash:.3f}", f"{t_hash / t_ingest:.1%}"],
+                ["ingest (read, decode, stage; includes its own sha256)", f"{t_ingest:.3f}", "100%"],
+            ],
+        )
+    )
 
 
 if __name__ == "__main__":

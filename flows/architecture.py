@@ -1,13 +1,14 @@
-"""docs/architecture.md's table, rendered from the DAG (flows.orchestration.STAGES), the staged
+"""docs/architecture.md's table, rendered from the DAG (akhbar.flows.orchestration.STAGES), the staged
 file kinds (akhbar.staging.STAGED) and the published columns (akhbar.schema.TABLES).
 
-    python -m flows.architecture > docs/architecture.md
+    python -m akhbar.flows.architecture > docs/architecture.md
 """
 
 from __future__ import annotations
 
+from akhbar.flows.orchestration import STAGES
+
 from akhbar import schema, staging
-from flows.orchestration import STAGES
 
 HEADER = """# Architecture
 
@@ -40,8 +41,11 @@ def _columns(writes: tuple[str, ...]) -> str:
 
 
 def markdown() -> str:
-    rows = [f"| {s.name} | {'yes' if s.per_shard else 'no'} | {', '.join(map(_where, s.reads))} | "
-            f"{', '.join(map(_where, s.writes))} | {_columns(s.writes)} |" for s in STAGES]
+    rows = [
+        f"| {s.name} | {'yes' if s.per_shard else 'no'} | {', '.join(map(_where, s.reads))} | "
+        f"{', '.join(map(_where, s.writes))} | {_columns(s.writes)} |"
+        for s in STAGES
+    ]
     return HEADER + "\n".join(rows) + "\n"
 
 

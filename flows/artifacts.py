@@ -96,8 +96,10 @@ def site_counts(out: str, run_id: str) -> list[dict]:
     try:
         rel = con.execute(SITE_COUNTS_SQL, {"run_id": run_id})
         cols = [c[0] for c in rel.description]
-        rows = [dict(zip(cols, (int(v) if isinstance(v, (int, float)) and k != "site" else v
-                                for k, v in zip(cols, r)))) for r in rel.fetchall()]
+        rows = [
+            dict(zip(cols, (int(v) if isinstance(v, (int, float)) and k != "site" else v for k, v in zip(cols, r))))
+            for r in rel.fetchall()
+        ]
         n_inputs = con.execute("SELECT n_inputs FROM runs WHERE run_id = ?", [run_id]).fetchone()
     finally:
         con.close()
@@ -133,24 +135,37 @@ def corpus_totals(out: str) -> dict:
     con = store.connect(out)
     try:
         docs, dated, sites = con.execute(
-            "SELECT count(*), count(published), count(DISTINCT site) FROM documents").fetchone()
+            "SELECT count(*), count(published), count(DISTINCT site) FROM documents"
+        ).fetchone()
         runs = con.execute("SELECT count(*) FROM runs").fetchone()[0]
     finally:
         con.close()
     return {"documents": docs, "with_date": dated, "sites": sites, "runs": runs}
 
 
-def summary_markdown(summary: dict, current: dict | None, previous: dict | None, totals: dict,
-                     stage_counts: dict[str, dict], before_after: list[tuple[str, int, int]] = ()) -> str:
+def summary_markdown(
+    summary: dict,
+    current: dict | None,
+    previous: dict | None,
+    totals: dict,
+    stage_counts: dict[str, dict],
+    before_after: list[tuple[str, int, int]] = (),
+) -> str:
     lines = ["# akhbar run summary", ""]
     if not summary.get("published"):
-        lines += [f"**Nothing published**: {summary.get('message', 'no new inputs')} "
-                  f"({summary.get('inputs', 0)} input files, {summary.get('inputs_skipped', 0)} unchanged "
-                  "since an earlier run).", ""]
+        lines += [
+            f"**Nothing published**: {summary.get('message', 'no new inputs')} "
+            f"({summary.get('inputs', 0)} input files, {summary.get('inputs_skipped', 0)} unchanged "
+            "since an earlier run).",
+            "",
+        ]
     else:
         lines += [f"Run `{summary['run_id']}` wrote to `{summary['out']}`.", ""]
-    lines += [f"Corpus now: **{totals['documents']}** documents from **{totals['sites']}** sites, "
-              f"{totals['with_date']} with a publication date, {totals['runs']} completed runs.", ""]
+    lines += [
+        f"Corpus now: **{totals['documents']}** documents from **{totals['sites']}** sites, "
+        f"{totals['with_date']} with a publication date, {totals['runs']} completed runs.",
+        "",
+    ]
     if current is not None:
         if previous is None:
             lines += ["First run on this output folder: nothing to compare with.", ""]
@@ -172,8 +187,10 @@ def summary_markdown(summary: dict, current: dict | None, previous: dict | None,
         for stage in STAGES:
             if stage in stage_counts:
                 counts = {k: v for k, v in stage_counts[stage].items() if isinstance(v, (int, float))}
-                lines.append(f"| {stage} | {seconds.get(stage, '')} | "
-                             f"{', '.join(f'{k} {v}' for k, v in counts.items()) or '-'} |")
+                lines.append(
+                    f"| {stage} | {seconds.get(stage, '')} | "
+                    f"{', '.join(f'{k} {v}' for k, v in counts.items()) or '-'} |"
+                )
         lines.append("")
     return "\n".join(lines)
 
@@ -189,7 +206,8 @@ class RunArtifacts:
         self.clock = StageClock()
         try:
             self.progress_id = create_progress_artifact(
-                0.0, key=PROGRESS_KEY, description="akhbar pipeline: share of stages done")
+                0.0, key=PROGRESS_KEY, description="akhbar pipeline: share of stages done"
+            )
         except Exception as exc:  # reporting must not stop the data run; on_stage logs later failures
             from prefect import get_run_logger
 
@@ -207,8 +225,9 @@ class RunArtifacts:
                 self.stage_counts[stage] = counts
                 done = STAGES.index(stage) + 1 if stage in STAGES else 0
                 if self.progress_id is not None:
-                    update_progress_artifact(self.progress_id, 100.0 * done / len(STAGES),
-                                             description=f"akhbar pipeline: {stage} done")
+                    update_progress_artifact(
+                        self.progress_id, 100.0 * done / len(STAGES), description=f"akhbar pipeline: {stage} done"
+                    )
             else:
                 self.finish(counts)
         except Exception as exc:
@@ -230,11 +249,15 @@ class RunArtifacts:
             # Nothing new was published: a row of zeros, and nothing to compare.
             rows = [{"site": "all sites", **{c: 0 for c in COLUMNS[1:]}}]
             current, previous, before_after = None, None, []
-        create_table_artifact(rows, key=TABLE_KEY,
-                              description=f"akhbar run {run_id}: counts per site, in stage order")
+        create_table_artifact(rows, key=TABLE_KEY, description=f"akhbar run {run_id}: counts per site, in stage order")
         create_markdown_artifact(
             summary_markdown(summary, current, previous, corpus_totals(self.out), self.stage_counts, before_after),
-            key=SUMMARY_KEY, description=f"akhbar run {run_id}: summary and changes since the previous run")
+            key=SUMMARY_KEY,
+            description=f"akhbar run {run_id}: summary and changes since the previous run",
+        )
         if self.progress_id is not None:
-            update_progress_artifact(self.progress_id, 100.0, description="akhbar pipeline: published"
-                                     if published else "akhbar pipeline: nothing new")
+            update_progress_artifact(
+                self.progress_id,
+                100.0,
+                description="akhbar pipeline: published" if published else "akhbar pipeline: nothing new",
+            )

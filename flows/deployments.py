@@ -47,7 +47,7 @@ SERVER_STARTUP_TIMEOUT = 120.0
 
 def prefect_home() -> Path:
     """Where `akhbar up` keeps the local server's database and settings ($AKHBAR_PREFECT_HOME)."""
-    return Path(os.environ.get("AKHBAR_PREFECT_HOME") or store.REPO_ROOT / "data" / "prefect").resolve()
+    return Path(os.environ.get("AKHBAR_PREFECT_HOME") or store.PROJECT_DIR / "data" / "prefect").resolve()
 
 
 def local_timezone() -> str:
@@ -98,8 +98,13 @@ class ServeConfig:
     timezone: str = ""
 
     @classmethod
-    def from_env(cls, inputs: list[str] | None = None, out: str | None = None,
-                 cron: str | None = None, timezone: str | None = None) -> "ServeConfig":
+    def from_env(
+        cls,
+        inputs: list[str] | None = None,
+        out: str | None = None,
+        cron: str | None = None,
+        timezone: str | None = None,
+    ) -> ServeConfig:
         env_inputs = [p for p in os.environ.get("AKHBAR_INBOX", "").split(os.pathsep) if p]
         chosen = list(inputs or env_inputs or [DEFAULT_INBOX])
         cfg = cls(
@@ -117,8 +122,9 @@ class ServeConfig:
             raise ValueError(f'not a cron schedule: {cfg.cron!r} (five fields, e.g. "0 2 * * *" for 02:00 every day)')
         missing = [p for p in cfg.inputs if not Path(p).exists()]
         if missing:
-            raise ValueError(f"input not found: {missing[0]} (give existing folders or files, or leave them out "
-                             f"for {DEFAULT_INBOX})")
+            raise ValueError(
+                f"input not found: {missing[0]} (give existing folders or files, or leave them out for {DEFAULT_INBOX})"
+            )
         try:
             Path(cfg.out).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -139,14 +145,13 @@ def _abs(p: str | os.PathLike) -> Path:
 
 def build_deployments(cfg: ServeConfig):
     """The `nightly` and `manual` RunnerDeployments (entrypoint flows/pipeline.py:akhbar_pipeline)."""
+    from akhbar.flows.pipeline import akhbar_pipeline
     from prefect.schedules import Cron
-
-    from flows.pipeline import akhbar_pipeline
 
     # The entrypoint is recorded relative to the working directory: serve from the repository
     # root so it reads flows/pipeline.py:akhbar_pipeline, as in prefect.yaml, and flow runs
     # (started in this directory) import akhbar/ and tasks/.
-    os.chdir(store.REPO_ROOT)
+    os.chdir(store.PROJECT_DIR)
     nightly = akhbar_pipeline.to_deployment(
         name=NIGHTLY,
         schedule=Cron(cfg.cron, timezone=cfg.timezone),
@@ -161,9 +166,13 @@ def build_deployments(cfg: ServeConfig):
         tags=["akhbar"],
     )
     for d in (nightly, manual):
-        if d.entrypoint != ENTRYPOINT:  # flows/ imported from elsewhere than this checkout
-            raise RuntimeError(f"unexpected entrypoint {d.entrypoint!r} (expected {ENTRYPOINT!r} "
-                               f"under {store.REPO_ROOT}); install akhbar editable (pip install -e .)")
+        if not store.IN_CHECKOUT:  # an installed wheel: the flow runs find the flow by its module
+            d.entrypoint = "akhbar.flows.pipeline:akhbar_pipeline"
+        elif d.entrypoint != ENTRYPOINT:  # flows/ imported from elsewhere than this checkout
+            raise RuntimeError(
+                f"unexpected entrypoint {d.entrypoint!r} (expected {ENTRYPOINT!r} "
+                f"under {store.PROJECT_DIR}); install akhbar editable (pip install -e .)"
+            )
     return nightly, manual
 
 
@@ -190,17 +199,23 @@ def serve(cfg: ServeConfig | None = None) -> None:
     try:
         wait_healthy(url, timeout=30)
     except RuntimeError as exc:
-        raise SystemExit(f"akhbar serve: {exc}; start it (prefect server start) or correct PREFECT_API_URL, "
-                         "or use `akhbar up`") from None
+        raise SystemExit(
+            f"akhbar serve: {exc}; start it (prefect server start) or correct PREFECT_API_URL, or use `akhbar up`"
+        ) from None
     nightly, manual = build_deployments(cfg)
-    print(f"akhbar: serving {FLOW_NAME}/{NIGHTLY} ({cfg.cron}, {cfg.timezone}) and {FLOW_NAME}/{MANUAL} "
-          f"on {url}\n        inputs {cfg.inputs} -> out {cfg.out}", file=sys.stderr, flush=True)
+    print(
+        f"akhbar: serving {FLOW_NAME}/{NIGHTLY} ({cfg.cron}, {cfg.timezone}) and {FLOW_NAME}/{MANUAL} "
+        f"on {url}\n        inputs {cfg.inputs} -> out {cfg.out}",
+        file=sys.stderr,
+        flush=True,
+    )
     # limit=1: runs of both deployments write the same output folder, which takes a lock; a
     # manual run during the nightly one waits for it instead of failing on the lock.
     prefect_serve(nightly, manual, pause_on_shutdown=False, limit=1)
 
 
 # ---------------------------------------------------------------- `akhbar up`
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
@@ -256,7 +271,10 @@ def prefect_env(api: str | None, home: Path | None) -> dict:
         env["PREFECT_HOME"] = str(home)
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # Make the repository importable by the serve process and the flow runs it starts.
-    env["PYTHONPATH"] = os.pathsep.join([str(store.REPO_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    if store.IN_CHECKOUT:
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(store.PROJECT_DIR)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        )
     if api:
         env["PREFECT_API_URL"] = api
     return env
@@ -301,8 +319,12 @@ def server_env(port: int, host: str = "127.0.0.1") -> dict:
     """Settings that make the server's UI call this server: `--port` alone leaves the UI's API URL
     (served at /ui-settings) at the default port 4200."""
     api = f"http://{host}:{port}/api"
-    return {"PREFECT_SERVER_API_HOST": host, "PREFECT_SERVER_API_PORT": str(port),
-            "PREFECT_UI_API_URL": api, "PREFECT_UI_URL": f"http://{host}:{port}"}
+    return {
+        "PREFECT_SERVER_API_HOST": host,
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_UI_API_URL": api,
+        "PREFECT_UI_URL": f"http://{host}:{port}",
+    }
 
 
 def start_server(port: int, home: Path, log_path: Path | None = None) -> subprocess.Popen:
@@ -314,8 +336,13 @@ def start_server(port: int, home: Path, log_path: Path | None = None) -> subproc
     with open(log_path or home / "server.log", "ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-            preexec_fn=_default_sigint)
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_default_sigint,
+        )
 
 
 def stop(proc: subprocess.Popen | None, name: str, grace: float = 30.0) -> None:
@@ -353,31 +380,59 @@ def up(cfg: ServeConfig | None = None, port: int | None = None) -> int:
             try:
                 wait_healthy(url, timeout=30)
             except RuntimeError as exc:
-                raise RuntimeError(f"{exc}; start it, correct PREFECT_API_URL, or unset it so `up` starts "
-                                   "a server of its own") from None
+                raise RuntimeError(
+                    f"{exc}; start it, correct PREFECT_API_URL, or unset it so `up` starts a server of its own"
+                ) from None
         else:
             if port and port_in_use(port):
-                raise RuntimeError(f"port {port} is in use on 127.0.0.1; choose another with --port, "
-                                   "or leave --port out to take a free one")
+                raise RuntimeError(
+                    f"port {port} is in use on 127.0.0.1; choose another with --port, "
+                    "or leave --port out to take a free one"
+                )
             port = port or free_port()
             url = f"http://127.0.0.1:{port}/api"
-            print(f"akhbar: starting a Prefect server on 127.0.0.1:{port} (state in {home}, "
-                  f"log in {home / 'server.log'})", file=sys.stderr, flush=True)
+            print(
+                f"akhbar: starting a Prefect server on 127.0.0.1:{port} (state in {home}, "
+                f"log in {home / 'server.log'})",
+                file=sys.stderr,
+                flush=True,
+            )
             server = start_server(port, home)
             wait_healthy(url, proc=server)
-        args = [sys.executable, "-m", "akhbar.cli", "serve", "--out", cfg.out,
-                "--cron", cfg.cron, "--timezone", cfg.timezone, *cfg.inputs]
+        args = [
+            sys.executable,
+            "-m",
+            "akhbar.cli",
+            "serve",
+            "--out",
+            cfg.out,
+            "--cron",
+            cfg.cron,
+            "--timezone",
+            cfg.timezone,
+            *cfg.inputs,
+        ]
         # A server of our own: everything under `home`. A configured one: keep the user's Prefect
         # home, which may hold more than the URL (e.g. an API key in the active profile).
-        serving = subprocess.Popen(args, env=prefect_env(url, home if server else None), cwd=store.REPO_ROOT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_default_sigint)
+        serving = subprocess.Popen(
+            args,
+            env=prefect_env(url, home if server else None),
+            cwd=store.PROJECT_DIR,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_default_sigint,
+        )
         wait_registered(url, serving, cfg.parameters)
         ui = url[: -len("/api")] if url.endswith("/api") else url
-        print(f"\nakhbar is up.\n  Prefect UI:   {ui}\n"
-              f"  Run now:      {ui}/deployments -> {FLOW_NAME} / {MANUAL} -> Run\n"
-              f"  Nightly:      {cfg.cron} ({cfg.timezone}), reads {', '.join(cfg.inputs)}\n"
-              f"  Output:       {cfg.out}   (report: akhbar report --out {cfg.out})\n"
-              f"  Stop:         Ctrl-C\n", file=sys.stderr, flush=True)
+        print(
+            f"\nakhbar is up.\n  Prefect UI:   {ui}\n"
+            f"  Run now:      {ui}/deployments -> {FLOW_NAME} / {MANUAL} -> Run\n"
+            f"  Nightly:      {cfg.cron} ({cfg.timezone}), reads {', '.join(cfg.inputs)}\n"
+            f"  Output:       {cfg.out}   (report: akhbar report --out {cfg.out})\n"
+            f"  Stop:         Ctrl-C\n",
+            file=sys.stderr,
+            flush=True,
+        )
         while True:
             if serving.poll() is not None:
                 print(f"akhbar: the serve process exited with code {serving.returncode}", file=sys.stderr)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import functools
 import os
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Any, Callable
+from typing import Any
 
-from flows.workers import map_in_pool
-
+from akhbar.flows.workers import map_in_pool
 
 # Each stage call reports how long the stage function itself ran (`fn_seconds`), so a run can tell
 # its work from its orchestration and I/O between stages (bench/pipeline.py prints the share).
@@ -81,8 +81,10 @@ def _batch_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
     import inspect
 
     sig = inspect.signature(fn)
-    params = [p if p.name != "shard_id" else p.replace(name="shard_ids", annotation=list[int])
-              for p in sig.parameters.values()]
+    params = [
+        p if p.name != "shard_id" else p.replace(name="shard_ids", annotation=list[int])
+        for p in sig.parameters.values()
+    ]
     batch_sig = sig.replace(parameters=params)
 
     def batch(*args, **kwargs):
@@ -112,8 +114,13 @@ def _derived_task(stage, wrap: Callable[[Callable[..., Any]], Callable[..., Any]
     base = stage if isinstance(stage, Task) else stage.task
     key = f"{wrap.__name__}:{base.fn.__module__}.{base.fn.__qualname__}"
     if key not in _DERIVED_TASKS:
-        _DERIVED_TASKS[key] = Task(fn=wrap(base.fn), name=base.name, cache_policy=base.cache_policy,
-                                   retries=base.retries, retry_delay_seconds=base.retry_delay_seconds)
+        _DERIVED_TASKS[key] = Task(
+            fn=wrap(base.fn),
+            name=base.name,
+            cache_policy=base.cache_policy,
+            retries=base.retries,
+            retry_delay_seconds=base.retry_delay_seconds,
+        )
     return _DERIVED_TASKS[key]
 
 
@@ -162,7 +169,7 @@ class PrefectExecutor:
         if self.task_runner is not None and isinstance(getattr(type(self.task_runner), "client", None), property):
             try:
                 return max(1, sum(self.task_runner.client.nthreads().values()))
-            except Exception:  # noqa: BLE001 - an older/newer runner: fall back to the parameter
+            except Exception:
                 pass
         return self.workers
 
@@ -211,8 +218,9 @@ def stage_runner(dask_address: str | None = None, workers: int = 1):
         return
     import dask
 
-    runner = DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
-                                            "processes": True, "dashboard_address": None})
+    runner = DaskTaskRunner(
+        cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
+    )
     with dask.config.set(LOCAL_CLUSTER_CONFIG), runner:  # the cluster starts inside, on first use
         yield runner
 
@@ -229,5 +237,5 @@ LOCAL_CLUSTER_CONFIG = {
     "distributed.admin.tick.interval": "1s",
     "distributed.worker.memory.monitor-interval": "1s",
     "distributed.admin.system-monitor.interval": "5s",
-    "distributed.worker.preload": ["flows.orchestration", "prefect.task_engine"],
+    "distributed.worker.preload": ["akhbar.flows.orchestration", "prefect.task_engine"],
 }

@@ -13,22 +13,29 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from akhbar.flows.executors import (  # noqa: F401  (re-exported: callers import them from here)
+    FN_SECONDS,
+    LOCAL_CLUSTER_CONFIG,
+    LocalExecutor,
+    PrefectExecutor,
+    dask_address_from,
+    release_free_memory,
+    shard_batches,
+    stage_runner,
+)
+from akhbar.flows.workers import LOST
+from akhbar.tasks import clean, dates, dedup, ingest, stories, write
 
 from akhbar import __version__, store
 from akhbar.settings import Settings
-from flows.executors import (  # noqa: F401  (re-exported: callers import them from here)
-    FN_SECONDS, LOCAL_CLUSTER_CONFIG, LocalExecutor, PrefectExecutor, dask_address_from, release_free_memory,
-    shard_batches, stage_runner,
-)
-from flows.workers import LOST
-from tasks import clean, dates, dedup, ingest, stories, write
 
-DEFAULT_INPUTS = ["data/sample"]
+DEFAULT_INPUTS = [str(store.SAMPLE_DIR)]
 
 
 def _sum(results: list[dict]) -> dict:
@@ -54,26 +61,69 @@ class Stage:
 
 # The DAG in the order run_pipeline runs it (docs/architecture.md has the same table with the columns).
 STAGES: tuple[Stage, ...] = (
-    Stage("ingest", "ingest.ingest_task", True, ("ingest_plan",),
-          ("ingest_records", "ingest_rejects", "ingest_files")),
+    Stage("ingest", "ingest.ingest_task", True, ("ingest_plan",), ("ingest_records", "ingest_rejects", "ingest_files")),
     Stage("admit", "ingest.admit_task", False, ("ingest_records", "table:documents"), ("record_index",)),
-    Stage("clean", "clean.clean_task", True, ("record_index", "ingest_records"),
-          ("clean_paragraphs", "clean_docs", "clean_rejects", "clean_minhash", "clean_docsig")),
-    Stage("dedup", "dedup.dedup_task", False,
-          ("clean_paragraphs", "clean_docs", "clean_minhash", "table:documents", "table:paragraphs",
-           "table:site_lines", "table:paragraph_minhash"),
-          ("site_lines", "dedup_decisions", "final:paragraph_minhash")),
-    Stage("stories", "stories.stories_task", False,
-          ("clean_docs", "clean_paragraphs", "dedup_decisions", "clean_docsig", "table:documents",
-           "table:story_members"),
-          ("final:story_members",)),
-    Stage("dates", "dates.dates_task", True, ("clean_docs", "clean_paragraphs", "dedup_decisions"),
-          ("dates_published", "dates_mentions")),
-    Stage("write", "write.write_task", True,
-          ("clean_docs", "clean_paragraphs", "dedup_decisions", "dates_published", "dates_mentions",
-           "ingest_rejects", "clean_rejects", "ingest_files", "ingest_plan", "site_lines"),
-          ("final:documents", "final:paragraphs", "final:date_mentions", "final:rejects", "final:inputs",
-           "final:site_lines")),
+    Stage(
+        "clean",
+        "clean.clean_task",
+        True,
+        ("record_index", "ingest_records"),
+        ("clean_paragraphs", "clean_docs", "clean_rejects", "clean_minhash", "clean_docsig"),
+    ),
+    Stage(
+        "dedup",
+        "dedup.dedup_task",
+        False,
+        (
+            "clean_paragraphs",
+            "clean_docs",
+            "clean_minhash",
+            "table:documents",
+            "table:paragraphs",
+            "table:site_lines",
+            "table:paragraph_minhash",
+        ),
+        ("site_lines", "dedup_decisions", "final:paragraph_minhash"),
+    ),
+    Stage(
+        "stories",
+        "stories.stories_task",
+        False,
+        ("clean_docs", "clean_paragraphs", "dedup_decisions", "clean_docsig", "table:documents", "table:story_members"),
+        ("final:story_members",),
+    ),
+    Stage(
+        "dates",
+        "dates.dates_task",
+        True,
+        ("clean_docs", "clean_paragraphs", "dedup_decisions"),
+        ("dates_published", "dates_mentions"),
+    ),
+    Stage(
+        "write",
+        "write.write_task",
+        True,
+        (
+            "clean_docs",
+            "clean_paragraphs",
+            "dedup_decisions",
+            "dates_published",
+            "dates_mentions",
+            "ingest_rejects",
+            "clean_rejects",
+            "ingest_files",
+            "ingest_plan",
+            "site_lines",
+        ),
+        (
+            "final:documents",
+            "final:paragraphs",
+            "final:date_mentions",
+            "final:rejects",
+            "final:inputs",
+            "final:site_lines",
+        ),
+    ),
     Stage("publish", "write.publish_task", False, ("final:*",), ("table:*", "table:runs")),
 )
 
@@ -110,7 +160,7 @@ def run_pipeline(
     with locked_run_folder(out_path, wait=wait_for_lock):
         store.init_layout(out_path)
         store.remove_incomplete(out_path)
-        started = dt.datetime.now(dt.timezone.utc)
+        started = dt.datetime.now(dt.UTC)
         run_id = store.new_run_id(started)
         run = store.staging_dir(out_path, run_id)
         run.mkdir(parents=True)
@@ -120,8 +170,13 @@ def run_pipeline(
         files = ingest.discover_input_paths(inputs)
         unchanged = ingest.unchanged_inputs(str(out_path), files)
         todo = [f for f in files if f not in unchanged]
-        summary = {"run_id": run_id, "out": str(out_path), "executor": executor.name,
-                   "inputs": len(files), "inputs_skipped": len(unchanged)}
+        summary = {
+            "run_id": run_id,
+            "out": str(out_path),
+            "executor": executor.name,
+            "inputs": len(files),
+            "inputs_skipped": len(unchanged),
+        }
         if not todo:
             store.remove_incomplete(out_path)
             summary.update(published=False, message="no new inputs: nothing to do")
@@ -130,9 +185,15 @@ def run_pipeline(
 
         shards = ingest.plan_ingest_shards(todo, settings, executor.n_workers())
         ingest.save_ingest_plan(run_dir, shards)
-        ingested = timed("ingest", lambda: _sum(executor.map(ingest.ingest_task, list(range(len(shards))), run_dir=run_dir)))
-        admitted = timed("admit", lambda: executor.call(ingest.admit_task, out_dir=str(out_path), run_dir=run_dir,
-                                                                workers=executor.n_workers()))
+        ingested = timed(
+            "ingest", lambda: _sum(executor.map(ingest.ingest_task, list(range(len(shards))), run_dir=run_dir))
+        )
+        admitted = timed(
+            "admit",
+            lambda: executor.call(
+                ingest.admit_task, out_dir=str(out_path), run_dir=run_dir, workers=executor.n_workers()
+            ),
+        )
         cleaned: list[dict] = []
 
         def clean_all() -> dict:
@@ -143,38 +204,70 @@ def run_pipeline(
         # a shard lost with its worker has its records in rejects and nothing for the later stages
         record_shards = [k for k, r in zip(admitted["shards"], cleaned) if not r.get(LOST)]
         if record_shards:
-            timed("dedup", lambda: executor.call(dedup.dedup_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id))
-            timed("stories", lambda: executor.call(stories.stories_task, out_dir=str(out_path), run_dir=run_dir,
-                                                   run_id=run_id))
+            timed(
+                "dedup", lambda: executor.call(dedup.dedup_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id)
+            )
+            timed(
+                "stories",
+                lambda: executor.call(stories.stories_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id),
+            )
         timed("dates", lambda: _sum(executor.map(dates.dates_task, record_shards, run_dir=run_dir)))
         side: dict[str, int] = {}
 
         def write_all() -> dict:
-            written = _sum(executor.map(write.write_task, record_shards, run_dir=run_dir, run_id=run_id,
-                                        ingested_at=started.isoformat()))
+            written = _sum(
+                executor.map(
+                    write.write_task, record_shards, run_dir=run_dir, run_id=run_id, ingested_at=started.isoformat()
+                )
+            )
             side.update(write.stage_side_tables(run_dir, run_id, started.isoformat()))
             return written
 
         written = timed("write", write_all)
-        finished = dt.datetime.now(dt.timezone.utc)
+        finished = dt.datetime.now(dt.UTC)
         runs_row = {
-            "run_id": run_id, "started_at": started, "finished_at": finished,
-            "parameters": {"inputs": inputs, "out": str(out_path), "settings": settings.as_dict(),
-                           "executor": executor.name},
-            "n_inputs": len(todo), "n_inputs_skipped": len(unchanged),
-            "n_records": ingested.get("records", 0), "n_seen": admitted["seen"],
-            "n_documents": written.get("documents", 0), "n_rejects": side["rejects"],
-            "n_paragraphs": written.get("paragraphs", 0), "n_kept": written.get("kept", 0),
-            "n_boilerplate": written.get("boilerplate", 0), "n_duplicate": written.get("duplicate", 0),
-            "n_metadata": written.get("metadata", 0), "n_date_mentions": written.get("date_mentions", 0),
-            "n_published": written.get("published", 0), "stage_seconds": seconds,
+            "run_id": run_id,
+            "started_at": started,
+            "finished_at": finished,
+            "parameters": {
+                "inputs": inputs,
+                "out": str(out_path),
+                "settings": settings.as_dict(),
+                "executor": executor.name,
+            },
+            "n_inputs": len(todo),
+            "n_inputs_skipped": len(unchanged),
+            "n_records": ingested.get("records", 0),
+            "n_seen": admitted["seen"],
+            "n_documents": written.get("documents", 0),
+            "n_rejects": side["rejects"],
+            "n_paragraphs": written.get("paragraphs", 0),
+            "n_kept": written.get("kept", 0),
+            "n_boilerplate": written.get("boilerplate", 0),
+            "n_duplicate": written.get("duplicate", 0),
+            "n_metadata": written.get("metadata", 0),
+            "n_date_mentions": written.get("date_mentions", 0),
+            "n_published": written.get("published", 0),
+            "stage_seconds": seconds,
             "akhbar_version": __version__,
         }
-        timed("publish", lambda: executor.call(write.publish_task, out_dir=str(out_path), run_dir=run_dir,
-                                               run_id=run_id, runs_row=runs_row) or {})
-        summary.update({k: v for k, v in runs_row.items() if k.startswith("n_")}, published=True,
-                       stage_seconds=seconds, stage_fn_seconds=fn_seconds, stage_counts=counts,
-                       shards={"ingest": len(shards), "records": len(record_shards)})
+        timed(
+            "publish",
+            lambda: (
+                executor.call(
+                    write.publish_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id, runs_row=runs_row
+                )
+                or {}
+            ),
+        )
+        summary.update(
+            {k: v for k, v in runs_row.items() if k.startswith("n_")},
+            published=True,
+            stage_seconds=seconds,
+            stage_fn_seconds=fn_seconds,
+            stage_counts=counts,
+            shards={"ingest": len(shards), "records": len(record_shards)},
+        )
         notify("done", summary)
         return summary
 

@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import json
 
-from prefect import flow
-
-from akhbar import store
-from akhbar.settings import Settings
-from flows.orchestration import (  # noqa: F401  (re-exported: the pipeline's public names)
+from akhbar.flows.orchestration import (  # noqa: F401  (re-exported: the pipeline's public names)
     DEFAULT_INPUTS,
     LocalExecutor,
     PrefectExecutor,
@@ -18,12 +14,22 @@ from flows.orchestration import (  # noqa: F401  (re-exported: the pipeline's pu
     run_pipeline,
     stage_runner,
 )
+from prefect import flow
+
+from akhbar import store
+from akhbar.settings import Settings
 
 
 @flow(name="akhbar-pipeline", log_prints=True)
-def akhbar_pipeline(inputs: list[str] = DEFAULT_INPUTS, out: str = store.DEFAULT_OUT,
-                    shard_size: int = Settings.shard_size, dask_address: str | None = None,
-                    workers: int = 1, wait_for_lock: bool = True, columns: dict[str, str] | None = None) -> dict:
+def akhbar_pipeline(
+    inputs: list[str] = DEFAULT_INPUTS,
+    out: str = store.DEFAULT_OUT,
+    shard_size: int = Settings.shard_size,
+    dask_address: str | None = None,
+    workers: int = 1,
+    wait_for_lock: bool = True,
+    columns: dict[str, str] | None = None,
+) -> dict:
     """Ingest, clean, deduplicate and date the news pages under `inputs`; write Parquet under `out`.
 
     Args:
@@ -41,15 +47,20 @@ def akhbar_pipeline(inputs: list[str] = DEFAULT_INPUTS, out: str = store.DEFAULT
             {role: field name} with roles text, html, url, title, published, author, crawled_at
             (e.g. {"text": "body"}).
     """
-    from tasks.ingest.readers.fields import check_columns
-
-    from flows.artifacts import RunArtifacts  # progress, per-site table and summary in the UI
+    from akhbar.flows.artifacts import RunArtifacts  # progress, per-site table and summary in the UI
+    from akhbar.tasks.ingest.readers.fields import check_columns
 
     artifacts = RunArtifacts(out)
     address = dask_address_from(dask_address)
     with stage_runner(address, workers) as runner:
         executor = PrefectExecutor(runner, name="prefect-dask" if runner is not None else None, workers=workers)
-        summary = run_pipeline(inputs, out, Settings(shard_size=shard_size, columns=check_columns(columns)), executor,
-                               wait_for_lock=wait_for_lock, on_stage=artifacts.on_stage)
+        summary = run_pipeline(
+            inputs,
+            out,
+            Settings(shard_size=shard_size, columns=check_columns(columns)),
+            executor,
+            wait_for_lock=wait_for_lock,
+            on_stage=artifacts.on_stage,
+        )
     print(json.dumps({k: v for k, v in summary.items() if k != "stage_counts"}, default=str))
     return summary

@@ -22,10 +22,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -134,13 +135,16 @@ def lose_shard(stage: str, run_dir: str, shard_id: int) -> dict:
     if stage == "clean":
         return _lose_clean_shard(Path(run_dir), shard_id)
     # Later stages feed the corpus-wide decisions already taken: the run cannot go on without the shard.
-    raise StageWorkerDied(f"a worker process died in the {stage} stage (shard {shard_id}; out of memory?): "
-                          "the run stopped; try fewer --workers or a smaller --shard-size")
+    raise StageWorkerDied(
+        f"a worker process died in the {stage} stage (shard {shard_id}; out of memory?): "
+        "the run stopped; try fewer --workers or a smaller --shard-size"
+    )
 
 
 def _rejects(uris: list[str], stage: str, path: Path) -> int:
+    from akhbar.tasks.ingest import REJECT_SCHEMA
+
     from akhbar.store import write_staged
-    from tasks.ingest import REJECT_SCHEMA
 
     rows = [{"source_uri": u, "stage": stage, "error": LOST_REASON} for u in uris]
     write_staged(pa.Table.from_pylist(rows, schema=REJECT_SCHEMA), path)
@@ -148,9 +152,10 @@ def _rejects(uris: list[str], stage: str, path: Path) -> int:
 
 
 def _lose_ingest_shard(run: Path, shard_id: int) -> dict:
+    from akhbar.tasks import ingest
+
     from akhbar import staging
     from akhbar.store import write_staged
-    from tasks import ingest
 
     staging.folder(run, "ingest_records")
     for kind in ("ingest_records", "ingest_rejects", "ingest_files"):

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from akhbar.tasks.ingest.discover import display_path, entry_problem, entry_stat, sha256_file
 
 from akhbar import sqlfiles, staging
 from akhbar.settings import Settings
 from akhbar.staging import INGEST_SCHEMA
 from akhbar.tasking import StageTask
-from tasks.ingest.discover import display_path, entry_problem, entry_stat, sha256_file
 
 
 def admit_records(out_dir: str, run_dir: str, workers: int = 1) -> dict:
@@ -148,9 +148,12 @@ def _unchanged(path: str, stat_key: list, digest: str | None, started_ns: int) -
     st = entry_stat(path)
     if st is None:
         return False
-    size, mtime_ns, ctime_ns = stat_key
-    if ctime_ns is not None and [st.st_size, st.st_mtime_ns, st.st_ctime_ns] == stat_key \
-            and ctime_ns < started_ns - RACY_NS:
+    size, _mtime_ns, ctime_ns = stat_key
+    if (
+        ctime_ns is not None
+        and [st.st_size, st.st_mtime_ns, st.st_ctime_ns] == stat_key
+        and ctime_ns < started_ns - RACY_NS
+    ):
         return True
     if digest is None or st.st_size != size or entry_problem(path) is not None:
         return False

@@ -25,7 +25,7 @@ Decisions (status changes only) go to dedup/decisions/shard=K/, joined back per 
     only on the paragraphs before it, never on the decisions about them (no chaining), so it is
     the same for any shard count and however the corpus is split into runs.
 
-Near-duplicates use MinHash LSH (tasks.minhash): candidate pairs are pairs sharing a band key,
+Near-duplicates use MinHash LSH (akhbar.tasks.minhash): candidate pairs are pairs sharing a band key,
 and a candidate counts when the share of equal minimum hashes reaches the threshold. The signatures are computed in the parallel clean shards (`minhash_stage_table`,
 staged as clean/minhash-K.parquet for every kept line of enough words, a superset of the eligible
 paragraphs): this serial pass only joins them. Each run stores the band keys and a 240-byte
@@ -48,17 +48,27 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+# MinHash lives in akhbar.tasks.minhash; re-exported for callers that use dedup.X
+from akhbar.tasks.minhash import (  # noqa: F401
+    BANDS,
+    MINHASH_STAGE_SCHEMA,
+    NUM_PERM,
+    ROWS,
+    _fixed_rows,
+    band_keys,
+    minhash_flat,
+    minhash_signatures,
+    minhash_stage_table,
+    similarity,
+    token_hashes,
+)
+
 from akhbar import schema, sqlfiles, staging, store
 from akhbar.arabic import normalize_arabic
 from akhbar.settings import Settings
-# MinHash lives in tasks.minhash; re-exported for callers that use dedup.X
-from tasks.minhash import (  # noqa: F401
-    BANDS, MINHASH_STAGE_SCHEMA, NUM_PERM, ROWS, _fixed_rows, band_keys, minhash_flat, minhash_signatures,
-    minhash_stage_table, similarity, token_hashes,
-)
-
 
 # ---------------------------------------------------------------- the corpus-wide pass
+
 
 def _sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
     """Runs the statement of sql/stages/dedup/<name>.sql."""
@@ -95,7 +105,11 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     _sql(con, "superseded", {"documents": documents, "docs": docs})
     # Site templates: per (site, line hash), the documents carrying the line, in this run and before.
     _sql(con, "run_site_lines", {"run_id": run_id, "max_chars": int(settings.template_max_chars)})
-    _sql(con, "templates", {"site_lines": store.table_glob(out, "site_lines"), "min_docs": int(settings.template_min_docs)})
+    _sql(
+        con,
+        "templates",
+        {"site_lines": store.table_glob(out, "site_lines"), "min_docs": int(settings.template_min_docs)},
+    )
     staging.folder(run, "site_lines")
     _sql(con, "copy_site_lines", {"path": str(staging.path(run, "site_lines"))})
     # Inside a document every later copy of a paragraph is a duplicate of its first copy, whatever
@@ -120,7 +134,9 @@ def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     _sql(con, "copy_decisions", {"path": str(staging.folder(run, "dedup_decisions"))})
     counts = {
         "site_template": con.execute("SELECT count(*) FROM template_hits").fetchone()[0],
-        "exact_dup": con.execute("SELECT (SELECT count(*) FROM exact_dups) + (SELECT count(*) FROM doc_repeats)").fetchone()[0],
+        "exact_dup": con.execute(
+            "SELECT (SELECT count(*) FROM exact_dups) + (SELECT count(*) FROM doc_repeats)"
+        ).fetchone()[0],
         **near,
         "exact_seconds": round(t_exact, 3),
         "seconds": round(time.perf_counter() - t0, 3),
@@ -149,12 +165,18 @@ def _near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str
     n_pairs = n_stored + n_run
 
     chosen = _choose_relations(con, run, out, meta, hits)
-    con.register("near_arrow", pa.table({
-        "i": pa.array([c[0] for c in chosen], pa.int64()),
-        "first_doc_id": pa.array([c[1] for c in chosen], pa.string()),
-        "first_position": pa.array([c[2] for c in chosen], pa.int32()),
-        "similarity": pa.array([c[3] for c in chosen], pa.float32()),
-        "relation": pa.array([c[4] for c in chosen], pa.string())}))
+    con.register(
+        "near_arrow",
+        pa.table(
+            {
+                "i": pa.array([c[0] for c in chosen], pa.int64()),
+                "first_doc_id": pa.array([c[1] for c in chosen], pa.string()),
+                "first_position": pa.array([c[2] for c in chosen], pa.int32()),
+                "similarity": pa.array([c[3] for c in chosen], pa.float32()),
+                "relation": pa.array([c[4] for c in chosen], pa.string()),
+            }
+        ),
+    )
     _sql(con, "insert_near_dups")
     con.unregister("near_arrow")
     n_rev = sum(1 for c in chosen if c[4] == "revision")
@@ -191,46 +213,61 @@ def _eligible_signatures(con: duckdb.DuckDBPyConnection, run: Path) -> tuple[np.
     con.register("elig_arrow", pa.table({"i": np.arange(n, dtype=np.int64), "ord": ord_arr}))
     _sql(con, "elig")
     con.unregister("elig_arrow")
-    con.register("bands_arrow", pa.table({
-        "i": np.repeat(np.arange(n, dtype=np.int64), BANDS),
-        "band": np.tile(np.arange(BANDS, dtype=np.int8), n),
-        "key": key_arr.reshape(-1),
-    }))
+    con.register(
+        "bands_arrow",
+        pa.table(
+            {
+                "i": np.repeat(np.arange(n, dtype=np.int64), BANDS),
+                "band": np.tile(np.arange(BANDS, dtype=np.int8), n),
+                "key": key_arr.reshape(-1),
+            }
+        ),
+    )
     _sql(con, "cur_bands")
     con.unregister("bands_arrow")
     return sig_arr, key_arr
 
 
-def _write_state(con: duckdb.DuckDBPyConnection, run: Path, run_id: str, sig_arr: np.ndarray,
-                 key_arr: np.ndarray) -> tuple[pa.Table, Path]:
+def _write_state(
+    con: duckdb.DuckDBPyConnection, run: Path, run_id: str, sig_arr: np.ndarray, key_arr: np.ndarray
+) -> tuple[pa.Table, Path]:
     """This run's paragraph_minhash rows for the next runs (published with the run: final/<table>/ is
     picked up). Returns the eligible paragraphs' (i, doc_id, position, ...) in order, and the file."""
     n = len(sig_arr)
     meta = con.sql("SELECT i, doc_id, position, input_index, record_index FROM elig ORDER BY i").to_arrow_table()
-    state = pa.table({
-        "doc_id": meta.column("doc_id"),
-        "position": meta.column("position").cast(pa.int32()),
-        "run_id": pa.array([run_id] * n, pa.string()),
-        "input_index": meta.column("input_index").cast(pa.int64()),
-        "record_index": meta.column("record_index").cast(pa.int64()),
-        "bands": pa.FixedSizeListArray.from_arrays(pa.array(key_arr.reshape(-1), pa.uint64()), BANDS).cast(pa.list_(pa.uint64())),
-        "signature": pa.FixedSizeBinaryArray.from_buffers(pa.binary(NUM_PERM * 2), n, [None, pa.py_buffer(sig_arr.tobytes())]).cast(pa.binary()),
-    }).cast(schema.SCHEMAS["paragraph_minhash"])
+    state = pa.table(
+        {
+            "doc_id": meta.column("doc_id"),
+            "position": meta.column("position").cast(pa.int32()),
+            "run_id": pa.array([run_id] * n, pa.string()),
+            "input_index": meta.column("input_index").cast(pa.int64()),
+            "record_index": meta.column("record_index").cast(pa.int64()),
+            "bands": pa.FixedSizeListArray.from_arrays(pa.array(key_arr.reshape(-1), pa.uint64()), BANDS).cast(
+                pa.list_(pa.uint64())
+            ),
+            "signature": pa.FixedSizeBinaryArray.from_buffers(
+                pa.binary(NUM_PERM * 2), n, [None, pa.py_buffer(sig_arr.tobytes())]
+            ).cast(pa.binary()),
+        }
+    ).cast(schema.SCHEMAS["paragraph_minhash"])
     state_file = staging.final_dir(run, "paragraph_minhash") / "00000.parquet"
     store.write_parquet_atomic(state, state_file)
     return meta, state_file
 
 
-def _stored_hits(con: duckdb.DuckDBPyConnection, out: Path, stored_glob: str, sig_arr: np.ndarray,
-                 threshold: float) -> tuple[list[tuple], int]:
+def _stored_hits(
+    con: duckdb.DuckDBPyConnection, out: Path, stored_glob: str, sig_arr: np.ndarray, threshold: float
+) -> tuple[list[tuple], int]:
     """Stored paragraphs of earlier runs similar to an eligible one: (i, order key, doc_id, position,
     similarity) rows, and the number of candidate pairs compared."""
     _sql(con, "stored_hits", {"bands": BANDS, "paragraph_minhash": stored_glob})
     hits: list[tuple] = []
     n_pairs = 0
-    stored_reader = _query(con, "stored_hit_signatures", {"paragraph_minhash": stored_glob,
-                                                        "documents": store.table_glob(out, "documents")}
-                         ).to_arrow_reader(200_000)
+    stored_reader = _query(
+        con,
+        "stored_hit_signatures",
+        {"paragraph_minhash": stored_glob, "documents": store.table_glob(out, "documents")},
+    ).to_arrow_reader(200_000)
     for batch in stored_reader:
         if batch.num_rows == 0:
             continue
@@ -242,17 +279,27 @@ def _stored_hits(con: duckdb.DuckDBPyConnection, out: Path, stored_glob: str, si
         hit = sim >= threshold
         if not hit.any():
             continue
-        cols = batch.filter(pa.array(hit)).select(
-            ["i", "doc_id", "position", "run_id", "input_index", "record_index", "pub_day"]).to_pydict()
+        cols = (
+            batch.filter(pa.array(hit))
+            .select(["i", "doc_id", "position", "run_id", "input_index", "record_index", "pub_day"])
+            .to_pydict()
+        )
         for k, s in enumerate(sim[hit]):
-            order = (0, cols["run_id"][k], cols["pub_day"][k], cols["input_index"][k], cols["record_index"][k],
-                     cols["position"][k])
+            order = (
+                0,
+                cols["run_id"][k],
+                cols["pub_day"][k],
+                cols["input_index"][k],
+                cols["record_index"][k],
+                cols["position"][k],
+            )
             hits.append((cols["i"][k], order, cols["doc_id"][k], cols["position"][k], float(s)))
     return hits, n_pairs
 
 
-def _run_hits(con: duckdb.DuckDBPyConnection, meta: pa.Table, sig_arr: np.ndarray,
-              threshold: float) -> tuple[list[tuple], int]:
+def _run_hits(
+    con: duckdb.DuckDBPyConnection, meta: pa.Table, sig_arr: np.ndarray, threshold: float
+) -> tuple[list[tuple], int]:
     """This run's similar pairs (sharing a band key, the later paragraph p, the earlier q) as
     _stored_hits's rows, and the number of candidate pairs compared."""
     hits: list[tuple] = []
@@ -275,29 +322,48 @@ def _run_hits(con: duckdb.DuckDBPyConnection, meta: pa.Table, sig_arr: np.ndarra
     return hits, n_pairs
 
 
-def _choose_relations(con: duckdb.DuckDBPyConnection, run: Path, out: Path, meta: pa.Table, hits: list[tuple]) -> list[tuple]:
+def _choose_relations(
+    con: duckdb.DuckDBPyConnection, run: Path, out: Path, meta: pa.Table, hits: list[tuple]
+) -> list[tuple]:
     """Per eligible paragraph with hits: the earliest hit it repeats (a duplicate), else the earliest
-    it revises (tasks.revisions). Returns (i, doc_id, position, similarity, relation) rows."""
-    from tasks.revisions import relation
+    it revises (akhbar.tasks.revisions). Returns (i, doc_id, position, similarity, relation) rows."""
+    from akhbar.tasks.revisions import relation
 
     if not hits:
         return []
     later = sorted({h[0] for h in hits})
-    con.register("text_keys", pa.table({
-        "doc_id": pa.concat_arrays([meta.column("doc_id").combine_chunks().take(pa.array(later)),
-                                    pa.array([h[2] for h in hits], pa.string())]),
-        "position": pa.concat_arrays([meta.column("position").combine_chunks().cast(pa.int32()).take(pa.array(later)),
-                                      pa.array([h[3] for h in hits], pa.int32())])}))
+    con.register(
+        "text_keys",
+        pa.table(
+            {
+                "doc_id": pa.concat_arrays(
+                    [
+                        meta.column("doc_id").combine_chunks().take(pa.array(later)),
+                        pa.array([h[2] for h in hits], pa.string()),
+                    ]
+                ),
+                "position": pa.concat_arrays(
+                    [
+                        meta.column("position").combine_chunks().cast(pa.int32()).take(pa.array(later)),
+                        pa.array([h[3] for h in hits], pa.int32()),
+                    ]
+                ),
+            }
+        ),
+    )
     # the texts of both sides: this run's staged paragraphs, earlier runs' stored ones
-    texts = _sql(con, "pair_texts", {"paragraphs": staging.pattern(run, "clean_paragraphs"),
-                                      "stored": store.table_glob(out, "paragraphs")}).fetchall()
+    texts = _sql(
+        con,
+        "pair_texts",
+        {"paragraphs": staging.pattern(run, "clean_paragraphs"), "stored": store.table_glob(out, "paragraphs")},
+    ).fetchall()
     con.unregister("text_keys")
     text = {(d, p): t for d, p, t in texts}
     meta_doc = meta.column("doc_id").to_pylist()
     meta_pos = meta.column("position").to_pylist()
     chosen: dict[int, tuple] = {}
     # per paragraph, its hits earliest first: the first it repeats ends the search (usually the first hit)
-    for i, order, doc_id, position, sim in sorted(hits, key=lambda h: (h[0], h[1])):
+    for i, _order, doc_id, position, sim in sorted(hits, key=lambda h: (h[0], h[1])):
         if i in chosen and chosen[i][3] == "duplicate":
             continue
         rel = relation(text.get((meta_doc[i], meta_pos[i]), ""), text.get((doc_id, position), ""))
@@ -344,8 +410,10 @@ def final_paragraphs(run_dir: str, shard_id: int):
     similar_doc: list = [None] * n
     similar_pos: list = [None] * n
     if decisions.num_rows:
-        index = {(d, p): i for i, (d, p) in enumerate(zip(paras.column("doc_id").to_pylist(),
-                                                          paras.column("position").to_pylist()))}
+        index = {
+            (d, p): i
+            for i, (d, p) in enumerate(zip(paras.column("doc_id").to_pylist(), paras.column("position").to_pylist()))
+        }
         dec = decisions.to_pydict()
         for j in range(decisions.num_rows):
             i = index[(dec["doc_id"][j], dec["position"][j])]

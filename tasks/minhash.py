@@ -10,7 +10,7 @@ hashes reaches the threshold. Used by the clean shards (minhash_stage_table), th
 from __future__ import annotations
 
 import itertools
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -101,7 +101,7 @@ def minhash_flat(flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     while i < n:
         # sets [i, j) with at most _CHUNK_TOKENS tokens (at least one set)
         j = max(i + 1, int(np.searchsorted(ends, starts[i] + _CHUNK_TOKENS, side="right")))
-        tok = flat[starts[i]:ends[j - 1]]
+        tok = flat[starts[i] : ends[j - 1]]
         buf = np.multiply(a, tok[None, :])  # uint64 arithmetic wraps modulo 2^64, as intended
         buf += b
         buf >>= shift
@@ -127,8 +127,9 @@ _STAGE_BATCH = 10_000  # texts per numpy pass
 _STAGE_CHARS = 250_000
 
 
-def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: list[str], min_words: int,
-                        full_signatures: list | None = None) -> pa.Table:
+def minhash_stage_table(
+    doc_ids: list[str], positions: list[int], norm_texts: list[str], min_words: int, full_signatures: list | None = None
+) -> pa.Table:
     """Band keys and 16-bit signatures of the normalized texts with at least min_words words (>= 1).
 
     Rows in the given order, the shorter texts left out. A text's words are counted as
@@ -155,12 +156,19 @@ def minhash_stage_table(doc_ids: list[str], positions: list[int], norm_texts: li
     n = len(keep)
     key_arr = np.concatenate(keys) if keys else np.empty((0, BANDS), np.uint64)
     sig_arr = np.concatenate(sig16) if sig16 else np.empty((0, NUM_PERM), "<u2")
-    return pa.table({
-        "doc_id": pa.array([doc_ids[k] for k in keep], pa.string()),
-        "position": pa.array([positions[k] for k in keep], pa.int32()),
-        "bands": pa.FixedSizeListArray.from_arrays(pa.array(key_arr.reshape(-1), pa.uint64()), BANDS).cast(pa.list_(pa.uint64())),
-        "signature": pa.FixedSizeBinaryArray.from_buffers(pa.binary(NUM_PERM * 2), n, [None, pa.py_buffer(sig_arr.tobytes())]).cast(pa.binary()),
-    }, schema=MINHASH_STAGE_SCHEMA)
+    return pa.table(
+        {
+            "doc_id": pa.array([doc_ids[k] for k in keep], pa.string()),
+            "position": pa.array([positions[k] for k in keep], pa.int32()),
+            "bands": pa.FixedSizeListArray.from_arrays(pa.array(key_arr.reshape(-1), pa.uint64()), BANDS).cast(
+                pa.list_(pa.uint64())
+            ),
+            "signature": pa.FixedSizeBinaryArray.from_buffers(
+                pa.binary(NUM_PERM * 2), n, [None, pa.py_buffer(sig_arr.tobytes())]
+            ).cast(pa.binary()),
+        },
+        schema=MINHASH_STAGE_SCHEMA,
+    )
 
 
 def _stage_batches(texts: list[str]) -> Iterator[list[tuple[int, str]]]:
@@ -186,7 +194,7 @@ def _pieces(text: str, size: int) -> Iterator[str]:
     while len(text) - start > size:
         cut = text.rfind(" ", start, start + size + 1)
         if cut <= start:
-            yield text[start:start + size]
+            yield text[start : start + size]
             start += size
         else:
             yield text[start:cut]

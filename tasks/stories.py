@@ -8,7 +8,7 @@ caption weighs what its length weighs) and the two were published at most
 `story_window_days` apart (undated articles are not held by the window), it joins the linked
 article's story. Failing that, the earlier article within the window whose kept text's word set
 it resembles most, at an estimated Jaccard similarity of at least `story_min_similarity`
-(document MinHash with the project's signatures and LSH bands, tasks.dedup: the same text split
+(document MinHash with the project's signatures and LSH bands, akhbar.tasks.dedup: the same text split
 into other paragraphs, or rewritten) is the link. Otherwise it starts a story, whose id is its own
 doc_id. The document signatures are computed in the parallel clean shards (document_signatures)
 and stored with the assignment (story_members.bands/signature) for later runs.
@@ -26,12 +26,12 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+from akhbar.tasks.dedup import pass_connection
+from akhbar.tasks.minhash import BANDS, NUM_PERM, _fixed_rows, band_keys, similarity
 
 from akhbar import schema, sqlfiles, staging, store
 from akhbar.settings import Settings
 from akhbar.staging import MINHASH_STAGE_SCHEMA
-from tasks.dedup import pass_connection
-from tasks.minhash import BANDS, NUM_PERM, _fixed_rows, band_keys, similarity
 
 
 def _sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
@@ -48,18 +48,28 @@ def document_signatures(doc_ids: list[str], signatures: np.ndarray) -> pa.Table:
     """MinHash of each document's word set, from the full signatures of its kept lines that the clean
     shard computed for near-duplicate search (rows grouped by document): the minimum over a
     document's lines is the MinHash of the union of their words. Rows as minhash_stage_table's."""
-    starts = np.flatnonzero(np.r_[True, np.asarray(doc_ids[1:], object) != np.asarray(doc_ids[:-1], object)]) \
-        if doc_ids else np.empty(0, np.int64)
+    starts = (
+        np.flatnonzero(np.r_[True, np.asarray(doc_ids[1:], object) != np.asarray(doc_ids[:-1], object)])
+        if doc_ids
+        else np.empty(0, np.int64)
+    )
     sig = np.minimum.reduceat(signatures, starts, axis=0) if len(starts) else np.empty((0, NUM_PERM), np.uint32)
     n = len(starts)
     keys = band_keys(sig) if n else np.empty((0, BANDS), np.uint64)
     sig16 = (sig & 0xFFFF).astype("<u2")
-    return pa.table({
-        "doc_id": pa.array([doc_ids[k] for k in starts], pa.string()),
-        "position": pa.array(np.zeros(n, np.int32)),
-        "bands": pa.FixedSizeListArray.from_arrays(pa.array(keys.reshape(-1), pa.uint64()), BANDS).cast(pa.list_(pa.uint64())),
-        "signature": pa.FixedSizeBinaryArray.from_buffers(pa.binary(NUM_PERM * 2), n, [None, pa.py_buffer(sig16.tobytes())]).cast(pa.binary()),
-    }, schema=MINHASH_STAGE_SCHEMA)
+    return pa.table(
+        {
+            "doc_id": pa.array([doc_ids[k] for k in starts], pa.string()),
+            "position": pa.array(np.zeros(n, np.int32)),
+            "bands": pa.FixedSizeListArray.from_arrays(pa.array(keys.reshape(-1), pa.uint64()), BANDS).cast(
+                pa.list_(pa.uint64())
+            ),
+            "signature": pa.FixedSizeBinaryArray.from_buffers(
+                pa.binary(NUM_PERM * 2), n, [None, pa.py_buffer(sig16.tobytes())]
+            ).cast(pa.binary()),
+        },
+        schema=MINHASH_STAGE_SCHEMA,
+    )
 
 
 def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
@@ -77,9 +87,15 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     _sql(con, "links", {"documents": store.table_glob(out, "documents"), "run_id": run_id})
     # Joins: share and window; the linked article's stored story, when it has one.
     sig_links, sigs = _minhash_links(con, run, out, settings)
-    rows = _sql(con, "paragraph_links", {
-        "min_overlap": float(settings.story_min_overlap), "window": int(settings.story_window_days),
-        "story_members": store.table_glob(out, "story_members")}).fetchall()
+    rows = _sql(
+        con,
+        "paragraph_links",
+        {
+            "min_overlap": float(settings.story_min_overlap),
+            "window": int(settings.story_window_days),
+            "story_members": store.table_glob(out, "story_members"),
+        },
+    ).fetchall()
     con.close()
     story: dict[str, str] = {}
     members = {"doc_id": [], "story_id": [], "linked_doc_id": [], "overlap": [], "linked_by": []}
@@ -99,12 +115,24 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         members["linked_by"].append(how)
     bands = [sigs.get(d, (None, None))[0] for d in members["doc_id"]]
     signature = [sigs.get(d, (None, None))[1] for d in members["doc_id"]]
-    table = pa.table({**members, "run_id": [run_id] * len(rows),
-                      "bands": pa.array(bands, pa.list_(pa.uint64())), "signature": pa.array(signature, pa.binary())},
-                     ).select(schema.SCHEMAS["story_members"].names).cast(schema.SCHEMAS["story_members"])
+    table = (
+        pa.table(
+            {
+                **members,
+                "run_id": [run_id] * len(rows),
+                "bands": pa.array(bands, pa.list_(pa.uint64())),
+                "signature": pa.array(signature, pa.binary()),
+            },
+        )
+        .select(schema.SCHEMAS["story_members"].names)
+        .cast(schema.SCHEMAS["story_members"])
+    )
     store.write_parquet_atomic(table, staging.final_dir(run, "story_members") / "00000.parquet")
-    return {"documents": len(rows), "joined": sum(v is not None for v in members["linked_doc_id"]),
-            "stories": len(set(members["story_id"]))}
+    return {
+        "documents": len(rows),
+        "joined": sum(v is not None for v in members["linked_doc_id"]),
+        "stories": len(set(members["story_id"])),
+    }
 
 
 def _minhash_links(con: duckdb.DuckDBPyConnection, run: Path, out: Path, settings: Settings) -> tuple[dict, dict]:
@@ -115,22 +143,45 @@ def _minhash_links(con: duckdb.DuckDBPyConnection, run: Path, out: Path, setting
         return {}, {}
     sig_table = _query(con, "doc_signatures", {"docsig": staging.pattern(run, "clean_docsig")}).to_arrow_table()
     n = sig_table.num_rows
-    sig = _fixed_rows(sig_table.column("signature").combine_chunks(), NUM_PERM, "<u2") if n else np.empty((0, NUM_PERM), "<u2")
-    keys = _fixed_rows(sig_table.column("bands").combine_chunks(), BANDS, "uint64") if n else np.empty((0, BANDS), np.uint64)
-    con.register("doc_bands", pa.table({"i": np.repeat(np.arange(n, dtype=np.int64), BANDS),
-                                        "band": np.tile(np.arange(BANDS, dtype=np.int8), n),
-                                        "key": keys.reshape(-1)}))
+    sig = (
+        _fixed_rows(sig_table.column("signature").combine_chunks(), NUM_PERM, "<u2")
+        if n
+        else np.empty((0, NUM_PERM), "<u2")
+    )
+    keys = (
+        _fixed_rows(sig_table.column("bands").combine_chunks(), BANDS, "uint64")
+        if n
+        else np.empty((0, BANDS), np.uint64)
+    )
+    con.register(
+        "doc_bands",
+        pa.table(
+            {
+                "i": np.repeat(np.arange(n, dtype=np.int64), BANDS),
+                "band": np.tile(np.arange(BANDS, dtype=np.int8), n),
+                "key": keys.reshape(-1),
+            }
+        ),
+    )
     con.register("doc_days", pa.table({"i": np.arange(n, dtype=np.int64), "pub_day": sig_table.column("pub_day")}))
     window = int(settings.story_window_days)
     run_pairs = _query(con, "run_doc_pairs", {"window": window}).to_arrow_table()
-    stored = _sql(con, "stored_doc_hits", {"window": window, "bands": BANDS, "members": store.table_glob(out, "story_members"),
-                                           "documents": store.table_glob(out, "documents")}).fetchall()
+    stored = _sql(
+        con,
+        "stored_doc_hits",
+        {
+            "window": window,
+            "bands": BANDS,
+            "members": store.table_glob(out, "story_members"),
+            "documents": store.table_glob(out, "documents"),
+        },
+    ).fetchall()
     con.unregister("doc_bands")
     con.unregister("doc_days")
     threshold = float(settings.story_min_similarity)
     best: dict[int, tuple] = {}  # i -> (-similarity, order key, linked doc_id, stored story)
     for i, doc_id, story_id, signature, order_key in stored:
-        s = float(similarity(sig[i:i + 1], np.frombuffer(signature, "<u2").reshape(1, NUM_PERM))[0])
+        s = float(similarity(sig[i : i + 1], np.frombuffer(signature, "<u2").reshape(1, NUM_PERM))[0])
         cand = (-s, (0, *order_key), doc_id, story_id)
         if s >= threshold and (i not in best or cand[:2] < best[i][:2]):
             best[i] = cand

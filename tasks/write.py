@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from akhbar.tasks.ingest import REJECT_SCHEMA
+from akhbar.tasks.ingest.discover import display_path
 
 from akhbar import schema, staging, store
-from tasks.ingest.discover import display_path
-from tasks.ingest import REJECT_SCHEMA
 
 
 def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> dict:
     """Assemble one shard's rows in the schemas of akhbar.schema."""
-    from tasks.dedup import final_paragraphs
+    from akhbar.tasks.dedup import final_paragraphs
 
     run = Path(run_dir)
     at = dt.datetime.fromisoformat(ingested_at)
@@ -46,18 +46,37 @@ def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> d
     for doc in docs:
         c = counts.get(doc["doc_id"], Counter())
         p = published[doc["doc_id"]]
-        rows.append({
-            "doc_id": doc["doc_id"], "source_uri": doc["source_uri"], "site": doc["site"], "format": doc["format"],
-            "encoding": doc["encoding"], "language": doc["language"], "run_id": run_id, "ingested_at": at,
-            "input_index": doc["input_index"], "record_index": doc["record_index"], "url": doc["url"],
-            "title": doc["title"], "author": doc["author"], "source_attribution": doc["source_attribution"],
-            "tags": doc["tags"], "text": "\n\n".join(kept_text.get(doc["doc_id"], [])),
-            "published": p["published"], "published_precision": p["published_precision"],
-            "published_evidence": p["published_evidence"], "published_method": p["published_method"],
-            "n_paragraphs": sum(c.values()), "n_kept": c["kept"], "n_boilerplate": c["boilerplate"],
-            "n_duplicate": c["duplicate"], "n_metadata": c["metadata"],
-            "crawled_at": doc["crawled_at"], "source_meta": doc["source_meta"],
-        })
+        rows.append(
+            {
+                "doc_id": doc["doc_id"],
+                "source_uri": doc["source_uri"],
+                "site": doc["site"],
+                "format": doc["format"],
+                "encoding": doc["encoding"],
+                "language": doc["language"],
+                "run_id": run_id,
+                "ingested_at": at,
+                "input_index": doc["input_index"],
+                "record_index": doc["record_index"],
+                "url": doc["url"],
+                "title": doc["title"],
+                "author": doc["author"],
+                "source_attribution": doc["source_attribution"],
+                "tags": doc["tags"],
+                "text": "\n\n".join(kept_text.get(doc["doc_id"], [])),
+                "published": p["published"],
+                "published_precision": p["published_precision"],
+                "published_evidence": p["published_evidence"],
+                "published_method": p["published_method"],
+                "n_paragraphs": sum(c.values()),
+                "n_kept": c["kept"],
+                "n_boilerplate": c["boilerplate"],
+                "n_duplicate": c["duplicate"],
+                "n_metadata": c["metadata"],
+                "crawled_at": doc["crawled_at"],
+                "source_meta": doc["source_meta"],
+            }
+        )
     documents = schema.table_from_rows("documents", rows)
 
     mentions = pq.read_table(staging.path(run, "dates_mentions", shard_id))
@@ -69,9 +88,13 @@ def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> d
     pq.write_table(paras, staging.final_dir(run, "paragraphs") / name, compression="zstd")
     pq.write_table(mentions, staging.final_dir(run, "date_mentions") / name, compression="zstd")
     return {
-        "documents": documents.num_rows, "paragraphs": n, "date_mentions": mentions.num_rows,
-        "kept": sum(c["kept"] for c in counts.values()), "boilerplate": sum(c["boilerplate"] for c in counts.values()),
-        "duplicate": sum(c["duplicate"] for c in counts.values()), "metadata": sum(c["metadata"] for c in counts.values()),
+        "documents": documents.num_rows,
+        "paragraphs": n,
+        "date_mentions": mentions.num_rows,
+        "kept": sum(c["kept"] for c in counts.values()),
+        "boilerplate": sum(c["boilerplate"] for c in counts.values()),
+        "duplicate": sum(c["duplicate"] for c in counts.values()),
+        "metadata": sum(c["metadata"] for c in counts.values()),
         "published": sum(1 for r in rows if r["published"] is not None),
     }
 
@@ -81,8 +104,9 @@ def stage_side_tables(run_dir: str, run_id: str, started_at: str) -> dict[str, i
     run = Path(run_dir)
     at = dt.datetime.fromisoformat(started_at)
     sizes = {}
-    rejects = _concat(staging.paths(run, "ingest_rejects") + staging.paths(run, "clean_rejects"),
-                      REJECT_SCHEMA.empty_table())
+    rejects = _concat(
+        staging.paths(run, "ingest_rejects") + staging.paths(run, "clean_rejects"), REJECT_SCHEMA.empty_table()
+    )
     rejects = _with_input_path(rejects, _input_paths(run))
     rejects = _with_run(rejects.sort_by([("source_uri", "ascending"), ("stage", "ascending")]), run_id)
     rejects = rejects.append_column("at", pa.array([at] * rejects.num_rows, schema.TS))
@@ -129,8 +153,9 @@ def publish_run(out_dir: str, run_dir: str, run_id: str, runs_row: dict) -> None
     staged = {name: staging.final_files(run, name) for name in schema.TABLES if name != "runs"}
     # display_path: an input named on the command line may hold bytes that are not UTF-8
     parameters = display_path(json.dumps(runs_row.get("parameters") or {}, ensure_ascii=False, sort_keys=True))
-    runs_row = dict(runs_row, parameters=parameters,
-                    stage_seconds=json.dumps(runs_row.get("stage_seconds") or {}, sort_keys=True))
+    runs_row = dict(
+        runs_row, parameters=parameters, stage_seconds=json.dumps(runs_row.get("stage_seconds") or {}, sort_keys=True)
+    )
     store.publish(Path(out_dir), run_id, staged, runs_row)
 
 

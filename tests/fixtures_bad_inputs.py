@@ -24,9 +24,22 @@ SHARED_SEEDS = REPO.parent / "shared" / "seeds"
 
 # Characters the single-byte Arabic code pages lack, replaced the way sites using them write
 # (ASCII digits, straight quotes), so the re-encoded seed is lossless.
-_SUBST = str.maketrans({**{chr(0x660 + i): str(i) for i in range(10)}, **{chr(0x6F0 + i): str(i) for i in range(10)},
-                        "\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u2013": "-", "\u2014": "-",
-                        "\u2026": "...", "\u00a0": " ", "\u00ab": '"', "\u00bb": '"'})
+_SUBST = str.maketrans(
+    {
+        **{chr(0x660 + i): str(i) for i in range(10)},
+        **{chr(0x6F0 + i): str(i) for i in range(10)},
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\u00ab": '"',
+        "\u00bb": '"',
+    }
+)
 
 
 def seed_texts() -> dict[str, str]:
@@ -47,8 +60,10 @@ def to_html(text: str, meta_charset: str | None, title: str = "") -> str:
     """A news page around the scrape's lines: one <p> per line."""
     meta = f'<meta charset="{meta_charset}">' if meta_charset else ""
     paras = "\n".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
-    return (f"<!DOCTYPE html>\n<html lang=\"ar\" dir=\"rtl\"><head>{meta}<title>{html.escape(title)}</title></head>"
-            f"<body><article>\n{paras}\n</article></body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="ar" dir="rtl"><head>{meta}<title>{html.escape(title)}</title></head>'
+        f"<body><article>\n{paras}\n</article></body></html>\n"
+    )
 
 
 # ---------------------------------------------------------------- encodings
@@ -98,8 +113,13 @@ def build_encoding_corpora(root: Path) -> dict[str, Path]:
     for name, t in texts.items():
         (d / html_name(name)).write_bytes(to_html(t, "utf-8").encode("utf-8"))
     d = folder(REFERENCE["warc"])
-    write_warc(d / "pages.warc", [warc_response(_url(name), to_html(t, None).encode("utf-8"), "text/html; charset=utf-8")
-                                  for name, t in texts.items()])
+    write_warc(
+        d / "pages.warc",
+        [
+            warc_response(_url(name), to_html(t, None).encode("utf-8"), "text/html; charset=utf-8")
+            for name, t in texts.items()
+        ],
+    )
     for variant, (kind, codec, meta, http_charset) in ENCODING_VARIANTS.items():
         d = folder(variant)
         for name, t in texts.items():
@@ -109,8 +129,10 @@ def build_encoding_corpora(root: Path) -> dict[str, Path]:
                 (d / html_name(name)).write_bytes(to_html(t, meta).encode(codec))
         if kind == "warc":
             ctype = f"text/html; charset={http_charset}" if http_charset else "text/html"
-            write_warc(d / "pages.warc", [warc_response(_url(name), to_html(t, None).encode(codec), ctype)
-                                          for name, t in texts.items()])
+            write_warc(
+                d / "pages.warc",
+                [warc_response(_url(name), to_html(t, None).encode(codec), ctype) for name, t in texts.items()],
+            )
     return folders
 
 
@@ -120,20 +142,43 @@ def _url(name: str) -> str:
 
 # ---------------------------------------------------------------- WARC writing
 
-def warc_record(warc_type: str, uri: str | None, block: bytes, content_type: str, *,
-                content_length: int | None = None, date: str = "2024-05-01T10:00:00Z") -> bytes:
+
+def warc_record(
+    warc_type: str,
+    uri: str | None,
+    block: bytes,
+    content_type: str,
+    *,
+    content_length: int | None = None,
+    date: str = "2024-05-01T10:00:00Z",
+) -> bytes:
     """One WARC/1.1 record; content_length lets a test write a lying Content-Length."""
     rid = hashlib.sha1(block + (uri or "").encode() + warc_type.encode()).hexdigest()
-    head = ["WARC/1.1", f"WARC-Type: {warc_type}", f"WARC-Date: {date}",
-            f"WARC-Record-ID: <urn:uuid:{rid[:8]}-{rid[8:12]}-{rid[12:16]}-{rid[16:20]}-{rid[20:32]}>"]
+    head = [
+        "WARC/1.1",
+        f"WARC-Type: {warc_type}",
+        f"WARC-Date: {date}",
+        f"WARC-Record-ID: <urn:uuid:{rid[:8]}-{rid[8:12]}-{rid[12:16]}-{rid[16:20]}-{rid[20:32]}>",
+    ]
     if uri:
         head.append(f"WARC-Target-URI: {uri}")
-    head += [f"Content-Type: {content_type}", f"Content-Length: {len(block) if content_length is None else content_length}"]
+    head += [
+        f"Content-Type: {content_type}",
+        f"Content-Length: {len(block) if content_length is None else content_length}",
+    ]
     return ("\r\n".join(head) + "\r\n\r\n").encode() + block + b"\r\n\r\n"
 
 
-def warc_response(uri: str, body: bytes, content_type: str = "text/html; charset=utf-8", *, status: str = "200 OK",
-                  chunked: bool = False, gzip_body: bool = False, content_length: int | None = None) -> bytes:
+def warc_response(
+    uri: str,
+    body: bytes,
+    content_type: str = "text/html; charset=utf-8",
+    *,
+    status: str = "200 OK",
+    chunked: bool = False,
+    gzip_body: bool = False,
+    content_length: int | None = None,
+) -> bytes:
     headers = [f"HTTP/1.1 {status}", f"Content-Type: {content_type}"]
     if gzip_body:
         body = gzip.compress(body)
@@ -154,8 +199,9 @@ def warc_request(uri: str) -> bytes:
 
 
 def warcinfo() -> bytes:
-    return warc_record("warcinfo", None, b"software: akhbar tests\r\nformat: WARC File Format 1.1\r\n",
-                       "application/warc-fields")
+    return warc_record(
+        "warcinfo", None, b"software: akhbar tests\r\nformat: WARC File Format 1.1\r\n", "application/warc-fields"
+    )
 
 
 def write_warc(path: Path, records: list[bytes], *, gz: bool = False) -> Path:
@@ -167,26 +213,36 @@ def write_warc(path: Path, records: list[bytes], *, gz: bool = False) -> Path:
 
 # ---------------------------------------------------------------- the bad-input corpus
 
+
 @dataclass
 class Expect:
     """What a file must give: `documents` rows and `rejects` rows (stage ingest or clean)."""
+
     documents: int = 0
     rejects: int = 0
     note: str = ""
     languages: set[str] = field(default_factory=set)  # for kept non-Arabic pages
 
 
-ARABIC = ("أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في مدينة الرياض بطاقة استيعابية تبلغ "
-          "خمسمائة سرير، وقال الوزير إن المشروع يأتي ضمن خطة لتطوير الخدمات الصحية في المملكة.")
-ENGLISH = ("The ministry of health announced today the opening of a new hospital in the city, with five "
-           "hundred beds. The minister said the project is part of a plan to improve health services "
-           "across the country, and that two more hospitals will open next year.")
-FRENCH = ("Le ministère de la santé a annoncé aujourd'hui l'ouverture d'un nouvel hôpital dans la ville, "
-          "avec cinq cents lits. Le ministre a déclaré que le projet fait partie d'un plan visant à "
-          "améliorer les services de santé dans tout le pays.")
+ARABIC = (
+    "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في مدينة الرياض بطاقة استيعابية تبلغ "
+    "خمسمائة سرير، وقال الوزير إن المشروع يأتي ضمن خطة لتطوير الخدمات الصحية في المملكة."
+)
+ENGLISH = (
+    "The ministry of health announced today the opening of a new hospital in the city, with five "
+    "hundred beds. The minister said the project is part of a plan to improve health services "
+    "across the country, and that two more hospitals will open next year."
+)
+FRENCH = (
+    "Le ministère de la santé a annoncé aujourd'hui l'ouverture d'un nouvel hôpital dans la ville, "
+    "avec cinq cents lits. Le ministre a déclaré que le projet fait partie d'un plan visant à "
+    "améliorer les services de santé dans tout le pays."
+)
 
 
-def build_bad_corpus(root: Path, *, big_line_bytes: int = 20_000_000, size_limit: int = 21_000_000) -> dict[str, Expect]:
+def build_bad_corpus(
+    root: Path, *, big_line_bytes: int = 20_000_000, size_limit: int = 21_000_000
+) -> dict[str, Expect]:
     """A folder of inputs of every bad kind (plus some good ones). Returns file name -> Expect.
 
     Use Settings(max_input_bytes=size_limit) for the run: the 20 MB one-line page is under the
@@ -200,65 +256,116 @@ def build_bad_corpus(root: Path, *, big_line_bytes: int = 20_000_000, size_limit
         (root / name).write_bytes(data)
         exp[name] = e
 
-    page = lambda body, extra="": (f"<html><head><meta charset=\"utf-8\"><title>خبر</title>{extra}</head>"
-                                   f"<body><article><p>{body}</p></article></body></html>").encode("utf-8")
+    def page(body, extra=""):
+        return (
+            f'<html><head><meta charset="utf-8"><title>خبر</title>{extra}</head>'
+            f"<body><article><p>{body}</p></article></body></html>"
+        ).encode()
+
     put("good.txt", (ARABIC + "\n\n" + ARABIC[::-1]).encode("utf-8"), Expect(1))
-    put("good_cp1256.html", page(ARABIC + " صفحة بترميز ويندوز").decode("utf-8").replace('charset="utf-8"', "").encode("cp1256"), Expect(1))
+    put(
+        "good_cp1256.html",
+        page(ARABIC + " صفحة بترميز ويندوز").decode("utf-8").replace('charset="utf-8"', "").encode("cp1256"),
+        Expect(1),
+    )
     put("empty.txt", b"", Expect(rejects=1, note="empty file"))
     put("blank.html", b"  \n\t\r\n  ", Expect(rejects=1, note="empty file"))
-    put("report.html", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(rng.randrange(256) for _ in range(4000)),
-        Expect(rejects=1, note="binary content (PDF)"))
-    put("photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(rng.randrange(256) for _ in range(3000)), Expect(rejects=1, note="binary (PNG)"))
+    put(
+        "report.html",
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+        + bytes(rng.randrange(256) for _ in range(4000)),
+        Expect(rejects=1, note="binary content (PDF)"),
+    )
+    put(
+        "photo.txt",
+        b"\x89PNG\r\n\x1a\n" + bytes(rng.randrange(256) for _ in range(3000)),
+        Expect(rejects=1, note="binary (PNG)"),
+    )
     put("nul.txt", b"abc\x00\x00\x01\x02" * 500, Expect(rejects=1, note="binary content (NUL bytes)"))
     put("noise.txt", bytes(rng.randrange(128, 256) for _ in range(5000)), Expect(rejects=1, note="undecodable"))
     full = gzip.compress((ARABIC * 200).encode("utf-8"))
     put("truncated.txt.gz", full[: len(full) // 2], Expect(rejects=1, note="truncated gzip"))
     words = ARABIC.split()
-    lines = [json.dumps({"url": f"https://site.example/{i}", "text": " ".join(rng.sample(words, len(words)))},
-                        ensure_ascii=False) for i in range(6)]  # shuffled: the gzip stream stays long
+    lines = [
+        json.dumps(
+            {"url": f"https://site.example/{i}", "text": " ".join(rng.sample(words, len(words)))}, ensure_ascii=False
+        )
+        for i in range(6)
+    ]  # shuffled: the gzip stream stays long
     jl = gzip.compress(("\n".join(lines) + "\n").encode("utf-8"))
     cut = _cut_inside_line(jl, lines)
     assert cut[1] >= 3
-    put("truncated.jsonl.gz", jl[:cut[0]], Expect(documents=cut[1], rejects=2, note="kept lines + cut line + gzip reject"))
-    put("mixed.jsonl", "\n".join([
-        json.dumps({"url": "https://site.example/a", "title": "أ", "text": ARABIC + " أ"}, ensure_ascii=False),
-        "{not json",
-        json.dumps([1, 2, 3]),
-        json.dumps({"url": "https://site.example/b"}),
-        json.dumps({"url": "https://site.example/c", "html": page(ARABIC + " ج").decode()}, ensure_ascii=False),
-        json.dumps({"url": "https://site.example/d", "text": "\ud800 نص مع بديل منفرد " + ARABIC}),
-        "",
-    ]).encode("utf-8"), Expect(documents=3, rejects=3, note="2 good + 1 lone surrogate ok; 3 bad lines"))
-    recs = [warcinfo(),
-            warc_request("https://warc.example/1"),
-            warc_response("https://warc.example/1", page(ARABIC + " ١")),
-            warc_response("https://warc.example/broken", page(ARABIC + " مكسور"), content_length=99999),
-            warc_response("https://warc.example/2", page(ARABIC + " ٢"), chunked=True, gzip_body=True),
-            warc_response("https://warc.example/logo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "image/png"),
-            warc_response("https://warc.example/missing", b"<html><body>Not found</body></html>", status="404 Not Found"),
-            warc_record("metadata", "https://warc.example/1", b"via: test\r\n", "application/warc-fields"),
-            warc_response("https://warc.example/3", page(ARABIC + " ٣").decode("utf-8").encode("utf-8"))]
+    put(
+        "truncated.jsonl.gz",
+        jl[: cut[0]],
+        Expect(documents=cut[1], rejects=2, note="kept lines + cut line + gzip reject"),
+    )
+    put(
+        "mixed.jsonl",
+        "\n".join(
+            [
+                json.dumps({"url": "https://site.example/a", "title": "أ", "text": ARABIC + " أ"}, ensure_ascii=False),
+                "{not json",
+                json.dumps([1, 2, 3]),
+                json.dumps({"url": "https://site.example/b"}),
+                json.dumps({"url": "https://site.example/c", "html": page(ARABIC + " ج").decode()}, ensure_ascii=False),
+                json.dumps({"url": "https://site.example/d", "text": "\ud800 نص مع بديل منفرد " + ARABIC}),
+                "",
+            ]
+        ).encode("utf-8"),
+        Expect(documents=3, rejects=3, note="2 good + 1 lone surrogate ok; 3 bad lines"),
+    )
+    recs = [
+        warcinfo(),
+        warc_request("https://warc.example/1"),
+        warc_response("https://warc.example/1", page(ARABIC + " ١")),
+        warc_response("https://warc.example/broken", page(ARABIC + " مكسور"), content_length=99999),
+        warc_response("https://warc.example/2", page(ARABIC + " ٢"), chunked=True, gzip_body=True),
+        warc_response("https://warc.example/logo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "image/png"),
+        warc_response("https://warc.example/missing", b"<html><body>Not found</body></html>", status="404 Not Found"),
+        warc_record("metadata", "https://warc.example/1", b"via: test\r\n", "application/warc-fields"),
+        warc_response("https://warc.example/3", page(ARABIC + " ٣").decode("utf-8").encode("utf-8")),
+    ]
     write_warc(root / "crawl.warc", recs)
-    exp["crawl.warc"] = Expect(documents=3, rejects=3, note="broken record, image, 404; request/metadata/warcinfo skipped")
-    members = ([gzip.compress(warc_response(f"https://warc.example/gz{i}", page(ARABIC + f" مضغوط {i}"))) for i in (1, 2)]
-               + [b"\x1f\x8b\x08\x00garbage-member" + bytes(200)]
-               + [gzip.compress(warc_response("https://warc.example/gz3", page(ARABIC + " مضغوط 3"), chunked=True))])
+    exp["crawl.warc"] = Expect(
+        documents=3, rejects=3, note="broken record, image, 404; request/metadata/warcinfo skipped"
+    )
+    members = (
+        [gzip.compress(warc_response(f"https://warc.example/gz{i}", page(ARABIC + f" مضغوط {i}"))) for i in (1, 2)]
+        + [b"\x1f\x8b\x08\x00garbage-member" + bytes(200)]
+        + [gzip.compress(warc_response("https://warc.example/gz3", page(ARABIC + " مضغوط 3"), chunked=True))]
+    )
     put("crawl_damaged.warc.gz", b"".join(members), Expect(documents=3, rejects=1, note="corrupt gzip member skipped"))
-    put("unclosed.html", ("<html><body><div><p>" + ARABIC + "<p>فقرة ثانية <b>عريض <i>مائل <table><tr><td>خلية").encode("utf-8"),
-        Expect(1, note="unclosed tags"))
-    put("nested.html", ("<html><body>" + "<div>" * 10000 + f"<p>{ARABIC}</p>" + "</div>" * 10000 + "</body></html>").encode("utf-8"),
-        Expect(1, note="10,000 nested divs"))
-    lol = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-           + "".join(f'<!ENTITY lol{i} "' + f"&lol{i - 1};" * 10 + '">' for i in range(1, 10)).replace("&lol0;", "&lol;")
-           + f"]><html><body><p>&lol9;</p><p>{ARABIC}</p></body></html>")
+    put(
+        "unclosed.html",
+        ("<html><body><div><p>" + ARABIC + "<p>فقرة ثانية <b>عريض <i>مائل <table><tr><td>خلية").encode("utf-8"),
+        Expect(1, note="unclosed tags"),
+    )
+    put(
+        "nested.html",
+        ("<html><body>" + "<div>" * 10000 + f"<p>{ARABIC}</p>" + "</div>" * 10000 + "</body></html>").encode("utf-8"),
+        Expect(1, note="10,000 nested divs"),
+    )
+    lol = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(f'<!ENTITY lol{i} "' + f"&lol{i - 1};" * 10 + '">' for i in range(1, 10)).replace("&lol0;", "&lol;")
+        + f"]><html><body><p>&lol9;</p><p>{ARABIC}</p></body></html>"
+    )
     put("entities.html", lol.encode("utf-8"), Expect(1, note="billion laughs"))
-    unit = ("خبر عاجل من الرياض اليوم ").encode("utf-8")
+    unit = ("خبر عاجل من الرياض اليوم ").encode()
     body = unit * (big_line_bytes // len(unit))
     put("one_line.html", b"<html><body><p>" + body + b"</p></body></html>", Expect(1, note="a single 20 MB line"))
-    put("over_limit.html", b"<html><body><p>" + unit * (size_limit // len(unit) + 10) + b"</p></body></html>",
-        Expect(rejects=1, note="over the size limit"))
+    put(
+        "over_limit.html",
+        b"<html><body><p>" + unit * (size_limit // len(unit) + 10) + b"</p></body></html>",
+        Expect(rejects=1, note="over the size limit"),
+    )
     put("english.txt", ENGLISH.encode("utf-8"), Expect(1, languages={"en", "latn"}))
-    put("french.html", page(FRENCH).decode().replace('dir="rtl"', "").encode("utf-8"), Expect(1, languages={"fr", "latn"}))
+    put(
+        "french.html",
+        page(FRENCH).decode().replace('dir="rtl"', "").encode("utf-8"),
+        Expect(1, languages={"fr", "latn"}),
+    )
     return exp
 
 
@@ -281,12 +388,16 @@ def _parses(line: bytes) -> bool:
 
 # ---------------------------------------------------------------- hostile entries and sizes
 
+
 def write_jsonl_gzip_bomb(path: Path, total_bytes: int, block: int = 64 * 1024 * 1024, records: bool = False) -> Path:
     """A .jsonl.gz decompressing to about total_bytes: a good record, one enormous line, a good
     record; with records, the same record repeated in place of the enormous line. Written as gzip
     members (a member of `block` bytes compressed once, repeated), so making it takes one block of
     memory and well under a second."""
-    good = lambda i: json.dumps({"url": f"https://bomb.example/{i}", "text": f"{ARABIC} {i}"}, ensure_ascii=False)
+
+    def good(i):
+        return json.dumps({"url": f"https://bomb.example/{i}", "text": f"{ARABIC} {i}"}, ensure_ascii=False)
+
     if records:
         line = (good("same") + "\n").encode()
         filler = gzip.compress(line * (block // len(line)), compresslevel=9)
@@ -305,7 +416,7 @@ def write_jsonl_gzip_bomb(path: Path, total_bytes: int, block: int = 64 * 1024 *
 def write_single_line(path: Path, n_bytes: int, html: bool = False) -> Path:
     """A text file of one line of Arabic words, n_bytes long (written in pieces); with html, the
     line is the one paragraph of a page."""
-    unit = "خبر عاجل من الرياض اليوم ".encode("utf-8")
+    unit = "خبر عاجل من الرياض اليوم ".encode()
     piece = unit * (1024 * 1024 // len(unit))
     with open(path, "wb") as fh:
         if html:
@@ -319,20 +430,32 @@ def write_single_line(path: Path, n_bytes: int, html: bool = False) -> Path:
     return path
 
 
-UNKNOWN_NAMES = ["page.json", "page.xml", "page.md", "page.csv", "page.php", "page.aspx", "page.shtml",
-                 "page.html?id=5", "noextension", "double.txt.gz.gz", "packed.bz2"]
+UNKNOWN_NAMES = [
+    "page.json",
+    "page.xml",
+    "page.md",
+    "page.csv",
+    "page.php",
+    "page.aspx",
+    "page.shtml",
+    "page.html?id=5",
+    "noextension",
+    "double.txt.gz.gz",
+    "packed.bz2",
+]
 
 
-def build_hostile_folder(root: Path, *, bomb_bytes: int = 256 * 1024 * 1024,
-                         line_bytes: int = 45 * 1024 * 1024) -> dict[str, str]:
+def build_hostile_folder(
+    root: Path, *, bomb_bytes: int = 256 * 1024 * 1024, line_bytes: int = 45 * 1024 * 1024
+) -> dict[str, str]:
     """Every kind of hostile entry in one folder. Returns entry name -> what it is.
 
     Entries that must be refused unopened (a FIFO, a symlink to /dev/zero, a symlink loop, a
     dangling symlink) sit beside an invalid-UTF-8 name, every unknown extension, a JSONL gzip bomb,
     a single huge line, names with quotes and semicolons, and an unreadable file and folder
     (mode 000: unreadable to anyone but root)."""
-    import os
     import bz2
+    import os
 
     root.mkdir(parents=True, exist_ok=True)
     kinds: dict[str, str] = {}
@@ -356,7 +479,7 @@ def build_hostile_folder(root: Path, *, bomb_bytes: int = 256 * 1024 * 1024,
     kinds["link_to_good.txt"] = "symlink to a file"
     bad_name = os.fsdecode(b"bad-\xff\xfe-name.txt")
     with open(os.path.join(os.fsencode(root), os.fsencode(bad_name)), "wb") as fh:
-        fh.write(article + "ملف باسم غير صالح".encode("utf-8"))
+        fh.write(article + "ملف باسم غير صالح".encode())
     kinds[bad_name] = "invalid UTF-8 name"
     for name in UNKNOWN_NAMES:
         if name.endswith(".gz.gz"):

@@ -14,11 +14,11 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from akhbar.flows.pipeline import LocalExecutor, run_pipeline
+from akhbar.tasks import ingest
 
 from akhbar import store
 from akhbar.settings import Settings
-from flows.pipeline import LocalExecutor, run_pipeline
-from tasks import ingest
 from tests.conftest import SAMPLE
 
 SETTINGS = Settings(ingest_shard_files=3, shard_size=4, shard_max_chars=9000)
@@ -41,8 +41,10 @@ def make_corpus(root: Path) -> Path:
         (root / f"a{i:02d}.txt").write_text(f"{text}\n\nنسخة {i}\n", encoding="utf-8")
     for i in (1, 7, 7):  # copies sort after their originals: the originals are admitted
         shutil.copy(root / f"a{i:02d}.txt", root / f"b{i:02d}-{len(list(root.glob('b*')))}.txt")
-    lines = [json.dumps({"url": f"https://x.example/{i}", "text": seeds[i % 5][:400 + 300 * i]}, ensure_ascii=False)
-             for i in range(6)]
+    lines = [
+        json.dumps({"url": f"https://x.example/{i}", "text": seeds[i % 5][: 400 + 300 * i]}, ensure_ascii=False)
+        for i in range(6)
+    ]
     (root / "c.jsonl").write_text("\n".join(lines + [lines[2]]) + "\n", encoding="utf-8")
     return root
 
@@ -116,8 +118,9 @@ def test_a_second_run_admits_only_what_is_new(tmp_path, small_row_groups):
     # Same bytes under new names (and one new file): only the new one is admitted.
     again = tmp_path / "again"
     shutil.copytree(corpus, again)
-    (again / "new.txt").write_text((SAMPLE / "002_32678fc35aba6448.txt").read_text(encoding="utf-8") + "\n\nجديد\n",
-                                   encoding="utf-8")
+    (again / "new.txt").write_text(
+        (SAMPLE / "002_32678fc35aba6448.txt").read_text(encoding="utf-8") + "\n\nجديد\n", encoding="utf-8"
+    )
     stored = {r[0] for r in store.connect(out).execute("SELECT doc_id FROM documents").fetchall()}
     run, admitted = stage([again], out, SETTINGS, "r2")
     assert (admitted["admitted"], admitted["seen"]) == (1, 33)
@@ -133,7 +136,7 @@ def test_a_second_run_admits_only_what_is_new(tmp_path, small_row_groups):
 
 
 def test_an_index_pointing_at_the_wrong_rows_is_an_error(tmp_path, small_row_groups):
-    run, admitted = stage([make_corpus(tmp_path / "in")], tmp_path / "out", SETTINGS, "r1")
+    run, _admitted = stage([make_corpus(tmp_path / "in")], tmp_path / "out", SETTINGS, "r1")
     index = index_of(run)
     # two records of one shard from the same ingest file: swap where the index says they sit
     pairs = index.group_by(["shard", "ingest_file"]).aggregate([("seq", "count")]).filter(pc.field("seq_count") > 1)
@@ -143,7 +146,8 @@ def test_an_index_pointing_at_the_wrong_rows_is_an_error(tmp_path, small_row_gro
     rows = index.column("ingest_row").to_pylist()
     i, j = [n for n, f in enumerate(index.column("ingest_file").to_pylist()) if f == name][:2]
     rows[i], rows[j] = rows[j], rows[i]
-    pq.write_table(index.set_column(index.schema.get_field_index("ingest_row"), "ingest_row",
-                                    pa.array(rows, pa.int64())), part)
+    pq.write_table(
+        index.set_column(index.schema.get_field_index("ingest_row"), "ingest_row", pa.array(rows, pa.int64())), part
+    )
     with pytest.raises(RuntimeError, match="does not match"):
         ingest.read_record_shard(str(run), k)

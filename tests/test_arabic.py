@@ -87,7 +87,7 @@ def test_letter_change_outside_rules_is_seen(data, text_words):
     positions = [i for i, ch in enumerate(canonical) if ch != " "]
     i = data.draw(st.sampled_from(positions))
     other = data.draw(st.sampled_from([c for c in BASE if c != canonical[i]]))
-    changed = canonical[:i] + other + canonical[i + 1:]
+    changed = canonical[:i] + other + canonical[i + 1 :]
     a = normalize_arabic(data.draw(variant_of(canonical.split(" "))))
     b = normalize_arabic(data.draw(variant_of(changed.split(" "))))
     assert a != b
@@ -147,9 +147,21 @@ def _reference_normalize(text: str) -> str:
 
 
 @settings(max_examples=500)
-@given(st.one_of(st.text(), st.lists(st.sampled_from(
-    BASE + sum(VARIANTS.values(), []) + TASHKEEL + PUNCT + SPACES + [TATWEEL, "ﻷ", "ﷺ", "İ", "ß", "\x00", "\x85", "۞"]
-)).map("".join)))
+@given(
+    st.one_of(
+        st.text(),
+        st.lists(
+            st.sampled_from(
+                BASE
+                + sum(VARIANTS.values(), [])
+                + TASHKEEL
+                + PUNCT
+                + SPACES
+                + [TATWEEL, "ﻷ", "ﷺ", "İ", "ß", "\x00", "\x85", "۞"]
+            )
+        ).map("".join),
+    )
+)
 def test_fast_path_matches_reference(text):
     assert normalize_arabic(text) == _reference_normalize(text)
 
@@ -170,11 +182,17 @@ def _reference_fold_with_offsets(text: str) -> tuple[str, list[int]]:
 
 
 @settings(max_examples=500)
-@given(st.one_of(
-    st.text(),
-    st.text(alphabet=st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)),
-    st.lists(st.sampled_from(BASE + sum(VARIANTS.values(), []) + TASHKEEL + PUNCT + SPACES
-                             + [TATWEEL, "\u06d6", "\u0610", "ﻷ"])).map("".join)))
+@given(
+    st.one_of(
+        st.text(),
+        st.text(alphabet=st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)),
+        st.lists(
+            st.sampled_from(
+                BASE + sum(VARIANTS.values(), []) + TASHKEEL + PUNCT + SPACES + [TATWEEL, "\u06d6", "\u0610", "ﻷ"]
+            )
+        ).map("".join),
+    )
+)
 @example("")
 @example("\u0640\u064e")  # nothing but dropped marks
 @example("عـــاجـل ١٢٣ أَحْمَدُ")

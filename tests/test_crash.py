@@ -41,28 +41,49 @@ def _build_inputs(root: Path) -> tuple[Path, Path]:
         (a / name).write_text(text, encoding="utf-8")
     for name, text in seeds[3:]:
         (b / name).write_text(text, encoding="utf-8")
-    write_warc(b / "crawl.warc.gz", [
-        warc_response(f"https://news.example/{i}", to_html(f"{ARABIC} خبر رقم {i}\n{seeds[i][1][:600]}", "utf-8").encode())
-        for i in range(4)] + [warc_response("https://news.example/x.png", b"\x89PNG\r\n\x1a\n", "image/png")], gz=True)
+    write_warc(
+        b / "crawl.warc.gz",
+        [
+            warc_response(
+                f"https://news.example/{i}", to_html(f"{ARABIC} خبر رقم {i}\n{seeds[i][1][:600]}", "utf-8").encode()
+            )
+            for i in range(4)
+        ]
+        + [warc_response("https://news.example/x.png", b"\x89PNG\r\n\x1a\n", "image/png")],
+        gz=True,
+    )
     (b / "empty.txt").write_bytes(b"")
     # A document already stored by phase A, under another name: must not be stored twice.
     shutil.copy(a / seeds[0][0], b / ("copy_" + seeds[0][0]))
     return a.parent, b.parent
 
 
-def _cli(inputs: list[Path], out: Path, *extra: str, pause: str | None = None, marker: Path | None = None,
-         wait: bool = False) -> subprocess.Popen:
+def _cli(
+    inputs: list[Path], out: Path, *extra: str, pause: str | None = None, marker: Path | None = None, wait: bool = False
+) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO), PREFECT_API_URL="")
     env.pop("AKHBAR_TEST_PAUSE_AT", None)
     if pause:
         env.update(AKHBAR_TEST_PAUSE_AT=pause, AKHBAR_TEST_PAUSE_FILE=str(marker))
-    args = [sys.executable, "-m", "akhbar.cli", "run", *map(str, inputs), "--out", str(out), "--local",
-            "--shard-size", "2", *extra]
+    args = [
+        sys.executable,
+        "-m",
+        "akhbar.cli",
+        "run",
+        *map(str, inputs),
+        "--out",
+        str(out),
+        "--local",
+        "--shard-size",
+        "2",
+        *extra,
+    ]
     if wait:
         args.append("--wait")
     # Own session: the kill reaches the whole process group, as a killed nightly job would.
-    return subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True, text=True)
+    return subprocess.Popen(
+        args, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, text=True
+    )
 
 
 def _finish(proc: subprocess.Popen) -> tuple[int, str, str]:
@@ -103,10 +124,15 @@ def tables(out: Path) -> dict[str, list[tuple]]:
                 cols = ["n_inputs", "n_documents"]
             views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
             # site_lines has no view: read its files, restricted to completed runs like the views.
-            source = name if name in views else (
-                "(SELECT * FROM read_parquet(getvariable('akhbar_out') || '/" + name + "/*.parquet', "
-                "union_by_name = true, hive_partitioning = false) "
-                "WHERE run_id IN (SELECT run_id FROM runs))")
+            source = (
+                name
+                if name in views
+                else (
+                    "(SELECT * FROM read_parquet(getvariable('akhbar_out') || '/" + name + "/*.parquet', "
+                    "union_by_name = true, hive_partitioning = false) "
+                    "WHERE run_id IN (SELECT run_id FROM runs))"
+                )
+            )
             rows = con.execute(f"SELECT {', '.join(chr(34) + c + chr(34) for c in cols)} FROM {source}").fetchall()
             result[name] = sorted(rows, key=repr)
         return result
@@ -219,7 +245,7 @@ def test_second_run_is_locked_out_or_waits(crash_env):
     assert code2 == 2
     assert waiting.poll() is None and tables(out) == env["before"]
     _kill(first)
-    code, stdout, stderr = _finish(waiting)
+    code, _stdout, stderr = _finish(waiting)
     assert code == 0, stderr[-3000:]
     assert tables(out) == env["final"]
     assert_no_doubles(out)

@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+from akhbar.flows.pipeline import LocalExecutor, akhbar_pipeline, dask_address_from, run_pipeline
 
 from akhbar import schema, store
-from flows.pipeline import LocalExecutor, akhbar_pipeline, dask_address_from, run_pipeline
 from tests.conftest import REPO, SAMPLE, SHARED
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
@@ -56,15 +56,41 @@ def dask_cluster(tmp_path):
     procs: list[subprocess.Popen] = []
     logs = {name: tmp_path / f"{name}.log" for name in ("scheduler", "worker-0", "worker-1")}
     try:
-        procs.append(subprocess.Popen(
-            dask + ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=open(logs["scheduler"], "w")))
+        procs.append(
+            subprocess.Popen(
+                dask + ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                cwd=REPO,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=open(logs["scheduler"], "w"),
+            )
+        )
         for i in range(2):
-            procs.append(subprocess.Popen(
-                dask + ["worker", address, "--nthreads", "1", "--nworkers", "1", "--no-nanny",
-                        "--host", "127.0.0.1", "--no-dashboard", "--name", f"w{i}",
-                        "--local-directory", str(tmp_path / f"w{i}")],
-                cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=open(logs[f"worker-{i}"], "w")))
+            procs.append(
+                subprocess.Popen(
+                    dask
+                    + [
+                        "worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--nworkers",
+                        "1",
+                        "--no-nanny",
+                        "--host",
+                        "127.0.0.1",
+                        "--no-dashboard",
+                        "--name",
+                        f"w{i}",
+                        "--local-directory",
+                        str(tmp_path / f"w{i}"),
+                    ],
+                    cwd=REPO,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=open(logs[f"worker-{i}"], "w"),
+                )
+            )
         from distributed import Client
 
         with Client(address, timeout=60) as client:
@@ -133,8 +159,7 @@ def test_local_cluster_workers_settings():
     # with the stage modules imported, and leaves this process's Dask config as it was.
     import dask
     import distributed  # noqa: F401  (loads distributed's default config)
-
-    from flows.orchestration import LOCAL_CLUSTER_CONFIG, stage_runner
+    from akhbar.flows.orchestration import LOCAL_CLUSTER_CONFIG, stage_runner
 
     before = {key: dask.config.get(key) for key in LOCAL_CLUSTER_CONFIG}
     settings = [key for key in LOCAL_CLUSTER_CONFIG if ".pre-spawn-environ." not in key]
@@ -143,11 +168,12 @@ def test_local_cluster_workers_settings():
         malloc = runner.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
         seen = runner.client.run(lambda: {key: __import__("dask").config.get(key) for key in settings})
         # the preloaded stage modules are imported before any task ran
-        preloaded = runner.client.run(lambda: {"tasks.clean", "prefect.task_engine"} <= set(sys.modules))
+        preloaded = runner.client.run(lambda: {"akhbar.tasks.clean", "prefect.task_engine"} <= set(sys.modules))
     assert malloc and set(malloc.values()) == {None}, malloc
     assert preloaded and set(preloaded.values()) == {True}, preloaded
-    assert seen and all(config == {key: LOCAL_CLUSTER_CONFIG[key] for key in settings}
-                        for config in seen.values()), seen
+    assert seen and all(config == {key: LOCAL_CLUSTER_CONFIG[key] for key in settings} for config in seen.values()), (
+        seen
+    )
     assert seen and all(config["distributed.worker.profile.enabled"] is False for config in seen.values())
     assert {key: dask.config.get(key) for key in LOCAL_CLUSTER_CONFIG} == before
 
@@ -155,7 +181,7 @@ def test_local_cluster_workers_settings():
 def test_a_run_on_an_existing_cluster_plans_for_its_workers(dask_cluster):
     # Shards and task runs are planned for the cluster's worker threads (here 2), not for the
     # `workers` parameter's default of 1, which on a big cluster would leave most workers idle.
-    from flows.orchestration import PrefectExecutor, stage_runner
+    from akhbar.flows.orchestration import PrefectExecutor, stage_runner
 
     address, _ = dask_cluster
     with stage_runner(address) as runner:
@@ -168,8 +194,7 @@ def test_readme_worker_config_is_the_local_clusters():
     import re
 
     import yaml
-
-    from flows.orchestration import LOCAL_CLUSTER_CONFIG
+    from akhbar.flows.orchestration import LOCAL_CLUSTER_CONFIG
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", readme, re.S)

@@ -17,12 +17,12 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+from akhbar.flows.pipeline import LocalExecutor, run_pipeline
+from akhbar.tasks import dedup, revisions
 
 from akhbar import store
 from akhbar.arabic import norm_hash, normalize_arabic
 from akhbar.settings import Settings
-from flows.pipeline import LocalExecutor, run_pipeline
-from tasks import dedup, revisions
 
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 COLUMNS = "doc_id, position, status, reason, first_doc_id, first_position, similarity, relation"
@@ -64,10 +64,10 @@ def _edit(text: str, rng: random.Random, kind: str) -> str:
         return " ".join(str(rng.randint(10, 9999)) if w.isdigit() else w for w in words)
     if kind == "drop":  # drop a short clause (3 words) from a long paragraph
         i = rng.randint(1, len(words) - 5)
-        return " ".join(words[:i] + words[i + 3:])
+        return " ".join(words[:i] + words[i + 3 :])
     if kind == "word":
         i = rng.randint(0, len(words) - 2)
-        return " ".join(words[:i] + ["".join(rng.choice(LETTERS) for _ in range(5))] + words[i + 1:])
+        return " ".join(words[:i] + ["".join(rng.choice(LETTERS) for _ in range(5))] + words[i + 1 :])
     raise ValueError(kind)
 
 
@@ -110,7 +110,7 @@ def decisions(out: Path) -> list[tuple]:
 
 def settings(**kw) -> Settings:
     # Site templates need template_min_docs documents of a site; the synthetic sites share no
-    # template lines, and a high bar keeps the comparison about paragraph dedup (see tasks.dedup).
+    # template lines, and a high bar keeps the comparison about paragraph dedup (see akhbar.tasks.dedup).
     return Settings(**{"template_min_docs": 1000, **kw})
 
 
@@ -150,12 +150,17 @@ def test_corpus_has_every_kind_of_repeat(baseline):
                 assert reason == "near_dup" and 0.8 <= sim < 1.0, (reason, sim)
 
 
-@pytest.mark.parametrize("shard_size,ingest_files,max_chars", [(1, 1, 10**9), (4, 3, 10**9), (16, 7, 10**9),
-                                                                (1000, 7, 3000)])
+@pytest.mark.parametrize(
+    "shard_size,ingest_files,max_chars", [(1, 1, 10**9), (4, 3, 10**9), (16, 7, 10**9), (1000, 7, 3000)]
+)
 def test_same_decisions_for_any_shard_size(corpus, baseline, tmp_path, shard_size, ingest_files, max_chars):
     out = tmp_path / "out"
-    summary = run_pipeline([str(corpus)], str(out), settings(shard_size=shard_size, ingest_shard_files=ingest_files,
-                                                             shard_max_chars=max_chars), LocalExecutor())
+    summary = run_pipeline(
+        [str(corpus)],
+        str(out),
+        settings(shard_size=shard_size, ingest_shard_files=ingest_files, shard_max_chars=max_chars),
+        LocalExecutor(),
+    )
     if max_chars < 10**9:  # the character cap alone split the records into several shards
         assert summary["shards"]["records"] > 1
     assert decisions(out) == baseline
@@ -166,7 +171,7 @@ def test_one_go_equals_three_nightly_runs(corpus, baseline, tmp_path):
     files = sorted(corpus.rglob("*.txt"), key=lambda p: (p.read_text(encoding="utf-8").split("\n\n")[1], str(p)))
     live = tmp_path / "inbox"
     out = tmp_path / "out"
-    thirds = [files[: len(files) // 3], files[len(files) // 3: 2 * len(files) // 3], files[2 * len(files) // 3:]]
+    thirds = [files[: len(files) // 3], files[len(files) // 3 : 2 * len(files) // 3], files[2 * len(files) // 3 :]]
     run_ids = []
     for night in thirds:
         for f in night:
@@ -186,7 +191,9 @@ def test_one_go_equals_three_nightly_runs(corpus, baseline, tmp_path):
              ON f.doc_id = p.first_doc_id AND f.position = p.first_position
            WHERE p.run_id <> f.run_id GROUP BY 1"""
     ).fetchall()
-    n_state = con.execute("SELECT count(*) FROM read_parquet(getvariable('akhbar_out') || '/paragraph_minhash/*.parquet')").fetchone()[0]
+    n_state = con.execute(
+        "SELECT count(*) FROM read_parquet(getvariable('akhbar_out') || '/paragraph_minhash/*.parquet')"
+    ).fetchone()[0]
     con.close()
     assert dict(across).get("exact_dup", 0) > 0 and dict(across).get("near_dup", 0) > 0, across
     assert n_state > 0
@@ -198,9 +205,9 @@ def test_exact_decisions_match_brute_force_reference(corpus, tmp_path):
     run_pipeline([str(corpus)], str(out), settings(near_dup_threshold=2.0), LocalExecutor())
     con = store.connect(out)
     rows = con.execute(
-        """SELECT p.doc_id, p.position, p.text, p.status, p.reason, p.first_doc_id, p.first_position
+        f"""SELECT p.doc_id, p.position, p.text, p.status, p.reason, p.first_doc_id, p.first_position
            FROM paragraphs p JOIN documents d USING (doc_id)
-           ORDER BY {FIRST_ORDER}""".format(FIRST_ORDER=FIRST_ORDER)
+           ORDER BY {FIRST_ORDER}"""
     ).fetchall()
     con.close()
     first: dict[str, tuple] = {}
@@ -252,7 +259,9 @@ def test_state_holds_no_text_and_is_compact(baseline, tmp_path, corpus):
     con = duckdb.connect()
     cols = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM '{out}/paragraph_minhash/*.parquet'").fetchall()]
     assert "text" not in cols
-    sizes = con.execute(f"SELECT DISTINCT len(bands), octet_length(signature) FROM '{out}/paragraph_minhash/*.parquet'").fetchall()
+    sizes = con.execute(
+        f"SELECT DISTINCT len(bands), octet_length(signature) FROM '{out}/paragraph_minhash/*.parquet'"
+    ).fetchall()
     assert sizes == [(dedup.BANDS, dedup.NUM_PERM * 2)]
 
 
@@ -287,7 +296,7 @@ def test_near_dup_decisions_match_brute_force(corpus, tmp_path):
     assert len(elig) == len(sig) > 50
     n_near = 0
     for i, r in enumerate(elig):
-        sims = dedup.similarity(np.repeat(sig[i:i + 1], i, axis=0), sig[:i]) if i else np.zeros(0)
+        sims = dedup.similarity(np.repeat(sig[i : i + 1], i, axis=0), sig[:i]) if i else np.zeros(0)
         hits = np.nonzero(sims >= s.near_dup_threshold)[0]
         if len(hits):
             # the earliest one it repeats, else the earliest one it revises
@@ -307,10 +316,11 @@ def test_near_dup_decisions_match_brute_force(corpus, tmp_path):
 
 # ---------------------------------------------------------------- signatures staged by the clean shards
 
+
 def stage_clean(corpus: Path, out: Path, s: Settings) -> Path:
     """ingest + admit + clean of the corpus into a staging folder of `out` (the real stage functions,
     as the orchestration calls them); returns the run folder, kept for inspection."""
-    from tasks import clean, ingest
+    from akhbar.tasks import clean, ingest
 
     store.init_layout(out)
     run = store.staging_dir(out, "test-run")
@@ -341,8 +351,11 @@ def test_clean_shards_stage_the_signatures_of_kept_lines(corpus, tmp_path):
     n_shards = len(list((run / "clean").glob("paragraphs-*.parquet")))
     assert len(list((run / "clean").glob("minhash-*.parquet"))) == n_shards
     assert all(h == norm_hash(text) for _, _, text, h, _ in paras)
-    expected = [(d, p, normalize_arabic(t)) for d, p, t, _, status in paras
-                if status == "kept" and len(normalize_arabic(t).split()) >= s.near_dup_min_words]
+    expected = [
+        (d, p, normalize_arabic(t))
+        for d, p, t, _, status in paras
+        if status == "kept" and len(normalize_arabic(t).split()) >= s.near_dup_min_words
+    ]
     assert [(d, p) for d, p, _, _ in staged] == [(d, p) for d, p, _ in expected]
     assert len(expected) > 50 and len(expected) < sum(1 for r in paras if r[4] == "kept")
     tokens, n_words = dedup.token_hashes([t for _, _, t in expected])

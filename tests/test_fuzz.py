@@ -1,5 +1,5 @@
 """Fuzzing (hypothesis): random bytes and random mixtures of Arabic text, HTML fragments and control
-characters through ingest (`read_input`) and the text path (`tasks.clean.clean_text`).
+characters through ingest (`read_input`) and the text path (`akhbar.tasks.clean.clean_text`).
 
 Invariants: no exception escapes; a single-document input ends as exactly one document or one
 reject; every document's text is storable UTF-8 without control characters; a container (WARC,
@@ -13,24 +13,51 @@ import json
 from pathlib import Path
 
 import pyarrow as pa
+from akhbar.tasks.ingest import INGEST_SCHEMA, Record, Reject, read_input
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from akhbar.settings import Settings
-from tasks.ingest import INGEST_SCHEMA, Record, Reject, read_input
 from tests.fixtures_bad_inputs import ARABIC, warc_response, warcinfo
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SMALL = Settings(max_input_bytes=200_000)
 NAMES = ["page.html", "page.htm", "notes.txt", "dump.jsonl", "crawl.warc", "x.arc", "odd.dat"]
 CONTROL = [chr(c) for c in range(0, 32)] + ["\x7f", "\u200f", "\u202e", "\ufeff", "\ud800", "\uffff"]
-FRAGMENTS = ["<p>", "</p>", "<div>", "</div>", "<script>", "</script>", "<!--", "-->", "<![CDATA[", "&amp;", "&#0;",
-             "&#x110000;", "&lol;", "<meta charset=\"windows-1256\">", "<meta charset=utf-16>", "<html>", "<body",
-             "<table><tr><td>", "<br/>", "\r\n", "\n\n", "WARC/1.0\r\n", "{", "}", "\"", "\\u0000"]
+FRAGMENTS = [
+    "<p>",
+    "</p>",
+    "<div>",
+    "</div>",
+    "<script>",
+    "</script>",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "&amp;",
+    "&#0;",
+    "&#x110000;",
+    "&lol;",
+    '<meta charset="windows-1256">',
+    "<meta charset=utf-16>",
+    "<html>",
+    "<body",
+    "<table><tr><td>",
+    "<br/>",
+    "\r\n",
+    "\n\n",
+    "WARC/1.0\r\n",
+    "{",
+    "}",
+    '"',
+    "\\u0000",
+]
 WORDS = ARABIC.split() + ["قال", "الأربعاء", "١٤٤٥", "هـ", "2024", "م", "،", "؟", "ـــ", "ﷺ", "ﻻ"]
 
-mixture = st.lists(st.one_of(st.sampled_from(WORDS), st.sampled_from(FRAGMENTS), st.sampled_from(CONTROL),
-                             st.text(max_size=8)), max_size=60).map(" ".join)
+mixture = st.lists(
+    st.one_of(st.sampled_from(WORDS), st.sampled_from(FRAGMENTS), st.sampled_from(CONTROL), st.text(max_size=8)),
+    max_size=60,
+).map(" ".join)
 
 
 def _check(items: list, path: Path, single: bool) -> None:
@@ -60,15 +87,20 @@ def test_random_bytes_never_escape(data, name, gz):
         data = gzip.compress(data)
         name += ".gz"
     items = _read(name, data)
-    fmt_single = not any(k in name for k in ("jsonl", "warc", "arc")) and not data.lstrip().startswith((b"WARC/", b"{", b"filedesc"))
+    fmt_single = not any(k in name for k in ("jsonl", "warc", "arc")) and not data.lstrip().startswith(
+        (b"WARC/", b"{", b"filedesc")
+    )
     _check(items, Path(name), single=fmt_single and not gz)
 
 
 @FUZZ
-@given(text=mixture, name=st.sampled_from(["page.html", "notes.txt"]),
-       codec=st.sampled_from(["utf-8", "utf-8-sig", "cp1256", "iso8859_6", "utf-16", "utf-16-le"]))
+@given(
+    text=mixture,
+    name=st.sampled_from(["page.html", "notes.txt"]),
+    codec=st.sampled_from(["utf-8", "utf-8-sig", "cp1256", "iso8859_6", "utf-16", "utf-16-le"]),
+)
 def test_mixtures_through_ingest_and_clean_text(text, name, codec):
-    from tasks.clean import clean_text
+    from akhbar.tasks.clean import clean_text
 
     data = text.encode(codec, "ignore") if codec != "utf-8" else text.encode("utf-8", "surrogatepass")
     items = _read(name, data)
@@ -82,7 +114,7 @@ def test_mixtures_through_ingest_and_clean_text(text, name, codec):
 
 
 @FUZZ
-@given(texts=st.lists(mixture, min_size=1, max_size=6), junk=st.sampled_from(["", "{", "[]", "null", "\"x\"", "\x00"]))
+@given(texts=st.lists(mixture, min_size=1, max_size=6), junk=st.sampled_from(["", "{", "[]", "null", '"x"', "\x00"]))
 def test_jsonl_gives_one_row_per_line(texts, junk):
     lines = [json.dumps({"url": f"https://f.example/{i}", "text": t}) for i, t in enumerate(texts)]
     if junk:
@@ -94,11 +126,20 @@ def test_jsonl_gives_one_row_per_line(texts, junk):
 
 
 @FUZZ
-@given(bodies=st.lists(mixture, min_size=1, max_size=5), cut=st.integers(min_value=0, max_value=100_000),
-       flip=st.integers(min_value=0, max_value=100_000), insert=st.binary(max_size=40), gz=st.booleans())
+@given(
+    bodies=st.lists(mixture, min_size=1, max_size=5),
+    cut=st.integers(min_value=0, max_value=100_000),
+    flip=st.integers(min_value=0, max_value=100_000),
+    insert=st.binary(max_size=40),
+    gz=st.booleans(),
+)
 def test_damaged_warc_never_escapes(bodies, cut, flip, insert, gz):
-    recs = [warcinfo()] + [warc_response(f"https://w.example/{i}", f"<html><body><p>{b}</p></body></html>".encode("utf-8", "surrogatepass"))
-                           for i, b in enumerate(bodies)]
+    recs = [warcinfo()] + [
+        warc_response(
+            f"https://w.example/{i}", f"<html><body><p>{b}</p></body></html>".encode("utf-8", "surrogatepass")
+        )
+        for i, b in enumerate(bodies)
+    ]
     data = b"".join(gzip.compress(r) for r in recs) if gz else b"".join(recs)
     pos = flip % len(data)
     data = data[:pos] + insert + data[pos:]
@@ -110,28 +151,38 @@ def test_damaged_warc_never_escapes(bodies, cut, flip, insert, gz):
 
 
 @FUZZ
-@given(bodies=st.lists(mixture, min_size=1, max_size=4), size=st.integers(min_value=1, max_value=300),
-       cut=st.integers(min_value=0, max_value=5000), insert=st.binary(max_size=30))
+@given(
+    bodies=st.lists(mixture, min_size=1, max_size=4),
+    size=st.integers(min_value=1, max_value=300),
+    cut=st.integers(min_value=0, max_value=5000),
+    insert=st.binary(max_size=30),
+)
 def test_warc_stream_reader_ignores_chunk_edges(bodies, size, cut, insert):
-    from tasks.ingest.readers.warc import read_warc
+    from akhbar.tasks.ingest.readers.warc import read_warc
 
-    data = b"".join(warc_response(f"https://s.example/{i}", f"<p>{b}</p>".encode("utf-8", "surrogatepass"))
-                    for i, b in enumerate(bodies))
+    data = b"".join(
+        warc_response(f"https://s.example/{i}", f"<p>{b}</p>".encode("utf-8", "surrogatepass"))
+        for i, b in enumerate(bodies)
+    )
     pos = cut % len(data)
     data = data[:pos] + insert + data[pos:]
     whole = list(read_warc(Path("s.warc"), [data], 0, SMALL))
-    pieces = [data[i:i + size] for i in range(0, len(data), size)]
+    pieces = [data[i : i + size] for i in range(0, len(data), size)]
     assert list(read_warc(Path("s.warc"), pieces, 0, SMALL)) == whole
 
 
 @FUZZ
-@given(parts=st.lists(st.binary(max_size=300), min_size=1, max_size=4), cut=st.integers(min_value=0, max_value=2000),
-       insert=st.binary(max_size=20), size=st.integers(min_value=1, max_value=500))
+@given(
+    parts=st.lists(st.binary(max_size=300), min_size=1, max_size=4),
+    cut=st.integers(min_value=0, max_value=2000),
+    insert=st.binary(max_size=20),
+    size=st.integers(min_value=1, max_value=500),
+)
 def test_streaming_gunzip_matches_whole_gunzip(parts, cut, insert, size):
     import io
 
-    from tasks.ingest import gunzip_tolerant
-    from tasks.ingest.streams import gunzip_stream
+    from akhbar.tasks.ingest import gunzip_tolerant
+    from akhbar.tasks.ingest.streams import gunzip_stream
 
     members = [gzip.compress(p) for p in parts]
     data = b"".join(members)
@@ -158,9 +209,9 @@ def test_streaming_gunzip_matches_whole_gunzip(parts, cut, insert, size):
         i = rest.find(p)
         if i >= 0:
             recovered.append(p)
-            rest = rest[i + len(p):]
+            rest = rest[i + len(p) :]
     rest = streamed
     for p in recovered:
         i = rest.find(p)
         assert i >= 0, (p, streamed)
-        rest = rest[i + len(p):]
+        rest = rest[i + len(p) :]

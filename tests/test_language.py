@@ -31,10 +31,19 @@ def test_script_counts_equal_the_pattern_counts():
     from akhbar import language
 
     samples = list(seed_texts().values()) + [
-        ARABIC, "abc ١٢٣ ² ½ _ ـــ مَرحبًا ﻻ ﷲ", "پچژگکی ہے", "Ünïcödé ß ǅ Ⅻ 𝔸𝔹", "\ud800 lone surrogate", ""]
+        ARABIC,
+        "abc ١٢٣ ² ½ _ ـــ مَرحبًا ﻻ ﷲ",
+        "پچژگکی ہے",
+        "Ünïcödé ß ǅ Ⅻ 𝔸𝔹",
+        "\ud800 lone surrogate",
+        "",
+    ]
     for text in samples:
-        expected = (len(language._LETTER.findall(text)), len(language._ARABIC.findall(text)),
-                    len(language._NON_ARABIC_LETTERS.findall(text)))
+        expected = (
+            len(language._LETTER.findall(text)),
+            len(language._ARABIC.findall(text)),
+            len(language._NON_ARABIC_LETTERS.findall(text)),
+        )
         assert language._script_counts(text) == expected, text[:40]
 
 

@@ -32,8 +32,11 @@ def locked() -> dict[str, str]:
 
 
 def installed() -> dict[str, str]:
-    return {canonical(d.metadata["Name"]): d.version for d in md.distributions()
-            if canonical(d.metadata["Name"]) not in NOT_LOCKED}
+    return {
+        canonical(d.metadata["Name"]): d.version
+        for d in md.distributions()
+        if canonical(d.metadata["Name"]) not in NOT_LOCKED
+    }
 
 
 def test_installed_distributions_are_exactly_the_locked_ones():

@@ -7,8 +7,7 @@ import random
 import duckdb
 import numpy as np
 import pyarrow.parquet as pq
-
-from tasks import minhash
+from akhbar.tasks import minhash
 
 
 def test_minhash_estimates_jaccard():
@@ -75,6 +74,8 @@ def test_stage_table_of_nothing_and_of_short_texts(tmp_path):
     # written and read back through DuckDB, as the dedup pass reads it
     pq.write_table(t, tmp_path / "minhash-00000.parquet")
     back = duckdb.connect().sql(f"SELECT bands, signature FROM '{tmp_path}/minhash-00000.parquet'").to_arrow_table()
-    assert (minhash._fixed_rows(back.column("bands").combine_chunks(), minhash.BANDS, "uint64") == minhash.band_keys(sig)).all()
+    assert (
+        minhash._fixed_rows(back.column("bands").combine_chunks(), minhash.BANDS, "uint64") == minhash.band_keys(sig)
+    ).all()
     sig16 = minhash._fixed_rows(back.column("signature").combine_chunks(), minhash.NUM_PERM, "<u2")
     assert (sig16 == (sig & 0xFFFF)).all()

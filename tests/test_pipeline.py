@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 
 from akhbar import schema, store
-from flows.pipeline import LocalExecutor, run_pipeline
 from tests.conftest import REPO, SAMPLE
 
 TABLES = ["documents", "paragraphs", "date_mentions", "rejects", "inputs", "runs"]
@@ -64,7 +64,7 @@ def test_repeated_body_and_caption_are_duplicates_of_their_first_line(sample_out
         doc_id = _doc(con, stem)
         lines = _by_line(con, doc_id)
         for dup_line, first_line in gold[f"{stem}.txt"]["duplicates"].items():
-            position, status, reason, first_doc, first_pos = lines[int(dup_line)]
+            _position, status, reason, first_doc, first_pos = lines[int(dup_line)]
             if int(first_line) == gold[f"{stem}.txt"]["title_line"]:
                 # copies of the title line: removed either as duplicates of it or as title repeats
                 assert status in ("duplicate", "boilerplate"), (stem, dup_line, status)
@@ -89,14 +89,18 @@ def test_comments_and_currency_table_of_001_are_boilerplate(sample_out):
 def test_publication_dates(sample_out, gold):
     out, _ = sample_out
     con = store.connect(out)
-    got = dict(con.execute(
-        "SELECT regexp_extract(source_uri, '[0-9]{3}_[0-9a-f]+\\.txt'), strftime(published, '%Y-%m-%d') FROM documents"
-    ).fetchall())
+    got = dict(
+        con.execute(
+            "SELECT regexp_extract(source_uri, '[0-9]{3}_[0-9a-f]+\\.txt'), strftime(published, '%Y-%m-%d') FROM documents"
+        ).fetchall()
+    )
     for name, labels in gold.items():
         if name.endswith(".txt"):
             assert got[name] == labels["published"], name
     assert got["002_32678fc35aba6448.txt"] == "2015-02-08"  # written in Arabic-Indic digits on the page
-    ev = con.execute("SELECT published_evidence, published_precision FROM documents WHERE published IS NOT NULL").fetchall()
+    ev = con.execute(
+        "SELECT published_evidence, published_precision FROM documents WHERE published IS NOT NULL"
+    ).fetchall()
     assert all(e and p == "day" for e, p in ev)
 
 
@@ -164,9 +168,18 @@ def test_jsonl_records_and_fields(tmp_path):
 
     seed = (SAMPLE / "004_afc2de359b47cd15.txt").read_text(encoding="utf-8")
     records = [
-        {"text": seed, "url": "https://www.skynewsarabia.com/world/1-x", "title": "لافروف وروبيو", "published": "2025-05-17"},
-        {"html": "<html><body><article><h1>عنوان</h1><p>" + "نص الخبر الطويل هنا. " * 20 + "</p></article></body></html>",
-         "url": "https://example.org/2024/03/05/news"},
+        {
+            "text": seed,
+            "url": "https://www.skynewsarabia.com/world/1-x",
+            "title": "لافروف وروبيو",
+            "published": "2025-05-17",
+        },
+        {
+            "html": "<html><body><article><h1>عنوان</h1><p>"
+            + "نص الخبر الطويل هنا. " * 20
+            + "</p></article></body></html>",
+            "url": "https://example.org/2024/03/05/news",
+        },
         {"title": "no body"},
         "not an object",
     ]
@@ -176,7 +189,9 @@ def test_jsonl_records_and_fields(tmp_path):
     out = tmp_path / "out"
     _run([path], out)
     con = store.connect(out)
-    docs = con.execute("SELECT source_uri, site, format, published, published_method, title FROM documents ORDER BY record_index").fetchall()
+    docs = con.execute(
+        "SELECT source_uri, site, format, published, published_method, title FROM documents ORDER BY record_index"
+    ).fetchall()
     assert [d[0] for d in docs] == ["https://www.skynewsarabia.com/world/1-x", "https://example.org/2024/03/05/news"]
     assert docs[0][1] == "skynewsarabia.com" and docs[0][2] == "jsonl"
     assert str(docs[0][3]) == "2025-05-17" and docs[0][4] == "record_field"
@@ -193,12 +208,20 @@ def test_cli_run_and_query(tmp_path):
     run = subprocess.run(cmd + ["run", "--local", "--out", str(out)], capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 0, run.stderr
     assert "documents" in run.stdout and "5" in run.stdout
-    q = subprocess.run(cmd + ["query", "select site, count(*) from documents group by 1", "--out", str(out)],
-                       capture_output=True, text=True, cwd=REPO)
+    q = subprocess.run(
+        cmd + ["query", "select site, count(*) from documents group by 1", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert q.returncode == 0, q.stderr
     assert "sample" in q.stdout and "count_star()" in q.stdout
-    f = subprocess.run(cmd + ["query", "--file", "sql/queries/articles_per_site.sql", "--out", str(out)],
-                       capture_output=True, text=True, cwd=REPO)
+    f = subprocess.run(
+        cmd + ["query", "--file", "sql/queries/articles_per_site.sql", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert f.returncode == 0 and "articles" in f.stdout, f.stderr
 
 
@@ -210,7 +233,10 @@ def test_duckdb_cli_session_from_views_sql(sample_out):
         pytest.skip("duckdb CLI not installed in this environment")
     res = subprocess.run(
         [str(duckdb_bin), "-init", "sql/views.sql", "-csv", "-c", "select count(*) as n from documents"],
-        capture_output=True, text=True, cwd=REPO, env={**os.environ, "AKHBAR_OUT": str(out)},
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "AKHBAR_OUT": str(out)},
     )
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip().splitlines()[-1] == "5"
@@ -223,7 +249,7 @@ def test_schema_docs_in_sql_readme_are_current():
 
 @pytest.mark.integration
 def test_prefect_flow_gives_the_same_tables_as_the_local_path(tmp_path, prefect_server):
-    from flows.pipeline import akhbar_pipeline
+    from akhbar.flows.pipeline import akhbar_pipeline
 
     local_out, flow_out = tmp_path / "local", tmp_path / "flow"
     _run([SAMPLE], local_out)
@@ -233,7 +259,9 @@ def test_prefect_flow_gives_the_same_tables_as_the_local_path(tmp_path, prefect_
     def snapshot(out):
         con = store.connect(out)
         return {
-            "documents": con.execute("SELECT * EXCLUDE (run_id, ingested_at) FROM documents ORDER BY doc_id").fetchall(),
+            "documents": con.execute(
+                "SELECT * EXCLUDE (run_id, ingested_at) FROM documents ORDER BY doc_id"
+            ).fetchall(),
             "paragraphs": con.execute("SELECT * EXCLUDE (run_id) FROM paragraphs ORDER BY doc_id, position").fetchall(),
             "date_mentions": con.execute("SELECT * EXCLUDE (run_id) FROM date_mentions ORDER BY ALL").fetchall(),
         }
@@ -242,7 +270,7 @@ def test_prefect_flow_gives_the_same_tables_as_the_local_path(tmp_path, prefect_
 
 
 def test_shard_batches_keep_order_and_balance():
-    from flows.orchestration import shard_batches
+    from akhbar.flows.orchestration import shard_batches
 
     ids = [0, 1, 2, 3, 5, 8, 9]  # record shard numbers may skip (shard_max_chars)
     for n in (1, 2, 3, 7, 50):
@@ -255,27 +283,30 @@ def test_shard_batches_keep_order_and_balance():
 
 def test_prefect_stage_tasks_run_over_batches_of_shards(tmp_path, prefect_server, monkeypatch):
     # one task run per batch of shards, and every shard's counts still come back
+    import akhbar.flows.executors as executors
+    import akhbar.flows.orchestration as orchestration
     from prefect import flow
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-    import flows.executors as executors
-    import flows.orchestration as orchestration
     from akhbar.settings import Settings
 
     monkeypatch.setattr(executors, "TASKS_PER_WORKER", 2)  # 5 one-document shards -> 2 task runs
 
     @flow
     def small_shards():
-        return orchestration.run_pipeline([str(SAMPLE)], str(tmp_path / "out"), Settings(shard_size=1),
-                                          orchestration.PrefectExecutor())
+        return orchestration.run_pipeline(
+            [str(SAMPLE)], str(tmp_path / "out"), Settings(shard_size=1), orchestration.PrefectExecutor()
+        )
 
     state = small_shards(return_state=True)
     summary = state.result()
     assert summary["shards"]["records"] == 5
     assert summary["n_documents"] == 5 and summary["stage_counts"]["clean"]["documents"] == 5
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+        )
     names = [r.name.split("-")[0] for r in runs]
     assert names.count("clean") == 2 and names.count("dates") == 2 and names.count("write") == 2
 
@@ -283,8 +314,9 @@ def test_prefect_stage_tasks_run_over_batches_of_shards(tmp_path, prefect_server
 def test_small_runs_are_cut_into_shards_for_every_worker(tmp_path):
     """A run smaller than shards_per_worker x workers full shards is split into that many, never
     below the floor, and in input order; a large run keeps the configured caps."""
+    from akhbar.tasks import ingest
+
     from akhbar.settings import Settings
-    from tasks import ingest
 
     files = []
     for i in range(40):
@@ -314,9 +346,11 @@ def test_record_shards_are_cut_for_the_workers_and_tables_do_not_change(sample_o
 
     def snapshot(o):
         con = store.connect(o)
-        return {t: con.execute(f"SELECT * EXCLUDE (run_id, ingested_at) FROM {t} ORDER BY ALL").fetchall()
-                   if t == "documents" else
-                   con.execute(f"SELECT * EXCLUDE (run_id) FROM {t} ORDER BY ALL").fetchall()
-                for t in ("documents", "paragraphs", "date_mentions")}
+        return {
+            t: con.execute(f"SELECT * EXCLUDE (run_id, ingested_at) FROM {t} ORDER BY ALL").fetchall()
+            if t == "documents"
+            else con.execute(f"SELECT * EXCLUDE (run_id) FROM {t} ORDER BY ALL").fetchall()
+            for t in ("documents", "paragraphs", "date_mentions")
+        }
 
     assert snapshot(out) == snapshot(tmp_path / "out")

@@ -37,8 +37,9 @@ def run_on_terminal(args: list[str]) -> str:
 
 
 def test_run_on_a_terminal_shows_a_line_per_stage(tmp_path):
-    shown = run_on_terminal([sys.executable, "-m", "akhbar.cli", "run", "--local", "--out", str(tmp_path / "out"),
-                             str(SAMPLE)])
+    shown = run_on_terminal(
+        [sys.executable, "-m", "akhbar.cli", "run", "--local", "--out", str(tmp_path / "out"), str(SAMPLE)]
+    )
     for stage in STAGES:
         assert f"{stage}: " in shown, shown
     assert "read 5 files: 5 records, 0 rejected" in shown
@@ -47,17 +48,24 @@ def test_run_on_a_terminal_shows_a_line_per_stage(tmp_path):
 
 
 def test_run_quiet_when_not_a_terminal_or_asked(tmp_path):
-    piped = subprocess.run([sys.executable, "-m", "akhbar.cli", "run", "--local", "--out", str(tmp_path / "a"),
-                            str(SAMPLE)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    piped = subprocess.run(
+        [sys.executable, "-m", "akhbar.cli", "run", "--local", "--out", str(tmp_path / "a"), str(SAMPLE)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert piped.returncode == 0 and "docs/s" not in piped.stdout + piped.stderr
-    quiet = run_on_terminal([sys.executable, "-m", "akhbar.cli", "run", "--local", "--quiet", "--out",
-                             str(tmp_path / "b"), str(SAMPLE)])
+    quiet = run_on_terminal(
+        [sys.executable, "-m", "akhbar.cli", "run", "--local", "--quiet", "--out", str(tmp_path / "b"), str(SAMPLE)]
+    )
     assert "docs/s" not in quiet and "ingest: " not in quiet and "documents                 5" in quiet
 
 
 def test_version():
     from akhbar import __version__
 
-    proc = subprocess.run([sys.executable, "-m", "akhbar.cli", "--version"], cwd=REPO, capture_output=True,
-                          text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "akhbar.cli", "--version"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0 and proc.stdout.strip() == f"akhbar {__version__}", proc

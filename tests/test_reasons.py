@@ -6,10 +6,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 
 from akhbar import reasons
 from akhbar.settings import Settings
-from flows.pipeline import LocalExecutor, run_pipeline
 from tests.conftest import SAMPLE, require_shared
 from tests.fixtures_bad_inputs import build_bad_corpus
 
@@ -23,14 +23,23 @@ def emitted(tmp_path_factory) -> tuple[set[str], set[str]]:
     build_bad_corpus(tmp / "bad", big_line_bytes=200_000, size_limit=1_000_000)
     pages = sorted(str(p) for p in require_shared("dev", "html").rglob("*.html*"))
     out = tmp / "out"
-    summary = run_pipeline([str(SAMPLE), str(tmp / "bad"), *pages], str(out), Settings(max_input_bytes=1_000_000),
-                           LocalExecutor(1))
+    summary = run_pipeline(
+        [str(SAMPLE), str(tmp / "bad"), *pages], str(out), Settings(max_input_bytes=1_000_000), LocalExecutor(1)
+    )
     assert summary["published"] and summary["n_rejects"] > 0
     con = duckdb.connect()
-    paragraph = {r for (r,) in con.execute("SELECT DISTINCT reason FROM read_parquet(?)",
-                                           [str(out / "paragraphs" / "*.parquet")]).fetchall()}
-    errors = {e for (e,) in con.execute("SELECT DISTINCT error FROM read_parquet(?)",
-                                        [str(out / "rejects" / "*.parquet")]).fetchall()}
+    paragraph = {
+        r
+        for (r,) in con.execute(
+            "SELECT DISTINCT reason FROM read_parquet(?)", [str(out / "paragraphs" / "*.parquet")]
+        ).fetchall()
+    }
+    errors = {
+        e
+        for (e,) in con.execute(
+            "SELECT DISTINCT error FROM read_parquet(?)", [str(out / "rejects" / "*.parquet")]
+        ).fetchall()
+    }
     return paragraph, errors
 
 
@@ -46,12 +55,14 @@ def test_every_reject_error_starts_with_a_declared_reason(emitted):
 
 
 def test_a_source_line_inside_the_article_has_a_declared_reason():
-    from tasks.clean import clean_text
+    from akhbar.tasks.clean import clean_text
 
-    body = ["أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في مدينة الرياض بطاقة استيعابية كبيرة تخدم سكان المنطقة.",
-            "وقال الوزير إن المشروع يأتي ضمن خطة شاملة لتطوير الخدمات الصحية في جميع مناطق المملكة خلال السنوات المقبلة.",
-            "وأضاف أن العمل سيبدأ في المستشفى الجديد مطلع الشهر المقبل بعد اكتمال تجهيز الأقسام والمعدات الطبية اللازمة.",
-            "وأشار إلى أن الوزارة تعمل على توظيف مئات الأطباء والممرضين من أجل تشغيل المستشفى بكامل طاقته في وقت قريب."]
+    body = [
+        "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في مدينة الرياض بطاقة استيعابية كبيرة تخدم سكان المنطقة.",
+        "وقال الوزير إن المشروع يأتي ضمن خطة شاملة لتطوير الخدمات الصحية في جميع مناطق المملكة خلال السنوات المقبلة.",
+        "وأضاف أن العمل سيبدأ في المستشفى الجديد مطلع الشهر المقبل بعد اكتمال تجهيز الأقسام والمعدات الطبية اللازمة.",
+        "وأشار إلى أن الوزارة تعمل على توظيف مئات الأطباء والممرضين من أجل تشغيل المستشفى بكامل طاقته في وقت قريب.",
+    ]
     doc = clean_text("\n".join(["عنوان الخبر عن المستشفى الجديد", *body[:2], "المصدر: وزارة الصحة", *body[2:]]))
     credit = [ln for ln in doc.lines if ln.text.startswith("المصدر")]
     assert credit and credit[0].status == "boilerplate"  # a chart's or photo's credit, not the article's source

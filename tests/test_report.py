@@ -20,17 +20,19 @@ import zlib
 from pathlib import Path
 
 import pytest
+from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 
 from akhbar import store
 from akhbar.settings import Settings
-from flows.pipeline import LocalExecutor, run_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
 
 SITES = ["alpha-news.example", "www.beta-press.example", "gamma.example"]
-SHARED_PARAGRAPH = ("وقالت وكالة الأنباء إن الاجتماع الوزاري المقبل سيعقد في العاصمة لبحث سبل تعزيز التعاون "
-                    "الاقتصادي بين البلدين وتوسيع الاستثمارات المشتركة في قطاعات الطاقة والنقل.")
+SHARED_PARAGRAPH = (
+    "وقالت وكالة الأنباء إن الاجتماع الوزاري المقبل سيعقد في العاصمة لبحث سبل تعزيز التعاون "
+    "الاقتصادي بين البلدين وتوسيع الاستثمارات المشتركة في قطاعات الطاقة والنقل."
+)
 
 
 def write_corpus(folder: Path) -> Path:
@@ -51,8 +53,11 @@ def write_corpus(folder: Path) -> Path:
             ]
             if i % 2 == 0:
                 body.append(SHARED_PARAGRAPH)
-            rec = {"url": f"https://{site}/news/item-{s}{i}.html", "title": f"خبر رقم {i} من {site}",
-                   "text": "\n\n".join(body)}
+            rec = {
+                "url": f"https://{site}/news/item-{s}{i}.html",
+                "title": f"خبر رقم {i} من {site}",
+                "text": "\n\n".join(body),
+            }
             if i != 6:  # one page per site states no date
                 rec["published"] = day.isoformat()
             lines.append(json.dumps(rec, ensure_ascii=False))
@@ -69,8 +74,13 @@ def report(tmp_path_factory) -> dict:
     summary = run_pipeline(inputs, str(out), Settings(), LocalExecutor())
     assert summary["published"], summary
     html_path = tmp / "report.html"
-    proc = subprocess.run([sys.executable, "-m", "akhbar.cli", "report", "--out", str(out), "--html", str(html_path)],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "akhbar.cli", "report", "--out", str(out), "--html", str(html_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     return {"out": out, "html": html_path, "tmp": tmp}
 
@@ -98,8 +108,12 @@ def test_report_is_self_contained_and_reflects_the_corpus(report):
     for site in ("alpha-news.example", "beta-press.example", "gamma.example", "sample"):
         assert site in charts[1] and site in charts[2]  # a row per site in the rate and coverage charts
     # The most repeated paragraphs, first the one with most copies, Arabic shown right-to-left.
-    rows = re.findall(r'<td class="num">(\d+)</td>.*?<td dir="auto">([^<]*)</td>'
-                      r'<td class="para" dir="rtl" lang="ar">([^<]*)</td>', doc, flags=re.S)
+    rows = re.findall(
+        r'<td class="num">(\d+)</td>.*?<td dir="auto">([^<]*)</td>'
+        r'<td class="para" dir="rtl" lang="ar">([^<]*)</td>',
+        doc,
+        flags=re.S,
+    )
     assert rows and int(rows[0][0]) == top_copies
     # The paragraph every site carries on some pages is listed with all three sites.
     shared = [r for r in rows if r[2].startswith(SHARED_PARAGRAPH[:40])]
@@ -109,9 +123,19 @@ def test_report_is_self_contained_and_reflects_the_corpus(report):
 
 # ---------------------------------------------------------------- in a real browser
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--enable-logging=stderr", "--v=0", "--hide-scrollbars"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+    "--hide-scrollbars",
+]
 
 
 def chromium() -> str:
@@ -123,8 +147,12 @@ def chromium() -> str:
 
 def browse(page: Path, *args: str) -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory(prefix="akhbar-chromium-") as profile:
-        return subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
-                              capture_output=True, text=True, timeout=180)
+        return subprocess.run(
+            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
 
 
 def console_messages(stderr: str) -> list[str]:
@@ -138,8 +166,8 @@ def png_pixels(path: Path) -> tuple[int, int, bytes]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, width, height = 8, b"", 0, 0
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        chunk = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height = struct.unpack(">II", chunk[:8])
         elif kind == b"IDAT":
@@ -181,18 +209,22 @@ def test_report_renders_in_chromium(report):
 
 # ---------------------------------------------------------------- the articles chart on any date range
 
+
 def day_rows(days: list[dt.date], sites: list[str] | None = None) -> list[dict]:
     sites = sites or ["site.example"]
     return [{"day": d, "site": sites[i % len(sites)], "articles": 1} for i, d in enumerate(days)]
 
 
-@pytest.mark.parametrize("first, last, unit", [
-    (dt.date(2024, 3, 1), dt.date(2024, 3, 9), "day"),
-    (dt.date(2024, 1, 1), dt.date(2024, 11, 30), "month"),
-    (dt.date(1990, 1, 1), dt.date(2024, 6, 1), "year"),
-    (dt.date(1200, 1, 1), dt.date(2024, 6, 1), "decade"),  # e.g. a misread date among real ones
-    (dt.date(1, 1, 1), dt.date(9999, 12, 31), "century"),   # the calendar's two ends
-])
+@pytest.mark.parametrize(
+    "first, last, unit",
+    [
+        (dt.date(2024, 3, 1), dt.date(2024, 3, 9), "day"),
+        (dt.date(2024, 1, 1), dt.date(2024, 11, 30), "month"),
+        (dt.date(1990, 1, 1), dt.date(2024, 6, 1), "year"),
+        (dt.date(1200, 1, 1), dt.date(2024, 6, 1), "decade"),  # e.g. a misread date among real ones
+        (dt.date(1, 1, 1), dt.date(9999, 12, 31), "century"),  # the calendar's two ends
+    ],
+)
 def test_articles_chart_bucket_follows_the_date_span(first, last, unit):
     from akhbar.report import MAX_BUCKETS, chart_articles_per_day, render, time_unit
 
@@ -205,9 +237,25 @@ def test_articles_chart_bucket_follows_the_date_span(first, last, unit):
     assert len(bars) == 2 and min(bars) >= 4, bars
     labels = re.findall(r'font-size="11" text-anchor="middle">([^<]+)<', chart)
     assert 1 <= len(labels) <= 8, labels
-    page = render({"out": "x", "totals": {"documents": 2, "sites": 1, "with_date": 2, "paragraphs_kept": 0,
-                                          "rejects": 0, "runs": 1, "last_run_finished_at": None},
-                   "per_day": rows, "rates": [], "coverage": [], "repeated": [], "stories": []})
+    page = render(
+        {
+            "out": "x",
+            "totals": {
+                "documents": 2,
+                "sites": 1,
+                "with_date": 2,
+                "paragraphs_kept": 0,
+                "rejects": 0,
+                "runs": 1,
+                "last_run_finished_at": None,
+            },
+            "per_day": rows,
+            "rates": [],
+            "coverage": [],
+            "repeated": [],
+            "stories": [],
+        }
+    )
     assert f"<h2>Articles per {unit}, per site</h2>" in page and MAX_BUCKETS >= 100
 
 

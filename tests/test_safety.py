@@ -43,13 +43,19 @@ def _env(**extra: str) -> dict:
 
 def _cli(*args: str, **env: str) -> subprocess.Popen:
     # Own session, as a service would start it; signals are sent to the pid unless a test says so.
-    return subprocess.Popen([sys.executable, "-m", "akhbar.cli", *args], cwd=REPO, env=_env(**env),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "akhbar.cli", *args],
+        cwd=REPO,
+        env=_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        text=True,
+    )
 
 
 def _run(inputs: Path, out: Path, *extra: str, **env: str) -> subprocess.Popen:
-    return _cli("run", str(inputs), "--out", str(out), "--local", "--workers", "2", "--shard-size", "1",
-                *extra, **env)
+    return _cli("run", str(inputs), "--out", str(out), "--local", "--workers", "2", "--shard-size", "1", *extra, **env)
 
 
 def _finish(proc: subprocess.Popen) -> tuple[int, str, str]:
@@ -91,7 +97,7 @@ def _children(pid: int) -> set[int]:
                 stat = (d / "stat").read_text()
             except OSError:
                 continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
                 kids.add(int(d.name))
     return kids
 
@@ -133,13 +139,15 @@ def test_hostile_output_folder_and_input_names(tmp_path):
     assert "documents" in stdout
     assert not list(tmp_path.rglob("x.csv")), "a statement pasted from the folder name was executed"
     assert _count(out, "SELECT count(*) FROM documents") == 5
-    assert sorted(Path(p).name for (p,) in store.connect(out).execute("SELECT path FROM inputs").fetchall()) == \
-        sorted(HOSTILE_INPUTS)
+    assert sorted(Path(p).name for (p,) in store.connect(out).execute("SELECT path FROM inputs").fetchall()) == sorted(
+        HOSTILE_INPUTS
+    )
 
     # The next run reads the stored inputs (unchanged files are skipped) through the same folder.
     assert "nothing to do" in _ok(_run(inputs, out))
-    code, stdout, stderr = _finish(_cli("query", "select count(*) AS n from documents", "--out", str(out),
-                                        "--format", "csv"))
+    code, stdout, stderr = _finish(
+        _cli("query", "select count(*) AS n from documents", "--out", str(out), "--format", "csv")
+    )
     assert code == 0, stderr
     assert stdout.split() == ["n", "5"]
     assert not list(tmp_path.rglob("x.csv"))
@@ -151,7 +159,9 @@ def test_pattern_characters_in_the_output_path_read_only_that_folder(tmp_path, n
     inputs = _inputs(tmp_path)
     sibling, out = tmp_path / "o1", tmp_path / name
     _ok(_run(inputs, sibling))
-    (inputs / "extra.txt").write_text(f"{ARABIC}\nخبر آخر في هذا اليوم عن الطقس والأمطار في المدينة.\n", encoding="utf-8")
+    (inputs / "extra.txt").write_text(
+        f"{ARABIC}\nخبر آخر في هذا اليوم عن الطقس والأمطار في المدينة.\n", encoding="utf-8"
+    )
     _ok(_run(inputs, out))
     assert _count(sibling, "SELECT count(*) FROM documents") == 5
     assert _count(out, "SELECT count(*) FROM documents") == 6
@@ -181,11 +191,13 @@ def test_backslash_in_the_output_path_is_refused_plainly(tmp_path):
 
 # ---------------------------------------------------------------- workers die with the run
 
+
 def _paused_in_worker(tmp_path, out: Path, *extra: str) -> tuple[subprocess.Popen, int]:
     """A run paused inside an ingest pool worker; returns it and the worker's pid."""
     marker = tmp_path / "marker"
-    proc = _run(_inputs(tmp_path, big=True), out, *extra, AKHBAR_TEST_PAUSE_AT="ingest",
-                AKHBAR_TEST_PAUSE_FILE=str(marker))
+    proc = _run(
+        _inputs(tmp_path, big=True), out, *extra, AKHBAR_TEST_PAUSE_AT="ingest", AKHBAR_TEST_PAUSE_FILE=str(marker)
+    )
     _wait_for(marker.exists, proc, "the ingest pause in a worker")
     worker = int(marker.read_text().split()[1])
     assert worker != proc.pid and worker in _children(proc.pid)
@@ -194,7 +206,7 @@ def _paused_in_worker(tmp_path, out: Path, *extra: str) -> tuple[subprocess.Pope
 
 def test_killing_only_the_parent_leaves_no_worker_and_no_lock(tmp_path):
     out = tmp_path / "out"
-    proc, worker = _paused_in_worker(tmp_path, out)
+    proc, _worker = _paused_in_worker(tmp_path, out)
     workers = _children(proc.pid)
     # the workers do not hold the lock: no descriptor of theirs points at it
     lock = str(out / ".lock")
@@ -222,7 +234,7 @@ def test_a_signal_stops_the_run_cleanly(tmp_path, sig):
         os.killpg(proc.pid, sig)  # Ctrl-C in a terminal reaches the whole foreground group
     else:
         os.kill(proc.pid, sig)  # a service manager or `kill PID`
-    code, stdout, stderr = _finish(proc)
+    code, _stdout, stderr = _finish(proc)
     assert code == 128 + sig
     assert "Traceback" not in stderr, stderr
     assert stderr.strip().splitlines()[-1] == STOPPED
@@ -263,12 +275,17 @@ def test_sigterm_in_the_run_process_after_an_earlier_run(tmp_path, point):
 
 # ---------------------------------------------------------------- the lock names a live holder
 
+
 def _hold_lock(out: Path, record: str) -> subprocess.Popen:
     """Another process holding the output folder's flock, with `record` in the lock file."""
     out.mkdir(parents=True, exist_ok=True)
-    code = ("import fcntl, sys, time; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); "
-            "f.seek(0); f.truncate(); f.write(sys.argv[2]); f.flush(); print('held', flush=True); time.sleep(600)")
-    holder = subprocess.Popen([sys.executable, "-c", code, str(out / ".lock"), record], stdout=subprocess.PIPE, text=True)
+    code = (
+        "import fcntl, sys, time; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); "
+        "f.seek(0); f.truncate(); f.write(sys.argv[2]); f.flush(); print('held', flush=True); time.sleep(600)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(out / ".lock"), record], stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout.readline().strip() == "held"
     return holder
 
@@ -284,7 +301,7 @@ def test_a_lock_whose_holder_is_gone_is_broken(tmp_path, wait):
     out = tmp_path / "out"
     holder = _hold_lock(out, f"pid {_dead_pid()} start 1")  # e.g. an orphan that inherited the lock
     try:
-        code, stdout, stderr = _finish(_run(_inputs(tmp_path), out, *(["--wait"] if wait else [])))
+        code, _stdout, stderr = _finish(_run(_inputs(tmp_path), out, *(["--wait"] if wait else [])))
         assert code == 0, stderr[-3000:]
         assert "broke the lock" in stderr
         assert _count(out, "SELECT count(*) FROM documents") == 5
@@ -300,9 +317,8 @@ def test_a_live_holder_is_named_and_not_broken(tmp_path):
     try:
         code, _stdout, stderr = _finish(_run(_inputs(tmp_path), out))
         assert code == 2 and f"pid {os.getpid()}" in stderr and "--wait" in stderr and "Traceback" not in stderr
-        with open(out / ".lock") as fh:  # still held by the holder
-            with pytest.raises(BlockingIOError):
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with open(out / ".lock") as fh, pytest.raises(BlockingIOError):  # still held by the holder
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     finally:
         holder.kill()
         holder.wait()
@@ -310,10 +326,11 @@ def test_a_live_holder_is_named_and_not_broken(tmp_path):
 
 # ---------------------------------------------------------------- a worker killed for memory
 
+
 @pytest.mark.parametrize("stage", ["ingest", "clean"])
 def test_a_worker_killed_turns_its_shard_into_rejects(tmp_path, stage):
     out = tmp_path / "out"
-    code, stdout, stderr = _finish(_run(_inputs(tmp_path, big=True), out, AKHBAR_TEST_KILL_SHARD=f"{stage}:1"))
+    code, _stdout, stderr = _finish(_run(_inputs(tmp_path, big=True), out, AKHBAR_TEST_KILL_SHARD=f"{stage}:1"))
     assert code == 0, stderr[-3000:]
     assert "Traceback" not in stderr
     con = store.connect(out)
@@ -342,6 +359,7 @@ def test_a_worker_killed_after_dedup_stops_the_run_plainly(tmp_path):
 
 
 # ---------------------------------------------------------------- the file system fails
+
 
 @pytest.fixture
 def small_disk(tmp_path):
@@ -406,11 +424,30 @@ def test_unwritable_output_folder_is_one_line(tmp_path):
         top.chmod(0o755)
         (top / "ro").mkdir(mode=0o555)
         (top / "ro").chmod(0o555)
-        done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
-                               "akhbar.cli", "run", str(REPO / "data" / "sample"), "--out", str(top / "ro" / "out"),
-                               "--local"], cwd=REPO, env=_env(), capture_output=True, text=True, timeout=WAIT_SECONDS)
-        assert done.returncode == 2 and "permission denied" in done.stderr and "Traceback" not in done.stderr, \
+        done = subprocess.run(
+            [
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                sys.executable,
+                "-m",
+                "akhbar.cli",
+                "run",
+                str(REPO / "data" / "sample"),
+                "--out",
+                str(top / "ro" / "out"),
+                "--local",
+            ],
+            cwd=REPO,
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=WAIT_SECONDS,
+        )
+        assert done.returncode == 2 and "permission denied" in done.stderr and "Traceback" not in done.stderr, (
             done.stderr[-3000:]
+        )
     finally:
         shutil.rmtree(top)
 
@@ -435,8 +472,13 @@ def test_missing_input_is_one_line(tmp_path):
 
 
 def test_unreachable_prefect_server_is_one_line(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "akhbar.cli", "run", str(_inputs(tmp_path)), "--out",
-                             str(tmp_path / "out")], cwd=REPO, env=_env(PREFECT_API_URL="http://127.0.0.1:9/api"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "akhbar.cli", "run", str(_inputs(tmp_path)), "--out", str(tmp_path / "out")],
+        cwd=REPO,
+        env=_env(PREFECT_API_URL="http://127.0.0.1:9/api"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     code, _stdout, stderr = _finish(proc)
     assert code == 2 and "not reachable" in stderr and "--local" in stderr and "Traceback" not in stderr, stderr[-3000:]

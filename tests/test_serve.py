@@ -46,8 +46,11 @@ def healthy(api: str) -> bool:
 
 def child_env(home: Path, api: str | None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "AKHBAR_"))}
-    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    env.update(
+        PREFECT_HOME=str(home),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+    )
     if api:
         env["PREFECT_API_URL"] = api
     return env
@@ -56,9 +59,16 @@ def child_env(home: Path, api: str | None) -> dict:
 def spawn(args: list[str], env: dict, log: Path, cwd: Path) -> subprocess.Popen:
     with open(log, "ab") as fh:
         # Own session: the group id is the child's PID, so stopping it reaches its helpers too.
-        return subprocess.Popen(args, env=env, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True,
-                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        return subprocess.Popen(
+            args,
+            env=env,
+            cwd=cwd,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
 
 
 def stop(proc: subprocess.Popen | None, first=signal.SIGINT) -> int | None:
@@ -98,8 +108,12 @@ def served_server(tmp_path_factory):
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     log = home / "server.log"
-    proc = spawn([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                 child_env(home, None), log, home)
+    proc = spawn(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        child_env(home, None),
+        log,
+        home,
+    )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not healthy(api):
@@ -164,8 +178,24 @@ def test_serve_manual_runs_artifacts_and_nightly_schedule(served_server, tmp_pat
     out = tmp_path / "out"
     log = tmp_path / "serve.log"
     # Start from another directory: the deployments must not depend on where `serve` is started.
-    serve = spawn([sys.executable, "-m", "akhbar.cli", "serve", "--out", str(out), "--cron", "30 1 * * *",
-                   "--timezone", "Asia/Riyadh", str(SAMPLE)], child_env(home, api), log, tmp_path)
+    serve = spawn(
+        [
+            sys.executable,
+            "-m",
+            "akhbar.cli",
+            "serve",
+            "--out",
+            str(out),
+            "--cron",
+            "30 1 * * *",
+            "--timezone",
+            "Asia/Riyadh",
+            str(SAMPLE),
+        ],
+        child_env(home, api),
+        log,
+        tmp_path,
+    )
     try:
         nightly = wait_for_deployment(api, "akhbar-pipeline/nightly", serve, log)
         manual = wait_for_deployment(api, "akhbar-pipeline/manual", serve, log)
@@ -185,7 +215,9 @@ def test_serve_manual_runs_artifacts_and_nightly_schedule(served_server, tmp_pat
         first = run_manual(api)
         assert first.state.is_completed(), f"{first.state}\n{tail(log)}"
         con = store.connect(out)
-        runs = con.execute("SELECT run_id, n_documents, json_extract_string(parameters, '$.executor') FROM runs").fetchall()
+        runs = con.execute(
+            "SELECT run_id, n_documents, json_extract_string(parameters, '$.executor') FROM runs"
+        ).fetchall()
         docs = con.execute("SELECT count(*), count(DISTINCT site) FROM documents").fetchone()
         paragraphs = con.execute("SELECT count(*) FROM paragraphs").fetchone()[0]
         con.close()
@@ -207,7 +239,8 @@ def test_serve_manual_runs_artifacts_and_nightly_schedule(served_server, tmp_pat
             "عنوان الخبر الجديد\n\n"
             "قال مسؤول في وزارة الخارجية إن المحادثات بين الطرفين ستستأنف الأسبوع المقبل في العاصمة.\n\n"
             "وأضاف أن الوفدين اتفقا على جدول أعمال يشمل القضايا الاقتصادية والأمنية العالقة بين البلدين.\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         second = run_manual(api, {"inputs": [str(extra.parent)], "out": str(out)})
         assert second.state.is_completed(), f"{second.state}\n{tail(log)}"
         arts2 = artifacts_of(api, second.id)
@@ -225,8 +258,23 @@ def test_serve_manual_runs_artifacts_and_nightly_schedule(served_server, tmp_pat
         assert third.state.is_completed(), f"{third.state}\n{tail(log)}"
         arts3 = artifacts_of(api, third.id)
         assert "Nothing published" in arts3["markdown"]["data"] and float(arts3["progress"]["data"]) == 100.0
-        assert table_rows(arts3["table"]) == [{"site": "all sites", **{c: 0 for c in (
-            "inputs", "rejects", "documents", "paragraphs_kept", "boilerplate", "duplicates", "with_date")}}]
+        assert table_rows(arts3["table"]) == [
+            {
+                "site": "all sites",
+                **{
+                    c: 0
+                    for c in (
+                        "inputs",
+                        "rejects",
+                        "documents",
+                        "paragraphs_kept",
+                        "boilerplate",
+                        "duplicates",
+                        "with_date",
+                    )
+                },
+            }
+        ]
         con = store.connect(out)
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 2
         con.close()
@@ -249,8 +297,24 @@ def test_up_starts_a_local_server_serves_and_stops_on_ctrl_c(tmp_path):
     log = tmp_path / "up.log"
     env = child_env(tmp_path / "no-profile", None)  # nothing configured: `up` must start its own server
     env["AKHBAR_PREFECT_HOME"] = str(home)
-    up = spawn([sys.executable, "-m", "akhbar.cli", "up", "--port", str(port), "--out", str(tmp_path / "out"),
-                "--timezone", "UTC", str(SAMPLE)], env, log, tmp_path)
+    up = spawn(
+        [
+            sys.executable,
+            "-m",
+            "akhbar.cli",
+            "up",
+            "--port",
+            str(port),
+            "--out",
+            str(tmp_path / "out"),
+            "--timezone",
+            "UTC",
+            str(SAMPLE),
+        ],
+        env,
+        log,
+        tmp_path,
+    )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT + 60
         while "akhbar is up" not in (log.read_text(errors="replace") if log.exists() else ""):
@@ -284,8 +348,12 @@ def test_up_with_a_configured_server_serves_there_and_leaves_it_running(served_s
     log = tmp_path / "up.log"
     env = child_env(home, api)
     env["AKHBAR_PREFECT_HOME"] = str(tmp_path / "unused")
-    up = spawn([sys.executable, "-m", "akhbar.cli", "up", "--out", str(tmp_path / "out"), "--timezone", "UTC",
-                str(SAMPLE)], env, log, tmp_path)
+    up = spawn(
+        [sys.executable, "-m", "akhbar.cli", "up", "--out", str(tmp_path / "out"), "--timezone", "UTC", str(SAMPLE)],
+        env,
+        log,
+        tmp_path,
+    )
     try:
         deadline = time.monotonic() + 180
         while "akhbar is up" not in (log.read_text(errors="replace") if log.exists() else ""):
@@ -306,8 +374,7 @@ def test_up_with_a_configured_server_serves_there_and_leaves_it_running(served_s
 def test_prefect_yaml_declares_what_serve_registers():
     """prefect.yaml (work pools) and `akhbar serve` (one machine) describe the same deployments."""
     import yaml
-
-    from flows.deployments import DEFAULT_CRON, ENTRYPOINT, MANUAL, NIGHTLY, ServeConfig, valid_timezone
+    from akhbar.flows.deployments import DEFAULT_CRON, ENTRYPOINT, MANUAL, NIGHTLY, ServeConfig, valid_timezone
 
     decl = {d["name"]: d for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]}
     assert set(decl) == {NIGHTLY, MANUAL}
@@ -319,24 +386,34 @@ def test_prefect_yaml_declares_what_serve_registers():
     assert not decl[MANUAL].get("schedules")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["serve", "--cron", "every night"], "not a cron schedule: 'every night'"),
-    (["up", "--timezone", "EST"], "not an IANA timezone name: 'EST'"),
-    (["up", "/no/such/crawl"], "input not found: /no/such/crawl"),
-    (["serve", "--out", "/proc/no/such"], "cannot create the output folder /proc/no/such"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["serve", "--cron", "every night"], "not a cron schedule: 'every night'"),
+        (["up", "--timezone", "EST"], "not an IANA timezone name: 'EST'"),
+        (["up", "/no/such/crawl"], "input not found: /no/such/crawl"),
+        (["serve", "--out", "/proc/no/such"], "cannot create the output folder /proc/no/such"),
+    ],
+)
 def test_up_and_serve_mistakes_are_one_plain_line(tmp_path, args, message):
     env = child_env(tmp_path / "home", "http://127.0.0.1:9/api")
-    proc = subprocess.run([sys.executable, "-m", "akhbar.cli", *args], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "akhbar.cli", *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode != 0 and message in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 
 def test_unreachable_server_and_taken_port_are_one_plain_line(tmp_path):
     env = child_env(tmp_path / "home", "http://127.0.0.1:9/api")  # nothing listens on port 9
-    proc = subprocess.run([sys.executable, "-m", "akhbar.cli", "serve", str(SAMPLE)], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "akhbar.cli", "serve", str(SAMPLE)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode != 0 and "no Prefect server answering at http://127.0.0.1:9/api" in proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
     with socket.socket() as taken:
@@ -345,8 +422,23 @@ def test_unreachable_server_and_taken_port_are_one_plain_line(tmp_path):
         port = taken.getsockname()[1]
         env = child_env(tmp_path / "home", None)
         env["AKHBAR_PREFECT_HOME"] = str(tmp_path / "prefect")
-        proc = subprocess.run([sys.executable, "-m", "akhbar.cli", "up", "--port", str(port), "--out",
-                               str(tmp_path / "out"), str(SAMPLE)], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "akhbar.cli",
+                "up",
+                "--port",
+                str(port),
+                "--out",
+                str(tmp_path / "out"),
+                str(SAMPLE),
+            ],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert proc.returncode == 1 and f"port {port} is in use" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "prefect").exists()

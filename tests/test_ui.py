@@ -32,8 +32,16 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 UP_TIMEOUT = 240  # a cold server start (database migrations) plus registration, on a loaded 2-core machine
 RUN_TIMEOUT = 300
 # What the Prefect UI (v1 and v2) shows when it cannot reach its API.
@@ -51,14 +59,33 @@ class Up:
         self.home = root / "prefect"
         self.log = root / "up.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "AKHBAR_"))}
-        env.update(PREFECT_HOME=str(root / "no-profile"), AKHBAR_PREFECT_HOME=str(self.home),
-                   PREFECT_SERVER_ANALYTICS_ENABLED="false")
+        env.update(
+            PREFECT_HOME=str(root / "no-profile"),
+            AKHBAR_PREFECT_HOME=str(self.home),
+            PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        )
         with open(self.log, "ab") as fh:
             # Own session, so cleanup can reach the group; signals in the tests go to the PID only.
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "akhbar.cli", "up", "--out", str(self.out), "--timezone", "UTC", *extra,
-                 str(self.inbox)], env=env, cwd=root, stdout=fh, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "akhbar.cli",
+                    "up",
+                    "--out",
+                    str(self.out),
+                    "--timezone",
+                    "UTC",
+                    *extra,
+                    str(self.inbox),
+                ],
+                env=env,
+                cwd=root,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         try:
             self.ui = self.wait_up()
         except BaseException:
@@ -78,7 +105,9 @@ class Up:
         deadline = time.monotonic() + UP_TIMEOUT
         while "akhbar is up" not in self.text():
             if self.proc.poll() is not None:
-                pytest.fail(f"`akhbar up` exited with {self.proc.returncode}:\n{self.text()}\n{self.server_log()[-3000:]}")
+                pytest.fail(
+                    f"`akhbar up` exited with {self.proc.returncode}:\n{self.text()}\n{self.server_log()[-3000:]}"
+                )
             if time.monotonic() > deadline:
                 pytest.fail(f"`akhbar up` not up after {UP_TIMEOUT} s:\n{self.text()}")
             time.sleep(1)
@@ -87,8 +116,9 @@ class Up:
         return match.group(1).rstrip("/")
 
     def api_post(self, path: str, body: dict) -> list | dict:
-        req = urllib.request.Request(self.api + path, data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.api + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(req, timeout=30) as resp:
             return json.loads(resp.read())
 
@@ -139,8 +169,10 @@ def screenshot_dir(tmp_path: Path, capsys) -> Path:
 
 def test_run_button_in_the_ui_runs_the_pipeline(newcomer, tmp_path, capsys):
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"NO UI TEST: {CHROMIUM} not found (Debian: apt-get install chromium); "
-                    "the Run button was not checked in a browser")
+        pytest.skip(
+            f"NO UI TEST: {CHROMIUM} not found (Debian: apt-get install chromium); "
+            "the Run button was not checked in a browser"
+        )
     from playwright.sync_api import sync_playwright
 
     shots = screenshot_dir(tmp_path, capsys)
@@ -200,8 +232,12 @@ def test_run_button_in_the_ui_runs_the_pipeline(newcomer, tmp_path, capsys):
 
     con = store.connect(newcomer.out)
     try:
-        runs = con.execute("SELECT n_inputs, n_documents, json_extract_string(parameters, '$.executor') FROM runs").fetchall()
-        docs = con.execute("SELECT count(*), count(DISTINCT site), count(DISTINCT source_uri) FROM documents").fetchone()
+        runs = con.execute(
+            "SELECT n_inputs, n_documents, json_extract_string(parameters, '$.executor') FROM runs"
+        ).fetchall()
+        docs = con.execute(
+            "SELECT count(*), count(DISTINCT site), count(DISTINCT source_uri) FROM documents"
+        ).fetchone()
         kept = con.execute("SELECT count(*) FROM paragraphs WHERE status = 'kept'").fetchone()[0]
     finally:
         con.close()
@@ -212,9 +248,18 @@ def test_run_button_in_the_ui_runs_the_pipeline(newcomer, tmp_path, capsys):
     # The nightly deployment's Upcoming tab is not empty: the scheduler has created its next runs.
     nightly = newcomer.api_get("/deployments/name/akhbar-pipeline/nightly")
     deadline = time.monotonic() + 120
-    while not (upcoming := newcomer.api_post("/flow_runs/filter", {"flow_runs": {
-            "deployment_id": {"any_": [nightly["id"]]}, "state": {"type": {"any_": ["SCHEDULED"]}}}, "limit": 5})):
-        assert time.monotonic() < deadline, f"no upcoming nightly runs after 2 minutes:\n{newcomer.server_log()[-3000:]}"
+    while not (
+        upcoming := newcomer.api_post(
+            "/flow_runs/filter",
+            {
+                "flow_runs": {"deployment_id": {"any_": [nightly["id"]]}, "state": {"type": {"any_": ["SCHEDULED"]}}},
+                "limit": 5,
+            },
+        )
+    ):
+        assert time.monotonic() < deadline, (
+            f"no upcoming nightly runs after 2 minutes:\n{newcomer.server_log()[-3000:]}"
+        )
         time.sleep(3)
     assert all(r["auto_scheduled"] for r in upcoming)
 
@@ -228,7 +273,7 @@ def assert_signal_stops_everything(up: Up, sig: signal.Signals) -> None:
     assert len(tree) >= 3, [p.cmdline() for p in tree]  # up, the Prefect server, the serve process
     os.kill(up.proc.pid, sig)
     assert up.proc.wait(120) == 0, up.text()[-2000:]
-    gone, alive = psutil.wait_procs(tree, timeout=30)
+    _gone, alive = psutil.wait_procs(tree, timeout=30)
     left = [(p.pid, " ".join(p.cmdline())) for p in alive if p.status() != psutil.STATUS_ZOMBIE]
     assert not left, f"left running after {sig.name} to `akhbar up`: {left}"
     assert port_free(up.port), f"port {up.port} still taken after `akhbar up` stopped"
@@ -257,15 +302,24 @@ def test_nightly_schedule_creates_runs_that_complete(tmp_path):
         completed = []
         while not completed:
             # The scheduler creates many runs ahead: ask for the ones that have finished.
-            runs = up.api_post("/flow_runs/filter", {"flow_runs": {
-                "deployment_id": {"any_": [nightly["id"]]},
-                "state": {"type": {"any_": ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]}}}, "limit": 50})
+            runs = up.api_post(
+                "/flow_runs/filter",
+                {
+                    "flow_runs": {
+                        "deployment_id": {"any_": [nightly["id"]]},
+                        "state": {"type": {"any_": ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]}},
+                    },
+                    "limit": 50,
+                },
+            )
             completed = [r for r in runs if r["state_type"] == "COMPLETED"]
             failed = [r for r in runs if r["state_type"] != "COMPLETED"]
             assert not failed, f"a scheduled run failed: {failed[0]['state']}\n{up.text()[-3000:]}"
             if time.monotonic() > deadline:
-                pytest.fail(f"no scheduled nightly run completed in {RUN_TIMEOUT} s; runs: "
-                            f"{[(r['name'], r['state_type']) for r in runs]}\n{up.server_log()[-3000:]}")
+                pytest.fail(
+                    f"no scheduled nightly run completed in {RUN_TIMEOUT} s; runs: "
+                    f"{[(r['name'], r['state_type']) for r in runs]}\n{up.server_log()[-3000:]}"
+                )
             time.sleep(3)
         assert completed[0]["auto_scheduled"] and completed[0]["parameters"]["out"] == str(up.out)
         con = store.connect(up.out)

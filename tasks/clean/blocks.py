@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tasks.clean.lines import _Feat
-from tasks.clean.rules import Rules
+from akhbar.tasks.clean.lines import _Feat
+from akhbar.tasks.clean.rules import Rules
 
 _HARD_KINDS = frozenset({"trailer_cue", "source", "tags", "comment", "topic", "headline_list"})
 
@@ -66,9 +66,7 @@ def _body_start(feats: list[_Feat], rules: Rules) -> tuple[int, set[int]]:
             fk = feats[pos].kind
             # an end marker (or teaser box) counts once some body text precedes it (not in the
             # page header)
-            if pos > strong[0] and (
-                (fk == "trailer_cue" and feats[pos].extra != "soft") or fk in ("source", "tags")
-            ):
+            if pos > strong[0] and ((fk == "trailer_cue" and feats[pos].extra != "soft") or fk in ("source", "tags")):
                 in_gap += 1
             pos += 1
         # markers between two blocks count up to end_markers_per_gap: a mega-menu full of
@@ -97,8 +95,11 @@ def _body_start(feats: list[_Feat], rules: Rules) -> tuple[int, set[int]]:
         if hard_before[cur_start] != hard_before[prev_end + 1] and not (
             # a teaser box ("Most Read") dropped between two runs of paragraphs splits one article
             # (the body pass returns to the article after it, see widget_return_within)
-            all(feats[g].kind == "trailer_cue" and feats[g].extra == "widget"
-                for g in range(prev_end + 1, cur_start) if _is_hard(feats[g]))
+            all(
+                feats[g].kind == "trailer_cue" and feats[g].extra == "widget"
+                for g in range(prev_end + 1, cur_start)
+                if _is_hard(feats[g])
+            )
             and _paragraph_run(feats, blocks[first - 1][-2:])
         ):
             break

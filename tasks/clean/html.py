@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tasks.clean.doc import KEPT, CleanedDoc, Line
-from tasks.clean.jsonld import _meta_json
+from akhbar.tasks.clean.doc import KEPT, CleanedDoc, Line
+from akhbar.tasks.clean.jsonld import _meta_json
 
 # Chosen by measurement on the dev pages (bench/boilerplate.py --grid); see the bench docstring.
 TRAFILATURA_SETTINGS: dict[str, Any] = {
@@ -29,7 +29,7 @@ def parse_html(html: str):
 def page_metadata(tree, url: str | None = None):
     """trafilatura's metadata of a page (title, author, URL, site name, categories, tags) without
     its two steps our output does not use: htmldate's publication date (the dates stage finds its
-    own, with evidence: tasks.dates.publication_date_from_html) and the licence (bench/boilerplate.py).
+    own, with evidence: akhbar.tasks.dates.publication_date_from_html) and the licence (bench/boilerplate.py).
     The steps and their order are
     `trafilatura.metadata.extract_metadata`'s; tests/clean/test_html.py checks the fields against it.
     Reads the tree only (extract_author prunes a copy)."""
@@ -40,7 +40,7 @@ def page_metadata(tree, url: str | None = None):
         meta.author = None
     try:
         meta = _meta_json(tree, meta)
-    except Exception:  # noqa: BLE001 - trafilatura guards this call the same way (bugs in its JSON-LD code)
+    except Exception:
         pass
     if not meta.title:
         meta.title = tm.extract_title(tree)
@@ -66,6 +66,7 @@ def page_metadata(tree, url: str | None = None):
         meta.tags = tm.extract_catstags("tag", tree)
     meta.clean_and_trim()
     return meta
+
 
 def clean_html(html, url: str | None = None) -> CleanedDoc:
     """Main text of an HTML page (markup, or a tree from `parse_html`) via trafilatura; paragraphs
@@ -100,11 +101,57 @@ def clean_html(html, url: str | None = None) -> CleanedDoc:
 
 _DROP_TAGS = {"script", "style", "noscript", "template", "head", "svg", "select", "iframe", "object", "canvas"}
 _BLOCK_TAGS = {
-    "address", "article", "aside", "blockquote", "body", "br", "center", "dd", "details", "dialog",
-    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
-    "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav",
-    "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul", "caption",
-    "option", "button", "label", "title", "textarea",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "legend",
+    "li",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "tr",
+    "ul",
+    "caption",
+    "option",
+    "button",
+    "label",
+    "title",
+    "textarea",
 }
 _CELL_TAGS = {"td", "th"}
 _PRE_TAGS = {"pre", "textarea"}
@@ -167,4 +214,3 @@ def html_to_text_scrape(html: str) -> str:
         if line:
             out.append(line)
     return "\n".join(out)
-

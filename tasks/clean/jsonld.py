@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 def _meta_json(tree, meta):
     """trafilatura.metadata.extract_meta_json, with `_json_parse_error` for JSON-LD that does not parse."""
     import json

@@ -7,14 +7,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from akhbar.tasks.clean.rules import Rules, _al_strip, cue_key
+
 from akhbar.arabic import normalize_arabic
-from tasks.clean.rules import Rules, _al_strip, cue_key
 
 _AR_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]")
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9\u0660-\u0669\u06F0-\u06F9]")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$|^\S+@\S+\.\w+$", re.I)
 _NUM = r"[-+]?[\d\u0660-\u0669\u06F0-\u06F9][\d\u0660-\u0669\u06F0-\u06F9.,\u066B\u066C]*\s*%?"
-_NUMROW = re.compile(rf"^(?:(?P<l1>[^\d\u0660-\u0669:=]{{2,40}}?)\s*[:=]?\s*{_NUM}|{_NUM}\s+(?P<l2>[^\d\u0660-\u0669]{{2,40}}))$")
+_NUMROW = re.compile(
+    rf"^(?:(?P<l1>[^\d\u0660-\u0669:=]{{2,40}}?)\s*[:=]?\s*{_NUM}|{_NUM}\s+(?P<l2>[^\d\u0660-\u0669]{{2,40}}))$"
+)
 _COMMENT = re.compile(r"^(?P<name>[^:：]{2,40}?)\s+[:：]\s+(?P<body>\S.*)$")
 _COUNT_TAIL = re.compile(r"\s\(\d{1,6}\)$")
 _NUMBERED = re.compile(r"^[\d\u0660-\u0669]{1,2}\s*[.)\-–]\s+\S")
@@ -47,7 +50,7 @@ def _label_split(text: str, rules: Rules, labels: frozenset[str]) -> tuple[str, 
     if best > 0:
         left = cue_key(text[:best])
         if left in labels:
-            return left, text[best + len(best_sep):].strip(" :-–—\t")
+            return left, text[best + len(best_sep) :].strip(" :-–—\t")
     words = text.split()
     for n in (2, 1):
         if len(words) > n:
@@ -192,8 +195,11 @@ def _classify_line(f: _Feat, words: list[str], rules: Rules, arabic_page: bool) 
         if len(kw) >= rules.nav_min_hits and sum(w in rules.nav_words for w in kw) >= rules.nav_min_hits:
             f.kind = "nav"
             return
-        if key is not None and len(hkey) <= 2 and hkey[0] in rules.comment_topic and (
-            text.rstrip().endswith((":", "：")) or len(hkey) == 1
+        if (
+            key is not None
+            and len(hkey) <= 2
+            and hkey[0] in rules.comment_topic
+            and (text.rstrip().endswith((":", "：")) or len(hkey) == 1)
         ):
             f.kind = "topic"
             return
@@ -212,7 +218,8 @@ def _classify_line(f: _Feat, words: list[str], rules: Rules, arabic_page: bool) 
             # a publication stamp: dates, clock times, weekdays and labels make up the line
             # ("Published: Nov. 19, 2019, 6:18 p.m. Updated: Nov. 19, 2019, 7:10 p.m.")
             rest_words = [
-                w for w in rules.date_re.sub(" ", norm).split()
+                w
+                for w in rules.date_re.sub(" ", norm).split()
                 if w not in rules.date_filler and not (w.isdigit() and len(w) <= 2)
             ]
             if (
@@ -356,7 +363,7 @@ def _embedded_label(value: str, rules: Rules, labels: frozenset[str]) -> tuple[s
     left_words = value[:pos].split()
     for n in (2, 1):
         if len(left_words) > n and cue_key(" ".join(left_words[-n:])) in labels:
-            return " ".join(left_words[:-n]).strip(" -–|،,"), value[pos + 1:].strip()
+            return " ".join(left_words[:-n]).strip(" -–|،,"), value[pos + 1 :].strip()
     return None
 
 

@@ -128,8 +128,17 @@ def load_rules(path: str | None = None) -> Rules:
         comment_dated_suffix=tuple(x.casefold() for x in cues["comment_header_dated_suffix"]),
         first_words=frozenset(
             k.split()[0]
-            for name in ("trailer_prefix", "trailer_exact", "soft_trailer", "line_prefix", "source_labels",
-                         "byline_labels", "tags_labels", "date_labels", "labels_without_separator")
+            for name in (
+                "trailer_prefix",
+                "trailer_exact",
+                "soft_trailer",
+                "line_prefix",
+                "source_labels",
+                "byline_labels",
+                "tags_labels",
+                "date_labels",
+                "labels_without_separator",
+            )
             for k in _keys(cues[name])
         ),
         label_first={
@@ -138,9 +147,21 @@ def load_rules(path: str | None = None) -> Rules:
         },
         any_first_words=frozenset(
             k.split()[0]
-            for name in ("trailer_prefix", "trailer_exact", "soft_trailer", "line_prefix", "source_labels",
-                         "byline_labels", "tags_labels", "date_labels", "labels_without_separator",
-                         "line_exact", "share_words", "nav_words", "comment_topic")
+            for name in (
+                "trailer_prefix",
+                "trailer_exact",
+                "soft_trailer",
+                "line_prefix",
+                "source_labels",
+                "byline_labels",
+                "tags_labels",
+                "date_labels",
+                "labels_without_separator",
+                "line_exact",
+                "share_words",
+                "nav_words",
+                "comment_topic",
+            )
             for k in _keys(cues[name])
         ),
         bullets=chars["bullets"],
@@ -152,14 +173,26 @@ def load_rules(path: str | None = None) -> Rules:
         months=tuple(months),
         rel_date_re=rel_date_re,
         # case variants spelled out: a case-sensitive alternation scans much faster than re.I
-        caption_gate=re.compile("|".join(sorted({
-            re.escape(v) for c in cues["caption_credit_labels"]
-            for v in (c.split()[0], c.split()[0].lower(), c.split()[0].upper(), c.split()[0].capitalize())
-        }))),
+        caption_gate=re.compile(
+            "|".join(
+                sorted(
+                    {
+                        re.escape(v)
+                        for c in cues["caption_credit_labels"]
+                        for v in (c.split()[0], c.split()[0].lower(), c.split()[0].upper(), c.split()[0].capitalize())
+                    }
+                )
+            )
+        ),
         caption_lead=tuple(x + " " for x in cues["caption_lead"]),
         caption_lead_re=re.compile(
-            "^(?:" + "|".join(re.escape(x) for x in cues["caption_lead"]) + r")\s.{0,%d}?(?<!\w)(?:" % cues["caption_lead_span"]
-            + "|".join(re.escape(x) for x in sorted(cues["caption_noun"], key=len, reverse=True)) + r")(?!\w)"
+            "^(?:"
+            + "|".join(re.escape(x) for x in cues["caption_lead"])
+            + r")\s.{0,"
+            + str(cues["caption_lead_span"])
+            + r"}?(?<!\w)(?:"
+            + "|".join(re.escape(x) for x in sorted(cues["caption_noun"], key=len, reverse=True))
+            + r")(?!\w)"
         ),
         date_filler=frozenset(
             w for x in cues["date_stamp_words"] + cues["date_labels"] for w in normalize_arabic(x).split()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tasks.clean.lines import _Feat, _length_kind
-from tasks.clean.rules import Rules
+from akhbar.tasks.clean.lines import _Feat, _length_kind
+from akhbar.tasks.clean.rules import Rules
+
 
 # long: one left-to-right scan, a branch per kind of run
 def _resolve_runs(feats: list[_Feat], rules: Rules) -> None:
@@ -59,8 +60,10 @@ def _resolve_runs(feats: list[_Feat], rules: Rules) -> None:
     # A source line inside a run of paragraphs (a paragraph before it, two after it) credits a chart
     # or a photo ("Source: Natl Energy Administration"); the article's source line ends the article.
     for i in range(1, n - 2):
-        if feats[i].kind == "source" and feats[i - 1].kind == "strong" and all(
-            feats[j].kind == "strong" and feats[j].ends_sentence for j in (i + 1, i + 2)
+        if (
+            feats[i].kind == "source"
+            and feats[i - 1].kind == "strong"
+            and all(feats[j].kind == "strong" and feats[j].ends_sentence for j in (i + 1, i + 2))
         ):
             feats[i].kind = "credit"
     # Relative time stamps ("2 days ago at 07:52 am", "11 hours ago") recurring every few lines head

@@ -5,6 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+from akhbar.tasks.clean.doc import KEPT
+from akhbar.tasks.clean.html import clean_html, parse_html
+from akhbar.tasks.clean.keys import paragraph_keys
+from akhbar.tasks.clean.text import clean_text
 
 from akhbar import reasons, staging
 from akhbar.language import detect_language
@@ -13,13 +17,19 @@ from akhbar.settings import Settings
 from akhbar.staging import CLEAN_DOC_SCHEMA, CLEAN_PARAGRAPH_SCHEMA
 from akhbar.store import write_staged
 from akhbar.tasking import StageTask
-from tasks.clean.doc import KEPT
-from tasks.clean.html import clean_html, parse_html
-from tasks.clean.keys import paragraph_keys
-from tasks.clean.text import clean_text
 
-_RECORD_COLUMNS = ["doc_id", "source_uri", "site", "format", "encoding", "input_index", "record_index", "url",
-                   "crawled_at", "source_meta"]
+_RECORD_COLUMNS = [
+    "doc_id",
+    "source_uri",
+    "site",
+    "format",
+    "encoding",
+    "input_index",
+    "record_index",
+    "url",
+    "crawled_at",
+    "source_meta",
+]
 
 
 def _clean_html_job(job: tuple[str, str | None, object]):
@@ -29,7 +39,7 @@ def _clean_html_job(job: tuple[str, str | None, object]):
     name. The date is read here,
     where the HTML is at hand, and handed to the dates stage through the staged documents.
     """
-    from tasks.dates import publication_date_from_html
+    from akhbar.tasks.dates import publication_date_from_html
 
     html, url, crawled_at = job
     tree = parse_html(html)
@@ -54,19 +64,30 @@ def _clean_all(rows: list[dict], time_limit: float) -> list:
         if results[i] is None:
             try:
                 results[i] = (clean_text(r["content"]), None)
-            except Exception as exc:  # noqa: BLE001 - one bad page is a reject, not the end of the run
+            except Exception as exc:
                 results[i] = exc
     return results
 
 
 def _stage_publication_date(docs: dict[str, list]) -> None:
     """Decide the publication date of the document just appended to `docs` (its published* columns)."""
-    from tasks.dates import publication_date
+    from akhbar.tasks.dates import publication_date
 
-    found = publication_date({name: values[-1] for name, values in docs.items() if not name.startswith("published")}
-                             | {"published_field": docs["published_field"][-1],
-                                **{n: docs[n][-1] for n in ("published_html", "published_html_precision",
-                                                            "published_html_evidence", "published_html_method")}})
+    found = publication_date(
+        {name: values[-1] for name, values in docs.items() if not name.startswith("published")}
+        | {
+            "published_field": docs["published_field"][-1],
+            **{
+                n: docs[n][-1]
+                for n in (
+                    "published_html",
+                    "published_html_precision",
+                    "published_html_evidence",
+                    "published_html_method",
+                )
+            },
+        }
+    )
     docs["published"].append(found.value if found else None)
     docs["published_precision"].append(found.precision if found else None)
     docs["published_evidence"].append(found.evidence if found else None)
@@ -82,7 +103,7 @@ def reject_error(exc: Exception, time_limit: float) -> str:
 
 def clean_shard(run_dir: str, shard_id: int) -> dict:
     """Clean every admitted record of one record shard; write staged paragraphs and documents."""
-    from tasks.ingest import REJECT_SCHEMA, read_record_shard
+    from akhbar.tasks.ingest import REJECT_SCHEMA, read_record_shard
 
     run = Path(run_dir)
     settings = Settings.load(run)
@@ -98,8 +119,14 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
     for rec, result in zip(rows, _clean_all(rows, settings.doc_time_limit)):
         if isinstance(result, Exception):
             error = reject_error(result, settings.doc_time_limit)
-            rejects.append({"source_uri": rec["source_uri"], "stage": "clean", "error": error[:500],
-                            "input_index": rec["input_index"]})
+            rejects.append(
+                {
+                    "source_uri": rec["source_uri"],
+                    "stage": "clean",
+                    "error": error[:500],
+                    "input_index": rec["input_index"],
+                }
+            )
             continue
         cleaned, html_date = result
         for pos, line in enumerate(cleaned.lines):
@@ -132,19 +159,22 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
         docs["language"].append(detect_language("\n".join(ln.text for ln in cleaned.lines if ln.status == KEPT)))
         _stage_publication_date(docs)
     staging.folder(run, "clean_docs")
-    write_staged(pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), staging.path(run, "clean_paragraphs", shard_id),
-                 plain=("text",))
+    write_staged(
+        pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), staging.path(run, "clean_paragraphs", shard_id), plain=("text",)
+    )
     write_staged(pa.table(docs, schema=CLEAN_DOC_SCHEMA), staging.path(run, "clean_docs", shard_id))
     write_staged(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), staging.path(run, "clean_rejects", shard_id))
-    if near:  # read by tasks.dedup._near_dups
-        from tasks.dedup import minhash_stage_table
-        from tasks.stories import document_signatures
+    if near:  # read by akhbar.tasks.dedup._near_dups
+        from akhbar.tasks.dedup import minhash_stage_table
+        from akhbar.tasks.stories import document_signatures
 
         full: list = []
         lines = minhash_stage_table(*near_rows, min_words, full_signatures=full)
         write_staged(lines, staging.path(run, "clean_minhash", shard_id))
-        write_staged(document_signatures(lines.column("doc_id").to_pylist(), full[0]),  # tasks.stories
-                     staging.path(run, "clean_docsig", shard_id))
+        write_staged(
+            document_signatures(lines.column("doc_id").to_pylist(), full[0]),  # akhbar.tasks.stories
+            staging.path(run, "clean_docsig", shard_id),
+        )
     return {"documents": len(docs["doc_id"]), "paragraphs": len(paras["doc_id"]), "rejects": len(rejects)}
 
 

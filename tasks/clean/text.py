@@ -1,13 +1,13 @@
 """The text path: every non-empty line of a flattened news page kept, or not, with a reason.
 
 How a text is read, in three passes:
-1. every line gets a context-free kind (tasks.clean.lines: URL, cue line, trailer cue, labelled
+1. every line gets a context-free kind (akhbar.tasks.clean.lines: URL, cue line, trailer cue, labelled
    metadata such as "المصدر:"/"كلمات دلالية:"/"الكاتب:", date line, section line, Latin noise,
    bullet, label-number row, "name : comment", or by length a "strong" body line / a "weak" short
    line); runs then turn bullets into headline lists, label-number rows into number tables,
-   comments into threads (tasks.clean.runs);
+   comments into threads (akhbar.tasks.clean.runs);
 2. body-length lines form blocks; the main block (most characters x density x share of sentence
-   endings, discounted after end-of-article markers) starts the body (tasks.clean.blocks); lines
+   endings, discounted after end-of-article markers) starts the body (akhbar.tasks.clean.blocks); lines
    before it are the header (title, section, date, source, byline);
 3. from the body start a small state machine keeps body lines until a trailer cue or an
    end-of-article marker (source line, tags, copyright); after a soft cue (read-also) it returns
@@ -27,12 +27,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from akhbar.tasks.clean.blocks import _body_start
+from akhbar.tasks.clean.doc import BOILERPLATE, KEPT, METADATA, CleanedDoc, Line
+from akhbar.tasks.clean.lines import _Feat, _is_arabic_page, _title_case, read_lines
+from akhbar.tasks.clean.rules import Rules, load_rules
+from akhbar.tasks.clean.runs import _resolve_runs
+
 from akhbar.arabic import normalize_arabic
-from tasks.clean.blocks import _body_start
-from tasks.clean.doc import BOILERPLATE, KEPT, METADATA, CleanedDoc, Line
-from tasks.clean.lines import _Feat, _is_arabic_page, _title_case, read_lines
-from tasks.clean.rules import Rules, load_rules
-from tasks.clean.runs import _resolve_runs
 
 Out = list  # per line: (status, reason), or None while undecided
 
@@ -184,8 +185,9 @@ def _returns_to_article(feats: list[_Feat], i: int, late: set[int], s: _Trailer,
     )
 
 
-def _trailer_line(feats: list[_Feat], i: int, late: set[int], out: Out, doc: CleanedDoc, s: _Trailer,
-                  rules: Rules) -> None:
+def _trailer_line(
+    feats: list[_Feat], i: int, late: set[int], out: Out, doc: CleanedDoc, s: _Trailer, rules: Rules
+) -> None:
     f = feats[i]
     k = f.kind
     if _returns_to_article(feats, i, late, s, rules):

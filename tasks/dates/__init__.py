@@ -29,8 +29,8 @@ The modules (docs/dates.md has the coverage table):
     stage           the pipeline stage (dates_shard, dates_task)
 """
 
-from tasks.dates.mentions import DateMention, extract_mentions
-from tasks.dates.published import (
+from akhbar.tasks.dates.mentions import DateMention, extract_mentions
+from akhbar.tasks.dates.published import (
     PublicationDate,
     plausible_published,
     publication_date,
@@ -39,28 +39,28 @@ from tasks.dates.published import (
     publication_date_from_url,
     staged_publication_date,
 )
-from tasks.dates.published_html import (
+from akhbar.tasks.dates.published_html import (
     HTML_DATE_READERS,
     publication_date_by,
     publication_date_from_html,
     publication_date_from_page_line,
 )
-from tasks.dates.stage import dates_shard, dates_task
+from akhbar.tasks.dates.stage import dates_shard, dates_task
 
 __all__ = [
+    "HTML_DATE_READERS",
     "DateMention",
     "PublicationDate",
-    "extract_mentions",
-    "publication_date_from_header",
-    "publication_date_from_html",
-    "publication_date_from_url",
-    "publication_date_from_field",
-    "publication_date_from_page_line",
-    "publication_date_by",
-    "publication_date",
-    "staged_publication_date",
-    "plausible_published",
-    "HTML_DATE_READERS",
     "dates_shard",
     "dates_task",
+    "extract_mentions",
+    "plausible_published",
+    "publication_date",
+    "publication_date_by",
+    "publication_date_from_field",
+    "publication_date_from_header",
+    "publication_date_from_html",
+    "publication_date_from_page_line",
+    "publication_date_from_url",
+    "staged_publication_date",
 ]

@@ -1,22 +1,47 @@
 """Candidate builders: each adds the (start, end, priority, parts) candidates of one pattern family
-found in a folded text (tasks.dates.mentions selects among them)."""
+found in a folded text (akhbar.tasks.dates.mentions selects among them)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
-from tasks.dates import relative
-from tasks.dates.lexicon import _HIJRI_MONTHS, _ORDINALS, _REL_STEMS, _SEASONS, _WEEKDAYS, _WEEKDAY_NAMES
-from tasks.dates.patterns import (
-    _DIGIT_COLON, _FUTURE_BEFORE, _RX_AND_YEAR, _RX_DAY, _RX_DMY, _RX_HIJRI, _RX_HOUR, _RX_ISO, _RX_MDY,
-    _RX_MONTH, _RX_RANGE, _RX_RELPERIOD, _RX_RFC, _RX_SEASON, _RX_TIME, _RX_WEEKDAY, _RX_YEAR, _YEAR_KW_MAX,
+from akhbar.tasks.dates import relative
+from akhbar.tasks.dates.lexicon import _HIJRI_MONTHS, _ORDINALS, _REL_STEMS, _SEASONS, _WEEKDAY_NAMES, _WEEKDAYS
+from akhbar.tasks.dates.patterns import (
+    _DIGIT_COLON,
+    _FUTURE_BEFORE,
+    _RX_AND_YEAR,
+    _RX_DAY,
+    _RX_DMY,
+    _RX_HIJRI,
+    _RX_HOUR,
+    _RX_ISO,
+    _RX_MDY,
+    _RX_MONTH,
+    _RX_RANGE,
+    _RX_RELPERIOD,
+    _RX_RFC,
+    _RX_SEASON,
+    _RX_TIME,
+    _RX_WEEKDAY,
+    _RX_YEAR,
+    _YEAR_KW_MAX,
 )
-from tasks.dates.values import (
-    _day_value, _end_before_time, _month_of, _monthx_value, _near_year, _rel_kind, _shift_month, _split_monthx,
-    _time_suffix, _valid_date, _weekday_date, _year_ok,
+from akhbar.tasks.dates.values import (
+    _day_value,
+    _end_before_time,
+    _month_of,
+    _monthx_value,
+    _near_year,
+    _rel_kind,
+    _shift_month,
+    _split_monthx,
+    _time_suffix,
+    _valid_date,
+    _weekday_date,
+    _year_ok,
 )
-
 
 # a candidate: (start, end, priority, [(start, end, value, granularity, calendar), ...]) in folded coordinates
 _Cand = tuple[int, int, int, list[tuple[int, int, str, str, str]]]
@@ -49,6 +74,8 @@ def _cands_numeric(f: str, ref: dt.date | None, out: list, first_four: int = 0) 
             elif g.get("H") is not None:
                 end = _end_before_time(mt)
             out.append((mt.start(), end, prio, [(mt.start(), end, value, gran, "hijri" if hijri else "gregorian")]))
+
+
 def _cands_rfc(f: str, out: list) -> None:
     for mt in (*_RX_RFC.finditer(f), *_RX_MDY.finditer(f)):
         g = mt.groupdict()
@@ -112,7 +139,7 @@ def _cands_day(f: str, ref: dt.date | None, out: list) -> None:
         if g["ord"] and y is None and ref is None and not re.search(r"من\s", mt.group(0)):
             # "الثاني يناير" without من: too weak alone
             continue
-        if g["ord"] and y is None and _CITY_BEFORE.search(f[max(0, mt.start() - 12):mt.start()]):
+        if g["ord"] and y is None and _CITY_BEFORE.search(f[max(0, mt.start() - 12) : mt.start()]):
             out.append((mt.start(), mt.end(), 99, []))  # a place name: blocks the month inside it too
             continue  # مدينة السادس من أكتوبر, جسر 6 أكتوبر: places
         if y is None and ref is not None and g["yrel"]:
@@ -126,7 +153,7 @@ def _cands_day(f: str, ref: dt.date | None, out: list) -> None:
             elif kind == "current":
                 y = ref.year  # "30 من أبريل الجاري": this year's
         wd = _WEEKDAYS[g["wd"]] if g["wd"] else None
-        forward = y is None and ref is not None and _FUTURE_BEFORE.search(f[max(0, mt.start() - 40):mt.start()])
+        forward = y is None and ref is not None and _FUTURE_BEFORE.search(f[max(0, mt.start() - 40) : mt.start()])
         dv = _day_value(y, m, d, ref, wd, bool(forward))
         if dv is None:
             continue
@@ -156,18 +183,27 @@ def _cands_range(f: str, ref: dt.date | None, out: list) -> None:
         v1, v2 = _day_value(y, m, d1, ref), _day_value(y, m, d2, ref)
         if v1 is None or v2 is None:
             continue
-        out.append((mt.start(), mt.end(), 10, [
-            (mt.start("d1"), mt.end("d1"), v1[0], "day", "gregorian"),
-            (mt.start("d2"), mt.end(), v2[0], "day", "gregorian"),
-        ]))
+        out.append(
+            (
+                mt.start(),
+                mt.end(),
+                10,
+                [
+                    (mt.start("d1"), mt.end("d1"), v1[0], "day", "gregorian"),
+                    (mt.start("d2"), mt.end(), v2[0], "day", "gregorian"),
+                ],
+            )
+        )
 
 
 _NAME_BEFORE = re.compile(r"(?:(?<!\w)دي|(?<!\w)دو|واتس)\s*$")
 _CITY_BEFORE = re.compile(r"(?:مدينه|جسر|كوبري|ميدان|شارع|حي|جامعه|محافظه)\s+$")
 _MONTH_CONTEXT_BEFORE = re.compile(
-    r"(?:في|منذ|حتي|خلال|قبل|بعد|مطلع|منتصف|نهايه|اواخر|اوايل|اوائل|بدايه|اواسط|مستهل)\s+$")
+    r"(?:في|منذ|حتي|خلال|قبل|بعد|مطلع|منتصف|نهايه|اواخر|اوايل|اوائل|بدايه|اواسط|مستهل)\s+$"
+)
 _MEASURE_BEFORE = re.compile(
-    r"(?:طول|طوله|طولها|عرض|عرضه|ارتفاع|ارتفاعه|عمق|مسافه|مساحه|قطر|مسار|مستوي|علو|بعد)\s*(?:[^\s\d]+\s+)?$")
+    r"(?:طول|طوله|طولها|عرض|عرضه|ارتفاع|ارتفاعه|عمق|مسافه|مساحه|قطر|مسار|مستوي|علو|بعد)\s*(?:[^\s\d]+\s+)?$"
+)
 _YEAR_WORD_KW = re.compile(r"(?:عام|العام|عامي|سنه|السنه|اعوام|مطلع|منتصف|نهايه|اواخر|اوايل|اوائل|بدايه|اواسط|مستهل)$")
 
 
@@ -194,11 +230,11 @@ def _cands_month(f: str, ref: dt.date | None, out: list) -> None:
             if not strong_ctx:
                 if first in ("اب",) or first.isascii():
                     continue
-                if not _MONTH_CONTEXT_BEFORE.search(f[max(0, mt.start() - 8):mt.start()]):
+                if not _MONTH_CONTEXT_BEFORE.search(f[max(0, mt.start() - 8) : mt.start()]):
                     continue
             if g["clitic"] and not (y is not None or doubled):
                 continue
-        before = f[max(0, mt.start() - 6):mt.start()]
+        before = f[max(0, mt.start() - 6) : mt.start()]
         if _NAME_BEFORE.search(before) and not g["pos"] and not g["shahr"]:
             continue  # "لويجي دي مايو", "واتس آب عام 2009": names, not months
         start = mt.start("pos") if g["pos"] else (mt.start("shahr") if g["shahr"] else mt.start("mon"))
@@ -267,9 +303,9 @@ def _cands_year(f: str, out: list, first_four: int = 0) -> None:
         kw = g["kw"]
         if not (kw or g["suf"]):
             continue
-        if not kw and _MEASURE_BEFORE.search(f[max(0, mt.start() - 16):mt.start()]):
+        if not kw and _MEASURE_BEFORE.search(f[max(0, mt.start() - 16) : mt.start()]):
             continue  # "بطول 1300م": metres
-        if kw == "بعد" and f[max(0, mt.start() - 4):mt.start()].endswith("علي "):
+        if kw == "بعد" and f[max(0, mt.start() - 4) : mt.start()].endswith("علي "):
             continue  # "على بعد 1500م": a distance
         if g["suf"] and g["suf"].strip().startswith("ه"):
             continue  # a Hijri year alone: no Gregorian year to give
@@ -304,7 +340,7 @@ def _cands_relative(f: str, ref: dt.date | None, out: list) -> None:
     if period_word:
         relative.cands_period_edge(f, ref, out)  # «نهاية العام»: no relative word needed
     period = period_word and any(k in f for k in _REL_STEMS)
-    for mt in (_RX_RELPERIOD.finditer(f) if period else ()):
+    for mt in _RX_RELPERIOD.finditer(f) if period else ():
         g = mt.groupdict()
         unit = g["the"] or g["this"]
         kind = _rel_kind(g["rel"]) if g["rel"] else "current"
@@ -322,6 +358,7 @@ def _cands_relative(f: str, ref: dt.date | None, out: list) -> None:
             value, gran = f"{ref.year + step:04d}", "year"
         out.append((mt.start(), mt.end(), 3, [(mt.start(), mt.end(), value, gran, "gregorian")]))
 
+
 def _cands_weekday(f: str, ref: dt.date | None, out: list) -> None:
     for mt in _RX_WEEKDAY.finditer(f):
         wd = _WEEKDAYS[mt.group("wd")]
@@ -332,7 +369,7 @@ def _cands_weekday(f: str, ref: dt.date | None, out: list) -> None:
             out.append((start, end, 2, [(start, end, _WEEKDAY_NAMES[wd], "weekday", "gregorian")]))
         else:
             rel = mt.group("rel")
-            if rel is None and _FUTURE_BEFORE.search(f[max(0, start - 40):start]):
+            if rel is None and _FUTURE_BEFORE.search(f[max(0, start - 40) : start]):
                 rel = "المقبل"  # "ستجرى الأحد", "المقرر عقدها الخميس": the next such day
             value, gran, end = _weekday_date(wd, rel, ref).isoformat(), "day", mt.end()
             t = _time_suffix(mt.groupdict())

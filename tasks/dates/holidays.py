@@ -7,12 +7,20 @@ import datetime as dt
 import functools
 import re
 
-from tasks.dates.lexicon import (
-    _BC, _E, _HIJRI_MONTHS, _HMONTH, _ORDINAL, _ORDINALS, _REL, _REL_STEMS, _alt,
+from akhbar.tasks.dates.lexicon import (
+    _BC,
+    _E,
+    _HIJRI_MONTHS,
+    _HMONTH,
+    _ORDINAL,
+    _ORDINALS,
+    _REL,
+    _REL_STEMS,
+    _alt,
 )
-from tasks.dates.matching import _add, _forward, _matches
-from tasks.dates.patterns import _compile
-from tasks.dates.values import _rel_kind
+from akhbar.tasks.dates.matching import _add, _forward, _matches
+from akhbar.tasks.dates.patterns import _compile
+from akhbar.tasks.dates.values import _rel_kind
 
 _HIJRI_NAMES = ("محرم", "صفر", "ربيع", "جمادي", "رجب", "شعبان", "رمضان", "شوال", "القعده", "الحجه")
 
@@ -21,18 +29,25 @@ _HIJRI_NAMES = ("محرم", "صفر", "ربيع", "جمادي", "رجب", "شع�
 _RX_HIJRI_YEARLESS = _compile(
     rf"{_BC}(?:(?:(?P<d>\d{{1,2}})|(?P<ord>{_ORDINAL}))\s+(?:من\s+)?(?:شهر\s+)?|(?P<shahr>شهر)\s+)?"
     rf"(?P<hmon>{_HMONTH}){_E}(?:\s+(?P<rel>{_REL}){_E})?"
-    rf"(?!\s*[،,]?\s*(?:(?:عام|سنه|لعام|لسنه)\s+)?\d)")
+    rf"(?!\s*[،,]?\s*(?:(?:عام|سنه|لعام|لسنه)\s+)?\d)"
+)
 
 
 # holidays: (calendar, month, day); «أول/ثاني/ثالث أيام» counts from the day, «ليلة/عشية» is the eve
 HOLIDAYS = {
-    "عيد الفطر": ("hijri", 10, 1), "عيد الفطر المبارك": ("hijri", 10, 1),
-    "عيد الاضحي": ("hijri", 12, 10), "عيد الاضحي المبارك": ("hijri", 12, 10),
-    "يوم عرفه": ("hijri", 12, 9), "وقفه عرفه": ("hijri", 12, 9),
-    "المولد النبوي": ("hijri", 3, 12), "المولد النبوي الشريف": ("hijri", 3, 12),
+    "عيد الفطر": ("hijri", 10, 1),
+    "عيد الفطر المبارك": ("hijri", 10, 1),
+    "عيد الاضحي": ("hijri", 12, 10),
+    "عيد الاضحي المبارك": ("hijri", 12, 10),
+    "يوم عرفه": ("hijri", 12, 9),
+    "وقفه عرفه": ("hijri", 12, 9),
+    "المولد النبوي": ("hijri", 3, 12),
+    "المولد النبوي الشريف": ("hijri", 3, 12),
     "راس السنه الهجريه": ("hijri", 1, 1),
-    "عيد الميلاد المجيد": ("gregorian", 12, 25), "راس السنه الميلاديه": ("gregorian", 1, 1),
-    "عيد العمال": ("gregorian", 5, 1), "عيد الحب": ("gregorian", 2, 14),
+    "عيد الميلاد المجيد": ("gregorian", 12, 25),
+    "راس السنه الميلاديه": ("gregorian", 1, 1),
+    "عيد العمال": ("gregorian", 5, 1),
+    "عيد الحب": ("gregorian", 2, 14),
 }
 
 
@@ -44,7 +59,8 @@ _HOLIDAY_BEFORE = re.compile(rf"(?<!\w)(?P<pre>{_alt(_HOLIDAY_DAYS)})\s+$")
 
 _RX_HOLIDAY = _compile(
     rf"{_BC}(?P<h>{_alt(HOLIDAYS)}){_E}"
-    rf"(?:\s*(?:(?:لعام|لسنه|عام|سنه)\s+)?(?P<y>\d{{4}})(?!\d)(?P<suf>\s*ه(?!\w))?)?")
+    rf"(?:\s*(?:(?:لعام|لسنه|عام|سنه)\s+)?(?P<y>\d{{4}})(?!\d)(?P<suf>\s*ه(?!\w))?)?"
+)
 
 
 _HOLIDAY_KEYS = ("عيد ال", "يوم عرفه", "وقفه عرفه", "المولد", "راس السنه")  # where each name starts
@@ -86,8 +102,14 @@ def _cands_holidays(f: str, ref: dt.date | None, out: list) -> None:
         y = int(g["y"]) if g["y"] else None
         hijri_year = y is not None and (g["suf"] is not None or 1300 <= y <= 1500)
         if y is not None and cal == "hijri" and not hijri_year:  # «عيد الفطر 2017»: the one in that Gregorian year
-            got = next((x for hy in range(y - 580, y - 576)
-                        if (x := _holiday_date(cal, m, day, hy, None, False)) is not None and x.year == y), None)
+            got = next(
+                (
+                    x
+                    for hy in range(y - 580, y - 576)
+                    if (x := _holiday_date(cal, m, day, hy, None, False)) is not None and x.year == y
+                ),
+                None,
+            )
         elif y is not None and cal == "gregorian" and hijri_year:
             continue
         else:
@@ -109,7 +131,7 @@ def _hijri_name_positions(f: str) -> list[int]:
     for k in _HIJRI_NAMES:
         i = f.find(k)
         while i >= 0:
-            if _HIJRI_BEFORE.search(f, max(0, i - 40), i) or any(s in f[i:i + 30] for s in _REL_STEMS):
+            if _HIJRI_BEFORE.search(f, max(0, i - 40), i) or any(s in f[i : i + 30] for s in _REL_STEMS):
                 at.append(i)
             i = f.find(k, i + 1)
     return at
@@ -136,8 +158,10 @@ def _cands_hijri_yearless(f: str, ref: dt.date, out: list) -> None:
         elif kind == "past" and day is None:
             hy = today.year if hm < today.month else today.year - 1
         elif day is None:  # a month alone: the occurrence nearest the reference, as for Gregorian months
-            hy = min((today.year - 1, today.year, today.year + 1),
-                     key=lambda y: abs((y * 12 + hm) - (today.year * 12 + today.month)))
+            hy = min(
+                (today.year - 1, today.year, today.year + 1),
+                key=lambda y: abs((y * 12 + hm) - (today.year * 12 + today.month)),
+            )
         else:
             hy = today.year if key <= now or (day is None and hm == today.month) else today.year - 1
         try:

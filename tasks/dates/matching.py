@@ -1,11 +1,11 @@
-"""Trigger-anchored matching and the candidate helpers the relative rules share (tasks.dates.relative,
+"""Trigger-anchored matching and the candidate helpers the relative rules share (akhbar.tasks.dates.relative,
 holidays, numbers)."""
 
 from __future__ import annotations
 
 import re
 
-from tasks.dates.patterns import _FUTURE_BEFORE
+from akhbar.tasks.dates.patterns import _FUTURE_BEFORE
 
 
 def _word_starts_before(f: str, i: int, back: int) -> list[int]:
@@ -17,7 +17,7 @@ def _word_starts_before(f: str, i: int, back: int) -> list[int]:
         while j > 0 and f[j - 1].isalnum():
             j -= 1
         out.append(j)
-        if f[j:j + 1] in ("و", "ف"):
+        if f[j : j + 1] in ("و", "ف"):
             out.append(j + 1)
         while j > 0 and not f[j - 1].isalnum():
             j -= 1
@@ -26,8 +26,9 @@ def _word_starts_before(f: str, i: int, back: int) -> list[int]:
     return out
 
 
-def _matches(rx: re.Pattern, f: str, keys: tuple[str, ...] | dict[str, int], back: int,
-             at: list[int] | None = None) -> list[re.Match]:
+def _matches(
+    rx: re.Pattern, f: str, keys: tuple[str, ...] | dict[str, int], back: int, at: list[int] | None = None
+) -> list[re.Match]:
     """rx's matches that start within `back` words (or keys[k] words, for a dict) before an occurrence of
     one of `keys` (a word every match holds), or before the positions `at`, left to right and disjoint
     like finditer. Tries rx only there: a scan of the whole text costs a regex step at each of its
@@ -58,7 +59,7 @@ def _matches(rx: re.Pattern, f: str, keys: tuple[str, ...] | dict[str, int], bac
 
 
 def _forward(f: str, start: int) -> bool:
-    return _FUTURE_BEFORE.search(f[max(0, start - 40):start]) is not None
+    return _FUTURE_BEFORE.search(f[max(0, start - 40) : start]) is not None
 
 
 def _add(out: list, start: int, end: int, value: str, gran: str, prio: int = 3, cal: str = "gregorian") -> None:

@@ -8,17 +8,35 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from akhbar.tasks.dates import numbers, relative, widgets
+from akhbar.tasks.dates.candidates import (
+    _cands_day,
+    _cands_hijri,
+    _cands_month,
+    _cands_numeric,
+    _cands_range,
+    _cands_relative,
+    _cands_rfc,
+    _cands_season,
+    _cands_time,
+    _cands_weekday,
+    _cands_year,
+)
+from akhbar.tasks.dates.lexicon import _ARABIC_MONTH, _HMONTH, _MONTH, _ORDINAL
+from akhbar.tasks.dates.patterns import (
+    _DIGIT,
+    _DIGIT_COLON,
+    _HIJRI_TRIGGERS,
+    _MONTH_TRIGGERS,
+    _SEASON_TRIGGERS,
+    _SPAN_UNITS,
+    _TRIGGERS,
+    _WEEKDAY_TRIGGERS,
+    _compile,
+    _has_english_month,
+)
+
 from akhbar.arabic import FOLD_TABLE, fold_letters, fold_with_offsets
-from tasks.dates import numbers, relative, widgets
-from tasks.dates.candidates import (
-    _cands_day, _cands_hijri, _cands_month, _cands_numeric, _cands_range, _cands_relative, _cands_rfc,
-    _cands_season, _cands_time, _cands_weekday, _cands_year,
-)
-from tasks.dates.lexicon import _ARABIC_MONTH, _HMONTH, _MONTH, _ORDINAL
-from tasks.dates.patterns import (
-    _DIGIT, _DIGIT_COLON, _HIJRI_TRIGGERS, _MONTH_TRIGGERS, _SEASON_TRIGGERS, _SPAN_UNITS, _TRIGGERS,
-    _WEEKDAY_TRIGGERS, _compile, _has_english_month,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +97,7 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
         for line in text.split("\n"):
             if line:
                 for m in extract_mentions(line, reference):
-                    out.append(DateMention(m.start + pos, m.end + pos, m.surface, m.value, m.granularity,
-                                           m.calendar))
+                    out.append(DateMention(m.start + pos, m.end + pos, m.surface, m.value, m.granularity, m.calendar))
             pos += len(line) + 1
         return out
     # fold_letters(text) is exactly fold_with_offsets(text)[0] (= text.translate(FOLD_TABLE), cheaper:
@@ -89,8 +106,12 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
     first_digit = _DIGIT.search(folded)
     has_digit = first_digit is not None
     english = _has_english_month(folded)
-    if not (has_digit or english or any(k in folded for k in _TRIGGERS)
-            or ("بعد" in folded and any(k in folded for k in _SPAN_UNITS))):  # «بعد ثلاثة أيام»
+    if not (
+        has_digit
+        or english
+        or any(k in folded for k in _TRIGGERS)
+        or ("بعد" in folded and any(k in folded for k in _SPAN_UNITS))
+    ):  # «بعد ثلاثة أيام»
         return []
 
     # Each gate below is a necessary condition of its patterns (a four-digit run, a month name
@@ -98,8 +119,11 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
     # the big alternations a scan of the many paragraphs that cannot match (a month trigger
     # substring is in half the paragraphs: اب, ماي inside other words).
     cands: list = []
-    month = english or _has_month_word(folded) or (
-        _LATIN_ANY.search(folded) is not None and any(k in folded for k in _MONTH_TRIGGERS))
+    month = (
+        english
+        or _has_month_word(folded)
+        or (_LATIN_ANY.search(folded) is not None and any(k in folded for k in _MONTH_TRIGGERS))
+    )
     four = _FOUR_DIGITS.search(folded, first_digit.start()) if has_digit else None  # none before the first digit
     year4 = four is not None
     if has_digit:
@@ -176,11 +200,13 @@ def _join_day_and_time(text: str, mentions: list[DateMention]) -> list[DateMenti
             day, time = (prev, m) if prev.granularity == "day" else (m, prev)
             gap = _DAY_TIME_GAP if day is prev else _TIME_DAY_GAP
             if _FULL_DAY.fullmatch(day.value) and gap.fullmatch(text, prev.end, m.start):
-                out[-1] = DateMention(prev.start, m.end, text[prev.start:m.end], day.value + time.value, "datetime",
-                                      day.calendar)
+                out[-1] = DateMention(
+                    prev.start, m.end, text[prev.start : m.end], day.value + time.value, "datetime", day.calendar
+                )
                 continue
         out.append(m)
     return out
+
 
 _HIJRI_HINT = re.compile(_HMONTH)
 _FOUR_DIGITS = re.compile(r"\d{4}")  # every year pattern needs one (ISO, DMY, RFC, Hijri, bare year)
@@ -202,19 +228,24 @@ def _has_month_word(folded: str) -> bool:
             before = folded[i - 1] if i else " "
             if (not (before.isalnum() or before == "_") or before.isdecimal()) and _MONTH_WORD.match(folded, i):
                 return True
-            if before in "وبل" and (i == 1 or not (folded[i - 2].isalnum() or folded[i - 2] == "_")) \
-                    and _MONTH_WORD.match(folded, i - 1):
+            if (
+                before in "وبل"
+                and (i == 1 or not (folded[i - 2].isalnum() or folded[i - 2] == "_"))
+                and _MONTH_WORD.match(folded, i - 1)
+            ):
                 return True
             i = folded.find(k, i + 1)
     return False
 
 
 # the triggers that no shorter trigger starts: every month name starts with one of these
-_MONTH_TRIGGER_STARTS = tuple(k for k in _MONTH_TRIGGERS
-                              if not any(o != k and k.startswith(o) for o in _MONTH_TRIGGERS))
+_MONTH_TRIGGER_STARTS = tuple(
+    k for k in _MONTH_TRIGGERS if not any(o != k and k.startswith(o) for o in _MONTH_TRIGGERS)
+)
 # names that share their first three letters are looked for once by them (each hit is checked by _MONTH_WORD)
-_MONTH_TRIGGER_STARTS = tuple(sorted({k[:3] if sum(o[:3] == k[:3] for o in _MONTH_TRIGGER_STARTS) > 1 else k
-                                      for k in _MONTH_TRIGGER_STARTS}))
+_MONTH_TRIGGER_STARTS = tuple(
+    sorted({k[:3] if sum(o[:3] == k[:3] for o in _MONTH_TRIGGER_STARTS) > 1 else k for k in _MONTH_TRIGGER_STARTS})
+)
 
 
 _ORD_HINT = _compile(_ORDINAL + r"\s+(?:من\s+)?(?:شهر\s+)?" + _MONTH)

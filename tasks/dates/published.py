@@ -8,8 +8,8 @@ import email.utils
 import re
 from dataclasses import dataclass
 
-from tasks.dates.mentions import DateMention, extract_mentions
-from tasks.dates.values import _valid_date, _year_ok
+from akhbar.tasks.dates.mentions import DateMention, extract_mentions
+from akhbar.tasks.dates.values import _valid_date, _year_ok
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +18,7 @@ class PublicationDate:
     precision: str  # day | month | year
     evidence: str
     method: str  # header_line | html_meta | json_ld | time_tag | page_date_line | htmldate | url_path | record_field
+
 
 def _mention_to_date(m: DateMention) -> tuple[dt.date, str] | None:
     v = m.value
@@ -66,8 +67,9 @@ def _plausible(found: PublicationDate | None, now=None) -> PublicationDate | Non
 _HEADER_MAX_LEN = 90
 
 
-def publication_date_from_header(header_lines: list[str], now=None,
-                                 max_words_outside: int = 8) -> PublicationDate | None:
+def publication_date_from_header(
+    header_lines: list[str], now=None, max_words_outside: int = 8
+) -> PublicationDate | None:
     """The date line among the lines around the title ("1266 2017-02-08", "● أخبار دولية ٨ فبراير ٢٠١٥").
 
     Only absolute dates with at least month precision, on short lines; a line that is
@@ -84,7 +86,7 @@ def publication_date_from_header(header_lines: list[str], now=None,
             if got is None or not plausible_published(got[0], now):
                 continue
             # the date must carry the line: short lines only, or the date is a good part of it
-            words_outside = len(re.findall(r"\w+", line[: m.start] + " " + line[m.end:]))
+            words_outside = len(re.findall(r"\w+", line[: m.start] + " " + line[m.end :]))
             if words_outside > max_words_outside:
                 continue
             if best is None or (best[1] == "month" and got[1] == "day"):
@@ -96,8 +98,10 @@ def publication_date_from_header(header_lines: list[str], now=None,
 
 _URL_PATTERNS = (
     # one separator throughout: /2024/01/06/, 2024-01-06-slug, 2024_01_06 (not /2024/1-6.html)
-    *((re.compile(rf"(?<!\d)((?:19|20)\d\d){sep}(0?[1-9]|1[0-2]){sep}(0?[1-9]|[12]\d|3[01])(?!\d)"), "day")
-      for sep in ("/", "-", "_")),
+    *(
+        (re.compile(rf"(?<!\d)((?:19|20)\d\d){sep}(0?[1-9]|1[0-2]){sep}(0?[1-9]|[12]\d|3[01])(?!\d)"), "day")
+        for sep in ("/", "-", "_")
+    ),
     (re.compile(r"/((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:/|\.|-|_|$)"), "day"),
     # CNN style: /2013/middle_east/8/3/
     (re.compile(r"/((?:19|20)\d\d)/[a-z_\-]+/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/"), "day"),
@@ -160,8 +164,7 @@ def _field_date(value: str | None) -> PublicationDate | None:
             return PublicationDate(parsed.date(), "day", s, "record_field")
     if re.fullmatch(r"\d{9,10}(?:\.\d+)?", s):  # epoch seconds
         try:
-            return PublicationDate(dt.datetime.fromtimestamp(float(s), dt.UTC).date(), "day", s,
-                                   "record_field")
+            return PublicationDate(dt.datetime.fromtimestamp(float(s), dt.UTC).date(), "day", s, "record_field")
         except (OverflowError, OSError, ValueError):
             pass
     best = None
@@ -184,8 +187,15 @@ def publication_date(doc: dict) -> PublicationDate | None:
     now = doc.get("crawled_at")  # the crawl/ingest time when the record states it
     found = publication_date_from_field(doc.get("published_field"), now=now)
     if found is None and doc.get("published_html") is not None:
-        found = _plausible(PublicationDate(doc["published_html"], doc["published_html_precision"],
-                                           doc["published_html_evidence"], doc["published_html_method"]), now)
+        found = _plausible(
+            PublicationDate(
+                doc["published_html"],
+                doc["published_html_precision"],
+                doc["published_html_evidence"],
+                doc["published_html_method"],
+            ),
+            now,
+        )
     if found is None and doc.get("content_kind") == "text":
         found = publication_date_from_header(list(doc.get("header_lines") or []), now)
     if found is None:
@@ -198,5 +208,6 @@ def staged_publication_date(doc: dict) -> PublicationDate | None:
     there so the dedup pass can order copies by it)."""
     if doc.get("published") is None:
         return None
-    return PublicationDate(doc["published"], doc["published_precision"], doc["published_evidence"],
-                           doc["published_method"])
+    return PublicationDate(
+        doc["published"], doc["published_precision"], doc["published_evidence"], doc["published_method"]
+    )

@@ -7,22 +7,42 @@ import datetime as dt
 import json
 import re
 
-from akhbar.arabic import fold_letters
-from tasks.dates.published import (
-    PublicationDate, _as_now, publication_date_from_field, publication_date_from_header,
+from akhbar.tasks.dates.published import (
+    PublicationDate,
+    _as_now,
+    publication_date_from_field,
+    publication_date_from_header,
     publication_date_from_url,
 )
 
+from akhbar.arabic import fold_letters
 
 _LD_JSON = re.compile(r"<script[^>]+type\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script>", re.I | re.S)
 _META = re.compile(r"<meta\b[^>]*>", re.I)
 _ATTR = re.compile(r"([a-zA-Z_:.\-]+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)")
 _TIME_TAG = re.compile(r"<time\b[^>]*>", re.I)
 _META_KEYS = (  # in order of trust
-    "article:published_time", "og:article:published_time", "datepublished", "published_time",
-    "article.published", "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date",
-    "publish_date", "publication_date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date",
-    "dcterms.created", "date", "article_date_original", "cxenseparse:recs:publishtime", "og:published_time",
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "published_time",
+    "article.published",
+    "parsely-pub-date",
+    "sailthru.date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "publication_date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "date",
+    "article_date_original",
+    "cxenseparse:recs:publishtime",
+    "og:published_time",
 )
 
 
@@ -85,8 +105,11 @@ def _markup_date(html: str, now=None) -> PublicationDate | None:
                 return PublicationDate(p.value, p.precision, f'{key}="{found[key]}"', "html_meta")
     # 3. <time datetime> marked as publication
     for t in _time_tags(html):
-        if ("pubdate" in t or t.get("itemprop", "").lower() == "datepublished"
-                or "publish" in t.get("class", "").lower()):
+        if (
+            "pubdate" in t
+            or t.get("itemprop", "").lower() == "datepublished"
+            or "publish" in t.get("class", "").lower()
+        ):
             p = publication_date_from_field(t["datetime"], now=now)
             if p is not None:
                 return PublicationDate(p.value, p.precision, t["datetime"], "time_tag")
@@ -106,12 +129,46 @@ def _first_time_tag(html: str, now=None) -> PublicationDate | None:
     return None
 
 
-_BLOCK_TAGS = frozenset({"p", "div", "li", "td", "th", "dd", "dt", "header", "section", "article", "aside",
-                         "footer", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "time", "address", "ul",
-                         "ol", "table", "tr", "main", "nav", "form", "blockquote", "pre", "figure", "br"})
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "li",
+        "td",
+        "th",
+        "dd",
+        "dt",
+        "header",
+        "section",
+        "article",
+        "aside",
+        "footer",
+        "figcaption",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "time",
+        "address",
+        "ul",
+        "ol",
+        "table",
+        "tr",
+        "main",
+        "nav",
+        "form",
+        "blockquote",
+        "pre",
+        "figure",
+        "br",
+    }
+)
 # not the page's own date line: code, hidden text, and photo captions ("... on Aug. 31, 2019. (AP)")
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head", "title", "select", "option",
-                        "figure", "figcaption"})
+_SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "head", "title", "select", "option", "figure", "figcaption"}
+)
 _PAGE_LINE_MAX_WORDS_OUTSIDE = 5
 _UPDATED_LINE = re.compile(r"(?i)\bupdated\b|\bmodified\b|تحديث|تعديل|حدث في|محدث")
 _LINES_BEFORE_TITLE, _LINES_AFTER_TITLE = 4, 12
@@ -194,8 +251,8 @@ def publication_date_from_page_line(tree, now=None) -> PublicationDate | None:
         return None
     if title_at is None:
         return None
-    after = lines[title_at:title_at + _LINES_AFTER_TITLE]
-    around = after + lines[max(0, title_at - _LINES_BEFORE_TITLE):title_at][::-1]  # nearest first
+    after = lines[title_at : title_at + _LINES_AFTER_TITLE]
+    around = after + lines[max(0, title_at - _LINES_BEFORE_TITLE) : title_at][::-1]  # nearest first
     around = [ln for ln in around if not _UPDATED_LINE.search(ln)]  # the date of an update, not of publication
     found = publication_date_from_header(around, now, _PAGE_LINE_MAX_WORDS_OUTSIDE)
     if found is None or found.precision != "day":
@@ -210,9 +267,10 @@ def _htmldate_date(html: str, url: str | None, tree, now=None) -> PublicationDat
         return None
     max_date = (_as_now(now) + dt.timedelta(days=1)).isoformat()
     try:
-        v = find_date(html if tree is None else tree, url=url, original_date=True, extensive_search=True,
-                      max_date=max_date)
-    except Exception:  # noqa: BLE001 - htmldate raises on odd markup
+        v = find_date(
+            html if tree is None else tree, url=url, original_date=True, extensive_search=True, max_date=max_date
+        )
+    except Exception:
         return None
     p = publication_date_from_field(v, now=now) if v else None
     return PublicationDate(p.value, p.precision, v, "htmldate") if p is not None else None
@@ -229,7 +287,7 @@ def publication_date_by(reader: str, html: str, url: str | None = None, tree=Non
         return _markup_date(html, now)
     if reader == "page_date_line":
         if tree is None:
-            from tasks.clean import parse_html
+            from akhbar.tasks.clean import parse_html
 
             tree = parse_html(html)
         return publication_date_from_page_line(tree, now)
@@ -246,12 +304,12 @@ def publication_date_from_html(html: str, url: str | None = None, tree=None, now
     """The first of HTML_DATE_READERS that finds a plausible date (placeholders, dates before 1900 and
     dates after `now`, the crawl time, + 1 day are never one).
 
-    `tree`: the page already parsed by lxml (tasks.clean.parse_html), handed to htmldate so it does
+    `tree`: the page already parsed by lxml (akhbar.tasks.clean.parse_html), handed to htmldate so it does
     not parse the page a second time; htmldate works on a copy of it."""
     if not html:
         return publication_date_from_url(url, now)
     if tree is None and "page_date_line" in HTML_DATE_READERS:
-        from tasks.clean import parse_html
+        from akhbar.tasks.clean import parse_html
 
         tree = parse_html(html)
     weak = None

@@ -1,9 +1,9 @@
-"""Relative date expressions resolved against the reference (the publication date), beyond tasks.dates.candidates'
+"""Relative date expressions resolved against the reference (the publication date), beyond akhbar.tasks.dates.candidates'
 own: colloquial days («بكرة», «امبارح», «قبل امس»), «غد/بكرة + weekday» (the next such day), a day with
 its time («أمس الساعة 10 مساء»), «منذ/قبل/بعد + a number in words + unit», weeks («الأسبوع الماضي»), a
 weekday of a week («الخميس من الأسبوع المقبل»), the nth weekday of a month («ثالث جمعة من شهر مايو»),
 the first/last day of a period («آخر يوم من السنة»); holidays and Hijri days without a year («غرة رمضان»)
-through tasks.dates.holidays.
+through akhbar.tasks.dates.holidays.
 
 Matched on folded text; each rule is a lexicon table and one pattern. Weeks are ISO weeks (Monday
 first), written "YYYY-Www" with granularity "week".
@@ -14,35 +14,84 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tasks.dates.holidays import _cands_hijri_yearless, _cands_holidays
-from tasks.dates.lexicon import _ARABIC_MONTH, _B, _BC, _E, _MONTH, _POS, _REL, _TIME_TAIL, _WEEKDAY, _WEEKDAYS, _alt
-from tasks.dates.matching import _add, _forward, _matches
-from tasks.dates.numbers import NUMBER, number_value
-from tasks.dates.patterns import _NOT_TODAY, _UNITS, _WEEKDAY_TRIGGERS, _compile
-from tasks.dates.values import (
-    _end_before_time, _monthx_value, _rel_kind, _shift_month, _time_suffix, _valid_date, _weekday_date, _year_ok,
+from akhbar.tasks.dates.holidays import _cands_hijri_yearless, _cands_holidays
+from akhbar.tasks.dates.lexicon import (
+    _ARABIC_MONTH,
+    _B,
+    _BC,
+    _E,
+    _MONTH,
+    _POS,
+    _REL,
+    _TIME_TAIL,
+    _WEEKDAY,
+    _WEEKDAYS,
+    _alt,
+)
+from akhbar.tasks.dates.matching import _add, _forward, _matches
+from akhbar.tasks.dates.numbers import NUMBER, number_value
+from akhbar.tasks.dates.patterns import _NOT_TODAY, _UNITS, _WEEKDAY_TRIGGERS, _compile
+from akhbar.tasks.dates.values import (
+    _end_before_time,
+    _monthx_value,
+    _rel_kind,
+    _shift_month,
+    _time_suffix,
+    _valid_date,
+    _weekday_date,
+    _year_ok,
 )
 
 # word -> days from the reference
 RELATIVE_DAYS = {
-    "امس": -1, "الامس": -1, "بالامس": -1, "يوم امس": -1, "يوم الامس": -1, "البارحه": -1, "امبارح": -1, "مبارح": -1, "البارح": -1,
-    "اول امس": -2, "اول من امس": -2, "امس الاول": -2, "قبل امس": -2, "قبل امبارح": -2, "اول امبارح": -2,
-    "قبل البارحه": -2, "اول البارحه": -2,
-    "النهارده": 0, "انهارده": 0,
-    "غدا": 1, "يوم غد": 1, "يوم الغد": 1, "صباح الغد": 1, "مساء الغد": 1, "ظهر الغد": 1, "بكره": 1, "بكرا": 1,
-    "باجر": 1, "غدوه": 1,
-    "بعد غد": 2, "بعد الغد": 2, "بعد بكره": 2, "بعد بكرا": 2, "بعد يوم غد": 2,
+    "امس": -1,
+    "الامس": -1,
+    "بالامس": -1,
+    "يوم امس": -1,
+    "يوم الامس": -1,
+    "البارحه": -1,
+    "امبارح": -1,
+    "مبارح": -1,
+    "البارح": -1,
+    "اول امس": -2,
+    "اول من امس": -2,
+    "امس الاول": -2,
+    "قبل امس": -2,
+    "قبل امبارح": -2,
+    "اول امبارح": -2,
+    "قبل البارحه": -2,
+    "اول البارحه": -2,
+    "النهارده": 0,
+    "انهارده": 0,
+    "غدا": 1,
+    "يوم غد": 1,
+    "يوم الغد": 1,
+    "صباح الغد": 1,
+    "مساء الغد": 1,
+    "ظهر الغد": 1,
+    "بكره": 1,
+    "بكرا": 1,
+    "باجر": 1,
+    "غدوه": 1,
+    "بعد غد": 2,
+    "بعد الغد": 2,
+    "بعد بكره": 2,
+    "بعد بكرا": 2,
+    "بعد يوم غد": 2,
 }
 _TRIGGERS = ("اليوم", "امس", "غد", "بكر", "بارح", "نهارده", "باجر")  # the frequent first: any() stops early
 # how many words a relative day may open before its key word («اول من امس», «بعد يوم غد», «قبل البارحه»)
 _WORDS_BEFORE = {"اليوم": 0, "امس": 2, "غد": 2, "بكر": 1, "بارح": 1, "النهارده": 0, "انهارده": 0, "باجر": 0}
-# «اليوم» that is not today: «صحيفة اليوم», «"اليوم"», «اليوم الأول من زيارته» (tasks.dates.patterns._NOT_TODAY)
-_TODAY = (r"(?<![«\"\u201c])(?<!صحيفه\s)(?<!جريده\s)(?<!نفس\s)(?<!ذلك\s)(?<!ذات\s)"
-          rf"اليوم(?!\s+{_NOT_TODAY})(?![»\"\u201d])")# «بكرة القدم» is "with the football" (بـ + كرة)
+# «اليوم» that is not today: «صحيفة اليوم», «"اليوم"», «اليوم الأول من زيارته» (akhbar.tasks.dates.patterns._NOT_TODAY)
+_TODAY = (
+    r"(?<![«\"\u201c])(?<!صحيفه\s)(?<!جريده\s)(?<!نفس\s)(?<!ذلك\s)(?<!ذات\s)"
+    rf"اليوم(?!\s+{_NOT_TODAY})(?![»\"\u201d])"
+)  # «بكرة القدم» is "with the football" (بـ + كرة)
 _NOT_TOMORROW = r"(?!(?<=بكره)\s+(?:ال)?(?:قدم|سله|يد|طايره|طاوله|مضرب|ماء|ثلج|ريشه|صالات|شاطي|مطاط|الارضيه)(?!\w))"
 _RX_DAY = _compile(
     rf"{_BC}(?P<w>{_alt(RELATIVE_DAYS)}|{_TODAY}){_E}{_NOT_TOMORROW}"
-    rf"(?:\s*[،,]?\s*(?:(?:يوم|ليله|صباح|مساء)\s+)?(?P<wd>{_WEEKDAY}){_E})?" + _TIME_TAIL)
+    rf"(?:\s*[،,]?\s*(?:(?:يوم|ليله|صباح|مساء)\s+)?(?P<wd>{_WEEKDAY}){_E})?" + _TIME_TAIL
+)
 
 # «منذ/قبل/بعد + number + unit», the number in digits or words, or in the unit («منذ يومين», «قبل أسبوع»)
 _APPROX = r"(?:(?:حوالي|نحو|قرابه|زهاء|ما\s+يقارب|ما\s+يقرب\s+من)\s+)"
@@ -52,29 +101,58 @@ _NO_SPAN = r"(?:ان|ذلك|ما|هذا|هذه|التي|الذي)"  # the words 
 _RX_SPAN = _compile(
     rf"{_BC}(?P<dir>منذ|قبل|بعد)\s+(?!{_NO_SPAN}(?!\w)){_APPROX}?(?:(?P<n>\d{{1,3}})\s+|(?P<nw>{NUMBER})\s+)?"
     rf"(?P<unit>{_alt(_UNITS)}){_E}(?:\s+واحد(?:ه|ا)?(?!\w))?"  # «منذ يوم واحد»
-    rf"(?!(?:\s+واحد(?:ه|ا)?)?\s+(?:من|علي|علی)\s)(?!\s+{_MONTH})(?!\s+(?:\d|{_REL}))")
+    rf"(?!(?:\s+واحد(?:ه|ا)?)?\s+(?:من|علي|علی)\s)(?!\s+{_MONTH})(?!\s+(?:\d|{_REL}))"
+)
 
 _WEEKDAY_BEFORE = _compile(rf"{_B}{_WEEKDAY}{_E}\s*[،,]?\s*(?:(?:يوم|الموافق)\s+)?$")
-_RX_DAY_OF_MONTH = re.compile(r"(?P<d>\d{1,2})\s+(?P<rel>ال(?:جاري|حالي|ماضي|منصرم|فايت|مقبل|قادم))(?!\w)")  # a digit first: re skips to digits in C
+_RX_DAY_OF_MONTH = re.compile(
+    r"(?P<d>\d{1,2})\s+(?P<rel>ال(?:جاري|حالي|ماضي|منصرم|فايت|مقبل|قادم))(?!\w)"
+)  # a digit first: re skips to digits in C
 _RX_PERIOD_EDGE = _compile(
-    rf"{_BC}(?P<pos>{_POS})\s+(?P<unit>العام|السنه|الشهر){_E}(?!\s*(?:\d|{_REL}|ال\w|[وب]?(?:هذا|هذه)))")
+    rf"{_BC}(?P<pos>{_POS})\s+(?P<unit>العام|السنه|الشهر){_E}(?!\s*(?:\d|{_REL}|ال\w|[وب]?(?:هذا|هذه)))"
+)
 # «الشهر قبل الماضي», «الخميس قبل الماضي»: the one before the last
 _RX_BEFORE_LAST = _compile(
     rf"{_BC}(?:(?P<unit>الاسبوع|الشهر|العام|السنه)|(?:يوم\s+)?(?P<wd>{_WEEKDAY}))\s+قبل\s+"
-    rf"(?:الماضي|الماضيه|المنصرم|المنصرمه|الفايت|الفايته){_E}")
+    rf"(?:الماضي|الماضيه|المنصرم|المنصرمه|الفايت|الفايته){_E}"
+)
 _WEEK = r"(?:الاسبوع)"
 _RX_WEEK = _compile(
-    rf"{_BC}(?:(?P<pos>{_POS})\s+)?(?:{_WEEK}\s+(?P<rel>{_REL})|(?:هذا|هذه)\s+{_WEEK}|{_WEEK}\s+ده){_E}")
+    rf"{_BC}(?:(?P<pos>{_POS})\s+)?(?:{_WEEK}\s+(?P<rel>{_REL})|(?:هذا|هذه)\s+{_WEEK}|{_WEEK}\s+ده){_E}"
+)
 _RX_WEEKDAY_OF_WEEK = _compile(
     rf"{_BC}(?:يوم\s+)?(?P<wd>{_WEEKDAY}){_E}\s+(?:(?:من|في)\s+)?"
-    rf"(?:{_WEEK}\s+(?P<rel>{_REL})|(?:هذا|هذه)\s+{_WEEK}){_E}")
+    rf"(?:{_WEEK}\s+(?P<rel>{_REL})|(?:هذا|هذه)\s+{_WEEK}){_E}"
+)
 
 # the nth weekday of a month: «ثالث جمعة من شهر مايو», «الجمعة الأخيرة من الشهر الماضي»
 _NTH = {"اول": 1, "ثاني": 2, "ثالث": 3, "رابع": 4, "خامس": 5, "اخر": -1}
-_NTH_AFTER = {"الاول": 1, "الاولي": 1, "الثاني": 2, "الثانيه": 2, "الثالث": 3, "الثالثه": 3, "الرابع": 4,
-              "الرابعه": 4, "الخامس": 5, "الخامسه": 5, "الاخير": -1, "الاخيره": -1}
-_BARE_WEEKDAYS = {"اثنين": 0, "اتنين": 0, "ثلاثاء": 1, "ثلاثا": 1, "اربعاء": 2, "اربعا": 2, "خميس": 3,
-                  "جمعه": 4, "سبت": 5, "احد": 6}
+_NTH_AFTER = {
+    "الاول": 1,
+    "الاولي": 1,
+    "الثاني": 2,
+    "الثانيه": 2,
+    "الثالث": 3,
+    "الثالثه": 3,
+    "الرابع": 4,
+    "الرابعه": 4,
+    "الخامس": 5,
+    "الخامسه": 5,
+    "الاخير": -1,
+    "الاخيره": -1,
+}
+_BARE_WEEKDAYS = {
+    "اثنين": 0,
+    "اتنين": 0,
+    "ثلاثاء": 1,
+    "ثلاثا": 1,
+    "اربعاء": 2,
+    "اربعا": 2,
+    "خميس": 3,
+    "جمعه": 4,
+    "سبت": 5,
+    "احد": 6,
+}
 _MONTH_SPEC = (
     rf"(?:(?:الشهر\s+(?P<srel>{_REL})|(?:هذا|هذه)\s+(?P<sthis>الشهر))"
     rf"|(?:شهر\s+)?(?P<mon>{_ARABIC_MONTH}){_E}(?:\s+(?P<mrel>{_REL}){_E})?"
@@ -82,14 +160,16 @@ _MONTH_SPEC = (
 )
 _RX_NTH_WEEKDAY = _compile(
     rf"{_BC}(?:(?P<nth>{_alt(_NTH)})\s+(?:يوم\s+)?(?P<bwd>{_alt(_BARE_WEEKDAYS)})"
-    rf"|(?:يوم\s+)?(?P<wd>{_WEEKDAY})\s+(?P<nth2>{_alt(_NTH_AFTER)})){_E}\s+(?:من|في)\s+{_MONTH_SPEC}")
+    rf"|(?:يوم\s+)?(?P<wd>{_WEEKDAY})\s+(?P<nth2>{_alt(_NTH_AFTER)})){_E}\s+(?:من|في)\s+{_MONTH_SPEC}"
+)
 
 # the first / last day of a period: «آخر يوم من السنة», «اليوم الأول من العام المقبل», «أول يوم في شهر مايو»
 _RX_EDGE_DAY = _compile(
     rf"{_BC}(?:(?P<which>اول|اخر)\s+يوم|اليوم\s+(?P<which2>الاول|الاخير))\s+(?:من|في)\s+"
     rf"(?:(?P<yunit>السنه|العام)(?:\s+(?P<yrel>{_REL}))?{_E}|(?:عام|سنه)\s+(?P<yy>\d{{4}})(?!\d)"
     rf"|(?P<munit>الشهر)(?:\s+(?P<murel>{_REL}))?{_E}|(?:شهر\s+)?(?P<mon>{_ARABIC_MONTH}){_E}"
-    rf"(?:\s+(?P<mrel>{_REL}){_E})?(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<y>\d{{4}})(?!\d))?)")
+    rf"(?:\s+(?P<mrel>{_REL}){_E})?(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<y>\d{{4}})(?!\d))?)"
+)
 
 
 def _iso_week(day: dt.date) -> str:
@@ -162,7 +242,7 @@ def _cands_month_days(f: str, ref: dt.date, out: list) -> None:
 
 def cands_period_edge(f: str, ref: dt.date, out: list) -> None:
     """«نهاية العام», «مطلع الشهر» without a relative word: the reference's year / month
-    (tasks.dates.candidates calls it when العام/السنه/الشهر is in the text)."""
+    (akhbar.tasks.dates.candidates calls it when العام/السنه/الشهر is in the text)."""
     for mt in _matches(_RX_PERIOD_EDGE, f, ("العام", "السنه", "الشهر"), 1):
         unit = mt.group("unit")
         value, gran = (f"{ref.year:04d}", "year") if unit != "الشهر" else (f"{ref.year:04d}-{ref.month:02d}", "month")
@@ -260,8 +340,9 @@ def _cands_edge_day(f: str, ref: dt.date | None, out: list) -> None:
                     continue
                 y, m = _shift_month(ref.year, ref.month, _step(g["murel"]))
             else:
-                ym = _month_of_spec({"srel": None, "sthis": None, "mon": g["mon"], "mrel": g["mrel"], "y": g["y"]},
-                                    ref, f, mt.start())
+                ym = _month_of_spec(
+                    {"srel": None, "sthis": None, "mon": g["mon"], "mrel": g["mrel"], "y": g["y"]}, ref, f, mt.start()
+                )
                 if ym is None:
                     continue
                 y, m = ym
@@ -282,7 +363,7 @@ _EDGE_TRIGGERS = ("اول يوم", "اخر يوم", "اليوم ال")
 
 
 def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: bool, digit: bool) -> None:
-    """Add this module's candidates (tasks.dates.candidates._Cand) for the folded text `f` to `out`. `month`, `weekday`,
+    """Add this module's candidates (akhbar.tasks.dates.candidates._Cand) for the folded text `f` to `out`. `month`, `weekday`,
     `digit`: extract_mentions found a month name / a weekday trigger / a digit in `f` (the cheap gates it computed)."""
     if "يوم" in f and any(k in f for k in _EDGE_TRIGGERS):
         _cands_edge_day(f, ref, out)
@@ -303,6 +384,10 @@ def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: boo
     if digit:
         _cands_month_days(f, ref, out)
     # a Hijri month without a year comes with شهر, غرة or a day number, or is رمضان with a relative word
-    if ("غره" in f or ("شهر" in f and _SHAHR_HIJRI.search(f)) or ("رمضان" in f and _RAMADAN_REL.search(f))
-            or (digit and _DAY_HIJRI.search(f))):
+    if (
+        "غره" in f
+        or ("شهر" in f and _SHAHR_HIJRI.search(f))
+        or ("رمضان" in f and _RAMADAN_REL.search(f))
+        or (digit and _DAY_HIJRI.search(f))
+    ):
         _cands_hijri_yearless(f, ref, out)

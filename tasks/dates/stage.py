@@ -6,18 +6,18 @@ import datetime as dt
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from akhbar.tasks.dates.mentions import extract_mentions
+from akhbar.tasks.dates.published import staged_publication_date
 
 from akhbar import staging
 from akhbar.staging import MENTION_SCHEMA, PUBLISHED_SCHEMA
 from akhbar.store import write_staged
 from akhbar.tasking import StageTask
-from tasks.dates.mentions import extract_mentions
-from tasks.dates.published import staged_publication_date
 
 
 def dates_shard(run_dir: str, shard_id: int) -> dict:
     """Publication dates and date mentions for one record shard (after dedup decided the statuses)."""
-    from tasks.dedup import final_paragraphs
+    from akhbar.tasks.dedup import final_paragraphs
 
     docs = pq.read_table(staging.path(run_dir, "clean_docs", shard_id)).to_pylist()
     paras = final_paragraphs(run_dir, shard_id)

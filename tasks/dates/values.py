@@ -5,11 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tasks.dates.lexicon import (
-    _AMBIGUOUS_MONTHS, _AM_WORDS, _CURRENT, _ENGLISH_MONTHS, _FUTURE, _GREG_MONTHS, _NOON_WORDS, _PAST,
+from akhbar.tasks.dates.lexicon import (
+    _AM_WORDS,
+    _AMBIGUOUS_MONTHS,
+    _CURRENT,
+    _ENGLISH_MONTHS,
+    _FUTURE,
+    _GREG_MONTHS,
+    _NOON_WORDS,
+    _PAST,
     _PM_WORDS,
 )
-
 
 
 def _month_of(name: str) -> int | None:
@@ -94,7 +100,7 @@ def _hour_24(h: int, ap: str | None) -> int | None:
 
 
 def _time_suffix(g: dict) -> str | None:
-    """"THH:MM[:SS][±HH:MM|Z]" from the H/M/S/ap/tz/gmt groups, or None if absent or impossible.
+    """ "THH:MM[:SS][±HH:MM|Z]" from the H/M/S/ap/tz/gmt groups, or None if absent or impossible.
     An hour without minutes is a time only after الساعة and with its part of the day ("الساعة 5 مساء")."""
     if g.get("H") is None:
         return None
@@ -146,8 +152,11 @@ def _yearless_day_year(m: int, d: int, ref: dt.date, wd: int | None = None, forw
     """The year of a day written without one: the year whose date falls on the weekday written with it
     ("الأحد 5 يناير"), else the next occurrence when the sentence points forward, else the nearest past one."""
     if wd is not None:
-        fits = [y for y in (ref.year, ref.year - 1, ref.year + 1)
-                if (day := _valid_date(y, m, d)) is not None and day.weekday() == wd]
+        fits = [
+            y
+            for y in (ref.year, ref.year - 1, ref.year + 1)
+            if (day := _valid_date(y, m, d)) is not None and day.weekday() == wd
+        ]
         if fits:
             return min(fits, key=lambda y: abs((dt.date(y, m, d) - ref).days))
     if forward:
@@ -155,8 +164,9 @@ def _yearless_day_year(m: int, d: int, ref: dt.date, wd: int | None = None, forw
     return ref.year if (m, d) <= (ref.month, ref.day) else ref.year - 1
 
 
-def _day_value(y: int | None, m: int, d: int, ref: dt.date | None, wd: int | None = None,
-               forward: bool = False) -> tuple[str, str] | None:
+def _day_value(
+    y: int | None, m: int, d: int, ref: dt.date | None, wd: int | None = None, forward: bool = False
+) -> tuple[str, str] | None:
     if not 1 <= d <= 31:
         return None
     if y is None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from tasks.dates.lexicon import _ARABIC_MONTH, _B, _E, _GREG_MONTHS, _NOT_NUM_BEFORE, _TIME_TAIL, _WEEKDAY, _alt
-from tasks.dates.patterns import _compile
-from tasks.dates.values import _end_before_time, _month_of, _time_suffix, _valid_date, _year_ok
+from akhbar.tasks.dates.lexicon import _ARABIC_MONTH, _B, _E, _GREG_MONTHS, _NOT_NUM_BEFORE, _TIME_TAIL, _WEEKDAY, _alt
+from akhbar.tasks.dates.patterns import _compile
+from akhbar.tasks.dates.values import _end_before_time, _month_of, _time_suffix, _valid_date, _year_ok
 
 # the first three and four letters of each one-word month name, when all the names they start agree
 _prefixes: dict[str, set[int]] = {}
@@ -24,11 +24,12 @@ ABBREVIATIONS = {p: ms.pop() for p, ms in _prefixes.items() if len(ms) == 1 and 
 
 _MON = rf"(?P<mon>{_alt(ABBREVIATIONS)}|{_ARABIC_MONTH})\.?{_E}"
 _RX_DAY_FIRST = _compile(
-    rf"{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})(?:\s+|\s*[-/.]\s*){_MON}(?:\s*[-/.،,]\s*|\s+)(?P<y>\d{{4}})(?!\d)"
-    + _TIME_TAIL)
+    rf"{_NOT_NUM_BEFORE}(?P<d>\d{{1,2}})(?:\s+|\s*[-/.]\s*){_MON}(?:\s*[-/.،,]\s*|\s+)(?P<y>\d{{4}})(?!\d)" + _TIME_TAIL
+)
 _RX_MONTH_FIRST = _compile(
     rf"{_B}(?:(?P<wd>{_WEEKDAY}){_E}\s*[،,]?\s*)?{_MON}\s+(?P<d>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?"
-    rf"\s*[,،]?\s+(?P<y>\d{{4}})(?!\d)" + _TIME_TAIL)
+    rf"\s*[,،]?\s+(?P<y>\d{{4}})(?!\d)" + _TIME_TAIL
+)
 
 
 _DAY_ABBREVIATION_FIRST = re.compile(rf"(?<!\w){_alt(ABBREVIATIONS)}\.?\s+\d")
@@ -47,8 +48,11 @@ _DAY_YEAR = re.compile(r"\d\s*[,،]?\s+\d{4}")
 def candidates(f: str, ref, out: list, month: bool) -> None:
     """Day-first dates with an abbreviated month, and month-first dates (any month spelling); called on
     texts with a four-digit run. `month`: extract_mentions found a month name in `f`."""
-    if not (_DAY_ABBREVIATION.search(f) or (month and _DAY_YEAR.search(f))
-            or (_DAY_YEAR.search(f) and _DAY_ABBREVIATION_FIRST.search(f))):
+    if not (
+        _DAY_ABBREVIATION.search(f)
+        or (month and _DAY_YEAR.search(f))
+        or (_DAY_YEAR.search(f) and _DAY_ABBREVIATION_FIRST.search(f))
+    ):
         return
     for rx in (_RX_DAY_FIRST, _RX_MONTH_FIRST):
         for mt in rx.finditer(f):

@@ -41,21 +41,48 @@ ISO-8859-6) scored on letters vs. mojibake, then charset-normalizer. The decisio
 
 from __future__ import annotations
 
+from akhbar.tasks.ingest.decode import decode_bytes, sanitize_text
+from akhbar.tasks.ingest.discover import discover_input_paths, discover_inputs, sha256_file
+from akhbar.tasks.ingest.formats import CONTAINERS, KNOWN_EXT, detect_format, unrecognised
+from akhbar.tasks.ingest.read import read_input, read_path, read_stream
+from akhbar.tasks.ingest.records import InputError, Record, RecordWriter, Reject, doc_id_of, site_of
+from akhbar.tasks.ingest.stage import ingest_shard, ingest_task, plan_ingest_shards, save_ingest_plan
+from akhbar.tasks.ingest.streams import gunzip_tolerant
+
 from akhbar.staging import FILE_SCHEMA, INGEST_SCHEMA, REJECT_SCHEMA, STAGED_SCHEMA
-from tasks.ingest.decode import decode_bytes, sanitize_text
-from tasks.ingest.discover import discover_input_paths, discover_inputs, sha256_file
-from tasks.ingest.formats import CONTAINERS, KNOWN_EXT, detect_format, unrecognised
-from tasks.ingest.read import read_input, read_path, read_stream
-from tasks.ingest.records import InputError, Record, RecordWriter, Reject, doc_id_of, site_of
-from tasks.ingest.stage import ingest_shard, ingest_task, plan_ingest_shards, save_ingest_plan
-from tasks.ingest.streams import gunzip_tolerant
 
 __all__ = [
-    "CONTAINERS", "FILE_SCHEMA", "INGEST_SCHEMA", "KNOWN_EXT", "REJECT_SCHEMA", "STAGED_SCHEMA", "InputError",
-    "Record", "RecordWriter", "Reject", "admit_records", "admit_task", "decode_bytes", "detect_format",
-    "discover_input_paths", "discover_inputs", "doc_id_of", "gunzip_tolerant", "ingest_shard", "ingest_task",
-    "plan_ingest_shards", "read_input", "read_path", "read_record_shard", "read_stream", "sanitize_text",
-    "save_ingest_plan", "sha256_file", "site_of", "unchanged_inputs", "unrecognised",
+    "CONTAINERS",
+    "FILE_SCHEMA",
+    "INGEST_SCHEMA",
+    "KNOWN_EXT",
+    "REJECT_SCHEMA",
+    "STAGED_SCHEMA",
+    "InputError",
+    "Record",
+    "RecordWriter",
+    "Reject",
+    "admit_records",
+    "admit_task",
+    "decode_bytes",
+    "detect_format",
+    "discover_input_paths",
+    "discover_inputs",
+    "doc_id_of",
+    "gunzip_tolerant",
+    "ingest_shard",
+    "ingest_task",
+    "plan_ingest_shards",
+    "read_input",
+    "read_path",
+    "read_record_shard",
+    "read_stream",
+    "sanitize_text",
+    "save_ingest_plan",
+    "sha256_file",
+    "site_of",
+    "unchanged_inputs",
+    "unrecognised",
 ]
 
 _ADMIT = {"admit_records", "admit_task", "read_record_shard", "unchanged_inputs", "RACY_NS"}
@@ -64,7 +91,7 @@ _ADMIT = {"admit_records", "admit_task", "read_record_shard", "unchanged_inputs"
 def __getattr__(name: str):
     # tasks/admit.py imports this package, so its names are looked up on first use, not at import
     if name in _ADMIT:
-        from tasks import admit
+        from akhbar.tasks import admit
 
         return getattr(admit, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,12 +11,15 @@ from __future__ import annotations
 import codecs
 import re
 
+from akhbar.tasks.ingest.records import InputError
+
 from akhbar import reasons
-from tasks.ingest.records import InputError
 
 _BOMS = [
-    (codecs.BOM_UTF32_LE, "utf-32", "utf-32le"), (codecs.BOM_UTF32_BE, "utf-32", "utf-32be"),
-    (codecs.BOM_UTF8, "utf-8-sig", "utf-8"), (codecs.BOM_UTF16_LE, "utf-16", "utf-16le"),
+    (codecs.BOM_UTF32_LE, "utf-32", "utf-32le"),
+    (codecs.BOM_UTF32_BE, "utf-32", "utf-32be"),
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "utf-16le"),
     (codecs.BOM_UTF16_BE, "utf-16", "utf-16be"),
 ]
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
@@ -26,9 +29,20 @@ _LATIN_LETTER = re.compile(r"[A-Za-z]")
 # single-byte page) almost never has; an Arabic page decoded with the wrong code page is full of them.
 _ODD = re.compile(r"[\u0080-\u009F\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u00FF\uFFFD]")
 # Labels for documents.encoding (WHATWG names rather than Python codec names).
-_LABELS = {"cp1256": "windows-1256", "iso8859-6": "iso-8859-6", "utf-8": "utf-8", "utf-16-le": "utf-16le",
-           "utf-16-be": "utf-16be", "cp1252": "windows-1252", "latin-1": "iso-8859-1", "iso8859-1": "iso-8859-1",
-           "ascii": "ascii", "cp720": "cp720", "cp864": "cp864", "mac-arabic": "x-mac-arabic"}
+_LABELS = {
+    "cp1256": "windows-1256",
+    "iso8859-6": "iso-8859-6",
+    "utf-8": "utf-8",
+    "utf-16-le": "utf-16le",
+    "utf-16-be": "utf-16be",
+    "cp1252": "windows-1252",
+    "latin-1": "iso-8859-1",
+    "iso8859-1": "iso-8859-1",
+    "ascii": "ascii",
+    "cp720": "cp720",
+    "cp864": "cp864",
+    "mac-arabic": "x-mac-arabic",
+}
 
 
 def _label(codec_name: str) -> str:
@@ -129,7 +143,9 @@ def _detect_arabic(raw: bytes) -> tuple[str, str] | None:
     return best[1], f"{_label(best[2])} (detected)"
 
 
-_UTF16_TEXT = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\u00ff\u0600-\u06ff\u0750-\u077f\u2000-\u206f\ufb50-\ufdff\ufe70-\ufeff]")
+_UTF16_TEXT = re.compile(
+    r"[\t\n\r\x20-\x7e\u00a0-\u00ff\u0600-\u06ff\u0750-\u077f\u2000-\u206f\ufb50-\ufdff\ufe70-\ufeff]"
+)
 
 
 def _sniff_utf16(raw: bytes) -> tuple[str, str] | None:
@@ -163,7 +179,7 @@ def _detect_other(raw: bytes) -> tuple[str, str]:
 
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0b, 0x0d), *range(0x0e, 0x20), 0x7f])  # + \x0b \x0c
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x0D), *range(0x0E, 0x20), 0x7F])  # + \x0b \x0c
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -182,5 +198,3 @@ def sanitize_text(text: str) -> str:
     if _SURROGATE.search(text):
         text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return text
-
-

@@ -6,10 +6,11 @@ import json
 import re
 from pathlib import Path
 
+from akhbar.tasks.ingest import streams
+from akhbar.tasks.ingest.records import InputError
+
 from akhbar import reasons
 from akhbar.settings import Settings
-from tasks.ingest import streams
-from tasks.ingest.records import InputError
 
 TEXT_EXT = {".txt", ".text"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
@@ -25,11 +26,26 @@ KNOWN_EXT = TEXT_EXT | HTML_EXT | JSONL_EXT | WARC_EXT | JSON_EXT | SGML_EXT | T
 CONTAINERS = {"warc", "arc", "jsonl", "json", "sgml", "csv", "parquet", "zip"}
 
 
-_MAGIC = ((b"%PDF", "PDF"), (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
-          (b"PK\x03\x04", "zip archive"), (b"\x7fELF", "executable"), (b"RIFF", "RIFF media"),
-          (b"\x00\x00\x00\x18ftyp", "MP4 video"), (b"\x00\x00\x00\x20ftyp", "MP4 video"), (b"OggS", "Ogg media"),
-          (b"ID3", "MP3 audio"), (b"BZh", "bzip2 archive"), (b"\xfd7zXZ", "xz archive"), (b"7z\xbc\xaf", "7z archive"),
-          (b"\x28\xb5\x2f\xfd", "zstd archive"), (b"wOFF", "web font"), (b"wOF2", "web font"), (b"\x00asm", "wasm"))
+_MAGIC = (
+    (b"%PDF", "PDF"),
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"PK\x03\x04", "zip archive"),
+    (b"\x7fELF", "executable"),
+    (b"RIFF", "RIFF media"),
+    (b"\x00\x00\x00\x18ftyp", "MP4 video"),
+    (b"\x00\x00\x00\x20ftyp", "MP4 video"),
+    (b"OggS", "Ogg media"),
+    (b"ID3", "MP3 audio"),
+    (b"BZh", "bzip2 archive"),
+    (b"\xfd7zXZ", "xz archive"),
+    (b"7z\xbc\xaf", "7z archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd archive"),
+    (b"wOFF", "web font"),
+    (b"wOF2", "web font"),
+    (b"\x00asm", "wasm"),
+)
 
 
 def check_bytes(raw: bytes, what: str, settings: Settings) -> None:
@@ -105,8 +121,8 @@ _SGML_DOC = re.compile(rb"(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,2000}?-->\s*)?<do
 
 
 def _csv_with_text_column(head: bytes) -> bool:
-    from tasks.ingest.readers.fields import ROLES
-    from tasks.ingest.readers.tabular import csv_header_names
+    from akhbar.tasks.ingest.readers.fields import ROLES
+    from akhbar.tasks.ingest.readers.tabular import csv_header_names
 
     names = {n.strip().lower() for n in csv_header_names(head)}
     return len(names) >= 2 and bool(names & set(ROLES["text"] + ROLES["html"]))
@@ -127,6 +143,7 @@ def unrecognised(path: Path, raw: bytes) -> str:
     binary = magic_name(raw[:16])
     suffix = Path(streams.strip_compression_suffix(path.name.lower())).suffix
     what = f"{reasons.BINARY} ({binary})" if binary else f"a {suffix or 'name without extension'} file"
-    return (f"{reasons.UNRECOGNISED}: {what} that is none of text (.txt), HTML, JSON, JSONL, CSV/TSV, Parquet, "
-            f"SGML <DOC>, WARC/ARC or zip")
-
+    return (
+        f"{reasons.UNRECOGNISED}: {what} that is none of text (.txt), HTML, JSON, JSONL, CSV/TSV, Parquet, "
+        f"SGML <DOC>, WARC/ARC or zip"
+    )

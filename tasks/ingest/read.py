@@ -8,24 +8,26 @@ from __future__ import annotations
 import io
 import itertools
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
+
+from akhbar.tasks.ingest import streams
+from akhbar.tasks.ingest.decode import decode_bytes, sanitize_text
+from akhbar.tasks.ingest.discover import open_regular
+from akhbar.tasks.ingest.formats import CONTAINERS, check_bytes, detect_format, magic_name, unrecognised
+from akhbar.tasks.ingest.readers.arc import read_arc
+from akhbar.tasks.ingest.readers.fields import Fields, Problem
+from akhbar.tasks.ingest.readers.warc import read_warc
+from akhbar.tasks.ingest.records import InputError, Record, Reject, doc_id_of, site_of
+from akhbar.tasks.ingest.streams import ChunkReader, capped, gunzip_tolerant
 
 from akhbar import reasons
 from akhbar.settings import Settings
-from tasks.ingest import streams
-from tasks.ingest.decode import decode_bytes, sanitize_text
-from tasks.ingest.discover import open_regular
-from tasks.ingest.formats import CONTAINERS, check_bytes, detect_format, magic_name, unrecognised
-from tasks.ingest.readers.arc import read_arc
-from tasks.ingest.readers.fields import Fields, Problem
-from tasks.ingest.readers.warc import read_warc
-from tasks.ingest.records import InputError, Record, Reject, doc_id_of, site_of
-from tasks.ingest.streams import ChunkReader, capped, gunzip_tolerant
 
 
-def read_input(path: Path, file_bytes: bytes, input_index: int, settings: Settings,
-               probe: bytes | None = None) -> Iterator[Record | Reject]:
+def read_input(
+    path: Path, file_bytes: bytes, input_index: int, settings: Settings, probe: bytes | None = None
+) -> Iterator[Record | Reject]:
     """All records of one input file, or Rejects for what cannot be read. Never raises for bad data.
     `probe`: the file's first 64 KiB, decompressed (streams.head_of), when the caller already has it."""
     uri = str(path)
@@ -35,8 +37,9 @@ def read_input(path: Path, file_bytes: bytes, input_index: int, settings: Settin
         yield Reject(uri, f"{reasons.UNREADABLE_INPUT} ({type(exc).__name__}: {exc})"[:500])
 
 
-def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Settings,
-                probe: bytes | None) -> Iterator[Record | Reject]:
+def _read_input(
+    path: Path, file_bytes: bytes, input_index: int, settings: Settings, probe: bytes | None
+) -> Iterator[Record | Reject]:
     uri = str(path)
     problem = None
     raw = file_bytes
@@ -48,9 +51,11 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
         probe = streams.head_of(file_bytes[:65536], compression)
     fmt = detect_format(path, probe)
     if fmt in CONTAINERS or compression in ("bz2", "zstd"):
-        yield from (read_stream(path, uri, io.BytesIO(file_bytes), compression, fmt, input_index, settings)
-                    if fmt in CONTAINERS else
-                    _read_decompressed(path, io.BytesIO(file_bytes), compression, input_index, settings))
+        yield from (
+            read_stream(path, uri, io.BytesIO(file_bytes), compression, fmt, input_index, settings)
+            if fmt in CONTAINERS
+            else _read_decompressed(path, io.BytesIO(file_bytes), compression, input_index, settings)
+        )
         return
     try:
         if compression == "gzip":
@@ -84,8 +89,20 @@ def _read_input(path: Path, file_bytes: bytes, input_index: int, settings: Setti
         if not text.strip():
             yield Reject(uri, f"{reasons.NO_TEXT_DECODED} (only control characters)")
             return
-        yield Record(doc_id_of(raw), uri, site_of(None, path), fmt, how, input_index, 0,
-                     None, None, None, "html" if fmt == "html" else "text", text)
+        yield Record(
+            doc_id_of(raw),
+            uri,
+            site_of(None, path),
+            fmt,
+            how,
+            input_index,
+            0,
+            None,
+            None,
+            None,
+            "html" if fmt == "html" else "text",
+            text,
+        )
 
 
 def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
@@ -116,8 +133,9 @@ def read_path(path: Path, input_index: int, settings: Settings) -> Iterator[Reco
     yield from read_input(path, file_bytes, input_index, settings, probe)
 
 
-def read_stream(path: Path, uri: str, fh, compression: str | None, fmt: str, input_index: int,
-                settings: Settings) -> Iterator[Record | Reject]:
+def read_stream(
+    path: Path, uri: str, fh, compression: str | None, fmt: str, input_index: int, settings: Settings
+) -> Iterator[Record | Reject]:
     """The records of a file object in a streamed format (CONTAINERS), read record by record from
     its decompressed chunks (streams.py), so memory is bounded by a record (max_input_bytes)
     whatever the file's size; a decompressed stream stops at max_decompressed_bytes (the records
@@ -159,10 +177,18 @@ def read_stream(path: Path, uri: str, fh, compression: str | None, fmt: str, inp
         yield Reject(uri, f"{what}: {'; '.join(problems)}"[:500])
 
 
-def _records_of(path: Path, uri: str, fh, compression: str | None, fmt: str, chunks: Iterator[bytes],
-                input_index: int, settings: Settings) -> Iterator:
+def _records_of(
+    path: Path,
+    uri: str,
+    fh,
+    compression: str | None,
+    fmt: str,
+    chunks: Iterator[bytes],
+    input_index: int,
+    settings: Settings,
+) -> Iterator:
     """The reader of `fmt` over the decompressed chunks: Records, Rejects, Fields or Problems."""
-    from tasks.ingest.readers import json_array, jsonl, sgml_doc, tabular
+    from akhbar.tasks.ingest.readers import json_array, jsonl, sgml_doc, tabular
 
     columns = dict(settings.columns)
     limit = settings.max_input_bytes
@@ -171,22 +197,25 @@ def _records_of(path: Path, uri: str, fh, compression: str | None, fmt: str, chu
     if fmt == "arc":
         return read_arc(path, io.BufferedReader(ChunkReader(chunks), streams.CHUNK), input_index, settings)
     if fmt == "jsonl":
-        return jsonl.read_jsonl(uri, chunks, columns=columns, max_record=limit, sanitize=sanitize_text,
-                                decode=decode_bytes)
+        return jsonl.read_jsonl(
+            uri, chunks, columns=columns, max_record=limit, sanitize=sanitize_text, decode=decode_bytes
+        )
     if fmt == "json":
         return json_array.read_json(uri, chunks, columns=columns, max_record=limit, sanitize=sanitize_text)
     if fmt == "sgml":
         return sgml_doc.read_sgml(uri, chunks, max_record=limit, sanitize=sanitize_text, decode=decode_bytes)
     if fmt == "csv":
         delimiter = {".tsv": "\t", ".csv": ","}.get(Path(streams.strip_compression_suffix(path.name.lower())).suffix)
-        return tabular.read_csv(uri, chunks, delimiter=delimiter, columns=columns, sanitize=sanitize_text,
-                             max_record=limit)
+        return tabular.read_csv(
+            uri, chunks, delimiter=delimiter, columns=columns, sanitize=sanitize_text, max_record=limit
+        )
     # parquet needs seeking: a plain file is read in place, anything else through a temporary file
     seekable = compression is None and isinstance(fh, (io.BufferedReader, io.BytesIO))
     if seekable:
         fh.seek(0)
-    return tabular.read_parquet(uri, fh if seekable else streams.spill(chunks), columns=columns,
-                                sanitize=sanitize_text, max_record=limit)
+    return tabular.read_parquet(
+        uri, fh if seekable else streams.spill(chunks), columns=columns, sanitize=sanitize_text, max_record=limit
+    )
 
 
 def _peek(chunks: Iterable[bytes]) -> tuple[bytes, Iterator[bytes]]:
@@ -213,15 +242,29 @@ def _item_of(item, path: Path, fmt: str, input_index: int) -> Record | Reject:
     if isinstance(item, Problem):
         return Reject(item.uri, item.error[:500])
     f: Fields = item
-    return Record(doc_id_of(f.raw), f.url or f.uri, site_of(f.url, path), fmt, f.encoding, input_index,
-                  f.record_index, f.url, f.title, f.published, f.content_kind, f.content, f.author, f.crawled_at,
-                  f.source_meta)
+    return Record(
+        doc_id_of(f.raw),
+        f.url or f.uri,
+        site_of(f.url, path),
+        fmt,
+        f.encoding,
+        input_index,
+        f.record_index,
+        f.url,
+        f.title,
+        f.published,
+        f.content_kind,
+        f.content,
+        f.author,
+        f.crawled_at,
+        f.source_meta,
+    )
 
 
 def _read_zip(path: Path, fh, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
     """Every member of a zip, read as the file it is; record_index runs on across members, and a
     record without a URL takes its site from the member's folder, else the zip's."""
-    from tasks.ingest.readers.zip_members import members
+    from akhbar.tasks.ingest.readers.zip_members import members
 
     base = 0
     for entry in members(str(path), fh):
@@ -276,8 +319,9 @@ def _read_member(path: Path, uri: str, mf, input_index: int, settings: Settings)
         yield item
 
 
-def _read_decompressed(path: Path, fh, compression: str, input_index: int,
-                       settings: Settings) -> Iterator[Record | Reject]:
+def _read_decompressed(
+    path: Path, fh, compression: str, input_index: int, settings: Settings
+) -> Iterator[Record | Reject]:
     """A single document compressed with bz2 or zstd, decompressed up to the size limit."""
     problems: list[str] = []
     data, total = [], 0

@@ -30,7 +30,7 @@ class Record:
     content_kind: str
     content: str
     author: str | None = None
-    crawled_at: "dt.datetime | None" = None
+    crawled_at: dt.datetime | None = None
     source_meta: str | None = None
 
 

@@ -11,16 +11,16 @@ import os
 from pathlib import Path
 
 import pyarrow as pa
+from akhbar.tasks.ingest.discover import display_path, entry_problem, entry_stat, name_is_utf8, sha256_file
+from akhbar.tasks.ingest.read import read_path
+from akhbar.tasks.ingest.records import Record, RecordWriter, Reject
+from akhbar.tasks.ingest.streams import drop_long_lines
 
 from akhbar import reasons, staging
 from akhbar.settings import Settings
 from akhbar.staging import FILE_SCHEMA, REJECT_SCHEMA
 from akhbar.store import write_staged
 from akhbar.tasking import StageTask
-from tasks.ingest.discover import display_path, entry_problem, entry_stat, name_is_utf8, sha256_file
-from tasks.ingest.read import read_path
-from tasks.ingest.records import Record, RecordWriter, Reject
-from tasks.ingest.streams import drop_long_lines
 
 
 def ingest_shard(run_dir: str, shard_id: int) -> dict:
@@ -58,8 +58,16 @@ def ingest_shard(run_dir: str, shard_id: int) -> dict:
                 reason = str(exc) if isinstance(exc, _Unreadable) else reasons.from_os_error(exc)
                 rejects.append(_reject_row(uri, reason, input_index))
             st = entry_stat(path_str)
-            file_rows.append({"path": uri, "size": st.st_size if st else None, "mtime_ns": st.st_mtime_ns if st else None,
-                              "sha256": digest, "n_records": n_records, "ctime_ns": st.st_ctime_ns if st else None})
+            file_rows.append(
+                {
+                    "path": uri,
+                    "size": st.st_size if st else None,
+                    "mtime_ns": st.st_mtime_ns if st else None,
+                    "sha256": digest,
+                    "n_records": n_records,
+                    "ctime_ns": st.st_ctime_ns if st else None,
+                }
+            )
     finally:
         records.close()
     crash_point("ingest")
@@ -82,8 +90,10 @@ def _drop_long_lines(rec: Record, input_index: int, settings: Settings) -> list[
         return []
     rec.content, dropped = drop_long_lines(rec.content, settings.max_line_chars)
     uri = display_path(rec.source_uri)
-    return [_reject_row(uri, reasons.LINE_OVER_LIMIT.format(line=no, chars=n, limit=settings.max_line_chars),
-                        input_index) for no, n in dropped]
+    return [
+        _reject_row(uri, reasons.LINE_OVER_LIMIT.format(line=no, chars=n, limit=settings.max_line_chars), input_index)
+        for no, n in dropped
+    ]
 
 
 def _storable(rec: Record) -> Record:
@@ -104,8 +114,9 @@ def save_ingest_plan(run_dir: str, shards: list[list[tuple[int, str]]]) -> None:
         path.write_text(json.dumps(manifest))
 
 
-def plan_ingest_shards(files: list[str] | list[Path], settings: Settings,
-                       workers: int = 1) -> list[list[tuple[int, str]]]:
+def plan_ingest_shards(
+    files: list[str] | list[Path], settings: Settings, workers: int = 1
+) -> list[list[tuple[int, str]]]:
     """Group input files into shards of bounded total size and count, keeping input order; a small
     run is cut into enough shards for `workers` (Settings.balanced_cap)."""
     sizes = []
@@ -114,8 +125,7 @@ def plan_ingest_shards(files: list[str] | list[Path], settings: Settings,
             sizes.append(os.stat(f).st_size)  # one system call, not exists() + stat()
         except OSError:
             sizes.append(0)
-    max_bytes = settings.balanced_cap(settings.ingest_shard_bytes, sum(sizes), settings.min_ingest_shard_bytes,
-                                      workers)
+    max_bytes = settings.balanced_cap(settings.ingest_shard_bytes, sum(sizes), settings.min_ingest_shard_bytes, workers)
     shards: list[list[tuple[int, str]]] = []
     cur: list[tuple[int, str]] = []
     cur_bytes = 0

@@ -22,10 +22,11 @@ import io
 import shutil
 import tempfile
 import zlib
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
+
+from akhbar.tasks.ingest.records import InputError
 
 from akhbar import reasons
-from tasks.ingest.records import InputError
 
 CHUNK = 1 << 20
 COMPRESSION_SUFFIXES = {"gzip": ".gz", "bz2": ".bz2", "zstd": ".zst"}
@@ -163,7 +164,7 @@ def head_of(head: bytes, compression: str | None, n: int = 65536) -> bytes:
             out += chunk
             if len(out) >= n:
                 break
-    except Exception:  # noqa: BLE001 - a damaged head reads as nothing
+    except Exception:
         pass
     return out[:n]
 
@@ -177,7 +178,7 @@ def head_of_stream(fh, compression: str, n: int = 65536) -> bytes:
             out += chunk
             if len(out) >= n:
                 break
-    except Exception:  # noqa: BLE001 - a damaged head reads as nothing
+    except Exception:
         pass
     fh.seek(0)
     return out[:n]
@@ -245,7 +246,7 @@ class _Borrowed(io.RawIOBase):
 
     def readinto(self, b) -> int:
         data = self.fh.read(len(b))
-        b[:len(data)] = data
+        b[: len(data)] = data
         return len(data)
 
 
@@ -350,9 +351,9 @@ def gunzip_tolerant(raw: bytes, cap: int | None = None) -> tuple[bytes, str | No
     total, pos, problem = 0, 0, None
     view = memoryview(raw)
     while pos < len(raw):
-        if raw[pos:pos + 2] != b"\x1f\x8b":
+        if raw[pos : pos + 2] != b"\x1f\x8b":
             nxt = raw.find(b"\x1f\x8b\x08", pos + 1)
-            if raw[pos:nxt if nxt >= 0 else len(raw)].strip(b"\x00 \t\r\n"):  # NUL/blank padding is no damage
+            if raw[pos : nxt if nxt >= 0 else len(raw)].strip(b"\x00 \t\r\n"):  # NUL/blank padding is no damage
                 problem = problem or f"bytes that are not gzip at byte {pos}"
             if nxt < 0:
                 break

@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from akhbar.tasks.clean import CleanedDoc, Line, clean_text, html_to_text_scrape
 
-from tasks.clean import CleanedDoc, Line, clean_text, html_to_text_scrape
 from tests.conftest import dev_html_markup
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -55,8 +55,11 @@ def by_text(doc: CleanedDoc) -> dict[str, Line]:
 
 
 PARA = "وقال المتحدث باسم الوزارة في مؤتمر صحفي عقده اليوم إن الاجتماع تناول عددا من الملفات المشتركة بين البلدين."
-HEADLINES = ["وزير الخارجية يلتقي نظيره في العاصمة", "ارتفاع أسعار النفط في الأسواق العالمية اليوم",
-             "مباحثات جديدة حول الملف النووي الأسبوع المقبل"]
+HEADLINES = [
+    "وزير الخارجية يلتقي نظيره في العاصمة",
+    "ارتفاع أسعار النفط في الأسواق العالمية اليوم",
+    "مباحثات جديدة حول الملف النووي الأسبوع المقبل",
+]
 
 
 N4K = SHARED / "dev" / "html" / "newspaper4k"
@@ -99,4 +102,3 @@ def lines_starting(doc: CleanedDoc, prefix: str) -> list[Line]:
     found = [ln for ln in doc.lines if ln.text.startswith(prefix)]
     assert found, prefix
     return found
-

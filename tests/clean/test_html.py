@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tasks.clean import clean_html, html_to_text_scrape, page_metadata, parse_html
-from tests.clean.common import SHARED, needs_shared, N4K, needs_dev_html, token_f1
+from akhbar.tasks.clean import clean_html, html_to_text_scrape, page_metadata, parse_html
+
+from tests.clean.common import N4K, SHARED, needs_dev_html, needs_shared, token_f1
 from tests.conftest import dev_html_markup
 
 
@@ -19,8 +20,15 @@ def test_html_to_text_scrape_blocks_and_hidden():
     تستمر هنا <a href="#">برابط</a>.</p><!-- تعليق --><p>الفقرة الثانية<br>بعد فاصل</p>
     <table><tr><td>دولار</td><td>1.5</td></tr></table></body></html>"""
     out = html_to_text_scrape(html).split("\n")
-    assert out == ["الرئيسية", "أخبار", "عنوان الخبر", "الفقرة الأولى تستمر هنا برابط.", "الفقرة الثانية",
-                   "بعد فاصل", "دولار 1.5"]
+    assert out == [
+        "الرئيسية",
+        "أخبار",
+        "عنوان الخبر",
+        "الفقرة الأولى تستمر هنا برابط.",
+        "الفقرة الثانية",
+        "بعد فاصل",
+        "دولار 1.5",
+    ]
     assert html_to_text_scrape("") == ""
     # an XML declaration in a str (lxml refuses those) and <pre> line breaks
     assert html_to_text_scrape('<?xml version="1.0" encoding="utf-8"?><html><body><p>نص</p></body></html>') == "نص"
@@ -56,6 +64,16 @@ def test_page_metadata_matches_trafilatura_extract_metadata():
         ours = page_metadata(tree, "https://example.org/a/b.html")
         assert lxml_html.tostring(tree) == before, path.name
         ref = extract_metadata(parse_html(html), "https://example.org/a/b.html")
-        for name in ("title", "author", "url", "hostname", "sitename", "description", "categories", "tags",
-                     "image", "pagetype"):
+        for name in (
+            "title",
+            "author",
+            "url",
+            "hostname",
+            "sitename",
+            "description",
+            "categories",
+            "tags",
+            "image",
+            "pagetype",
+        ):
             assert getattr(ours, name) == getattr(ref, name), (path.name, name)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tasks.clean import page_metadata, parse_html
-from tasks.clean.jsonld import _json_author
+from akhbar.tasks.clean import page_metadata, parse_html
+from akhbar.tasks.clean.jsonld import _json_author
+
 from tests.clean.common import SHARED, needs_shared
 from tests.conftest import dev_html_markup
 
@@ -17,7 +18,7 @@ def test_json_ld_author_reader_matches_trafilatura():
     person = '{"@type":"Person","name":"%s","url":"https://x.example/%d"}'
     names = ["Ahmed Ali", "Sara Haddad", "Omar Khaled", "Lina Saleh", "Mona Farouk"]
     texts = [
-        '{"@type":"NewsArticle","author":[' + ",".join(person % (n, i) for i, n in enumerate(names)) + '],',
+        '{"@type":"NewsArticle","author":[' + ",".join(person % (n, i) for i, n in enumerate(names)) + "],",
         '{"author":{"name":"Karim Nour"},"headline":"x"},{"author":{"name":"Hala Adel"}',  # both patterns
         '{"@type":"Person","name":"Yusuf Amin"}, {"@type":"Person","name":"single"}, '
         '{"@type":"Person","name":"Nadia Aziz"}',  # a one-word name ends the list, as in trafilatura

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import re
 
+from akhbar.tasks.clean.lines import _is_arabic_page, _may_hold_date
+from akhbar.tasks.clean.rules import load_rules
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from akhbar.arabic import normalize_arabic
-from tasks.clean.lines import _is_arabic_page, _may_hold_date
-from tasks.clean.rules import load_rules
-
 
 _MONTH_WORDS = ["فبراير", "كانون الثاني", "ربيع الأول", "may", "sept", "ماي", "جمادى الآخرة", "يوليو"]
 
 
-@given(st.lists(st.one_of(st.sampled_from(_MONTH_WORDS), st.from_regex(r"\A[0-9]{1,5}\Z"),
-                          st.sampled_from(["في", "يوم", "on", "x12", "سنة", "،", "-", "/", "هـ"])),
-                max_size=8))
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_MONTH_WORDS),
+            st.from_regex(r"\A[0-9]{1,5}\Z"),
+            st.sampled_from(["في", "يوم", "on", "x12", "سنة", "،", "-", "/", "هـ"]),
+        ),
+        max_size=8,
+    )
+)
 @settings(max_examples=400, deadline=None)
 def test_date_guard_is_a_necessary_condition(parts):
     """The cheap guard before the date regex never hides a date the regex would find."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tomllib
 
-from tasks.clean.lines import _cue_class, _starts_with
-from tasks.clean.rules import RULES_PATH, cue_key, load_rules
+from akhbar.tasks.clean.lines import _cue_class, _starts_with
+from akhbar.tasks.clean.rules import RULES_PATH, cue_key, load_rules
 
 
 def test_rules_are_data_and_cached():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from akhbar.tasks.clean.stage import _clean_all, reject_error
+
 from akhbar import reasons
-from tasks.clean.stage import _clean_all, reject_error
 from tests.clean.common import N4K, needs_dev_html
 
 
@@ -14,8 +15,10 @@ def _declared(error: str) -> bool:
 @needs_dev_html
 def test_page_over_the_time_limit_is_a_reject_and_the_text_path_goes_on():
     html = (N4K / "cnn_article.html").read_text(encoding="utf-8", errors="replace")
-    rows = [{"content_kind": "html", "content": html, "url": None, "crawled_at": None},
-            {"content_kind": "text", "content": "سطر أول\nسطر ثان", "url": None, "crawled_at": None}]
+    rows = [
+        {"content_kind": "html", "content": html, "url": None, "crawled_at": None},
+        {"content_kind": "text", "content": "سطر أول\nسطر ثان", "url": None, "crawled_at": None},
+    ]
     slow, fast = _clean_all(rows, time_limit=1e-4)
     error = reject_error(slow, 1e-4)
     assert error.startswith("extraction over the time limit") and _declared(error), error

@@ -7,14 +7,34 @@ import json
 import re
 
 import pytest
+from akhbar.tasks.clean import CleanedDoc, clean_text, cue_key, html_to_text_scrape
+from akhbar.tasks.dedup import kept_after_document_repeats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.clean import CleanedDoc, clean_text, cue_key, html_to_text_scrape
-from tasks.dedup import kept_after_document_repeats
 from tests.clean.common import (
-    SHARED, SEEDS, needs_shared, S000, S001, S002, S003, S004, seed_text, seed_line, seed_lines, seed_doc,
-    by_no, by_text, PARA, HEADLINES, N4K, needs_dev_html, token_f1, needs_dev_pages, dev_page, lines_starting,
+    HEADLINES,
+    N4K,
+    PARA,
+    S000,
+    S001,
+    S002,
+    S003,
+    S004,
+    SEEDS,
+    SHARED,
+    by_no,
+    by_text,
+    dev_page,
+    lines_starting,
+    needs_dev_html,
+    needs_dev_pages,
+    needs_shared,
+    seed_doc,
+    seed_line,
+    seed_lines,
+    seed_text,
+    token_f1,
 )
 from tests.conftest import dev_html_markup
 
@@ -26,7 +46,9 @@ def test_line_numbers_follow_newlines_only():
 
 
 def test_interface_shapes():
-    doc = clean_text("عنوان الخبر هنا اليوم\n\n   \nهذا سطر نصي طويل بما يكفي ليكون فقرة من فقرات الخبر الأساسية في الصفحة.\n")
+    doc = clean_text(
+        "عنوان الخبر هنا اليوم\n\n   \nهذا سطر نصي طويل بما يكفي ليكون فقرة من فقرات الخبر الأساسية في الصفحة.\n"
+    )
     assert isinstance(doc, CleanedDoc)
     assert [ln.line_no for ln in doc.lines] == [1, 4]  # blank lines skipped, numbering kept
     assert all(ln.status in ("kept", "boilerplate", "metadata") for ln in doc.lines)
@@ -67,14 +89,18 @@ def test_title_repeats_are_not_body():
 
 
 def test_date_line_needs_mostly_date():
-    lines = clean_text("\n".join([
-        "منذ 3 ساعات",
-        PARA,
-        "لقد توفي صباح يوم السبت 2-10-1436هـ في المستشفى العام بالمدينة.",
-        PARA + " وأضاف",
-        "وقع الحادث منذ 3 أيام في وسط المدينة.",
-        PARA + " وتابع",
-    ])).lines
+    lines = clean_text(
+        "\n".join(
+            [
+                "منذ 3 ساعات",
+                PARA,
+                "لقد توفي صباح يوم السبت 2-10-1436هـ في المستشفى العام بالمدينة.",
+                PARA + " وأضاف",
+                "وقع الحادث منذ 3 أيام في وسط المدينة.",
+                PARA + " وتابع",
+            ]
+        )
+    ).lines
     assert (lines[0].status, lines[0].reason) == ("metadata", "date_line")
     assert [ln.status for ln in lines[1:]] == ["kept"] * 5
 
@@ -224,8 +250,20 @@ def test_no_text_line():
 
 
 def test_cue_spelling_variants_end_article():
-    for cue in ("التعليقات", "تعليقات:", "مقالات مشابهة", "أخبار ذات صلة", "اخبار ذات صله", "آخر الأخبار",
-                "اخر الاخبار:", "مواضيع ذات صلة", "شارك", "مشاركة:", "أضف تعليقاً", "اضف تعليقك"):
+    for cue in (
+        "التعليقات",
+        "تعليقات:",
+        "مقالات مشابهة",
+        "أخبار ذات صلة",
+        "اخبار ذات صله",
+        "آخر الأخبار",
+        "اخر الاخبار:",
+        "مواضيع ذات صلة",
+        "شارك",
+        "مشاركة:",
+        "أضف تعليقاً",
+        "اضف تعليقك",
+    ):
         doc = clean_text("\n".join([PARA, PARA + " ثم", cue, PARA + " وأضاف", PARA + " وتابع"]))
         st_ = [ln.status for ln in doc.lines]
         assert st_[:2] == ["kept", "kept"], cue
@@ -253,8 +291,14 @@ EN = [
     "The mayor is expected to sign the measure next week, according to a spokesperson for her office.",
     "A final vote on the budget that funds the program is scheduled for the end of the month.",
 ]
-TEASERS = ["Gear", "14 Last-Minute Deals From Home Depot and Lowe's Spring Sale Events", "Matt Jancer",
-           "Gear", "Protect Your Home Wi-Fi Network by Setting Up a VPN on Your Router", "David Nield"]
+TEASERS = [
+    "Gear",
+    "14 Last-Minute Deals From Home Depot and Lowe's Spring Sale Events",
+    "Matt Jancer",
+    "Gear",
+    "Protect Your Home Wi-Fi Network by Setting Up a VPN on Your Router",
+    "David Nield",
+]
 
 
 def test_widget_box_mid_article_returns_to_article():
@@ -272,10 +316,12 @@ def test_widget_box_mid_article_returns_to_article():
 
 def test_widget_box_does_not_return_without_a_run_of_paragraphs():
     # teaser headlines long enough to look like body lines (Title Case, no paragraph run)
-    teasers = ["Indiana Bar Reveals It Is Losing Customers After Sending Nasty Message To Its Regulars, "
-               "Owners Say In Long Statement.",
-               "Check Out The Hilarious Memes From Supporters In Response To The Network's Decision To "
-               "Cancel His Show Tonight."]
+    teasers = [
+        "Indiana Bar Reveals It Is Losing Customers After Sending Nasty Message To Its Regulars, "
+        "Owners Say In Long Statement.",
+        "Check Out The Hilarious Memes From Supporters In Response To The Network's Decision To "
+        "Cancel His Show Tonight.",
+    ]
     doc = clean_text("\n".join(EN[:3] + ["Trending Now"] + teasers + ["Most Read"] + EN[3:4]))
     status = {ln.text: ln.status for ln in doc.lines}
     assert all(status[x] == "boilerplate" for x in teasers + EN[3:4])
@@ -288,10 +334,12 @@ def test_widget_box_does_not_return_without_a_run_of_paragraphs():
 def test_menu_full_of_widget_cues_is_one_boundary():
     """A mega-menu ("More from Phones", "More from Audio", ...) between a sign-up box and the
     article counts as one end marker, so the article still wins the main-block choice."""
-    promo = ["Sign up with your email below to instantly access member features, newsletters and "
-             "exclusive deals from our partners, sent to you every single week.",
-             "By submitting your information you agree to the Terms and Conditions and the Privacy "
-             "Policy and are aged 16 or over."]
+    promo = [
+        "Sign up with your email below to instantly access member features, newsletters and "
+        "exclusive deals from our partners, sent to you every single week.",
+        "By submitting your information you agree to the Terms and Conditions and the Privacy "
+        "Policy and are aged 16 or over.",
+    ]
     menu = []
     for section in ("Phones", "Computing", "Audio", "Cameras", "Fitness", "Home"):
         menu += [f"More from {section}", "Reviews", "Deals"]
@@ -303,10 +351,17 @@ def test_menu_full_of_widget_cues_is_one_boundary():
 def test_list_of_short_items_does_not_split_the_article():
     """Short content lines (list items, subheads of 3+ words) between paragraphs keep the article
     one block: the paragraph after a long list is still the article's."""
-    items = ["Eat within two hours after your workout", "Drink plenty of water during the day",
-             "Portion Fix Containers: 1 Green, 1 Red", "Prepare the vegetables the night before",
-             "Store the meals in the fridge", "Eat every two to three hours", "Thirty minutes before bed",
-             "Slow cooker beef chili with olives", "Tomato cucumber salad with feta"]
+    items = [
+        "Eat within two hours after your workout",
+        "Drink plenty of water during the day",
+        "Portion Fix Containers: 1 Green, 1 Red",
+        "Prepare the vegetables the night before",
+        "Store the meals in the fridge",
+        "Eat every two to three hours",
+        "Thirty minutes before bed",
+        "Slow cooker beef chili with olives",
+        "Tomato cucumber salad with feta",
+    ]
     doc = clean_text("\n".join(EN[:4] + items + EN[4:] + ["Leave a comment"] + HEADLINES))
     lines = by_text(doc)
     assert all(lines[x].status == "kept" for x in EN), [(ln.text[:25], ln.reason) for ln in doc.lines]
@@ -319,26 +374,36 @@ def test_list_of_short_items_does_not_split_the_article():
 def test_teasers_before_the_articles_byline_are_not_its_lead():
     """Teaser items (headline + blurb) right before the article's title and byline are another
     unit; a lead split from the body by a photo caption is attached."""
-    teasers = ["Man pleads guilty to fraud scheme NEW YORK: A man has pleaded guilty to his role in a "
-               "fraud scheme.",
-               "UN regrets new US position UNITED NATIONS: The United Nations said its own position "
-               "remained unchanged."]
-    doc = clean_text("\n".join(teasers + ["Council extends the clinic program for two more years",
-                                          "By Jane Doe", "November 19, 2019", "Facebook"] + EN))
+    teasers = [
+        "Man pleads guilty to fraud scheme NEW YORK: A man has pleaded guilty to his role in a fraud scheme.",
+        "UN regrets new US position UNITED NATIONS: The United Nations said its own position remained unchanged.",
+    ]
+    doc = clean_text(
+        "\n".join(
+            teasers
+            + ["Council extends the clinic program for two more years", "By Jane Doe", "November 19, 2019", "Facebook"]
+            + EN
+        )
+    )
     lines = by_text(doc)
     assert all(lines[x].status == "boilerplate" for x in teasers), [(ln.text[:25], ln.reason) for ln in doc.lines]
     assert all(lines[x].status == "kept" for x in EN)
     lead = EN[0]
-    doc = clean_text("\n".join(["Council extends the clinic program", lead, "The clinic in the city centre.",
-                                "Photo: Jane Doe, AP"] + EN[1:]))
+    doc = clean_text(
+        "\n".join(
+            ["Council extends the clinic program", lead, "The clinic in the city centre.", "Photo: Jane Doe, AP"]
+            + EN[1:]
+        )
+    )
     assert all(by_text(doc)[x].status == "kept" for x in EN)
 
 
-
 def test_rights_line_starting_with_copyright_sign():
-    rights = ("© 2019 Example Media, LLC. All rights reserved. Example Media, LLC is the owner of the Example "
-              "and Team Example trademarks, and all related designs, trademarks, copyrights, and other "
-              "intellectual property.")
+    rights = (
+        "© 2019 Example Media, LLC. All rights reserved. Example Media, LLC is the owner of the Example "
+        "and Team Example trademarks, and all related designs, trademarks, copyrights, and other "
+        "intellectual property."
+    )
     credit = "© Jane Doe Detainees wait in line at the detention center in San Diego, Calif., on May 18, 2019."
     short = "© The Example Daily. All rights reserved"
     for line in (rights, short):
@@ -392,11 +457,13 @@ def test_source_credit_inside_the_article_does_not_end_it():
 
 
 def test_photo_caption_with_credit():
-    captions = ["Crowds wait near Buckingham Palace to view the procession (Picture: PA)",
-                "The core stage of the rocket after the installation of its engines (Image credit: NASA)",
-                "Phil Foden and his partner at the World CupCredit: PA",
-                "A mother and her children sell bread in Ecatepec, Mexico state, Tuesday, April 18, 2023. "
-                "(AP Photo/Marco Ugarte)"]
+    captions = [
+        "Crowds wait near Buckingham Palace to view the procession (Picture: PA)",
+        "The core stage of the rocket after the installation of its engines (Image credit: NASA)",
+        "Phil Foden and his partner at the World CupCredit: PA",
+        "A mother and her children sell bread in Ecatepec, Mexico state, Tuesday, April 18, 2023. "
+        "(AP Photo/Marco Ugarte)",
+    ]
     for cap in captions:
         lines = by_text(clean_text("\n".join(EN[:2] + [cap] + EN[2:])))
         assert (lines[cap].status, lines[cap].reason) == ("boilerplate", "caption"), cap
@@ -412,18 +479,18 @@ def test_photo_caption_with_credit():
 
 
 def test_publication_stamp_is_a_date_line():
-    stamps = ["Published: Nov. 19, 2019, 6:18 p.m. Updated: Nov. 19, 2019, 7:10 p.m.",
-              "PUBLISHED: 00:01, Tue, Nov 19, 2019 | UPDATED: 10:43, Tue, Nov 19, 2019",
-              "New Delhi, News Nation Bureau | Updated : 19 November 2019, 09:01 AM",
-              "الثلاثاء 19 نوفمبر 2019 - 10:43 ص آخر تحديث الثلاثاء 19 نوفمبر 2019"]
+    stamps = [
+        "Published: Nov. 19, 2019, 6:18 p.m. Updated: Nov. 19, 2019, 7:10 p.m.",
+        "PUBLISHED: 00:01, Tue, Nov 19, 2019 | UPDATED: 10:43, Tue, Nov 19, 2019",
+        "New Delhi, News Nation Bureau | Updated : 19 November 2019, 09:01 AM",
+        "الثلاثاء 19 نوفمبر 2019 - 10:43 ص آخر تحديث الثلاثاء 19 نوفمبر 2019",
+    ]
     for stamp in stamps:
         lines = by_text(clean_text("\n".join([HEADLINES[0], stamp] + EN)))
         assert (lines[stamp].status, lines[stamp].reason) == ("metadata", "date_line"), stamp
     # a sentence that mentions dates is still a sentence
     sent = "The council first voted on the plan on Nov. 19, 2019, and again on March 3, 2020, officials said."
     assert by_text(clean_text("\n".join(EN[:2] + [sent] + EN[2:])))[sent].status == "kept"
-
-
 
 
 @needs_shared
@@ -475,7 +542,6 @@ def test_text_path_on_flattened_dev_page_drops_chrome():
 # converter), never copied here.
 
 
-
 @needs_dev_pages
 def test_lone_subheads_in_a_list_do_not_split_the_article():
     """A meal plan: list items with a lone two-word subhead ("Meal 1", "Pre-Workout Meal") every
@@ -518,7 +584,7 @@ def test_recurring_relative_stamps_make_a_thread():
 
 @needs_dev_pages
 def test_teaser_box_between_paragraph_runs_does_not_cut_the_lead():
-    """"Most Read" (a widget cue) between the article's first paragraphs and the rest: the first
+    """ "Most Read" (a widget cue) between the article's first paragraphs and the rest: the first
     run is attached to the main block, the box is dropped, the body resumes after it."""
     doc = clean_text(dev_page("aaron-bushnell-reddit-fire-protest"))
     assert all(ln.status == "kept" for ln in lines_starting(doc, "Aaron Bushnell, the active-duty"))
@@ -540,7 +606,7 @@ def test_newsletter_box_lines():
 
 @needs_dev_pages
 def test_wire_caption_pointing_at_the_photo():
-    """"In this Dec. 12, 2006, file photo, made available by NASA, ...": a caption, however long."""
+    """ "In this Dec. 12, 2006, file photo, made available by NASA, ...": a caption, however long."""
     doc = clean_text(dev_page("snooze-cruise-study-sees-future"))
     assert all(ln.reason == "caption" for ln in lines_starting(doc, "In this Dec. 12, 2006, file photo"))
     # a body sentence starting with "This" is no caption
@@ -550,7 +616,7 @@ def test_wire_caption_pointing_at_the_photo():
 
 @needs_dev_pages
 def test_list_announced_by_the_last_paragraph_is_kept():
-    """"The Doobie Brothers 50th Anniversary Tour 2020 dates:" then the dates: the list is the
+    """ "The Doobie Brothers 50th Anniversary Tour 2020 dates:" then the dates: the list is the
     article's, dated lines included."""
     doc = clean_text(dev_page("doobie-brothers-reunite-50th-anniversary-tour"))
     dates = lines_starting(doc, "June ") + lines_starting(doc, "July ")

@@ -7,8 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
-from tasks.dates import extract_mentions
+from akhbar.tasks.dates import extract_mentions
 
 DOC = Path(__file__).parents[2] / "docs" / "dates.md"
 

@@ -21,11 +21,16 @@ def test_first_character_guards_and_gates_change_no_match():
     # _has_month_word replaces a full scan: both must find exactly what the plain forms find.
     import re
 
-    from akhbar.arabic import fold_letters
-    from tasks.dates import mentions, patterns
+    from akhbar.tasks.dates import mentions, patterns
 
-    texts = [fold_letters(line) for f in sorted((SHARED / "seeds").glob("*.txt"))
-             for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    from akhbar.arabic import fold_letters
+
+    texts = [
+        fold_letters(line)
+        for f in sorted((SHARED / "seeds").glob("*.txt"))
+        for line in f.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     texts += [fold_letters(text) for _ref, text, _exp in PROBE]
     texts += ["5مايو", "ومايو", "xمايو", "ببمايو", "مايوس", "_مايو", "٣مايو", "لابريل", "Feb 3, 2020", "kانون"]
     guarded = [(patterns, name) for name in dir(patterns) if name.startswith("_RX_")]
@@ -34,7 +39,7 @@ def test_first_character_guards_and_gates_change_no_match():
     for module, name in guarded:
         rx = getattr(module, name)
         assert rx.pattern.startswith("(?="), f"{name} has no first-character guard"
-        plain = re.compile(rx.pattern[rx.pattern.index(")(?:") + 1:], rx.flags)
+        plain = re.compile(rx.pattern[rx.pattern.index(")(?:") + 1 :], rx.flags)
         for text in texts:
             got = [(m.span(), m.groupdict()) for m in rx.finditer(text)]
             assert got == [(m.span(), m.groupdict()) for m in plain.finditer(text)], (name, text)

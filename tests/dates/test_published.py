@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tasks.dates import (
+from akhbar.tasks.dates import (
     HTML_DATE_READERS,
     PublicationDate,
     plausible_published,
@@ -34,8 +33,19 @@ needs_shared = pytest.mark.skipif(
 D = dt.date
 
 
-@pytest.mark.parametrize("value", ["0001-01-01T00:00:00Z", "0001-01-01", "1970-01-01T00:00:00Z", "1970-01-01",
-                                   "1899-12-31", "1900-01-01 00:00:00", "0000-00-00", "1753-01-01T00:00:00"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00Z",
+        "0001-01-01",
+        "1970-01-01T00:00:00Z",
+        "1970-01-01",
+        "1899-12-31",
+        "1900-01-01 00:00:00",
+        "0000-00-00",
+        "1753-01-01T00:00:00",
+    ],
+)
 def test_placeholders_and_pre_1900_are_no_date(value):
     assert publication_date_from_field(value) is None
 
@@ -76,7 +86,7 @@ def test_visible_date_line_under_the_title():
 
 
 def test_visible_date_line_skips_captions_and_updates():
-    from tasks.clean import parse_html
+    from akhbar.tasks.clean import parse_html
 
     html = """<html><body><h1>Markets slide</h1><p>Updated November 28, 2013</p>
       <figure><figcaption>A ship leaves port, on Aug. 31, 2019. (AP)</figcaption></figure>
@@ -91,9 +101,16 @@ def test_reader_order_is_markup_line_htmldate():
 
 
 def test_document_date_uses_crawl_time():
-    doc = {"published_field": None, "published_html": D(2030, 1, 1), "published_html_precision": "day",
-           "published_html_evidence": "x", "published_html_method": "json_ld", "content_kind": "html",
-           "url": "https://example.com/2019/11/17/a.html", "crawled_at": "2019-11-18T00:00:00Z"}
+    doc = {
+        "published_field": None,
+        "published_html": D(2030, 1, 1),
+        "published_html_precision": "day",
+        "published_html_evidence": "x",
+        "published_html_method": "json_ld",
+        "content_kind": "html",
+        "url": "https://example.com/2019/11/17/a.html",
+        "crawled_at": "2019-11-18T00:00:00Z",
+    }
     p = publication_date(doc)
     assert (p.value, p.method) == (D(2019, 11, 17), "url_path")
 
@@ -128,11 +145,18 @@ def test_pipeline_on_dev_html_has_no_placeholder_dates(tmp_path):
     shutil.copy(root / "newspaper4k" / "arabic_article.html", src / "arabic_article.html")
     out = tmp_path / "out"
     env = {**os.environ, "PREFECT_API_URL": ""}
-    run = subprocess.run([sys.executable, "-m", "akhbar.cli", "run", str(src), "--out", str(out)], cwd=REPO,
-                         env=env, capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [sys.executable, "-m", "akhbar.cli", "run", str(src), "--out", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
-    rows = connect(out).execute(
-        "SELECT published, published_method FROM documents WHERE published IS NOT NULL").fetchall()
+    rows = (
+        connect(out).execute("SELECT published, published_method FROM documents WHERE published IS NOT NULL").fetchall()
+    )
     assert len(rows) >= 30
     assert all(plausible_published(day) for day, _ in rows), [r for r in rows if not plausible_published(r[0])]
     assert {m for _, m in rows} <= {"json_ld", "html_meta", "time_tag", "page_date_line", "htmldate", "url_path"}
@@ -141,25 +165,28 @@ def test_pipeline_on_dev_html_has_no_placeholder_dates(tmp_path):
 @needs_shared
 def test_htmldate_year_guess_yields_to_the_url_day():
     """htmldate reads only the year on this CNN Arabic page (2013-01-01); the URL states the day."""
-    page = (SHARED / "dev" / "html" / "newspaper4k" / "arabic_article.html").read_text(encoding="utf-8",
-                                                                                         errors="replace")
+    page = (SHARED / "dev" / "html" / "newspaper4k" / "arabic_article.html").read_text(
+        encoding="utf-8", errors="replace"
+    )
     p = publication_date_from_html(page, "http://arabic.cnn.com/2013/middle_east/8/3/syria.clashes/index.html")
     assert (p.value, p.method) == (D(2013, 8, 3), "url_path")
 
 
 def test_visible_date_line_needs_the_article_title():
-    from tasks.clean import parse_html
+    from akhbar.tasks.clean import parse_html
 
     html = """<html><head><title>الحكومة تقر الموازنة الجديدة - موقع الأخبار</title></head><body>
       <h1 class="logo">موقع الأخبار</h1><ul><li>آخر الأخبار</li><li>3 مارس 2014</li></ul>
       <h2>الحكومة تقر الموازنة الجديدة</h2><p>أقرت الحكومة ...</p></body></html>"""
     assert publication_date_from_page_line(parse_html(html)) is None
-    html = html.replace('<h1 class="logo">موقع الأخبار</h1>', '<div>موقع الأخبار</div>').replace(
-        "<h2>الحكومة تقر الموازنة الجديدة</h2>", "<h1>الحكومة تقر الموازنة الجديدة</h1><span>5 مارس 2014</span>")
+    html = html.replace('<h1 class="logo">موقع الأخبار</h1>', "<div>موقع الأخبار</div>").replace(
+        "<h2>الحكومة تقر الموازنة الجديدة</h2>", "<h1>الحكومة تقر الموازنة الجديدة</h1><span>5 مارس 2014</span>"
+    )
     assert publication_date_from_page_line(parse_html(html)).value == D(2014, 3, 5)
 
 
 # ---------------------------------------------------------------- the seeds' header lines, the URL, fields, HTML
+
 
 def _gold():
     return json.loads((SHARED / "seeds" / "gold.json").read_text(encoding="utf-8"))
@@ -201,16 +228,19 @@ def test_header_refuses_weak_or_deep_dates():
     assert publication_date_from_header(["أمس"]) is None
     assert publication_date_from_header(["حزيران"]) is None
     # a body paragraph that mentions a full date is not a date line
-    body = ("وكانت موسكو وواشنطن قد أنشأتا مركزا في جنيف للتنسيق في مواجهة خروقات وقف إطلاق النار في سوريا "
-            "بعد توصلهما إلى حزمة اتفاقات في 9 سبتمبر 2016 لتعزيز الهدنة")
+    body = (
+        "وكانت موسكو وواشنطن قد أنشأتا مركزا في جنيف للتنسيق في مواجهة خروقات وقف إطلاق النار في سوريا "
+        "بعد توصلهما إلى حزمة اتفاقات في 9 سبتمبر 2016 لتعزيز الهدنة"
+    )
     assert publication_date_from_header([body]) is None
     assert publication_date_from_header([]) is None
 
 
 def test_url_dates():
     assert publication_date_from_url("https://x.com/news/2019/03/14/story.html").value == D(2019, 3, 14)
-    assert publication_date_from_url("http://arabic.cnn.com/2013/middle_east/8/3/syria.clashes/index.html").value \
-        == D(2013, 8, 3)
+    assert publication_date_from_url("http://arabic.cnn.com/2013/middle_east/8/3/syria.clashes/index.html").value == D(
+        2013, 8, 3
+    )
     assert publication_date_from_url("https://x.com/2019-03-14-story").value == D(2019, 3, 14)
     p = publication_date_from_url("https://x.com/2019/03/story")
     assert p is not None and p.precision == "month"
@@ -244,15 +274,17 @@ def test_html_json_ld_first():
 def test_html_meta_time_and_url():
     html = '<html><head><meta name="pubdate" content="2019-05-06"></head><body></body></html>'
     assert publication_date_from_html(html).method == "html_meta"
-    html = ('<html><body><time itemprop="datePublished" datetime="2018-07-08T10:00:00+03:00">8 يوليو</time>'
-            "</body></html>")
+    html = (
+        '<html><body><time itemprop="datePublished" datetime="2018-07-08T10:00:00+03:00">8 يوليو</time></body></html>'
+    )
     p = publication_date_from_html(html)
     assert p is not None and (p.value, p.method) == (D(2018, 7, 8), "time_tag")
     html = '<html><body><time datetime="2018-07-08T10:00:00+03:00">8 يوليو</time></body></html>'
     p = publication_date_from_html(html)  # an unmarked <time>: htmldate first, then the tag itself
     assert p is not None and p.value == D(2018, 7, 8) and p.method in ("htmldate", "time_tag")
-    p = publication_date_from_html("<html><body><p>لا تاريخ</p></body></html>",
-                                   "https://example.com/2017/02/08/news.html")
+    p = publication_date_from_html(
+        "<html><body><p>لا تاريخ</p></body></html>", "https://example.com/2017/02/08/news.html"
+    )
     assert p is not None and p.value == D(2017, 2, 8)
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from akhbar.flows import architecture
+from akhbar.flows.orchestration import STAGES, LocalExecutor, run_pipeline
+
 from akhbar import staging, store
 from akhbar.tasking import StageTask
-from flows import architecture
-from flows.orchestration import STAGES, LocalExecutor, run_pipeline
 from tests.conftest import SAMPLE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,4 +61,4 @@ def test_stage_tasks_and_staged_kinds_exist():
 
 def test_architecture_doc_is_current():
     doc = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
-    assert doc == architecture.markdown(), "regenerate: python -m flows.architecture > docs/architecture.md"
+    assert doc == architecture.markdown(), "regenerate: python -m akhbar.flows.architecture > docs/architecture.md"

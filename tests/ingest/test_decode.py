@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from akhbar import store
-from akhbar.settings import Settings
-from tasks.ingest import (
+from akhbar.tasks.ingest import (
     Record,
     Reject,
     decode_bytes,
     read_input,
 )
+
+from akhbar import store
+from akhbar.settings import Settings
 from tests.fixtures_bad_inputs import (
     ENCODING_VARIANTS,
     REFERENCE,
@@ -30,7 +30,7 @@ def read_all(path: Path, settings: Settings | None = None) -> tuple[list[Record]
 
 
 def run(inputs, out: Path, settings: Settings | None = None) -> dict:
-    from flows.pipeline import LocalExecutor, run_pipeline
+    from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 
     return run_pipeline([str(i) for i in inputs], str(out), settings or Settings(), LocalExecutor())
 
@@ -49,8 +49,15 @@ def test_seeds_decode_in_every_encoding(codec):
         text = single_byte_safe(text)
         decoded, how = decode_bytes(text.encode(codec))
         assert decoded == text, (name, codec, how)
-        expected = {"cp1256": "windows-1256", "iso8859_6": "iso-8859-6", "utf-8-sig": "utf-8 (bom)",
-                    "utf-16": "utf-16", "utf-16-le": "utf-16le", "utf-16-be": "utf-16be", "utf-8": "utf-8"}[codec]
+        expected = {
+            "cp1256": "windows-1256",
+            "iso8859_6": "iso-8859-6",
+            "utf-8-sig": "utf-8 (bom)",
+            "utf-16": "utf-16",
+            "utf-16-le": "utf-16le",
+            "utf-16-be": "utf-16be",
+            "utf-8": "utf-8",
+        }[codec]
         assert how.startswith(expected), (name, how)
 
 
@@ -105,15 +112,23 @@ def test_encoded_seeds_give_the_same_documents_text(encoding_runs, variant):
         assert got[key][0] == text, (variant, key, got[key][1])
     assert query(encoding_runs[variant], "SELECT count(*) FROM rejects") == [(0,)]
     codec = ENCODING_VARIANTS[variant][1]
-    label = {"cp1256": "windows-1256", "iso8859_6": "iso-8859-6", "utf-16": "utf-16", "utf-16-le": "utf-16le",
-             "utf-16-be": "utf-16be", "utf-8-sig": "utf-8"}[codec]
+    label = {
+        "cp1256": "windows-1256",
+        "iso8859_6": "iso-8859-6",
+        "utf-16": "utf-16",
+        "utf-16-le": "utf-16le",
+        "utf-16-be": "utf-16be",
+        "utf-8-sig": "utf-8",
+    }[codec]
     encodings = {e for _t, e in got.values()}
     assert all(e.startswith(label) for e in encodings), encodings
 
 
 def test_control_characters_and_surrogates_are_cleaned(tmp_path):
     p = tmp_path / "c.jsonl"
-    p.write_text('{"text": "\\u0000\\u0007 نص \\ud800 عربي \\u000b سطر", "url": "https://x.example/1"}\n', encoding="utf-8")
+    p.write_text(
+        '{"text": "\\u0000\\u0007 نص \\ud800 عربي \\u000b سطر", "url": "https://x.example/1"}\n', encoding="utf-8"
+    )
     (rec,), rejs = read_all(p)
     assert not rejs and rec.content == " نص \ufffd عربي \n سطر"
     rec.content.encode("utf-8")  # storable
@@ -123,7 +138,7 @@ _ODD_CHARS = [chr(c) for c in [*range(0, 40), 0x7F, 0x80, 0x9F, 0x627, 0xD800, 0
 
 
 def test_sanitize_text_drops_controls_and_replaces_surrogates():
-    from tasks.ingest import sanitize_text
+    from akhbar.tasks.ingest import sanitize_text
 
     assert sanitize_text("نص\x00 عربي\x07") == "نص عربي"
     assert sanitize_text("a\x0bb\x0cc\td\re\n") == "a\nb\nc\td\re\n"
@@ -134,10 +149,9 @@ def test_sanitize_text_drops_controls_and_replaces_surrogates():
 
 def test_sanitize_text_fast_path_agrees_with_the_rules():
     # the byte-level shortcut must give what the character rules give, on any mix of odd characters
+    from akhbar.tasks.ingest.decode import _CONTROLS, sanitize_text
     from hypothesis import given
     from hypothesis import strategies as st
-
-    from tasks.ingest.decode import _CONTROLS, sanitize_text
 
     def by_rules(text: str) -> str:
         text = _CONTROLS.sub("", text).replace("\x0b", "\n").replace("\x0c", "\n")

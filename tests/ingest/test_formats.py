@@ -25,12 +25,12 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from akhbar.tasks.ingest import Record, Reject, detect_format, read_path, sanitize_text
+from akhbar.tasks.ingest.readers.fields import check_columns
+from akhbar.tasks.ingest.readers.json_array import read_json
 
 from akhbar import reasons, store
 from akhbar.settings import Settings
-from tasks.ingest import Record, Reject, detect_format, read_path, sanitize_text
-from tasks.ingest.readers.fields import check_columns
-from tasks.ingest.readers.json_array import read_json
 from tests.conftest import REPO, require_shared
 from tests.fixtures_bad_inputs import ARABIC, warc_response, warcinfo, write_warc
 
@@ -39,7 +39,7 @@ DOC_COLUMNS = ["url", "title", "author", "published", "site", "text", "crawled_a
 
 
 def run(inputs, out: Path, settings: Settings | None = None) -> dict:
-    from flows.orchestration import LocalExecutor, run_pipeline
+    from akhbar.flows.orchestration import LocalExecutor, run_pipeline
 
     return run_pipeline([str(i) for i in inputs], str(out), settings or Settings(), LocalExecutor())
 
@@ -80,13 +80,20 @@ def nonblank(s: str | None) -> str | None:
 
 # ---------------------------------------------------------------- SaudiNewsNet: a zip of a JSON array
 
+
 def test_saudinewsnet_zip_gives_one_document_per_article(tmp_path):
     articles = snn_articles()
     zip_path = require_shared("corpora", "saudinewsnet", SNN_ZIP)
     summary = run([zip_path], tmp_path / "out")
     out = tmp_path / "out"
-    docs = {r[0]: r for r in query(out, "SELECT source_uri, url, title, author, site, published_method, crawled_at, "
-                                        "source_meta, format, text, n_paragraphs FROM documents")}
+    docs = {
+        r[0]: r
+        for r in query(
+            out,
+            "SELECT source_uri, url, title, author, site, published_method, crawled_at, "
+            "source_meta, format, text, n_paragraphs FROM documents",
+        )
+    }
     rejects = dict(query(out, "SELECT source_uri, error FROM rejects"))
     member = f"{zip_path.resolve()}!/{SNN_ZIP.replace('.zip', '.json')}"
     empty = 0
@@ -101,7 +108,7 @@ def test_saudinewsnet_zip_gives_one_document_per_article(tmp_path):
         assert (url, title, site, fmt) == (a["url"], nonblank(a["title"]), host(a["url"]), "json")
         # the record's author unless the page text states one (these plain texts never do)
         assert author == nonblank(a["author"]), (n, author, a["author"])
-        assert crawled == dt.datetime.fromisoformat(a["date_extracted"]).replace(tzinfo=dt.timezone.utc)
+        assert crawled == dt.datetime.fromisoformat(a["date_extracted"]).replace(tzinfo=dt.UTC)
         assert json.loads(meta) == {"source": a["source"]}
         assert method != "record_field"  # date_extracted is crawl time, never the publication date
         assert n_paragraphs > 0 and (not text or squash(text.split("\n\n")[0]) in squash(a["content"]))
@@ -114,8 +121,10 @@ def test_saudinewsnet_zip_gives_one_document_per_article(tmp_path):
 
 # ---------------------------------------------------------------- ANT: TREC <DOC> files
 
-_ANT_TAG = {t: re.compile(rf"<{t}>(.*?)</{t}>", re.S)
-            for t in ("DOCNO", "URL", "SRC", "CAT", "TITLE", "TIME", "AUTHOR", "ABSTRACT")}
+_ANT_TAG = {
+    t: re.compile(rf"<{t}>(.*?)</{t}>", re.S)
+    for t in ("DOCNO", "URL", "SRC", "CAT", "TITLE", "TIME", "AUTHOR", "ABSTRACT")
+}
 
 
 def extract_ant(dest: Path, per_folder: int = 2) -> list[Path]:
@@ -155,8 +164,13 @@ def test_ant_doc_files_give_url_title_author_published_and_site(tmp_path):
     files = extract_ant(tmp_path / "in")
     assert len(files) >= 8
     run([tmp_path / "in"], tmp_path / "out")
-    docs = {r[0]: r[1:] for r in query(tmp_path / "out", "SELECT url, title, author, published, published_method, "
-                                                          "site, format, source_meta, text FROM documents")}
+    docs = {
+        r[0]: r[1:]
+        for r in query(
+            tmp_path / "out",
+            "SELECT url, title, author, published, published_method, site, format, source_meta, text FROM documents",
+        )
+    }
     assert not query(tmp_path / "out", "SELECT * FROM rejects")
     assert len(docs) == len(files)
     for f in files:
@@ -166,16 +180,21 @@ def test_ant_doc_files_give_url_title_author_published_and_site(tmp_path):
         assert (title, author, site, fmt) == (tag["TITLE"], tag["AUTHOR"] or None, host(tag["URL"]), "sgml")
         assert (published, method) == (ant_time_date(tag["TIME"]), "record_field"), f
         meta = json.loads(meta)
-        assert (meta.get("docno"), meta.get("src"), meta.get("cat")) == (tag["DOCNO"] or None, tag["SRC"] or None,
-                                                                         tag["CAT"] or None)
+        assert (meta.get("docno"), meta.get("src"), meta.get("cat")) == (
+            tag["DOCNO"] or None,
+            tag["SRC"] or None,
+            tag["CAT"] or None,
+        )
         assert meta.get("abstract") == (tag["ABSTRACT"] or None) and "<" not in text
 
 
 def test_ant_time_offset_decides_the_day(tmp_path):
     """A TIME late in the evening at +04:00 is that day, not the UTC day after."""
-    doc = ("<DOC>\n<DOCNO>X-1</DOCNO>\n<URL>https://news.example/a</URL>\n<TITLE>عنوان</TITLE>\n"
-           "<TIME>Sun, 15 Jul 2018 23:56:56 -0400</TIME>\n<AUTHOR>كاتب</AUTHOR>\n"
-           "<TEXT>\n" + ARABIC + "\n</TEXT>\n</DOC>\n")
+    doc = (
+        "<DOC>\n<DOCNO>X-1</DOCNO>\n<URL>https://news.example/a</URL>\n<TITLE>عنوان</TITLE>\n"
+        "<TIME>Sun, 15 Jul 2018 23:56:56 -0400</TIME>\n<AUTHOR>كاتب</AUTHOR>\n"
+        "<TEXT>\n" + ARABIC + "\n</TEXT>\n</DOC>\n"
+    )
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "doc.txt").write_text(doc, encoding="utf-8")
     run([tmp_path / "in"], tmp_path / "out")
@@ -184,8 +203,32 @@ def test_ant_time_offset_decides_the_day(tmp_path):
 
 # ---------------------------------------------------------------- Gigaword layout
 
-WORDS = ("الحكومة الوزير المدينة الاقتصاد مشروع اجتماع المجلس الرئيس البرلمان الشركة السوق النفط التعليم "
-         "الصحة المستشفى المدرسة الطريق الميناء المطار الجامعة الأمطار الزراعة التجارة الاستثمار").split()
+WORDS = [
+    "الحكومة",
+    "الوزير",
+    "المدينة",
+    "الاقتصاد",
+    "مشروع",
+    "اجتماع",
+    "المجلس",
+    "الرئيس",
+    "البرلمان",
+    "الشركة",
+    "السوق",
+    "النفط",
+    "التعليم",
+    "الصحة",
+    "المستشفى",
+    "المدرسة",
+    "الطريق",
+    "الميناء",
+    "المطار",
+    "الجامعة",
+    "الأمطار",
+    "الزراعة",
+    "التجارة",
+    "الاستثمار",
+]
 
 
 def sentence(rng: random.Random, n: int = 14) -> str:
@@ -194,8 +237,10 @@ def sentence(rng: random.Random, n: int = 14) -> str:
 
 def gigaword_doc(rng: random.Random, doc_id: str, headline: str, dateline: str, paragraphs: list[str]) -> str:
     ps = "\n".join(f"<P>\n{html.escape(p, quote=False)}\n</P>" for p in paragraphs)
-    return (f'<DOC id="{doc_id}" type="story" >\n<HEADLINE>\n{html.escape(headline)}\n</HEADLINE>\n'
-            f"<DATELINE>\n{dateline}\n</DATELINE>\n<TEXT>\n{ps}\n</TEXT>\n</DOC>\n")
+    return (
+        f'<DOC id="{doc_id}" type="story" >\n<HEADLINE>\n{html.escape(headline)}\n</HEADLINE>\n'
+        f"<DATELINE>\n{dateline}\n</DATELINE>\n<TEXT>\n{ps}\n</TEXT>\n</DOC>\n"
+    )
 
 
 def write_gigaword(folder: Path, rng: random.Random) -> list[dict]:
@@ -207,10 +252,16 @@ def write_gigaword(folder: Path, rng: random.Random) -> list[dict]:
         for i in range(1, 4):
             doc_id = f"{name[:7].upper()}_{day}.{i:04d}"
             paras = [sentence(rng) + " & " + sentence(rng, 6) for _ in range(3)]
-            headline = f"{sentence(rng, 5)} \"{i}\""
+            headline = f'{sentence(rng, 5)} "{i}"'
             docs.append(gigaword_doc(rng, doc_id, headline, "القاهرة (أ ف ب)", paras))
-            expected.append({"id": doc_id, "title": headline, "paragraphs": paras,
-                             "published": dt.date(int(day[:4]), int(day[4:6]), int(day[6:]))})
+            expected.append(
+                {
+                    "id": doc_id,
+                    "title": headline,
+                    "paragraphs": paras,
+                    "published": dt.date(int(day[:4]), int(day[4:6]), int(day[6:])),
+                }
+            )
         data = "".join(docs).encode("utf-8")
         if k == 0:
             (folder / f"{name}.gz").write_bytes(gzip.compress(data))
@@ -240,6 +291,7 @@ def test_gigaword_doc_files_are_read_doc_by_doc(tmp_path):
 
 
 # ---------------------------------------------------------------- Parquet, CSV, TSV, JSON: the same documents
+
 
 def snn_sample(n: int = 60) -> list[dict]:
     rows = [a for a in snn_articles() if (a["content"] or "").strip()][:n]
@@ -271,11 +323,15 @@ def test_parquet_csv_tsv_and_json_give_the_same_documents(tmp_path):
     rename = {"content": "article_body", "url": "page_link", "title": "heading", "author": "writer_name"}
     write_csv(variants / "tsv_mapped" / "day.tsv", rows, "\t", rename)
     (variants / "jsonl_bz2" / "day.jsonl.bz2").write_bytes(
-        bz2.compress("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")))
+        bz2.compress("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))
+    )
     results = {}
     for v in sorted(p.name for p in variants.iterdir()):
-        settings = Settings(columns={"text": "article_body", "url": "page_link", "title": "heading",
-                                     "author": "writer_name"} if v == "tsv_mapped" else {})
+        settings = Settings(
+            columns={"text": "article_body", "url": "page_link", "title": "heading", "author": "writer_name"}
+            if v == "tsv_mapped"
+            else {}
+        )
         summary = run([variants / v], tmp_path / f"out-{v}", settings)
         assert summary["n_rejects"] == 0, v
         results[v] = documents(tmp_path / f"out-{v}")
@@ -290,9 +346,12 @@ def test_parquet_csv_tsv_and_json_give_the_same_documents(tmp_path):
 
 # ---------------------------------------------------------------- a mixed folder: every format, one broken of each
 
+
 def page(title: str, body: str) -> str:
-    return (f'<html><head><meta charset="utf-8"><title>{title}</title></head><body><article><h1>{title}</h1>'
-            f"<p>{body}</p><p>{body[::-1]}</p></article></body></html>")
+    return (
+        f'<html><head><meta charset="utf-8"><title>{title}</title></head><body><article><h1>{title}</h1>'
+        f"<p>{body}</p><p>{body[::-1]}</p></article></body></html>"
+    )
 
 
 def build_mixed(root: Path, rng: random.Random) -> tuple[int, dict[str, str]]:
@@ -302,8 +361,13 @@ def build_mixed(root: Path, rng: random.Random) -> tuple[int, dict[str, str]]:
     rejects: dict[str, str] = {}
 
     def rec(i: int, **extra) -> dict:
-        return {"url": f"https://mixed.example/{i}", "title": f"خبر {i}", "text": f"{sentence(rng)} {i}",
-                "author": f"كاتب {i}", **extra}
+        return {
+            "url": f"https://mixed.example/{i}",
+            "title": f"خبر {i}",
+            "text": f"{sentence(rng)} {i}",
+            "author": f"كاتب {i}",
+            **extra,
+        }
 
     # single pages
     (root / "scrape.txt").write_text(f"عنوان الخبر\n\n{sentence(rng)}\n\n{sentence(rng)}\n", encoding="utf-8")
@@ -318,8 +382,9 @@ def build_mixed(root: Path, rng: random.Random) -> tuple[int, dict[str, str]]:
     rejects[f"{root / 'records.jsonl.gz'}#5"] = reasons.EMPTY_TEXT
     # JSON: an array; an object holding one; a broken (cut-off) array; an array with a record without text
     (root / "array.json").write_text(json.dumps([rec(i) for i in range(10, 13)], ensure_ascii=False), encoding="utf-8")
-    (root / "object.json").write_text(json.dumps({"count": 2, "articles": [rec(20), rec(21)]}, ensure_ascii=False),
-                                      encoding="utf-8")
+    (root / "object.json").write_text(
+        json.dumps({"count": 2, "articles": [rec(20), rec(21)]}, ensure_ascii=False), encoding="utf-8"
+    )
     good += 5
     cut = json.dumps([rec(30), rec(31), rec(32)], ensure_ascii=False)
     (root / "cut.json").write_text(cut[: cut.index('"url": "https://mixed.example/32"') + 20], encoding="utf-8")
@@ -331,10 +396,12 @@ def build_mixed(root: Path, rng: random.Random) -> tuple[int, dict[str, str]]:
     rejects[f"{root / 'notext.json'}#2"] = reasons.NO_TEXT_FIELD
     rejects[f"{root / 'notext.json'}#3"] = reasons.NOT_AN_OBJECT
     # SGML <DOC>: ANT layout (two DOCs), Gigaword (bz2), a DOC without TEXT, an unclosed DOC
-    ant = "".join(f"<DOC>\n<DOCNO>M-{i}</DOCNO>\n<URL>https://ant.example/{i}</URL>\n<TITLE>عنوان {i}</TITLE>\n"
-                  f"<TIME>2018-02-0{i}T10:00:00+03:00</TIME>\n<AUTHOR></AUTHOR>\n"
-                  f"<TEXT>\n{sentence(rng)}\n</TEXT>\n</DOC>\n"
-                  for i in (1, 2))
+    ant = "".join(
+        f"<DOC>\n<DOCNO>M-{i}</DOCNO>\n<URL>https://ant.example/{i}</URL>\n<TITLE>عنوان {i}</TITLE>\n"
+        f"<TIME>2018-02-0{i}T10:00:00+03:00</TIME>\n<AUTHOR></AUTHOR>\n"
+        f"<TEXT>\n{sentence(rng)}\n</TEXT>\n</DOC>\n"
+        for i in (1, 2)
+    )
     (root / "ant.txt").write_text(ant, encoding="utf-8")
     giga = gigaword_doc(rng, "NHR_ARB_20050301.0001", "عنوان", "بيروت", [sentence(rng), sentence(rng)])
     (root / "giga.sgml.bz2").write_bytes(bz2.compress(giga.encode("utf-8")))
@@ -403,7 +470,8 @@ def test_mixed_folder_every_record_is_a_document_or_a_reject(tmp_path):
     # what records carry: authors, crawl time, other fields
     assert query(out, "SELECT author FROM documents WHERE url = 'https://mixed.example/51'") == [("كاتب 51",)]
     assert query(out, "SELECT crawled_at FROM documents WHERE format = 'warc'") == [
-        (dt.datetime(2024, 5, 1, 10, tzinfo=dt.timezone.utc),)]
+        (dt.datetime(2024, 5, 1, 10, tzinfo=dt.UTC),)
+    ]
     meta = query(out, "SELECT source_meta FROM documents WHERE url = 'https://ant.example/1'")
     assert meta == [('{"docno": "M-1"}',)]
     zipped = query(out, "SELECT source_uri, site FROM documents WHERE source_uri LIKE '%bundle.zip!/day/scrape.txt'")
@@ -411,8 +479,13 @@ def test_mixed_folder_every_record_is_a_document_or_a_reject(tmp_path):
     # a zip in a zip
     assert query(out, "SELECT count(*) FROM documents WHERE url = 'https://mixed.example/95'")[0][0] == 1
     # records of one input never share a record_index (it orders them)
-    assert query(out, "SELECT count(*) FROM (SELECT input_index, record_index FROM documents "
-                      "GROUP BY ALL HAVING count(*) > 1)")[0][0] == 0
+    assert (
+        query(
+            out,
+            "SELECT count(*) FROM (SELECT input_index, record_index FROM documents GROUP BY ALL HAVING count(*) > 1)",
+        )[0][0]
+        == 0
+    )
     # a second run over the same folder changes nothing
     again = run(inputs, out)
     assert query(out, "SELECT count(*) FROM documents")[0][0] == good and again.get("n_documents", 0) == 0
@@ -420,22 +493,26 @@ def test_mixed_folder_every_record_is_a_document_or_a_reject(tmp_path):
 
 # ---------------------------------------------------------------- detection and reasons
 
-@pytest.mark.parametrize("name,head,fmt", [
-    ("a.json", b'[\n {"url": "u", "text": "t"}]', "json"),
-    ("a.txt", b'[{"url": "u"}]', "json"),
-    ("a.json", b'{"articles": [{"text": "t"}]}\n', "json"),
-    ("a.json", b'{"text": "t"}\n{"text": "u"}\n', "jsonl"),
-    ("a.txt", b"<DOC>\n<DOCNO>x</DOCNO>", "sgml"),
-    ("afp_arb_200101", b'<DOC id="AFP_ARB_20010101.0001" type="story" >', "sgml"),
-    ("x.bin", b"PAR1\x15\x04", "parquet"),
-    ("x.tsv", b"title\tbody\n", "csv"),
-    ("export.dat", b"url,title,text\nhttps://x,y,z\n", "csv"),
-    ("x.zip", b"PK\x03\x04", "zip"),
-    ("x.docx", b"PK\x03\x04", "unknown"),
-    ("notes.md", "نص عادي".encode(), "unknown"),
-    ("README", b"plain words", "unknown"),
-    ("notes.txt", "نص عادي".encode(), "text"),
-])
+
+@pytest.mark.parametrize(
+    "name,head,fmt",
+    [
+        ("a.json", b'[\n {"url": "u", "text": "t"}]', "json"),
+        ("a.txt", b'[{"url": "u"}]', "json"),
+        ("a.json", b'{"articles": [{"text": "t"}]}\n', "json"),
+        ("a.json", b'{"text": "t"}\n{"text": "u"}\n', "jsonl"),
+        ("a.txt", b"<DOC>\n<DOCNO>x</DOCNO>", "sgml"),
+        ("afp_arb_200101", b'<DOC id="AFP_ARB_20010101.0001" type="story" >', "sgml"),
+        ("x.bin", b"PAR1\x15\x04", "parquet"),
+        ("x.tsv", b"title\tbody\n", "csv"),
+        ("export.dat", b"url,title,text\nhttps://x,y,z\n", "csv"),
+        ("x.zip", b"PK\x03\x04", "zip"),
+        ("x.docx", b"PK\x03\x04", "unknown"),
+        ("notes.md", "نص عادي".encode(), "unknown"),
+        ("README", b"plain words", "unknown"),
+        ("notes.txt", "نص عادي".encode(), "text"),
+    ],
+)
 def test_detect_format(name, head, fmt):
     assert detect_format(Path(name), head) == fmt
 
@@ -452,22 +529,36 @@ def test_sample_and_dev_pages_keep_their_formats():
 
 def test_empty_text_and_missing_text_have_their_own_reasons(tmp_path):
     p = tmp_path / "r.jsonl"
-    p.write_text('{"url": "https://x.example/1", "text": ""}\n{"url": "https://x.example/2", "title": "t"}\n'
-                 '{"text": null}\n{"text": 5}\n', encoding="utf-8")
+    p.write_text(
+        '{"url": "https://x.example/1", "text": ""}\n{"url": "https://x.example/2", "title": "t"}\n'
+        '{"text": null}\n{"text": 5}\n',
+        encoding="utf-8",
+    )
     recs, rejs = read_items(p)
     assert not recs
-    assert [r.error.split(" (")[0] for r in rejs] == [reasons.EMPTY_TEXT, reasons.NO_TEXT_FIELD, reasons.EMPTY_TEXT,
-                                                      reasons.NO_TEXT_FIELD]
+    assert [r.error.split(" (")[0] for r in rejs] == [
+        reasons.EMPTY_TEXT,
+        reasons.NO_TEXT_FIELD,
+        reasons.EMPTY_TEXT,
+        reasons.NO_TEXT_FIELD,
+    ]
 
 
 def test_json_reader_does_not_depend_on_chunk_edges():
     rng = random.Random(3)
-    records = [{"url": f"https://x.example/{i}", "text": sentence(rng) + ' "quoted" \\ \u0627',
-                "n": i * 1.5, "tags": ["أ", {"b": None}]} for i in range(40)]
+    records = [
+        {
+            "url": f"https://x.example/{i}",
+            "text": sentence(rng) + ' "quoted" \\ \u0627',
+            "n": i * 1.5,
+            "tags": ["أ", {"b": None}],
+        }
+        for i in range(40)
+    ]
     data = json.dumps({"meta": {"n": 40}, "items": records}, ensure_ascii=False).encode("utf-8")
     whole = list(read_json("x", [data], columns={}, max_record=10**6, sanitize=str))
     for size in (1, 3, 7, 64, 1000):
-        chunks = [data[i:i + size] for i in range(0, len(data), size)]
+        chunks = [data[i : i + size] for i in range(0, len(data), size)]
         assert list(read_json("x", chunks, columns={}, max_record=10**6, sanitize=str)) == whole
     assert len(whole) == 40 and all(json.loads(f.source_meta)["n"] == i * 1.5 for i, f in enumerate(whole))
 
@@ -479,7 +570,7 @@ def test_json_record_over_the_limit_is_rejected_with_the_rest():
     assert big.uri == "x#1" and big.error.startswith(reasons.TOO_BIG) and ok.content == "ok"
     # streamed, reading stops at the limit: the records after it are lost, and the reject says so
     data = json.dumps([{"text": "x" * 500_000}, {"text": "ok"}]).encode()
-    chunks = [data[i:i + 100] for i in range(0, len(data), 100)]
+    chunks = [data[i : i + 100] for i in range(0, len(data), 100)]
     (big,) = read_json("x", chunks, columns={}, max_record=1000, sanitize=str)
     assert big.error.startswith(reasons.TOO_BIG) and "not read" in big.error
 
@@ -495,8 +586,24 @@ def test_cli_column_options(tmp_path, capsys):
 
     (tmp_path / "in").mkdir()
     write_csv(tmp_path / "in" / "t.csv", [{"link": "https://x.example/1", "matn": ARABIC, "katib": "سارة"}])
-    assert main(["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--local",
-                 "--text-column", "matn", "--url-column", "link", "--author-column", "katib"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(tmp_path / "in"),
+                "--out",
+                str(tmp_path / "out"),
+                "--local",
+                "--text-column",
+                "matn",
+                "--url-column",
+                "link",
+                "--author-column",
+                "katib",
+            ]
+        )
+        == 0
+    )
     assert query(tmp_path / "out", "SELECT url, author FROM documents") == [("https://x.example/1", "سارة")]
     capsys.readouterr()
     assert main(["run", str(tmp_path / "in"), "--out", str(tmp_path / "out2"), "--local", "--text-column", " "]) == 2
@@ -505,15 +612,19 @@ def test_cli_column_options(tmp_path, capsys):
 
 @pytest.mark.integration
 def test_prefect_flow_takes_the_columns_parameter(tmp_path, prefect_server):
-    from flows.pipeline import akhbar_pipeline
+    from akhbar.flows.pipeline import akhbar_pipeline
 
     (tmp_path / "in").mkdir()
     write_csv(tmp_path / "in" / "t.tsv", [{"link": "https://x.example/1", "matn": ARABIC, "katib": "سارة"}], "\t")
-    summary = akhbar_pipeline(inputs=[str(tmp_path / "in")], out=str(tmp_path / "out"),
-                              columns={"text": "matn", "url": "link", "author": "katib"})
+    summary = akhbar_pipeline(
+        inputs=[str(tmp_path / "in")],
+        out=str(tmp_path / "out"),
+        columns={"text": "matn", "url": "link", "author": "katib"},
+    )
     assert summary["n_documents"] == 1
     assert query(tmp_path / "out", "SELECT url, author, source_meta FROM documents") == [
-        ("https://x.example/1", "سارة", None)]
+        ("https://x.example/1", "سارة", None)
+    ]
     runs = query(tmp_path / "out", "SELECT json_extract(parameters, '$.settings.columns') FROM runs")
     assert json.loads(runs[0][0]) == {"text": "matn", "url": "link", "author": "katib"}
 
@@ -524,9 +635,10 @@ def test_compressed_single_pages_and_names_that_do_not_tell(tmp_path):
     rng = random.Random(5)
     (tmp_path / "page.html.bz2").write_bytes(bz2.compress(page("صفحة", sentence(rng)).encode("utf-8")))
     with pa.CompressedOutputStream(str(tmp_path / "scrape.txt.zst"), "zstd") as zs:
-        zs.write(f"عنوان\n\n{sentence(rng)}\n".encode("utf-8"))
-    records = [{"url": f"https://x.example/{i}", "text": " ".join(sentence(rng) for _ in range(400))}
-               for i in range(40)]
+        zs.write(f"عنوان\n\n{sentence(rng)}\n".encode())
+    records = [
+        {"url": f"https://x.example/{i}", "text": " ".join(sentence(rng) for _ in range(400))} for i in range(40)
+    ]
     (tmp_path / "dump.bz2").write_bytes(bz2.compress(json.dumps(records, ensure_ascii=False).encode("utf-8")))
     with pa.CompressedOutputStream(str(tmp_path / "dump.zst"), "zstd") as zs:
         zs.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8"))
@@ -537,22 +649,32 @@ def test_compressed_single_pages_and_names_that_do_not_tell(tmp_path):
         got[name] = (len(recs), recs[0].format)
     # JSONL whose first line is longer than the 64 KiB read for detection, under a name that says
     # nothing, goes to the JSON reader, which reads one top-level value after another: same records
-    assert got == {"page.html.bz2": (1, "html"), "scrape.txt.zst": (1, "text"), "dump.bz2": (40, "json"),
-                   "dump.zst": (40, "json")}
+    assert got == {
+        "page.html.bz2": (1, "html"),
+        "scrape.txt.zst": (1, "text"),
+        "dump.bz2": (40, "json"),
+        "dump.zst": (40, "json"),
+    }
 
 
 def test_record_files_are_read_as_streams_with_bounded_memory(tmp_path):
     import tracemalloc
 
-    recs = [{"url": f"https://big.example/{i}", "title": f"خبر {i}", "text": (ARABIC + f" {i}\n") * 200}
-            for i in range(800)]
+    recs = [
+        {"url": f"https://big.example/{i}", "title": f"خبر {i}", "text": (ARABIC + f" {i}\n") * 200} for i in range(800)
+    ]
     size = sum(len(json.dumps(r, ensure_ascii=False).encode("utf-8")) for r in recs)
     assert size > 45_000_000
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs).encode("utf-8")
     (tmp_path / "big.jsonl.gz").write_bytes(gzip.compress(lines, 1))
     (tmp_path / "big.json").write_text(json.dumps(recs, ensure_ascii=False, indent=1), encoding="utf-8")
-    (tmp_path / "big.txt").write_text("".join(f"<DOC>\n<URL>{r['url']}</URL>\n<TITLE>{r['title']}</TITLE>\n"
-                                              f"<TEXT>\n{r['text']}</TEXT>\n</DOC>\n" for r in recs), encoding="utf-8")
+    (tmp_path / "big.txt").write_text(
+        "".join(
+            f"<DOC>\n<URL>{r['url']}</URL>\n<TITLE>{r['title']}</TITLE>\n<TEXT>\n{r['text']}</TEXT>\n</DOC>\n"
+            for r in recs
+        ),
+        encoding="utf-8",
+    )
     with zipfile.ZipFile(tmp_path / "big.zip", "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("day/big.json", json.dumps(recs, ensure_ascii=False))
     for name in ("big.jsonl.gz", "big.json", "big.txt", "big.zip"):
@@ -566,9 +688,13 @@ def test_record_files_are_read_as_streams_with_bounded_memory(tmp_path):
 
 # ---------------------------------------------------------------- the same limits for every format
 
+
 def jsonl_lines(n: int) -> bytes:
-    return b"".join(json.dumps({"url": f"https://lim.example/{i}", "text": f"{ARABIC} {i}"},
-                               ensure_ascii=False).encode("utf-8") + b"\n" for i in range(n))
+    return b"".join(
+        json.dumps({"url": f"https://lim.example/{i}", "text": f"{ARABIC} {i}"}, ensure_ascii=False).encode("utf-8")
+        + b"\n"
+        for i in range(n)
+    )
 
 
 @pytest.mark.parametrize("packing", ["gzip", "bz2", "zstd", "zip member"])
@@ -598,16 +724,21 @@ def test_every_decompression_stops_at_max_decompressed_bytes(tmp_path, packing):
 
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "sgml", "csv", "parquet"])
 def test_a_record_over_max_input_bytes_is_rejected_and_the_others_read(tmp_path, fmt):
-    rows = [{"url": "https://lim.example/0", "text": ARABIC}, {"url": "https://lim.example/1", "text": ARABIC * 200},
-            {"url": "https://lim.example/2", "text": ARABIC + " 2"}]
+    rows = [
+        {"url": "https://lim.example/0", "text": ARABIC},
+        {"url": "https://lim.example/1", "text": ARABIC * 200},
+        {"url": "https://lim.example/2", "text": ARABIC + " 2"},
+    ]
     path = tmp_path / f"records.{fmt}"
     if fmt == "jsonl":
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     elif fmt == "json":
         path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     elif fmt == "sgml":
-        path.write_text("".join(f"<DOC>\n<URL>{r['url']}</URL>\n<TEXT>\n{r['text']}\n</TEXT>\n</DOC>\n" for r in rows),
-                        encoding="utf-8")
+        path.write_text(
+            "".join(f"<DOC>\n<URL>{r['url']}</URL>\n<TEXT>\n{r['text']}\n</TEXT>\n</DOC>\n" for r in rows),
+            encoding="utf-8",
+        )
     elif fmt == "csv":
         write_csv(path, rows)
     else:

@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 
 import pytest
+from akhbar.tasks import ingest
+from akhbar.tasks.ingest import Record, Reject, discover
+from akhbar.tasks.ingest.streams import capped, drop_long_lines, split_lines
 
 from akhbar import reasons, store
 from akhbar.settings import Settings
-from tasks import ingest
-from tasks.ingest import Record, Reject, discover
-from tasks.ingest.streams import capped, drop_long_lines, split_lines
 from tests.fixtures_bad_inputs import (
     ARABIC,
     UNKNOWN_NAMES,
@@ -51,15 +51,17 @@ def _unprivileged() -> list[str]:
         return []
     setpriv = shutil.which("setpriv")
     if setpriv is None:
-        pytest.skip("running as root without setpriv: a mode-000 file is readable to root, so the "
-                    "permission-denied rejects cannot be tested")
+        pytest.skip(
+            "running as root without setpriv: a mode-000 file is readable to root, so the "
+            "permission-denied rejects cannot be tested"
+        )
     return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
 
 
 _CHILD = """
 import json, resource, sys
 from akhbar.settings import Settings
-from flows.orchestration import LocalExecutor, run_pipeline
+from akhbar.flows.orchestration import LocalExecutor, run_pipeline
 summary = run_pipeline([sys.argv[1]], sys.argv[2], Settings(**json.loads(sys.argv[3])), LocalExecutor(1))
 peak = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 print(json.dumps({"published": summary["published"], "peak_kib": peak}))
@@ -67,8 +69,13 @@ print(json.dumps({"published": summary["published"], "peak_kib": peak}))
 
 
 def _run_child(inputs: Path, out: Path, settings: dict, prefix: list[str]) -> dict:
-    proc = subprocess.run(prefix + [sys.executable, "-c", _CHILD, str(inputs), str(out), json.dumps(settings)],
-                          cwd=REPO, capture_output=True, text=True, timeout=240)
+    proc = subprocess.run(
+        prefix + [sys.executable, "-c", _CHILD, str(inputs), str(out), json.dumps(settings)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -145,10 +152,11 @@ def test_hostile_folder_runs_to_completion_and_every_entry_is_accounted_for(shar
     docs = dict(query(out, "SELECT source_uri, text FROM documents"))
     assert any("\\xff\\xfe" in uri for uri in docs)  # the undecodable name, stored with escapes
     assert str(root / "it's; DROP TABLE documents; --.txt") in docs and str(root / 'say "hi"; x.html') in docs
-    assert str(root / "link_to_good.txt") in {p for p, in query(out, "SELECT path FROM inputs")}
+    assert str(root / "link_to_good.txt") in {p for (p,) in query(out, "SELECT path FROM inputs")}
 
 
 # ---------------------------------------------------------------- streaming limits (unit)
+
 
 def test_split_lines_numbers_lines_as_splitlines_on_any_chunking():
     rng = random.Random(7)
@@ -156,14 +164,14 @@ def test_split_lines_numbers_lines_as_splitlines_on_any_chunking():
     for _ in range(200):
         data = b"".join(rng.choice(alphabet) for _ in range(rng.randrange(40)))
         size = rng.randrange(1, 9)
-        chunks = [data[i:i + size] for i in range(0, len(data), size)]
+        chunks = [data[i : i + size] for i in range(0, len(data), size)]
         got = [(n, line) for n, line, _len in split_lines(chunks, 10_000)]
         assert got == list(enumerate(data.splitlines(), 1)), data
 
 
 def test_split_lines_gives_an_over_long_line_by_its_length_only():
     data = b"short\n" + b"x" * 100 + b"\nafter\n" + b"y" * 50
-    chunks = [data[i:i + 7] for i in range(0, len(data), 7)]
+    chunks = [data[i : i + 7] for i in range(0, len(data), 7)]
     assert list(split_lines(chunks, 20)) == [(1, b"short", 5), (2, None, 100), (3, b"after", 5), (4, None, 50)]
 
 
@@ -199,7 +207,9 @@ def test_jsonl_gzip_bomb_is_read_as_a_stream_with_bounded_memory(tmp_path):
     # The decompressed limit: the records before it are kept, a reject says what was not read.
     items = list(ingest.read_path(bomb, 0, Settings(max_input_bytes=1_000_000, max_decompressed_bytes=20_000_000)))
     assert [i.url for i in items if isinstance(i, Record)] == ["https://bomb.example/1"]
-    assert [i.error for i in items if isinstance(i, Reject)][-1] == reasons.DECOMPRESSED_OVER_LIMIT.format(limit=20_000_000)
+    assert [i.error for i in items if isinstance(i, Reject)][-1] == reasons.DECOMPRESSED_OVER_LIMIT.format(
+        limit=20_000_000
+    )
 
 
 def test_plain_jsonl_is_streamed_and_an_empty_gzip_is_a_reject(tmp_path):
@@ -216,8 +226,9 @@ def test_plain_jsonl_is_streamed_and_an_empty_gzip_is_a_reject(tmp_path):
 
 
 def test_long_paragraph_minhash_in_pieces_equals_in_one(monkeypatch):
+    from akhbar.tasks import minhash
+
     from akhbar.arabic import normalize_arabic
-    from tasks import minhash
 
     rng = random.Random(3)
     words = [normalize_arabic(w) + str(rng.randrange(90)) for w in ARABIC.split()]
@@ -237,14 +248,15 @@ def test_display_path_renders_undecodable_bytes():
 
 # ---------------------------------------------------------------- incremental runs
 
+
 def _same_size_edit(text: str) -> str:
     """One Arabic letter of the body changed into another (same UTF-8 size, a different word)."""
     at = text.index("ب", len(text) // 2)
-    return text[:at] + "ت" + text[at + 1:]
+    return text[:at] + "ت" + text[at + 1 :]
 
 
 def _run(inputs: Path, out: Path) -> dict:
-    from flows.orchestration import LocalExecutor, run_pipeline
+    from akhbar.flows.orchestration import LocalExecutor, run_pipeline
 
     return run_pipeline([str(inputs)], str(out), Settings(), LocalExecutor(1))
 
@@ -257,8 +269,11 @@ def test_edits_additions_and_removals_between_runs(tmp_path):
     (inputs / "a.txt").write_text(seeds[0], encoding="utf-8")
     (inputs / "d.txt").write_text(seeds[1], encoding="utf-8")
     (inputs / "empty.txt").write_bytes(b"")
-    records = [json.dumps({"url": "https://j.example/1", "text": seeds[3][:600]}, ensure_ascii=False), "{not json",
-               json.dumps({"url": "https://j.example/2", "text": seeds[4][:600]}, ensure_ascii=False)]
+    records = [
+        json.dumps({"url": "https://j.example/1", "text": seeds[3][:600]}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"url": "https://j.example/2", "text": seeds[4][:600]}, ensure_ascii=False),
+    ]
     (inputs / "b.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
     first = _run(inputs, out)
     assert first["published"] and first["n_documents"] == 4 and first["n_rejects"] == 2
@@ -285,15 +300,23 @@ def test_edits_additions_and_removals_between_runs(tmp_path):
     # One current version per source_uri; the older versions stay queryable.
     assert query(out, "SELECT source_uri FROM documents GROUP BY 1 HAVING count(*) > 1") == []
     versions = dict(query(out, "SELECT source_uri, n_versions FROM document_versions WHERE is_current"))
-    assert versions == {str(inputs / "a.txt"): 2, "https://j.example/2": 2, "https://j.example/1": 1,
-                        str(inputs / "d.txt"): 1, str(inputs / "e.txt"): 1}
+    assert versions == {
+        str(inputs / "a.txt"): 2,
+        "https://j.example/2": 2,
+        "https://j.example/1": 1,
+        str(inputs / "d.txt"): 1,
+        str(inputs / "e.txt"): 1,
+    }
     assert query(out, "SELECT count(*) FROM documents_all") == [(7,)]
     current = dict(query(out, "SELECT source_uri, run_id FROM documents"))
     assert current["https://j.example/2"] == current[str(inputs / "a.txt")] == second["run_id"]
     assert current["https://j.example/1"] == current[str(inputs / "d.txt")] == first["run_id"]
     # The new version of a.txt is not a copy of the version it replaces.
-    statuses = query(out, f"""SELECT status, count(*) FROM paragraphs WHERE doc_id IN
-                               (SELECT doc_id FROM documents WHERE source_uri = '{inputs / "a.txt"}') GROUP BY 1""")
+    statuses = query(
+        out,
+        f"""SELECT status, count(*) FROM paragraphs WHERE doc_id IN
+                               (SELECT doc_id FROM documents WHERE source_uri = '{inputs / "a.txt"}') GROUP BY 1""",
+    )
     assert "duplicate" not in dict(statuses) and dict(statuses).get("kept", 0) > 3, statuses
     n_para = query(out, "SELECT count(*) FROM paragraphs")[0][0]
     assert n_para == query(out, "SELECT sum(n_paragraphs) FROM documents")[0][0]

@@ -1,5 +1,5 @@
 """Reading single inputs (tasks/ingest/read.py): the format from the content, damaged gzip, bad files, and
-a bad corpus through the real pipeline (flows.pipeline.run_pipeline, DuckDB over the output)."""
+a bad corpus through the real pipeline (akhbar.flows.pipeline.run_pipeline, DuckDB over the output)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ import gzip
 from pathlib import Path
 
 import pytest
-
-from akhbar import store
-from akhbar.settings import Settings
-from tasks import ingest
-from tasks.ingest import (
+from akhbar.tasks import ingest
+from akhbar.tasks.ingest import (
     Record,
     Reject,
     detect_format,
     gunzip_tolerant,
     read_input,
 )
+
+from akhbar import store
+from akhbar.settings import Settings
 from tests.fixtures_bad_inputs import (
     ARABIC,
     build_bad_corpus,
@@ -31,7 +31,7 @@ def read_all(path: Path, settings: Settings | None = None) -> tuple[list[Record]
 
 
 def run(inputs, out: Path, settings: Settings | None = None) -> dict:
-    from flows.pipeline import LocalExecutor, run_pipeline
+    from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 
     return run_pipeline([str(i) for i in inputs], str(out), settings or Settings(), LocalExecutor())
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+
+from akhbar.tasks.ingest.decode import decode_bytes, sanitize_text
+from akhbar.tasks.ingest.formats import check_bytes, detect_format
+from akhbar.tasks.ingest.readers.fields import parse_timestamp
+from akhbar.tasks.ingest.readers.warc import HTML_TYPES
+from akhbar.tasks.ingest.records import InputError, Record, Reject, doc_id_of, site_of
 
 from akhbar import reasons
 from akhbar.settings import Settings
-from tasks.ingest.decode import decode_bytes, sanitize_text
-from tasks.ingest.formats import check_bytes, detect_format
-from tasks.ingest.readers.fields import parse_timestamp
-from tasks.ingest.readers.warc import HTML_TYPES
-from tasks.ingest.records import InputError, Record, Reject, doc_id_of, site_of
 
 
 def read_arc(path: Path, fh, input_index: int, settings: Settings) -> Iterator[Record | Reject]:
@@ -28,8 +29,10 @@ def read_arc(path: Path, fh, input_index: int, settings: Settings) -> Iterator[R
         except StopIteration:
             return
         except Exception as exc:  # warcio cannot resynchronise an ARC; what follows is lost, and said so
-            yield Reject(f"{path}@record{record_no}", f"{reasons.BROKEN_ARC} ({type(exc).__name__}: {exc}); "
-                                                      "the rest of the file is not readable"[:500])
+            yield Reject(
+                f"{path}@record{record_no}",
+                f"{reasons.BROKEN_ARC} ({type(exc).__name__}: {exc}); the rest of the file is not readable"[:500],
+            )
             return
         try:
             if rec.rec_type != "response":
@@ -54,14 +57,24 @@ def read_arc(path: Path, fh, input_index: int, settings: Settings) -> Iterator[R
             check_bytes(payload, "HTTP payload", settings)
             is_html = ctype in HTML_TYPES or detect_format(Path("x"), payload) == "html"
             text, how = decode_bytes(payload, declared=m.group(1) if m else None, is_html=is_html)
-            yield Record(doc_id_of(payload), uri, site_of(url, path), "arc", how, input_index, record_no,
-                         url, None, None, "html" if is_html else "text", sanitize_text(text),
-                         crawled_at=parse_timestamp(rec.rec_headers.get_header("WARC-Date")))
+            yield Record(
+                doc_id_of(payload),
+                uri,
+                site_of(url, path),
+                "arc",
+                how,
+                input_index,
+                record_no,
+                url,
+                None,
+                None,
+                "html" if is_html else "text",
+                sanitize_text(text),
+                crawled_at=parse_timestamp(rec.rec_headers.get_header("WARC-Date")),
+            )
         except InputError as exc:
             yield Reject(uri, str(exc))
         except Exception as exc:
             yield Reject(f"{path}@record{record_no}", f"{reasons.BROKEN_ARC} ({type(exc).__name__}: {exc})"[:500])
         finally:
             record_no += 1
-
-

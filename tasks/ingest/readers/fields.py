@@ -21,12 +21,34 @@ ROLES: dict[str, tuple[str, ...]] = {
     "text": ("text", "content", "body", "article", "article_text", "maintext"),
     "url": ("url", "link", "uri", "source_url", "article_url"),
     "title": ("title", "headline"),
-    "published": ("published", "date_published", "published_at", "publish_date", "publication_date", "pub_date",
-                  "pubdate", "date", "datetime", "time"),
+    "published": (
+        "published",
+        "date_published",
+        "published_at",
+        "publish_date",
+        "publication_date",
+        "pub_date",
+        "pubdate",
+        "date",
+        "datetime",
+        "time",
+    ),
     "author": ("author", "authors", "byline", "writer"),
-    "crawled_at": ("crawled_at", "crawl_date", "crawl_time", "date_extracted", "date_crawled", "date_download",
-                   "fetch_time", "fetched_at", "fetch_date", "retrieved_at", "scraped_at", "downloaded_at",
-                   "warc_date"),
+    "crawled_at": (
+        "crawled_at",
+        "crawl_date",
+        "crawl_time",
+        "date_extracted",
+        "date_crawled",
+        "date_download",
+        "fetch_time",
+        "fetched_at",
+        "fetch_date",
+        "retrieved_at",
+        "scraped_at",
+        "downloaded_at",
+        "warc_date",
+    ),
 }
 MAPPABLE = tuple(ROLES)  # the roles a column mapping may name
 
@@ -46,6 +68,7 @@ def check_columns(columns: dict | None) -> dict[str, str]:
 @dataclass(slots=True)
 class Fields:
     """One readable record: where it is, the bytes its doc_id is made from, and its fields."""
+
     uri: str
     record_index: int
     raw: bytes
@@ -63,6 +86,7 @@ class Fields:
 @dataclass(slots=True)
 class Problem:
     """A record or file that cannot be read; `error` starts with a reason of akhbar/reasons.py."""
+
     uri: str
     error: str
 
@@ -149,10 +173,11 @@ def meta_json(meta: dict) -> str | None:
     return json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str) if meta else None
 
 
-def from_mapping(obj: dict, roles: dict[str, str], *, uri: str, record_index: int, raw: bytes,
-                 encoding: str, sanitize) -> Fields | Problem:
+def from_mapping(
+    obj: dict, roles: dict[str, str], *, uri: str, record_index: int, raw: bytes, encoding: str, sanitize
+) -> Fields | Problem:
     """A record given as a mapping (JSON object, table row): its fields by role, the rest as source_meta.
-    `roles` comes from resolve(); `sanitize` cleans each text (tasks.ingest.sanitize_text)."""
+    `roles` comes from resolve(); `sanitize` cleans each text (akhbar.tasks.ingest.sanitize_text)."""
     html_key, text_key = roles.get("html"), roles.get("text")
     html = obj.get(html_key) if html_key else None
     text = obj.get(text_key) if text_key else None
@@ -181,9 +206,20 @@ def from_mapping(obj: dict, roles: dict[str, str], *, uri: str, record_index: in
         if crawled is not None or obj.get(roles["crawled_at"]) in (None, ""):
             used.add(roles["crawled_at"])  # a value that is not a time stays in source_meta
     meta = {k: v for k, v in obj.items() if k not in used and v is not None and v != ""}
-    return Fields(uri, record_index, raw, encoding, "html" if use_html else "text", content,
-                  values.get("url"), values.get("title"), values.get("published"), values.get("author"),
-                  crawled, meta_json(meta))
+    return Fields(
+        uri,
+        record_index,
+        raw,
+        encoding,
+        "html" if use_html else "text",
+        content,
+        values.get("url"),
+        values.get("title"),
+        values.get("published"),
+        values.get("author"),
+        crawled,
+        meta_json(meta),
+    )
 
 
 def _names(obj: dict) -> str:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+
+from akhbar.tasks.ingest.readers.fields import Fields, Problem, from_mapping, resolve
 
 from akhbar import reasons
-from tasks.ingest.readers.fields import Fields, Problem, from_mapping, resolve
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\r\n]*")
@@ -57,7 +58,7 @@ class _Text:
         """Drop the text before the read position (called between records only)."""
         if self.pos > (1 << 20):
             self.base += self.pos
-            self.buf, self.pos = self.buf[self.pos:], 0
+            self.buf, self.pos = self.buf[self.pos :], 0
 
     def peek(self) -> str:
         while True:
@@ -73,7 +74,7 @@ class _Text:
             try:
                 obj, end = _DECODER.raw_decode(self.buf, self.pos)
                 if end < len(self.buf) or self.eof:  # a number at the very end may go on in the next chunk
-                    text = self.buf[self.pos:end]
+                    text = self.buf[self.pos : end]
                     self.pos = end
                     return obj, text
             except json.JSONDecodeError:
@@ -96,8 +97,9 @@ def _codec_of(first: bytes) -> str:
     return "utf-8-sig"
 
 
-def read_json(uri: str, chunks: Iterable[bytes], *, columns: dict[str, str], max_record: int,
-              sanitize: Callable[[str], str]) -> Iterator[Fields | Problem]:
+def read_json(
+    uri: str, chunks: Iterable[bytes], *, columns: dict[str, str], max_record: int, sanitize: Callable[[str], str]
+) -> Iterator[Fields | Problem]:
     """The records of a JSON file; the n-th record (1-based) is `uri#n`. Several top-level values one
     after the other (concatenated JSON, JSONL named .json) are read in turn."""
     t = _Text(chunks)
@@ -115,8 +117,9 @@ def read_json(uri: str, chunks: Iterable[bytes], *, columns: dict[str, str], max
                 n = yield from _object(t, uri, n, columns, max_record, sanitize)
             else:
                 where = "starts" if values == 1 else f"goes on at character {t.base + t.pos}"
-                yield Problem(uri, f"{reasons.BROKEN_JSON}: {where} with {c!r}, not an array or object; "
-                                   "the rest is not read")
+                yield Problem(
+                    uri, f"{reasons.BROKEN_JSON}: {where} with {c!r}, not an array or object; the rest is not read"
+                )
                 return
         if not values:
             yield Problem(uri, reasons.EMPTY_FILE)
@@ -133,8 +136,9 @@ def _record(obj, uri: str, n: int, columns, max_record, sanitize) -> Fields | Pr
     raw = json.dumps(obj, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass")
     if len(raw) > 4 * max_record:
         return Problem(at, f"{reasons.TOO_BIG} ({len(raw)} bytes, limit {max_record} characters)")
-    return from_mapping(obj, resolve(list(obj), columns), uri=at, record_index=n, raw=raw, encoding="utf-8",
-                        sanitize=sanitize)
+    return from_mapping(
+        obj, resolve(list(obj), columns), uri=at, record_index=n, raw=raw, encoding="utf-8", sanitize=sanitize
+    )
 
 
 def _stop(t: _Text) -> None:
@@ -162,13 +166,17 @@ def _array(t: _Text, uri: str, n: int, columns, max_record, sanitize) -> Iterato
         try:
             obj, text = t.value(max_record)
         except _TooBig:
-            yield Problem(f"{uri}#{n}", f"{reasons.TOO_BIG} ({max_record} characters); the records after it "
-                                        "are not read")
+            yield Problem(
+                f"{uri}#{n}", f"{reasons.TOO_BIG} ({max_record} characters); the records after it are not read"
+            )
             _stop(t)
             return n
         except json.JSONDecodeError as exc:
-            yield Problem(f"{uri}#{n}", f"{reasons.BROKEN_JSON} at character {at + (exc.pos - t.pos)}: {exc.msg}; "
-                                        "this record and the rest of the file are not read")
+            yield Problem(
+                f"{uri}#{n}",
+                f"{reasons.BROKEN_JSON} at character {at + (exc.pos - t.pos)}: {exc.msg}; "
+                "this record and the rest of the file are not read",
+            )
             _stop(t)
             return n
         if len(text) > max_record:
@@ -186,8 +194,11 @@ def _object(t: _Text, uri: str, n: int, columns, max_record, sanitize) -> Iterat
     except _TooBig:
         return (yield from _holder(t, uri, n, columns, max_record, sanitize))
     except json.JSONDecodeError as exc:
-        yield Problem(f"{uri}#{n + 1}", f"{reasons.BROKEN_JSON} at character {at + (exc.pos - t.pos)}: {exc.msg}; "
-                                        "this record and the rest of the file are not read")
+        yield Problem(
+            f"{uri}#{n + 1}",
+            f"{reasons.BROKEN_JSON} at character {at + (exc.pos - t.pos)}: {exc.msg}; "
+            "this record and the rest of the file are not read",
+        )
         _stop(t)
         return n
     if resolve(list(obj), columns).keys() & {"text", "html"}:

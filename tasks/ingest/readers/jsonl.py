@@ -4,18 +4,25 @@ limit is rejected by its length while its bytes stream by (memory bounded by the
 from __future__ import annotations
 
 import json
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+
+from akhbar.tasks.ingest.readers.fields import Fields, Problem, from_mapping, resolve
+from akhbar.tasks.ingest.streams import split_lines
 
 from akhbar import reasons
-from tasks.ingest.readers.fields import Fields, Problem, from_mapping, resolve
-from tasks.ingest.streams import split_lines
 
 
-def read_jsonl(uri: str, chunks: Iterable[bytes], *, columns: dict[str, str], max_record: int,
-               sanitize: Callable[[str], str],
-               decode: Callable[[bytes], tuple[str, str]]) -> Iterator[Fields | Problem]:
+def read_jsonl(
+    uri: str,
+    chunks: Iterable[bytes],
+    *,
+    columns: dict[str, str],
+    max_record: int,
+    sanitize: Callable[[str], str],
+    decode: Callable[[bytes], tuple[str, str]],
+) -> Iterator[Fields | Problem]:
     """The records of a JSONL stream; the record on line n (1-based) is `uri#n`. `decode` turns a
-    line's bytes into (text, encoding) (tasks.ingest.decode_bytes) and raises ValueError when it can't."""
+    line's bytes into (text, encoding) (akhbar.tasks.ingest.decode_bytes) and raises ValueError when it can't."""
     for n, line, size in split_lines(chunks, max_record):
         at = f"{uri}#{n}"
         if line is None:
@@ -32,5 +39,6 @@ def read_jsonl(uri: str, chunks: Iterable[bytes], *, columns: dict[str, str], ma
         if not isinstance(obj, dict):
             yield Problem(at, f"{reasons.NOT_AN_OBJECT} (a JSON {type(obj).__name__})")
             continue
-        yield from_mapping(obj, resolve(list(obj), columns), uri=at, record_index=n, raw=line, encoding=how,
-                           sanitize=sanitize)
+        yield from_mapping(
+            obj, resolve(list(obj), columns), uri=at, record_index=n, raw=line, encoding=how, sanitize=sanitize
+        )

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+
+from akhbar.tasks.ingest.readers.fields import Fields, Problem, meta_json
 
 from akhbar import reasons
-from tasks.ingest.readers.fields import Fields, Problem, meta_json
 
 DOC_START = re.compile(rb"<doc[\s>]", re.I)
 _DOC_END = re.compile(rb"</doc\s*>", re.I)
@@ -27,12 +28,22 @@ _PARAGRAPH = re.compile(r"<p(?:\s[^>]*)?>(.*?)(?=</p\s*>|<p[\s>]|$)", re.S | re.
 _TAG = re.compile(r"<[^>]{0,500}>")
 _ID_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
 
-_ROLE_TAGS = {"url": ("url",), "title": ("title", "headline"),
-              "published": ("time", "date", "date_time", "pubdate", "datetime"), "author": ("author", "byline")}
+_ROLE_TAGS = {
+    "url": ("url",),
+    "title": ("title", "headline"),
+    "published": ("time", "date", "date_time", "pubdate", "datetime"),
+    "author": ("author", "byline"),
+}
 
 
-def read_sgml(uri: str, chunks: Iterable[bytes], *, max_record: int, sanitize: Callable[[str], str],
-              decode: Callable[[bytes], tuple[str, str]]) -> Iterator[Fields | Problem]:
+def read_sgml(
+    uri: str,
+    chunks: Iterable[bytes],
+    *,
+    max_record: int,
+    sanitize: Callable[[str], str],
+    decode: Callable[[bytes], tuple[str, str]],
+) -> Iterator[Fields | Problem]:
     """The <DOC>s of a stream; the n-th (1-based) is `uri#n`."""
     n = 0
     for raw in _docs(uri, chunks, max_record):
@@ -80,7 +91,7 @@ def _docs(uri: str, chunks: Iterable[bytes], max_record: int) -> Iterator[bytes 
         nxt = DOC_START.search(buf, start + 5, end.start() if end else len(buf))
         if end is not None and nxt is None:
             found = True
-            yield buf[start:end.end()]
+            yield buf[start : end.end()]
             pos = end.end()
             continue
         if nxt is not None:  # a <DOC> that another opens before it closes
@@ -99,13 +110,14 @@ def _docs(uri: str, chunks: Iterable[bytes], max_record: int) -> Iterator[bytes 
         yield Problem(uri, reasons.NO_DOC)
 
 
-def parse_doc(doc: str, uri: str, n: int, raw: bytes, encoding: str,
-              sanitize: Callable[[str], str]) -> Fields | Problem:
+def parse_doc(
+    doc: str, uri: str, n: int, raw: bytes, encoding: str, sanitize: Callable[[str], str]
+) -> Fields | Problem:
     head_end = doc.find(">")
     meta: dict = {}
     for m in _ATTR.finditer(doc[4:head_end]):
         meta[m.group(1).lower()] = html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
-    body = doc[head_end + 1: doc.lower().rfind("</doc")]
+    body = doc[head_end + 1 : doc.lower().rfind("</doc")]
     elements: dict[str, str] = {}
     text_raw = None
     for m in _ELEMENT.finditer(body):
@@ -131,8 +143,20 @@ def parse_doc(doc: str, uri: str, n: int, raw: bytes, encoding: str,
         if d:
             values["published"] = f"{d.group(1)}-{d.group(2)}-{d.group(3)}"
     meta.update({k: sanitize(v) for k, v in elements.items()})
-    return Fields(uri, n, raw, encoding, "text", text, values.get("url"), values.get("title"),
-                  values.get("published"), values.get("author"), None, meta_json(meta))
+    return Fields(
+        uri,
+        n,
+        raw,
+        encoding,
+        "text",
+        text,
+        values.get("url"),
+        values.get("title"),
+        values.get("published"),
+        values.get("author"),
+        None,
+        meta_json(meta),
+    )
 
 
 def _plain(fragment: str) -> str:

@@ -14,19 +14,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+
+from akhbar.tasks.ingest.readers.fields import Fields, Problem, from_mapping, missing_mapped, resolve
+from akhbar.tasks.ingest.streams import ChunkReader
 
 from akhbar import reasons
-from tasks.ingest.readers.fields import Fields, Problem, from_mapping, missing_mapped, resolve
-from tasks.ingest.streams import ChunkReader
 
 BATCH_ROWS = 1000
 PARQUET_BUFFER = 4 << 20
 CSV_BLOCK = 8 << 20
 
 
-def read_parquet(uri: str, source, *, columns: dict[str, str], sanitize: Callable[[str], str],
-                 max_record: int | None = None) -> Iterator[Fields | Problem]:
+def read_parquet(
+    uri: str, source, *, columns: dict[str, str], sanitize: Callable[[str], str], max_record: int | None = None
+) -> Iterator[Fields | Problem]:
     """Rows of a Parquet file; `source` is a path, a seekable file object or a pyarrow buffer."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -49,8 +51,15 @@ def read_parquet(uri: str, source, *, columns: dict[str, str], sanitize: Callabl
             yield Problem(uri, f"{reasons.BROKEN_TABLE}: {exc}; the rows after the last read are lost"[:500])
 
 
-def read_csv(uri: str, chunks: Iterable[bytes], *, delimiter: str | None, columns: dict[str, str],
-             sanitize: Callable[[str], str], max_record: int | None = None) -> Iterator[Fields | Problem]:
+def read_csv(
+    uri: str,
+    chunks: Iterable[bytes],
+    *,
+    delimiter: str | None,
+    columns: dict[str, str],
+    sanitize: Callable[[str], str],
+    max_record: int | None = None,
+) -> Iterator[Fields | Problem]:
     """Rows of a CSV/TSV stream (UTF-8, a header line). `delimiter` None: tab or comma, whichever
     the header line has more of."""
     import pyarrow as pa
@@ -85,18 +94,25 @@ def read_csv(uri: str, chunks: Iterable[bytes], *, delimiter: str | None, column
     bad_rows: list[str] = []
 
     def on_bad_row(row) -> str:  # a row with too many or too few fields is a reject; the others are read
-        bad_rows.append(f"{reasons.BAD_CSV_ROW} ({row.actual_columns} fields, the header has "
-                        f"{row.expected_columns}): {row.text[:80]!r}")
+        bad_rows.append(
+            f"{reasons.BAD_CSV_ROW} ({row.actual_columns} fields, the header has "
+            f"{row.expected_columns}): {row.text[:80]!r}"
+        )
         return "skip"
 
     try:
         reader = pacsv.open_csv(
             ChunkReader(stream()),
             read_options=pacsv.ReadOptions(block_size=CSV_BLOCK, use_threads=False),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                             invalid_row_handler=on_bad_row),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
         for item in _rows(uri, reader, names, columns, sanitize, max_record):
             while bad_rows:
                 yield Problem(uri, bad_rows.pop(0))
@@ -114,13 +130,15 @@ def _check_names(uri: str, names: list[str], columns: dict[str, str], n_rows: in
         return Problem(uri, f"{reasons.MISSING_COLUMN}: {', '.join(missing)} (columns: {', '.join(names[:30])}){rows}")
     roles = resolve(names, columns)
     if "text" not in roles and "html" not in roles:
-        return Problem(uri, f"{reasons.NO_TEXT_COLUMN} (columns: {', '.join(names[:30])}; name one with "
-                            f"--text-column or --html-column){rows}")
+        return Problem(
+            uri,
+            f"{reasons.NO_TEXT_COLUMN} (columns: {', '.join(names[:30])}; name one with "
+            f"--text-column or --html-column){rows}",
+        )
     return None
 
 
-def _rows(uri: str, batches, names: list[str], columns, sanitize,
-          max_record: int | None) -> Iterator[Fields | Problem]:
+def _rows(uri: str, batches, names: list[str], columns, sanitize, max_record: int | None) -> Iterator[Fields | Problem]:
     """A Fields per row; a row over max_record bytes (Settings.max_input_bytes) is a reject, as any record."""
     roles = resolve(names, columns)
     n = 0
@@ -131,8 +149,9 @@ def _rows(uri: str, batches, names: list[str], columns, sanitize,
             if max_record and len(raw) > max_record:
                 yield Problem(f"{uri}#{n}", reasons.RECORD_OVER_LIMIT.format(size=len(raw), limit=max_record))
                 continue
-            yield from_mapping(row, roles, uri=f"{uri}#{n}", record_index=n, raw=raw, encoding="utf-8",
-                               sanitize=sanitize)
+            yield from_mapping(
+                row, roles, uri=f"{uri}#{n}", record_index=n, raw=raw, encoding="utf-8", sanitize=sanitize
+            )
 
 
 def csv_header_names(head: bytes) -> list[str]:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
+
+from akhbar.tasks.ingest.decode import decode_bytes, sanitize_text
+from akhbar.tasks.ingest.formats import check_bytes, detect_format
+from akhbar.tasks.ingest.readers.fields import parse_timestamp
+from akhbar.tasks.ingest.records import InputError, Record, Reject, doc_id_of, site_of
 
 from akhbar import reasons
 from akhbar.settings import Settings
-from tasks.ingest.decode import decode_bytes, sanitize_text
-from tasks.ingest.formats import check_bytes, detect_format
-from tasks.ingest.readers.fields import parse_timestamp
-from tasks.ingest.records import InputError, Record, Reject, doc_id_of, site_of
 
 # A record header: the version line (0.1x: ClueWeb09), then a line. Not anchored at a line start:
 # a truncated record runs straight into the next one. A match inside a payload is harmless: a
@@ -28,10 +29,10 @@ class _Window:
     def __init__(self, chunks: Iterable[bytes]):
         self.it = iter(chunks)
         self.buf = bytearray()
-        self.base = 0          # absolute offset of buf[0]
+        self.base = 0  # absolute offset of buf[0]
         self.eof = False
-        self.junk = False      # non-blank bytes were discarded while looking for a record
-        self.max_buf = 0       # > 0: a search that keeps the bytes scanned stops at this many
+        self.junk = False  # non-blank bytes were discarded while looking for a record
+        self.max_buf = 0  # > 0: a search that keeps the bytes scanned stops at this many
 
     def more(self) -> bool:
         if self.eof:
@@ -73,8 +74,7 @@ class _Window:
                 return None
 
 
-def read_warc(path: Path, chunks: Iterable[bytes], input_index: int,
-                      settings: Settings) -> Iterator[Record | Reject]:
+def read_warc(path: Path, chunks: Iterable[bytes], input_index: int, settings: Settings) -> Iterator[Record | Reject]:
     """Records of a WARC, read as a stream. fastwarc parses each record; the reader only finds where
     records start, so that a broken record (wrong Content-Length, garbage header, truncation) is
     rejected and the records after it are still read."""
@@ -105,23 +105,29 @@ def read_warc(path: Path, chunks: Iterable[bytes], input_index: int,
             q = win.boundary(1)
             if len(win.buf) < body_end:
                 nxt = q
-                raise InputError(f"{reasons.BROKEN_WARC}: Content-Length {clen} runs past the next record"
-                                 if q is not None
-                                 else reasons.TRUNCATED_WARC.format(length=clen, left=len(win.buf) - header_end))
+                raise InputError(
+                    f"{reasons.BROKEN_WARC}: Content-Length {clen} runs past the next record"
+                    if q is not None
+                    else reasons.TRUNCATED_WARC.format(length=clen, left=len(win.buf) - header_end)
+                )
             if q is not None and q < body_end:
                 # A 'WARC/1.0' line inside the payload (then the record ends where a later one
                 # starts), or a Content-Length that runs into the next record.
                 r = win.boundary(body_end)
-                if bytes(win.buf[body_end: r if r is not None else len(win.buf)]).strip():
+                if bytes(win.buf[body_end : r if r is not None else len(win.buf)]).strip():
                     nxt = q
-                    raise InputError(f"{reasons.BROKEN_WARC}: Content-Length {clen} runs past the "
-                                     f"{q - header_end} bytes before the next record")
+                    raise InputError(
+                        f"{reasons.BROKEN_WARC}: Content-Length {clen} runs past the "
+                        f"{q - header_end} bytes before the next record"
+                    )
                 nxt = r
             else:
                 nxt = q
-                if bytes(win.buf[body_end: q if q is not None else len(win.buf)]).strip():
-                    raise InputError(f"{reasons.BROKEN_WARC}: stray bytes after its Content-Length ({clen}); "
-                                     "the payload is not trustworthy")
+                if bytes(win.buf[body_end : q if q is not None else len(win.buf)]).strip():
+                    raise InputError(
+                        f"{reasons.BROKEN_WARC}: stray bytes after its Content-Length ({clen}); "
+                        "the payload is not trustworthy"
+                    )
             item = _warc_record(path, bytes(win.buf[:body_end]), start, input_index, record_no, settings)
         except InputError as exc:
             item = Reject(at, str(exc))
@@ -157,15 +163,22 @@ def _content_length(header: bytes) -> int:
 def _parse_one(buf: bytes, decode: str):
     from fastwarc.warc import ArchiveIterator
 
-    record = next(iter(ArchiveIterator(io.BytesIO(buf), parse_http=True, auto_decode=decode, quirks_mode=True,
-                                       max_content_length=None)), None)
+    record = next(
+        iter(
+            ArchiveIterator(
+                io.BytesIO(buf), parse_http=True, auto_decode=decode, quirks_mode=True, max_content_length=None
+            )
+        ),
+        None,
+    )
     if record is None:
         raise InputError(f"{reasons.BROKEN_WARC}: unreadable header")
     return record
 
 
-def _warc_record(path: Path, buf: bytes, start: int, input_index: int, record_no: int,
-                 settings: Settings) -> Record | Reject | None:
+def _warc_record(
+    path: Path, buf: bytes, start: int, input_index: int, record_no: int, settings: Settings
+) -> Record | Reject | None:
     from fastwarc.warc import WarcRecordType
 
     record = _parse_one(buf, "all")
@@ -204,13 +217,27 @@ def _warc_record(path: Path, buf: bytes, start: int, input_index: int, record_no
         return Reject(uri, reasons.NOT_A_PAGE.format(ctype=ctype))
     try:
         check_bytes(payload, "HTTP payload", settings)
-        is_html = ctype in HTML_TYPES or (not ctype or ctype == "text/plain") and detect_format(Path("x"), payload) == "html"
+        is_html = ctype in HTML_TYPES or (
+            (not ctype or ctype == "text/plain") and detect_format(Path("x"), payload) == "html"
+        )
         text, how = decode_bytes(payload, declared=charset, is_html=is_html)
     except InputError as exc:
         return Reject(uri, str(exc))
     text = sanitize_text(text)
     if not text.strip():
         return Reject(uri, reasons.NO_TEXT_DECODED)
-    return Record(doc_id_of(payload), uri, site_of(url, path), "warc", how, input_index, record_no,
-                  url, None, None, "html" if is_html else "text", text,
-                  crawled_at=parse_timestamp(record.headers.get("WARC-Date")))
+    return Record(
+        doc_id_of(payload),
+        uri,
+        site_of(url, path),
+        "warc",
+        how,
+        input_index,
+        record_no,
+        url,
+        None,
+        None,
+        "html" if is_html else "text",
+        text,
+        crawled_at=parse_timestamp(record.headers.get("WARC-Date")),
+    )

@@ -4,10 +4,11 @@ member is opened as a stream and read as the file it is (any format, compressed 
 from __future__ import annotations
 
 import zipfile
-from typing import Iterator
+from collections.abc import Iterator
+
+from akhbar.tasks.ingest.readers.fields import Problem
 
 from akhbar import reasons
-from tasks.ingest.readers.fields import Problem
 
 
 def members(uri: str, fh) -> Iterator[tuple[str, zipfile.ZipInfo, zipfile.ZipFile] | Problem]:

@@ -6,15 +6,15 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
-from akhbar.settings import Settings
-from tasks import ingest
-from tasks.ingest import (
+from akhbar.tasks import ingest
+from akhbar.tasks.ingest import (
     Record,
     Reject,
     read_input,
 )
-from tasks.ingest.readers.warc import read_warc
+from akhbar.tasks.ingest.readers.warc import read_warc
+
+from akhbar.settings import Settings
 from tests.fixtures_bad_inputs import (
     ARABIC,
     to_html,
@@ -36,13 +36,20 @@ def read_all(path: Path, settings: Settings | None = None) -> tuple[list[Record]
 def test_warc_records_and_provenance(tmp_path):
     body1 = to_html(ARABIC, "utf-8").encode("utf-8")
     body2 = to_html(ARABIC + " 2", None).encode("cp1256")
-    path = write_warc(tmp_path / "c.warc.gz", [
-        warcinfo(), warc_request("https://a.example/1"),
-        warc_response("https://a.example/1", body1),
-        warc_response("https://a.example/2", body2, "text/html; charset=windows-1256", chunked=True, gzip_body=True),
-        warc_response("https://a.example/doc.pdf", b"%PDF-1.4 ...", "application/pdf"),
-        warc_response("https://a.example/gone", b"<html>gone</html>", status="301 Moved Permanently"),
-    ], gz=True)
+    path = write_warc(
+        tmp_path / "c.warc.gz",
+        [
+            warcinfo(),
+            warc_request("https://a.example/1"),
+            warc_response("https://a.example/1", body1),
+            warc_response(
+                "https://a.example/2", body2, "text/html; charset=windows-1256", chunked=True, gzip_body=True
+            ),
+            warc_response("https://a.example/doc.pdf", b"%PDF-1.4 ...", "application/pdf"),
+            warc_response("https://a.example/gone", b"<html>gone</html>", status="301 Moved Permanently"),
+        ],
+        gz=True,
+    )
     recs, rejs = read_all(path)
     assert [r.url for r in recs] == ["https://a.example/1", "https://a.example/2"]
     assert [r.source_uri for r in recs] == [r.url for r in recs]
@@ -54,7 +61,10 @@ def test_warc_records_and_provenance(tmp_path):
     # WARC-Date is crawl time, never a publication date.
     assert all(r.published_field is None for r in recs)
     # request and warcinfo records are skipped; non-pages are rejected with the reason.
-    assert sorted(r.error for r in rejs) == ["HTTP 301 response (Moved Permanently)", "not a page: application/pdf response"]
+    assert sorted(r.error for r in rejs) == [
+        "HTTP 301 response (Moved Permanently)",
+        "not a page: application/pdf response",
+    ]
 
 
 def test_broken_warc_record_in_the_middle(tmp_path):
@@ -71,7 +81,11 @@ def test_broken_warc_record_in_the_middle(tmp_path):
     inner = b"<html><body><pre>\r\nWARC/1.0\r\nWARC-Type: response\r\n</pre>" + ARABIC.encode() + b"</body></html>"
     path = write_warc(tmp_path / "inner.warc", [recs[0], warc_response("https://b.example/inner", inner), recs[1]])
     got, rejs = read_all(path)
-    assert [r.url for r in got] == ["https://b.example/0", "https://b.example/inner", "https://b.example/1"] and not rejs
+    assert [r.url for r in got] == [
+        "https://b.example/0",
+        "https://b.example/inner",
+        "https://b.example/1",
+    ] and not rejs
 
 
 def test_shared_warc_samples_parse_record_by_record():
@@ -89,8 +103,11 @@ def test_shared_warc_samples_parse_record_by_record():
         if path.name.endswith(".arc.gz"):
             expected = 1
         else:
-            expected = sum(1 for r in ArchiveIterator(open(path, "rb"), parse_http=False, quirks_mode=True)
-                           if r.record_type in (WarcRecordType.response, WarcRecordType.resource))
+            expected = sum(
+                1
+                for r in ArchiveIterator(open(path, "rb"), parse_http=False, quirks_mode=True)
+                if r.record_type in (WarcRecordType.response, WarcRecordType.resource)
+            )
         assert len(recs) + len(rejs) == expected, (path.name, len(recs), [r.error for r in rejs])
         totals[path.name] = recs
     clueweb = totals["clueweb-quirk.warc.gz"]
@@ -123,12 +140,14 @@ def test_warc_is_read_as_a_stream_with_bounded_memory(tmp_path):
 
 
 def test_stream_reader_does_not_depend_on_chunk_edges():
-    recs = [warc_response(f"https://c.example/{i}", to_html(f"{ARABIC} {i}", "utf-8").encode(), chunked=i % 2 == 1)
-            for i in range(5)]
+    recs = [
+        warc_response(f"https://c.example/{i}", to_html(f"{ARABIC} {i}", "utf-8").encode(), chunked=i % 2 == 1)
+        for i in range(5)
+    ]
     data = b"junk\r\n" + b"".join(recs[:2]) + recs[2][:-40] + b"".join(recs[3:])
     whole = list(read_warc(Path("x.warc"), [data], 0, Settings()))
     for size in (1, 7, 64, 1000):
-        pieces = [data[i:i + size] for i in range(0, len(data), size)]
+        pieces = [data[i : i + size] for i in range(0, len(data), size)]
         got = list(read_warc(Path("x.warc"), pieces, 0, Settings()))
         assert got == whole, size
     assert sum(isinstance(i, Record) for i in whole) == 4 and sum(isinstance(i, Reject) for i in whole) == 2
