@@ -40,10 +40,9 @@ import zipfile
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
+from akhbar.arabic import normalize_arabic
 from akhbar.tasks.clean import TRAFILATURA_SETTINGS, clean_html, clean_text, html_to_text_scrape
 from akhbar.tasks.dedup import kept_after_document_repeats
-
-from akhbar.arabic import normalize_arabic
 
 SHARED = REPO.parent / "shared"
 

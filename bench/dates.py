@@ -278,9 +278,10 @@ def bench_html() -> dict:
     """Exact-day accuracy on the dated dev pages: our chain, each of our readers alone (how the order of
     akhbar.tasks.dates.HTML_DATE_READERS is chosen: a reader's precision = right / found), and htmldate
     extensive and fast, side by side on the same pages."""
+    from htmldate import find_date
+
     from akhbar.tasks.clean import parse_html
     from akhbar.tasks.dates import HTML_DATE_READERS, publication_date_by
-    from htmldate import find_date
 
     pages = html_pages()
     ours_ok = hd_ok = hd_fast_ok = 0
@@ -332,8 +333,9 @@ def bench_html() -> dict:
 def bench_html_undated() -> dict:
     """The scrapinghub pages (no date in their truth): which reader decided, and that no value is a
     placeholder, before 1900 or in the future; how often our date agrees with htmldate extensive's."""
-    from akhbar.tasks.dates import plausible_published
     from htmldate import find_date
+
+    from akhbar.tasks.dates import plausible_published
 
     root = SHARED / "dev" / "html" / "scrapinghub-aeb"
     truth = json.loads((root / "ground-truth.json").read_text())

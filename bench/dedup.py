@@ -67,10 +67,9 @@ def _stage_shard(args):
 
 def stage_corpus(inputs: list[Path], run: Path, out: Path, workers: int = 2) -> dict:
     """ingest + admit + clean into `run` (a staging folder of `out`), like akhbar.flows.pipeline does."""
-    from akhbar.tasks import ingest
-
     from akhbar import store
     from akhbar.settings import Settings
+    from akhbar.tasks import ingest
 
     settings = Settings()
     store.init_layout(out)
@@ -89,10 +88,10 @@ def stage_corpus(inputs: list[Path], run: Path, out: Path, workers: int = 2) -> 
 def _minhash_shard(paragraphs: str) -> None:
     """clean/minhash-K.parquet of one staged paragraphs-K.parquet, as clean_shard stages it."""
     import pyarrow.parquet as pq
-    from akhbar.tasks.dedup import minhash_stage_table
 
     from akhbar.arabic import normalize_arabic
     from akhbar.settings import Settings
+    from akhbar.tasks.dedup import minhash_stage_table
 
     src = Path(paragraphs)
     settings = Settings.load(src.parent.parent)
@@ -189,10 +188,9 @@ def replicate(src_run: Path, k: int, seed: int = 20240501) -> Path:
 
 def _child(run_dir: str, out_dir: str, near: bool) -> None:
     """Runs in a fresh process: dedup_run on a private copy of the staged inputs; prints JSON."""
-    from akhbar.tasks.dedup import dedup_run
-
     from akhbar import store
     from akhbar.settings import Settings
+    from akhbar.tasks.dedup import dedup_run
 
     threads = os.environ.get("AKHBAR_BENCH_THREADS")
     if threads:  # per-core figure: the same pass with DuckDB on one thread

@@ -35,7 +35,6 @@ def child(inputs: str, out: str, workers: int) -> None:
     import resource
 
     from akhbar.flows.orchestration import LocalExecutor, run_pipeline
-
     from akhbar.settings import Settings
 
     t0 = time.perf_counter()

@@ -54,6 +54,7 @@ def _page_bytes(path: str) -> bytes:
 
 def _extract_file(path: str) -> int:
     import trafilatura
+
     from akhbar.tasks.clean import TRAFILATURA_SETTINGS
 
     doc = trafilatura.bare_extraction(_page_bytes(path), with_metadata=True, **TRAFILATURA_SETTINGS)
@@ -73,12 +74,11 @@ def other_stages_compute(files: list[str], repeat: int) -> tuple[float, list[tup
 
     Returns (seconds of the extraction itself, [(step, seconds), ...]). Left out: the corpus-wide
     dedup pass and the Parquet writes, which are I/O-bound DuckDB and Arrow work."""
+    from akhbar.language import detect_language
+    from akhbar.settings import Settings
     from akhbar.tasks.clean import KEPT, clean_html, paragraph_keys, parse_html
     from akhbar.tasks.dates import extract_mentions, publication_date_from_html
     from akhbar.tasks.dedup import minhash_stage_table
-
-    from akhbar.language import detect_language
-    from akhbar.settings import Settings
 
     min_words = Settings().near_dup_min_words
     markup = [_page_bytes(f).decode("utf-8", "replace") for f in files]
@@ -149,7 +149,6 @@ def time_over_files(fn, files: list[str], pool) -> tuple[float, float]:
 
 def ours(files: list[str], workers: int, shard_size: int, work: Path, tag: str) -> tuple[float, float, dict]:
     from akhbar.flows.pipeline import LocalExecutor, run_pipeline
-
     from akhbar.settings import Settings
 
     out = work / f"out-{tag}"
@@ -183,8 +182,9 @@ def main() -> None:
         return
     common.print_machine()
     print(f"{len(files)} pages, {sum(Path(f).stat().st_size for f in files) / 2**20:.1f} MiB on disk")
-    import akhbar.flows.pipeline  # noqa: F401
     import trafilatura  # noqa: F401  (imports out of the timings)
+
+    import akhbar.flows.pipeline  # noqa: F401
 
     work = Path(tempfile.mkdtemp(prefix="akhbar-bench-html-"))
     rows = []

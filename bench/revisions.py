@@ -29,12 +29,11 @@ sys.path.insert(0, str(REPO))
 import re
 from collections import Counter
 
-from akhbar.flows.orchestration import LocalExecutor, run_pipeline
-from akhbar.tasks import revisions
-
 from akhbar import store
 from akhbar.arabic import normalize_arabic
+from akhbar.flows.orchestration import LocalExecutor, run_pipeline
 from akhbar.settings import Settings
+from akhbar.tasks import revisions
 from bench.saudinewsnet import DAYS, records, write_jsonl
 
 WORK = REPO / "data" / "bench" / "revisions"

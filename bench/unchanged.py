@@ -39,11 +39,10 @@ def main() -> None:
     ap.add_argument("inputs", nargs="*")
     ap.add_argument("--copies", type=int, default=200)
     args = ap.parse_args()
-    from akhbar.tasks import ingest
-    from akhbar.tasks.ingest import discover
-
     from akhbar import store
     from akhbar.settings import Settings
+    from akhbar.tasks import ingest
+    from akhbar.tasks.ingest import discover
 
     common.print_machine()
     work = Path(tempfile.mkdtemp(prefix="akhbar-bench-unchanged-"))

@@ -6,9 +6,8 @@ file kinds (akhbar.staging.STAGED) and the published columns (akhbar.schema.TABL
 
 from __future__ import annotations
 
-from akhbar.flows.orchestration import STAGES
-
 from akhbar import schema, staging
+from akhbar.flows.orchestration import STAGES
 
 HEADER = """# Architecture
 

@@ -145,8 +145,9 @@ def _abs(p: str | os.PathLike) -> Path:
 
 def build_deployments(cfg: ServeConfig):
     """The `nightly` and `manual` RunnerDeployments (entrypoint flows/pipeline.py:akhbar_pipeline)."""
-    from akhbar.flows.pipeline import akhbar_pipeline
     from prefect.schedules import Cron
+
+    from akhbar.flows.pipeline import akhbar_pipeline
 
     # The entrypoint is recorded relative to the working directory: serve from the repository
     # root so it reads flows/pipeline.py:akhbar_pipeline, as in prefect.yaml, and flow runs

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from akhbar import __version__, store
 from akhbar.flows.executors import (  # noqa: F401  (re-exported: callers import them from here)
     FN_SECONDS,
     LOCAL_CLUSTER_CONFIG,
@@ -30,10 +31,8 @@ from akhbar.flows.executors import (  # noqa: F401  (re-exported: callers import
     stage_runner,
 )
 from akhbar.flows.workers import LOST
-from akhbar.tasks import clean, dates, dedup, ingest, stories, write
-
-from akhbar import __version__, store
 from akhbar.settings import Settings
+from akhbar.tasks import clean, dates, dedup, ingest, stories, write
 
 DEFAULT_INPUTS = [str(store.SAMPLE_DIR)]
 

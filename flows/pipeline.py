@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 
+from prefect import flow, get_run_logger
+
+from akhbar import store
 from akhbar.flows.orchestration import (  # noqa: F401  (re-exported: the pipeline's public names)
     DEFAULT_INPUTS,
     LocalExecutor,
@@ -14,9 +17,6 @@ from akhbar.flows.orchestration import (  # noqa: F401  (re-exported: the pipeli
     run_pipeline,
     stage_runner,
 )
-from prefect import flow
-
-from akhbar import store
 from akhbar.settings import Settings
 
 
@@ -52,15 +52,25 @@ def akhbar_pipeline(
 
     artifacts = RunArtifacts(out)
     address = dask_address_from(dask_address)
-    with stage_runner(address, workers) as runner:
-        executor = PrefectExecutor(runner, name="prefect-dask" if runner is not None else None, workers=workers)
-        summary = run_pipeline(
-            inputs,
-            out,
-            Settings(shard_size=shard_size, columns=check_columns(columns)),
-            executor,
-            wait_for_lock=wait_for_lock,
-            on_stage=artifacts.on_stage,
-        )
+    try:
+        with stage_runner(address, workers) as runner:
+            executor = PrefectExecutor(runner, name="prefect-dask" if runner is not None else None, workers=workers)
+            summary = run_pipeline(
+                inputs,
+                out,
+                Settings(shard_size=shard_size, columns=check_columns(columns)),
+                executor,
+                wait_for_lock=wait_for_lock,
+                on_stage=artifacts.on_stage,
+            )
+    except Exception as exc:
+        # the user's mistake (a missing input, a full disk...): the run's last lines say so plainly
+        from akhbar.cli import plain_error
+
+        message = plain_error(exc, out)
+        if message is None:
+            raise
+        get_run_logger().error(f"akhbar: {message}")
+        raise RuntimeError(message) from exc
     print(json.dumps({k: v for k, v in summary.items() if k != "stage_counts"}, default=str))
     return summary

@@ -142,9 +142,8 @@ def lose_shard(stage: str, run_dir: str, shard_id: int) -> dict:
 
 
 def _rejects(uris: list[str], stage: str, path: Path) -> int:
-    from akhbar.tasks.ingest import REJECT_SCHEMA
-
     from akhbar.store import write_staged
+    from akhbar.tasks.ingest import REJECT_SCHEMA
 
     rows = [{"source_uri": u, "stage": stage, "error": LOST_REASON} for u in uris]
     write_staged(pa.Table.from_pylist(rows, schema=REJECT_SCHEMA), path)
@@ -152,10 +151,9 @@ def _rejects(uris: list[str], stage: str, path: Path) -> int:
 
 
 def _lose_ingest_shard(run: Path, shard_id: int) -> dict:
-    from akhbar.tasks import ingest
-
     from akhbar import staging
     from akhbar.store import write_staged
+    from akhbar.tasks import ingest
 
     staging.folder(run, "ingest_records")
     for kind in ("ingest_records", "ingest_rejects", "ingest_files"):

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from akhbar.tasks.ingest.discover import display_path, entry_problem, entry_stat, sha256_file
 
 from akhbar import sqlfiles, staging
 from akhbar.settings import Settings
 from akhbar.staging import INGEST_SCHEMA
 from akhbar.tasking import StageTask
+from akhbar.tasks.ingest.discover import display_path, entry_problem, entry_stat, sha256_file
 
 
 def admit_records(out_dir: str, run_dir: str, workers: int = 1) -> dict:

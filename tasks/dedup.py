@@ -48,6 +48,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from akhbar import schema, sqlfiles, staging, store
+from akhbar.arabic import normalize_arabic
+from akhbar.settings import Settings
+
 # MinHash lives in akhbar.tasks.minhash; re-exported for callers that use dedup.X
 from akhbar.tasks.minhash import (  # noqa: F401
     BANDS,
@@ -62,10 +66,6 @@ from akhbar.tasks.minhash import (  # noqa: F401
     similarity,
     token_hashes,
 )
-
-from akhbar import schema, sqlfiles, staging, store
-from akhbar.arabic import normalize_arabic
-from akhbar.settings import Settings
 
 # ---------------------------------------------------------------- the corpus-wide pass
 

@@ -26,12 +26,12 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
-from akhbar.tasks.dedup import pass_connection
-from akhbar.tasks.minhash import BANDS, NUM_PERM, _fixed_rows, band_keys, similarity
 
 from akhbar import schema, sqlfiles, staging, store
 from akhbar.settings import Settings
 from akhbar.staging import MINHASH_STAGE_SCHEMA
+from akhbar.tasks.dedup import pass_connection
+from akhbar.tasks.minhash import BANDS, NUM_PERM, _fixed_rows, band_keys, similarity
 
 
 def _sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyConnection:

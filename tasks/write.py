@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from akhbar.tasks.ingest import REJECT_SCHEMA
-from akhbar.tasks.ingest.discover import display_path
 
 from akhbar import schema, staging, store
+from akhbar.tasks.ingest import REJECT_SCHEMA
+from akhbar.tasks.ingest.discover import display_path
 
 
 def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> dict:

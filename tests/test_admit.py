@@ -14,11 +14,11 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
-from akhbar.flows.pipeline import LocalExecutor, run_pipeline
-from akhbar.tasks import ingest
 
 from akhbar import store
+from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 from akhbar.settings import Settings
+from akhbar.tasks import ingest
 from tests.conftest import SAMPLE
 
 SETTINGS = Settings(ingest_shard_files=3, shard_size=4, shard_max_chars=9000)

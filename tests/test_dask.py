@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-from akhbar.flows.pipeline import LocalExecutor, akhbar_pipeline, dask_address_from, run_pipeline
 
 from akhbar import schema, store
+from akhbar.flows.pipeline import LocalExecutor, akhbar_pipeline, dask_address_from, run_pipeline
 from tests.conftest import REPO, SAMPLE, SHARED
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
@@ -159,6 +159,7 @@ def test_local_cluster_workers_settings():
     # with the stage modules imported, and leaves this process's Dask config as it was.
     import dask
     import distributed  # noqa: F401  (loads distributed's default config)
+
     from akhbar.flows.orchestration import LOCAL_CLUSTER_CONFIG, stage_runner
 
     before = {key: dask.config.get(key) for key in LOCAL_CLUSTER_CONFIG}
@@ -194,6 +195,7 @@ def test_readme_worker_config_is_the_local_clusters():
     import re
 
     import yaml
+
     from akhbar.flows.orchestration import LOCAL_CLUSTER_CONFIG
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

@@ -17,12 +17,12 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from akhbar.flows.pipeline import LocalExecutor, run_pipeline
-from akhbar.tasks import dedup, revisions
 
 from akhbar import store
 from akhbar.arabic import norm_hash, normalize_arabic
+from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 from akhbar.settings import Settings
+from akhbar.tasks import dedup, revisions
 
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 COLUMNS = "doc_id, position, status, reason, first_doc_id, first_position, similarity, relation"

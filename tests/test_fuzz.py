@@ -13,11 +13,11 @@ import json
 from pathlib import Path
 
 import pyarrow as pa
-from akhbar.tasks.ingest import INGEST_SCHEMA, Record, Reject, read_input
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from akhbar.settings import Settings
+from akhbar.tasks.ingest import INGEST_SCHEMA, Record, Reject, read_input
 from tests.fixtures_bad_inputs import ARABIC, warc_response, warcinfo
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

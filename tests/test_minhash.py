@@ -7,6 +7,7 @@ import random
 import duckdb
 import numpy as np
 import pyarrow.parquet as pq
+
 from akhbar.tasks import minhash
 
 

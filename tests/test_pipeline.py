@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 
 from akhbar import schema, store
+from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 from tests.conftest import REPO, SAMPLE
 
 TABLES = ["documents", "paragraphs", "date_mentions", "rejects", "inputs", "runs"]
@@ -283,12 +283,12 @@ def test_shard_batches_keep_order_and_balance():
 
 def test_prefect_stage_tasks_run_over_batches_of_shards(tmp_path, prefect_server, monkeypatch):
     # one task run per batch of shards, and every shard's counts still come back
-    import akhbar.flows.executors as executors
-    import akhbar.flows.orchestration as orchestration
     from prefect import flow
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
+    import akhbar.flows.executors as executors
+    import akhbar.flows.orchestration as orchestration
     from akhbar.settings import Settings
 
     monkeypatch.setattr(executors, "TASKS_PER_WORKER", 2)  # 5 one-document shards -> 2 task runs
@@ -314,9 +314,8 @@ def test_prefect_stage_tasks_run_over_batches_of_shards(tmp_path, prefect_server
 def test_small_runs_are_cut_into_shards_for_every_worker(tmp_path):
     """A run smaller than shards_per_worker x workers full shards is split into that many, never
     below the floor, and in input order; a large run keeps the configured caps."""
-    from akhbar.tasks import ingest
-
     from akhbar.settings import Settings
+    from akhbar.tasks import ingest
 
     files = []
     for i in range(40):
@@ -354,3 +353,32 @@ def test_record_shards_are_cut_for_the_workers_and_tables_do_not_change(sample_o
         }
 
     assert snapshot(out) == snapshot(tmp_path / "out")
+
+
+def test_a_failed_flow_run_ends_on_the_plain_message(tmp_path, prefect_server):
+    # what the UI shows of a run given a path that does not exist: the plain line, not a traceback
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId
+
+    from akhbar.flows.pipeline import akhbar_pipeline
+
+    missing = tmp_path / "no-such-folder"
+    state = akhbar_pipeline(inputs=[str(missing)], out=str(tmp_path / "out"), return_state=True)
+    assert state.is_failed()
+    assert "check the path" in state.message and str(missing) in state.message
+
+    async def last_error_line():
+        async with get_client() as client:
+            run_id = state.state_details.flow_run_id
+            runs = await client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))
+            assert runs and runs[0].state.is_failed()
+            logs = await client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
+            return [log.message for log in logs if log.message.startswith("akhbar: ")]
+
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + 30  # the run's logs reach the server in batches
+    while not (lines := asyncio.run(last_error_line())) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert lines and "check the path" in lines[-1]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 
 from akhbar import reasons
+from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 from akhbar.settings import Settings
 from tests.conftest import SAMPLE, require_shared
 from tests.fixtures_bad_inputs import build_bad_corpus

@@ -20,9 +20,9 @@ import zlib
 from pathlib import Path
 
 import pytest
-from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 
 from akhbar import store
+from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 from akhbar.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]

@@ -374,6 +374,7 @@ def test_up_with_a_configured_server_serves_there_and_leaves_it_running(served_s
 def test_prefect_yaml_declares_what_serve_registers():
     """prefect.yaml (work pools) and `akhbar serve` (one machine) describe the same deployments."""
     import yaml
+
     from akhbar.flows.deployments import DEFAULT_CRON, ENTRYPOINT, MANUAL, NIGHTLY, ServeConfig, valid_timezone
 
     decl = {d["name"]: d for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]}

@@ -18,10 +18,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from akhbar.flows.orchestration import LocalExecutor, run_pipeline
 
 from akhbar import store
 from akhbar.arabic import normalize_arabic
+from akhbar.flows.orchestration import LocalExecutor, run_pipeline
 from akhbar.settings import Settings
 from tests.conftest import require_shared
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import xxhash
-from akhbar.tasks.clean.doc import KEPT, Line
 
 from akhbar.arabic import normalize_arabic
+from akhbar.tasks.clean.doc import KEPT, Line
 
 
 def paragraph_keys(line: Line, near_min_words: int | None) -> tuple[int | None, str | None]:

@@ -7,9 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from akhbar.tasks.clean.rules import Rules, _al_strip, cue_key
-
 from akhbar.arabic import normalize_arabic
+from akhbar.tasks.clean.rules import Rules, _al_strip, cue_key
 
 _AR_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]")
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9\u0660-\u0669\u06F0-\u06F9]")

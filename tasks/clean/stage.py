@@ -5,10 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-from akhbar.tasks.clean.doc import KEPT
-from akhbar.tasks.clean.html import clean_html, parse_html
-from akhbar.tasks.clean.keys import paragraph_keys
-from akhbar.tasks.clean.text import clean_text
 
 from akhbar import reasons, staging
 from akhbar.language import detect_language
@@ -17,6 +13,10 @@ from akhbar.settings import Settings
 from akhbar.staging import CLEAN_DOC_SCHEMA, CLEAN_PARAGRAPH_SCHEMA
 from akhbar.store import write_staged
 from akhbar.tasking import StageTask
+from akhbar.tasks.clean.doc import KEPT
+from akhbar.tasks.clean.html import clean_html, parse_html
+from akhbar.tasks.clean.keys import paragraph_keys
+from akhbar.tasks.clean.text import clean_text
 
 _RECORD_COLUMNS = [
     "doc_id",

@@ -27,13 +27,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from akhbar.arabic import normalize_arabic
 from akhbar.tasks.clean.blocks import _body_start
 from akhbar.tasks.clean.doc import BOILERPLATE, KEPT, METADATA, CleanedDoc, Line
 from akhbar.tasks.clean.lines import _Feat, _is_arabic_page, _title_case, read_lines
 from akhbar.tasks.clean.rules import Rules, load_rules
 from akhbar.tasks.clean.runs import _resolve_runs
-
-from akhbar.arabic import normalize_arabic
 
 Out = list  # per line: (status, reason), or None while undecided
 

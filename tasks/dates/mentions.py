@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from akhbar.arabic import FOLD_TABLE, fold_letters, fold_with_offsets
 from akhbar.tasks.dates import numbers, relative, widgets
 from akhbar.tasks.dates.candidates import (
     _cands_day,
@@ -35,8 +36,6 @@ from akhbar.tasks.dates.patterns import (
     _compile,
     _has_english_month,
 )
-
-from akhbar.arabic import FOLD_TABLE, fold_letters, fold_with_offsets
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 
+from akhbar.arabic import fold_letters
 from akhbar.tasks.dates.published import (
     PublicationDate,
     _as_now,
@@ -14,8 +15,6 @@ from akhbar.tasks.dates.published import (
     publication_date_from_header,
     publication_date_from_url,
 )
-
-from akhbar.arabic import fold_letters
 
 _LD_JSON = re.compile(r"<script[^>]+type\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script>", re.I | re.S)
 _META = re.compile(r"<meta\b[^>]*>", re.I)

@@ -6,13 +6,13 @@ import datetime as dt
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from akhbar.tasks.dates.mentions import extract_mentions
-from akhbar.tasks.dates.published import staged_publication_date
 
 from akhbar import staging
 from akhbar.staging import MENTION_SCHEMA, PUBLISHED_SCHEMA
 from akhbar.store import write_staged
 from akhbar.tasking import StageTask
+from akhbar.tasks.dates.mentions import extract_mentions
+from akhbar.tasks.dates.published import staged_publication_date
 
 
 def dates_shard(run_dir: str, shard_id: int) -> dict:

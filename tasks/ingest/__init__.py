@@ -41,6 +41,7 @@ ISO-8859-6) scored on letters vs. mojibake, then charset-normalizer. The decisio
 
 from __future__ import annotations
 
+from akhbar.staging import FILE_SCHEMA, INGEST_SCHEMA, REJECT_SCHEMA, STAGED_SCHEMA
 from akhbar.tasks.ingest.decode import decode_bytes, sanitize_text
 from akhbar.tasks.ingest.discover import discover_input_paths, discover_inputs, sha256_file
 from akhbar.tasks.ingest.formats import CONTAINERS, KNOWN_EXT, detect_format, unrecognised
@@ -48,8 +49,6 @@ from akhbar.tasks.ingest.read import read_input, read_path, read_stream
 from akhbar.tasks.ingest.records import InputError, Record, RecordWriter, Reject, doc_id_of, site_of
 from akhbar.tasks.ingest.stage import ingest_shard, ingest_task, plan_ingest_shards, save_ingest_plan
 from akhbar.tasks.ingest.streams import gunzip_tolerant
-
-from akhbar.staging import FILE_SCHEMA, INGEST_SCHEMA, REJECT_SCHEMA, STAGED_SCHEMA
 
 __all__ = [
     "CONTAINERS",

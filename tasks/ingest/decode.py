@@ -11,9 +11,8 @@ from __future__ import annotations
 import codecs
 import re
 
-from akhbar.tasks.ingest.records import InputError
-
 from akhbar import reasons
+from akhbar.tasks.ingest.records import InputError
 
 _BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32", "utf-32le"),

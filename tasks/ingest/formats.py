@@ -6,11 +6,10 @@ import json
 import re
 from pathlib import Path
 
-from akhbar.tasks.ingest import streams
-from akhbar.tasks.ingest.records import InputError
-
 from akhbar import reasons
 from akhbar.settings import Settings
+from akhbar.tasks.ingest import streams
+from akhbar.tasks.ingest.records import InputError
 
 TEXT_EXT = {".txt", ".text"}
 HTML_EXT = {".html", ".htm", ".xhtml"}

@@ -11,6 +11,8 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from akhbar import reasons
+from akhbar.settings import Settings
 from akhbar.tasks.ingest import streams
 from akhbar.tasks.ingest.decode import decode_bytes, sanitize_text
 from akhbar.tasks.ingest.discover import open_regular
@@ -20,9 +22,6 @@ from akhbar.tasks.ingest.readers.fields import Fields, Problem
 from akhbar.tasks.ingest.readers.warc import read_warc
 from akhbar.tasks.ingest.records import InputError, Record, Reject, doc_id_of, site_of
 from akhbar.tasks.ingest.streams import ChunkReader, capped, gunzip_tolerant
-
-from akhbar import reasons
-from akhbar.settings import Settings
 
 
 def read_input(

@@ -11,16 +11,16 @@ import os
 from pathlib import Path
 
 import pyarrow as pa
-from akhbar.tasks.ingest.discover import display_path, entry_problem, entry_stat, name_is_utf8, sha256_file
-from akhbar.tasks.ingest.read import read_path
-from akhbar.tasks.ingest.records import Record, RecordWriter, Reject
-from akhbar.tasks.ingest.streams import drop_long_lines
 
 from akhbar import reasons, staging
 from akhbar.settings import Settings
 from akhbar.staging import FILE_SCHEMA, REJECT_SCHEMA
 from akhbar.store import write_staged
 from akhbar.tasking import StageTask
+from akhbar.tasks.ingest.discover import display_path, entry_problem, entry_stat, name_is_utf8, sha256_file
+from akhbar.tasks.ingest.read import read_path
+from akhbar.tasks.ingest.records import Record, RecordWriter, Reject
+from akhbar.tasks.ingest.streams import drop_long_lines
 
 
 def ingest_shard(run_dir: str, shard_id: int) -> dict:

@@ -24,9 +24,8 @@ import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 
-from akhbar.tasks.ingest.records import InputError
-
 from akhbar import reasons
+from akhbar.tasks.ingest.records import InputError
 
 CHUNK = 1 << 20
 COMPRESSION_SUFFIXES = {"gzip": ".gz", "bz2": ".bz2", "zstd": ".zst"}

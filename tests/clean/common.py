@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-from akhbar.tasks.clean import CleanedDoc, Line, clean_text, html_to_text_scrape
 
+from akhbar.tasks.clean import CleanedDoc, Line, clean_text, html_to_text_scrape
 from tests.conftest import dev_html_markup
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"

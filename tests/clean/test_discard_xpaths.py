@@ -6,12 +6,12 @@ import threading
 
 import pytest
 import trafilatura
-from akhbar.tasks.clean import clean_html
 from lxml import etree
 from lxml import html as lxml_html
 from trafilatura import xpaths
 
 import akhbar.discard_xpaths as discard
+from akhbar.tasks.clean import clean_html
 from tests.conftest import dev_html_markup, require_shared
 
 # the trafilatura release the evaluators were translated from

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from akhbar.tasks.clean import clean_html, html_to_text_scrape, page_metadata, parse_html
-
 from tests.clean.common import N4K, SHARED, needs_dev_html, needs_shared, token_f1
 from tests.conftest import dev_html_markup
 

@@ -6,7 +6,6 @@ import json
 
 from akhbar.tasks.clean import page_metadata, parse_html
 from akhbar.tasks.clean.jsonld import _json_author
-
 from tests.clean.common import SHARED, needs_shared
 from tests.conftest import dev_html_markup
 

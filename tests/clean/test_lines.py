@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from akhbar.tasks.clean.lines import _is_arabic_page, _may_hold_date
-from akhbar.tasks.clean.rules import load_rules
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from akhbar.arabic import normalize_arabic
+from akhbar.tasks.clean.lines import _is_arabic_page, _may_hold_date
+from akhbar.tasks.clean.rules import load_rules
 
 _MONTH_WORDS = ["فبراير", "كانون الثاني", "ربيع الأول", "may", "sept", "ماي", "جمادى الآخرة", "يوليو"]
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from akhbar.tasks.clean.stage import _clean_all, reject_error
-
 from akhbar import reasons
+from akhbar.tasks.clean.stage import _clean_all, reject_error
 from tests.clean.common import N4K, needs_dev_html
 
 

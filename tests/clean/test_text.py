@@ -7,11 +7,11 @@ import json
 import re
 
 import pytest
-from akhbar.tasks.clean import CleanedDoc, clean_text, cue_key, html_to_text_scrape
-from akhbar.tasks.dedup import kept_after_document_repeats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from akhbar.tasks.clean import CleanedDoc, clean_text, cue_key, html_to_text_scrape
+from akhbar.tasks.dedup import kept_after_document_repeats
 from tests.clean.common import (
     HEADLINES,
     N4K,

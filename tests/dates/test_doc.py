@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
 from akhbar.tasks.dates import extract_mentions
 
 DOC = Path(__file__).parents[2] / "docs" / "dates.md"

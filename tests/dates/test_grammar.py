@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from akhbar.tasks.dates import extract_mentions
 from akhbar.tasks.dates.numbers import number_value
 

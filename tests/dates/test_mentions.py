@@ -14,13 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from akhbar.tasks.dates import (
     DateMention,
     PublicationDate,
     extract_mentions,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 SHARED = Path(__file__).parents[2].parent / "shared"
 needs_shared = pytest.mark.skipif(

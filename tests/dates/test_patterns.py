@@ -21,9 +21,8 @@ def test_first_character_guards_and_gates_change_no_match():
     # _has_month_word replaces a full scan: both must find exactly what the plain forms find.
     import re
 
-    from akhbar.tasks.dates import mentions, patterns
-
     from akhbar.arabic import fold_letters
+    from akhbar.tasks.dates import mentions, patterns
 
     texts = [
         fold_letters(line)

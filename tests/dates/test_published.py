@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from akhbar.tasks.dates import (
     HTML_DATE_READERS,
     PublicationDate,

@@ -6,10 +6,9 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from akhbar import staging, store
 from akhbar.flows import architecture
 from akhbar.flows.orchestration import STAGES, LocalExecutor, run_pipeline
-
-from akhbar import staging, store
 from akhbar.tasking import StageTask
 from tests.conftest import SAMPLE
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from akhbar import store
+from akhbar.settings import Settings
 from akhbar.tasks.ingest import (
     Record,
     Reject,
     decode_bytes,
     read_input,
 )
-
-from akhbar import store
-from akhbar.settings import Settings
 from tests.fixtures_bad_inputs import (
     ENCODING_VARIANTS,
     REFERENCE,
@@ -149,9 +149,10 @@ def test_sanitize_text_drops_controls_and_replaces_surrogates():
 
 def test_sanitize_text_fast_path_agrees_with_the_rules():
     # the byte-level shortcut must give what the character rules give, on any mix of odd characters
-    from akhbar.tasks.ingest.decode import _CONTROLS, sanitize_text
     from hypothesis import given
     from hypothesis import strategies as st
+
+    from akhbar.tasks.ingest.decode import _CONTROLS, sanitize_text
 
     def by_rules(text: str) -> str:
         text = _CONTROLS.sub("", text).replace("\x0b", "\n").replace("\x0c", "\n")

@@ -25,12 +25,12 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from akhbar.tasks.ingest import Record, Reject, detect_format, read_path, sanitize_text
-from akhbar.tasks.ingest.readers.fields import check_columns
-from akhbar.tasks.ingest.readers.json_array import read_json
 
 from akhbar import reasons, store
 from akhbar.settings import Settings
+from akhbar.tasks.ingest import Record, Reject, detect_format, read_path, sanitize_text
+from akhbar.tasks.ingest.readers.fields import check_columns
+from akhbar.tasks.ingest.readers.json_array import read_json
 from tests.conftest import REPO, require_shared
 from tests.fixtures_bad_inputs import ARABIC, warc_response, warcinfo, write_warc
 

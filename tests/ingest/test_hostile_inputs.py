@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 
 import pytest
-from akhbar.tasks import ingest
-from akhbar.tasks.ingest import Record, Reject, discover
-from akhbar.tasks.ingest.streams import capped, drop_long_lines, split_lines
 
 from akhbar import reasons, store
 from akhbar.settings import Settings
+from akhbar.tasks import ingest
+from akhbar.tasks.ingest import Record, Reject, discover
+from akhbar.tasks.ingest.streams import capped, drop_long_lines, split_lines
 from tests.fixtures_bad_inputs import (
     ARABIC,
     UNKNOWN_NAMES,
@@ -226,9 +226,8 @@ def test_plain_jsonl_is_streamed_and_an_empty_gzip_is_a_reject(tmp_path):
 
 
 def test_long_paragraph_minhash_in_pieces_equals_in_one(monkeypatch):
-    from akhbar.tasks import minhash
-
     from akhbar.arabic import normalize_arabic
+    from akhbar.tasks import minhash
 
     rng = random.Random(3)
     words = [normalize_arabic(w) + str(rng.randrange(90)) for w in ARABIC.split()]

@@ -7,6 +7,9 @@ import gzip
 from pathlib import Path
 
 import pytest
+
+from akhbar import store
+from akhbar.settings import Settings
 from akhbar.tasks import ingest
 from akhbar.tasks.ingest import (
     Record,
@@ -15,9 +18,6 @@ from akhbar.tasks.ingest import (
     gunzip_tolerant,
     read_input,
 )
-
-from akhbar import store
-from akhbar.settings import Settings
 from tests.fixtures_bad_inputs import (
     ARABIC,
     build_bad_corpus,

@@ -6,14 +6,13 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from akhbar import reasons
+from akhbar.settings import Settings
 from akhbar.tasks.ingest.decode import decode_bytes, sanitize_text
 from akhbar.tasks.ingest.formats import check_bytes, detect_format
 from akhbar.tasks.ingest.readers.fields import parse_timestamp
 from akhbar.tasks.ingest.readers.warc import HTML_TYPES
 from akhbar.tasks.ingest.records import InputError, Record, Reject, doc_id_of, site_of
-
-from akhbar import reasons
-from akhbar.settings import Settings
 
 
 def read_arc(path: Path, fh, input_index: int, settings: Settings) -> Iterator[Record | Reject]:

@@ -16,9 +16,8 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from akhbar.tasks.ingest.readers.fields import Fields, Problem, from_mapping, resolve
-
 from akhbar import reasons
+from akhbar.tasks.ingest.readers.fields import Fields, Problem, from_mapping, resolve
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\r\n]*")

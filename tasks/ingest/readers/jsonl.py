@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 
+from akhbar import reasons
 from akhbar.tasks.ingest.readers.fields import Fields, Problem, from_mapping, resolve
 from akhbar.tasks.ingest.streams import split_lines
-
-from akhbar import reasons
 
 
 def read_jsonl(

@@ -16,9 +16,8 @@ import html
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from akhbar.tasks.ingest.readers.fields import Fields, Problem, meta_json
-
 from akhbar import reasons
+from akhbar.tasks.ingest.readers.fields import Fields, Problem, meta_json
 
 DOC_START = re.compile(rb"<doc[\s>]", re.I)
 _DOC_END = re.compile(rb"</doc\s*>", re.I)

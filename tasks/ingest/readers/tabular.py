@@ -16,10 +16,9 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 
+from akhbar import reasons
 from akhbar.tasks.ingest.readers.fields import Fields, Problem, from_mapping, missing_mapped, resolve
 from akhbar.tasks.ingest.streams import ChunkReader
-
-from akhbar import reasons
 
 BATCH_ROWS = 1000
 PARQUET_BUFFER = 4 << 20

@@ -7,13 +7,12 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from akhbar import reasons
+from akhbar.settings import Settings
 from akhbar.tasks.ingest.decode import decode_bytes, sanitize_text
 from akhbar.tasks.ingest.formats import check_bytes, detect_format
 from akhbar.tasks.ingest.readers.fields import parse_timestamp
 from akhbar.tasks.ingest.records import InputError, Record, Reject, doc_id_of, site_of
-
-from akhbar import reasons
-from akhbar.settings import Settings
 
 # A record header: the version line (0.1x: ClueWeb09), then a line. Not anchored at a line start:
 # a truncated record runs straight into the next one. A match inside a payload is harmless: a

@@ -6,9 +6,8 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 
-from akhbar.tasks.ingest.readers.fields import Problem
-
 from akhbar import reasons
+from akhbar.tasks.ingest.readers.fields import Problem
 
 
 def members(uri: str, fh) -> Iterator[tuple[str, zipfile.ZipInfo, zipfile.ZipFile] | Problem]:

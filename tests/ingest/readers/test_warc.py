@@ -6,6 +6,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
+
+from akhbar.settings import Settings
 from akhbar.tasks import ingest
 from akhbar.tasks.ingest import (
     Record,
@@ -13,8 +15,6 @@ from akhbar.tasks.ingest import (
     read_input,
 )
 from akhbar.tasks.ingest.readers.warc import read_warc
-
-from akhbar.settings import Settings
 from tests.fixtures_bad_inputs import (
     ARABIC,
     to_html,
