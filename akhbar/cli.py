@@ -94,7 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             executor = LocalExecutor(workers=workers)
-            with _stage_progress(args.quiet) as on_stage:
+            with _stage_progress(args.quiet) as (on_stage, executor.on_shard):
                 summary = run_pipeline(inputs, args.out, settings, executor, wait_for_lock=args.wait, on_stage=on_stage)
     except RunStopped as exc:
         print(f"akhbar: stopped; {exc}", file=sys.stderr)
@@ -142,7 +142,7 @@ def _stop_on_signals():
 def _stage_progress(quiet: bool):
     """On a terminal, a bar of the stages done and one line per finished stage (on stderr); else nothing."""
     if quiet or not (sys.stdout.isatty() and sys.stderr.isatty()):
-        yield None
+        yield None, None
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -154,20 +154,25 @@ def _stage_progress(quiet: bool):
         TextColumn("{task.description:<8}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("stages"),
+        TextColumn("{task.fields[unit]}"),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task(STAGES[0], total=len(STAGES))
+        task = bar.add_task(STAGES[0], total=len(STAGES), unit="stages")
+        shards = bar.add_task("", total=None, visible=False, unit="shards")
 
         def on_stage(stage: str, counts: dict) -> None:
             if stage in STAGES:
                 bar.console.print(f"  {clock.line(stage, counts)}", highlight=False)
                 following = STAGES.index(stage) + 1
                 bar.update(task, completed=following, description=STAGES[min(following, len(STAGES) - 1)])
+                bar.update(shards, visible=False)
 
-        yield on_stage
+        def on_shard(stage: str, done: int, total: int) -> None:
+            bar.update(shards, description=stage, completed=done, total=total, visible=True)
+
+        yield on_stage, on_shard
 
 
 def _print_summary(summary: dict, wall: float) -> None:

@@ -34,19 +34,27 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int = 1):
+    def __init__(self, workers: int = 1, on_shard: Callable[[str, int, int], None] | None = None):
         self.workers = max(1, int(workers))
+        self.on_shard = on_shard  # (stage, shards done, shards in all) after each shard: the CLI's progress bar
 
     def n_workers(self) -> int:
         return self.workers
 
     def map(self, stage, shard_ids: list[int], **const) -> list[dict]:
         fn = stage.fn
+        name = getattr(stage, "name", fn.__name__)
+        done = self.on_shard and (lambda n: self.on_shard(name, n, len(shard_ids)))
         if self.workers == 1 or len(shard_ids) < 2:
-            return [_call_timed(fn, dict(const, shard_id=i)) for i in shard_ids]
+            results = []
+            for i in shard_ids:
+                results.append(_call_timed(fn, dict(const, shard_id=i)))
+                if done:
+                    done(len(results))
+            return results
         # A forked pool per mapped stage (flows/workers.py): its workers die with this process, and a
         # worker killed for memory costs only its shard.
-        return map_in_pool(_call_timed, stage, shard_ids, self.workers, const)
+        return map_in_pool(_call_timed, stage, shard_ids, self.workers, const, on_done=done)
 
     def call(self, stage, **kwargs) -> Any:
         return _call_timed(stage.fn, kwargs)

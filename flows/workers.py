@@ -83,7 +83,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         proc.kill()
 
 
-def _run_pool(call, fn, stage: str, shard_ids: list[int], const: dict, n: int, results: dict) -> set[int]:
+def _run_pool(call, fn, stage: str, shard_ids: list[int], const: dict, n: int, results: dict, on_done=None) -> set[int]:
     """Run the shards in a pool of n workers, filling results[shard]; returns the shards that started.
     A broken pool leaves the unfinished shards out of `results`; any other error is raised."""
     marks = Path(tempfile.mkdtemp(prefix="akhbar-shards-"))
@@ -100,6 +100,9 @@ def _run_pool(call, fn, stage: str, shard_ids: list[int], const: dict, n: int, r
                 results[i] = future.result()
             except BrokenProcessPool:
                 pass
+            else:
+                if on_done:
+                    on_done(len(results))
     except BaseException:
         _stop(pool)  # a stop (signal) or a stage's error: no worker goes on
         raise
@@ -110,18 +113,19 @@ def _run_pool(call, fn, stage: str, shard_ids: list[int], const: dict, n: int, r
     return started
 
 
-def map_in_pool(call, stage, shard_ids: list[int], workers: int, const: dict) -> list:
-    """call(stage.fn, kwargs) for each shard in a forked pool; a shard whose worker dies twice is lost."""
+def map_in_pool(call, stage, shard_ids: list[int], workers: int, const: dict, on_done=None) -> list:
+    """call(stage.fn, kwargs) for each shard in a forked pool; a shard whose worker dies twice is lost.
+    on_done(n) is called with the number of shards done each time one finishes."""
     name = getattr(stage, "name", stage.fn.__name__)
     results: dict[int, Any] = {}
     todo = list(shard_ids)
     while todo:
-        started = _run_pool(call, stage.fn, name, todo, const, min(workers, len(todo)), results)
+        started = _run_pool(call, stage.fn, name, todo, const, min(workers, len(todo)), results, on_done)
         suspects = [i for i in todo if i not in results and i in started]
         if not suspects and any(i not in results for i in todo):
             raise StageWorkerDied(f"the {name} stage's worker processes died before running any shard")
         for i in suspects:  # alone, so a second death names its shard
-            _run_pool(call, stage.fn, name, [i], const, 1, results)
+            _run_pool(call, stage.fn, name, [i], const, 1, results, on_done)
             if i not in results:
                 results[i] = lose_shard(name, const["run_dir"], i)
         todo = [i for i in todo if i not in results]
