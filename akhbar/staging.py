@@ -179,13 +179,11 @@ CLEAN_DOC_SCHEMA = pa.schema(
 
 
 # ---- dates staged schemas
+# the publication date decided in clean, as the dates stage hands it to write
 PUBLISHED_SCHEMA = pa.schema(
     [
-        ("doc_id", pa.string()),
-        ("published", pa.date32()),
-        ("published_precision", pa.string()),
-        ("published_evidence", pa.string()),
-        ("published_method", pa.string()),
+        CLEAN_DOC_SCHEMA.field(name)
+        for name in ("doc_id", "published", "published_precision", "published_evidence", "published_method")
     ]
 )
 MENTION_SCHEMA = pa.schema(
@@ -202,7 +200,7 @@ MENTION_SCHEMA = pa.schema(
 )
 
 
-# ---- r-core staged schemas (dedup, stories)
+# ---- dedup staged schemas (also read by stories)
 # clean/minhash-K.parquet and clean/docsig-K.parquet (staging only, never published): band keys and
 # 16-bit signatures of kept lines of at least near_dup_min_words words (per document for docsig).
 MINHASH_STAGE_SCHEMA = pa.schema(
