@@ -57,7 +57,10 @@ class LocalExecutor:
         return map_in_pool(_call_timed, stage, shard_ids, self.workers, const, on_done=done)
 
     def call(self, stage, **kwargs) -> Any:
-        return _call_timed(stage.fn, kwargs)
+        result = _call_timed(stage.fn, kwargs)
+        # a corpus-wide pass runs here, and the next stage's forked workers would inherit the heap it freed
+        release_free_memory()
+        return result
 
 
 def _timed_fn(fn: Callable[..., Any]) -> Callable[..., Any]:

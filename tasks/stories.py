@@ -113,15 +113,19 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         members["linked_doc_id"].append(linked)
         members["overlap"].append(overlap)
         members["linked_by"].append(how)
-    bands = [sigs.get(d, (None, None))[0] for d in members["doc_id"]]
-    signature = [sigs.get(d, (None, None))[1] for d in members["doc_id"]]
+    # each document's stored signature taken by row from the Arrow table (a Python object per band was most of the pass's memory)
+    row = {d: i for i, d in enumerate(sigs.column("doc_id").to_pylist())} if sigs is not None else {}
+    take = pa.array([row.get(d) for d in members["doc_id"]], pa.int64())
+    bands = sigs.column("bands").take(take) if sigs is not None else pa.nulls(len(rows), pa.list_(pa.uint64()))
+    signature = sigs.column("signature").take(take) if sigs is not None else pa.nulls(len(rows), pa.binary())
+    del row, take
     table = (
         pa.table(
             {
                 **members,
                 "run_id": [run_id] * len(rows),
-                "bands": pa.array(bands, pa.list_(pa.uint64())),
-                "signature": pa.array(signature, pa.binary()),
+                "bands": bands.cast(pa.list_(pa.uint64())),
+                "signature": signature.cast(pa.binary()),
             },
         )
         .select(schema.SCHEMAS["story_members"].names)
@@ -135,12 +139,14 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     }
 
 
-def _minhash_links(con: duckdb.DuckDBPyConnection, run: Path, out: Path, settings: Settings) -> tuple[dict, dict]:
+def _minhash_links(
+    con: duckdb.DuckDBPyConnection, run: Path, out: Path, settings: Settings
+) -> tuple[dict, pa.Table | None]:
     """Per document of the run, the earlier document (this run or stored) within the window with the
     most similar word set, at least story_min_similarity: doc_id -> (linked, similarity, stored story).
-    Also the run's signatures to store: doc_id -> (bands, signature)."""
+    Also the run's signatures to store: a table of doc_id, bands, signature (None without signatures)."""
     if not staging.paths(run, "clean_docsig"):  # near-duplicate search off: no signatures
-        return {}, {}
+        return {}, None
     sig_table = _query(con, "doc_signatures", {"docsig": staging.pattern(run, "clean_docsig")}).to_arrow_table()
     n = sig_table.num_rows
     sig = (
@@ -188,16 +194,14 @@ def _minhash_links(con: duckdb.DuckDBPyConnection, run: Path, out: Path, setting
     if run_pairs.num_rows:
         p, q = run_pairs.column("p").to_numpy(), run_pairs.column("q").to_numpy()
         sims = similarity(sig[p], sig[q])
-        ids = sig_table.column("doc_id").to_pylist()
+        ids = sig_table.column("doc_id")
         for pk, qk, s in zip(p[sims >= threshold], q[sims >= threshold], sims[sims >= threshold]):
-            cand = (-float(s), (1, int(qk)), ids[qk], None)
+            cand = (-float(s), (1, int(qk)), ids[int(qk)].as_py(), None)
             if int(pk) not in best or cand[:2] < best[int(pk)][:2]:
                 best[int(pk)] = cand
-    ids = sig_table.column("doc_id").to_pylist()
-    links = {ids[i]: (c[2], -c[0], c[3]) for i, c in best.items()}
-    bands = sig_table.column("bands").to_pylist()
-    blobs = sig_table.column("signature").to_pylist()
-    return links, {d: (b, g) for d, b, g in zip(ids, bands, blobs)}
+    ids = sig_table.column("doc_id")
+    links = {ids[i].as_py(): (c[2], -c[0], c[3]) for i, c in best.items()}
+    return links, sig_table.select(["doc_id", "bands", "signature"])
 
 
 from akhbar.tasking import StageTask  # noqa: E402
