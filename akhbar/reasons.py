@@ -227,16 +227,16 @@ def _paragraph_reason(value: str, meaning: str) -> str:
     return value
 
 
-# kept (tasks/clean.py)
+# kept (tasks/clean/text.py)
 BODY = _paragraph_reason("body", "a paragraph of the article's text")
-# metadata (tasks/clean.py): the document's own fields, taken from its lines
+# metadata (tasks/clean/text.py): the document's own fields, taken from its lines
 TITLE = _paragraph_reason("title", "the article's title")
 BYLINE = _paragraph_reason("byline", "the author line")
 DATE_LINE = _paragraph_reason("date_line", "a line stating the publication date or time")
 SOURCE_LINE = _paragraph_reason("source_line", "the source or agency line (المصدر، وكالة ...)")
 TAGS = _paragraph_reason("tags", "the article's tags or keywords line")
 SECTION = _paragraph_reason("section", "the section name above the article")
-# boilerplate (tasks/clean.py, rules in tasks/boilerplate_rules.toml)
+# boilerplate (tasks/clean/, rules in tasks/clean/boilerplate_rules.toml)
 HEADER = _paragraph_reason("header", "a line of the page header before the article")
 TRAILER = _paragraph_reason("trailer", "a line of the page trailer after the article")
 TITLE_REPEAT = _paragraph_reason("title_repeat", "the title printed again")
