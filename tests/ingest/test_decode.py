@@ -6,13 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from akhbar import store
-from akhbar.settings import Settings
 from akhbar.tasks.ingest import (
-    Record,
-    Reject,
     decode_bytes,
-    read_input,
 )
 from tests.fixtures_bad_inputs import (
     ENCODING_VARIANTS,
@@ -22,25 +17,7 @@ from tests.fixtures_bad_inputs import (
     single_byte_safe,
     to_html,
 )
-
-
-def read_all(path: Path, settings: Settings | None = None) -> tuple[list[Record], list[Reject]]:
-    items = list(read_input(path, path.read_bytes(), 0, settings or Settings()))
-    return [i for i in items if isinstance(i, Record)], [i for i in items if isinstance(i, Reject)]
-
-
-def run(inputs, out: Path, settings: Settings | None = None) -> dict:
-    from akhbar.flows.pipeline import LocalExecutor, run_pipeline
-
-    return run_pipeline([str(i) for i in inputs], str(out), settings or Settings(), LocalExecutor())
-
-
-def query(out: Path, sql: str) -> list[tuple]:
-    con = store.connect(out)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+from tests.ingest.common import query, read_all, run
 
 
 @pytest.mark.parametrize("codec", ["cp1256", "iso8859_6", "utf-16", "utf-16-le", "utf-16-be", "utf-8-sig", "utf-8"])

@@ -26,30 +26,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from akhbar import reasons, store
+from akhbar import reasons
 from akhbar.settings import Settings
 from akhbar.tasks.ingest import Record, Reject, detect_format, read_path, sanitize_text
 from akhbar.tasks.ingest.readers.fields import check_columns
 from akhbar.tasks.ingest.readers.json_array import read_json
 from tests.conftest import REPO, require_shared
 from tests.fixtures_bad_inputs import ARABIC, warc_response, warcinfo, write_warc
+from tests.ingest.common import query, run
 
 SNN_ZIP = "2015-07-23.zip"  # the smallest day: 1,318 articles
 DOC_COLUMNS = ["url", "title", "author", "published", "site", "text", "crawled_at", "source_meta", "format"]
-
-
-def run(inputs, out: Path, settings: Settings | None = None) -> dict:
-    from akhbar.flows.orchestration import LocalExecutor, run_pipeline
-
-    return run_pipeline([str(i) for i in inputs], str(out), settings or Settings(), LocalExecutor())
-
-
-def query(out: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = store.connect(out)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def read_items(path: Path, settings: Settings | None = None) -> tuple[list[Record], list[Reject]]:

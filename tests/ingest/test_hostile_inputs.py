@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from akhbar import reasons, store
+from akhbar import reasons
 from akhbar.settings import Settings
 from akhbar.tasks import ingest
 from akhbar.tasks.ingest import Record, Reject, discover
@@ -32,17 +32,10 @@ from tests.fixtures_bad_inputs import (
     seed_texts,
     write_jsonl_gzip_bomb,
 )
+from tests.ingest.common import query
 
 REPO = Path(__file__).resolve().parents[2]
 NOBODY = 65534
-
-
-def query(out: Path, sql: str) -> list[tuple]:
-    con = store.connect(out)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def _unprivileged() -> list[str]:
