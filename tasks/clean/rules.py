@@ -74,6 +74,25 @@ def _word_keys(phrases: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
     return {w: tuple(v) for w, v in index.items()}
 
 
+# The cue lists whose entries open a line (labels, trailers, prefixes): their first words gate the classifier.
+_LEAD_CUES = (
+    "trailer_prefix",
+    "trailer_exact",
+    "soft_trailer",
+    "line_prefix",
+    "source_labels",
+    "byline_labels",
+    "tags_labels",
+    "date_labels",
+    "labels_without_separator",
+)
+
+
+def _first_words(cues: dict, names: tuple[str, ...]) -> frozenset[str]:
+    """The first word of every entry of the cue lists `names`."""
+    return frozenset(k.split()[0] for name in names for k in _keys(cues[name]))
+
+
 # long: one Rules(...) built field by field from the toml
 @functools.lru_cache(maxsize=4)
 def load_rules(path: str | None = None) -> Rules:
@@ -126,44 +145,12 @@ def load_rules(path: str | None = None) -> Rules:
         copyright_strong=tuple(normalize_arabic(x) for x in cues["copyright"]),
         comment_suffix=tuple(x.casefold() for x in cues["comment_header_suffix"]),
         comment_dated_suffix=tuple(x.casefold() for x in cues["comment_header_dated_suffix"]),
-        first_words=frozenset(
-            k.split()[0]
-            for name in (
-                "trailer_prefix",
-                "trailer_exact",
-                "soft_trailer",
-                "line_prefix",
-                "source_labels",
-                "byline_labels",
-                "tags_labels",
-                "date_labels",
-                "labels_without_separator",
-            )
-            for k in _keys(cues[name])
-        ),
+        first_words=_first_words(cues, _LEAD_CUES),
         label_first={
             name: frozenset(k.split()[0] for k in _keys(cues[f"{name}_labels"]))
             for name in ("source", "tags", "byline")
         },
-        any_first_words=frozenset(
-            k.split()[0]
-            for name in (
-                "trailer_prefix",
-                "trailer_exact",
-                "soft_trailer",
-                "line_prefix",
-                "source_labels",
-                "byline_labels",
-                "tags_labels",
-                "date_labels",
-                "labels_without_separator",
-                "line_exact",
-                "share_words",
-                "nav_words",
-                "comment_topic",
-            )
-            for k in _keys(cues[name])
-        ),
+        any_first_words=_first_words(cues, (*_LEAD_CUES, "line_exact", "share_words", "nav_words", "comment_topic")),
         bullets=chars["bullets"],
         sentence_end=chars["sentence_end"],
         section_re=section_re,
