@@ -31,6 +31,7 @@ from akhbar.tasks.dates.patterns import (
 from akhbar.tasks.dates.values import (
     _day_value,
     _end_before_time,
+    _hijri_value,
     _month_of,
     _monthx_value,
     _near_year,
@@ -93,8 +94,6 @@ def _cands_rfc(f: str, out: list) -> None:
 
 
 def _cands_hijri(f: str, out: list) -> None:
-    from hijridate import Hijri  # light import, only when a Hijri month is present
-
     for mt in _RX_HIJRI.finditer(f):
         g = mt.groupdict()
         hm = _HIJRI_MONTHS.get(re.sub(r"\s+", " ", g["hmon"]))
@@ -103,13 +102,7 @@ def _cands_hijri(f: str, out: list) -> None:
             continue
         d = int(g["d"]) if g["d"] else (_ORDINALS.get(re.sub(r"\s+", " ", g["ord"])) if g["ord"] else None)
         try:
-            if d is not None:
-                gd = Hijri(hy, hm, d).to_gregorian()
-                value, gran = f"{gd.year:04d}-{gd.month:02d}-{gd.day:02d}", "day"
-            else:
-                # a Hijri month straddles two Gregorian months: give the one holding its middle
-                gd = Hijri(hy, hm, 15).to_gregorian()
-                value, gran = f"{gd.year:04d}-{gd.month:02d}", "month"
+            value, gran = _hijri_value(hy, hm, d)
         except (ValueError, OverflowError):
             continue
         start = mt.start()

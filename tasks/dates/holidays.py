@@ -20,7 +20,7 @@ from akhbar.tasks.dates.lexicon import (
 )
 from akhbar.tasks.dates.matching import _add, _forward, _matches
 from akhbar.tasks.dates.patterns import _compile
-from akhbar.tasks.dates.values import _rel_kind
+from akhbar.tasks.dates.values import _hijri_value, _rel_kind
 
 _HIJRI_NAMES = ("محرم", "صفر", "ربيع", "جمادي", "رجب", "شعبان", "رمضان", "شوال", "القعده", "الحجه")
 
@@ -138,7 +138,7 @@ def _hijri_name_positions(f: str) -> list[int]:
 
 
 def _cands_hijri_yearless(f: str, ref: dt.date, out: list) -> None:
-    from hijridate import Gregorian, Hijri
+    from hijridate import Gregorian
 
     at = _hijri_name_positions(f)
     if not at:
@@ -165,12 +165,7 @@ def _cands_hijri_yearless(f: str, ref: dt.date, out: list) -> None:
         else:
             hy = today.year if key <= now or (day is None and hm == today.month) else today.year - 1
         try:
-            if day is not None:
-                gd = Hijri(hy, hm, day).to_gregorian()
-                value, gran = f"{gd.year:04d}-{gd.month:02d}-{gd.day:02d}", "day"
-            else:
-                gd = Hijri(hy, hm, 15).to_gregorian()
-                value, gran = f"{gd.year:04d}-{gd.month:02d}", "month"
+            value, gran = _hijri_value(hy, hm, day)
         except (ValueError, OverflowError):
             continue
         start = mt.start("shahr") if g["shahr"] else mt.start()

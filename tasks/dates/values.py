@@ -180,6 +180,18 @@ def _day_value(
     return f"{y:04d}-{m:02d}-{d:02d}", "day"
 
 
+def _hijri_value(y: int, m: int, d: int | None) -> tuple[str, str]:
+    """The Gregorian value of a Hijri day, or of a Hijri month (d None): the Gregorian month holding
+    its middle, since a Hijri month straddles two. Raises ValueError/OverflowError outside the calendar."""
+    from hijridate import Hijri  # light import, only when a Hijri month is present
+
+    if d is not None:
+        gd = Hijri(y, m, d).to_gregorian()
+        return f"{gd.year:04d}-{gd.month:02d}-{gd.day:02d}", "day"
+    gd = Hijri(y, m, 15).to_gregorian()
+    return f"{gd.year:04d}-{gd.month:02d}", "month"
+
+
 def _end_before_time(mt: re.Match) -> int:
     """End of the date part when a trailing time group matched but was invalid."""
     time_groups = {"pre", "H", "M", "S", "ap", "par", "tz", "gmt", "gmtoff", "mecca"}
