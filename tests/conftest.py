@@ -15,6 +15,20 @@ SEEDS = SHARED / "seeds"
 SAMPLE = REPO / "data" / "sample"
 
 
+# Debian's Chromium headless on a machine without a network: no sandbox (root), no GPU, and none of
+# the background connections it would otherwise try at every start.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
 def require_shared(*parts: str) -> Path:
     """A path under ../shared, or skip with a clear message when the material is absent."""
     path = SHARED.joinpath(*parts)

@@ -24,6 +24,7 @@ import pytest
 from akhbar import store
 from akhbar.flows.pipeline import LocalExecutor, run_pipeline
 from akhbar.settings import Settings
+from tests.conftest import CHROMIUM_FLAGS
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -123,15 +124,8 @@ def test_report_is_self_contained_and_reflects_the_corpus(report):
 
 # ---------------------------------------------------------------- in a real browser
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+REPORT_CHROMIUM_FLAGS = [
+    *CHROMIUM_FLAGS,
     "--enable-logging=stderr",
     "--v=0",
     "--hide-scrollbars",
@@ -148,7 +142,7 @@ def chromium() -> str:
 def browse(page: Path, *args: str) -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory(prefix="akhbar-chromium-") as profile:
         return subprocess.run(
-            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+            [chromium(), *REPORT_CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
             capture_output=True,
             text=True,
             timeout=180,

@@ -26,22 +26,13 @@ from pathlib import Path
 import pytest
 
 from akhbar import store
+from tests.conftest import CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 UP_TIMEOUT = 240  # a cold server start (database migrations) plus registration, on a loaded 2-core machine
 RUN_TIMEOUT = 300
 # What the Prefect UI (v1 and v2) shows when it cannot reach its API.
@@ -185,7 +176,7 @@ def test_run_button_in_the_ui_runs_the_pipeline(newcomer, tmp_path, capsys):
             assert message not in body, f"the UI shows a connection error at step {name!r}: see {shots}"
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.set_default_timeout(60_000)
