@@ -109,11 +109,12 @@ class TreeSampler:
         self._thread.join()
 
 
-def run_child(args: list[str], env: dict | None = None, timeout: float = 3600) -> dict:
-    """Run `python <args>` and return the JSON of its last stdout line plus wall time and peak memory."""
+def run_child(args: list[str], env: dict | None = None, timeout: float = 3600, python: str = PY) -> dict:
+    """Run `python <args>` and return the JSON of its last stdout line plus wall time and peak memory.
+    `python`: another interpreter (a peer's own venv) in place of this one."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [PY] + args, cwd=REPO, env=env or os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [python] + args, cwd=REPO, env=env or os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     with TreeSampler(proc.pid) as sampler:
         try:
