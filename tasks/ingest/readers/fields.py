@@ -11,6 +11,7 @@ import datetime as dt
 import email.utils
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from akhbar import reasons
@@ -107,6 +108,23 @@ def resolve(names: list[str], columns: dict[str, str]) -> dict[str, str]:
                 found[role] = lower[c]
                 break
     return found
+
+
+def resolver(columns: dict[str, str], memo_size: int = 64) -> Callable[[dict], dict[str, str]]:
+    """resolve() for the records of one stream, remembered by their field names: the records of a
+    file nearly always share them. A stream of ever new names is resolved each time, with no growth."""
+    memo: dict[tuple, dict[str, str]] = {}
+
+    def roles_of(obj: dict) -> dict[str, str]:
+        names = tuple(obj)
+        roles = memo.get(names)
+        if roles is None:
+            roles = resolve(list(names), columns)
+            if len(memo) < memo_size:
+                memo[names] = roles
+        return roles
+
+    return roles_of
 
 
 def missing_mapped(names: list[str], columns: dict[str, str]) -> list[str]:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 
 from akhbar import reasons
-from akhbar.tasks.ingest.readers.fields import Fields, Problem, from_mapping, resolve
+from akhbar.tasks.ingest.readers.fields import Fields, Problem, from_mapping, resolver
 from akhbar.tasks.ingest.streams import split_lines
 
 
@@ -22,6 +22,7 @@ def read_jsonl(
 ) -> Iterator[Fields | Problem]:
     """The records of a JSONL stream; the record on line n (1-based) is `uri#n`. `decode` turns a
     line's bytes into (text, encoding) (akhbar.tasks.ingest.decode_bytes) and raises ValueError when it can't."""
+    roles_of = resolver(columns)
     for n, line, size in split_lines(chunks, max_record):
         at = f"{uri}#{n}"
         if line is None:
@@ -39,5 +40,5 @@ def read_jsonl(
             yield Problem(at, f"{reasons.NOT_AN_OBJECT} (a JSON {type(obj).__name__})")
             continue
         yield from_mapping(
-            obj, resolve(list(obj), columns), uri=at, record_index=n, raw=line, encoding=how, sanitize=sanitize
+            obj, roles_of(obj), uri=at, record_index=n, raw=line, encoding=how, sanitize=sanitize
         )
