@@ -39,6 +39,4 @@ def read_jsonl(
         if not isinstance(obj, dict):
             yield Problem(at, f"{reasons.NOT_AN_OBJECT} (a JSON {type(obj).__name__})")
             continue
-        yield from_mapping(
-            obj, roles_of(obj), uri=at, record_index=n, raw=line, encoding=how, sanitize=sanitize
-        )
+        yield from_mapping(obj, roles_of(obj), uri=at, record_index=n, raw=line, encoding=how, sanitize=sanitize)
