@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from akhbar import schema, staging, store
@@ -27,57 +28,24 @@ def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> d
 
     run = Path(run_dir)
     at = dt.datetime.fromisoformat(ingested_at)
-    docs = pq.read_table(staging.path(run, "clean_docs", shard_id)).to_pylist()
-    published = {r["doc_id"]: r for r in pq.read_table(staging.path(run, "dates_published", shard_id)).to_pylist()}
+    docs = pq.read_table(staging.path(run, "clean_docs", shard_id))
+    published = pq.read_table(staging.path(run, "dates_published", shard_id))
     paras = final_paragraphs(run_dir, shard_id)
     n = paras.num_rows
     paras = paras.append_column("run_id", pa.array([run_id] * n, pa.string()))
     paras = paras.select(schema.SCHEMAS["paragraphs"].names).cast(schema.SCHEMAS["paragraphs"])
 
-    cols = paras.select(["doc_id", "text", "status"]).to_pydict()
+    doc_ids = paras.column("doc_id").to_pylist()
+    statuses = paras.column("status").to_pylist()
+    per_doc = Counter(doc_ids)
+    per_status = Counter(zip(doc_ids, statuses))
+    status_totals = Counter(statuses)
+    kept = paras.filter(pc.equal(paras.column("status"), "kept"))
     kept_text: dict[str, list[str]] = {}
-    counts: dict[str, Counter] = {}
-    for doc_id, text, status in zip(cols["doc_id"], cols["text"], cols["status"]):
-        counts.setdefault(doc_id, Counter())[status] += 1
-        if status == "kept":
-            kept_text.setdefault(doc_id, []).append(text)
+    for doc_id, text in zip(kept.column("doc_id").to_pylist(), kept.column("text").to_pylist()):
+        kept_text.setdefault(doc_id, []).append(text)
 
-    rows = []
-    for doc in docs:
-        c = counts.get(doc["doc_id"], Counter())
-        p = published[doc["doc_id"]]
-        rows.append(
-            {
-                "doc_id": doc["doc_id"],
-                "source_uri": doc["source_uri"],
-                "site": doc["site"],
-                "format": doc["format"],
-                "encoding": doc["encoding"],
-                "language": doc["language"],
-                "run_id": run_id,
-                "ingested_at": at,
-                "input_index": doc["input_index"],
-                "record_index": doc["record_index"],
-                "url": doc["url"],
-                "title": doc["title"],
-                "author": doc["author"],
-                "source_attribution": doc["source_attribution"],
-                "tags": doc["tags"],
-                "text": "\n\n".join(kept_text.get(doc["doc_id"], [])),
-                "published": p["published"],
-                "published_precision": p["published_precision"],
-                "published_evidence": p["published_evidence"],
-                "published_method": p["published_method"],
-                "n_paragraphs": sum(c.values()),
-                "n_kept": c["kept"],
-                "n_boilerplate": c["boilerplate"],
-                "n_duplicate": c["duplicate"],
-                "n_metadata": c["metadata"],
-                "crawled_at": doc["crawled_at"],
-                "source_meta": doc["source_meta"],
-            }
-        )
-    documents = schema.table_from_rows("documents", rows)
+    documents = _documents(docs, published, run_id, at, per_doc, per_status, kept_text)
 
     mentions = pq.read_table(staging.path(run, "dates_mentions", shard_id))
     mentions = mentions.append_column("run_id", pa.array([run_id] * mentions.num_rows, pa.string()))
@@ -91,12 +59,48 @@ def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> d
         "documents": documents.num_rows,
         "paragraphs": n,
         "date_mentions": mentions.num_rows,
-        "kept": sum(c["kept"] for c in counts.values()),
-        "boilerplate": sum(c["boilerplate"] for c in counts.values()),
-        "duplicate": sum(c["duplicate"] for c in counts.values()),
-        "metadata": sum(c["metadata"] for c in counts.values()),
-        "published": sum(1 for r in rows if r["published"] is not None),
+        "kept": status_totals["kept"],
+        "boilerplate": status_totals["boilerplate"],
+        "duplicate": status_totals["duplicate"],
+        "metadata": status_totals["metadata"],
+        "published": documents.num_rows - documents.column("published").null_count,
     }
+
+
+# documents columns copied as they are from the staged clean documents
+_FROM_CLEAN = (
+    "doc_id", "source_uri", "site", "format", "encoding", "language", "input_index", "record_index", "url",
+    "title", "author", "source_attribution", "tags", "crawled_at", "source_meta",
+)  # fmt: skip
+_PUBLISHED = ("published", "published_precision", "published_evidence", "published_method")
+_COUNTED = {"n_kept": "kept", "n_boilerplate": "boilerplate", "n_duplicate": "duplicate", "n_metadata": "metadata"}
+
+
+def _documents(
+    docs: pa.Table,
+    published: pa.Table,
+    run_id: str,
+    at: dt.datetime,
+    per_doc: Counter,
+    per_status: Counter,
+    kept_text: dict[str, list[str]],
+) -> pa.Table:
+    """The shard's `documents` rows, column by column: the staged clean documents with their
+    publication date (dates stage), their kept text and the count of their paragraphs by status."""
+    target = schema.SCHEMAS["documents"]
+    ids = docs.column("doc_id").to_pylist()
+    m = len(ids)
+    row_of = {doc_id: i for i, doc_id in enumerate(published.column("doc_id").to_pylist())}
+    dated = published.take(pa.array([row_of[doc_id] for doc_id in ids], pa.int64()))
+    columns = {name: docs.column(name) for name in _FROM_CLEAN}
+    columns.update({name: dated.column(name) for name in _PUBLISHED})
+    columns["run_id"] = pa.array([run_id] * m, pa.string())
+    columns["ingested_at"] = pa.array([at] * m, target.field("ingested_at").type)
+    columns["text"] = pa.array(["\n\n".join(kept_text.get(doc_id, ())) for doc_id in ids], pa.string())
+    columns["n_paragraphs"] = pa.array([per_doc[doc_id] for doc_id in ids], pa.int32())
+    for column, status in _COUNTED.items():
+        columns[column] = pa.array([per_status[(doc_id, status)] for doc_id in ids], pa.int32())
+    return pa.Table.from_arrays([columns[f.name].cast(f.type) for f in target], schema=target)
 
 
 def stage_side_tables(run_dir: str, run_id: str, started_at: str) -> dict[str, int]:
