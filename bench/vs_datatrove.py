@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/vs_datatrove.py --repeat 3              # the whole converted corpus
     .venv/bin/python bench/vs_datatrove.py --limit 5000 --repeat 1  # a quick check on a slice
+    .venv/bin/python bench/vs_datatrove.py --baseline 97adda2       # and akhbar at that revision, in turn
 
 The peer: datatrove 0.10.1, line dedup only, as three LocalPipelineExecutors of `--tasks` tasks on
 `--workers` workers (default 2 and 2), one after the other:
@@ -22,7 +23,9 @@ each with its inputs read into the page cache first. Per run: the wall time of t
 peak summed PSS and RSS of the process tree (bench.common.run_child). Printed: the medians, input
 documents per wall second and per CPU second, the throughput ratio akhbar / peer (peer wall / akhbar
 wall, per pair and the median), and the seconds of akhbar's stages and of the peer's three steps.
-Both sides count the same documents: the input records (non-blank JSONL lines).
+Both sides count the same documents: the input records (non-blank JSONL lines). `--baseline REV` runs
+akhbar at another revision too (its files from git, this venv), in turn with the other two, and
+prints this checkout's throughput against it.
 
 Corpus: data/bench/corpora/jsonl (bench/corpora.py converts ../shared/corpora into it); `--input DIR`
 for another folder of JSONL files; `--limit N` for N records spread evenly over the corpus.
@@ -155,8 +158,12 @@ def _stop_helper_processes() -> None:
 
 
 def akhbar_child(args) -> None:
-    """In this venv: what `akhbar run --workers N` runs, over args.input into args.work."""
+    """In this venv: what `akhbar run --workers N` runs, over args.input into args.work; the code of
+    args.checkout (another revision's files) when given."""
+    if args.checkout:
+        sys.path.insert(0, args.checkout)
     t0 = time.perf_counter()
+    import akhbar
     from akhbar.flows.orchestration import LocalExecutor, run_pipeline
     from akhbar.settings import Settings
 
@@ -170,6 +177,7 @@ def akhbar_child(args) -> None:
         "stage_seconds": summary.get("stage_seconds"),
         "kept": summary.get("n_documents", 0),
         "records": summary.get("n_records", 0),
+        "code": str(Path(akhbar.__file__).resolve().parents[1]),
     }
     result.update(common.child_self_rusage())
     print(json.dumps(result))
@@ -210,6 +218,25 @@ def slice_corpus(src: Path, dest: Path, limit: int) -> int:
     return taken
 
 
+def export(rev: str, work: Path) -> str:
+    """The files of git revision `rev` in a folder under `work` (git archive: no worktree to clean up)."""
+    dest = work / f"checkout-{rev}"
+    dest.mkdir()
+    archive = subprocess.run(["git", "archive", rev], cwd=common.REPO, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return str(dest)
+
+
+def _print_ratio(side: str, other: str, runs: dict[str, list[dict]]) -> None:
+    """Throughput of `side` against `other`: other's wall / side's wall, per pair of runs and the median."""
+    walls = [o["process_wall"] / s["process_wall"] for s, o in zip(runs[side], runs[other])]
+    cpus = [o["cpu_seconds"] / s["cpu_seconds"] for s, o in zip(runs[side], runs[other])]
+    print(
+        f"throughput {side} / {other} ({other} wall / {side} wall): median {common.median(walls):.2f}x "
+        f"(per pair {', '.join(f'{x:.2f}x' for x in walls)}); per CPU-second {common.median(cpus):.2f}x"
+    )
+
+
 def _median_of(runs: list[dict], key: str) -> float:
     return common.median(r[key] for r in runs)
 
@@ -224,6 +251,7 @@ def main() -> None:
     ap.add_argument("--peer-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--akhbar-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--work", help=argparse.SUPPRESS)
+    ap.add_argument("--checkout", help=argparse.SUPPRESS)
     ap.add_argument(
         "--input", default=str(common.CORPORA / "jsonl"), help="folder of JSONL files (default: %(default)s)"
     )
@@ -231,6 +259,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs of each side, alternating; medians are shown")
     ap.add_argument("--workers", type=int, default=2, help="processes of each side (default 2)")
     ap.add_argument("--tasks", type=int, default=2, help="the peer's tasks per step (default 2)")
+    ap.add_argument("--baseline", metavar="REV", help="also run akhbar at this git revision (same venv), in turn")
     ap.add_argument("--setup-only", action="store_true", help="create the peer's venv and stop")
     args = ap.parse_args()
     if args.peer_child:
@@ -251,7 +280,6 @@ def main() -> None:
         )
     m = common.print_machine()
     work = Path(tempfile.mkdtemp(prefix="akhbar-vs-datatrove-"))
-    runs: dict[str, list[dict]] = {"datatrove": [], "akhbar": []}
     try:
         if args.limit:
             n_records = slice_corpus(corpus, work / "input", args.limit)
@@ -259,13 +287,17 @@ def main() -> None:
         else:
             n_records = count_records(corpus)
         print(f"corpus: {corpus}, {n_records:,} records; {args.workers} workers, peer tasks {args.tasks}", flush=True)
-        sides = {
-            "datatrove": (["--peer-child", "--tasks", str(args.tasks)], str(python)),
-            "akhbar": (["--akhbar-child"], common.PY),
-        }
+        sides = {"datatrove": (["--peer-child", "--tasks", str(args.tasks)], str(python))}
+        if args.baseline:
+            sides[f"akhbar@{args.baseline}"] = (
+                ["--akhbar-child", "--checkout", export(args.baseline, work)],
+                common.PY,
+            )
+        sides["akhbar"] = (["--akhbar-child"], common.PY)
+        runs: dict[str, list[dict]] = {side: [] for side in sides}
         for r in range(args.repeat):
             for side, (flags, interpreter) in sides.items():
-                run_dir = work / f"{side}-{r}"
+                run_dir = work / f"run-{len(runs[side])}-{side.replace('@', '-')}"
                 run_dir.mkdir()
                 cmd = [str(Path(__file__)), *flags, "--workers", str(args.workers), "--input", str(corpus)]
                 common.warm_page_cache([str(corpus)])
@@ -278,7 +310,8 @@ def main() -> None:
                     f"  {side} run {r}: process {res['process_wall']:.1f} s ({n_records / res['process_wall']:.0f} docs/s), "
                     f"run {res['wall']:.1f} s, imports {res['import_s']:.1f} s, {res['cpu_seconds']:.0f} CPU-s, "
                     f"peak PSS {res['peak_pss_mib']:.0f} MiB (RSS {res['peak_rss_mib']:.0f}), "
-                    f"{res['kept']:,} documents out, load {load} at start; stages {res['stage_seconds']}",
+                    f"{res['kept']:,} documents out, load {load} at start; stages {res['stage_seconds']}"
+                    + (f"; code in {res['code']}" if "code" in res else ""),
                     flush=True,
                 )
     finally:
@@ -318,13 +351,12 @@ def main() -> None:
             rows,
         )
     )
-    pairs = [p["process_wall"] / a["process_wall"] for p, a in zip(runs["datatrove"], runs["akhbar"])]
-    cpu_pairs = [p["cpu_seconds"] / a["cpu_seconds"] for p, a in zip(runs["datatrove"], runs["akhbar"])]
-    print(
-        f"\nthroughput akhbar / datatrove (peer wall / akhbar wall): median {common.median(pairs):.2f}x; "
-        f"per pair {', '.join(f'{x:.2f}x' for x in pairs)}"
-    )
-    print(f"per CPU-second akhbar / datatrove: median {common.median(cpu_pairs):.2f}x")
+    print()
+    for side in runs:
+        if side.startswith("akhbar"):
+            _print_ratio(side, "datatrove", runs)
+    if args.baseline:
+        _print_ratio("akhbar", f"akhbar@{args.baseline}", runs)
     for side, done in runs.items():
         stages = _stage_medians(done)
         print(f"{side} seconds per stage (median): " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()))
