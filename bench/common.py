@@ -114,7 +114,12 @@ def run_child(args: list[str], env: dict | None = None, timeout: float = 3600, p
     `python`: another interpreter (a peer's own venv) in place of this one."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [python] + args, cwd=REPO, env=env or os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [python] + args,
+        cwd=REPO,
+        env=env or os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     with TreeSampler(proc.pid) as sampler:
         try:
@@ -139,6 +144,15 @@ def child_self_rusage() -> dict:
 
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"cpu_seconds": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}
+
+
+def export_revision(rev: str, dest: Path) -> str:
+    """The files of git revision `rev` in the new folder `dest` (git archive: no worktree to remove).
+    A child with `dest` first on sys.path runs that revision's akhbar (akhbar/__init__.py)."""
+    dest.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", rev], cwd=REPO, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return str(dest)
 
 
 def free_port() -> int:

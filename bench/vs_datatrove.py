@@ -218,15 +218,6 @@ def slice_corpus(src: Path, dest: Path, limit: int) -> int:
     return taken
 
 
-def export(rev: str, work: Path) -> str:
-    """The files of git revision `rev` in a folder under `work` (git archive: no worktree to clean up)."""
-    dest = work / f"checkout-{rev}"
-    dest.mkdir()
-    archive = subprocess.run(["git", "archive", rev], cwd=common.REPO, check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
-    return str(dest)
-
-
 def _print_ratio(side: str, other: str, runs: dict[str, list[dict]]) -> None:
     """Throughput of `side` against `other`: other's wall / side's wall, per pair of runs and the median."""
     walls = [o["process_wall"] / s["process_wall"] for s, o in zip(runs[side], runs[other])]
@@ -290,7 +281,7 @@ def main() -> None:
         sides = {"datatrove": (["--peer-child", "--tasks", str(args.tasks)], str(python))}
         if args.baseline:
             sides[f"akhbar@{args.baseline}"] = (
-                ["--akhbar-child", "--checkout", export(args.baseline, work)],
+                ["--akhbar-child", "--checkout", common.export_revision(args.baseline, work / "baseline")],
                 common.PY,
             )
         sides["akhbar"] = (["--akhbar-child"], common.PY)
