@@ -35,6 +35,14 @@ class _Feat:
     value: str | None = None
     extra: str | None = None  # second value (author inside a source line; soft trailer flag)
     ends_sentence: bool = False
+    norm: str | None = None  # normalize_arabic(text) once computed (the dedup keys reuse it)
+
+
+def line_norm(f: _Feat) -> str:
+    """normalize_arabic of the line's text, computed at most once."""
+    if f.norm is None:
+        f.norm = normalize_arabic(f.text)
+    return f.norm
 
 
 def _label_split(text: str, rules: Rules, labels: frozenset[str]) -> tuple[str, str] | None:
@@ -123,7 +131,7 @@ def _classify_line(f: _Feat, words: list[str], rules: Rules, arabic_page: bool) 
     has_digit = _DIGIT.search(text) is not None  # computed once: dates, number rows, noise
     norm: str | None = None
     if nw <= _SHORT_NORM_WORDS and (gate_any or not fkey or has_digit or "©" in text):
-        norm = normalize_arabic(text)
+        norm = line_norm(f)
         hkey = _al_strip(norm.split())
     elif gate_any:
         hkey = cue_key(" ".join(words[:10])).split()

@@ -15,8 +15,8 @@ from akhbar.store import write_staged
 from akhbar.tasking import StageTask
 from akhbar.tasks.clean.doc import KEPT
 from akhbar.tasks.clean.html import clean_html, parse_html
-from akhbar.tasks.clean.keys import paragraph_keys
-from akhbar.tasks.clean.text import clean_text
+from akhbar.tasks.clean.keys import document_keys
+from akhbar.tasks.clean.text import clean_texts
 
 _RECORD_COLUMNS = [
     "doc_id",
@@ -60,12 +60,9 @@ def _clean_all(rows: list[dict], time_limit: float) -> list:
     jobs = ((rows[i]["content"], rows[i]["url"], rows[i].get("crawled_at")) for i in html_idx)
     for i, (_job, result) in zip(html_idx, map_with_time_limit(_clean_html_job, jobs, time_limit)):
         results[i] = result
-    for i, r in enumerate(rows):
-        if results[i] is None:
-            try:
-                results[i] = (clean_text(r["content"]), None)
-            except Exception as exc:
-                results[i] = exc
+    text_idx = [i for i, r in enumerate(rows) if results[i] is None]
+    for i, doc in zip(text_idx, clean_texts([rows[i]["content"] for i in text_idx])):
+        results[i] = doc if isinstance(doc, Exception) else (doc, None)
     return results
 
 
@@ -92,6 +89,23 @@ def _stage_publication_date(docs: dict[str, list]) -> None:
     docs["published_precision"].append(found.precision if found else None)
     docs["published_evidence"].append(found.evidence if found else None)
     docs["published_method"].append(found.method if found else None)
+
+
+def _stage_lines(paras: dict[str, list], near_rows: tuple[list, list, list], doc_id, cleaned, near_min_words) -> None:
+    """Append a document's lines to the staged paragraph columns, and its lines for the near-duplicate search."""
+    lines = cleaned.lines
+    hashes, near = document_keys(lines, cleaned.line_norms, near_min_words)
+    paras["doc_id"].extend([doc_id] * len(lines))
+    paras["position"].extend(range(len(lines)))
+    paras["line_no"].extend([ln.line_no for ln in lines])
+    paras["text"].extend([ln.text for ln in lines])
+    paras["norm_hash"].extend(hashes)
+    paras["status"].extend([ln.status for ln in lines])
+    paras["reason"].extend([ln.reason for ln in lines])
+    if near:
+        near_rows[0].extend([doc_id] * len(near))
+        near_rows[1].extend([pos for pos, _ in near])
+        near_rows[2].extend([text for _, text in near])
 
 
 def reject_error(exc: Exception, time_limit: float) -> str:
@@ -129,19 +143,7 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
             )
             continue
         cleaned, html_date = result
-        for pos, line in enumerate(cleaned.lines):
-            norm_hash, near_text = paragraph_keys(line, min_words if near else None)
-            paras["doc_id"].append(rec["doc_id"])
-            paras["position"].append(pos)
-            paras["line_no"].append(line.line_no)
-            paras["text"].append(line.text)
-            paras["norm_hash"].append(norm_hash)
-            if near_text is not None:
-                near_rows[0].append(rec["doc_id"])
-                near_rows[1].append(pos)
-                near_rows[2].append(near_text)
-            paras["status"].append(line.status)
-            paras["reason"].append(line.reason)
+        _stage_lines(paras, near_rows, rec["doc_id"], cleaned, min_words if near else None)
         for name in _RECORD_COLUMNS:
             docs[name].append(rec[name])
         docs["shard"].append(shard_id)

@@ -27,10 +27,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from akhbar.arabic import normalize_arabic
 from akhbar.tasks.clean.blocks import _body_start
 from akhbar.tasks.clean.doc import BOILERPLATE, KEPT, METADATA, CleanedDoc, Line
-from akhbar.tasks.clean.lines import _Feat, _is_arabic_page, _title_case, read_lines
+from akhbar.tasks.clean.lines import _Feat, _is_arabic_page, _title_case, line_norm, read_lines
+from akhbar.tasks.clean.pages import arabic_pages
 from akhbar.tasks.clean.rules import Rules, load_rules
 from akhbar.tasks.clean.runs import _resolve_runs
 
@@ -58,7 +58,24 @@ _STRUCT_REASON = {
 def clean_text(text: str) -> CleanedDoc:
     """Classify every non-empty line of a flattened news page (see module docstring)."""
     rules = load_rules()
-    feats = read_lines(text, rules, _is_arabic_page(text, rules))
+    return _clean(text, rules, _is_arabic_page(text, rules))
+
+
+def clean_texts(texts: list[str]) -> list[CleanedDoc | Exception]:
+    """clean_text of each text, or the exception it raised; page-level features computed for all at once."""
+    rules = load_rules()
+    out: list[CleanedDoc | Exception] = []
+    pages = arabic_pages([t if isinstance(t, str) else "" for t in texts], rules)
+    for text, arabic in zip(texts, pages):
+        try:
+            out.append(_clean(text, rules, arabic) if isinstance(text, str) else clean_text(text))
+        except Exception as exc:
+            out.append(exc)
+    return out
+
+
+def _clean(text: str, rules: Rules, arabic_page: bool) -> CleanedDoc:
+    feats = read_lines(text, rules, arabic_page)
     _resolve_runs(feats, rules)
     out: Out = [None] * len(feats)
     doc = CleanedDoc(lines=[])
@@ -68,6 +85,7 @@ def clean_text(text: str) -> CleanedDoc:
     _read_body(feats, start, late, out, doc, rules)
     _decide_weak_lines(feats, start, title_key, out, rules)
     doc.lines = [Line(f.text, st, rs, f.line_no) for f, (st, rs) in zip(feats, out)]  # type: ignore[misc]
+    doc.line_norms = [f.norm for f in feats]
     return doc
 
 
@@ -97,8 +115,8 @@ def _find_title(feats: list[_Feat], start: int, rules: Rules) -> tuple[int, int]
             start = nxt
     title_idx = last_group[0] if last_group else (cands[-1] if cands else -1)
     if title_idx >= 0:  # prefer the first copy of a repeated title
-        tk = normalize_arabic(feats[title_idx].text)
-        title_idx = next(i for i in cands + [title_idx] if normalize_arabic(feats[i].text) == tk)
+        tk = line_norm(feats[title_idx])
+        title_idx = next(i for i in cands + [title_idx] if line_norm(feats[i]) == tk)
     return title_idx, start
 
 
@@ -128,8 +146,8 @@ def _read_header(feats: list[_Feat], start: int, title_idx: int, out: Out, doc: 
         elif i == title_idx:
             out[i] = (METADATA, "title")
             doc.title = f.text
-            title_key = normalize_arabic(f.text)
-        elif k in ("weak", "dateline") and title_key is not None and _same_as(f.text, title_key):
+            title_key = line_norm(f)
+        elif k in ("weak", "dateline") and title_key is not None and _same_as(f, title_key):
             out[i] = (BOILERPLATE, "title_repeat")
         else:
             out[i] = (BOILERPLATE, _STRUCT_REASON.get(k, "header"))
@@ -287,7 +305,7 @@ def _decide_weak_lines(feats: list[_Feat], start: int, title_key: str | None, ou
         n_heads = sum(1 for r in run if not feats[r].ends_sentence)
         for r in run:
             f = feats[r]
-            if title_key is not None and _same_as(f.text, title_key):
+            if title_key is not None and _same_as(f, title_key):
                 out[r] = (BOILERPLATE, "title_repeat")
             elif r > last_body:
                 out[r] = (BOILERPLATE, "after_body")
@@ -320,10 +338,10 @@ def _headline_like(f: _Feat, rules: Rules) -> bool:
     return t["title_min_words"] <= f.nw <= t["title_max_words"] and f.text[-1] not in ".،,"
 
 
-def _same_as(text: str, norm_title: str) -> bool:
-    if abs(len(text) - len(norm_title)) > max(10, len(norm_title) // 3):
+def _same_as(f: _Feat, norm_title: str) -> bool:
+    if abs(len(f.text) - len(norm_title)) > max(10, len(norm_title) // 3):
         return False
-    return normalize_arabic(text) == norm_title
+    return line_norm(f) == norm_title
 
 
 def _set_source(doc: CleanedDoc, f: _Feat) -> None:

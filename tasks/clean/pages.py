@@ -1,0 +1,44 @@
+"""Page-level features of many text scrapes at once, in numpy (one pass over a shard, not a regex per page)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from akhbar.tasks.clean.rules import Rules
+
+_SAMPLE = 1600  # characters read per page: all of a short page, else 800 at the start and 800 in the middle
+
+
+def page_sample(text: str) -> str:
+    """The part of a page its script is judged on (start and middle)."""
+    if len(text) <= _SAMPLE:
+        return text
+    half, mid = _SAMPLE // 2, len(text) // 2
+    return text[:half] + " " + text[mid : mid + half]
+
+
+def _runs_per_page(letter: np.ndarray, starts: np.ndarray) -> list[int]:
+    """Number of runs of True (words) in each page's slice of `letter` (pages separated by a False)."""
+    first = letter.copy()
+    first[1:] &= ~letter[:-1]
+    return np.add.reduceat(first.astype(np.int64), starts).tolist()
+
+
+def arabic_pages(texts: list[str], rules: Rules) -> list[bool]:
+    """For each text, most words of the page are Arabic: runs of U+0621..U+064A against runs of A-Za-z
+    in its sample (akhbar.tasks.clean.lines._is_arabic_page, for a whole shard in one pass)."""
+    if not texts:
+        return []
+    samples = [page_sample(t) for t in texts]
+    # a NUL after every sample (not a letter): no word runs across two pages, no page is empty
+    cps = np.frombuffer(("\0".join(samples) + "\0").encode("utf-32-le", "surrogatepass"), np.uint32)
+    lengths = np.fromiter((len(s) + 1 for s in samples), np.int64, len(samples))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    arabic = (cps >= 0x621) & (cps <= 0x64A)
+    folded = cps | 0x20  # A-Z onto a-z; nothing else lands in a-z
+    latin = (folded >= 0x61) & (folded <= 0x7A)
+    ratio = rules.t["arabic_page_min_ratio"]
+    return [
+        n_ar + n_lat > 0 and n_ar / (n_ar + n_lat) >= ratio
+        for n_ar, n_lat in zip(_runs_per_page(arabic, starts), _runs_per_page(latin, starts))
+    ]
