@@ -17,11 +17,12 @@ def page_sample(text: str) -> str:
     return text[:half] + " " + text[mid : mid + half]
 
 
-def _runs_per_page(letter: np.ndarray, starts: np.ndarray) -> list[int]:
-    """Number of runs of True (words) in each page's slice of `letter` (pages separated by a False)."""
+def _runs_per_page(letter: np.ndarray, bounds: np.ndarray) -> list[int]:
+    """Number of runs of True (words) in each page's slice of `letter` (bounds: page starts, then the end)."""
     first = letter.copy()
     first[1:] &= ~letter[:-1]
-    return np.add.reduceat(first.astype(np.int64), starts).tolist()
+    at = np.searchsorted(np.flatnonzero(first), bounds)
+    return (at[1:] - at[:-1]).tolist()
 
 
 def arabic_pages(texts: list[str], rules: Rules) -> list[bool]:
@@ -32,13 +33,12 @@ def arabic_pages(texts: list[str], rules: Rules) -> list[bool]:
     samples = [page_sample(t) for t in texts]
     # a NUL after every sample (not a letter): no word runs across two pages, no page is empty
     cps = np.frombuffer(("\0".join(samples) + "\0").encode("utf-32-le", "surrogatepass"), np.uint32)
-    lengths = np.fromiter((len(s) + 1 for s in samples), np.int64, len(samples))
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    bounds = np.cumsum(np.fromiter((len(s) + 1 for s in [""] + samples), np.int64, len(samples) + 1)) - 1
     arabic = (cps >= 0x621) & (cps <= 0x64A)
     folded = cps | 0x20  # A-Z onto a-z; nothing else lands in a-z
     latin = (folded >= 0x61) & (folded <= 0x7A)
     ratio = rules.t["arabic_page_min_ratio"]
     return [
         n_ar + n_lat > 0 and n_ar / (n_ar + n_lat) >= ratio
-        for n_ar, n_lat in zip(_runs_per_page(arabic, starts), _runs_per_page(latin, starts))
+        for n_ar, n_lat in zip(_runs_per_page(arabic, bounds), _runs_per_page(latin, bounds))
     ]

@@ -13,7 +13,7 @@ from akhbar.settings import Settings
 from akhbar.staging import CLEAN_DOC_SCHEMA, CLEAN_PARAGRAPH_SCHEMA
 from akhbar.store import write_staged
 from akhbar.tasking import StageTask
-from akhbar.tasks.clean.doc import KEPT
+from akhbar.tasks.clean.doc import KEPT, CleanedDoc
 from akhbar.tasks.clean.html import clean_html, parse_html
 from akhbar.tasks.clean.keys import document_keys
 from akhbar.tasks.clean.text import clean_texts
@@ -30,6 +30,7 @@ _RECORD_COLUMNS = [
     "crawled_at",
     "source_meta",
 ]
+_HASH_COLUMNS = ("bands", "signature")
 
 
 def _clean_html_job(job: tuple[str, str | None, object]):
@@ -66,16 +67,16 @@ def _clean_all(rows: list[dict], time_limit: float) -> list:
     return results
 
 
-def _stage_publication_date(docs: dict[str, list]) -> None:
-    """Decide the publication date of the document just appended to `docs` (its published* columns)."""
+def _stage_publication_date(docs: dict[str, list], i: int) -> None:
+    """Decide the publication date of document i of `docs` (append it to the published* columns)."""
     from akhbar.tasks.dates import publication_date
 
     found = publication_date(
-        {name: values[-1] for name, values in docs.items() if not name.startswith("published")}
+        {name: values[i] for name, values in docs.items() if not name.startswith("published")}
         | {
-            "published_field": docs["published_field"][-1],
+            "published_field": docs["published_field"][i],
             **{
-                n: docs[n][-1]
+                n: docs[n][i]
                 for n in (
                     "published_html",
                     "published_html_precision",
@@ -108,6 +109,32 @@ def _stage_lines(paras: dict[str, list], near_rows: tuple[list, list, list], doc
         near_rows[2].extend([text for _, text in near])
 
 
+def _doc_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], shard_id: int) -> dict[str, list]:
+    """The staged document columns (CLEAN_DOC_SCHEMA) of the cleaned records, with their publication date."""
+    docs = {name: [rec[name] for rec, _, _ in cleaned_docs] for name in _RECORD_COLUMNS}
+    docs["shard"] = [shard_id] * len(cleaned_docs)
+    docs["content_kind"] = [rec["content_kind"] for rec, _, _ in cleaned_docs]
+    docs["title"] = [rec["title"] or cleaned.title for rec, cleaned, _ in cleaned_docs]
+    # the page's own byline first
+    docs["author"] = [cleaned.author or rec["author"] for rec, cleaned, _ in cleaned_docs]
+    docs["source_attribution"] = [cleaned.source_attribution for _, cleaned, _ in cleaned_docs]
+    docs["tags"] = [list(cleaned.tags) for _, cleaned, _ in cleaned_docs]
+    docs["header_lines"] = [list(cleaned.header_lines) for _, cleaned, _ in cleaned_docs]
+    docs["published_field"] = [rec["published_field"] for rec, _, _ in cleaned_docs]
+    for name in ("value", "precision", "evidence", "method"):
+        column = "published_html" if name == "value" else f"published_html_{name}"
+        docs[column] = [getattr(html_date, name) if html_date else None for _, _, html_date in cleaned_docs]
+    docs["language"] = [
+        detect_language("\n".join([ln.text for ln in cleaned.lines if ln.status == KEPT]))
+        for _, cleaned, _ in cleaned_docs
+    ]
+    for name in ("published", "published_precision", "published_evidence", "published_method"):
+        docs[name] = []
+    for i in range(len(cleaned_docs)):
+        _stage_publication_date(docs, i)
+    return docs
+
+
 def reject_error(exc: Exception, time_limit: float) -> str:
     """The reject reason of a page whose extraction raised `exc` (akhbar.reasons)."""
     if isinstance(exc, TimeLimitExceeded):
@@ -128,8 +155,8 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
     min_words = max(int(settings.near_dup_min_words), 1)
     near_rows: tuple[list, list, list] = ([], [], [])  # doc_id, position, normalized text
     paras = {name: [] for name in CLEAN_PARAGRAPH_SCHEMA.names}
-    docs = {name: [] for name in CLEAN_DOC_SCHEMA.names}
     rejects = []
+    cleaned_docs = []  # (record, CleanedDoc, publication date read from the HTML or None)
     for rec, result in zip(rows, _clean_all(rows, settings.doc_time_limit)):
         if isinstance(result, Exception):
             error = reject_error(result, settings.doc_time_limit)
@@ -142,24 +169,9 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
                 }
             )
             continue
-        cleaned, html_date = result
-        _stage_lines(paras, near_rows, rec["doc_id"], cleaned, min_words if near else None)
-        for name in _RECORD_COLUMNS:
-            docs[name].append(rec[name])
-        docs["shard"].append(shard_id)
-        docs["content_kind"].append(rec["content_kind"])
-        docs["title"].append(rec["title"] or cleaned.title)
-        docs["author"].append(cleaned.author or rec["author"])  # the page's own byline first
-        docs["source_attribution"].append(cleaned.source_attribution)
-        docs["tags"].append(list(cleaned.tags))
-        docs["header_lines"].append(list(cleaned.header_lines))
-        docs["published_field"].append(rec["published_field"])
-        docs["published_html"].append(html_date.value if html_date else None)
-        docs["published_html_precision"].append(html_date.precision if html_date else None)
-        docs["published_html_evidence"].append(html_date.evidence if html_date else None)
-        docs["published_html_method"].append(html_date.method if html_date else None)
-        docs["language"].append(detect_language("\n".join(ln.text for ln in cleaned.lines if ln.status == KEPT)))
-        _stage_publication_date(docs)
+        _stage_lines(paras, near_rows, rec["doc_id"], result[0], min_words if near else None)
+        cleaned_docs.append((rec, *result))
+    docs = _doc_columns(cleaned_docs, shard_id)
     staging.folder(run, "clean_docs")
     write_staged(
         pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), staging.path(run, "clean_paragraphs", shard_id), plain=("text",)
@@ -172,10 +184,12 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
 
         full: list = []
         lines = minhash_stage_table(*near_rows, min_words, full_signatures=full)
-        write_staged(lines, staging.path(run, "clean_minhash", shard_id))
+        # random hashes: a dictionary is never smaller, and trying one costs two thirds of the write
+        write_staged(lines, staging.path(run, "clean_minhash", shard_id), plain=_HASH_COLUMNS)
         write_staged(
             document_signatures(lines.column("doc_id").to_pylist(), full[0]),  # akhbar.tasks.stories
             staging.path(run, "clean_docsig", shard_id),
+            plain=_HASH_COLUMNS,
         )
     return {"documents": len(docs["doc_id"]), "paragraphs": len(paras["doc_id"]), "rejects": len(rejects)}
 
