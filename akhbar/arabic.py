@@ -12,6 +12,7 @@ work on folded text and map positions back.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -116,6 +117,76 @@ def normalize_arabic(text: str) -> str:
     if again != text:
         return normalize_arabic(again)
     return text
+
+
+# The same rules over many texts at once (a shard's lines): NFKC per text in C, then every character
+# through one lookup table (its _COMBINED image: one character, or dropped) and the whitespace runs
+# collapsed, in numpy over the joined texts; str.casefold on the whole. Per character this is about
+# 1.5x cheaper than normalize_arabic, whose regular expressions and split/join walk each line.
+_NFKC = functools.partial(unicodedata.normalize, "NFKC")
+_UNSEEN, _DROPPED = 0xFFFFFFFF, 0xFFFFFFFE
+_BATCH_CHARS = 1 << 20  # characters per numpy pass: bounds the arrays (~25 bytes a character)
+_char_tables: list = []  # [code point -> its image (or _UNSEEN / _DROPPED), code point -> is whitespace]
+
+
+def _tables(cps):
+    """The lookup tables, with every code point of `cps` classified (once per process and code point)."""
+    import numpy as np
+
+    if not _char_tables:
+        _char_tables.extend((np.full(0x110000, _UNSEEN, np.uint32), np.zeros(0x110000, bool)))
+    image, space = _char_tables
+    unseen = np.unique(cps[image[cps] == _UNSEEN])
+    for cp in unseen.tolist():
+        out = _COMBINED[cp]
+        space[cp] = chr(cp).isspace()
+        image[cp] = ord(out) if out else _DROPPED
+    return image, space
+
+
+def normalize_arabic_many(texts: list[str]) -> list[str]:
+    """[normalize_arabic(t) for t in texts], computed over all of them at once."""
+    out: list[str] = []
+    start = size = 0
+    for end, text in enumerate(texts):
+        size += len(text) + 1
+        if size >= _BATCH_CHARS:
+            out += _normalize_batch(texts[start : end + 1])
+            start, size = end + 1, 0
+    return out + _normalize_batch(texts[start:]) if start < len(texts) else out
+
+
+def _normalize_batch(texts: list[str]) -> list[str]:
+    import numpy as np
+
+    joined = "\n".join(map(_NFKC, texts))
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
+    image, space = _tables(cps)
+    mapped = image[cps]
+    mapped = mapped[mapped != _DROPPED]
+    line_break = mapped == 10
+    if np.count_nonzero(line_break) != len(texts) - 1:  # a text holding a line break: one at a time
+        return [normalize_arabic(t) for t in texts]
+    blank = space[mapped] & ~line_break
+    token = ~(blank | line_break)
+    # a run of whitespace becomes one space between two tokens of the same text, else nothing
+    edges = np.diff(blank.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    inner = (starts > 0) & (ends < len(mapped))
+    starts, ends = starts[inner], ends[inner]
+    spaces = starts[token[starts - 1] & token[ends]]
+    keep = ~blank
+    keep[spaces] = True
+    mapped[spaces] = 32
+    folded = mapped[keep].tobytes().decode("utf-32-le", "surrogatepass").casefold()
+    result = folded.split("\n")
+    # normalize_arabic's last step: a text that NFKC or the letter rules would still change goes round again
+    again = list(map(_NFKC, result))
+    if again != result or _FOLD_ONLY.search(folded):
+        result = [
+            r if a == r and not _FOLD_ONLY.search(r) else normalize_arabic(t) for t, r, a in zip(texts, result, again)
+        ]
+    return result
 
 
 # Letter/digit folding without str.translate: translate with a dict table costs ~0.6 µs per

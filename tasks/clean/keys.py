@@ -28,8 +28,7 @@ def document_keys(
     the lines for the near-duplicate search. `norms`: normalize_arabic of each line where known
     (None: not computed; an empty list: none known)."""
     norms = [
-        normalize_arabic(ln.text) if known is None else known
-        for ln, known in zip(lines, norms or [None] * len(lines))
+        normalize_arabic(ln.text) if known is None else known for ln, known in zip(lines, norms or [None] * len(lines))
     ]
     hashes = [xxhash.xxh64_intdigest(n.encode("utf-8")) if n else None for n in norms]
     if not near_min_words:

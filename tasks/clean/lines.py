@@ -405,19 +405,24 @@ def _length_kind(f: _Feat, rules: Rules) -> str:
     return "weak"
 
 
-def read_lines(text: str, rules: Rules, arabic_page: bool) -> list[_Feat]:
-    """The non-empty lines of `text`, each with its features and context-free kind."""
-    feats: list[_Feat] = []
+def text_lines(text: str) -> list[tuple[int, str]]:
+    """The non-empty lines of `text`: (1-based line number, the line stripped)."""
     # lines end at \n, \r\n or \r (not U+2028/U+0085); str.replace/split run in C
-    for no, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        s = raw.strip()
-        if not s:
-            continue
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [(no, s) for no, s in enumerate(map(str.strip, raw), 1) if s]
+
+
+def read_lines(
+    lines: list[tuple[int, str]], rules: Rules, arabic_page: bool, norms: list[str] | None = None
+) -> list[_Feat]:
+    """Each line of text_lines with its features and context-free kind (`norms`: their normalize_arabic, if known)."""
+    feats: list[_Feat] = []
+    for idx, (no, s) in enumerate(lines):
         words = s.split()
         nw = len(words)
         if len(s) > 12 * nw and _CJK.search(s):  # scripts written without spaces
             nw = max(nw, len(s) // 3)
-        f = _Feat(len(feats), no, s, nw, "")
+        f = _Feat(idx, no, s, nw, "", norm=norms[idx] if norms is not None else None)
         _classify_line(f, words, rules, arabic_page)
         feats.append(f)
     return feats

@@ -27,9 +27,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from akhbar.arabic import normalize_arabic_many
 from akhbar.tasks.clean.blocks import _body_start
 from akhbar.tasks.clean.doc import BOILERPLATE, KEPT, METADATA, CleanedDoc, Line
-from akhbar.tasks.clean.lines import _Feat, _is_arabic_page, _title_case, line_norm, read_lines
+from akhbar.tasks.clean.lines import _Feat, _is_arabic_page, _title_case, line_norm, read_lines, text_lines
 from akhbar.tasks.clean.pages import arabic_pages
 from akhbar.tasks.clean.rules import Rules, load_rules
 from akhbar.tasks.clean.runs import _resolve_runs
@@ -58,24 +59,30 @@ _STRUCT_REASON = {
 def clean_text(text: str) -> CleanedDoc:
     """Classify every non-empty line of a flattened news page (see module docstring)."""
     rules = load_rules()
-    return _clean(text, rules, _is_arabic_page(text, rules))
+    return _clean(text_lines(text), rules, _is_arabic_page(text, rules))
 
 
 def clean_texts(texts: list[str]) -> list[CleanedDoc | Exception]:
-    """clean_text of each text, or the exception it raised; page-level features computed for all at once."""
+    """clean_text of each text, or the exception it raised. The per-line work that needs no context (the
+    page's script, every line's normalized text) runs over all the texts at once (a shard)."""
     rules = load_rules()
     out: list[CleanedDoc | Exception] = []
-    pages = arabic_pages([t if isinstance(t, str) else "" for t in texts], rules)
-    for text, arabic in zip(texts, pages):
+    ok = [isinstance(t, str) for t in texts]
+    lines = [text_lines(t) if good else [] for t, good in zip(texts, ok)]
+    flat = normalize_arabic_many([s for doc in lines for _, s in doc])
+    pages = arabic_pages([t if good else "" for t, good in zip(texts, ok)], rules)
+    at = 0
+    for text, good, doc_lines, arabic in zip(texts, ok, lines, pages):
+        norms, at = flat[at : at + len(doc_lines)], at + len(doc_lines)
         try:
-            out.append(_clean(text, rules, arabic) if isinstance(text, str) else clean_text(text))
+            out.append(_clean(doc_lines, rules, arabic, norms) if good else clean_text(text))
         except Exception as exc:
             out.append(exc)
     return out
 
 
-def _clean(text: str, rules: Rules, arabic_page: bool) -> CleanedDoc:
-    feats = read_lines(text, rules, arabic_page)
+def _clean(lines: list[tuple[int, str]], rules: Rules, arabic_page: bool, norms: list[str] | None = None) -> CleanedDoc:
+    feats = read_lines(lines, rules, arabic_page, norms)
     _resolve_runs(feats, rules)
     out: Out = [None] * len(feats)
     doc = CleanedDoc(lines=[])
