@@ -130,18 +130,21 @@ _char_tables: list = []  # [code point -> its image (or _UNSEEN / _DROPPED), cod
 
 
 def _tables(cps):
-    """The lookup tables, with every code point of `cps` classified (once per process and code point)."""
+    """The image of every code point of `cps`, and the whitespace table (each code point classified once)."""
     import numpy as np
 
     if not _char_tables:
         _char_tables.extend((np.full(0x110000, _UNSEEN, np.uint32), np.zeros(0x110000, bool)))
     image, space = _char_tables
-    unseen = np.unique(cps[image[cps] == _UNSEEN])
-    for cp in unseen.tolist():
-        out = _COMBINED[cp]
-        space[cp] = chr(cp).isspace()
-        image[cp] = ord(out) if out else _DROPPED
-    return image, space
+    mapped = image[cps]
+    unseen = mapped == _UNSEEN
+    if unseen.any():
+        for cp in np.unique(cps[unseen]).tolist():
+            out = _COMBINED[cp]
+            space[cp] = chr(cp).isspace()
+            image[cp] = ord(out) if out else _DROPPED
+        mapped = image[cps]
+    return mapped, space
 
 
 def normalize_arabic_many(texts: list[str]) -> list[str]:
@@ -161,8 +164,7 @@ def _normalize_batch(texts: list[str]) -> list[str]:
 
     joined = "\n".join(map(_NFKC, texts))
     cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
-    image, space = _tables(cps)
-    mapped = image[cps]
+    mapped, space = _tables(cps)
     mapped = mapped[mapped != _DROPPED]
     line_break = mapped == 10
     if np.count_nonzero(line_break) != len(texts) - 1:  # a text holding a line break: one at a time
