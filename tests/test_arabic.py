@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -219,7 +220,13 @@ _MANY_ALPHABET = (
 def test_normalize_many_equals_one_at_a_time(texts):
     from akhbar.arabic import normalize_arabic_many
 
-    assert normalize_arabic_many(texts) == [normalize_arabic(t) for t in texts]
+    try:
+        expected = [normalize_arabic(t) for t in texts]
+    except RecursionError:  # a text with no fixed point (e.g. "ὐ": casefold and NFKC undo each other)
+        with pytest.raises(RecursionError):
+            normalize_arabic_many(texts)
+        return
+    assert normalize_arabic_many(texts) == expected
 
 
 def test_normalize_many_over_batches(monkeypatch):
