@@ -374,27 +374,6 @@ def _embedded_label(value: str, rules: Rules, labels: frozenset[str]) -> tuple[s
     return None
 
 
-_AR_WORD = re.compile(r"[\u0621-\u064A]+")
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
-_NOT_ASCII_LETTER = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
-
-
-def _is_arabic_page(text: str, rules: Rules) -> bool:
-    """Most words of the page are Arabic (counted on a sample: start and middle)."""
-    sample = text if len(text) <= 1600 else text[:800] + " " + text[len(text) // 2 : len(text) // 2 + 800]
-    ratio = rules.t["arabic_page_min_ratio"]
-    # Speed (same result): byte counts in C decide most pages before the second regex pass.
-    raw = sample.encode("utf-8", "surrogatepass")
-    if b"\xd8" not in raw and b"\xd9" not in raw:  # every Arabic letter (U+0621..U+064A) has one
-        return False
-    n_ar = len(_AR_WORD.findall(sample))
-    n_letters = len(raw.translate(None, _NOT_ASCII_LETTER))  # >= the number of Latin words
-    if n_ar + n_letters > 0 and n_ar / (n_ar + n_letters) >= ratio:
-        return True
-    n_lat = len(_LATIN_WORD.findall(sample))
-    return n_ar + n_lat > 0 and n_ar / (n_ar + n_lat) >= ratio
-
-
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from akhbar.arabic import normalize_arabic_many
 from akhbar.tasks.clean.blocks import _body_start
 from akhbar.tasks.clean.doc import BOILERPLATE, KEPT, METADATA, CleanedDoc, Line
-from akhbar.tasks.clean.lines import _Feat, _is_arabic_page, _title_case, line_norm, read_lines, text_lines
-from akhbar.tasks.clean.pages import arabic_pages
+from akhbar.tasks.clean.lines import _Feat, _title_case, line_norm, read_lines, text_lines
+from akhbar.tasks.clean.pages import _is_arabic_page, arabic_pages
 from akhbar.tasks.clean.rules import Rules, load_rules
 from akhbar.tasks.clean.runs import _resolve_runs
 
