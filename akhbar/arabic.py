@@ -120,31 +120,30 @@ def normalize_arabic(text: str) -> str:
 
 
 # The same rules over many texts at once (a shard's lines): NFKC per text in C, then every character
-# through one lookup table (its _COMBINED image: one character, or dropped) and the whitespace runs
-# collapsed, in numpy over the joined texts; str.casefold on the whole. Per character this is about
-# 1.5x cheaper than normalize_arabic, whose regular expressions and split/join walk each line.
+# through one lookup table (its _COMBINED image: one character, whitespace, or dropped) and the
+# whitespace runs collapsed, in numpy over the joined texts; str.casefold on the whole. About half
+# the cost of normalize_arabic a character, whose regular expressions and split/join walk each line.
 _NFKC = functools.partial(unicodedata.normalize, "NFKC")
-_UNSEEN, _DROPPED = 0xFFFFFFFF, 0xFFFFFFFE
+_UNSEEN, _DROPPED, _BLANK = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
 _BATCH_CHARS = 1 << 20  # characters per numpy pass: bounds the arrays (~25 bytes a character)
-_char_tables: list = []  # [code point -> its image (or _UNSEEN / _DROPPED), code point -> is whitespace]
+_char_images: list = []  # code point -> its image's code point, or _UNSEEN / _DROPPED / _BLANK (whitespace)
 
 
-def _tables(cps):
-    """The image of every code point of `cps`, and the whitespace table (each code point classified once)."""
+def _images(cps):
+    """The image of every code point of `cps` (each code point classified once per process)."""
     import numpy as np
 
-    if not _char_tables:
-        _char_tables.extend((np.full(0x110000, _UNSEEN, np.uint32), np.zeros(0x110000, bool)))
-    image, space = _char_tables
-    mapped = image[cps]
+    if not _char_images:
+        _char_images.append(np.full(0x110000, _UNSEEN, np.uint32))
+    table = _char_images[0]
+    mapped = table[cps]
     unseen = mapped == _UNSEEN
     if unseen.any():
         for cp in np.unique(cps[unseen]).tolist():
             out = _COMBINED[cp]
-            space[cp] = chr(cp).isspace()
-            image[cp] = ord(out) if out else _DROPPED
-        mapped = image[cps]
-    return mapped, space
+            table[cp] = _DROPPED if not out else _BLANK if out.isspace() and out != "\n" else ord(out)
+        mapped = table[cps]
+    return mapped
 
 
 def normalize_arabic_many(texts: list[str]) -> list[str]:
@@ -163,13 +162,12 @@ def _normalize_batch(texts: list[str]) -> list[str]:
     import numpy as np
 
     joined = "\n".join(map(_NFKC, texts))
-    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
-    mapped, space = _tables(cps)
+    mapped = _images(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32))
     mapped = mapped[mapped != _DROPPED]
     line_break = mapped == 10
     if np.count_nonzero(line_break) != len(texts) - 1:  # a text holding a line break: one at a time
         return [normalize_arabic(t) for t in texts]
-    blank = space[mapped] & ~line_break
+    blank = mapped == _BLANK
     token = ~(blank | line_break)
     # a run of whitespace becomes one space between two tokens of the same text, else nothing
     edges = np.diff(blank.view(np.int8), prepend=np.int8(0), append=np.int8(0))
@@ -180,14 +178,12 @@ def _normalize_batch(texts: list[str]) -> list[str]:
     keep = ~blank
     keep[spaces] = True
     mapped[spaces] = 32
-    folded = mapped[keep].tobytes().decode("utf-32-le", "surrogatepass").casefold()
-    result = folded.split("\n")
-    # normalize_arabic's last step: a text that NFKC or the letter rules would still change goes round again
+    result = mapped[keep].tobytes().decode("utf-32-le", "surrogatepass").casefold().split("\n")
+    # normalize_arabic's last step: a text NFKC would still change goes round again. (The letter rules
+    # find nothing left: no image is a letter they fold, nor is any character's casefold, test_arabic.py.)
     again = list(map(_NFKC, result))
-    if again != result or _FOLD_ONLY.search(folded):
-        result = [
-            r if a == r and not _FOLD_ONLY.search(r) else normalize_arabic(t) for t, r, a in zip(texts, result, again)
-        ]
+    if again != result:
+        result = [r if a == r else normalize_arabic(t) for t, r, a in zip(texts, result, again)]
     return result
 
 

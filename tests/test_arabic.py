@@ -238,6 +238,24 @@ def test_normalize_many_over_batches(monkeypatch):
     assert arabic.normalize_arabic_many(texts) == [normalize_arabic(t) for t in texts]
 
 
+def test_normalize_many_in_a_fresh_process(monkeypatch):
+    """The batch's character table is filled as code points are met: right from an empty table."""
+    from akhbar import arabic
+
+    texts = ["a..b", "«x»—y", "ـ ً", "A\u2028B", "١٢ ٣"]
+    for text in texts:
+        monkeypatch.setattr(arabic, "_char_images", [])
+        assert arabic.normalize_arabic_many([text]) == [normalize_arabic(text)]
+
+
+def test_casefold_yields_no_folded_letter():
+    """normalize_arabic_many skips normalize_arabic's search for letters to fold after casefolding:
+    no character's casefold holds one."""
+    from akhbar.arabic import _FOLD
+
+    assert not any(ord(c) in _FOLD for cp in range(0x110000) for c in chr(cp).casefold() if c != chr(cp))
+
+
 def test_casefold_keeps_whitespace_apart():
     """normalize_arabic_many collapses whitespace before casefolding: valid only because casefold never
     turns a non-space character into whitespace (or a line break) nor whitespace into anything else."""
