@@ -103,20 +103,30 @@ def _fold_and_strip(text: str) -> str:
     return _UNTOUCHED.sub(_combined_sub, text)
 
 
-def normalize_arabic(text: str) -> str:
-    """Normalize Arabic text for comparison and hashing (idempotent)."""
+def _normalize_once(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _fold_and_strip(text)
-    text = " ".join(text.split()).casefold()  # = _SPACE.sub(" ", text).strip(): same whitespace test, faster
+    return " ".join(text.split()).casefold()  # = _SPACE.sub(" ", text).strip(): same whitespace test, faster
+
+
+def normalize_arabic(text: str) -> str:
+    """Normalize Arabic text for comparison and hashing (idempotent)."""
+    text = _normalize_once(text)
     # casefold and NFKC can both produce characters the other rewrites (e.g. ß -> ss is stable,
-    # but some compatibility ligatures decompose into letters with marks): one more pass makes
-    # the function idempotent by construction.
-    again = unicodedata.normalize("NFKC", text)
-    if _FOLD_ONLY.search(again):
-        again = again.translate(FOLD_TABLE)
-    if again != text:
-        return normalize_arabic(again)
-    return text
+    # but some compatibility ligatures decompose into letters with marks): more passes, until one
+    # changes nothing, make the function idempotent by construction.
+    seen = {text}
+    while True:
+        again = unicodedata.normalize("NFKC", text)
+        if _FOLD_ONLY.search(again):
+            again = again.translate(FOLD_TABLE)
+        if again == text:
+            return text
+        settled = _normalize_once(again)
+        if settled in seen:  # casefold undoes what NFKC composes ("ὐ"): a pass of its own changes nothing
+            return settled if settled == text else text
+        seen.add(settled)
+        text = settled
 
 
 # The same rules over many texts at once (a shard's lines): NFKC per text in C, then every character

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import unicodedata
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -59,6 +58,7 @@ def variant_of(draw, text_words: list[str]) -> str:
 @example("İ")  # casefold produces a combining dot
 @example("ﻷ")  # lam-alef ligature: NFKC yields lam + alef with hamza
 @example("ﷺ")  # a ligature that decomposes into several words
+@example("ὐ")  # casefold decomposes what NFKC composes: each undoes the other
 def test_idempotent_on_any_text(text):
     once = normalize_arabic(text)
     assert normalize_arabic(once) == once
@@ -209,24 +209,18 @@ _MANY_ALPHABET = (
 )
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.one_of(st.text(), st.lists(st.sampled_from(_MANY_ALPHABET)).map("".join)),
         max_size=12,
     )
 )
-@example(["", " ", "\u00a0x\u00a0", "a\u2028b", "x\ny", "  a  b  ", "\u0301a", "\ud800", "ـً", "ﷺ ﻷ"])
+@example(["", " ", "\u00a0x\u00a0", "a\u2028b", "x\ny", "  a  b  ", "\u0301a", "\ud800", "ـً", "ﷺ ﻷ", "ὐ"])
 def test_normalize_many_equals_one_at_a_time(texts):
     from akhbar.arabic import normalize_arabic_many
 
-    try:
-        expected = [normalize_arabic(t) for t in texts]
-    except RecursionError:  # a text with no fixed point (e.g. "ὐ": casefold and NFKC undo each other)
-        with pytest.raises(RecursionError):
-            normalize_arabic_many(texts)
-        return
-    assert normalize_arabic_many(texts) == expected
+    assert normalize_arabic_many(texts) == [normalize_arabic(t) for t in texts]
 
 
 def test_normalize_many_over_batches(monkeypatch):

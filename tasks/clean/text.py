@@ -69,15 +69,11 @@ def clean_texts(texts: list[str]) -> list[CleanedDoc | Exception]:
     out: list[CleanedDoc | Exception] = []
     ok = [isinstance(t, str) for t in texts]
     lines = [text_lines(t) if good else [] for t, good in zip(texts, ok)]
-    try:
-        flat: list[str] | None = normalize_arabic_many([s for doc in lines for _, s in doc])
-    except RecursionError:  # a text normalize_arabic cannot settle fails its own document only, as in clean_text
-        flat = None
+    flat = normalize_arabic_many([s for doc in lines for _, s in doc])
     pages = arabic_pages([t if good else "" for t, good in zip(texts, ok)], rules)
     at = 0
     for text, good, doc_lines, arabic in zip(texts, ok, lines, pages):
-        norms = flat[at : at + len(doc_lines)] if flat is not None else None
-        at += len(doc_lines)
+        norms, at = flat[at : at + len(doc_lines)], at + len(doc_lines)
         try:
             out.append(_clean(doc_lines, rules, arabic, norms) if good else clean_text(text))
         except Exception as exc:
