@@ -7,6 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from akhbar import reasons, staging
+from akhbar.arabic import normalize_arabic_many
 from akhbar.language import detect_language
 from akhbar.limits import TimeLimitExceeded, map_with_time_limit
 from akhbar.settings import Settings
@@ -64,7 +65,16 @@ def _clean_all(rows: list[dict], time_limit: float) -> list:
     text_idx = [i for i, r in enumerate(rows) if results[i] is None]
     for i, doc in zip(text_idx, clean_texts([rows[i]["content"] for i in text_idx])):
         results[i] = doc if isinstance(doc, Exception) else (doc, None)
+    _fill_line_norms([results[i][0] for i in html_idx if not isinstance(results[i], Exception)])
     return results
+
+
+def _fill_line_norms(docs: list[CleanedDoc]) -> None:
+    """The normalized text of every line of the HTML pages (the dedup keys), in one pass over the shard."""
+    flat = normalize_arabic_many([ln.text for doc in docs for ln in doc.lines])
+    at = 0
+    for doc in docs:
+        doc.line_norms, at = flat[at : at + len(doc.lines)], at + len(doc.lines)
 
 
 def _stage_publication_date(docs: dict[str, list], i: int) -> None:
