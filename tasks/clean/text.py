@@ -17,7 +17,9 @@ How a text is read, in three passes:
    inside the body are kept (subheads) unless they are runs (menus, link lists).
 
 Speed: >= 2,000 full-page scrapes/s on one core (bench/boilerplate.py); each line is split once,
-normalized at most once, and cheap necessary conditions guard the costly regular expressions.
+normalized at most once, and cheap necessary conditions guard the costly regular expressions. The
+shard path (`clean_texts`) computes what needs no context for all pages at once, in numpy: each
+page's script and every line's normalized text (which the dedup keys reuse).
 
 In-document exact repeats are left to the dedup stage: a repeated body line may stay "kept" here.
 """
