@@ -12,6 +12,7 @@ work on folded text and map positions back.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -102,20 +103,98 @@ def _fold_and_strip(text: str) -> str:
     return _UNTOUCHED.sub(_combined_sub, text)
 
 
-def normalize_arabic(text: str) -> str:
-    """Normalize Arabic text for comparison and hashing (idempotent)."""
+def _normalize_once(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _fold_and_strip(text)
-    text = " ".join(text.split()).casefold()  # = _SPACE.sub(" ", text).strip(): same whitespace test, faster
+    return " ".join(text.split()).casefold()  # = _SPACE.sub(" ", text).strip(): same whitespace test, faster
+
+
+def normalize_arabic(text: str) -> str:
+    """Normalize Arabic text for comparison and hashing (idempotent)."""
+    text = _normalize_once(text)
     # casefold and NFKC can both produce characters the other rewrites (e.g. ß -> ss is stable,
-    # but some compatibility ligatures decompose into letters with marks): one more pass makes
-    # the function idempotent by construction.
-    again = unicodedata.normalize("NFKC", text)
-    if _FOLD_ONLY.search(again):
-        again = again.translate(FOLD_TABLE)
-    if again != text:
-        return normalize_arabic(again)
-    return text
+    # but some compatibility ligatures decompose into letters with marks): more passes, until one
+    # changes nothing, make the function idempotent by construction.
+    seen = {text}
+    while True:
+        again = unicodedata.normalize("NFKC", text)
+        if _FOLD_ONLY.search(again):
+            again = again.translate(FOLD_TABLE)
+        if again == text:
+            return text
+        settled = _normalize_once(again)
+        if settled in seen:  # casefold undoes what NFKC composes ("ὐ"): a pass of its own changes nothing
+            return settled if settled == text else text
+        seen.add(settled)
+        text = settled
+
+
+# The same rules over many texts at once (a shard's lines): NFKC per text in C, then every character
+# through one lookup table (its _COMBINED image: one character, whitespace, or dropped) and the
+# whitespace runs collapsed, in numpy over the joined texts; str.casefold on the whole. About half
+# the cost of normalize_arabic a character, whose regular expressions and split/join walk each line.
+_NFKC = functools.partial(unicodedata.normalize, "NFKC")
+_UNSEEN, _DROPPED, _BLANK = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+_BATCH_CHARS = 1 << 20  # characters per numpy pass: bounds the arrays (~25 bytes a character)
+_char_images: list = []  # code point -> its image's code point, or _UNSEEN / _DROPPED / _BLANK (whitespace)
+
+
+def _images(cps):
+    """The image of every code point of `cps` (each code point classified once per process)."""
+    import numpy as np
+
+    if not _char_images:
+        _char_images.append(np.full(0x110000, _UNSEEN, np.uint32))
+    table = _char_images[0]
+    mapped = table[cps]
+    unseen = mapped == _UNSEEN
+    if unseen.any():
+        for cp in np.unique(cps[unseen]).tolist():
+            out = _COMBINED[cp]
+            table[cp] = _DROPPED if not out else _BLANK if out.isspace() and out != "\n" else ord(out)
+        mapped = table[cps]
+    return mapped
+
+
+def normalize_arabic_many(texts: list[str]) -> list[str]:
+    """[normalize_arabic(t) for t in texts], computed over all of them at once."""
+    out: list[str] = []
+    start = size = 0
+    for end, text in enumerate(texts):
+        size += len(text) + 1
+        if size >= _BATCH_CHARS:
+            out += _normalize_batch(texts[start : end + 1])
+            start, size = end + 1, 0
+    return out + _normalize_batch(texts[start:]) if start < len(texts) else out
+
+
+def _normalize_batch(texts: list[str]) -> list[str]:
+    import numpy as np
+
+    joined = "\n".join(map(_NFKC, texts))
+    mapped = _images(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32))
+    mapped = mapped[mapped != _DROPPED]
+    line_break = mapped == 10
+    if np.count_nonzero(line_break) != len(texts) - 1:  # a text holding a line break: one at a time
+        return [normalize_arabic(t) for t in texts]
+    blank = mapped == _BLANK
+    token = ~(blank | line_break)
+    # a run of whitespace becomes one space between two tokens of the same text, else nothing
+    edges = np.diff(blank.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    inner = (starts > 0) & (ends < len(mapped))
+    starts, ends = starts[inner], ends[inner]
+    spaces = starts[token[starts - 1] & token[ends]]
+    keep = ~blank
+    keep[spaces] = True
+    mapped[spaces] = 32
+    result = mapped[keep].tobytes().decode("utf-32-le", "surrogatepass").casefold().split("\n")
+    # normalize_arabic's last step: a text NFKC would still change goes round again. (The letter rules
+    # find nothing left: no image is a letter they fold, nor is any character's casefold, test_arabic.py.)
+    again = list(map(_NFKC, result))
+    if again != result:
+        result = [r if a == r else normalize_arabic(t) for t, r, a in zip(texts, result, again)]
+    return result
 
 
 # Letter/digit folding without str.translate: translate with a dict table costs ~0.6 µs per

@@ -16,6 +16,13 @@ Reads the development material in place from ../shared (never copied into the re
    article texts and on the seeds x200 (full page scrapes, ~45 lines each); target >= 2,000/s.
    Runs alternate with a baseline measured in the same run, normalize_arabic on every non-empty
    line (the floor: one normalization per line), so the ratio column holds under machine load.
+4. --stage SLICES: the whole clean stage (clean_shard: classifier, dedup keys, publication date,
+   language, MinHash staging, Parquet) of this checkout against --baseline REV (a temporary git
+   worktree), CPU seconds over the same admitted record shards, each side in its own child process,
+   alternating, medians of --repeat; and whether both staged the same tables. SLICES: comma-separated
+   corpus-jsonl-N (N records from JSONL files spread over every source) and corpus-txt-N (N text
+   scrapes spread over every site), from bench/corpora.py's converted corpus. With --stage the
+   other sections are skipped.
 """
 
 from __future__ import annotations
@@ -267,12 +274,121 @@ def bench_speed(max_docs: int = 6000) -> list[tuple[str, int, float, float, floa
     return rows
 
 
+# ------------------------------------------------------------------------------------ stage
+# Run in a child with PYTHONPATH=<checkout>: that checkout's clean_shard over every admitted shard.
+_STAGE_CHILD = """
+import hashlib, json, sys, time
+from pathlib import Path
+import pyarrow.parquet as pq
+from akhbar import staging
+from akhbar.tasks.clean import clean_shard
+run, shards = Path(sys.argv[1]), json.loads(sys.argv[2])
+clean_shard(str(run), shards[0])  # imports, rules and the language model loaded before timing
+t0 = time.process_time()
+for k in shards:
+    clean_shard(str(run), k)
+cpu = time.process_time() - t0
+digest = hashlib.sha256()
+for name in ("clean_paragraphs", "clean_docs", "clean_rejects", "clean_minhash", "clean_docsig"):
+    for k in shards:
+        path = staging.path(run, name, k)
+        if path.exists():
+            digest.update(repr(pq.read_table(path).to_pydict()).encode())
+print(json.dumps({"cpu": cpu, "digest": digest.hexdigest()}))
+"""
+
+
+def _stage_inputs(name: str, work: Path) -> Path:
+    """The files of slice `name` (corpus-jsonl-N, corpus-txt-N), linked into a folder under `work`."""
+    kind, n = name.rsplit("-", 1)
+    folder, n = work / name, int(n)
+    if kind == "corpus-jsonl":  # 500 records a file
+        files = sorted((REPO / "data" / "bench" / "corpora" / "jsonl").glob("*.jsonl"))
+        n = -(-n // 500)
+    elif kind == "corpus-txt":
+        files = sorted((REPO / "data" / "bench" / "corpora" / "txt").rglob("*.txt"))
+    else:
+        sys.exit(f"unknown slice {name}: corpus-jsonl-N or corpus-txt-N")
+    if not files:
+        sys.exit("no converted corpus under data/bench/corpora: run bench/corpora.py first")
+    for f in files[:: max(1, len(files) // n)][:n]:
+        (folder / f.parent.name).mkdir(parents=True, exist_ok=True)
+        (folder / f.parent.name / f.name).symlink_to(f)
+    return folder
+
+
+def _admitted(inputs: Path, out: Path) -> tuple[Path, list[int]]:
+    """Ingest and admit `inputs` with this checkout (2 workers): the run folder and its record shards."""
+    from akhbar import store
+    from akhbar.flows.executors import LocalExecutor
+    from akhbar.settings import Settings
+    from akhbar.tasks import ingest
+
+    settings, ex = Settings(), LocalExecutor(2)
+    store.init_layout(out)
+    run = store.staging_dir(out, "bench")
+    run.mkdir(parents=True)
+    settings.save(run)
+    shards = ingest.plan_ingest_shards(ingest.discover_input_paths([str(inputs)]), settings, ex.n_workers())
+    ingest.save_ingest_plan(str(run), shards)
+    ex.map(ingest.ingest_task, list(range(len(shards))), run_dir=str(run))
+    return run, ex.call(ingest.admit_task, out_dir=str(out), run_dir=str(run), workers=2)["shards"]
+
+
+def bench_stage(slices: list[str], baseline: str, repeat: int) -> None:
+    import subprocess
+    import tempfile
+
+    print(f"\n== 4. clean stage: CPU s over the admitted shards, {baseline} vs this checkout, medians of {repeat} ==")
+    print(f"{'slice':22s} {'docs':>6s} {baseline[:10]:>10s} {'this':>7s} {'ratio':>6s}  tables")
+    with tempfile.TemporaryDirectory(prefix="akhbar-bench-clean-") as tmp:
+        work = Path(tmp)
+        base = work / "base"
+        subprocess.run(["git", "worktree", "add", "--detach", "-q", str(base), baseline], cwd=REPO, check=True)
+        try:
+            for name in slices:
+                run, shards = _admitted(_stage_inputs(name, work), work / f"out-{name}")
+                docs = sum(len(read_shard(run, k)) for k in shards)
+                cpu: dict[str, list[float]] = {"base": [], "this": []}
+                digests: dict[str, set[str]] = {"base": set(), "this": set()}
+                for _ in range(repeat):  # alternating, so a change of load hits both
+                    for side, checkout in (("base", base), ("this", REPO)):
+                        got = subprocess.run(
+                            [sys.executable, "-c", _STAGE_CHILD, str(run), json.dumps(shards)],
+                            env={"PYTHONPATH": str(checkout), "PATH": "/usr/bin:/bin"},
+                            cwd=checkout,
+                            check=True,
+                            capture_output=True,
+                            text=True,
+                        )
+                        result = json.loads(got.stdout.strip().splitlines()[-1])
+                        cpu[side].append(result["cpu"])
+                        digests[side].add(result["digest"])
+                b, t = statistics.median(cpu["base"]), statistics.median(cpu["this"])
+                same = "same" if len(digests["base"] | digests["this"]) == 1 else "DIFFER"
+                print(f"{name:22s} {docs:6d} {b:10.2f} {t:7.2f} {t / b:6.2f}  {same}")
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=REPO, check=False)
+
+
+def read_shard(run: Path, shard: int):
+    from akhbar.tasks.ingest import read_record_shard
+
+    return read_record_shard(str(run), shard)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--grid", action="store_true", help="compare all trafilatura settings")
     ap.add_argument("--per-page", action="store_true", help="print per-page F1 of our two paths")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--stage", help="the clean stage against --baseline on these slices (section 4 alone)")
+    ap.add_argument("--baseline", default="97adda2", help="git revision the stage is compared with")
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    if args.stage:
+        bench_stage(args.stage.split(","), args.baseline, args.repeat)
+        return
     if not SHARED.is_dir():
         sys.exit(f"../shared not found at {SHARED}: the benchmark needs the development material")
     t_start = time.time()

@@ -58,6 +58,7 @@ def variant_of(draw, text_words: list[str]) -> str:
 @example("İ")  # casefold produces a combining dot
 @example("ﻷ")  # lam-alef ligature: NFKC yields lam + alef with hamza
 @example("ﷺ")  # a ligature that decomposes into several words
+@example("ὐ")  # casefold decomposes what NFKC composes: each undoes the other
 def test_idempotent_on_any_text(text):
     once = normalize_arabic(text)
     assert normalize_arabic(once) == once
@@ -201,3 +202,59 @@ def test_fold_matches_reference_loop(text):
 
     assert fold_with_offsets(text) == _reference_fold_with_offsets(text)
     assert fold_letters(text) == text.translate(FOLD_TABLE)
+
+
+_MANY_ALPHABET = (
+    BASE + sum(VARIANTS.values(), []) + TASHKEEL + PUNCT + SPACES + [TATWEEL, "ﻷ", "ﷺ", "İ", "ß", "\x00", "\x85", "\r"]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(st.text(), st.lists(st.sampled_from(_MANY_ALPHABET)).map("".join)),
+        max_size=12,
+    )
+)
+@example(["", " ", "\u00a0x\u00a0", "a\u2028b", "x\ny", "  a  b  ", "\u0301a", "\ud800", "ـً", "ﷺ ﻷ", "ὐ"])
+def test_normalize_many_equals_one_at_a_time(texts):
+    from akhbar.arabic import normalize_arabic_many
+
+    assert normalize_arabic_many(texts) == [normalize_arabic(t) for t in texts]
+
+
+def test_normalize_many_over_batches(monkeypatch):
+    """Texts spread over several numpy passes come back whole and in order."""
+    from akhbar import arabic
+
+    monkeypatch.setattr(arabic, "_BATCH_CHARS", 16)
+    texts = [f"السطر رقم {i}: «أخبار» اليوم، {i * 7}" for i in range(40)] + [""] * 3
+    assert arabic.normalize_arabic_many(texts) == [normalize_arabic(t) for t in texts]
+
+
+def test_normalize_many_in_a_fresh_process(monkeypatch):
+    """The batch's character table is filled as code points are met: right from an empty table."""
+    from akhbar import arabic
+
+    texts = ["a..b", "«x»—y", "ـ ً", "A\u2028B", "١٢ ٣"]
+    for text in texts:
+        monkeypatch.setattr(arabic, "_char_images", [])
+        assert arabic.normalize_arabic_many([text]) == [normalize_arabic(text)]
+
+
+def test_casefold_yields_no_folded_letter():
+    """normalize_arabic_many skips normalize_arabic's search for letters to fold after casefolding:
+    no character's casefold holds one."""
+    from akhbar.arabic import _FOLD
+
+    assert not any(ord(c) in _FOLD for cp in range(0x110000) for c in chr(cp).casefold() if c != chr(cp))
+
+
+def test_casefold_keeps_whitespace_apart():
+    """normalize_arabic_many collapses whitespace before casefolding: valid only because casefold never
+    turns a non-space character into whitespace (or a line break) nor whitespace into anything else."""
+    for cp in range(0x110000):
+        ch = chr(cp)
+        folded = ch.casefold()
+        assert any(c.isspace() for c in folded) == ch.isspace(), hex(cp)
+        assert ch.isspace() <= (folded == ch), hex(cp)

@@ -24,7 +24,7 @@ from akhbar.tasks.clean.html import TRAFILATURA_SETTINGS, clean_html, html_to_te
 from akhbar.tasks.clean.keys import paragraph_keys
 from akhbar.tasks.clean.rules import RULES_PATH, Rules, cue_key, load_rules
 from akhbar.tasks.clean.stage import clean_shard, clean_task
-from akhbar.tasks.clean.text import clean_text
+from akhbar.tasks.clean.text import clean_text, clean_texts
 
 __all__ = [
     "BOILERPLATE",
@@ -39,6 +39,7 @@ __all__ = [
     "clean_shard",
     "clean_task",
     "clean_text",
+    "clean_texts",
     "cue_key",
     "html_to_text_scrape",
     "load_rules",

@@ -23,6 +23,8 @@ class CleanedDoc:
     source_attribution: str | None = None
     tags: list[str] = field(default_factory=list)
     header_lines: list[str] = field(default_factory=list)
+    # normalize_arabic of each line where the classifier computed it, else None (reused for the dedup keys)
+    line_norms: list[str | None] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def kept_text(self) -> str:

@@ -35,6 +35,14 @@ class _Feat:
     value: str | None = None
     extra: str | None = None  # second value (author inside a source line; soft trailer flag)
     ends_sentence: bool = False
+    norm: str | None = None  # normalize_arabic(text) once computed (the dedup keys reuse it)
+
+
+def line_norm(f: _Feat) -> str:
+    """normalize_arabic of the line's text, computed at most once."""
+    if f.norm is None:
+        f.norm = normalize_arabic(f.text)
+    return f.norm
 
 
 def _label_split(text: str, rules: Rules, labels: frozenset[str]) -> tuple[str, str] | None:
@@ -123,7 +131,7 @@ def _classify_line(f: _Feat, words: list[str], rules: Rules, arabic_page: bool) 
     has_digit = _DIGIT.search(text) is not None  # computed once: dates, number rows, noise
     norm: str | None = None
     if nw <= _SHORT_NORM_WORDS and (gate_any or not fkey or has_digit or "©" in text):
-        norm = normalize_arabic(text)
+        norm = line_norm(f)
         hkey = _al_strip(norm.split())
     elif gate_any:
         hkey = cue_key(" ".join(words[:10])).split()
@@ -366,27 +374,6 @@ def _embedded_label(value: str, rules: Rules, labels: frozenset[str]) -> tuple[s
     return None
 
 
-_AR_WORD = re.compile(r"[\u0621-\u064A]+")
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
-_NOT_ASCII_LETTER = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
-
-
-def _is_arabic_page(text: str, rules: Rules) -> bool:
-    """Most words of the page are Arabic (counted on a sample: start and middle)."""
-    sample = text if len(text) <= 1600 else text[:800] + " " + text[len(text) // 2 : len(text) // 2 + 800]
-    ratio = rules.t["arabic_page_min_ratio"]
-    # Speed (same result): byte counts in C decide most pages before the second regex pass.
-    raw = sample.encode("utf-8", "surrogatepass")
-    if b"\xd8" not in raw and b"\xd9" not in raw:  # every Arabic letter (U+0621..U+064A) has one
-        return False
-    n_ar = len(_AR_WORD.findall(sample))
-    n_letters = len(raw.translate(None, _NOT_ASCII_LETTER))  # >= the number of Latin words
-    if n_ar + n_letters > 0 and n_ar / (n_ar + n_letters) >= ratio:
-        return True
-    n_lat = len(_LATIN_WORD.findall(sample))
-    return n_ar + n_lat > 0 and n_ar / (n_ar + n_lat) >= ratio
-
-
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
@@ -397,19 +384,24 @@ def _length_kind(f: _Feat, rules: Rules) -> str:
     return "weak"
 
 
-def read_lines(text: str, rules: Rules, arabic_page: bool) -> list[_Feat]:
-    """The non-empty lines of `text`, each with its features and context-free kind."""
-    feats: list[_Feat] = []
+def text_lines(text: str) -> list[tuple[int, str]]:
+    """The non-empty lines of `text`: (1-based line number, the line stripped)."""
     # lines end at \n, \r\n or \r (not U+2028/U+0085); str.replace/split run in C
-    for no, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        s = raw.strip()
-        if not s:
-            continue
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [(no, s) for no, s in enumerate(map(str.strip, raw), 1) if s]
+
+
+def read_lines(
+    lines: list[tuple[int, str]], rules: Rules, arabic_page: bool, norms: list[str] | None = None
+) -> list[_Feat]:
+    """Each line of text_lines with its features and context-free kind (`norms`: their normalize_arabic, if known)."""
+    feats: list[_Feat] = []
+    for idx, (no, s) in enumerate(lines):
         words = s.split()
         nw = len(words)
         if len(s) > 12 * nw and _CJK.search(s):  # scripts written without spaces
             nw = max(nw, len(s) // 3)
-        f = _Feat(len(feats), no, s, nw, "")
+        f = _Feat(idx, no, s, nw, "", norm=norms[idx] if norms is not None else None)
         _classify_line(f, words, rules, arabic_page)
         feats.append(f)
     return feats

@@ -7,16 +7,17 @@ from pathlib import Path
 import pyarrow as pa
 
 from akhbar import reasons, staging
+from akhbar.arabic import normalize_arabic_many
 from akhbar.language import detect_language
 from akhbar.limits import TimeLimitExceeded, map_with_time_limit
 from akhbar.settings import Settings
 from akhbar.staging import CLEAN_DOC_SCHEMA, CLEAN_PARAGRAPH_SCHEMA
 from akhbar.store import write_staged
 from akhbar.tasking import StageTask
-from akhbar.tasks.clean.doc import KEPT
+from akhbar.tasks.clean.doc import KEPT, CleanedDoc
 from akhbar.tasks.clean.html import clean_html, parse_html
-from akhbar.tasks.clean.keys import paragraph_keys
-from akhbar.tasks.clean.text import clean_text
+from akhbar.tasks.clean.keys import document_keys
+from akhbar.tasks.clean.text import clean_texts
 
 _RECORD_COLUMNS = [
     "doc_id",
@@ -30,6 +31,7 @@ _RECORD_COLUMNS = [
     "crawled_at",
     "source_meta",
 ]
+_HASH_COLUMNS = ("bands", "signature")
 
 
 def _clean_html_job(job: tuple[str, str | None, object]):
@@ -60,25 +62,31 @@ def _clean_all(rows: list[dict], time_limit: float) -> list:
     jobs = ((rows[i]["content"], rows[i]["url"], rows[i].get("crawled_at")) for i in html_idx)
     for i, (_job, result) in zip(html_idx, map_with_time_limit(_clean_html_job, jobs, time_limit)):
         results[i] = result
-    for i, r in enumerate(rows):
-        if results[i] is None:
-            try:
-                results[i] = (clean_text(r["content"]), None)
-            except Exception as exc:
-                results[i] = exc
+    text_idx = [i for i, r in enumerate(rows) if results[i] is None]
+    for i, doc in zip(text_idx, clean_texts([rows[i]["content"] for i in text_idx])):
+        results[i] = doc if isinstance(doc, Exception) else (doc, None)
+    _fill_line_norms([results[i][0] for i in html_idx if not isinstance(results[i], Exception)])
     return results
 
 
-def _stage_publication_date(docs: dict[str, list]) -> None:
-    """Decide the publication date of the document just appended to `docs` (its published* columns)."""
+def _fill_line_norms(docs: list[CleanedDoc]) -> None:
+    """The normalized text of every line of the HTML pages (the dedup keys), in one pass over the shard."""
+    flat = normalize_arabic_many([ln.text for doc in docs for ln in doc.lines])
+    at = 0
+    for doc in docs:
+        doc.line_norms, at = flat[at : at + len(doc.lines)], at + len(doc.lines)
+
+
+def _stage_publication_date(docs: dict[str, list], i: int) -> None:
+    """Decide the publication date of document i of `docs` (append it to the published* columns)."""
     from akhbar.tasks.dates import publication_date
 
     found = publication_date(
-        {name: values[-1] for name, values in docs.items() if not name.startswith("published")}
+        {name: values[i] for name, values in docs.items() if not name.startswith("published")}
         | {
-            "published_field": docs["published_field"][-1],
+            "published_field": docs["published_field"][i],
             **{
-                n: docs[n][-1]
+                n: docs[n][i]
                 for n in (
                     "published_html",
                     "published_html_precision",
@@ -92,6 +100,49 @@ def _stage_publication_date(docs: dict[str, list]) -> None:
     docs["published_precision"].append(found.precision if found else None)
     docs["published_evidence"].append(found.evidence if found else None)
     docs["published_method"].append(found.method if found else None)
+
+
+def _stage_lines(paras: dict[str, list], near_rows: tuple[list, list, list], doc_id, cleaned, near_min_words) -> None:
+    """Append a document's lines to the staged paragraph columns, and its lines for the near-duplicate search."""
+    lines = cleaned.lines
+    hashes, near = document_keys(lines, cleaned.line_norms, near_min_words)
+    paras["doc_id"].extend([doc_id] * len(lines))
+    paras["position"].extend(range(len(lines)))
+    paras["line_no"].extend([ln.line_no for ln in lines])
+    paras["text"].extend([ln.text for ln in lines])
+    paras["norm_hash"].extend(hashes)
+    paras["status"].extend([ln.status for ln in lines])
+    paras["reason"].extend([ln.reason for ln in lines])
+    if near:
+        near_rows[0].extend([doc_id] * len(near))
+        near_rows[1].extend([pos for pos, _ in near])
+        near_rows[2].extend([text for _, text in near])
+
+
+def _doc_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], shard_id: int) -> dict[str, list]:
+    """The staged document columns (CLEAN_DOC_SCHEMA) of the cleaned records, with their publication date."""
+    docs = {name: [rec[name] for rec, _, _ in cleaned_docs] for name in _RECORD_COLUMNS}
+    docs["shard"] = [shard_id] * len(cleaned_docs)
+    docs["content_kind"] = [rec["content_kind"] for rec, _, _ in cleaned_docs]
+    docs["title"] = [rec["title"] or cleaned.title for rec, cleaned, _ in cleaned_docs]
+    # the page's own byline first
+    docs["author"] = [cleaned.author or rec["author"] for rec, cleaned, _ in cleaned_docs]
+    docs["source_attribution"] = [cleaned.source_attribution for _, cleaned, _ in cleaned_docs]
+    docs["tags"] = [list(cleaned.tags) for _, cleaned, _ in cleaned_docs]
+    docs["header_lines"] = [list(cleaned.header_lines) for _, cleaned, _ in cleaned_docs]
+    docs["published_field"] = [rec["published_field"] for rec, _, _ in cleaned_docs]
+    for name in ("value", "precision", "evidence", "method"):
+        column = "published_html" if name == "value" else f"published_html_{name}"
+        docs[column] = [getattr(html_date, name) if html_date else None for _, _, html_date in cleaned_docs]
+    docs["language"] = [
+        detect_language("\n".join([ln.text for ln in cleaned.lines if ln.status == KEPT]))
+        for _, cleaned, _ in cleaned_docs
+    ]
+    for name in ("published", "published_precision", "published_evidence", "published_method"):
+        docs[name] = []
+    for i in range(len(cleaned_docs)):
+        _stage_publication_date(docs, i)
+    return docs
 
 
 def reject_error(exc: Exception, time_limit: float) -> str:
@@ -114,8 +165,8 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
     min_words = max(int(settings.near_dup_min_words), 1)
     near_rows: tuple[list, list, list] = ([], [], [])  # doc_id, position, normalized text
     paras = {name: [] for name in CLEAN_PARAGRAPH_SCHEMA.names}
-    docs = {name: [] for name in CLEAN_DOC_SCHEMA.names}
     rejects = []
+    cleaned_docs = []  # (record, CleanedDoc, publication date read from the HTML or None)
     for rec, result in zip(rows, _clean_all(rows, settings.doc_time_limit)):
         if isinstance(result, Exception):
             error = reject_error(result, settings.doc_time_limit)
@@ -128,36 +179,9 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
                 }
             )
             continue
-        cleaned, html_date = result
-        for pos, line in enumerate(cleaned.lines):
-            norm_hash, near_text = paragraph_keys(line, min_words if near else None)
-            paras["doc_id"].append(rec["doc_id"])
-            paras["position"].append(pos)
-            paras["line_no"].append(line.line_no)
-            paras["text"].append(line.text)
-            paras["norm_hash"].append(norm_hash)
-            if near_text is not None:
-                near_rows[0].append(rec["doc_id"])
-                near_rows[1].append(pos)
-                near_rows[2].append(near_text)
-            paras["status"].append(line.status)
-            paras["reason"].append(line.reason)
-        for name in _RECORD_COLUMNS:
-            docs[name].append(rec[name])
-        docs["shard"].append(shard_id)
-        docs["content_kind"].append(rec["content_kind"])
-        docs["title"].append(rec["title"] or cleaned.title)
-        docs["author"].append(cleaned.author or rec["author"])  # the page's own byline first
-        docs["source_attribution"].append(cleaned.source_attribution)
-        docs["tags"].append(list(cleaned.tags))
-        docs["header_lines"].append(list(cleaned.header_lines))
-        docs["published_field"].append(rec["published_field"])
-        docs["published_html"].append(html_date.value if html_date else None)
-        docs["published_html_precision"].append(html_date.precision if html_date else None)
-        docs["published_html_evidence"].append(html_date.evidence if html_date else None)
-        docs["published_html_method"].append(html_date.method if html_date else None)
-        docs["language"].append(detect_language("\n".join(ln.text for ln in cleaned.lines if ln.status == KEPT)))
-        _stage_publication_date(docs)
+        _stage_lines(paras, near_rows, rec["doc_id"], result[0], min_words if near else None)
+        cleaned_docs.append((rec, *result))
+    docs = _doc_columns(cleaned_docs, shard_id)
     staging.folder(run, "clean_docs")
     write_staged(
         pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), staging.path(run, "clean_paragraphs", shard_id), plain=("text",)
@@ -170,10 +194,12 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
 
         full: list = []
         lines = minhash_stage_table(*near_rows, min_words, full_signatures=full)
-        write_staged(lines, staging.path(run, "clean_minhash", shard_id))
+        # random hashes: a dictionary is never smaller, and trying one costs two thirds of the write
+        write_staged(lines, staging.path(run, "clean_minhash", shard_id), plain=_HASH_COLUMNS)
         write_staged(
             document_signatures(lines.column("doc_id").to_pylist(), full[0]),  # akhbar.tasks.stories
             staging.path(run, "clean_docsig", shard_id),
+            plain=_HASH_COLUMNS,
         )
     return {"documents": len(docs["doc_id"]), "paragraphs": len(paras["doc_id"]), "rejects": len(rejects)}
 

@@ -17,7 +17,9 @@ How a text is read, in three passes:
    inside the body are kept (subheads) unless they are runs (menus, link lists).
 
 Speed: >= 2,000 full-page scrapes/s on one core (bench/boilerplate.py); each line is split once,
-normalized at most once, and cheap necessary conditions guard the costly regular expressions.
+normalized at most once, and cheap necessary conditions guard the costly regular expressions. The
+shard path (`clean_texts`) computes what needs no context for all pages at once, in numpy: each
+page's script and every line's normalized text (which the dedup keys reuse).
 
 In-document exact repeats are left to the dedup stage: a repeated body line may stay "kept" here.
 """
@@ -27,10 +29,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from akhbar.arabic import normalize_arabic
+from akhbar.arabic import normalize_arabic_many
 from akhbar.tasks.clean.blocks import _body_start
 from akhbar.tasks.clean.doc import BOILERPLATE, KEPT, METADATA, CleanedDoc, Line
-from akhbar.tasks.clean.lines import _Feat, _is_arabic_page, _title_case, read_lines
+from akhbar.tasks.clean.lines import _Feat, _title_case, line_norm, read_lines, text_lines
+from akhbar.tasks.clean.pages import _is_arabic_page, arabic_pages
 from akhbar.tasks.clean.rules import Rules, load_rules
 from akhbar.tasks.clean.runs import _resolve_runs
 
@@ -58,7 +61,30 @@ _STRUCT_REASON = {
 def clean_text(text: str) -> CleanedDoc:
     """Classify every non-empty line of a flattened news page (see module docstring)."""
     rules = load_rules()
-    feats = read_lines(text, rules, _is_arabic_page(text, rules))
+    return _clean(text_lines(text), rules, _is_arabic_page(text, rules))
+
+
+def clean_texts(texts: list[str]) -> list[CleanedDoc | Exception]:
+    """clean_text of each text, or the exception it raised. The per-line work that needs no context (the
+    page's script, every line's normalized text) runs over all the texts at once (a shard)."""
+    rules = load_rules()
+    out: list[CleanedDoc | Exception] = []
+    ok = [isinstance(t, str) for t in texts]
+    lines = [text_lines(t) if good else [] for t, good in zip(texts, ok)]
+    flat = normalize_arabic_many([s for doc in lines for _, s in doc])
+    pages = arabic_pages([t if good else "" for t, good in zip(texts, ok)], rules)
+    at = 0
+    for text, good, doc_lines, arabic in zip(texts, ok, lines, pages):
+        norms, at = flat[at : at + len(doc_lines)], at + len(doc_lines)
+        try:
+            out.append(_clean(doc_lines, rules, arabic, norms) if good else clean_text(text))
+        except Exception as exc:
+            out.append(exc)
+    return out
+
+
+def _clean(lines: list[tuple[int, str]], rules: Rules, arabic_page: bool, norms: list[str] | None = None) -> CleanedDoc:
+    feats = read_lines(lines, rules, arabic_page, norms)
     _resolve_runs(feats, rules)
     out: Out = [None] * len(feats)
     doc = CleanedDoc(lines=[])
@@ -68,6 +94,7 @@ def clean_text(text: str) -> CleanedDoc:
     _read_body(feats, start, late, out, doc, rules)
     _decide_weak_lines(feats, start, title_key, out, rules)
     doc.lines = [Line(f.text, st, rs, f.line_no) for f, (st, rs) in zip(feats, out)]  # type: ignore[misc]
+    doc.line_norms = [f.norm for f in feats]
     return doc
 
 
@@ -97,8 +124,8 @@ def _find_title(feats: list[_Feat], start: int, rules: Rules) -> tuple[int, int]
             start = nxt
     title_idx = last_group[0] if last_group else (cands[-1] if cands else -1)
     if title_idx >= 0:  # prefer the first copy of a repeated title
-        tk = normalize_arabic(feats[title_idx].text)
-        title_idx = next(i for i in cands + [title_idx] if normalize_arabic(feats[i].text) == tk)
+        tk = line_norm(feats[title_idx])
+        title_idx = next(i for i in cands + [title_idx] if line_norm(feats[i]) == tk)
     return title_idx, start
 
 
@@ -128,8 +155,8 @@ def _read_header(feats: list[_Feat], start: int, title_idx: int, out: Out, doc: 
         elif i == title_idx:
             out[i] = (METADATA, "title")
             doc.title = f.text
-            title_key = normalize_arabic(f.text)
-        elif k in ("weak", "dateline") and title_key is not None and _same_as(f.text, title_key):
+            title_key = line_norm(f)
+        elif k in ("weak", "dateline") and title_key is not None and _same_as(f, title_key):
             out[i] = (BOILERPLATE, "title_repeat")
         else:
             out[i] = (BOILERPLATE, _STRUCT_REASON.get(k, "header"))
@@ -287,7 +314,7 @@ def _decide_weak_lines(feats: list[_Feat], start: int, title_key: str | None, ou
         n_heads = sum(1 for r in run if not feats[r].ends_sentence)
         for r in run:
             f = feats[r]
-            if title_key is not None and _same_as(f.text, title_key):
+            if title_key is not None and _same_as(f, title_key):
                 out[r] = (BOILERPLATE, "title_repeat")
             elif r > last_body:
                 out[r] = (BOILERPLATE, "after_body")
@@ -320,10 +347,10 @@ def _headline_like(f: _Feat, rules: Rules) -> bool:
     return t["title_min_words"] <= f.nw <= t["title_max_words"] and f.text[-1] not in ".،,"
 
 
-def _same_as(text: str, norm_title: str) -> bool:
-    if abs(len(text) - len(norm_title)) > max(10, len(norm_title) // 3):
+def _same_as(f: _Feat, norm_title: str) -> bool:
+    if abs(len(f.text) - len(norm_title)) > max(10, len(norm_title) // 3):
         return False
-    return normalize_arabic(text) == norm_title
+    return line_norm(f) == norm_title
 
 
 def _set_source(doc: CleanedDoc, f: _Feat) -> None:

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from akhbar.arabic import normalize_arabic
-from akhbar.tasks.clean.lines import _is_arabic_page, _may_hold_date
+from akhbar.tasks.clean.lines import _may_hold_date
+from akhbar.tasks.clean.pages import _is_arabic_page, arabic_pages
 from akhbar.tasks.clean.rules import load_rules
 
 _MONTH_WORDS = ["فبراير", "كانون الثاني", "ربيع الأول", "may", "sept", "ماي", "جمادى الآخرة", "يوليو"]
@@ -44,6 +45,8 @@ def test_arabic_page_fast_path_agrees_with_word_counts(text):
     n_lat = len(re.findall(r"[A-Za-z]+", sample))
     expected = n_ar + n_lat > 0 and n_ar / (n_ar + n_lat) >= rules.t["arabic_page_min_ratio"]
     assert _is_arabic_page(text, rules) == expected
+    # the shard path: the same answer for each page, with neighbours on both sides
+    assert arabic_pages(["abc", text, "", "نص عربي"], rules) == [False, expected, False, True]
 
 
 # ------------------------------------------------------------------------------ gold test

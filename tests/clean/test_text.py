@@ -69,6 +69,26 @@ def test_every_nonempty_line_is_classified_once_in_order(text):
         assert (ln.reason == "body") == (ln.status == "kept")
 
 
+@needs_shared
+def test_clean_texts_equals_clean_text_one_at_a_time():
+    """The shard path (page script and normalized lines computed for all texts at once) decides every
+    line as clean_text does; the normalized text it hands to the dedup keys is normalize_arabic's."""
+    from akhbar.arabic import normalize_arabic
+    from akhbar.tasks.clean import clean_texts
+
+    texts = [seed_text(n) for n in (S000, S001, S002, S003, S004)]
+    pages = sorted((SHARED / "dev" / "html").rglob("*.html*"))[::20]
+    texts += [html_to_text_scrape(dev_html_markup(p)) for p in pages]
+    texts += ["", "\n\n", "English only page.\nSecond line here, long enough to be read as a sentence."]
+    batch = clean_texts(texts)
+    for text, doc in zip(texts, batch):
+        one = clean_text(text)
+        assert doc == one  # every field but line_norms (filled for every line here, lazily there)
+        assert len(doc.line_norms) == len(doc.lines)
+        assert doc.line_norms == [normalize_arabic(ln.text) for ln in doc.lines]
+    assert isinstance(clean_texts([None])[0], Exception)  # type: ignore[list-item]
+
+
 # ------------------------------------------------------------------------------ per-rule tests
 
 
