@@ -14,10 +14,19 @@ from typing import Any
 
 class StageTask:
     def __init__(
-        self, fn: Callable[..., Any], *, name: str, retries: int = 0, retry_delay_seconds: list[float] | None = None
+        self,
+        fn: Callable[..., Any],
+        *,
+        name: str,
+        retries: int = 0,
+        retry_delay_seconds: list[float] | None = None,
+        preload: Callable[[], Callable[[], None]] | None = None,
     ):
         self.fn = fn
         self.name = name
+        # Loads read-only state once in the parent before a forked pool starts (its workers share the
+        # pages); returns the call that frees it when the stage is done. Only the local pool uses it.
+        self.preload = preload
         self._options = {"name": name, "retries": retries, "retry_delay_seconds": retry_delay_seconds or [2, 10]}
         self._task = None
 
@@ -37,8 +46,8 @@ class StageTask:
         return self.task.map(*args, **kwargs)
 
     def __reduce__(self):
-        return _rebuild, (self.fn, self._options)
+        return _rebuild, (self.fn, self._options, self.preload)
 
 
-def _rebuild(fn, options):
-    return StageTask(fn, **options)
+def _rebuild(fn, options, preload=None):
+    return StageTask(fn, preload=preload, **options)

@@ -54,7 +54,14 @@ class LocalExecutor:
             return results
         # A forked pool per mapped stage (flows/workers.py): its workers die with this process, and a
         # worker killed for memory costs only its shard.
-        return map_in_pool(_call_timed, stage, shard_ids, self.workers, const, on_done=done)
+        preload = getattr(stage, "preload", None)
+        release = preload() if preload else None
+        try:
+            return map_in_pool(_call_timed, stage, shard_ids, self.workers, const, on_done=done)
+        finally:
+            if release:
+                release()
+                release_free_memory()
 
     def call(self, stage, **kwargs) -> Any:
         result = _call_timed(stage.fn, kwargs)

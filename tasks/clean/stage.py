@@ -9,6 +9,7 @@ import pyarrow as pa
 from akhbar import reasons, staging
 from akhbar.arabic import normalize_arabic_many
 from akhbar.language import detect_language
+from akhbar.language import preload as preload_language_model
 from akhbar.limits import TimeLimitExceeded, map_with_time_limit
 from akhbar.settings import Settings
 from akhbar.staging import CLEAN_DOC_SCHEMA, CLEAN_PARAGRAPH_SCHEMA
@@ -206,4 +207,4 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
 
 # ---------------------------------------------------------------- Prefect task wrapper
 
-clean_task = StageTask(clean_shard, name="clean", retries=1)
+clean_task = StageTask(clean_shard, name="clean", retries=1, preload=preload_language_model)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from akhbar.flows.executors import LocalExecutor
@@ -19,3 +21,41 @@ def test_each_finished_shard_is_reported(workers, tmp_path):
     results = executor.map(StageTask(_square, name="square"), [0, 1, 2, 3], run_dir=str(tmp_path))
     assert [r["value"] for r in results] == [0, 1, 4, 9]
     assert seen == [("square", n, 4) for n in range(1, 5)]
+
+
+_PRELOADED: dict = {}
+
+
+def _preload() -> object:
+    _PRELOADED["model"] = os.getpid()
+    return lambda: _PRELOADED.clear()
+
+
+def _loaded_by(run_dir: str, shard_id: int) -> dict:
+    return {"loaded_by": _PRELOADED.get("model"), "worker": os.getpid()}
+
+
+def test_a_pool_stage_preloads_once_in_the_parent_and_frees_it_after(tmp_path):
+    stage = StageTask(_loaded_by, name="loaded", preload=_preload)
+    results = LocalExecutor(workers=2).map(stage, [0, 1, 2, 3], run_dir=str(tmp_path))
+    assert {r["loaded_by"] for r in results} == {os.getpid()}  # the workers inherited the parent's copy
+    assert all(r["worker"] != os.getpid() for r in results)
+    assert _PRELOADED == {}  # released when the stage is done
+
+
+def test_the_language_model_preloaded_before_a_fork_is_used_by_the_child_and_dropped_after():
+    from akhbar import language
+
+    release = language.preload()
+    english = "The committee met on Sunday to discuss the new budget and the plans for the coming year."
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child classifies with the inherited model, without loading it again
+        loaded = language._identifier is not None
+        os.write(write, f"{loaded} {language.detect_language(english)}".encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 100).decode() == "True en"
+    release()
+    assert language._identifier is None
+    assert language.detect_language(english) == "en"  # loads again on demand
