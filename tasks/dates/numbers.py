@@ -7,6 +7,7 @@ Arabic order (thousands, hundreds, then units before tens, or a teen), else it i
 
 from __future__ import annotations
 
+import functools
 import re
 
 from akhbar.tasks.dates.lexicon import _AMPM, _BC, _COUNT_NOUNS, _E, _MONTHX, _REL, _TZ
@@ -216,6 +217,10 @@ def _positions(f: str, word: str) -> list[int]:
     return out
 
 
+# the rules of candidates (akhbar.tasks.dates.trigger.rule_patterns): _patterns()'s day, month and year
+RULES = frozenset({"number_day", "number_month", "number_year"})
+
+
 def candidates(f: str, ref, out: list, month: bool) -> None:
     """Dates whose day or year is written out: «حداشر يناير», «خمسة وعشرين ديسمبر ألفين وعشرين»,
     «سنة ألفين وعشرة», «في ألف وتسعمائة وثمانية وأربعين»."""
@@ -297,21 +302,20 @@ MINUTE_WORDS = {
     "الا ثلث": -20,
     "الا الثلث": -20,
 }
-_RX_HOUR_WORDS = None
+@functools.cache
+def hour_words_pattern() -> re.Pattern:
+    """«الساعة» and an hour in words (built on first use, like _patterns)."""
+    return _compile(
+        rf"(?P<pre>الساعه)\s+(?P<hw>{_alt(HOUR_WORDS)})(?!\w)(?:\s+(?P<mw>{_alt(MINUTE_WORDS)})(?!\w))?"
+        rf"(?:\s+(?:من\s+)?(?P<ap>{_AMPM})(?!\w))?(?:\s*(?P<par>\()?\s*{_TZ}(?(par)\s*\)))?"
+    )
 
 
 def time_candidates(f: str, out: list) -> None:
     """«الساعة الخامسة مساء» T17:00, «الساعة العاشرة والنصف صباحا» T10:30, «الساعة الثانية إلا ربعا» T01:45."""
-    global _RX_HOUR_WORDS
-
     if "الساعه" not in f:
         return
-    if _RX_HOUR_WORDS is None:
-        _RX_HOUR_WORDS = _compile(
-            rf"(?P<pre>الساعه)\s+(?P<hw>{_alt(HOUR_WORDS)})(?!\w)(?:\s+(?P<mw>{_alt(MINUTE_WORDS)})(?!\w))?"
-            rf"(?:\s+(?:من\s+)?(?P<ap>{_AMPM})(?!\w))?(?:\s*(?P<par>\()?\s*{_TZ}(?(par)\s*\)))?"
-        )
-    for mt in _RX_HOUR_WORDS.finditer(f):
+    for mt in hour_words_pattern().finditer(f):
         g = mt.groupdict()
         h = HOUR_WORDS[re.sub(r"\s+", " ", g["hw"])]
         m = MINUTE_WORDS.get(re.sub(r"\s+", " ", g["mw"] or ""), 0)
