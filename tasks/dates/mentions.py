@@ -24,7 +24,6 @@ from akhbar.tasks.dates.candidates import (
     _cands_year,
 )
 from akhbar.tasks.dates.lexicon import _ARABIC_MONTH, _HMONTH, _MONTH, _ORDINAL
-from akhbar.tasks.dates.trigger import rule_hits
 from akhbar.tasks.dates.patterns import (
     _DIGIT,
     _DIGIT_COLON,
@@ -37,6 +36,7 @@ from akhbar.tasks.dates.patterns import (
     _compile,
     _has_english_month,
 )
+from akhbar.tasks.dates.trigger import rule_hits
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +159,7 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
         _cands_weekday(folded, reference, cands)
     if not hits.isdisjoint(relative.RULES):
         relative.candidates(folded, reference, cands, month, weekday, has_digit, hits)
-    if (month or ("الف" in folded and ("الفين" in folded or "الف و" in folded))) and not hits.isdisjoint(
-        numbers.RULES
-    ):
+    if (month or ("الف" in folded and ("الفين" in folded or "الف و" in folded))) and not hits.isdisjoint(numbers.RULES):
         numbers.candidates(folded, reference, cands, month)
     if "hour_words" in hits and "الساعه" in folded:
         numbers.time_candidates(folded, cands)

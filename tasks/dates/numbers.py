@@ -302,6 +302,8 @@ MINUTE_WORDS = {
     "الا ثلث": -20,
     "الا الثلث": -20,
 }
+
+
 @functools.cache
 def hour_words_pattern() -> re.Pattern:
     """«الساعة» and an hour in words (built on first use, like _patterns)."""
