@@ -36,7 +36,14 @@ from akhbar.tasks.dates.patterns import (
     _compile,
     _has_english_month,
 )
-from akhbar.tasks.dates.trigger import rule_hits
+from akhbar.tasks.dates.trigger import (
+    MONTH_RULES,
+    NUMBER_RULES,
+    RELATIVE_RULES,
+    WEEKDAY_RULES,
+    WIDGET_RULES,
+    rule_hits,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +129,7 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
     # the big alternations a scan of the many paragraphs that cannot match (a month trigger
     # substring is in half the paragraphs: اب, ماي inside other words).
     cands: list = []
-    month = not hits.isdisjoint(_MONTH_RULES) and (
+    month = not hits.isdisjoint(MONTH_RULES) and (
         english
         or _has_month_word(folded)
         or (_LATIN_ANY.search(folded) is not None and any(k in folded for k in _MONTH_TRIGGERS))
@@ -154,16 +161,16 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
         _cands_season(folded, reference, cands)
     if reference is not None and ("relperiod" in hits or "period_edge" in hits):
         _cands_relative(folded, reference, cands)
-    weekday = not hits.isdisjoint(_WEEKDAY_RULES) and any(k in folded for k in _WEEKDAY_TRIGGERS)
+    weekday = not hits.isdisjoint(WEEKDAY_RULES) and any(k in folded for k in _WEEKDAY_TRIGGERS)
     if weekday and "weekday" in hits:
         _cands_weekday(folded, reference, cands)
-    if not hits.isdisjoint(relative.RULES):
+    if not hits.isdisjoint(RELATIVE_RULES):
         relative.candidates(folded, reference, cands, month, weekday, has_digit, hits)
-    if (month or ("الف" in folded and ("الفين" in folded or "الف و" in folded))) and not hits.isdisjoint(numbers.RULES):
+    if (month or ("الف" in folded and ("الفين" in folded or "الف و" in folded))) and not hits.isdisjoint(NUMBER_RULES):
         numbers.candidates(folded, reference, cands, month)
     if "hour_words" in hits and "الساعه" in folded:
         numbers.time_candidates(folded, cands)
-    if year4 and not hits.isdisjoint(widgets.RULES):
+    if year4 and not hits.isdisjoint(WIDGET_RULES):
         widgets.candidates(folded, reference, cands, month)
 
     if not cands:
@@ -217,9 +224,6 @@ def _join_day_and_time(text: str, mentions: list[DateMention]) -> list[DateMenti
 
 
 _HIJRI_HINT = re.compile(_HMONTH)
-# the rules (akhbar.tasks.dates.trigger.rule_patterns) that read `month` / `weekday`: elsewhere they need not be computed
-_MONTH_RULES = frozenset({"range", "day", "month", "nth_weekday", "number_day", "number_month", *widgets.RULES})
-_WEEKDAY_RULES = frozenset({"weekday", "nth_weekday"})
 _FOUR_DIGITS = re.compile(r"\d{4}")  # every year pattern needs one (ISO, DMY, RFC, Hijri, bare year)
 # English names are matched case-insensitively: any letter a-z in any case (as re folds it) may start one
 _LATIN_ANY = re.compile(r"(?i)[a-z]")

@@ -217,10 +217,6 @@ def _positions(f: str, word: str) -> list[int]:
     return out
 
 
-# the rules of candidates (akhbar.tasks.dates.trigger.rule_patterns): _patterns()'s day, month and year
-RULES = frozenset({"number_day", "number_month", "number_year"})
-
-
 def candidates(f: str, ref, out: list, month: bool) -> None:
     """Dates whose day or year is written out: «حداشر يناير», «خمسة وعشرين ديسمبر ألفين وعشرين»,
     «سنة ألفين وعشرة», «في ألف وتسعمائة وثمانية وأربعين»."""

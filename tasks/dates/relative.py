@@ -362,13 +362,6 @@ _RAMADAN_REL = re.compile(rf"رمضان\s+{_REL}")  # a literal first: a C searc
 _EDGE_TRIGGERS = ("اول يوم", "اخر يوم", "اليوم ال")
 
 
-# the rules of this module (akhbar.tasks.dates.trigger.rule_patterns) that candidates runs
-RULES = frozenset(
-    {"edge_day", "nth_weekday", "holiday", "rel_day", "span", "before_last", "week", "weekday_of_week"}
-    | {"day_of_month", "hijri_yearless"}
-)
-
-
 def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: bool, digit: bool, hits) -> None:
     """Add this module's candidates (akhbar.tasks.dates.candidates._Cand) for the folded text `f` to `out`. `month`, `weekday`,
     `digit`: extract_mentions found a month name / a weekday trigger / a digit in `f` (the cheap gates it computed);

@@ -59,18 +59,37 @@ def rule_patterns() -> dict[str, re.Pattern]:
     }
 
 
+# the rules each module's candidates() runs
+RELATIVE_RULES = frozenset(
+    {"edge_day", "nth_weekday", "holiday", "rel_day", "span", "before_last", "week", "weekday_of_week"}
+    | {"day_of_month", "hijri_yearless"}
+)
+NUMBER_RULES = frozenset({"number_day", "number_month", "number_year"})
+WIDGET_RULES = frozenset({"widget_day_first", "widget_month_first"})
+# the rules that read extract_mentions' `month` / `weekday`: elsewhere they need not be computed
+MONTH_RULES = frozenset({"range", "day", "month", "nth_weekday", "number_day", "number_month", *WIDGET_RULES})
+WEEKDAY_RULES = frozenset({"weekday", "nth_weekday"})
+
+
 def _category(cat) -> str | None:
     """Python's \\d and \\s (Unicode, str patterns) as RE2 class bodies that hold them; None for any character."""
-    if cat is c.CATEGORY_DIGIT:
-        return r"\p{Nd}"
-    if cat is c.CATEGORY_SPACE:
-        return _spaces()
+    if cat in (c.CATEGORY_DIGIT, c.CATEGORY_SPACE):
+        return _python_class(r"\d" if cat is c.CATEGORY_DIGIT else r"\s")
     return None
 
 
 @functools.cache
-def _spaces() -> str:
-    return "".join(_char(ord(ch)) for ch in re.findall(r"\s", _all_chars()))
+def _python_class(category: str) -> str:
+    """The characters Python's re takes for a category, as RE2 ranges (found by re itself)."""
+    points = [ord(ch) for ch in re.findall(category, _all_chars())]
+    out, i = [], 0
+    while i < len(points):
+        j = i
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        out.append(_char(points[i]) if i == j else f"{_char(points[i])}-{_char(points[j])}")
+        i = j + 1
+    return "".join(out)
 
 
 # characters inside Python's \w, \d and \s, the ones folded Arabic text is made of: a look-around on one

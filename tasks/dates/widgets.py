@@ -45,10 +45,6 @@ _DAY_ABBREVIATION = re.compile(rf"\d(?:\s+|\s*[-/.]\s*){_alt(ABBREVIATIONS)}\.?(
 _DAY_YEAR = re.compile(r"\d\s*[,،]?\s+\d{4}")
 
 
-# the rules of candidates (akhbar.tasks.dates.trigger.rule_patterns)
-RULES = frozenset({"widget_day_first", "widget_month_first"})
-
-
 def candidates(f: str, ref, out: list, month: bool) -> None:
     """Day-first dates with an abbreviated month, and month-first dates (any month spelling); called on
     texts with a four-digit run. `month`: extract_mentions found a month name in `f`."""
