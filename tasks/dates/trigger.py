@@ -300,6 +300,7 @@ def _rule_set():
             rules.Add(re2_superset(pattern))
             names.append(name)
         rules.Compile()
+        _all_chars.cache_clear()  # 4 MiB of code points, only needed to build the classes
         _SET = (rules._set.Match, tuple(names))
     return _SET
 
