@@ -2,9 +2,10 @@
 built from the rule patterns themselves, so that extract_mentions runs only the rules that can match
 and nothing at all on a text where none can.
 
-Each rule pattern (RULE_PATTERNS) is rewritten into RE2 syntax as a pattern that matches wherever the
-rule's own does: lookarounds and anchors are dropped (they only restrict), a back-reference becomes its
-group's pattern, a conditional both its branches, \\d \\s \\w Python's own Unicode classes, and optional
+Each rule pattern (rule_patterns()) is rewritten into RE2 syntax as a pattern that matches wherever the
+rule's own does: a look-around on one character before or after the match becomes that character
+(or the text's edge), other look-arounds and anchors are dropped (they only restrict), a back-reference becomes its
+group's pattern, a conditional both its branches, \\d and \\s Python's own Unicode classes, and optional
 parts at a match's two ends are left out (any match of the rule holds a match of the rest). The
 alternation of them is a superset of the grammar; tests/dates/test_trigger.py checks it on every example.
 """
@@ -121,6 +122,7 @@ def _char(x: int) -> str:
 
 
 _ANY = "(?s:.)"
+_ONE_CHAR = (c.LITERAL, c.IN)  # the items a look-around rewritten as one character may hold
 
 
 def _outside(op, av) -> str:
@@ -208,22 +210,22 @@ class _Writer:
         """A look-behind of one character as the character it looks at (or the text's start), else None;
         a group of alternative look-behinds as the alternation of the first of each."""
         op, av = item
-        if op in (c.ASSERT, c.ASSERT_NOT) and av[0] == -1 and len(av[1].data) == 1:
+        if op in (c.ASSERT, c.ASSERT_NOT) and av[0] == -1 and len(av[1].data) == 1 and av[1].data[0][0] in _ONE_CHAR:
             if op is c.ASSERT:
                 one = self.item(*av[1].data[0], False, False, False)
                 return None if one == _ANY else one
             return "(?:^|" + _outside(*av[1].data[0]) + ")"
         if op is c.SUBPATTERN and len(av[3].data) == 1:
             return self._behind(av[3].data[0])
-        if op is c.BRANCH:
-            firsts = [self._behind(b.data[0]) if b.data else None for b in av[1]]
+        if op is c.BRANCH and all(b.data and all(self._zero(it) for it in b.data) for b in av[1]):
+            firsts = [self._behind(b.data[0]) for b in av[1]]  # each branch is look-arounds only
             return None if None in firsts else "(?:" + "|".join(firsts) + ")"
         return None
 
     def _ahead(self, item) -> str | None:
         """A negative look-ahead of one character as the characters it allows (or the text's end)."""
         op, av = item
-        if op is c.ASSERT_NOT and av[0] == 1 and len(av[1].data) == 1 and av[1].data[0][0] in (c.IN, c.LITERAL):
+        if op is c.ASSERT_NOT and av[0] == 1 and len(av[1].data) == 1 and av[1].data[0][0] in _ONE_CHAR:
             return "(?:$|" + _outside(*av[1].data[0]) + ")"
         return None
 

@@ -90,6 +90,7 @@ def test_word_class_subset_is_inside_python_word():
         (r"(?P<par>\()?\s*غرينتش(?(par)\s*\))", "(غرينتش)"),
         (r"(?:ابريل|مايو)(?!\w)(?:\s+\d{4})?", "مايو 2020"),
         (r"\d{1,2}:\d\d(?![\d:])", "10:30"),
+        (r"(?:(?<!\w)ال|(?<!\w))بيت", "البيت"),  # a look-behind that opens a branch which goes on
     ],
 )
 def test_rewrite_matches_where_python_does(pattern, text):
