@@ -191,6 +191,7 @@ def _year_value(phrase: str | None) -> int | None:
     return v if v is not None and 1000 <= v <= 2199 and re.match(r"الف", phrase) else None
 
 
+@functools.cache  # built on first use
 def _patterns():
     year_kw = r"(?:(?:في|من|منذ|حتي)\s+)?(?:عام|العام|سنه|السنه|لعام|لسنه|بعام|بسنه)"
     day = _compile(
@@ -205,7 +206,6 @@ def _patterns():
     return day, month, year
 
 
-_RX = None
 _FIRST_WORDS = frozenset(w for w in _WORDS if " " not in w) | frozenset(w.split()[0] for w in _WORDS)
 
 
@@ -220,12 +220,8 @@ def _positions(f: str, word: str) -> list[int]:
 def candidates(f: str, ref, out: list, month: bool) -> None:
     """Dates whose day or year is written out: «حداشر يناير», «خمسة وعشرين ديسمبر ألفين وعشرين»,
     «سنة ألفين وعشرة», «في ألف وتسعمائة وثمانية وأربعين»."""
-    global _RX
-
     year_words = "الفين" in f or "الف و" in f  # every year in words from 1001 to 2199 holds one
-    if _RX is None:
-        _RX = _patterns()
-    rx_day, rx_month, rx_year = _RX
+    rx_day, rx_month, rx_year = _patterns()
     # a written day's first word stands alone (a number word, no proclitic): rx_day is tried only there
     hits = _FIRST_WORDS.intersection(f.split()) if month else ()
     if hits:

@@ -12,6 +12,7 @@ alternation of them is a superset of the grammar; tests/dates/test_trigger.py ch
 
 from __future__ import annotations
 
+import array
 import functools
 import re
 import sys
@@ -21,6 +22,7 @@ from re import _parser
 from akhbar.tasks.dates import holidays, numbers, patterns, relative, widgets
 
 
+@functools.cache
 def rule_patterns() -> dict[str, re.Pattern]:
     """Every pattern a candidate builder matches to find a mention (not its gates or context checks), by a
     name extract_mentions gates the builder on."""
@@ -100,7 +102,10 @@ _SUBSET = {c.CATEGORY_WORD: r"\x{621}-\x{64a}0-9A-Za-z_", c.CATEGORY_DIGIT: "0-9
 
 @functools.cache
 def _all_chars() -> str:
-    return "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, sys.maxunicode + 1)))
+    """Every code point but the surrogates, as one string."""
+    points = array.array("I", range(0xD800))
+    points.extend(range(0xE000, sys.maxunicode + 1))
+    return points.tobytes().decode("utf-32-le" if sys.byteorder == "little" else "utf-32-be")
 
 
 @functools.cache
@@ -307,7 +312,7 @@ def _rule_set():
     return _SET
 
 
-ALL_RULES = frozenset(rule_patterns())
+ALL_RULES = frozenset(rule_patterns())  # (numbers' patterns, which it builds, are built once)
 
 
 def rule_hits(folded: str) -> frozenset[str] | set[str]:
