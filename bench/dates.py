@@ -436,7 +436,7 @@ def baseline_extractor(rev: str):
         if f == "tasks/dates.py":
             src = src.split(_SHARD_MARKER)[0]  # the pipeline glue is not needed
         src = re.sub(r"\bfrom tasks import\b", f"from {pkg}.tasks import", src)
-        src = re.sub(r"\bfrom tasks\.dates", f"from {pkg}.tasks.dates", src)
+        src = re.sub(r"\bfrom (?:akhbar\.)?tasks\.dates", f"from {pkg}.tasks.dates", src)
         src = src.replace("from akhbar.arabic import", f"from {pkg}.akhbar.arabic import")
         dest = tmp / pkg / f
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -444,7 +444,9 @@ def baseline_extractor(rev: str):
     for folder in (tmp / pkg, tmp / pkg / "tasks", tmp / pkg / "akhbar"):
         (folder / "__init__.py").touch()
     sys.path.insert(0, str(tmp))
-    return importlib.import_module(f"{pkg}.tasks.dates").extract_mentions
+    extract = importlib.import_module(f"{pkg}.tasks.dates").extract_mentions
+    assert extract.__module__.startswith(pkg), f"the baseline's extract_mentions is {extract.__module__}'s"
+    return extract
 
 
 def _as_tuples(mentions) -> list[tuple]:

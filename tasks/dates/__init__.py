@@ -23,6 +23,8 @@ The modules (docs/dates.md has the coverage table):
     relative, holidays, numbers, widgets
                     relative expressions, holidays and Hijri days without a year, written-out numbers,
                     widget dates (matching: the trigger-anchored matching they share)
+    trigger         the rules that may match in a text: every rule pattern rewritten as an RE2 superset,
+                    all matched at once (google-re2 set); extract_mentions runs only those rules
     mentions        extract_mentions: gates, candidates, selection
     published       publication dates from a record field, header lines, the URL; the plausibility guard
     published_html  publication dates from a page's HTML (HTML_DATE_READERS)

@@ -36,6 +36,14 @@ from akhbar.tasks.dates.patterns import (
     _compile,
     _has_english_month,
 )
+from akhbar.tasks.dates.trigger import (
+    MONTH_RULES,
+    NUMBER_RULES,
+    RELATIVE_RULES,
+    WEEKDAY_RULES,
+    WIDGET_RULES,
+    rule_hits,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +110,9 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
     # fold_letters(text) is exactly fold_with_offsets(text)[0] (= text.translate(FOLD_TABLE), cheaper:
     # bench/dates.py); the offsets are only computed when a mention must be mapped back.
     folded = fold_letters(text)
+    hits = rule_hits(folded)  # the rules that may match (a superset): none runs where its pattern cannot
+    if not hits:
+        return []
     first_digit = _DIGIT.search(folded)
     has_digit = first_digit is not None
     english = _has_english_month(folded)
@@ -118,7 +129,7 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
     # the big alternations a scan of the many paragraphs that cannot match (a month trigger
     # substring is in half the paragraphs: اب, ماي inside other words).
     cands: list = []
-    month = (
+    month = not hits.isdisjoint(MONTH_RULES) and (
         english
         or _has_month_word(folded)
         or (_LATIN_ANY.search(folded) is not None and any(k in folded for k in _MONTH_TRIGGERS))
@@ -127,34 +138,39 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
     year4 = four is not None
     if has_digit:
         if year4:
-            _cands_numeric(folded, reference, cands, four.start())
-            if english:
+            if "iso" in hits or "dmy" in hits:
+                _cands_numeric(folded, reference, cands, four.start())
+            if english and ("rfc" in hits or "mdy" in hits):
                 _cands_rfc(folded, cands)
-        if month:
+        if month and "range" in hits:
             _cands_range(folded, reference, cands)
-        if year4:
+        if year4 and "year" in hits:
             _cands_year(folded, cands, four.start())
-        if (":" in folded and _DIGIT_COLON.search(folded)) or "الساعه" in folded:
+        if ("time" in hits or "hour" in hits) and (
+            (":" in folded and _DIGIT_COLON.search(folded)) or "الساعه" in folded
+        ):
             _cands_time(folded, cands)
-        if year4 and any(k in folded for k in _HIJRI_TRIGGERS):
+        if year4 and "hijri" in hits and any(k in folded for k in _HIJRI_TRIGGERS):
             _cands_hijri(folded, cands)
     if month:
-        if has_digit or _ORD_HINT.search(folded):
+        if "day" in hits and (has_digit or _ORD_HINT.search(folded)):
             _cands_day(folded, reference, cands)
-        _cands_month(folded, reference, cands)
-    if any(k in folded for k in _SEASON_TRIGGERS):
+        if "month" in hits:
+            _cands_month(folded, reference, cands)
+    if "season" in hits and any(k in folded for k in _SEASON_TRIGGERS):
         _cands_season(folded, reference, cands)
-    if reference is not None:
+    if reference is not None and ("relperiod" in hits or "period_edge" in hits):
         _cands_relative(folded, reference, cands)
-    weekday = any(k in folded for k in _WEEKDAY_TRIGGERS)
-    if weekday:
+    weekday = not hits.isdisjoint(WEEKDAY_RULES) and any(k in folded for k in _WEEKDAY_TRIGGERS)
+    if weekday and "weekday" in hits:
         _cands_weekday(folded, reference, cands)
-    relative.candidates(folded, reference, cands, month, weekday, has_digit)
-    if month or ("الف" in folded and ("الفين" in folded or "الف و" in folded)):
+    if not hits.isdisjoint(RELATIVE_RULES):
+        relative.candidates(folded, reference, cands, month, weekday, has_digit, hits)
+    if (month or ("الف" in folded and ("الفين" in folded or "الف و" in folded))) and not hits.isdisjoint(NUMBER_RULES):
         numbers.candidates(folded, reference, cands, month)
-    if "الساعه" in folded:
+    if "hour_words" in hits and "الساعه" in folded:
         numbers.time_candidates(folded, cands)
-    if year4:
+    if year4 and not hits.isdisjoint(WIDGET_RULES):
         widgets.candidates(folded, reference, cands, month)
 
     if not cands:

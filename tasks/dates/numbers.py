@@ -7,6 +7,7 @@ Arabic order (thousands, hundreds, then units before tens, or a teen), else it i
 
 from __future__ import annotations
 
+import functools
 import re
 
 from akhbar.tasks.dates.lexicon import _AMPM, _BC, _COUNT_NOUNS, _E, _MONTHX, _REL, _TZ
@@ -190,6 +191,7 @@ def _year_value(phrase: str | None) -> int | None:
     return v if v is not None and 1000 <= v <= 2199 and re.match(r"الف", phrase) else None
 
 
+@functools.cache  # built on first use
 def _patterns():
     year_kw = r"(?:(?:في|من|منذ|حتي)\s+)?(?:عام|العام|سنه|السنه|لعام|لسنه|بعام|بسنه)"
     day = _compile(
@@ -204,7 +206,6 @@ def _patterns():
     return day, month, year
 
 
-_RX = None
 _FIRST_WORDS = frozenset(w for w in _WORDS if " " not in w) | frozenset(w.split()[0] for w in _WORDS)
 
 
@@ -219,12 +220,8 @@ def _positions(f: str, word: str) -> list[int]:
 def candidates(f: str, ref, out: list, month: bool) -> None:
     """Dates whose day or year is written out: «حداشر يناير», «خمسة وعشرين ديسمبر ألفين وعشرين»,
     «سنة ألفين وعشرة», «في ألف وتسعمائة وثمانية وأربعين»."""
-    global _RX
-
     year_words = "الفين" in f or "الف و" in f  # every year in words from 1001 to 2199 holds one
-    if _RX is None:
-        _RX = _patterns()
-    rx_day, rx_month, rx_year = _RX
+    rx_day, rx_month, rx_year = _patterns()
     # a written day's first word stands alone (a number word, no proclitic): rx_day is tried only there
     hits = _FIRST_WORDS.intersection(f.split()) if month else ()
     if hits:
@@ -297,21 +294,22 @@ MINUTE_WORDS = {
     "الا ثلث": -20,
     "الا الثلث": -20,
 }
-_RX_HOUR_WORDS = None
+
+
+@functools.cache
+def hour_words_pattern() -> re.Pattern:
+    """«الساعة» and an hour in words (built on first use, like _patterns)."""
+    return _compile(
+        rf"(?P<pre>الساعه)\s+(?P<hw>{_alt(HOUR_WORDS)})(?!\w)(?:\s+(?P<mw>{_alt(MINUTE_WORDS)})(?!\w))?"
+        rf"(?:\s+(?:من\s+)?(?P<ap>{_AMPM})(?!\w))?(?:\s*(?P<par>\()?\s*{_TZ}(?(par)\s*\)))?"
+    )
 
 
 def time_candidates(f: str, out: list) -> None:
     """«الساعة الخامسة مساء» T17:00, «الساعة العاشرة والنصف صباحا» T10:30, «الساعة الثانية إلا ربعا» T01:45."""
-    global _RX_HOUR_WORDS
-
     if "الساعه" not in f:
         return
-    if _RX_HOUR_WORDS is None:
-        _RX_HOUR_WORDS = _compile(
-            rf"(?P<pre>الساعه)\s+(?P<hw>{_alt(HOUR_WORDS)})(?!\w)(?:\s+(?P<mw>{_alt(MINUTE_WORDS)})(?!\w))?"
-            rf"(?:\s+(?:من\s+)?(?P<ap>{_AMPM})(?!\w))?(?:\s*(?P<par>\()?\s*{_TZ}(?(par)\s*\)))?"
-        )
-    for mt in _RX_HOUR_WORDS.finditer(f):
+    for mt in hour_words_pattern().finditer(f):
         g = mt.groupdict()
         h = HOUR_WORDS[re.sub(r"\s+", " ", g["hw"])]
         m = MINUTE_WORDS.get(re.sub(r"\s+", " ", g["mw"] or ""), 0)

@@ -362,29 +362,31 @@ _RAMADAN_REL = re.compile(rf"رمضان\s+{_REL}")  # a literal first: a C searc
 _EDGE_TRIGGERS = ("اول يوم", "اخر يوم", "اليوم ال")
 
 
-def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: bool, digit: bool) -> None:
+def candidates(f: str, ref: dt.date | None, out: list, month: bool, weekday: bool, digit: bool, hits) -> None:
     """Add this module's candidates (akhbar.tasks.dates.candidates._Cand) for the folded text `f` to `out`. `month`, `weekday`,
-    `digit`: extract_mentions found a month name / a weekday trigger / a digit in `f` (the cheap gates it computed)."""
-    if "يوم" in f and any(k in f for k in _EDGE_TRIGGERS):
+    `digit`: extract_mentions found a month name / a weekday trigger / a digit in `f` (the cheap gates it computed);
+    `hits`: the rules that may match in `f` (akhbar.tasks.dates.trigger.rule_hits)."""
+    if "edge_day" in hits and "يوم" in f and any(k in f for k in _EDGE_TRIGGERS):
         _cands_edge_day(f, ref, out)
-    if weekday and (month or "الشهر" in f):
+    if "nth_weekday" in hits and weekday and (month or "الشهر" in f):
         _cands_nth_weekday(f, ref, out)
-    if "عيد ال" in f or "عرفه" in f or "المولد" in f or "راس السنه" in f:
+    if "holiday" in hits and ("عيد ال" in f or "عرفه" in f or "المولد" in f or "راس السنه" in f):
         _cands_holidays(f, ref, out)
     if ref is None:
         return
-    if any(k in f for k in _TRIGGERS):
+    if "rel_day" in hits and any(k in f for k in _TRIGGERS):
         _cands_days(f, ref, out)
-    if "منذ" in f or "قبل" in f or "بعد" in f:
-        _cands_spans(f, ref, out)
-        if "قبل ال" in f:
+    if ("span" in hits or "before_last" in hits) and ("منذ" in f or "قبل" in f or "بعد" in f):
+        if "span" in hits:
+            _cands_spans(f, ref, out)
+        if "before_last" in hits and "قبل ال" in f:
             _cands_before_last(f, ref, out)
-    if "الاسبوع" in f:
+    if ("week" in hits or "weekday_of_week" in hits) and "الاسبوع" in f:
         _cands_weeks(f, ref, out)
-    if digit:
+    if digit and "day_of_month" in hits:
         _cands_month_days(f, ref, out)
     # a Hijri month without a year comes with شهر, غرة or a day number, or is رمضان with a relative word
-    if (
+    if "hijri_yearless" in hits and (
         "غره" in f
         or ("شهر" in f and _SHAHR_HIJRI.search(f))
         or ("رمضان" in f and _RAMADAN_REL.search(f))
