@@ -223,6 +223,32 @@ def fold_letters(text: str) -> str:
     return _OTHER_MAPPED.sub(_translate_run, text)
 
 
+# The letter rules over many texts at once: every character of the joined texts through one lookup table
+# in numpy (each rule maps a code point of U+0610..U+06F9 to one character or none, never "\n").
+_FOLD_LOW, _FOLD_HIGH = min(_FOLD), max(_FOLD) + 1
+_fold_images: list = []  # code point - _FOLD_LOW -> its fold's code point, or _DROPPED
+
+
+def fold_letters_many(texts: list[str]) -> list[str]:
+    """[fold_letters(t) for t in texts], computed over all of them at once."""
+    import numpy as np
+
+    if not _fold_images:
+        table = np.arange(_FOLD_LOW, _FOLD_HIGH, dtype=np.uint32)
+        for cp, out in _FOLD.items():
+            table[cp - _FOLD_LOW] = _DROPPED if out is None else ord(out)
+        _fold_images.append(table)
+    joined = "\n".join(texts)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
+    folds = (cps >= _FOLD_LOW) & (cps < _FOLD_HIGH)
+    if folds.any():
+        cps = cps.copy()
+        cps[folds] = _fold_images[0][cps[folds] - _FOLD_LOW]
+        joined = cps[cps != _DROPPED].tobytes().decode("utf-32-le", "surrogatepass")
+    out = joined.split("\n")
+    return out if len(out) == len(texts) else [fold_letters(t) for t in texts]  # a text held a line break
+
+
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """Apply the letter/digit rules char by char.
 

@@ -258,3 +258,18 @@ def test_casefold_keeps_whitespace_apart():
         folded = ch.casefold()
         assert any(c.isspace() for c in folded) == ch.isspace(), hex(cp)
         assert ch.isspace() <= (folded == ch), hex(cp)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(st.text(), st.lists(st.sampled_from(_MANY_ALPHABET + ["\u06f3", "\u0663", "\n"])).map("".join)),
+        max_size=12,
+    )
+)
+@example([])
+@example(["", "x\ny", "\ud800\udc00", "عـــاجـل ١٢٣ أَحْمَدُ", "\u0640\u064e", "𝟙 ة"])
+def test_fold_letters_many_equals_one_at_a_time(texts):
+    from akhbar.arabic import fold_letters, fold_letters_many
+
+    assert fold_letters_many(texts) == [fold_letters(t) for t in texts]

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from akhbar.arabic import FOLD_TABLE, fold_letters, fold_with_offsets
+from akhbar.arabic import FOLD_TABLE, fold_letters, fold_letters_many, fold_with_offsets
 from akhbar.tasks.dates import numbers, relative, widgets
 from akhbar.tasks.dates.candidates import (
     _cands_day,
@@ -109,7 +109,27 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
         return out
     # fold_letters(text) is exactly fold_with_offsets(text)[0] (= text.translate(FOLD_TABLE), cheaper:
     # bench/dates.py); the offsets are only computed when a mention must be mapped back.
-    folded = fold_letters(text)
+    return _mentions_of_folded(text, fold_letters(text), reference)
+
+
+def mentions_of_paragraphs(texts: list[str], references: list[dt.date | None]) -> list[list[DateMention]]:
+    """[extract_mentions(t, r) for t, r in zip(texts, references)], the letters of all texts folded at once."""
+    out: list[list[DateMention]] = []
+    for text, fold, reference in zip(texts, fold_letters_many(texts), references):
+        if not text:
+            out.append([])
+            continue
+        if len(text) > _CHUNK and "\n" in text:  # extract_mentions reads such a text line by line
+            out.append(extract_mentions(text, reference))
+            continue
+        if isinstance(reference, dt.datetime):
+            reference = reference.date()
+        out.append(_mentions_of_folded(text, fold, reference))
+    return out
+
+
+def _mentions_of_folded(text: str, folded: str, reference: dt.date | None) -> list[DateMention]:
+    """extract_mentions of a text of at most one line or _CHUNK characters, given its fold_letters."""
     hits = rule_hits(folded)  # the rules that may match (a superset): none runs where its pattern cannot
     if not hits:
         return []

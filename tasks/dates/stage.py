@@ -4,23 +4,51 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from akhbar import staging
 from akhbar.staging import MENTION_SCHEMA, PUBLISHED_SCHEMA
 from akhbar.store import write_staged
 from akhbar.tasking import StageTask
-from akhbar.tasks.dates.mentions import extract_mentions
+from akhbar.tasks.dates.mentions import mentions_of_paragraphs
 from akhbar.tasks.dates.published import staged_publication_date
+
+
+def dated_paragraphs(run_dir: str, shard_id: int) -> pa.Table:
+    """doc_id, position and text of a shard's paragraphs whose final status (final_paragraphs: dedup's
+    decisions applied, but a revision's) is kept or metadata, in document order: only the columns dates reads."""
+    from akhbar.tasks.dedup import read_decisions
+
+    paras = pq.read_table(staging.path(run_dir, "clean_paragraphs", shard_id), columns=_PARAGRAPH_COLUMNS)
+    dated = pc.is_in(paras.column("status"), _DATED).to_numpy(zero_copy_only=False)
+    decisions = read_decisions(run_dir, shard_id)
+    if decisions.num_rows:
+        decided = decisions.filter(pc.fill_null(pc.not_equal(decisions.column("relation"), "revision"), True))
+        rows = pa.table(
+            {
+                "doc_id": paras.column("doc_id"),
+                "position": paras.column("position"),
+                "row": pa.array(np.arange(paras.num_rows, dtype=np.int64)),
+            }
+        ).join(decided.select(["doc_id", "position", "status"]), ["doc_id", "position"], join_type="inner")
+        if rows.num_rows:
+            row = rows.column("row").to_numpy()
+            dated[row] = pc.is_in(rows.column("status"), _DATED).to_numpy(zero_copy_only=False)
+    return paras.select(["doc_id", "position", "text"]).filter(pa.array(dated))
+
+
+_PARAGRAPH_COLUMNS = ["doc_id", "position", "text", "status"]
+_DATED = pa.array(["kept", "metadata"])
+_DOC_COLUMNS = list(PUBLISHED_SCHEMA.names)
 
 
 def dates_shard(run_dir: str, shard_id: int) -> dict:
     """Publication dates and date mentions for one record shard (after dedup decided the statuses)."""
-    from akhbar.tasks.dedup import final_paragraphs
-
-    docs = pq.read_table(staging.path(run_dir, "clean_docs", shard_id)).to_pylist()
-    paras = final_paragraphs(run_dir, shard_id)
+    docs = pq.read_table(staging.path(run_dir, "clean_docs", shard_id), columns=_DOC_COLUMNS).to_pylist()
+    paras = dated_paragraphs(run_dir, shard_id)
     pub = {name: [] for name in PUBLISHED_SCHEMA.names}
     reference: dict[str, dt.date | None] = {}
     for doc in docs:
@@ -32,11 +60,11 @@ def dates_shard(run_dir: str, shard_id: int) -> dict:
         pub["published_method"].append(found.method if found else None)
         reference[doc["doc_id"]] = found.value if found and found.precision == "day" else None
     men = {name: [] for name in MENTION_SCHEMA.names}
-    cols = paras.select(["doc_id", "position", "text", "status"]).to_pydict()
-    for doc_id, position, text, status in zip(cols["doc_id"], cols["position"], cols["text"], cols["status"]):
-        if status not in ("kept", "metadata"):
-            continue
-        for m in extract_mentions(text, reference.get(doc_id)):
+    cols = paras.to_pydict()
+    doc_ids, positions = cols["doc_id"], cols["position"]
+    found = mentions_of_paragraphs(cols["text"], [reference.get(d) for d in doc_ids])
+    for doc_id, position, mentions in zip(doc_ids, positions, found):
+        for m in mentions:
             men["doc_id"].append(doc_id)
             men["position"].append(position)
             men["start"].append(m.start)

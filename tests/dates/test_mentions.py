@@ -256,6 +256,18 @@ def test_long_text_offsets():
     assert (one[0].surface, one[0].value) == (ms[0].surface, ms[0].value)
 
 
+def test_paragraphs_at_once_equal_one_at_a_time():
+    """The dates stage's entry point (the letters of a shard's paragraphs folded together) finds what
+    extract_mentions finds in each: probe lines, tashkeel and tatweel, line breaks, empty texts."""
+    from akhbar.tasks.dates.mentions import mentions_of_paragraphs
+
+    texts = [text for _ref, text, _exp in PROBE] + ["", "عـاجـل: وَقَّعَ الطرفان الاتفاق يوم ٢٤ نيسان / أبريل ٢٠٢٠"]
+    refs = [ref for ref, _text, _exp in PROBE] + [None, dt.datetime(2020, 5, 1, 10)]
+    for batch in (texts, texts + ["في 5 مايو 2021\nالسبت الماضي", "وفي عام 2030م\n" * 80]):
+        refs_of = refs + [R] * (len(batch) - len(refs))
+        assert mentions_of_paragraphs(batch, refs_of) == [extract_mentions(t, r) for t, r in zip(batch, refs_of)]
+
+
 def test_relative_needs_reference():
     for text in ("عاد إلى بلاده أمس", "قبل 3 أيام", "الشهر الماضي", "مطلع العام المقبل"):
         assert extract_mentions(text) == [], text
