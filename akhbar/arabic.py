@@ -255,6 +255,11 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     Returns the folded text and, for each folded character, the index of the original
     character it came from (plus a final entry len(text) so end offsets map too).
     """
+    return fold_letters(text), fold_offsets(text)
+
+
+def fold_offsets(text: str) -> list[int]:
+    """fold_with_offsets(text)[1], for a caller that has the folded text already."""
     # one-to-one except for dropped characters: offsets are ranges between the dropped runs
     offsets: list[int] = []
     prev = 0
@@ -262,7 +267,7 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
         offsets.extend(range(prev, m.start()))
         prev = m.end()
     offsets.extend(range(prev, len(text) + 1))
-    return fold_letters(text), offsets
+    return offsets
 
 
 def norm_hash(text: str) -> int | None:

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from akhbar.arabic import FOLD_TABLE, fold_letters, fold_letters_many, fold_with_offsets
+from akhbar.arabic import FOLD_TABLE, fold_letters, fold_letters_many, fold_offsets
 from akhbar.tasks.dates import numbers, relative, widgets
 from akhbar.tasks.dates.candidates import (
     _cands_day,
@@ -43,6 +43,7 @@ from akhbar.tasks.dates.trigger import (
     WEEKDAY_RULES,
     WIDGET_RULES,
     rule_hits,
+    rule_hits_many,
 )
 
 
@@ -114,23 +115,26 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
 
 def mentions_of_paragraphs(texts: list[str], references: list[dt.date | None]) -> list[list[DateMention]]:
     """[extract_mentions(t, r) for t, r in zip(texts, references)], the letters of all texts folded at once."""
+    folded = fold_letters_many(texts)
     out: list[list[DateMention]] = []
-    for text, fold, reference in zip(texts, fold_letters_many(texts), references):
-        if not text:
-            out.append([])
-            continue
+    for text, fold, hits, reference in zip(texts, folded, rule_hits_many(folded), references):
         if len(text) > _CHUNK and "\n" in text:  # extract_mentions reads such a text line by line
             out.append(extract_mentions(text, reference))
             continue
+        if not hits or not text:
+            out.append([])
+            continue
         if isinstance(reference, dt.datetime):
             reference = reference.date()
-        out.append(_mentions_of_folded(text, fold, reference))
+        out.append(_mentions_of_folded(text, fold, reference, hits))
     return out
 
 
-def _mentions_of_folded(text: str, folded: str, reference: dt.date | None) -> list[DateMention]:
-    """extract_mentions of a text of at most one line or _CHUNK characters, given its fold_letters."""
-    hits = rule_hits(folded)  # the rules that may match (a superset): none runs where its pattern cannot
+def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=None) -> list[DateMention]:
+    """extract_mentions of a text of at most one line or _CHUNK characters, given its fold_letters (and
+    rule_hits, when known)."""
+    if hits is None:
+        hits = rule_hits(folded)  # the rules that may match (a superset): none runs where its pattern cannot
     if not hits:
         return []
     first_digit = _DIGIT.search(folded)
@@ -197,8 +201,7 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None) -> li
         return []
     offsets = None
     if len(folded) != len(text):  # something was dropped (tashkeel, tatweel): map positions back
-        folded2, offsets = fold_with_offsets(text)
-        assert folded2 == folded
+        offsets = fold_offsets(text)
     result: list[DateMention] = []
     n = len(text)
     for cand in _select(cands):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from akhbar.tasks.dates.lexicon import (
@@ -18,6 +19,7 @@ from akhbar.tasks.dates.lexicon import (
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a few dozen spellings recur in every text: each is looked up once
 def _month_of(name: str) -> int | None:
     key = re.sub(r"\s+", " ", name.strip().rstrip(".")).strip()
     key = re.sub(r" ?(\d)$", r" \1", key)
@@ -37,6 +39,7 @@ def _split_monthx(monx: str) -> list[str]:
     return [p for p in parts if p]
 
 
+@functools.lru_cache(maxsize=4096)
 def _monthx_value(monx: str) -> tuple[int, bool] | None:
     """(month, ambiguous) for a possibly doubled month; ambiguous if no part is a sure month name."""
     parts = _split_monthx(monx)
