@@ -194,6 +194,7 @@ _CITY_BEFORE = re.compile(r"(?:مدينه|جسر|كوبري|ميدان|شارع|
 _MONTH_CONTEXT_BEFORE = re.compile(
     r"(?:في|منذ|حتي|خلال|قبل|بعد|مطلع|منتصف|نهايه|اواخر|اوايل|اوائل|بدايه|اواسط|مستهل)\s+$"
 )
+_FOUR_DIGITS = re.compile(r"\d{4}")  # in every _RX_YEAR match
 _MEASURE_BEFORE = re.compile(
     r"(?:طول|طوله|طولها|عرض|عرضه|ارتفاع|ارتفاعه|عمق|مسافه|مساحه|قطر|مسار|مستوي|علو|بعد)\s*(?:[^\s\d]+\s+)?$"
 )
@@ -283,14 +284,29 @@ def _season_year(code: str, kind: str | None, ref: dt.date) -> int:
     return y0
 
 
-def _cands_year(f: str, out: list, first_four: int = 0) -> None:
+def _year_matches(f: str, first_four: int):
+    """_RX_YEAR.finditer(f), each search started at the next four-digit run rather than where the last match ended."""
     # A match is a year, maybe after a keyword and whitespace: none starts before the whitespace
-    # ahead of the first four-digit run, less the longest keyword (lookbehinds still see the
-    # text before the start position, so the matches are the same as from 0).
-    start = first_four
-    while start > 0 and f[start - 1].isspace():
-        start -= 1
-    for mt in _RX_YEAR.finditer(f, max(0, start - _YEAR_KW_MAX)):
+    # ahead of the next four-digit run, less the longest keyword (lookbehinds still see the
+    # text before the start position, so the matches are the same as finditer's from 0).
+    pos, four = 0, first_four
+    while True:
+        start = four
+        while start > pos and f[start - 1].isspace():
+            start -= 1
+        mt = _RX_YEAR.search(f, max(pos, start - _YEAR_KW_MAX))
+        if mt is None:
+            return
+        yield mt
+        pos = mt.end()
+        nxt = _FOUR_DIGITS.search(f, pos)
+        if nxt is None:
+            return
+        four = nxt.start()
+
+
+def _cands_year(f: str, out: list, first_four: int = 0) -> None:
+    for mt in _year_matches(f, first_four):
         g = mt.groupdict()
         y = int(g["y"])
         kw = g["kw"]

@@ -44,3 +44,43 @@ def test_first_character_guards_and_gates_change_no_match():
             assert got == [(m.span(), m.groupdict()) for m in plain.finditer(text)], (name, text)
     for text in texts:
         assert mentions._has_month_word(text) == (mentions._MONTH_WORD.search(text) is not None), text
+
+
+_YEAR_TEXTS = [
+    "في عام 2015 و2016 ثم منذ   1999م وبطول 1300م",
+    "12345 2020 عام\u00a0\u00a02021، 1440 هـ 2019/2020 وفي  العام 2022",
+    "2020",
+    "ولد عام 1950 وتوفي في 2001 عن 51 عاما 19999 منذ 2003",
+]
+
+
+@pytest.mark.parametrize("text", _YEAR_TEXTS)
+def test_year_matches_skip_to_the_next_four_digits_and_change_no_match(text):
+    from akhbar.arabic import fold_letters
+    from akhbar.tasks.dates import candidates, patterns
+
+    f = fold_letters(text)
+    first = candidates._FOUR_DIGITS.search(f).start()
+    got = [(m.span(), m.groupdict()) for m in candidates._year_matches(f, first)]
+    assert got == [(m.span(), m.groupdict()) for m in patterns._RX_YEAR.finditer(f)]
+    assert got
+
+
+@needs_shared
+def test_year_matches_on_the_seeds():
+    from akhbar.arabic import fold_letters
+    from akhbar.tasks.dates import candidates, patterns
+
+    lines = [
+        line for f in sorted((SHARED / "seeds").glob("*.txt")) for line in f.read_text(encoding="utf-8").split("\n")
+    ]
+    lines += [text for _ref, text, _exp in PROBE]
+    checked = 0
+    for text in map(fold_letters, lines):
+        first = candidates._FOUR_DIGITS.search(text)
+        if first is None:
+            continue
+        got = [(m.span(), m.groupdict()) for m in candidates._year_matches(text, first.start())]
+        assert got == [(m.span(), m.groupdict()) for m in patterns._RX_YEAR.finditer(text)], text
+        checked += bool(got)
+    assert checked >= 10
