@@ -223,10 +223,10 @@ def fold_letters(text: str) -> str:
     return _OTHER_MAPPED.sub(_translate_run, text)
 
 
-# The letter rules over many texts at once: every character of the joined texts through one lookup table
-# in numpy (each rule maps a code point of U+0610..U+06F9 to one character or none, never "\n").
-_FOLD_LOW, _FOLD_HIGH = min(_FOLD), max(_FOLD) + 1
-_fold_images: list = []  # code point - _FOLD_LOW -> its fold's code point, or _DROPPED
+# The letter rules over many texts at once: every UTF-16 unit of the joined texts through one lookup table
+# in numpy (each rule maps a code point of the BMP to one BMP character or none, never "\n"; a surrogate
+# pair maps to itself, so an astral character passes unchanged).
+_fold_images: list = []  # [UTF-16 unit -> its fold's unit, UTF-16 unit -> dropped]
 
 
 def fold_letters_many(texts: list[str]) -> list[str]:
@@ -234,18 +234,21 @@ def fold_letters_many(texts: list[str]) -> list[str]:
     import numpy as np
 
     if not _fold_images:
-        table = np.arange(_FOLD_LOW, _FOLD_HIGH, dtype=np.uint32)
+        assert all(cp < 0x10000 and (out is None or ord(out) < 0x10000) for cp, out in _FOLD.items())
+        image, dropped = np.arange(0x10000, dtype=np.uint16), np.zeros(0x10000, dtype=bool)
         for cp, out in _FOLD.items():
-            table[cp - _FOLD_LOW] = _DROPPED if out is None else ord(out)
-        _fold_images.append(table)
-    joined = "\n".join(texts)
-    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
-    folds = (cps >= _FOLD_LOW) & (cps < _FOLD_HIGH)
-    if folds.any():
-        cps = cps.copy()
-        cps[folds] = _fold_images[0][cps[folds] - _FOLD_LOW]
-        joined = cps[cps != _DROPPED].tobytes().decode("utf-32-le", "surrogatepass")
-    out = joined.split("\n")
+            if out is None:
+                dropped[cp] = True
+            else:
+                image[cp] = ord(out)
+        _fold_images.extend((image, dropped))
+    try:
+        units = np.frombuffer("\n".join(texts).encode("utf-16-le"), np.uint16)
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-16 for it
+        return [fold_letters(t) for t in texts]
+    image, dropped = _fold_images
+    folded = image[units][~dropped[units]]
+    out = folded.tobytes().decode("utf-16-le").split("\n")
     return out if len(out) == len(texts) else [fold_letters(t) for t in texts]  # a text held a line break
 
 

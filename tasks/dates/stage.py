@@ -59,20 +59,20 @@ def dates_shard(run_dir: str, shard_id: int) -> dict:
         pub["published_evidence"].append(found.evidence if found else None)
         pub["published_method"].append(found.method if found else None)
         reference[doc["doc_id"]] = found.value if found and found.precision == "day" else None
-    men = {name: [] for name in MENTION_SCHEMA.names}
     cols = paras.to_pydict()
-    doc_ids, positions = cols["doc_id"], cols["position"]
-    found = mentions_of_paragraphs(cols["text"], [reference.get(d) for d in doc_ids])
-    for doc_id, position, mentions in zip(doc_ids, positions, found):
-        for m in mentions:
-            men["doc_id"].append(doc_id)
-            men["position"].append(position)
-            men["start"].append(m.start)
-            men["end"].append(m.end)
-            men["surface"].append(m.surface)
-            men["value"].append(m.value)
-            men["granularity"].append(m.granularity)
-            men["calendar"].append(m.calendar)
+    doc_ids = cols["doc_id"]
+    mentions = mentions_of_paragraphs(cols["text"], [reference.get(d) for d in doc_ids])
+    rows = [(d, p, m) for d, p, ms in zip(doc_ids, cols["position"], mentions) if ms for m in ms]
+    men = {
+        "doc_id": [r[0] for r in rows],
+        "position": [r[1] for r in rows],
+        "start": [r[2].start for r in rows],
+        "end": [r[2].end for r in rows],
+        "surface": [r[2].surface for r in rows],
+        "value": [r[2].value for r in rows],
+        "granularity": [r[2].granularity for r in rows],
+        "calendar": [r[2].calendar for r in rows],
+    }
     staging.folder(run_dir, "dates_published")
     write_staged(pa.table(pub, schema=PUBLISHED_SCHEMA), staging.path(run_dir, "dates_published", shard_id))
     write_staged(pa.table(men, schema=MENTION_SCHEMA), staging.path(run_dir, "dates_mentions", shard_id))
