@@ -201,8 +201,8 @@ _MEASURE_BEFORE = re.compile(
 _YEAR_WORD_KW = re.compile(r"(?:عام|العام|عامي|سنه|السنه|اعوام|مطلع|منتصف|نهايه|اواخر|اوايل|اوائل|بدايه|اواسط|مستهل)$")
 
 
-def _cands_month(f: str, ref: dt.date | None, out: list) -> None:
-    for mt in _RX_MONTH.finditer(f):
+def _cands_month(f: str, ref: dt.date | None, out: list, matches=None) -> None:
+    for mt in _RX_MONTH.finditer(f) if matches is None else matches:
         g = mt.groupdict()
         mv = _monthx_value(g["mon"])
         if mv is None:

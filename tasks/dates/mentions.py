@@ -29,6 +29,7 @@ from akhbar.tasks.dates.patterns import (
     _DIGIT_COLON,
     _HIJRI_TRIGGERS,
     _MONTH_TRIGGERS,
+    _RX_MONTH,
     _SEASON_TRIGGERS,
     _SPAN_UNITS,
     _TRIGGERS,
@@ -180,7 +181,9 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
         if "day" in hits and (has_digit or _ORD_HINT.search(folded)):
             _cands_day(folded, reference, cands)
         if "month" in hits:
-            _cands_month(folded, reference, cands)
+            _cands_month(
+                folded, reference, cands, None if english or _LATIN_ANY.search(folded) else _month_matches(folded)
+            )
     if "season" in hits and any(k in folded for k in _SEASON_TRIGGERS):
         _cands_season(folded, reference, cands)
     if reference is not None and ("relperiod" in hits or "period_edge" in hits):
@@ -274,6 +277,45 @@ def _has_month_word(folded: str) -> bool:
                 return True
             i = folded.find(k, i + 1)
     return False
+
+
+def _month_matches(folded: str):
+    """_RX_MONTH.finditer(folded) of a text without Latin letters, each search started a few words before the
+    next Arabic month name rather than where the last match ended."""
+    # A month name (_RX_MONTH's mon) opens at a word start or after a clitic و/ب/ل at one, where _MONTH_WORD
+    # matches (as in _has_month_word); before it the match holds at most a clitic and three words (a
+    # position word, من/ل, شهر). So no match starts before those words (and lookbehinds see the text before
+    # the start position: the matches are finditer's).
+    names = set()
+    for k in _MONTH_TRIGGER_STARTS:
+        i = folded.find(k)
+        while i >= 0:
+            before = folded[i - 1] if i else " "
+            if not (before.isalnum() or before == "_"):
+                if _MONTH_WORD.match(folded, i):
+                    names.add(i)
+            elif (
+                before in "وبل"
+                and (i == 1 or not (folded[i - 2].isalnum() or folded[i - 2] == "_"))
+                and _MONTH_WORD.match(folded, i - 1)
+            ):
+                names.add(i)
+            i = folded.find(k, i + 1)
+    pos = 0
+    for name in sorted(names):
+        if name < pos:
+            continue
+        start = name
+        for _ in range(4):
+            while start > pos and folded[start - 1].isspace():
+                start -= 1
+            while start > pos and not folded[start - 1].isspace():
+                start -= 1
+        mt = _RX_MONTH.search(folded, start)
+        if mt is None:
+            return
+        yield mt
+        pos = mt.end()
 
 
 # the triggers that no shorter trigger starts: every month name starts with one of these

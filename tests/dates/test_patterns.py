@@ -84,3 +84,27 @@ def test_year_matches_on_the_seeds():
         assert got == [(m.span(), m.groupdict()) for m in patterns._RX_YEAR.finditer(text)], text
         checked += bool(got)
     assert checked >= 10
+
+
+@needs_shared
+def test_month_matches_from_the_month_names_change_no_match():
+    from akhbar.arabic import fold_letters
+    from akhbar.tasks.dates import mentions, patterns
+
+    lines = [
+        line for f in sorted((SHARED / "seeds").glob("*.txt")) for line in f.read_text(encoding="utf-8").split("\n")
+    ]
+    lines += [text for _ref, text, _exp in PROBE]
+    lines += [
+        "ابن ابو في نهاية   شهر  \u00a0مايو 2020 ولمارس وبآب",
+        "اواخر من شهر ايار الماضي، وأوائل لـ نيسان",
+        "مايو",
+    ]
+    checked = 0
+    for text in map(fold_letters, lines):
+        if mentions._LATIN_ANY.search(text):
+            continue
+        got = [(m.span(), m.groupdict()) for m in mentions._month_matches(text)]
+        assert got == [(m.span(), m.groupdict()) for m in patterns._RX_MONTH.finditer(text)], text
+        checked += bool(got)
+    assert checked >= 10
