@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from akhbar import reasons, staging
 from akhbar.arabic import normalize_arabic_many
-from akhbar.language import detect_language
+from akhbar.language import detect_languages
 from akhbar.language import preload as preload_language_model
 from akhbar.limits import TimeLimitExceeded, map_with_time_limit
 from akhbar.settings import Settings
@@ -135,10 +135,9 @@ def _doc_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], shard_id: 
     for name in ("value", "precision", "evidence", "method"):
         column = "published_html" if name == "value" else f"published_html_{name}"
         docs[column] = [getattr(html_date, name) if html_date else None for _, _, html_date in cleaned_docs]
-    docs["language"] = [
-        detect_language("\n".join([ln.text for ln in cleaned.lines if ln.status == KEPT]))
-        for _, cleaned, _ in cleaned_docs
-    ]
+    docs["language"] = detect_languages(
+        ["\n".join([ln.text for ln in cleaned.lines if ln.status == KEPT]) for _, cleaned, _ in cleaned_docs]
+    )
     for name in ("published", "published_precision", "published_evidence", "published_method"):
         docs[name] = []
     for i in range(len(cleaned_docs)):
