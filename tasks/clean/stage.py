@@ -33,6 +33,8 @@ _RECORD_COLUMNS = [
     "source_meta",
 ]
 _HASH_COLUMNS = ("bands", "signature")
+# text and exact keys hardly repeat: a dictionary costs write time and saves no space
+_PLAIN_PARAGRAPH_COLUMNS = ("text", "norm_hash")
 
 
 def _clean_html_job(job: tuple[str, str | None, object]):
@@ -78,25 +80,14 @@ def _fill_line_norms(docs: list[CleanedDoc]) -> None:
         doc.line_norms, at = flat[at : at + len(doc.lines)], at + len(doc.lines)
 
 
-def _stage_publication_date(docs: dict[str, list], i: int) -> None:
-    """Decide the publication date of document i of `docs` (append it to the published* columns)."""
+_DECIDED = ("published", "published_precision", "published_evidence", "published_method")
+
+
+def _stage_publication_date(docs: dict[str, list], doc: dict) -> None:
+    """Decide the publication date of `doc` (one document's other columns); append it to the published* columns."""
     from akhbar.tasks.dates import publication_date
 
-    found = publication_date(
-        {name: values[i] for name, values in docs.items() if not name.startswith("published")}
-        | {
-            "published_field": docs["published_field"][i],
-            **{
-                n: docs[n][i]
-                for n in (
-                    "published_html",
-                    "published_html_precision",
-                    "published_html_evidence",
-                    "published_html_method",
-                )
-            },
-        }
-    )
+    found = publication_date(doc)
     docs["published"].append(found.value if found else None)
     docs["published_precision"].append(found.precision if found else None)
     docs["published_evidence"].append(found.evidence if found else None)
@@ -138,10 +129,11 @@ def _doc_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], shard_id: 
     docs["language"] = detect_languages(
         ["\n".join([ln.text for ln in cleaned.lines if ln.status == KEPT]) for _, cleaned, _ in cleaned_docs]
     )
-    for name in ("published", "published_precision", "published_evidence", "published_method"):
+    given = [(name, values) for name, values in docs.items() if name not in _DECIDED]
+    for name in _DECIDED:
         docs[name] = []
     for i in range(len(cleaned_docs)):
-        _stage_publication_date(docs, i)
+        _stage_publication_date(docs, {name: values[i] for name, values in given})
     return docs
 
 
@@ -184,7 +176,9 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
     docs = _doc_columns(cleaned_docs, shard_id)
     staging.folder(run, "clean_docs")
     write_staged(
-        pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), staging.path(run, "clean_paragraphs", shard_id), plain=("text",)
+        pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA),
+        staging.path(run, "clean_paragraphs", shard_id),
+        plain=_PLAIN_PARAGRAPH_COLUMNS,
     )
     write_staged(pa.table(docs, schema=CLEAN_DOC_SCHEMA), staging.path(run, "clean_docs", shard_id))
     write_staged(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), staging.path(run, "clean_rejects", shard_id))
