@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from pathlib import Path
 
 import pyarrow as pa
@@ -94,17 +95,20 @@ def _stage_publication_date(docs: dict[str, list], doc: dict) -> None:
     docs["published_method"].append(found.method if found else None)
 
 
+_LINE_NO, _TEXT, _STATUS, _REASON = (attrgetter(n) for n in ("line_no", "text", "status", "reason"))
+
+
 def _stage_lines(paras: dict[str, list], near_rows: tuple[list, list, list], doc_id, cleaned, near_min_words) -> None:
     """Append a document's lines to the staged paragraph columns, and its lines for the near-duplicate search."""
     lines = cleaned.lines
     hashes, near = document_keys(lines, cleaned.line_norms, near_min_words)
     paras["doc_id"].extend([doc_id] * len(lines))
     paras["position"].extend(range(len(lines)))
-    paras["line_no"].extend([ln.line_no for ln in lines])
-    paras["text"].extend([ln.text for ln in lines])
+    paras["line_no"].extend(map(_LINE_NO, lines))
+    paras["text"].extend(map(_TEXT, lines))
     paras["norm_hash"].extend(hashes)
-    paras["status"].extend([ln.status for ln in lines])
-    paras["reason"].extend([ln.reason for ln in lines])
+    paras["status"].extend(map(_STATUS, lines))
+    paras["reason"].extend(map(_REASON, lines))
     if near:
         near_rows[0].extend([doc_id] * len(near))
         near_rows[1].extend([pos for pos, _ in near])
