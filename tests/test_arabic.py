@@ -217,6 +217,7 @@ _MANY_ALPHABET = (
     )
 )
 @example(["", " ", "\u00a0x\u00a0", "a\u2028b", "x\ny", "  a  b  ", "\u0301a", "\ud800", "ـً", "ﷺ ﻷ", "ὐ"])
+@example(["Straße ẞ İstanbul ŉ ΐ", "ΣΑΣ ǅ Ⓐ µ", "ABC"])  # casefolds of several characters, and of one
 def test_normalize_many_equals_one_at_a_time(texts):
     from akhbar.arabic import normalize_arabic_many
 
@@ -258,3 +259,14 @@ def test_casefold_keeps_whitespace_apart():
         folded = ch.casefold()
         assert any(c.isspace() for c in folded) == ch.isspace(), hex(cp)
         assert ch.isspace() <= (folded == ch), hex(cp)
+
+
+def test_casefold_is_idempotent_and_per_character():
+    """normalize_arabic_many casefolds each character through its table (a casefold of several characters
+    marks the batch for a whole casefold, over characters already folded): valid because casefold works
+    character by character and folding twice changes nothing."""
+    for cp in range(0x110000):
+        folded = chr(cp).casefold()
+        assert folded.casefold() == folded, hex(cp)
+    text = "ΣΑΣ Straße İ ǅ ﬀ ὐ Ⓐ"
+    assert text.casefold() == "".join(c.casefold() for c in text)
