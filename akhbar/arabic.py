@@ -130,13 +130,16 @@ def normalize_arabic(text: str) -> str:
 
 
 # The same rules over many texts at once (a shard's lines): NFKC per text in C, then every character
-# through one lookup table (its _COMBINED image: one character, whitespace, or dropped) and the
-# whitespace runs collapsed, in numpy over the joined texts; str.casefold on the whole. About half
-# the cost of normalize_arabic a character, whose regular expressions and split/join walk each line.
+# through one lookup table (its _COMBINED image, casefolded: one character, whitespace, or dropped) and
+# the whitespace runs collapsed, in numpy over the joined texts. About half the cost of normalize_arabic
+# a character, whose regular expressions and split/join walk each line. (casefold works character by
+# character, is idempotent and never makes nor removes whitespace: folding before the collapse is the
+# same; an image whose casefold is several characters is marked and the batch casefolded whole.)
 _NFKC = functools.partial(unicodedata.normalize, "NFKC")
 _UNSEEN, _DROPPED, _BLANK = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+_UNFOLDED = 0x200000  # added to an image whose casefold is several characters (above every code point)
 _BATCH_CHARS = 1 << 20  # characters per numpy pass: bounds the arrays (~25 bytes a character)
-_char_images: list = []  # code point -> its image's code point, or _UNSEEN / _DROPPED / _BLANK (whitespace)
+_char_images: list = []  # code point -> its image's casefold's code point, or _UNSEEN / _DROPPED / _BLANK / _UNFOLDED + image
 
 
 def _images(cps):
@@ -150,10 +153,19 @@ def _images(cps):
     unseen = mapped == _UNSEEN
     if unseen.any():
         for cp in np.unique(cps[unseen]).tolist():
-            out = _COMBINED[cp]
-            table[cp] = _DROPPED if not out else _BLANK if out.isspace() and out != "\n" else ord(out)
+            table[cp] = _image(_COMBINED[cp])
         mapped = table[cps]
     return mapped
+
+
+def _image(out: str) -> int:
+    """The table value of a character whose _COMBINED image is `out`."""
+    if not out:
+        return _DROPPED
+    if out.isspace() and out != "\n":
+        return _BLANK
+    folded = out.casefold()
+    return ord(folded) if len(folded) == 1 else _UNFOLDED + ord(out)
 
 
 def normalize_arabic_many(texts: list[str]) -> list[str]:
@@ -188,7 +200,12 @@ def _normalize_batch(texts: list[str]) -> list[str]:
     keep = ~blank
     keep[spaces] = True
     mapped[spaces] = 32
-    result = mapped[keep].tobytes().decode("utf-32-le", "surrogatepass").casefold().split("\n")
+    kept = mapped[keep]
+    unfolded = len(kept) > 0 and kept.max() >= _UNFOLDED
+    if unfolded:
+        kept[kept >= _UNFOLDED] -= _UNFOLDED
+    result = kept.tobytes().decode("utf-32-le", "surrogatepass")
+    result = (result.casefold() if unfolded else result).split("\n")
     # normalize_arabic's last step: a text NFKC would still change goes round again. (The letter rules
     # find nothing left: no image is a letter they fold, nor is any character's casefold, test_arabic.py.)
     again = list(map(_NFKC, result))

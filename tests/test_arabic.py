@@ -217,6 +217,7 @@ _MANY_ALPHABET = (
     )
 )
 @example(["", " ", "\u00a0x\u00a0", "a\u2028b", "x\ny", "  a  b  ", "\u0301a", "\ud800", "ـً", "ﷺ ﻷ", "ὐ"])
+@example(["Straße ẞ İstanbul ŉ ΐ", "ΣΑΣ ǅ Ⓐ µ", "ABC"])  # casefolds of several characters, and of one
 def test_normalize_many_equals_one_at_a_time(texts):
     from akhbar.arabic import normalize_arabic_many
 
@@ -273,3 +274,14 @@ def test_fold_letters_many_equals_one_at_a_time(texts):
     from akhbar.arabic import fold_letters, fold_letters_many
 
     assert fold_letters_many(texts) == [fold_letters(t) for t in texts]
+
+
+def test_casefold_is_idempotent_and_per_character():
+    """normalize_arabic_many casefolds each character through its table (a casefold of several characters
+    marks the batch for a whole casefold, over characters already folded): valid because casefold works
+    character by character and folding twice changes nothing."""
+    for cp in range(0x110000):
+        folded = chr(cp).casefold()
+        assert folded.casefold() == folded, hex(cp)
+    text = "ΣΑΣ Straße İ ǅ ﬀ ὐ Ⓐ"
+    assert text.casefold() == "".join(c.casefold() for c in text)

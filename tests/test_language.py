@@ -45,6 +45,17 @@ def test_script_counts_equal_the_pattern_counts():
             len(language._NON_ARABIC_LETTERS.findall(text)),
         )
         assert language._script_counts(text) == expected, text[:40]
+    # and over many samples at once, empty ones among them (the clean stage's shard path)
+    assert language._script_counts_many(samples + [""]) == [language._script_counts(t) for t in samples + [""]]
+
+
+def test_detect_languages_of_a_shard_equal_one_at_a_time():
+    from akhbar.language import detect_language, detect_languages
+
+    texts = [*seed_texts().values(), ARABIC, "", None, "خبر", "The ministry of health announced today a new hospital."]
+    texts.append("این یک متن فارسی است که برای آزمایش تشخیص زبان نوشته شده است و باید فارسی باشد")
+    assert detect_languages(texts) == [detect_language(t) for t in texts]
+    assert detect_languages([]) == []
 
 
 def test_detect_language_from_threads():

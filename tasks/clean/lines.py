@@ -401,7 +401,7 @@ def read_lines(
         nw = len(words)
         if len(s) > 12 * nw and _CJK.search(s):  # scripts written without spaces
             nw = max(nw, len(s) // 3)
-        f = _Feat(idx, no, s, nw, "", norm=norms[idx] if norms is not None else None)
+        f = _Feat(idx, no, s, nw, "", None, None, False, norms[idx] if norms is not None else None)
         _classify_line(f, words, rules, arabic_page)
         feats.append(f)
     return feats

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from pathlib import Path
 
 import pyarrow as pa
 
 from akhbar import reasons, staging
 from akhbar.arabic import normalize_arabic_many
-from akhbar.language import detect_language
+from akhbar.language import detect_languages
 from akhbar.language import preload as preload_language_model
 from akhbar.limits import TimeLimitExceeded, map_with_time_limit
 from akhbar.settings import Settings
@@ -33,6 +34,8 @@ _RECORD_COLUMNS = [
     "source_meta",
 ]
 _HASH_COLUMNS = ("bands", "signature")
+# text and exact keys hardly repeat: a dictionary costs write time and saves no space
+_PLAIN_PARAGRAPH_COLUMNS = ("text", "norm_hash")
 
 
 def _clean_html_job(job: tuple[str, str | None, object]):
@@ -78,29 +81,21 @@ def _fill_line_norms(docs: list[CleanedDoc]) -> None:
         doc.line_norms, at = flat[at : at + len(doc.lines)], at + len(doc.lines)
 
 
-def _stage_publication_date(docs: dict[str, list], i: int) -> None:
-    """Decide the publication date of document i of `docs` (append it to the published* columns)."""
+_DECIDED = ("published", "published_precision", "published_evidence", "published_method")
+
+
+def _stage_publication_date(docs: dict[str, list], doc: dict) -> None:
+    """Decide the publication date of `doc` (one document's other columns); append it to the published* columns."""
     from akhbar.tasks.dates import publication_date
 
-    found = publication_date(
-        {name: values[i] for name, values in docs.items() if not name.startswith("published")}
-        | {
-            "published_field": docs["published_field"][i],
-            **{
-                n: docs[n][i]
-                for n in (
-                    "published_html",
-                    "published_html_precision",
-                    "published_html_evidence",
-                    "published_html_method",
-                )
-            },
-        }
-    )
+    found = publication_date(doc)
     docs["published"].append(found.value if found else None)
     docs["published_precision"].append(found.precision if found else None)
     docs["published_evidence"].append(found.evidence if found else None)
     docs["published_method"].append(found.method if found else None)
+
+
+_LINE_NO, _TEXT, _STATUS, _REASON = (attrgetter(n) for n in ("line_no", "text", "status", "reason"))
 
 
 def _stage_lines(paras: dict[str, list], near_rows: tuple[list, list, list], doc_id, cleaned, near_min_words) -> None:
@@ -109,11 +104,11 @@ def _stage_lines(paras: dict[str, list], near_rows: tuple[list, list, list], doc
     hashes, near = document_keys(lines, cleaned.line_norms, near_min_words)
     paras["doc_id"].extend([doc_id] * len(lines))
     paras["position"].extend(range(len(lines)))
-    paras["line_no"].extend([ln.line_no for ln in lines])
-    paras["text"].extend([ln.text for ln in lines])
+    paras["line_no"].extend(map(_LINE_NO, lines))
+    paras["text"].extend(map(_TEXT, lines))
     paras["norm_hash"].extend(hashes)
-    paras["status"].extend([ln.status for ln in lines])
-    paras["reason"].extend([ln.reason for ln in lines])
+    paras["status"].extend(map(_STATUS, lines))
+    paras["reason"].extend(map(_REASON, lines))
     if near:
         near_rows[0].extend([doc_id] * len(near))
         near_rows[1].extend([pos for pos, _ in near])
@@ -135,14 +130,14 @@ def _doc_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], shard_id: 
     for name in ("value", "precision", "evidence", "method"):
         column = "published_html" if name == "value" else f"published_html_{name}"
         docs[column] = [getattr(html_date, name) if html_date else None for _, _, html_date in cleaned_docs]
-    docs["language"] = [
-        detect_language("\n".join([ln.text for ln in cleaned.lines if ln.status == KEPT]))
-        for _, cleaned, _ in cleaned_docs
-    ]
-    for name in ("published", "published_precision", "published_evidence", "published_method"):
+    docs["language"] = detect_languages(
+        ["\n".join([ln.text for ln in cleaned.lines if ln.status == KEPT]) for _, cleaned, _ in cleaned_docs]
+    )
+    given = [(name, values) for name, values in docs.items() if name not in _DECIDED]
+    for name in _DECIDED:
         docs[name] = []
     for i in range(len(cleaned_docs)):
-        _stage_publication_date(docs, i)
+        _stage_publication_date(docs, {name: values[i] for name, values in given})
     return docs
 
 
@@ -185,7 +180,9 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
     docs = _doc_columns(cleaned_docs, shard_id)
     staging.folder(run, "clean_docs")
     write_staged(
-        pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA), staging.path(run, "clean_paragraphs", shard_id), plain=("text",)
+        pa.table(paras, schema=CLEAN_PARAGRAPH_SCHEMA),
+        staging.path(run, "clean_paragraphs", shard_id),
+        plain=_PLAIN_PARAGRAPH_COLUMNS,
     )
     write_staged(pa.table(docs, schema=CLEAN_DOC_SCHEMA), staging.path(run, "clean_docs", shard_id))
     write_staged(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA), staging.path(run, "clean_rejects", shard_id))
