@@ -19,7 +19,7 @@ from akhbar import schema, sqlfiles, staging, store
 from akhbar.settings import Settings
 from akhbar.tasks.minhash import BANDS, NUM_PERM, _fixed_rows, similarity
 
-_BATCH = 100_000  # rows per Arrow batch streamed out of DuckDB
+_BATCH = 20_000  # rows per Arrow batch streamed out of DuckDB (~10 MB with two signatures)
 
 
 def _sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
