@@ -9,6 +9,7 @@ limit plus the hits, whatever the number of paragraphs.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -42,7 +43,8 @@ def near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str,
     _sql(con, "reps")
     if not staging.paths(run, "clean_minhash"):
         raise RuntimeError(f"{run}/clean holds no minhash-*.parquet: the clean shards staged no signatures")
-    _sql(con, "elig", {"minhash": staging.pattern(run, "clean_minhash")})
+    with _in_order(con):
+        _sql(con, "elig", {"minhash": staging.pattern(run, "clean_minhash")})
     _sql(con, "cur_bands", {"bands": BANDS})
     n = con.execute("SELECT count(*) FROM elig").fetchall()[0][0]
     state_file = _write_state(con, run, run_id)
@@ -89,12 +91,24 @@ def _write_state(con: duckdb.DuckDBPyConnection, run: Path, run_id: str) -> Path
     target = schema.SCHEMAS["paragraph_minhash"]
     state_file = staging.final_dir(run, "paragraph_minhash") / "00000.parquet"
     # an empty run still writes a file with the table's schema
-    pieces = (
-        pa.Table.from_batches([b]).select(target.names).cast(target)
-        for b in _batches(con, "state_rows", {"run_id": run_id})
-    )
-    store.write_parquet_batches_atomic(pieces, target, state_file)
+    with _in_order(con):
+        pieces = (
+            pa.Table.from_batches([b]).select(target.names).cast(target)
+            for b in _batches(con, "state_rows", {"run_id": run_id})
+        )
+        store.write_parquet_batches_atomic(pieces, target, state_file)
     return state_file
+
+
+@contextmanager
+def _in_order(con: duckdb.DuckDBPyConnection):
+    """Statements that keep row order: a table created with ORDER BY is stored in that order, and a
+    scan of it returns that order (no second sort of the signatures)."""
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        con.execute("SET preserve_insertion_order = false")
 
 
 def _signatures(column: pa.Array) -> np.ndarray:
