@@ -29,6 +29,14 @@ def _call_timed(fn: Callable[..., Any], kwargs: dict) -> Any:
     return result
 
 
+def _call_released(fn: Callable[..., Any], kwargs: dict) -> Any:
+    """_call_timed in a pool worker, then the heap the shard freed handed back: a worker runs many
+    shards, and its allocator would otherwise keep every shard's high-water mark."""
+    result = _call_timed(fn, kwargs)
+    release_free_memory()
+    return result
+
+
 class LocalExecutor:
     """Runs stage functions in this process, or in a process pool when workers > 1."""
 
@@ -54,7 +62,7 @@ class LocalExecutor:
             return results
         # A forked pool per mapped stage (flows/workers.py): its workers die with this process, and a
         # worker killed for memory costs only its shard.
-        return map_in_pool(_call_timed, stage, shard_ids, self.workers, const, on_done=done)
+        return map_in_pool(_call_released, stage, shard_ids, self.workers, const, on_done=done)
 
     def call(self, stage, **kwargs) -> Any:
         result = _call_timed(stage.fn, kwargs)
