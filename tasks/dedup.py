@@ -28,7 +28,8 @@ Decisions (status changes only) go to dedup/decisions/shard=K/, joined back per 
 Near-duplicates use MinHash LSH (akhbar.tasks.minhash): candidate pairs are pairs sharing a band key,
 and a candidate counts when the share of equal minimum hashes reaches the threshold. The signatures are computed in the parallel clean shards (`minhash_stage_table`,
 staged as clean/minhash-K.parquet for every kept line of enough words, a superset of the eligible
-paragraphs): this serial pass only joins them. Each run stores the band keys and a 240-byte
+paragraphs): this serial pass only joins them, in DuckDB (akhbar.tasks.near_dups), so its memory is
+DuckDB's `duckdb_memory_limit` plus the similar pairs found, whatever the number of paragraphs. Each run stores the band keys and a 240-byte
 signature of its eligible paragraphs (never the text) in `paragraph_minhash`; the next runs join
 their band keys with it in DuckDB. near_dup_threshold > 1 switches the near-duplicate search off
 (exact repeats only; the clean shards then stage no signatures).
