@@ -45,6 +45,10 @@ def near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str,
         raise RuntimeError(f"{run}/clean holds no minhash-*.parquet: the clean shards staged no signatures")
     with _in_order(con):
         _sql(con, "elig", {"minhash": staging.pattern(run, "clean_minhash")})
+    # the exact pass's working tables are done with (its decisions are in doc_repeats, template_hits
+    # and exact_dups): DuckDB's memory goes to what comes next
+    for table in ("reps", "candidates", "run_first", "prior_first", "cur"):
+        con.execute(f"DROP TABLE {table}")
     _sql(con, "cur_bands", {"bands": BANDS})
     n = con.execute("SELECT count(*) FROM elig").fetchall()[0][0]
     state_file = _write_state(con, run, run_id)

@@ -88,6 +88,7 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         _sql(con, "decided_none")
     _sql(con, "run_paras", {"paragraphs": staging.pattern(run, "clean_paragraphs")})
     _sql(con, "links", {"documents": store.table_glob(out, "documents"), "run_id": run_id})
+    con.execute("DROP TABLE run_paras")  # DuckDB's memory for what comes next
     # Joins: share and window; the linked article's stored story, when it has one.
     sig_links = _minhash_links(con, run, out, settings)
     rows = _batches(
@@ -189,6 +190,7 @@ def _minhash_links(con: duckdb.DuckDBPyConnection, run: Path, out: Path, setting
             cand = (-float(s), (1, q), q_doc, None, p_doc)
             if p not in best or cand[:2] < best[p][:2]:
                 best[p] = cand
+    con.execute("DROP TABLE doc_bands")
     return {c[4]: (c[2], -c[0], c[3]) for c in best.values()}
 
 
