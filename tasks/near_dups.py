@@ -9,7 +9,6 @@ limit plus the hits, whatever the number of paragraphs.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -37,14 +36,14 @@ def _batches(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = No
 def near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str, settings: Settings) -> dict:
     """Fill temp table near_dups; write this run's paragraph_minhash state file. Returns counts."""
     threshold = float(settings.near_dup_threshold)
-    # Eligible: kept, not a template, the first copy of its text (not an exact duplicate), numbered
-    # i in the stable order of the run (earlier runs always come before). Their signatures were
-    # staged by the clean shards (clean/minhash-K.parquet): a paragraph without one has too few words.
+    # Eligible: kept, not a template, the first copy of its text (not an exact duplicate), numbered i
+    # in the stable order of the run (earlier runs always come before; numbers may be skipped). Their
+    # signatures were staged by the clean shards (clean/minhash-K.parquet): a paragraph without one
+    # has too few words.
     _sql(con, "reps")
     if not staging.paths(run, "clean_minhash"):
         raise RuntimeError(f"{run}/clean holds no minhash-*.parquet: the clean shards staged no signatures")
-    with _in_order(con):
-        _sql(con, "elig", {"minhash": staging.pattern(run, "clean_minhash")})
+    _sql(con, "elig", {"minhash": staging.pattern(run, "clean_minhash")})
     # the exact pass's working tables are done with (its decisions are in doc_repeats, template_hits
     # and exact_dups): DuckDB's memory goes to what comes next
     for table in ("reps", "candidates", "run_first", "prior_first", "cur"):
@@ -90,29 +89,17 @@ def near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str,
 
 
 def _write_state(con: duckdb.DuckDBPyConnection, run: Path, run_id: str) -> Path:
-    """This run's paragraph_minhash rows for the next runs, in eligible order (published with the
-    run: final/<table>/ is picked up), written batch by batch. Returns the file."""
+    """This run's paragraph_minhash rows for the next runs (published with the run: final/<table>/
+    is picked up), written batch by batch. Returns the file."""
     target = schema.SCHEMAS["paragraph_minhash"]
     state_file = staging.final_dir(run, "paragraph_minhash") / "00000.parquet"
     # an empty run still writes a file with the table's schema
-    with _in_order(con):
-        pieces = (
-            pa.Table.from_batches([b]).select(target.names).cast(target)
-            for b in _batches(con, "state_rows", {"run_id": run_id})
-        )
-        store.write_parquet_batches_atomic(pieces, target, state_file)
+    pieces = (
+        pa.Table.from_batches([b]).select(target.names).cast(target)
+        for b in _batches(con, "state_rows", {"run_id": run_id})
+    )
+    store.write_parquet_batches_atomic(pieces, target, state_file)
     return state_file
-
-
-@contextmanager
-def _in_order(con: duckdb.DuckDBPyConnection):
-    """Statements that keep row order: a table created with ORDER BY is stored in that order, and a
-    scan of it returns that order (no second sort of the signatures)."""
-    con.execute("SET preserve_insertion_order = true")
-    try:
-        yield
-    finally:
-        con.execute("SET preserve_insertion_order = false")
 
 
 def _signatures(column: pa.Array) -> np.ndarray:

@@ -40,6 +40,16 @@ def _sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) 
 
 
 _BATCH = 20_000  # rows per Arrow batch streamed out of DuckDB
+# a document's story assignment, before its signature is joined to it
+_ASSIGNED = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("story_id", pa.string()),
+        ("linked_doc_id", pa.string()),
+        ("overlap", pa.float64()),
+        ("linked_by", pa.string()),
+    ]
+)
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyRelation:
@@ -120,22 +130,22 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
             for name, value in zip(cols, (doc_id, story_id, linked, overlap, how)):
                 cols[name].append(value)
         counts["documents"] += batch.num_rows
-        target = schema.SCHEMAS["story_members"]
-        return (
-            pa.table(
-                {
-                    **cols,
-                    "run_id": [run_id] * batch.num_rows,
-                    "bands": batch.column("bands").cast(pa.list_(pa.uint64())),
-                    "signature": batch.column("signature").cast(pa.binary()),
-                }
-            )
-            .select(target.names)
-            .cast(target)
-        )
+        return pa.table(cols, schema=_ASSIGNED)
 
+    # the assignments, in publication order, to a file; then each with its signature (sorting the
+    # signatures with them would be the pass's peak)
+    assigned = staging.path(run, "story_assigned")
+    store.write_parquet_batches_atomic(map(members, rows), _ASSIGNED, assigned)
+    story.clear()  # held only while assigning
+    sig_links.clear()
+    target = schema.SCHEMAS["story_members"]
+    pieces = (
+        pa.Table.from_batches([b]).select(target.names).cast(target)
+        for b in _batches(con, "members", {"assigned": store.duckdb_path(assigned), "run_id": run_id})
+    )
     path = staging.final_dir(run, "story_members") / "00000.parquet"
-    store.write_parquet_batches_atomic(map(members, rows), schema.SCHEMAS["story_members"], path)
+    store.write_parquet_batches_atomic(pieces, target, path)
+    assigned.unlink()
     n_stories = con.execute(
         "SELECT count(DISTINCT story_id) FROM read_parquet(?)", [store.duckdb_path(path)]
     ).fetchall()[0][0]
