@@ -48,7 +48,9 @@ def near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str,
     # and exact_dups): DuckDB's memory goes to what comes next
     for table in ("reps", "candidates", "run_first", "prior_first", "cur"):
         con.execute(f"DROP TABLE {table}")
-    _sql(con, "cur_bands", {"bands": BANDS})
+    _sql(con, "cur_bands")
+    for band in range(BANDS):
+        _sql(con, "cur_band_keys", {"band": band})
     n = con.execute("SELECT count(*) FROM elig").fetchall()[0][0]
     state_file = _write_state(con, run, run_id)
     # Earlier runs: join their stored band keys with this run's (DuckDB streams the stored side).
@@ -134,6 +136,9 @@ def _stored_hits(
 def _run_hits(con: duckdb.DuckDBPyConnection, threshold: float) -> tuple[list[tuple], int]:
     """This run's similar pairs (sharing a band key, the later paragraph p, the earlier q) as
     _stored_hits's rows, and the number of candidate pairs compared."""
+    _sql(con, "run_pair_ids")
+    for band in range(BANDS):
+        _sql(con, "run_band_pairs", {"band": band})
     hits: list[tuple] = []
     n_pairs = 0
     for batch in _batches(con, "run_pairs"):

@@ -172,7 +172,11 @@ def _minhash_links(con: duckdb.DuckDBPyConnection, run: Path, out: Path, setting
         _sql(con, "run_sigs_none")
         return {}
     _sql(con, "run_sigs", {"docsig": staging.pattern(run, "clean_docsig")})
-    _sql(con, "doc_bands", {"bands": BANDS})
+    _sql(con, "doc_bands")
+    _sql(con, "doc_pair_ids")
+    for band in range(BANDS):
+        _sql(con, "doc_band_keys", {"band": band})
+        _sql(con, "doc_band_pairs", {"band": band})
     window = int(settings.story_window_days)
     threshold = float(settings.story_min_similarity)
     best: dict[int, tuple] = {}  # i -> (-similarity, order key, linked doc_id, stored story, i's doc_id)
