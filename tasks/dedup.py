@@ -41,6 +41,8 @@ so template decisions can differ between one big run and the same corpus over se
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import time
 from pathlib import Path
 
@@ -92,10 +94,35 @@ def pass_connection(run: Path, out: Path, settings: Settings) -> duckdb.DuckDBPy
     return con
 
 
+def with_more_memory(pass_fn, settings: Settings):
+    """pass_fn(settings); when DuckDB runs out of memory under duckdb_memory_limit (a sort or window
+    of millions of rows may need more than a small limit), again with twice the limit, up to 8x."""
+    for attempt in range(4):
+        try:
+            return pass_fn(settings)
+        except duckdb.OutOfMemoryException:
+            if attempt == 3:
+                raise
+            settings = dataclasses.replace(settings, duckdb_memory_limit=_doubled(settings.duckdb_memory_limit))
+
+
+def _doubled(limit: str) -> str:
+    """A DuckDB memory limit ("256MB", "1GiB") twice as big, in MiB."""
+    m = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?)(i?)B\s*", limit, re.IGNORECASE)
+    if not m:
+        raise ValueError(f"duckdb_memory_limit {limit!r}: expected a size such as 256MB or 1GB")
+    base = 1024 if m.group(3) else 1000
+    size = float(m.group(1)) * base ** "BKMGT".index(m.group(2).upper() or "B")
+    return f"{int(2 * size / 2**20)}MiB"
+
+
 def dedup_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     """The corpus-wide pass. Returns counts per decision."""
-    run, out = Path(run_dir), Path(out_dir)
-    settings = Settings.load(run)
+    run = Path(run_dir)
+    return with_more_memory(lambda settings: _dedup(Path(out_dir), run, run_id, settings), Settings.load(run))
+
+
+def _dedup(out: Path, run: Path, run_id: str, settings: Settings) -> dict:
     t0 = time.perf_counter()
     con = pass_connection(run, out, settings)
     docs = staging.pattern(run, "clean_docs")

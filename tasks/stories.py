@@ -30,7 +30,7 @@ import pyarrow as pa
 from akhbar import schema, sqlfiles, staging, store
 from akhbar.settings import Settings
 from akhbar.staging import MINHASH_STAGE_SCHEMA
-from akhbar.tasks.dedup import pass_connection
+from akhbar.tasks.dedup import pass_connection, with_more_memory
 from akhbar.tasks.minhash import BANDS, NUM_PERM, _fixed_rows, band_keys, similarity
 
 
@@ -87,8 +87,11 @@ def document_signatures(doc_ids: list[str], signatures: np.ndarray) -> pa.Table:
 
 def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     """Assign every document of the run to a story; stage run/final/story_members. Returns counts."""
-    run, out = Path(run_dir), Path(out_dir)
-    settings = Settings.load(run)
+    run = Path(run_dir)
+    return with_more_memory(lambda settings: _stories(Path(out_dir), run, run_id, settings), Settings.load(run))
+
+
+def _stories(out: Path, run: Path, run_id: str, settings: Settings) -> dict:
     con = pass_connection(run, out, settings)
     _sql(con, "run_docs", {"docs": staging.pattern(run, "clean_docs")})
     # Per paragraph of the run: its final status and the earlier paragraph's document it repeats or revises.
