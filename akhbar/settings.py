@@ -58,8 +58,9 @@ class Settings:
     # ... or, failing that, of the earlier article whose kept text's word set it shares at least this
     # estimated Jaccard similarity with (document MinHash: the same text split into other paragraphs).
     story_min_similarity: float = 0.6
-    # DuckDB memory cap for the corpus-wide passes (they spill to disk beyond it).
-    duckdb_memory_limit: str = "1GB"
+    # DuckDB memory cap for the corpus-wide passes (they spill to disk beyond it). Each pass holds
+    # about this plus 200-300 MiB whatever the run's size; below ~200MB its sorts may fail to pin blocks.
+    duckdb_memory_limit: str = "256MB"
     # Column mapping for JSON/JSONL/Parquet/CSV records whose fields have other names: role -> field,
     # roles text, html, url, title, published, author, crawled_at (tasks/ingest/readers/fields.py).
     columns: dict = field(default_factory=dict, hash=False)

@@ -36,6 +36,8 @@ STAGED: dict[str, tuple[str, str]] = {
     # dedup: the run's site lines, and per record shard the decisions on its paragraphs
     "site_lines": ("dedup", "site_lines.parquet"),
     "dedup_decisions": ("dedup/decisions", "shard={shard}"),
+    # stories: the run's story assignments before their signatures are joined to them
+    "story_assigned": ("stories", "assigned.parquet"),
     # dates: per record shard, the publication dates and the date mentions
     "dates_published": ("dates", "published-{shard:05d}.parquet"),
     "dates_mentions": ("dates", "mentions-{shard:05d}.parquet"),

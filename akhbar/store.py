@@ -103,6 +103,20 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
     _fsync(path.parent)
 
 
+def write_parquet_batches_atomic(tables, table_schema: pa.Schema, path: Path) -> None:
+    """write_parquet_atomic for a table given in pieces (an iterable of tables of `table_schema`),
+    so the whole table is never in memory; no piece still writes a file with the schema."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with pq.ParquetWriter(tmp, table_schema, compression="zstd") as writer:
+        for table in tables:
+            writer.write_table(table)
+    _fsync(tmp)
+    crash_point("atomic-write")
+    os.replace(tmp, path)
+    _fsync(path.parent)
+
+
 def _fsync(path: Path) -> None:
     # Data before the rename, and the folder after it: a power cut must not leave a published
     # name pointing at an empty file, nor lose the `runs` row of a run reported as done.

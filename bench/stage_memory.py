@@ -10,6 +10,7 @@ sites at the end of the run's biggest stage.
 
     python bench/stage_memory.py --docs 50000                 # then 200000: what grows with N
     python bench/stage_memory.py --docs 20000 --trace          # which Python objects, per stage
+    python bench/stage_memory.py --inputs data/bench/corpora/jsonl   # real inputs instead
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ def main() -> None:
     ap.add_argument("--trace", action="store_true", help="tracemalloc in the driver (slower)")
     ap.add_argument("--memory-limit", default=None, help="Settings.duckdb_memory_limit (default: the setting's)")
     ap.add_argument("--tmp", default=None)
+    ap.add_argument("--inputs", default=None, help="a folder of real inputs instead of synthetic records")
     args = ap.parse_args()
 
     from akhbar.flows.orchestration import STAGES, LocalExecutor, run_pipeline
@@ -104,15 +106,16 @@ def main() -> None:
     settings = Settings(duckdb_memory_limit=args.memory_limit) if args.memory_limit else Settings()
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-stagemem-", dir=args.tmp))
     try:
-        src = tmp / "in"
-        src.mkdir()
-        t0 = time.perf_counter()
-        write_records(src / "records.jsonl", args.docs, args.paras)
-        print(
-            f"{args.docs} records, {(src / 'records.jsonl').stat().st_size / MIB:.0f} MiB, written in "
-            f"{time.perf_counter() - t0:.0f} s",
-            flush=True,
-        )
+        src = Path(args.inputs) if args.inputs else tmp / "in"
+        if not args.inputs:
+            src.mkdir()
+            t0 = time.perf_counter()
+            write_records(src / "records.jsonl", args.docs, args.paras)
+            print(
+                f"{args.docs} records, {(src / 'records.jsonl').stat().st_size / MIB:.0f} MiB, written in "
+                f"{time.perf_counter() - t0:.0f} s",
+                flush=True,
+            )
         heap: dict[str, float] = {}
         top: dict[str, list[str]] = {}
         if args.trace:

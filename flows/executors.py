@@ -29,6 +29,14 @@ def _call_timed(fn: Callable[..., Any], kwargs: dict) -> Any:
     return result
 
 
+def _call_released(fn: Callable[..., Any], kwargs: dict) -> Any:
+    """_call_timed in a pool worker, then the heap the shard freed handed back: a worker runs many
+    shards, and its allocator would otherwise keep every shard's high-water mark."""
+    result = _call_timed(fn, kwargs)
+    release_free_memory()
+    return result
+
+
 class LocalExecutor:
     """Runs stage functions in this process, or in a process pool when workers > 1."""
 
@@ -57,7 +65,7 @@ class LocalExecutor:
         preload = getattr(stage, "preload", None)
         release = preload() if preload else None
         try:
-            return map_in_pool(_call_timed, stage, shard_ids, self.workers, const, on_done=done)
+            return map_in_pool(_call_released, stage, shard_ids, self.workers, const, on_done=done)
         finally:
             if release:
                 release()

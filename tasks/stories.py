@@ -30,13 +30,26 @@ import pyarrow as pa
 from akhbar import schema, sqlfiles, staging, store
 from akhbar.settings import Settings
 from akhbar.staging import MINHASH_STAGE_SCHEMA
-from akhbar.tasks.dedup import pass_connection
+from akhbar.tasks.dedup import pass_connection, with_more_memory
 from akhbar.tasks.minhash import BANDS, NUM_PERM, _fixed_rows, band_keys, similarity
 
 
 def _sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
     """Runs the statement of sql/stages/stories/<name>.sql."""
     return con.execute(sqlfiles.load(f"stories/{name}"), params or {})
+
+
+_BATCH = 20_000  # rows per Arrow batch streamed out of DuckDB
+# a document's story assignment, before its signature is joined to it
+_ASSIGNED = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("story_id", pa.string()),
+        ("linked_doc_id", pa.string()),
+        ("overlap", pa.float64()),
+        ("linked_by", pa.string()),
+    ]
+)
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyRelation:
@@ -74,8 +87,11 @@ def document_signatures(doc_ids: list[str], signatures: np.ndarray) -> pa.Table:
 
 def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
     """Assign every document of the run to a story; stage run/final/story_members. Returns counts."""
-    run, out = Path(run_dir), Path(out_dir)
-    settings = Settings.load(run)
+    run = Path(run_dir)
+    return with_more_memory(lambda settings: _stories(Path(out_dir), run, run_id, settings), Settings.load(run))
+
+
+def _stories(out: Path, run: Path, run_id: str, settings: Settings) -> dict:
     con = pass_connection(run, out, settings)
     _sql(con, "run_docs", {"docs": staging.pattern(run, "clean_docs")})
     # Per paragraph of the run: its final status and the earlier paragraph's document it repeats or revises.
@@ -85,9 +101,10 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
         _sql(con, "decided_none")
     _sql(con, "run_paras", {"paragraphs": staging.pattern(run, "clean_paragraphs")})
     _sql(con, "links", {"documents": store.table_glob(out, "documents"), "run_id": run_id})
+    con.execute("DROP TABLE run_paras")  # DuckDB's memory for what comes next
     # Joins: share and window; the linked article's stored story, when it has one.
-    sig_links, sigs = _minhash_links(con, run, out, settings)
-    rows = _sql(
+    sig_links = _minhash_links(con, run, out, settings)
+    rows = _batches(
         con,
         "paragraph_links",
         {
@@ -95,113 +112,103 @@ def stories_run(out_dir: str, run_dir: str, run_id: str) -> dict:
             "window": int(settings.story_window_days),
             "story_members": store.table_glob(out, "story_members"),
         },
-    ).fetchall()
-    con.close()
-    story: dict[str, str] = {}
-    members = {"doc_id": [], "story_id": [], "linked_doc_id": [], "overlap": [], "linked_by": []}
-    for doc_id, linked, overlap, stored_story in rows:
-        how = "paragraphs"
-        if linked is None and doc_id in sig_links:
-            linked, overlap, stored_story = sig_links[doc_id]
-            how = "minhash"
-        if linked is None:
-            story[doc_id], how = doc_id, None
-        else:  # a linked article of this run comes earlier in this order; one of an earlier run has a stored story
-            story[doc_id] = stored_story or story.get(linked, linked)
-        members["doc_id"].append(doc_id)
-        members["story_id"].append(story[doc_id])
-        members["linked_doc_id"].append(linked)
-        members["overlap"].append(overlap)
-        members["linked_by"].append(how)
-    # each document's stored signature taken by row from the Arrow table (a Python object per band was most of the pass's memory)
-    row = {d: i for i, d in enumerate(sigs.column("doc_id").to_pylist())} if sigs is not None else {}
-    take = pa.array([row.get(d) for d in members["doc_id"]], pa.int64())
-    bands = sigs.column("bands").take(take) if sigs is not None else pa.nulls(len(rows), pa.list_(pa.uint64()))
-    signature = sigs.column("signature").take(take) if sigs is not None else pa.nulls(len(rows), pa.binary())
-    del row, take
-    table = (
-        pa.table(
-            {
-                **members,
-                "run_id": [run_id] * len(rows),
-                "bands": bands.cast(pa.list_(pa.uint64())),
-                "signature": signature.cast(pa.binary()),
-            },
-        )
-        .select(schema.SCHEMAS["story_members"].names)
-        .cast(schema.SCHEMAS["story_members"])
     )
-    store.write_parquet_atomic(table, staging.final_dir(run, "story_members") / "00000.parquet")
-    return {
-        "documents": len(rows),
-        "joined": sum(v is not None for v in members["linked_doc_id"]),
-        "stories": len(set(members["story_id"])),
-    }
+    # the story of each joined document of the run (a document that starts a story is its own story)
+    story: dict[str, str] = {}
+    counts = {"documents": 0, "joined": 0}
+
+    def members(batch: pa.RecordBatch) -> pa.Table:
+        cols = {"doc_id": [], "story_id": [], "linked_doc_id": [], "overlap": [], "linked_by": []}
+        names = ["doc_id", "linked_doc_id", "overlap", "story_id"]
+        for doc_id, linked, overlap, stored_story in zip(*(batch.column(n).to_pylist() for n in names)):
+            how = "paragraphs"
+            if linked is None and doc_id in sig_links:
+                linked, overlap, stored_story = sig_links[doc_id]
+                how = "minhash"
+            if linked is None:
+                story_id, how = doc_id, None
+            else:  # a linked article of this run comes earlier in this order; one of an earlier run has a stored story
+                story_id = story[doc_id] = stored_story or story.get(linked, linked)
+                counts["joined"] += 1
+            for name, value in zip(cols, (doc_id, story_id, linked, overlap, how)):
+                cols[name].append(value)
+        counts["documents"] += batch.num_rows
+        return pa.table(cols, schema=_ASSIGNED)
+
+    # the assignments, in publication order, to a file; then each with its signature (sorting the
+    # signatures with them would be the pass's peak)
+    assigned = staging.path(run, "story_assigned")
+    store.write_parquet_batches_atomic(map(members, rows), _ASSIGNED, assigned)
+    story.clear()  # held only while assigning
+    sig_links.clear()
+    target = schema.SCHEMAS["story_members"]
+    pieces = (
+        pa.Table.from_batches([b]).select(target.names).cast(target)
+        for b in _batches(con, "members", {"assigned": store.duckdb_path(assigned), "run_id": run_id})
+    )
+    path = staging.final_dir(run, "story_members") / "00000.parquet"
+    store.write_parquet_batches_atomic(pieces, target, path)
+    assigned.unlink()
+    n_stories = con.execute(
+        "SELECT count(DISTINCT story_id) FROM read_parquet(?)", [store.duckdb_path(path)]
+    ).fetchall()[0][0]
+    con.close()
+    return {**counts, "stories": n_stories}
 
 
-def _minhash_links(
-    con: duckdb.DuckDBPyConnection, run: Path, out: Path, settings: Settings
-) -> tuple[dict, pa.Table | None]:
+def _batches(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None):
+    """The non-empty Arrow batches of the query of sql/stages/stories/<name>.sql."""
+    reader = _query(con, name, params).to_arrow_reader(_BATCH)
+    return (batch for batch in reader if batch.num_rows)
+
+
+def _signatures(column: pa.Array) -> np.ndarray:
+    """(rows, NUM_PERM) 16-bit signatures of a binary column."""
+    return _fixed_rows(column, NUM_PERM, "<u2")
+
+
+def _minhash_links(con: duckdb.DuckDBPyConnection, run: Path, out: Path, settings: Settings) -> dict:
     """Per document of the run, the earlier document (this run or stored) within the window with the
     most similar word set, at least story_min_similarity: doc_id -> (linked, similarity, stored story).
-    Also the run's signatures to store: a table of doc_id, bands, signature (None without signatures)."""
+    Fills temp table run_sigs, the run's signatures to store (empty without signatures)."""
     if not staging.paths(run, "clean_docsig"):  # near-duplicate search off: no signatures
-        return {}, None
-    sig_table = _query(con, "doc_signatures", {"docsig": staging.pattern(run, "clean_docsig")}).to_arrow_table()
-    n = sig_table.num_rows
-    sig = (
-        _fixed_rows(sig_table.column("signature").combine_chunks(), NUM_PERM, "<u2")
-        if n
-        else np.empty((0, NUM_PERM), "<u2")
-    )
-    keys = (
-        _fixed_rows(sig_table.column("bands").combine_chunks(), BANDS, "uint64")
-        if n
-        else np.empty((0, BANDS), np.uint64)
-    )
-    con.register(
-        "doc_bands",
-        pa.table(
-            {
-                "i": np.repeat(np.arange(n, dtype=np.int64), BANDS),
-                "band": np.tile(np.arange(BANDS, dtype=np.int8), n),
-                "key": keys.reshape(-1),
-            }
-        ),
-    )
-    con.register("doc_days", pa.table({"i": np.arange(n, dtype=np.int64), "pub_day": sig_table.column("pub_day")}))
+        _sql(con, "run_sigs_none")
+        return {}
+    _sql(con, "run_sigs", {"docsig": staging.pattern(run, "clean_docsig")})
+    _sql(con, "doc_bands")
+    _sql(con, "doc_pair_ids")
+    for band in range(BANDS):
+        _sql(con, "doc_band_keys", {"band": band})
+        _sql(con, "doc_band_pairs", {"band": band})
     window = int(settings.story_window_days)
-    run_pairs = _query(con, "run_doc_pairs", {"window": window}).to_arrow_table()
-    stored = _sql(
-        con,
-        "stored_doc_hits",
-        {
-            "window": window,
-            "bands": BANDS,
-            "members": store.table_glob(out, "story_members"),
-            "documents": store.table_glob(out, "documents"),
-        },
-    ).fetchall()
-    con.unregister("doc_bands")
-    con.unregister("doc_days")
     threshold = float(settings.story_min_similarity)
-    best: dict[int, tuple] = {}  # i -> (-similarity, order key, linked doc_id, stored story)
-    for i, doc_id, story_id, signature, order_key in stored:
-        s = float(similarity(sig[i : i + 1], np.frombuffer(signature, "<u2").reshape(1, NUM_PERM))[0])
-        cand = (-s, (0, *order_key), doc_id, story_id)
-        if s >= threshold and (i not in best or cand[:2] < best[i][:2]):
-            best[i] = cand
-    if run_pairs.num_rows:
-        p, q = run_pairs.column("p").to_numpy(), run_pairs.column("q").to_numpy()
-        sims = similarity(sig[p], sig[q])
-        ids = sig_table.column("doc_id")
-        for pk, qk, s in zip(p[sims >= threshold], q[sims >= threshold], sims[sims >= threshold]):
-            cand = (-float(s), (1, int(qk)), ids[int(qk)].as_py(), None)
-            if int(pk) not in best or cand[:2] < best[int(pk)][:2]:
-                best[int(pk)] = cand
-    ids = sig_table.column("doc_id")
-    links = {ids[i].as_py(): (c[2], -c[0], c[3]) for i, c in best.items()}
-    return links, sig_table.select(["doc_id", "bands", "signature"])
+    best: dict[int, tuple] = {}  # i -> (-similarity, order key, linked doc_id, stored story, i's doc_id)
+    params = {
+        "window": window,
+        "bands": BANDS,
+        "members": store.table_glob(out, "story_members"),
+        "documents": store.table_glob(out, "documents"),
+    }
+    for batch in _batches(con, "stored_doc_hits", params):
+        sims = similarity(_signatures(batch.column("sig_i")), _signatures(batch.column("signature")))
+        hit = sims >= threshold
+        names = ["i", "doc_id", "story_id", "order_key", "i_doc"]
+        cols = batch.filter(pa.array(hit)).select(names).to_pydict()
+        for i, doc_id, story_id, order_key, i_doc, s in zip(*(cols[n] for n in names), sims[hit]):
+            cand = (-float(s), (0, *order_key), doc_id, story_id, i_doc)
+            if i not in best or cand[:2] < best[i][:2]:
+                best[i] = cand
+    for batch in _batches(con, "run_doc_pairs", {"window": window}):
+        sims = similarity(_signatures(batch.column("sig_p")), _signatures(batch.column("sig_q")))
+        hit = sims >= threshold
+        names = ["p", "q", "q_doc", "p_doc"]
+        cols = batch.filter(pa.array(hit)).select(names).to_pydict()
+        for p, q, q_doc, p_doc, s in zip(*(cols[n] for n in names), sims[hit]):
+            cand = (-float(s), (1, q), q_doc, None, p_doc)
+            if p not in best or cand[:2] < best[p][:2]:
+                best[p] = cand
+    con.execute("DROP TABLE doc_bands")
+    return {c[4]: (c[2], -c[0], c[3]) for c in best.values()}
 
 
 from akhbar.tasking import StageTask  # noqa: E402

@@ -1,5 +1,5 @@
--- Per document of the run in publication order: its paragraph link if it shares enough within the window, and the linked article's stored story.
-SELECT d.doc_id, k.best.linked_doc_id, k.best.n_shared / k.n_text AS overlap, m.story_id
+-- Per document of the run in publication order: its paragraph link if it shares enough within the window, the linked article's stored story.
+SELECT d.doc_id, k.best.linked_doc_id AS linked_doc_id, k.best.n_shared / k.n_text AS overlap, m.story_id
 FROM run_docs d
 LEFT JOIN links k ON k.doc_id = d.doc_id
      AND k.best.n_shared / k.n_text >= $min_overlap

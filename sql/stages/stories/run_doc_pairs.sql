@@ -1,5 +1,5 @@
--- This run's candidate document pairs within the window: sharing a band key, p the later, q the earlier.
-SELECT DISTINCT a.i AS p, b.i AS q FROM doc_bands x JOIN doc_bands y
-    ON x.band = y.band AND x.key = y.key AND y.i < x.i
-JOIN doc_days a ON a.i = x.i JOIN doc_days b ON b.i = y.i
+-- This run's candidate document pairs within the window, each once, p the later, q the earlier, with both signatures.
+WITH pairs AS (SELECT DISTINCT p, q FROM doc_pair_ids)
+SELECT x.p, x.q, a.signature AS sig_p, b.signature AS sig_q, a.doc_id AS p_doc, b.doc_id AS q_doc
+FROM pairs x JOIN run_sigs a ON a.i = x.p JOIN run_sigs b ON b.i = x.q
 WHERE (a.pub_day = no_day() OR b.pub_day = no_day() OR abs(a.pub_day - b.pub_day) <= $window)
