@@ -89,7 +89,7 @@ STAGES: tuple[Stage, ...] = (
         "stories.stories_task",
         False,
         ("clean_docs", "clean_paragraphs", "dedup_decisions", "clean_docsig", "table:documents", "table:story_members"),
-        ("final:story_members",),
+        ("story_assigned", "final:story_members"),
     ),
     Stage(
         "dates",
