@@ -135,8 +135,8 @@ def _stories(out: Path, run: Path, run_id: str, settings: Settings) -> dict:
         counts["documents"] += batch.num_rows
         return pa.table(cols, schema=_ASSIGNED)
 
-    # the assignments, in publication order, to a file; then each with its signature (sorting the
-    # signatures with them would be the pass's peak)
+    # the assignments, in publication order, to a staged file (removed with the run folder); then each
+    # with its signature (sorting the signatures with them would be the pass's peak)
     assigned = staging.path(run, "story_assigned")
     store.write_parquet_batches_atomic(map(members, rows), _ASSIGNED, assigned)
     story.clear()  # held only while assigning
@@ -148,7 +148,6 @@ def _stories(out: Path, run: Path, run_id: str, settings: Settings) -> dict:
     )
     path = staging.final_dir(run, "story_members") / "00000.parquet"
     store.write_parquet_batches_atomic(pieces, target, path)
-    assigned.unlink()
     n_stories = con.execute(
         "SELECT count(DISTINCT story_id) FROM read_parquet(?)", [store.duckdb_path(path)]
     ).fetchall()[0][0]
