@@ -16,6 +16,8 @@ import functools
 import re
 import unicodedata
 
+from akhbar.codepoints import CodePointTable
+
 # Letter rules, shared by both entry points.
 _FOLD: dict[int, str | None] = {}
 for _cp in range(0x064B, 0x0660):  # fathatan .. hamza below: harakat, shadda, sukun, maddah above
@@ -139,23 +141,6 @@ _NFKC = functools.partial(unicodedata.normalize, "NFKC")
 _UNSEEN, _DROPPED, _BLANK = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
 _UNFOLDED = 0x200000  # added to an image whose casefold is several characters (above every code point)
 _BATCH_CHARS = 1 << 20  # characters per numpy pass: bounds the arrays (~25 bytes a character)
-_char_images: list = []  # code point -> its image's casefold's code point, or _UNSEEN / _DROPPED / _BLANK / _UNFOLDED + image
-
-
-def _images(cps):
-    """The image of every code point of `cps` (each code point classified once per process)."""
-    import numpy as np
-
-    if not _char_images:
-        _char_images.append(np.full(0x110000, _UNSEEN, np.uint32))
-    table = _char_images[0]
-    mapped = table[cps]
-    unseen = mapped == _UNSEEN
-    if unseen.any():
-        for cp in np.unique(cps[unseen]).tolist():
-            table[cp] = _image(_COMBINED[cp])
-        mapped = table[cps]
-    return mapped
 
 
 def _image(out: str) -> int:
@@ -166,6 +151,10 @@ def _image(out: str) -> int:
         return _BLANK
     folded = out.casefold()
     return ord(folded) if len(folded) == 1 else _UNFOLDED + ord(out)
+
+
+# code point -> its image's casefold's code point, or _DROPPED / _BLANK / _UNFOLDED + image
+_images = CodePointTable(lambda cp: _image(_COMBINED[cp]), "uint32", _UNSEEN)
 
 
 def normalize_arabic_many(texts: list[str]) -> list[str]:

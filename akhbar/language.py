@@ -21,6 +21,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from akhbar.codepoints import CodePointTable
+
 MIN_LETTERS = 20  # fewer letters than this: 'und'
 SAMPLE_CHARS = 3000  # script counts on this prefix only
 CLASSIFY_CHARS = 1000  # the classifier on this prefix only
@@ -63,30 +65,22 @@ _EN_STOP = frozenset(
 # Per code point, its class bits (1: a letter, 2: Arabic script, 4: a Persian/Urdu letter) by the three
 # patterns above, _UNSEEN until met (a corpus uses a few hundred distinct characters).
 _UNSEEN = 255
-_char_classes: list[np.ndarray] = []
 # A class as the sum it adds to: letters in bits 0-20, Arabic in bits 21-41, Persian/Urdu from bit 42
 # (a sample is far shorter than 2^21 characters).
 _CLASS_WEIGHT = np.array([(c & 1) | (c >> 1 & 1) << 21 | (c >> 2 & 1) << 42 for c in range(256)], np.int64)
 _FIELD = (1 << 21) - 1
 
 
-def _classes(cps: np.ndarray) -> np.ndarray:
-    """The class bits of every code point of `cps` (each code point classified once per process)."""
-    if not _char_classes:
-        _char_classes.append(np.full(0x110000, _UNSEEN, np.uint8))
-    table = _char_classes[0]
-    found = table[cps]
-    unseen = found == _UNSEEN
-    if unseen.any():
-        for cp in np.unique(cps[unseen]).tolist():
-            ch = chr(cp)
-            table[cp] = (
-                (_LETTER.match(ch) is not None)
-                | (_ARABIC.match(ch) is not None) << 1
-                | (_NON_ARABIC_LETTERS.match(ch) is not None) << 2
-            )
-        found = table[cps]
-    return found
+def _class_bits(cp: int) -> int:
+    ch = chr(cp)
+    return (
+        (_LETTER.match(ch) is not None)
+        | (_ARABIC.match(ch) is not None) << 1
+        | (_NON_ARABIC_LETTERS.match(ch) is not None) << 2
+    )
+
+
+_classes = CodePointTable(_class_bits, np.uint8, _UNSEEN)
 
 
 def _script_counts_many(samples: list[str]) -> list[tuple[int, int, int]]:

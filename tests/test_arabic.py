@@ -239,7 +239,7 @@ def test_normalize_many_in_a_fresh_process(monkeypatch):
 
     texts = ["a..b", "«x»—y", "ـ ً", "A\u2028B", "١٢ ٣"]
     for text in texts:
-        monkeypatch.setattr(arabic, "_char_images", [])
+        monkeypatch.setattr(arabic._images, "_table", None)  # an empty table, filled as code points are met
         assert arabic.normalize_arabic_many([text]) == [normalize_arabic(text)]
 
 
