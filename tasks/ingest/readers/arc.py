@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from akhbar.settings import Settings
 from akhbar.tasks.ingest.decode import decode_bytes, sanitize_text
 from akhbar.tasks.ingest.formats import check_bytes, detect_format
 from akhbar.tasks.ingest.readers.fields import parse_timestamp
-from akhbar.tasks.ingest.readers.warc import HTML_TYPES
+from akhbar.tasks.ingest.readers.warc import HTML_TYPES, declared_charset
 from akhbar.tasks.ingest.records import InputError, Record, Reject, doc_id_of, site_of
 
 
@@ -52,10 +51,9 @@ def read_arc(path: Path, fh, input_index: int, settings: Settings) -> Iterator[R
             if ctype and not (ctype in HTML_TYPES or ctype.startswith("text/")):
                 yield Reject(uri, reasons.NOT_A_PAGE.format(ctype=ctype))
                 continue
-            m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", ctype_full, re.I)
             check_bytes(payload, "HTTP payload", settings)
             is_html = ctype in HTML_TYPES or detect_format(Path("x"), payload) == "html"
-            text, how = decode_bytes(payload, declared=m.group(1) if m else None, is_html=is_html)
+            text, how = decode_bytes(payload, declared=declared_charset(ctype_full), is_html=is_html)
             yield Record(
                 doc_id_of(payload),
                 uri,

@@ -19,6 +19,13 @@ from akhbar.tasks.ingest.records import InputError, Record, Reject, doc_id_of, s
 # record whose Content-Length ends exactly at a later record is read whole.
 _WARC_START = re.compile(rb"WARC/(?:1\.[01]|0\.1[0-9])\r?\n[\x21-\x7e]")
 HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+
+
+def declared_charset(content_type: str) -> str | None:
+    """The charset a Content-Type header declares, if any."""
+    m = _CHARSET.search(content_type)
+    return m.group(1) if m else None
 
 
 class _Window:
@@ -199,8 +206,7 @@ def _warc_record(
     else:
         raw_type = record.headers.get("Content-Type") or ""
         ctype = raw_type.split(";")[0].strip().lower()
-        m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", raw_type, re.I)
-        charset = m.group(1) if m else None
+        charset = declared_charset(raw_type)
     if record.content_length > settings.max_input_bytes * 2:
         return Reject(uri, reasons.RECORD_OVER_LIMIT.format(size=record.content_length, limit=settings.max_input_bytes))
     try:
