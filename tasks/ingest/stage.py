@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from operator import attrgetter
 from pathlib import Path
 
 import pyarrow as pa
@@ -99,11 +100,21 @@ def _drop_long_lines(rec: Record, input_index: int, settings: Settings) -> list[
 def _storable(rec: Record) -> Record:
     """The record with every string but its (sanitized) content storable as UTF-8: a file name's
     undecodable bytes reach source_uri and site, and a JSON url may hold a lone surrogate."""
-    for name in ("source_uri", "site", "url", "title", "published_field"):
-        value = getattr(rec, name)
+    values = _storable_fields(rec)
+    try:
+        # one encode for all: joined strings encode unless one of them holds a surrogate
+        "".join([v for v in values if v is not None]).encode("utf-8")
+        return rec
+    except UnicodeEncodeError:
+        pass
+    for name, value in zip(_STORABLE, values):
         if value is not None:
             setattr(rec, name, display_path(value))
     return rec
+
+
+_STORABLE = ("source_uri", "site", "url", "title", "published_field")
+_storable_fields = attrgetter(*_STORABLE)
 
 
 def save_ingest_plan(run_dir: str, shards: list[list[tuple[int, str]]]) -> None:

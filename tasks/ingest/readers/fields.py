@@ -187,8 +187,12 @@ def _epoch(x: float) -> dt.datetime | None:
         return None
 
 
+# json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str), without building an encoder per record
+_META_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
 def meta_json(meta: dict) -> str | None:
-    return json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str) if meta else None
+    return _META_ENCODER.encode(meta) if meta else None
 
 
 def from_mapping(
@@ -207,17 +211,21 @@ def from_mapping(
             return Problem(uri, f"{reasons.EMPTY_TEXT} (the {key!r} field is null)")
         return Problem(uri, f"{reasons.NO_TEXT_FIELD} (the {key!r} field is a {type(obj[key]).__name__}, not text)")
     use_html = isinstance(html, str) and bool(html.strip())
-    content = sanitize(html if use_html else (text if isinstance(text, str) else ""))
-    if not content.strip():
-        return Problem(uri, reasons.EMPTY_TEXT)
+    content = html if use_html else (text if isinstance(text, str) else "")
     used = {html_key if use_html else text_key}
     values = {}
     for role in ("url", "title", "published", "author"):
         key = roles.get(role)
         if key is not None:
             used.add(key)
-            v = as_text(obj.get(key))
-            values[role] = sanitize(v) if v else None
+            values[role] = as_text(obj.get(key))
+    # the usual record needs no change: one sanitize call over all its texts tells
+    joined = "".join([content, *[v for v in values.values() if v]])
+    if sanitize(joined) != joined:
+        content = sanitize(content)
+        values = {role: sanitize(v) if v else None for role, v in values.items()}
+    if not content.strip():
+        return Problem(uri, reasons.EMPTY_TEXT)
     crawled = None
     if roles.get("crawled_at") is not None:
         crawled = parse_timestamp(obj.get(roles["crawled_at"]))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 
+import orjson
+
 from akhbar import reasons
 from akhbar.tasks.ingest.readers.fields import Fields, Problem, from_mapping, resolver
 from akhbar.tasks.ingest.streams import split_lines
@@ -31,8 +33,7 @@ def read_jsonl(
         if not line.strip():
             continue
         try:
-            text, how = decode(line)
-            obj = json.loads(text)
+            obj, how = _parse(line, decode)
         except (ValueError, RecursionError) as exc:
             yield Problem(at, f"{reasons.MALFORMED_JSON}: {exc}"[:500])
             continue
@@ -40,3 +41,35 @@ def read_jsonl(
             yield Problem(at, f"{reasons.NOT_AN_OBJECT} (a JSON {type(obj).__name__})")
             continue
         yield from_mapping(obj, roles_of(obj), uri=at, record_index=n, raw=line, encoding=how, sanitize=sanitize)
+
+
+def _parse(line: bytes, decode: Callable[[bytes], tuple[str, str]]) -> tuple[object, str]:
+    """A line's JSON value and its encoding. orjson reads only strict UTF-8 JSON (no BOM, no NUL, no lone
+    surrogate), which `decode` would call plain "utf-8"; a value with a number is read again by json,
+    since orjson reads an integer past 64 bits as a float and its floats need not match json's."""
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        if not _has_number_orjson_may_misread(obj):
+            return obj, "utf-8"
+    text, how = decode(line)
+    return json.loads(text), how
+
+
+def _has_number_orjson_may_misread(value) -> bool:
+    kind = type(value)
+    if kind is float:
+        return True
+    if kind is dict:
+        value = value.values()
+    elif kind is not list:
+        return False
+    for v in value:
+        k = type(v)
+        if k is str or v is None or k is int or k is bool:
+            continue
+        if k is float or _has_number_orjson_may_misread(v):
+            return True
+    return False
