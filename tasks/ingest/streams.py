@@ -59,6 +59,13 @@ def split_lines(chunks: Iterable[bytes], max_len: int) -> Iterator[tuple[int, by
         while True:
             nl = chunk.find(b"\n", start)
             end = len(chunk) if nl < 0 else nl
+            if not over and not buf and nl >= 0 and end - start <= max_len:
+                # a whole line inside this chunk: sliced once, not copied through the buffer
+                for line in _cr_lines(chunk[start:end]):
+                    n += 1
+                    yield n, line, len(line)
+                start = nl + 1
+                continue
             if over:
                 over += end - start
             else:
