@@ -197,3 +197,13 @@ def sanitize_text(text: str) -> str:
     if _SURROGATE.search(text):
         text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return text
+
+
+# In strict JSON a string holds no raw control byte but DEL; these escapes are the others' only way in
+_JSON_CONTROL_ESCAPE = re.compile(rb"\\[ubf]")
+
+
+def json_needs_no_sanitizing(raw: bytes) -> bool:
+    """True when every string of `raw`, a line a strict JSON parser accepted, is as sanitize_text leaves it:
+    no raw DEL and no \\u, \\b or \\f escape (which alone can make a control character or a lone surrogate)."""
+    return b"\x7f" not in raw and _JSON_CONTROL_ESCAPE.search(raw) is None

@@ -199,7 +199,8 @@ def from_mapping(
     obj: dict, roles: dict[str, str], *, uri: str, record_index: int, raw: bytes, encoding: str, sanitize
 ) -> Fields | Problem:
     """A record given as a mapping (JSON object, table row): its fields by role, the rest as source_meta.
-    `roles` comes from resolve(); `sanitize` cleans each text (akhbar.tasks.ingest.sanitize_text)."""
+    `roles` comes from resolve(); `sanitize` cleans each text (akhbar.tasks.ingest.sanitize_text), None when
+    the caller knows no text needs it."""
     html_key, text_key = roles.get("html"), roles.get("text")
     html = obj.get(html_key) if html_key else None
     text = obj.get(text_key) if text_key else None
@@ -210,21 +211,19 @@ def from_mapping(
         if obj.get(key) is None:
             return Problem(uri, f"{reasons.EMPTY_TEXT} (the {key!r} field is null)")
         return Problem(uri, f"{reasons.NO_TEXT_FIELD} (the {key!r} field is a {type(obj[key]).__name__}, not text)")
-    use_html = isinstance(html, str) and bool(html.strip())
+    use_html = isinstance(html, str) and not _blank(html)
     content = html if use_html else (text if isinstance(text, str) else "")
     used = {html_key if use_html else text_key}
-    values = {}
-    for role in ("url", "title", "published", "author"):
-        key = roles.get(role)
-        if key is not None:
-            used.add(key)
-            values[role] = as_text(obj.get(key))
-    # the usual record needs no change: one sanitize call over all its texts tells
-    joined = "".join([content, *[v for v in values.values() if v]])
-    if sanitize(joined) != joined:
-        content = sanitize(content)
-        values = {role: sanitize(v) if v else None for role, v in values.items()}
-    if not content.strip():
+    keys = [roles.get(role) for role in _TEXT_ROLES]
+    found = [None if key is None else as_text(obj.get(key)) for key in keys]
+    used.update(key for key in keys if key is not None)
+    if sanitize is not None:
+        # the usual record needs no change: one sanitize call over all its texts tells
+        joined = "".join([content, *[v for v in found if v]])
+        if sanitize(joined) != joined:
+            content = sanitize(content)
+            found = [sanitize(v) if v else None for v in found]
+    if _blank(content):
         return Problem(uri, reasons.EMPTY_TEXT)
     crawled = None
     if roles.get("crawled_at") is not None:
@@ -239,13 +238,19 @@ def from_mapping(
         encoding,
         "html" if use_html else "text",
         content,
-        values.get("url"),
-        values.get("title"),
-        values.get("published"),
-        values.get("author"),
+        *found,
         crawled,
         meta_json(meta),
     )
+
+
+# Fields' text roles besides the content, in Fields' order
+_TEXT_ROLES = ("url", "title", "published", "author")
+
+
+def _blank(s: str) -> bool:
+    """not s.strip(), without copying s"""
+    return not s or s.isspace()
 
 
 def _names(obj: dict) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 import orjson
 
 from akhbar import reasons
+from akhbar.tasks.ingest.decode import json_needs_no_sanitizing
 from akhbar.tasks.ingest.readers.fields import Fields, Problem, from_mapping, resolver
 from akhbar.tasks.ingest.streams import split_lines
 
@@ -33,29 +34,32 @@ def read_jsonl(
         if not line.strip():
             continue
         try:
-            obj, how = _parse(line, decode)
+            obj, how, clean = _parse(line, decode)
         except (ValueError, RecursionError) as exc:
             yield Problem(at, f"{reasons.MALFORMED_JSON}: {exc}"[:500])
             continue
         if not isinstance(obj, dict):
             yield Problem(at, f"{reasons.NOT_AN_OBJECT} (a JSON {type(obj).__name__})")
             continue
-        yield from_mapping(obj, roles_of(obj), uri=at, record_index=n, raw=line, encoding=how, sanitize=sanitize)
+        yield from_mapping(
+            obj, roles_of(obj), uri=at, record_index=n, raw=line, encoding=how, sanitize=None if clean else sanitize
+        )
 
 
-def _parse(line: bytes, decode: Callable[[bytes], tuple[str, str]]) -> tuple[object, str]:
-    """A line's JSON value and its encoding. orjson reads only strict UTF-8 JSON (no BOM, no NUL, no lone
-    surrogate), which `decode` would call plain "utf-8"; a value with a number is read again by json,
-    since orjson reads an integer past 64 bits as a float and its floats need not match json's."""
+def _parse(line: bytes, decode: Callable[[bytes], tuple[str, str]]) -> tuple[object, str, bool]:
+    """A line's JSON value, its encoding, and whether its strings need no sanitizing. orjson reads only
+    strict UTF-8 JSON (no BOM, no NUL, no lone surrogate), which `decode` would call plain "utf-8"; a value
+    with a number is read again by json, since orjson reads an integer past 64 bits as a float and its
+    floats need not match json's."""
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError:
         pass
     else:
         if not _has_number_orjson_may_misread(obj):
-            return obj, "utf-8"
+            return obj, "utf-8", json_needs_no_sanitizing(line)
     text, how = decode(line)
-    return json.loads(text), how
+    return json.loads(text), how, False
 
 
 def _has_number_orjson_may_misread(value) -> bool:
