@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -32,37 +32,24 @@ def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> d
     published = pq.read_table(staging.path(run, "dates_published", shard_id))
     paras = final_paragraphs(run_dir, shard_id)
     n = paras.num_rows
-    paras = paras.append_column("run_id", pa.array([run_id] * n, pa.string()))
+    paras = paras.append_column("run_id", pa.repeat(pa.scalar(run_id, pa.string()), n))
     paras = paras.select(schema.SCHEMAS["paragraphs"].names).cast(schema.SCHEMAS["paragraphs"])
 
-    doc_ids = paras.column("doc_id").to_pylist()
-    statuses = paras.column("status").to_pylist()
-    per_doc = Counter(doc_ids)
-    per_status = Counter(zip(doc_ids, statuses))
-    status_totals = Counter(statuses)
-    kept = paras.filter(pc.equal(paras.column("status"), "kept"))
-    kept_text: dict[str, list[str]] = {}
-    for doc_id, text in zip(kept.column("doc_id").to_pylist(), kept.column("text").to_pylist()):
-        kept_text.setdefault(doc_id, []).append(text)
-
-    documents = _documents(docs, published, run_id, at, per_doc, per_status, kept_text)
+    status = {name: pc.equal(paras.column("status"), name).fill_null(False).to_numpy() for name in _COUNTED.values()}
+    documents = _documents(docs, published, run_id, at, paras, status)
 
     mentions = pq.read_table(staging.path(run, "dates_mentions", shard_id))
-    mentions = mentions.append_column("run_id", pa.array([run_id] * mentions.num_rows, pa.string()))
+    mentions = mentions.append_column("run_id", pa.repeat(pa.scalar(run_id, pa.string()), mentions.num_rows))
     mentions = mentions.select(schema.SCHEMAS["date_mentions"].names).cast(schema.SCHEMAS["date_mentions"])
 
     name = f"{shard_id:05d}.parquet"
-    pq.write_table(documents, staging.final_dir(run, "documents") / name, compression="zstd")
-    pq.write_table(paras, staging.final_dir(run, "paragraphs") / name, compression="zstd")
-    pq.write_table(mentions, staging.final_dir(run, "date_mentions") / name, compression="zstd")
+    for table_name, table in (("documents", documents), ("paragraphs", paras), ("date_mentions", mentions)):
+        pq.write_table(table, staging.final_dir(run, table_name) / name, **_final_options(table_name, table.schema))
     return {
         "documents": documents.num_rows,
         "paragraphs": n,
         "date_mentions": mentions.num_rows,
-        "kept": status_totals["kept"],
-        "boilerplate": status_totals["boilerplate"],
-        "duplicate": status_totals["duplicate"],
-        "metadata": status_totals["metadata"],
+        **{name: int(status[name].sum()) for name in ("kept", "boilerplate", "duplicate", "metadata")},
         "published": documents.num_rows - documents.column("published").null_count,
     }
 
@@ -72,35 +59,58 @@ _FROM_CLEAN = (
     "doc_id", "source_uri", "site", "format", "encoding", "language", "input_index", "record_index", "url",
     "title", "author", "source_attribution", "tags", "crawled_at", "source_meta",
 )  # fmt: skip
+# Columns whose values hardly repeat within a shard: a dictionary is tried on them, then dropped, for
+# nothing (without it the JSONL corpus's documents and paragraphs files are 0.5 and 0.8 MiB smaller).
+_NO_DICTIONARY = {
+    "documents": ("doc_id", "source_uri", "url", "title", "text", "source_meta"),
+    "paragraphs": ("text", "norm_hash"),
+}
+
+
+def _final_options(table_name: str, table_schema: pa.Schema) -> dict:
+    plain = _NO_DICTIONARY.get(table_name, ())
+    return {"compression": "zstd", "use_dictionary": [n for n in table_schema.names if n not in plain]}
+
+
 _PUBLISHED = ("published", "published_precision", "published_evidence", "published_method")
 _COUNTED = {"n_kept": "kept", "n_boilerplate": "boilerplate", "n_duplicate": "duplicate", "n_metadata": "metadata"}
 
 
 def _documents(
-    docs: pa.Table,
-    published: pa.Table,
-    run_id: str,
-    at: dt.datetime,
-    per_doc: Counter,
-    per_status: Counter,
-    kept_text: dict[str, list[str]],
+    docs: pa.Table, published: pa.Table, run_id: str, at: dt.datetime, paras: pa.Table, status: dict[str, np.ndarray]
 ) -> pa.Table:
-    """The shard's `documents` rows, column by column: the staged clean documents with their
-    publication date (dates stage), their kept text and the count of their paragraphs by status."""
+    """The shard's `documents` rows, column by column: the staged clean documents (one row per doc_id) with
+    their publication date (dates stage), their kept text and the count of their paragraphs by status
+    (`status`: per paragraph, whether it has that status)."""
     target = schema.SCHEMAS["documents"]
-    ids = docs.column("doc_id").to_pylist()
+    ids = docs.column("doc_id")
     m = len(ids)
-    row_of = {doc_id: i for i, doc_id in enumerate(published.column("doc_id").to_pylist())}
-    dated = published.take(pa.array([row_of[doc_id] for doc_id in ids], pa.int64()))
+    rows = pc.index_in(ids, value_set=published.column("doc_id"))
+    if rows.null_count:
+        raise KeyError(f"documents without a staged publication date: {ids.filter(rows.is_null())[:3].to_pylist()}")
+    dated = published.take(rows)
+    # each paragraph's document as its row in docs; m for a paragraph of no staged document
+    doc_of = pc.index_in(paras.column("doc_id"), value_set=ids).fill_null(m).to_numpy()
     columns = {name: docs.column(name) for name in _FROM_CLEAN}
     columns.update({name: dated.column(name) for name in _PUBLISHED})
-    columns["run_id"] = pa.array([run_id] * m, pa.string())
-    columns["ingested_at"] = pa.array([at] * m, target.field("ingested_at").type)
-    columns["text"] = pa.array(["\n\n".join(kept_text.get(doc_id, ())) for doc_id in ids], pa.string())
-    columns["n_paragraphs"] = pa.array([per_doc[doc_id] for doc_id in ids], pa.int32())
-    for column, status in _COUNTED.items():
-        columns[column] = pa.array([per_status[(doc_id, status)] for doc_id in ids], pa.int32())
+    columns["run_id"] = pa.repeat(pa.scalar(run_id, pa.string()), m)
+    columns["ingested_at"] = pa.repeat(pa.scalar(at, target.field("ingested_at").type), m)
+    columns["text"] = _kept_text(paras.column("text"), doc_of, status["kept"], m)
+    columns["n_paragraphs"] = pa.array(np.bincount(doc_of, minlength=m + 1)[:m], pa.int32())
+    for column, name in _COUNTED.items():
+        columns[column] = pa.array(np.bincount(doc_of[status[name]], minlength=m + 1)[:m], pa.int32())
     return pa.Table.from_arrays([columns[f.name].cast(f.type) for f in target], schema=target)
+
+
+def _kept_text(text: pa.ChunkedArray, doc_of: np.ndarray, kept: np.ndarray, m: int) -> pa.Array:
+    """Per document row (0..m-1), its kept paragraphs joined by blank lines in paragraph order ("" for none)."""
+    mine = kept & (doc_of < m)
+    owner = doc_of[mine]
+    order = np.argsort(owner, kind="stable")  # by document, paragraph order kept within each
+    texts = text.filter(pa.array(mine)).take(pa.array(order)).combine_chunks()
+    offsets = np.zeros(m + 1, np.int32)
+    np.cumsum(np.bincount(owner, minlength=m), out=offsets[1:])
+    return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), texts), "\n\n")
 
 
 def stage_side_tables(run_dir: str, run_id: str, started_at: str) -> dict[str, int]:
