@@ -28,7 +28,7 @@ def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> d
 
     run = Path(run_dir)
     at = dt.datetime.fromisoformat(ingested_at)
-    docs = pq.read_table(staging.path(run, "clean_docs", shard_id))
+    docs = pq.read_table(staging.path(run, "clean_docs", shard_id), columns=list(_FROM_CLEAN))
     published = pq.read_table(staging.path(run, "dates_published", shard_id))
     paras = final_paragraphs(run_dir, shard_id)
     n = paras.num_rows

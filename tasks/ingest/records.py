@@ -80,9 +80,11 @@ class RecordWriter:
 
     # Small row groups: read_record_shard decodes the whole groups holding a record shard's rows (bench/pipeline.py).
     ROWS, CHARS = 2000, 1_000_000
+    # columns whose values hardly repeat: a dictionary tried on them is dropped again
+    PLAIN = ("doc_id", "source_uri", "url", "title", "source_meta", "content")
 
     def __init__(self, path: Path):
-        self.writer = pq.ParquetWriter(path, STAGED_SCHEMA, **staging_options(STAGED_SCHEMA, plain=("content",)))
+        self.writer = pq.ParquetWriter(path, STAGED_SCHEMA, **staging_options(STAGED_SCHEMA, plain=self.PLAIN))
         self.rows: list[tuple] = []
         self.chars = 0
         self.count = 0

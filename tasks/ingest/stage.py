@@ -90,6 +90,8 @@ def _drop_long_lines(rec: Record, input_index: int, settings: Settings) -> list[
     if rec.content_kind != "text":
         return []
     rec.content, dropped = drop_long_lines(rec.content, settings.max_line_chars)
+    if not dropped:
+        return []
     uri = display_path(rec.source_uri)
     return [
         _reject_row(uri, reasons.LINE_OVER_LIMIT.format(line=no, chars=n, limit=settings.max_line_chars), input_index)

@@ -149,6 +149,13 @@ def as_text(value) -> str | None:
     return s or None
 
 
+def _text_of(value) -> str | None:
+    """as_text(value), a string's case without the call"""
+    if type(value) is str:
+        return value.strip() or None
+    return as_text(value)
+
+
 def parse_timestamp(value) -> dt.datetime | None:
     """A crawl time as UTC: ISO 8601, RFC 822, 14-digit WARC/ARC dates, epoch seconds (or ms); a time
     without an offset is taken as UTC. None when it is not a time."""
@@ -187,12 +194,20 @@ def _epoch(x: float) -> dt.datetime | None:
         return None
 
 
-# json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str), without building an encoder per record
+# json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str), without building an encoder per record:
+# json's own C encoder made once (no circular check: a parsed record holds no cycle)
 _META_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+_C_META_ENCODER = (
+    json.encoder.c_make_encoder(None, str, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)
+    if json.encoder.c_make_encoder is not None
+    else None
+)
 
 
 def meta_json(meta: dict) -> str | None:
-    return _META_ENCODER.encode(meta) if meta else None
+    if not meta:
+        return None
+    return "".join(_C_META_ENCODER(meta, 0)) if _C_META_ENCODER is not None else _META_ENCODER.encode(meta)
 
 
 def from_mapping(
@@ -215,7 +230,7 @@ def from_mapping(
     content = html if use_html else (text if isinstance(text, str) else "")
     used = {html_key if use_html else text_key}
     keys = [roles.get(role) for role in _TEXT_ROLES]
-    found = [None if key is None else as_text(obj.get(key)) for key in keys]
+    found = [None if key is None else _text_of(obj.get(key)) for key in keys]
     used.update(key for key in keys if key is not None)
     if sanitize is not None:
         # the usual record needs no change: one sanitize call over all its texts tells

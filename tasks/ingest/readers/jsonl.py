@@ -63,17 +63,13 @@ def _parse(line: bytes, decode: Callable[[bytes], tuple[str, str]]) -> tuple[obj
 
 
 def _has_number_orjson_may_misread(value) -> bool:
+    """Whether the value is or holds a float (as orjson also reads an integer past 64 bits)."""
     kind = type(value)
-    if kind is float:
-        return True
     if kind is dict:
         value = value.values()
     elif kind is not list:
-        return False
-    for v in value:
-        k = type(v)
-        if k is str or v is None or k is int or k is bool:
-            continue
-        if k is float or _has_number_orjson_may_misread(v):
-            return True
-    return False
+        return kind is float
+    kinds = set(map(type, value))  # a record's values at C speed: nearly always str, int, None
+    if float in kinds:
+        return True
+    return (dict in kinds or list in kinds) and any(_has_number_orjson_may_misread(v) for v in value)
