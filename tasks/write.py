@@ -28,8 +28,8 @@ def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> d
 
     run = Path(run_dir)
     at = dt.datetime.fromisoformat(ingested_at)
-    docs = pq.read_table(staging.path(run, "clean_docs", shard_id), columns=list(_FROM_CLEAN))
-    published = pq.read_table(staging.path(run, "dates_published", shard_id))
+    docs = store.read_staged(staging.path(run, "clean_docs", shard_id), columns=list(_FROM_CLEAN))
+    published = store.read_staged(staging.path(run, "dates_published", shard_id))
     paras = final_paragraphs(run_dir, shard_id)
     n = paras.num_rows
     paras = paras.append_column("run_id", pa.repeat(pa.scalar(run_id, pa.string()), n))
@@ -38,7 +38,7 @@ def write_shard(run_dir: str, shard_id: int, run_id: str, ingested_at: str) -> d
     status = {name: pc.equal(paras.column("status"), name).fill_null(False).to_numpy() for name in _COUNTED.values()}
     documents = _documents(docs, published, run_id, at, paras, status)
 
-    mentions = pq.read_table(staging.path(run, "dates_mentions", shard_id))
+    mentions = store.read_staged(staging.path(run, "dates_mentions", shard_id))
     mentions = mentions.append_column("run_id", pa.repeat(pa.scalar(run_id, pa.string()), mentions.num_rows))
     mentions = mentions.select(schema.SCHEMAS["date_mentions"].names).cast(schema.SCHEMAS["date_mentions"])
 
@@ -127,7 +127,7 @@ def stage_side_tables(run_dir: str, run_id: str, started_at: str) -> dict[str, i
     inputs = _concat(staging.paths(run, "ingest_files"), schema.empty_table("inputs").drop_columns(["run_id"]))
     inputs = _with_run(inputs.sort_by("path"), run_id)
     site_lines_path = staging.path(run, "site_lines")
-    site_lines = pq.read_table(site_lines_path) if site_lines_path.exists() else schema.empty_table("site_lines")
+    site_lines = store.read_staged(site_lines_path) if site_lines_path.exists() else schema.empty_table("site_lines")
     for table_name, table in (("rejects", rejects), ("inputs", inputs), ("site_lines", site_lines)):
         table = table.select(schema.SCHEMAS[table_name].names).cast(schema.SCHEMAS[table_name])
         pq.write_table(table, staging.final_dir(run, table_name) / "00000.parquet", compression="zstd")
@@ -136,7 +136,7 @@ def stage_side_tables(run_dir: str, run_id: str, started_at: str) -> dict[str, i
 
 
 def _concat(files: list[Path], empty: pa.Table) -> pa.Table:
-    return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default") if files else empty
+    return pa.concat_tables([store.read_staged(f) for f in files], promote_options="default") if files else empty
 
 
 def _input_paths(run: Path) -> dict[int, str]:
