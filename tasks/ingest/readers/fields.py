@@ -231,7 +231,7 @@ def from_mapping(
     used = {html_key if use_html else text_key}
     keys = [roles.get(role) for role in _TEXT_ROLES]
     found = [None if key is None else _text_of(obj.get(key)) for key in keys]
-    used.update(key for key in keys if key is not None)
+    used.update(keys)  # None among them names no field
     if sanitize is not None:
         # the usual record needs no change: one sanitize call over all its texts tells
         joined = "".join([content, *[v for v in found if v]])
