@@ -67,9 +67,28 @@ _NO_DICTIONARY = {
 }
 
 
+# Columns zstd does not make smaller: a dictionary already makes them tiny (labels, counts, one run_id), or
+# their values are random (hashes). Left uncompressed they cost 5% less write CPU and the JSONL corpus's
+# three tables stay within 0.2% of their size (documents 57.65, paragraphs 61.28, date_mentions 2.33 MiB).
+_NO_CODEC = {
+    "documents": (
+        "site", "format", "encoding", "language", "run_id", "ingested_at", "input_index", "source_attribution", "tags",
+        "published", "published_precision", "published_method", "n_paragraphs", "n_kept", "n_boilerplate",
+        "n_duplicate", "n_metadata", "crawled_at",
+    ),
+    "paragraphs": ("norm_hash", "status", "reason", "similarity", "run_id", "relation"),
+    "date_mentions": ("granularity", "calendar", "run_id"),
+}  # fmt: skip
+
+
 def _final_options(table_name: str, table_schema: pa.Schema) -> dict:
-    plain = _NO_DICTIONARY.get(table_name, ())
-    return {"compression": "zstd", "use_dictionary": [n for n in table_schema.names if n not in plain]}
+    """Parquet options of a published table's file: zstd (the users' codec) where it pays, a dictionary where
+    values repeat."""
+    plain, raw = _NO_DICTIONARY.get(table_name, ()), _NO_CODEC.get(table_name, ())
+    return {
+        "compression": {n: "none" if n in raw else "zstd" for n in table_schema.names},
+        "use_dictionary": [n for n in table_schema.names if n not in plain],
+    }
 
 
 _PUBLISHED = ("published", "published_precision", "published_evidence", "published_method")
@@ -106,8 +125,10 @@ def _kept_text(text: pa.ChunkedArray, doc_of: np.ndarray, kept: np.ndarray, m: i
     """Per document row (0..m-1), its kept paragraphs joined by blank lines in paragraph order ("" for none)."""
     mine = kept & (doc_of < m)
     owner = doc_of[mine]
-    order = np.argsort(owner, kind="stable")  # by document, paragraph order kept within each
-    texts = text.filter(pa.array(mine)).take(pa.array(order)).combine_chunks()
+    texts = text.filter(pa.array(mine))
+    if np.any(owner[1:] < owner[:-1]):  # not already in document order, as final_paragraphs gives them
+        texts = texts.take(pa.array(np.argsort(owner, kind="stable")))  # paragraph order kept within each
+    texts = texts.combine_chunks()
     offsets = np.zeros(m + 1, np.int32)
     np.cumsum(np.bincount(owner, minlength=m), out=offsets[1:])
     return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), texts), "\n\n")
