@@ -236,10 +236,10 @@ def _noting_content(chunks: Iterable[bytes], seen: list[bool]) -> Iterator[bytes
 
 def _item_of(item, path: Path, fmt: str, input_index: int) -> Record | Reject:
     """A reader's Fields or Problem as a staged Record or a Reject."""
-    if isinstance(item, (Record, Reject)):
-        return item
-    if isinstance(item, Problem):
-        return Reject(item.uri, item.error[:500])
+    if type(item) is not Fields:  # the usual item first, by one check
+        if isinstance(item, (Record, Reject)):
+            return item
+        return Reject(item.uri, item.error[:500])  # a Problem
     f: Fields = item
     return Record(
         doc_id_of(f.raw),

@@ -50,7 +50,8 @@ def ingest_shard(run_dir: str, shard_id: int) -> dict:
                     if isinstance(item, Reject):
                         rejects.append(_reject_row(display_path(item.source_uri), item.error, input_index, item.stage))
                     else:
-                        rejects.extend(_drop_long_lines(item, input_index, settings))
+                        if item.content_kind == "text" and len(item.content) > settings.max_line_chars:
+                            rejects.extend(_drop_long_lines(item, input_index, settings))
                         if item.content and not item.content.isspace():  # not .strip(): no copy of the text
                             n_records += 1
                             records.add(_storable(item))
