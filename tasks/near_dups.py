@@ -20,6 +20,17 @@ from akhbar.settings import Settings
 from akhbar.tasks.minhash import BANDS, NUM_PERM, _fixed_rows, similarity
 
 _BATCH = 20_000  # rows per Arrow batch streamed out of DuckDB (~10 MB with two signatures)
+HASH_COLUMNS = ("bands", "signature")  # MinHash values: random bytes, which neither a dictionary nor zstd shrinks
+
+
+def hash_columns_options(table_schema: pa.Schema) -> dict:
+    """ParquetWriter options for a table with HASH_COLUMNS: those stored plain (dictionary and zstd
+    tried on them cost most of the write and save nothing), the others zstd as every table."""
+    others = [n for n in table_schema.names if n not in HASH_COLUMNS]
+    return {
+        "use_dictionary": others,
+        "compression": {n: "none" if n in HASH_COLUMNS else "zstd" for n in table_schema.names},
+    }
 
 
 def _sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
@@ -100,7 +111,7 @@ def _write_state(con: duckdb.DuckDBPyConnection, run: Path, run_id: str) -> Path
         pa.Table.from_batches([b]).select(target.names).cast(target)
         for b in _batches(con, "state_rows", {"run_id": run_id})
     )
-    store.write_parquet_batches_atomic(pieces, target, state_file)
+    store.write_parquet_batches_atomic(pieces, target, state_file, **hash_columns_options(target))
     return state_file
 
 

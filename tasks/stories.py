@@ -32,6 +32,7 @@ from akhbar.settings import Settings
 from akhbar.staging import MINHASH_STAGE_SCHEMA
 from akhbar.tasks.dedup import pass_connection, with_more_memory
 from akhbar.tasks.minhash import BANDS, NUM_PERM, _fixed_rows, band_keys, similarity
+from akhbar.tasks.near_dups import hash_columns_options
 
 
 def _sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
@@ -147,7 +148,7 @@ def _stories(out: Path, run: Path, run_id: str, settings: Settings) -> dict:
         for b in _batches(con, "members", {"assigned": store.duckdb_path(assigned), "run_id": run_id})
     )
     path = staging.final_dir(run, "story_members") / "00000.parquet"
-    store.write_parquet_batches_atomic(pieces, target, path)
+    store.write_parquet_batches_atomic(pieces, target, path, **hash_columns_options(target))
     n_stories = con.execute(
         "SELECT count(DISTINCT story_id) FROM read_parquet(?)", [store.duckdb_path(path)]
     ).fetchall()[0][0]
