@@ -57,6 +57,7 @@ def near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str,
     if not staging.paths(run, "clean_minhash"):
         raise RuntimeError(f"{run}/clean holds no minhash-*.parquet: the clean shards staged no signatures")
     minhash = staging.pattern(run, "clean_minhash")
+    assert BANDS == 20, "sql/stages/dedup/elig.sql spells out the 20 band keys"
     _sql(con, "elig", {"minhash": minhash})
     # the exact pass's working tables are done with (its decisions are in doc_repeats, template_hits
     # and exact_dups): DuckDB's memory goes to what comes next
