@@ -118,10 +118,11 @@ def _write_state(con: duckdb.DuckDBPyConnection, run: Path, run_id: str, minhash
     temp table pair_sigs on the way. Returns the file."""
     target = schema.SCHEMAS["paragraph_minhash"]
     state_file = staging.final_dir(run, "paragraph_minhash") / "00000.parquet"
+    files = dict(_sql(con, "state_files", {"minhash": minhash}).fetchall())
     rows = con.sql(sqlfiles.load("dedup/state_rows"), params={"minhash": minhash}).to_arrow_reader(_BATCH)
     wanted: list[pa.Table] = []
     # an empty run still writes a file with the table's schema
-    pieces = (_state_piece(file, part, run_id, target, wanted) for file, part in _by_file(rows))
+    pieces = (_state_piece(files[file], part, run_id, target, wanted) for file, part in _by_file(rows))
     store.write_parquet_batches_atomic(pieces, target, state_file, **hash_columns_options(target))
     del rows
     con.register("wanted_sigs", pa.concat_tables(wanted) if wanted else _WANTED.empty_table())
