@@ -1,10 +1,11 @@
 """The near-duplicate part of the dedup pass (akhbar.tasks.dedup): MinHash LSH joins in DuckDB.
 
 Every per-paragraph array stays in DuckDB (temp tables `elig` and `cur_bands`, which it spills to
-disk beyond its memory limit): the eligible paragraphs' band keys and signatures are never loaded
-into Python at once. Candidate pairs stream out of DuckDB in batches with both signatures, and
-Python keeps only the hits (pairs at or above the threshold), so the pass's memory is DuckDB's
-limit plus the hits, whatever the number of paragraphs.
+disk beyond its memory limit) or in the staged MinHash files: the eligible paragraphs' band keys and
+signatures are never loaded into Python at once (the state file is written staged file by staged
+file). Candidate pairs stream out of DuckDB in batches with both signatures, and Python keeps only
+the hits (pairs at or above the threshold) and the candidates' signatures, so the pass's memory is
+DuckDB's limit plus those, whatever the number of paragraphs.
 """
 
 from __future__ import annotations
