@@ -111,12 +111,13 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
     _fsync(path.parent)
 
 
-def write_parquet_batches_atomic(tables, table_schema: pa.Schema, path: Path) -> None:
+def write_parquet_batches_atomic(tables, table_schema: pa.Schema, path: Path, **writer_options) -> None:
     """write_parquet_atomic for a table given in pieces (an iterable of tables of `table_schema`),
-    so the whole table is never in memory; no piece still writes a file with the schema."""
+    so the whole table is never in memory; no piece still writes a file with the schema.
+    writer_options: pyarrow ParquetWriter's (zstd unless they say otherwise)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with pq.ParquetWriter(tmp, table_schema, compression="zstd") as writer:
+    with pq.ParquetWriter(tmp, table_schema, **{"compression": "zstd", **writer_options}) as writer:
         for table in tables:
             writer.write_table(table)
     _fsync(tmp)

@@ -127,7 +127,8 @@ def _dedup(out: Path, run: Path, run_id: str, settings: Settings) -> dict:
     con = pass_connection(run, out, settings)
     docs = staging.pattern(run, "clean_docs")
     documents = store.table_glob(out, "documents")
-    _sql(con, "cur", {"paragraphs": staging.pattern(run, "clean_paragraphs"), "docs": docs})
+    _sql(con, "docs", {"docs": docs})
+    _sql(con, "cur", {"paragraphs": staging.pattern(run, "clean_paragraphs")})
     # Stored documents this run brings a new version of (same source_uri, new content): the new
     # version's paragraphs are not copies of the version it replaces.
     _sql(con, "superseded", {"documents": documents, "docs": docs})

@@ -1,10 +1,11 @@
 """The near-duplicate part of the dedup pass (akhbar.tasks.dedup): MinHash LSH joins in DuckDB.
 
 Every per-paragraph array stays in DuckDB (temp tables `elig` and `cur_bands`, which it spills to
-disk beyond its memory limit): the eligible paragraphs' band keys and signatures are never loaded
-into Python at once. Candidate pairs stream out of DuckDB in batches with both signatures, and
-Python keeps only the hits (pairs at or above the threshold), so the pass's memory is DuckDB's
-limit plus the hits, whatever the number of paragraphs.
+disk beyond its memory limit) or in the staged MinHash files: the eligible paragraphs' band keys and
+signatures are never loaded into Python at once (the state file is written staged file by staged
+file). Candidate pairs stream out of DuckDB in batches with both signatures, and Python keeps only
+the hits (pairs at or above the threshold) and the candidates' signatures, so the pass's memory is
+DuckDB's limit plus those, whatever the number of paragraphs.
 """
 
 from __future__ import annotations
@@ -14,12 +15,25 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from akhbar import schema, sqlfiles, staging, store
 from akhbar.settings import Settings
 from akhbar.tasks.minhash import BANDS, NUM_PERM, _fixed_rows, similarity
 
 _BATCH = 20_000  # rows per Arrow batch streamed out of DuckDB (~10 MB with two signatures)
+HASH_COLUMNS = ("bands", "signature")  # MinHash values: random bytes, which neither a dictionary nor zstd shrinks
+
+
+def hash_columns_options(table_schema: pa.Schema) -> dict:
+    """ParquetWriter options for a table with HASH_COLUMNS: those stored plain (dictionary and zstd
+    tried on them cost most of the write and save nothing), the others zstd as every table."""
+    others = [n for n in table_schema.names if n not in HASH_COLUMNS]
+    return {
+        "use_dictionary": others,
+        "compression": {n: "none" if n in HASH_COLUMNS else "zstd" for n in table_schema.names},
+    }
 
 
 def _sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
@@ -43,7 +57,9 @@ def near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str,
     _sql(con, "reps")
     if not staging.paths(run, "clean_minhash"):
         raise RuntimeError(f"{run}/clean holds no minhash-*.parquet: the clean shards staged no signatures")
-    _sql(con, "elig", {"minhash": staging.pattern(run, "clean_minhash")})
+    minhash = staging.pattern(run, "clean_minhash")
+    assert BANDS == 20, "sql/stages/dedup/elig.sql spells out the 20 band keys"
+    _sql(con, "elig", {"minhash": minhash})
     # the exact pass's working tables are done with (its decisions are in doc_repeats, template_hits
     # and exact_dups): DuckDB's memory goes to what comes next
     for table in ("reps", "candidates", "run_first", "prior_first", "cur"):
@@ -51,13 +67,20 @@ def near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str,
     _sql(con, "cur_bands")
     for band in range(BANDS):
         _sql(con, "cur_band_keys", {"band": band})
+    _sql(con, "elig_bare")
     n = con.execute("SELECT count(*) FROM elig").fetchall()[0][0]
-    state_file = _write_state(con, run, run_id)
     # Earlier runs: join their stored band keys with this run's (DuckDB streams the stored side).
-    # (An output folder laid out before this table existed has no folder for it yet.)
+    # (An output folder laid out before this table existed has no folder for it yet: _schema.parquet
+    # of the same schema and no rows stands for it.)
     stored_glob = store.table_glob(out, "paragraph_minhash")
     if not any((out / "paragraph_minhash").glob("*.parquet")):
-        stored_glob = store.duckdb_path(state_file)  # same schema, filtered out by run_id below
+        stored_glob = store.duckdb_path(_empty_state(run))
+    # Candidates: every stored paragraph and every earlier paragraph of this run sharing a band key.
+    _sql(con, "stored_hits", {"bands": BANDS, "paragraph_minhash": stored_glob})
+    _sql(con, "run_pair_ids")
+    for band in range(BANDS):
+        _sql(con, "run_band_pairs", {"band": band})
+    _write_state(con, run, run_id, minhash)
     # Every similar earlier paragraph of each eligible one (the hits), with its order key: an
     # earlier run's paragraph (0, run, day, input, record, position) comes before any of this run's (1, i).
     hits, n_stored = _stored_hits(con, out, stored_glob, threshold)
@@ -90,18 +113,72 @@ def near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str,
     }
 
 
-def _write_state(con: duckdb.DuckDBPyConnection, run: Path, run_id: str) -> Path:
+def _write_state(con: duckdb.DuckDBPyConnection, run: Path, run_id: str, minhash: str) -> Path:
     """This run's paragraph_minhash rows for the next runs (published with the run: final/<table>/
-    is picked up), written batch by batch. Returns the file."""
+    is picked up), written staged file by staged file; the signatures of candidate pairs go to
+    temp table pair_sigs on the way. Returns the file."""
     target = schema.SCHEMAS["paragraph_minhash"]
     state_file = staging.final_dir(run, "paragraph_minhash") / "00000.parquet"
+    files = dict(_sql(con, "state_files", {"minhash": minhash}).fetchall())
+    rows = con.sql(sqlfiles.load("dedup/state_rows"), params={"minhash": minhash}).to_arrow_reader(_BATCH)
+    wanted: list[pa.Table] = []
     # an empty run still writes a file with the table's schema
-    pieces = (
-        pa.Table.from_batches([b]).select(target.names).cast(target)
-        for b in _batches(con, "state_rows", {"run_id": run_id})
-    )
-    store.write_parquet_batches_atomic(pieces, target, state_file)
+    pieces = (_state_piece(files[file], part, run_id, target, wanted) for file, part in _by_file(rows))
+    store.write_parquet_batches_atomic(pieces, target, state_file, **hash_columns_options(target))
+    del rows
+    con.register("wanted_sigs", pa.concat_tables(wanted) if wanted else _WANTED.empty_table())
+    _sql(con, "pair_sigs")
+    con.unregister("wanted_sigs")
     return state_file
+
+
+_WANTED = pa.schema([("i", pa.int64()), ("signature", pa.binary())])
+
+
+def _state_piece(file: str, part: pa.Table, run_id: str, target: pa.Schema, wanted: list[pa.Table]) -> pa.Table:
+    """The paragraph_minhash rows of one staged file's eligible rows (`part`: their rows in it);
+    appends the (i, signature) of those in a candidate pair to `wanted`."""
+    with pq.ParquetFile(file) as pf:
+        staged = pf.read(columns=["doc_id", "position", "bands", "signature"]).take(part.column("row"))
+    mask = part.column("wanted")
+    if pc.any(mask).as_py():
+        sigs = staged.column("signature").filter(mask)
+        wanted.append(pa.table([part.column("i").filter(mask), sigs], schema=_WANTED))
+    columns = {
+        "doc_id": staged.column("doc_id"),
+        "position": staged.column("position"),
+        "run_id": pa.array([run_id] * part.num_rows, pa.string()),
+        "input_index": part.column("input_index"),
+        "record_index": part.column("record_index"),
+        "bands": staged.column("bands"),
+        "signature": staged.column("signature"),
+    }
+    return pa.table(columns).cast(target)
+
+
+def _empty_state(run: Path) -> Path:
+    """A paragraph_minhash file without rows, in the run folder: the stored side when none is stored."""
+    path = staging.folder(run, "site_lines") / "paragraph_minhash_none.parquet"
+    store.write_parquet_atomic(schema.empty_table("paragraph_minhash"), path)
+    return path
+
+
+def _by_file(reader: pa.RecordBatchReader):
+    """(file, rows of that file) from batches ordered by file."""
+    held: list[pa.RecordBatch] = []
+    for batch in reader:
+        while batch.num_rows:
+            file = batch.column("file")[0].as_py()
+            ends = pc.not_equal(batch.column("file"), file)
+            cut = pc.index(ends, True).as_py()
+            cut = batch.num_rows if cut < 0 else cut
+            if held and held[0].column("file")[0].as_py() != file:
+                yield held[0].column("file")[0].as_py(), pa.Table.from_batches(held)
+                held = []
+            held.append(batch.slice(0, cut))
+            batch = batch.slice(cut)
+    if held:
+        yield held[0].column("file")[0].as_py(), pa.Table.from_batches(held)
 
 
 def _signatures(column: pa.Array) -> np.ndarray:
@@ -112,9 +189,8 @@ def _signatures(column: pa.Array) -> np.ndarray:
 def _stored_hits(
     con: duckdb.DuckDBPyConnection, out: Path, stored_glob: str, threshold: float
 ) -> tuple[list[tuple], int]:
-    """Stored paragraphs of earlier runs similar to an eligible one: (i, order key, doc_id, position,
-    similarity, i's doc_id, i's position) rows, and the number of candidate pairs compared."""
-    _sql(con, "stored_hits", {"bands": BANDS, "paragraph_minhash": stored_glob})
+    """Stored paragraphs of earlier runs similar to an eligible one (temp table stored_hits): (i, order
+    key, doc_id, position, similarity, i's doc_id, i's position) rows, and the number of candidate pairs compared."""
     hits: list[tuple] = []
     n_pairs = 0
     params = {"paragraph_minhash": stored_glob, "documents": store.table_glob(out, "documents")}
@@ -134,11 +210,8 @@ def _stored_hits(
 
 
 def _run_hits(con: duckdb.DuckDBPyConnection, threshold: float) -> tuple[list[tuple], int]:
-    """This run's similar pairs (sharing a band key, the later paragraph p, the earlier q) as
-    _stored_hits's rows, and the number of candidate pairs compared."""
-    _sql(con, "run_pair_ids")
-    for band in range(BANDS):
-        _sql(con, "run_band_pairs", {"band": band})
+    """This run's similar pairs (temp table run_pair_ids: sharing a band key, the later paragraph p,
+    the earlier q) as _stored_hits's rows, and the number of candidate pairs compared."""
     hits: list[tuple] = []
     n_pairs = 0
     for batch in _batches(con, "run_pairs"):

@@ -26,12 +26,14 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from akhbar import schema, sqlfiles, staging, store
 from akhbar.settings import Settings
 from akhbar.staging import MINHASH_STAGE_SCHEMA
 from akhbar.tasks.dedup import pass_connection, with_more_memory
 from akhbar.tasks.minhash import BANDS, NUM_PERM, _fixed_rows, band_keys, similarity
+from akhbar.tasks.near_dups import hash_columns_options
 
 
 def _sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
@@ -117,21 +119,23 @@ def _stories(out: Path, run: Path, run_id: str, settings: Settings) -> dict:
     story: dict[str, str] = {}
     counts = {"documents": 0, "joined": 0}
 
+    sig_docs = pa.array(list(sig_links), pa.string())
+
     def members(batch: pa.RecordBatch) -> pa.Table:
-        cols = {"doc_id": [], "story_id": [], "linked_doc_id": [], "overlap": [], "linked_by": []}
         names = ["doc_id", "linked_doc_id", "overlap", "story_id"]
-        for doc_id, linked, overlap, stored_story in zip(*(batch.column(n).to_pylist() for n in names)):
-            how = "paragraphs"
-            if linked is None and doc_id in sig_links:
-                linked, overlap, stored_story = sig_links[doc_id]
-                how = "minhash"
-            if linked is None:
-                story_id, how = doc_id, None
-            else:  # a linked article of this run comes earlier in this order; one of an earlier run has a stored story
-                story_id = story[doc_id] = stored_story or story.get(linked, linked)
-                counts["joined"] += 1
-            for name, value in zip(cols, (doc_id, story_id, linked, overlap, how)):
-                cols[name].append(value)
+        doc_ids, linked, overlap, stored = (batch.column(n).to_pylist() for n in names)
+        story_ids, how = list(doc_ids), [None] * len(doc_ids)  # a document that starts a story is its own story
+        # only the documents with a paragraph link or a MinHash link are looked at, in publication order
+        joins = pc.or_(pc.is_valid(batch.column("linked_doc_id")), pc.is_in(batch.column("doc_id"), value_set=sig_docs))
+        for k in np.flatnonzero(joins.to_numpy(zero_copy_only=False)):
+            how[k] = "paragraphs"
+            if linked[k] is None:
+                linked[k], overlap[k], stored[k] = sig_links[doc_ids[k]]
+                how[k] = "minhash"
+            # a linked article of this run comes earlier in this order; one of an earlier run has a stored story
+            story_ids[k] = story[doc_ids[k]] = stored[k] or story.get(linked[k], linked[k])
+            counts["joined"] += 1
+        cols = {"doc_id": doc_ids, "story_id": story_ids, "linked_doc_id": linked, "overlap": overlap, "linked_by": how}
         counts["documents"] += batch.num_rows
         return pa.table(cols, schema=_ASSIGNED)
 
@@ -147,7 +151,7 @@ def _stories(out: Path, run: Path, run_id: str, settings: Settings) -> dict:
         for b in _batches(con, "members", {"assigned": store.duckdb_path(assigned), "run_id": run_id})
     )
     path = staging.final_dir(run, "story_members") / "00000.parquet"
-    store.write_parquet_batches_atomic(pieces, target, path)
+    store.write_parquet_batches_atomic(pieces, target, path, **hash_columns_options(target))
     n_stories = con.execute(
         "SELECT count(DISTINCT story_id) FROM read_parquet(?)", [store.duckdb_path(path)]
     ).fetchall()[0][0]

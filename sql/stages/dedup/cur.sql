@@ -1,6 +1,5 @@
--- cur: this run's staged paragraphs with their document's site, shard and order keys.
+-- cur: this run's staged paragraphs by key (docs), with their document's site and shard.
 CREATE TEMP TABLE cur AS
-SELECT p.doc_id, p.position, p.norm_hash, p.status, length(p.text) AS n_chars,
-       d.site, d.input_index, d.record_index, d.shard, pub_day(d.published) AS pub_day
+SELECT (d.k << 32) | p.position::BIGINT AS key, p.norm_hash, p.status, length(p.text) AS n_chars, d.site, d.shard
 FROM read_parquet($paragraphs, hive_partitioning = false) p
-JOIN read_parquet($docs, hive_partitioning = false) d USING (doc_id)
+JOIN docs d USING (doc_id)

@@ -1,7 +1,6 @@
--- doc_repeats: every later copy of a paragraph inside its document, whatever its class, with its first copy's position.
+-- doc_repeats: every later copy of a paragraph inside its document, whatever its class, with its first copy's key.
 CREATE TEMP TABLE doc_repeats AS
-SELECT doc_id, position, shard, first_position FROM (
-    SELECT doc_id, position, shard,
-           min(position) OVER (PARTITION BY doc_id, norm_hash) AS first_position
+SELECT key, shard, first_key FROM (
+    SELECT key, shard, min(key) OVER (PARTITION BY key >> 32, norm_hash) AS first_key
     FROM cur WHERE norm_hash IS NOT NULL)
-WHERE position > first_position
+WHERE key > first_key

@@ -1,9 +1,7 @@
--- reps: the paragraphs eligible for near-duplicate search (kept, no template, first copy of their text), in run order `ord`.
+-- reps: the paragraphs eligible for near-duplicate search (kept, no template, first copy of their text), by key `ord`.
 CREATE TEMP TABLE reps AS
-SELECT c.doc_id, c.position, c.shard, c.input_index, c.record_index,
-       (row_number() OVER (ORDER BY c.pub_day, c.input_index, c.record_index, c.position) - 1)::BIGINT AS ord
+SELECT c.key AS ord, c.shard
 FROM candidates c
-JOIN run_first r USING (norm_hash)
-LEFT JOIN prior_first p USING (norm_hash)
-WHERE c.status = 'kept' AND p.first IS NULL
-  AND r.first = struct_pack(doc_id := c.doc_id, position := c.position)
+JOIN run_first r ON r.norm_hash = c.norm_hash AND r.first_key = c.key
+ANTI JOIN prior_first p ON p.norm_hash = c.norm_hash
+WHERE c.status = 'kept'
