@@ -23,19 +23,13 @@ from akhbar.tasks.dates.candidates import (
     _cands_weekday,
     _cands_year,
 )
-from akhbar.tasks.dates.lexicon import _ARABIC_MONTH, _HMONTH, _MONTH, _ORDINAL
+from akhbar.tasks.dates.lexicon import _HMONTH
 from akhbar.tasks.dates.patterns import (
-    _DIGIT,
-    _DIGIT_COLON,
-    _HIJRI_TRIGGERS,
+    _FOUR_DIGITS,
     _MONTH_TRIGGERS,
+    _MONTH_WORD,
+    _ORD_HINT,
     _RX_MONTH,
-    _SEASON_TRIGGERS,
-    _SPAN_UNITS,
-    _TRIGGERS,
-    _WEEKDAY_TRIGGERS,
-    _compile,
-    _has_english_month,
 )
 from akhbar.tasks.dates.trigger import (
     MONTH_RULES,
@@ -138,64 +132,54 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
         hits = rule_hits(folded)  # the rules that may match (a superset): none runs where its pattern cannot
     if not hits:
         return []
-    first_digit = _DIGIT.search(folded)
-    has_digit = first_digit is not None
-    english = _has_english_month(folded)
-    if not (
-        has_digit
-        or english
-        or any(k in folded for k in _TRIGGERS)
-        or ("بعد" in folded and any(k in folded for k in _SPAN_UNITS))
-    ):  # «بعد ثلاثة أيام»
-        return []
+    # the substring and character tests are the set's gates (trigger.gate_patterns), answered in its pass
+    has_digit = "?digit" in hits
+    english = "?english_month" in hits  # = _has_english_month(folded)
+    if not (has_digit or english or "?trigger" in hits or ("?after" in hits and "?span_unit" in hits)):
+        return []  # «بعد ثلاثة أيام»
 
     # Each gate below is a necessary condition of its patterns (a four-digit run, a month name
     # in the position the patterns allow, "d:d"), so skipping on it changes nothing; it spares
     # the big alternations a scan of the many paragraphs that cannot match (a month trigger
     # substring is in half the paragraphs: اب, ماي inside other words).
     cands: list = []
+    latin = "?latin" in hits
     month = not hits.isdisjoint(MONTH_RULES) and (
-        english
-        or _has_month_word(folded)
-        or (_LATIN_ANY.search(folded) is not None and any(k in folded for k in _MONTH_TRIGGERS))
+        english or ("?month_word" in hits and _has_month_word(folded)) or (latin and "?month_trigger" in hits)
     )
-    four = _FOUR_DIGITS.search(folded, first_digit.start()) if has_digit else None  # none before the first digit
-    year4 = four is not None
+    year4 = "?four_digits" in hits
     if has_digit:
         if year4:
+            first_four = _FOUR_DIGITS.search(folded).start()
             if "iso" in hits or "dmy" in hits:
-                _cands_numeric(folded, reference, cands, four.start())
+                _cands_numeric(folded, reference, cands, first_four)
             if english and ("rfc" in hits or "mdy" in hits):
                 _cands_rfc(folded, cands)
         if month and "range" in hits:
             _cands_range(folded, reference, cands)
         if year4 and "year" in hits:
-            _cands_year(folded, cands, four.start())
-        if ("time" in hits or "hour" in hits) and (
-            (":" in folded and _DIGIT_COLON.search(folded)) or "الساعه" in folded
-        ):
+            _cands_year(folded, cands, first_four)
+        if ("time" in hits or "hour" in hits) and ("?digit_colon" in hits or "?hour" in hits):
             _cands_time(folded, cands)
-        if year4 and "hijri" in hits and any(k in folded for k in _HIJRI_TRIGGERS):
+        if year4 and "hijri" in hits and "?hijri_trigger" in hits:
             _cands_hijri(folded, cands)
     if month:
-        if "day" in hits and (has_digit or _ORD_HINT.search(folded)):
+        if "day" in hits and (has_digit or ("?ordinal_month" in hits and _ORD_HINT.search(folded))):
             _cands_day(folded, reference, cands)
         if "month" in hits:
-            _cands_month(
-                folded, reference, cands, None if english or _LATIN_ANY.search(folded) else _month_matches(folded)
-            )
-    if "season" in hits and any(k in folded for k in _SEASON_TRIGGERS):
+            _cands_month(folded, reference, cands, None if english or latin else _month_matches(folded))
+    if "season" in hits and "?season_trigger" in hits:
         _cands_season(folded, reference, cands)
     if reference is not None and ("relperiod" in hits or "period_edge" in hits):
         _cands_relative(folded, reference, cands)
-    weekday = not hits.isdisjoint(WEEKDAY_RULES) and any(k in folded for k in _WEEKDAY_TRIGGERS)
+    weekday = not hits.isdisjoint(WEEKDAY_RULES) and "?weekday_trigger" in hits
     if weekday and "weekday" in hits:
         _cands_weekday(folded, reference, cands)
     if not hits.isdisjoint(RELATIVE_RULES):
         relative.candidates(folded, reference, cands, month, weekday, has_digit, hits)
-    if (month or ("الف" in folded and ("الفين" in folded or "الف و" in folded))) and not hits.isdisjoint(NUMBER_RULES):
+    if (month or "?year_words" in hits) and not hits.isdisjoint(NUMBER_RULES):
         numbers.candidates(folded, reference, cands, month)
-    if "hour_words" in hits and "الساعه" in folded:
+    if "hour_words" in hits and "?hour" in hits:
         numbers.time_candidates(folded, cands)
     if year4 and not hits.isdisjoint(WIDGET_RULES):
         widgets.candidates(folded, reference, cands, month)
@@ -250,12 +234,6 @@ def _join_day_and_time(text: str, mentions: list[DateMention]) -> list[DateMenti
 
 
 _HIJRI_HINT = re.compile(_HMONTH)
-_FOUR_DIGITS = re.compile(r"\d{4}")  # every year pattern needs one (ISO, DMY, RFC, Hijri, bare year)
-# English names are matched case-insensitively: any letter a-z in any case (as re folds it) may start one
-_LATIN_ANY = re.compile(r"(?i)[a-z]")
-# an Arabic month as the month patterns allow it: at a word start, after a proclitic و/ب/ل, or
-# right after a day number ("5مايو")
-_MONTH_WORD = _compile(rf"(?:(?<!\w)[وبل]?|(?<=\d)){_ARABIC_MONTH}(?!\w)")
 
 
 def _has_month_word(folded: str) -> bool:
@@ -326,6 +304,3 @@ _MONTH_TRIGGER_STARTS = tuple(
 _MONTH_TRIGGER_STARTS = tuple(
     sorted({k[:3] if sum(o[:3] == k[:3] for o in _MONTH_TRIGGER_STARTS) > 1 else k for k in _MONTH_TRIGGER_STARTS})
 )
-
-
-_ORD_HINT = _compile(_ORDINAL + r"\s+(?:من\s+)?(?:شهر\s+)?" + _MONTH)

@@ -62,6 +62,36 @@ def rule_patterns() -> dict[str, re.Pattern]:
     }
 
 
+@functools.cache
+def gate_patterns() -> dict[str, re.Pattern]:
+    """The substring and character tests extract_mentions gates its builders on, answered by the same set
+    pass as the rules: a gate is named in a text's hits exactly where its pattern matches, but the
+    MAYBE_GATES, named wherever it may (a rewrite with look-arounds: check it before relying on it)."""
+    words = lambda ks: re.compile("|".join(re.escape(k) for k in ks))  # noqa: E731
+    return {
+        "?digit": patterns._DIGIT,
+        "?four_digits": patterns._FOUR_DIGITS,
+        "?digit_colon": patterns._DIGIT_COLON,
+        "?latin": patterns._LATIN_ANY,
+        # _has_english_month: str.lower() gives no other character an ASCII letter of these names
+        "?english_month": re.compile("|".join("".join(f"[{c.upper()}{c}]" for c in k) for k in patterns._ENG_TRIGGERS)),
+        "?trigger": words(patterns._TRIGGERS),
+        "?after": words(("بعد",)),
+        "?span_unit": words(patterns._SPAN_UNITS),
+        "?month_trigger": words(patterns._MONTH_TRIGGERS),
+        "?hijri_trigger": words(patterns._HIJRI_TRIGGERS),
+        "?season_trigger": words(patterns._SEASON_TRIGGERS),
+        "?weekday_trigger": words(patterns._WEEKDAY_TRIGGERS),
+        "?hour": words(("الساعه",)),
+        "?year_words": words(("الفين", "الف و")),
+        "?month_word": patterns._MONTH_WORD,
+        "?ordinal_month": patterns._ORD_HINT,
+    }
+
+
+MAYBE_GATES = frozenset({"?month_word", "?ordinal_month"})
+
+
 # the rules each module's candidates() runs
 RELATIVE_RULES = frozenset(
     {"edge_day", "nth_weekday", "holiday", "rel_day", "span", "before_last", "week", "weekday_of_week"}
@@ -295,6 +325,7 @@ _SET = None
 
 
 def _rule_set():
+    """(the set's Match, the names of its patterns: the rules first, then the gates)."""
     global _SET
     if _SET is None:
         import re2
@@ -303,7 +334,7 @@ def _rule_set():
         options.max_mem = 64 << 20  # the DFA of all rules at once: a few MiB in use
         rules = re2.Set.SearchSet(options)
         names = []
-        for name, pattern in rule_patterns().items():
+        for name, pattern in (*rule_patterns().items(), *gate_patterns().items()):
             rules.Add(re2_superset(pattern))
             names.append(name)
         rules.Compile()
@@ -313,17 +344,19 @@ def _rule_set():
 
 
 ALL_RULES = frozenset(rule_patterns())  # (numbers' patterns, which it builds, are built once)
+_NO_HITS: frozenset[str] = frozenset()
 
 
 def rule_hits(folded: str) -> frozenset[str] | set[str]:
-    """The names of the rules (rule_patterns) whose pattern may match somewhere in the folded text; a rule
-    not named surely does not match."""
+    """The names of the rules (rule_patterns) whose pattern may match somewhere in the folded text, and of
+    the gates (gate_patterns) that hold there; none at all where no rule may match. A rule not named surely
+    does not match."""
     match, names = _rule_set()
     try:
         found = match(folded.encode("utf-8"))
     except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for RE2, so every rule is tried
-        return ALL_RULES
-    return {names[i] for i in found} if found else set()
+        return ALL_RULES | {name for name, rx in gate_patterns().items() if rx.search(folded)}
+    return {names[i] for i in found} if found and min(found) < len(ALL_RULES) else _NO_HITS
 
 
 def rule_hits_many(folded: list[str]) -> list[frozenset[str] | set[str]]:
@@ -336,7 +369,8 @@ def rule_hits_many(folded: list[str]) -> list[frozenset[str] | set[str]]:
     if encoded is None or len(encoded) != len(folded):  # (or a text held a line break)
         return [rule_hits(f) for f in folded]
     out = []
+    n_rules = len(ALL_RULES)
     for text in encoded:
         found = match(text)
-        out.append({names[i] for i in found} if found else set())
+        out.append({names[i] for i in found} if found and min(found) < n_rules else _NO_HITS)
     return out

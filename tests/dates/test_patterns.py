@@ -33,7 +33,7 @@ def test_first_character_guards_and_gates_change_no_match():
     texts += [fold_letters(text) for _ref, text, _exp in PROBE]
     texts += ["5مايو", "ومايو", "xمايو", "ببمايو", "مايوس", "_مايو", "٣مايو", "لابريل", "Feb 3, 2020", "kانون"]
     guarded = [(patterns, name) for name in dir(patterns) if name.startswith("_RX_")]
-    guarded += [(mentions, "_MONTH_WORD"), (mentions, "_ORD_HINT")]
+    guarded += [(patterns, "_MONTH_WORD"), (patterns, "_ORD_HINT")]
     assert len(guarded) > 10
     for module, name in guarded:
         rx = getattr(module, name)
@@ -43,7 +43,7 @@ def test_first_character_guards_and_gates_change_no_match():
             got = [(m.span(), m.groupdict()) for m in rx.finditer(text)]
             assert got == [(m.span(), m.groupdict()) for m in plain.finditer(text)], (name, text)
     for text in texts:
-        assert mentions._has_month_word(text) == (mentions._MONTH_WORD.search(text) is not None), text
+        assert mentions._has_month_word(text) == (patterns._MONTH_WORD.search(text) is not None), text
 
 
 _YEAR_TEXTS = [
@@ -102,7 +102,7 @@ def test_month_matches_from_the_month_names_change_no_match():
     ]
     checked = 0
     for text in map(fold_letters, lines):
-        if mentions._LATIN_ANY.search(text):
+        if patterns._LATIN_ANY.search(text):
             continue
         got = [(m.span(), m.groupdict()) for m in mentions._month_matches(text)]
         assert got == [(m.span(), m.groupdict()) for m in patterns._RX_MONTH.finditer(text)], text
