@@ -22,7 +22,10 @@ def dated_paragraphs(run_dir: str, shard_id: int) -> pa.Table:
     decisions applied, but a revision's) is kept or metadata, in document order: only the columns dates reads."""
     from akhbar.tasks.dedup import read_decisions
 
-    paras = pq.read_table(staging.path(run_dir, "clean_paragraphs", shard_id), columns=_PARAGRAPH_COLUMNS)
+    # one thread: a stage's workers keep the cores busy already, and reader threads cost CPU to hand over work
+    paras = pq.read_table(
+        staging.path(run_dir, "clean_paragraphs", shard_id), columns=_PARAGRAPH_COLUMNS, use_threads=False
+    )
     dated = pc.is_in(paras.column("status"), _DATED).to_numpy(zero_copy_only=False)
     decisions = read_decisions(run_dir, shard_id)
     if decisions.num_rows:
@@ -47,7 +50,9 @@ _DOC_COLUMNS = list(PUBLISHED_SCHEMA.names)
 
 def dates_shard(run_dir: str, shard_id: int) -> dict:
     """Publication dates and date mentions for one record shard (after dedup decided the statuses)."""
-    docs = pq.read_table(staging.path(run_dir, "clean_docs", shard_id), columns=_DOC_COLUMNS).to_pylist()
+    docs = pq.read_table(
+        staging.path(run_dir, "clean_docs", shard_id), columns=_DOC_COLUMNS, use_threads=False
+    ).to_pylist()
     paras = dated_paragraphs(run_dir, shard_id)
     pub = {name: [] for name in PUBLISHED_SCHEMA.names}
     reference: dict[str, dt.date | None] = {}
