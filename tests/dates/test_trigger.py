@@ -51,7 +51,10 @@ def test_every_rule_match_is_a_hit():
         missed += [(name, line) for name, rx in rules.items() if name not in hits and rx.search(folded)]
     assert not missed
     # and the gate is not everything: most lines hit few rules
-    assert sum(len(trigger.rule_hits(fold_letters(line)) & trigger.ALL_RULES) for line in LINES) < len(LINES) * len(rules) / 4
+    assert (
+        sum(len(trigger.rule_hits(fold_letters(line)) & trigger.ALL_RULES) for line in LINES)
+        < len(LINES) * len(rules) / 4
+    )
 
 
 def test_gates_are_named_where_they_hold():
@@ -76,7 +79,7 @@ def test_gates_are_named_where_they_hold():
 def test_gates_of_a_text_without_utf8_are_python_s():
     folded = fold_letters("\ud800 الاحد 5 مايو 2020")
     hits = trigger.rule_hits(folded)
-    assert trigger.ALL_RULES <= hits
+    assert hits >= trigger.ALL_RULES
     assert {"?digit", "?four_digits", "?weekday_trigger"} <= hits and "?latin" not in hits
     assert trigger.rule_hits_many([folded, "في 2020"])[0] == hits
 
