@@ -54,6 +54,8 @@ class DateMention:
 
 def _select(cands: list) -> list:
     """Longest candidates first (ties: higher priority, earlier start); no overlaps."""
+    if len(cands) == 1:
+        return cands if cands[0][1] > cands[0][0] else []
     cands.sort(key=lambda c: (-(c[1] - c[0]), -c[2], c[0]))
     starts: list[int] = []  # the chosen intervals, disjoint, kept sorted
     ends: list[int] = []
@@ -144,9 +146,17 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
     # substring is in half the paragraphs: اب, ماي inside other words).
     cands: list = []
     latin = "?latin" in hits
-    month = not hits.isdisjoint(MONTH_RULES) and (
-        english or ("?month_word" in hits and _has_month_word(folded)) or (latin and "?month_trigger" in hits)
-    )
+    month, names = False, None  # names: the month names _month_matches starts from, when "month" runs on them
+    if hits.isdisjoint(MONTH_RULES):
+        pass
+    elif english or (latin and "?month_trigger" in hits):
+        month = True
+    elif "?month_word" in hits:
+        if "month" in hits and not latin:
+            names = _month_names(folded)
+            month = bool(names) or _has_month_word(folded)  # (a name right after a digit is not in names)
+        else:
+            month = _has_month_word(folded)
     year4 = "?four_digits" in hits
     if has_digit:
         if year4:
@@ -167,7 +177,7 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
         if "day" in hits and (has_digit or ("?ordinal_month" in hits and _ORD_HINT.search(folded))):
             _cands_day(folded, reference, cands)
         if "month" in hits:
-            _cands_month(folded, reference, cands, None if english or latin else _month_matches(folded))
+            _cands_month(folded, reference, cands, None if english or latin else _month_matches(folded, names))
     if "season" in hits and "?season_trigger" in hits:
         _cands_season(folded, reference, cands)
     if reference is not None and ("relperiod" in hits or "period_edge" in hits):
@@ -257,13 +267,9 @@ def _has_month_word(folded: str) -> bool:
     return False
 
 
-def _month_matches(folded: str):
-    """_RX_MONTH.finditer(folded) of a text without Latin letters, each search started a few words before the
-    next Arabic month name rather than where the last match ended."""
-    # A month name (_RX_MONTH's mon) opens at a word start or after a clitic و/ب/ل at one, where _MONTH_WORD
-    # matches (as in _has_month_word); before it the match holds at most a clitic and three words (a
-    # position word, من/ل, شهر). So no match starts before those words (and lookbehinds see the text before
-    # the start position: the matches are finditer's).
+def _month_names(folded: str) -> list[int]:
+    """Where an Arabic month name opens at a word start or after a clitic و/ب/ل at one (_MONTH_WORD matches
+    there), in order."""
     names = set()
     for k in _MONTH_TRIGGER_STARTS:
         i = folded.find(k)
@@ -279,8 +285,20 @@ def _month_matches(folded: str):
             ):
                 names.add(i)
             i = folded.find(k, i + 1)
+    return sorted(names)
+
+
+def _month_matches(folded: str, names: list[int] | None = None):
+    """_RX_MONTH.finditer(folded) of a text without Latin letters, each search started a few words before the
+    next Arabic month name (names: _month_names(folded), when known) rather than where the last match ended."""
+    # A month name (_RX_MONTH's mon) opens at a word start or after a clitic و/ب/ل at one, where _MONTH_WORD
+    # matches (as in _has_month_word); before it the match holds at most a clitic and three words (a
+    # position word, من/ل, شهر). So no match starts before those words (and lookbehinds see the text before
+    # the start position: the matches are finditer's).
+    if names is None:
+        names = _month_names(folded)
     pos = 0
-    for name in sorted(names):
+    for name in names:
         if name < pos:
             continue
         start = name
