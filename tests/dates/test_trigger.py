@@ -144,3 +144,15 @@ def test_rewrite_keeps_the_word_edges(pattern, text):
 
     assert not re.compile(pattern).search(text)
     assert not re2.search(trigger.re2_superset(re.compile(pattern)), text)
+
+
+def test_preload_builds_the_set_once_for_the_pool_and_drops_it():
+    from akhbar.tasks.dates import dates_task
+
+    assert dates_task.preload is trigger.preload
+    release = dates_task.preload()
+    built = trigger._SET
+    assert built is not None and trigger._rule_set() is built  # the workers forked now find it built
+    release()
+    assert trigger._SET is None
+    assert "year" in trigger.rule_hits("في عام 2020")  # built again on first use
