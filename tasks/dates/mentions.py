@@ -113,17 +113,19 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
 def mentions_of_paragraphs(texts: list[str], references: list[dt.date | None]) -> list[list[DateMention]]:
     """[extract_mentions(t, r) for t, r in zip(texts, references)], the letters of all texts folded at once."""
     folded = fold_letters_many(texts)
-    out: list[list[DateMention]] = []
-    for text, fold, hits, reference in zip(texts, folded, rule_hits_many(folded), references):
+    hits_of = rule_hits_many(folded)
+    out: list[list[DateMention]] = [[] for _ in texts]
+    # only the texts some rule may match in, and those extract_mentions reads line by line, are looked at
+    todo = [i for i, hits in enumerate(hits_of) if hits]
+    todo += [i for i, text in enumerate(texts) if len(text) > _CHUNK and not hits_of[i] and "\n" in text]
+    for i in todo:
+        text, reference = texts[i], references[i]
         if len(text) > _CHUNK and "\n" in text:  # extract_mentions reads such a text line by line
-            out.append(extract_mentions(text, reference))
-            continue
-        if not hits or not text:
-            out.append([])
+            out[i] = extract_mentions(text, reference)
             continue
         if isinstance(reference, dt.datetime):
             reference = reference.date()
-        out.append(_mentions_of_folded(text, fold, reference, hits))
+        out[i] = _mentions_of_folded(text, folded[i], reference, hits_of[i])
     return out
 
 

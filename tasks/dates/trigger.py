@@ -354,6 +354,7 @@ def preload() -> Callable[[], None]:
 def _drop_rule_set() -> None:
     global _SET
     _SET = None
+    _HITS_SEEN.clear()
 
 
 ALL_RULES = frozenset(rule_patterns())  # (numbers' patterns, which it builds, are built once)
@@ -383,7 +384,18 @@ def rule_hits_many(folded: list[str]) -> list[frozenset[str] | set[str]]:
         return [rule_hits(f) for f in folded]
     out = []
     n_rules = len(ALL_RULES)
+    seen = _HITS_SEEN if len(_HITS_SEEN) < 50_000 else {}  # texts share few combinations: each named once
     for text in encoded:
         found = match(text)
-        out.append({names[i] for i in found} if found and min(found) < n_rules else _NO_HITS)
+        if not found or min(found) >= n_rules:
+            out.append(_NO_HITS)
+            continue
+        key = tuple(found)
+        hits = seen.get(key)
+        if hits is None:
+            hits = seen[key] = frozenset(names[i] for i in found)
+        out.append(hits)
     return out
+
+
+_HITS_SEEN: dict[tuple[int, ...], frozenset[str]] = {}
