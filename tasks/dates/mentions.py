@@ -26,10 +26,15 @@ from akhbar.tasks.dates.candidates import (
 from akhbar.tasks.dates.lexicon import _HMONTH
 from akhbar.tasks.dates.patterns import (
     _FOUR_DIGITS,
+    _HIJRI_TRIGGERS,
     _MONTH_TRIGGERS,
     _MONTH_WORD,
     _ORD_HINT,
     _RX_MONTH,
+    _SEASON_TRIGGERS,
+    _SPAN_UNITS,
+    _TRIGGERS,
+    _WEEKDAY_TRIGGERS,
 )
 from akhbar.tasks.dates.trigger import (
     MONTH_RULES,
@@ -136,11 +141,16 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
         hits = rule_hits(folded)  # the rules that may match (a superset): none runs where its pattern cannot
     if not hits:
         return []
-    # the substring and character tests are the set's gates (trigger.gate_patterns), answered in its pass
+    # the character tests are the set's gates (trigger.gate_patterns), answered in its pass
     has_digit = "?digit" in hits
     english = "?english_month" in hits  # = _has_english_month(folded)
-    if not (has_digit or english or "?trigger" in hits or ("?after" in hits and "?span_unit" in hits)):
-        return []  # «بعد ثلاثة أيام»
+    if not (
+        has_digit
+        or english
+        or any(k in folded for k in _TRIGGERS)
+        or ("بعد" in folded and any(k in folded for k in _SPAN_UNITS))
+    ):  # «بعد ثلاثة أيام»
+        return []
 
     # Each gate below is a necessary condition of its patterns (a four-digit run, a month name
     # in the position the patterns allow, "d:d"), so skipping on it changes nothing; it spares
@@ -151,14 +161,13 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
     month, names = False, None  # names: the month names _month_matches starts from, when "month" runs on them
     if hits.isdisjoint(MONTH_RULES):
         pass
-    elif english or (latin and "?month_trigger" in hits):
+    elif english or (latin and any(k in folded for k in _MONTH_TRIGGERS)):
         month = True
-    elif "?month_word" in hits:
-        if "month" in hits and not latin:
-            names = _month_names(folded)
-            month = bool(names) or _has_month_word(folded)  # (a name right after a digit is not in names)
-        else:
-            month = _has_month_word(folded)
+    elif "month" in hits and not latin:
+        names = _month_names(folded)
+        month = bool(names) or _has_month_word(folded)  # (a name right after a digit is not in names)
+    else:
+        month = _has_month_word(folded)
     year4 = "?four_digits" in hits
     if has_digit:
         if year4:
@@ -171,27 +180,27 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
             _cands_range(folded, reference, cands)
         if year4 and "year" in hits:
             _cands_year(folded, cands, first_four)
-        if ("time" in hits or "hour" in hits) and ("?digit_colon" in hits or "?hour" in hits):
+        if ("time" in hits or "hour" in hits) and ("?digit_colon" in hits or "الساعه" in folded):
             _cands_time(folded, cands)
-        if year4 and "hijri" in hits and "?hijri_trigger" in hits:
+        if year4 and "hijri" in hits and any(k in folded for k in _HIJRI_TRIGGERS):
             _cands_hijri(folded, cands)
     if month:
-        if "day" in hits and (has_digit or ("?ordinal_month" in hits and _ORD_HINT.search(folded))):
+        if "day" in hits and (has_digit or _ORD_HINT.search(folded)):
             _cands_day(folded, reference, cands)
         if "month" in hits:
             _cands_month(folded, reference, cands, None if english or latin else _month_matches(folded, names))
-    if "season" in hits and "?season_trigger" in hits:
+    if "season" in hits and any(k in folded for k in _SEASON_TRIGGERS):
         _cands_season(folded, reference, cands)
     if reference is not None and ("relperiod" in hits or "period_edge" in hits):
         _cands_relative(folded, reference, cands)
-    weekday = not hits.isdisjoint(WEEKDAY_RULES) and "?weekday_trigger" in hits
+    weekday = not hits.isdisjoint(WEEKDAY_RULES) and any(k in folded for k in _WEEKDAY_TRIGGERS)
     if weekday and "weekday" in hits:
         _cands_weekday(folded, reference, cands)
     if not hits.isdisjoint(RELATIVE_RULES):
         relative.candidates(folded, reference, cands, month, weekday, has_digit, hits)
-    if (month or "?year_words" in hits) and not hits.isdisjoint(NUMBER_RULES):
+    if (month or ("الف" in folded and ("الفين" in folded or "الف و" in folded))) and not hits.isdisjoint(NUMBER_RULES):
         numbers.candidates(folded, reference, cands, month)
-    if "hour_words" in hits and "?hour" in hits:
+    if "hour_words" in hits and "الساعه" in folded:
         numbers.time_candidates(folded, cands)
     if year4 and not hits.isdisjoint(WIDGET_RULES):
         widgets.candidates(folded, reference, cands, month)

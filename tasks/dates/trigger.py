@@ -65,10 +65,9 @@ def rule_patterns() -> dict[str, re.Pattern]:
 
 @functools.cache
 def gate_patterns() -> dict[str, re.Pattern]:
-    """The substring and character tests extract_mentions gates its builders on, answered by the same set
-    pass as the rules: a gate is named in a text's hits exactly where its pattern matches, but the
-    MAYBE_GATES, named wherever it may (a rewrite with look-arounds: check it before relying on it)."""
-    words = lambda ks: re.compile("|".join(re.escape(k) for k in ks))  # noqa: E731
+    """The character tests extract_mentions gates its builders on, answered by the same set pass as the rules:
+    a gate is named in a text's hits exactly where its pattern matches. (Word lists are left to str.find:
+    in the set they cost more than they spare, bench/stage_cpu.py.)"""
     return {
         "?digit": patterns._DIGIT,
         "?four_digits": patterns._FOUR_DIGITS,
@@ -76,21 +75,7 @@ def gate_patterns() -> dict[str, re.Pattern]:
         "?latin": patterns._LATIN_ANY,
         # _has_english_month: str.lower() gives no other character an ASCII letter of these names
         "?english_month": re.compile("|".join("".join(f"[{c.upper()}{c}]" for c in k) for k in patterns._ENG_TRIGGERS)),
-        "?trigger": words(patterns._TRIGGERS),
-        "?after": words(("بعد",)),
-        "?span_unit": words(patterns._SPAN_UNITS),
-        "?month_trigger": words(patterns._MONTH_TRIGGERS),
-        "?hijri_trigger": words(patterns._HIJRI_TRIGGERS),
-        "?season_trigger": words(patterns._SEASON_TRIGGERS),
-        "?weekday_trigger": words(patterns._WEEKDAY_TRIGGERS),
-        "?hour": words(("الساعه",)),
-        "?year_words": words(("الفين", "الف و")),
-        "?month_word": patterns._MONTH_WORD,
-        "?ordinal_month": patterns._ORD_HINT,
     }
-
-
-MAYBE_GATES = frozenset({"?month_word", "?ordinal_month"})
 
 
 # the rules each module's candidates() runs
