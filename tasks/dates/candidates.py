@@ -8,6 +8,7 @@ import re
 
 from akhbar.tasks.dates import relative
 from akhbar.tasks.dates.lexicon import _HIJRI_MONTHS, _ORDINALS, _REL_STEMS, _SEASONS, _WEEKDAY_NAMES, _WEEKDAYS
+from akhbar.tasks.dates.matching import _matches, _matches_near
 from akhbar.tasks.dates.patterns import (
     _DIGIT_COLON,
     _FUTURE_BEFORE,
@@ -342,6 +343,9 @@ def _cands_year(f: str, out: list, first_four: int = 0) -> None:
                 out.append((s2, nxt.end(), 4, [(s2, nxt.end(), f"{y2:04d}", "year", "gregorian")]))
 
 
+_PERIOD_UNITS = ("الشهر", "العام", "السنه")
+
+
 def _cands_relative(f: str, ref: dt.date | None, out: list) -> None:
     if ref is None:
         return
@@ -349,7 +353,8 @@ def _cands_relative(f: str, ref: dt.date | None, out: list) -> None:
     if period_word:
         relative.cands_period_edge(f, ref, out)  # «نهاية العام»: no relative word needed
     period = period_word and any(k in f for k in _REL_STEMS)
-    for mt in _RX_RELPERIOD.finditer(f) if period else ():
+    # a match holds its unit (the, this) at most three words in: an ordinal of two words and من before it
+    for mt in _matches_near(_RX_RELPERIOD, f, _PERIOD_UNITS, 3) if period else ():
         g = mt.groupdict()
         unit = g["the"] or g["this"]
         kind = _rel_kind(g["rel"]) if g["rel"] else "current"
@@ -368,8 +373,12 @@ def _cands_relative(f: str, ref: dt.date | None, out: list) -> None:
         out.append((mt.start(), mt.end(), 3, [(mt.start(), mt.end(), value, gran, "gregorian")]))
 
 
+# a weekday match opens at its name or at a proclitic و/ف just before it
+_WEEKDAY_KEYS = tuple(k for k in _WEEKDAYS if not any(o != k and k.startswith(o) for o in _WEEKDAYS))
+
+
 def _cands_weekday(f: str, ref: dt.date | None, out: list) -> None:
-    for mt in _RX_WEEKDAY.finditer(f):
+    for mt in _matches(_RX_WEEKDAY, f, _WEEKDAY_KEYS, 0):
         wd = _WEEKDAYS[mt.group("wd")]
         start = mt.start("wd")
         if ref is None:

@@ -58,6 +58,37 @@ def _matches(
     return found
 
 
+def _matches_near(rx: re.Pattern, f: str, keys: tuple[str, ...], words: int):
+    """rx.finditer(f) for a pattern whose every match holds one of `keys` with at most `words` whitespace-separated
+    words of the match before it (and never matches empty): each search starts that many words before the next
+    key rather than where the last match ended. No match starts in between, and look-behinds still see the text
+    before the start position, so the matches are finditer's; only the stretches near a key are scanned."""
+    found = sorted(i for k in keys for i in _positions(f, k))
+    pos = 0
+    for key in found:
+        if key < pos:
+            continue
+        start = key
+        for _ in range(words + 1):  # the key's own word (a proclitic before it), then `words` more
+            while start > pos and f[start - 1].isspace():
+                start -= 1
+            while start > pos and not f[start - 1].isspace():
+                start -= 1
+        mt = rx.search(f, start)
+        if mt is None:
+            return
+        yield mt
+        pos = mt.end()
+
+
+def _positions(f: str, key: str) -> list[int]:
+    out, i = [], f.find(key)
+    while i >= 0:
+        out.append(i)
+        i = f.find(key, i + 1)
+    return out
+
+
 def _forward(f: str, start: int) -> bool:
     return _FUTURE_BEFORE.search(f[max(0, start - 40) : start]) is not None
 

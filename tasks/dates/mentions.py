@@ -23,19 +23,18 @@ from akhbar.tasks.dates.candidates import (
     _cands_weekday,
     _cands_year,
 )
-from akhbar.tasks.dates.lexicon import _ARABIC_MONTH, _HMONTH, _MONTH, _ORDINAL
+from akhbar.tasks.dates.lexicon import _HMONTH
 from akhbar.tasks.dates.patterns import (
-    _DIGIT,
-    _DIGIT_COLON,
+    _FOUR_DIGITS,
     _HIJRI_TRIGGERS,
     _MONTH_TRIGGERS,
+    _MONTH_WORD,
+    _ORD_HINT,
     _RX_MONTH,
     _SEASON_TRIGGERS,
     _SPAN_UNITS,
     _TRIGGERS,
     _WEEKDAY_TRIGGERS,
-    _compile,
-    _has_english_month,
 )
 from akhbar.tasks.dates.trigger import (
     MONTH_RULES,
@@ -60,6 +59,8 @@ class DateMention:
 
 def _select(cands: list) -> list:
     """Longest candidates first (ties: higher priority, earlier start); no overlaps."""
+    if len(cands) == 1:
+        return cands if cands[0][1] > cands[0][0] else []
     cands.sort(key=lambda c: (-(c[1] - c[0]), -c[2], c[0]))
     starts: list[int] = []  # the chosen intervals, disjoint, kept sorted
     ends: list[int] = []
@@ -117,17 +118,19 @@ def extract_mentions(text: str, reference: dt.date | None = None) -> list[DateMe
 def mentions_of_paragraphs(texts: list[str], references: list[dt.date | None]) -> list[list[DateMention]]:
     """[extract_mentions(t, r) for t, r in zip(texts, references)], the letters of all texts folded at once."""
     folded = fold_letters_many(texts)
-    out: list[list[DateMention]] = []
-    for text, fold, hits, reference in zip(texts, folded, rule_hits_many(folded), references):
+    hits_of = rule_hits_many(folded)
+    out: list[list[DateMention]] = [[] for _ in texts]
+    # only the texts some rule may match in, and those extract_mentions reads line by line, are looked at
+    todo = [i for i, hits in enumerate(hits_of) if hits]
+    todo += [i for i, text in enumerate(texts) if len(text) > _CHUNK and not hits_of[i] and "\n" in text]
+    for i in todo:
+        text, reference = texts[i], references[i]
         if len(text) > _CHUNK and "\n" in text:  # extract_mentions reads such a text line by line
-            out.append(extract_mentions(text, reference))
-            continue
-        if not hits or not text:
-            out.append([])
+            out[i] = extract_mentions(text, reference)
             continue
         if isinstance(reference, dt.datetime):
             reference = reference.date()
-        out.append(_mentions_of_folded(text, fold, reference, hits))
+        out[i] = _mentions_of_folded(text, folded[i], reference, hits_of[i])
     return out
 
 
@@ -138,9 +141,9 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
         hits = rule_hits(folded)  # the rules that may match (a superset): none runs where its pattern cannot
     if not hits:
         return []
-    first_digit = _DIGIT.search(folded)
-    has_digit = first_digit is not None
-    english = _has_english_month(folded)
+    # the character tests are the set's gates (trigger.gate_patterns), answered in its pass
+    has_digit = "?digit" in hits
+    english = "?english_month" in hits  # = _has_english_month(folded)
     if not (
         has_digit
         or english
@@ -154,26 +157,30 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
     # the big alternations a scan of the many paragraphs that cannot match (a month trigger
     # substring is in half the paragraphs: اب, ماي inside other words).
     cands: list = []
-    month = not hits.isdisjoint(MONTH_RULES) and (
-        english
-        or _has_month_word(folded)
-        or (_LATIN_ANY.search(folded) is not None and any(k in folded for k in _MONTH_TRIGGERS))
-    )
-    four = _FOUR_DIGITS.search(folded, first_digit.start()) if has_digit else None  # none before the first digit
-    year4 = four is not None
+    latin = "?latin" in hits
+    month, names = False, None  # names: the month names _month_matches starts from, when "month" runs on them
+    if hits.isdisjoint(MONTH_RULES):
+        pass
+    elif english or (latin and any(k in folded for k in _MONTH_TRIGGERS)):
+        month = True
+    elif "month" in hits and not latin:
+        names = _month_names(folded)
+        month = bool(names) or _has_month_word(folded)  # (a name right after a digit is not in names)
+    else:
+        month = _has_month_word(folded)
+    year4 = "?four_digits" in hits
     if has_digit:
         if year4:
+            first_four = _FOUR_DIGITS.search(folded).start()
             if "iso" in hits or "dmy" in hits:
-                _cands_numeric(folded, reference, cands, four.start())
+                _cands_numeric(folded, reference, cands, first_four)
             if english and ("rfc" in hits or "mdy" in hits):
                 _cands_rfc(folded, cands)
         if month and "range" in hits:
             _cands_range(folded, reference, cands)
         if year4 and "year" in hits:
-            _cands_year(folded, cands, four.start())
-        if ("time" in hits or "hour" in hits) and (
-            (":" in folded and _DIGIT_COLON.search(folded)) or "الساعه" in folded
-        ):
+            _cands_year(folded, cands, first_four)
+        if ("time" in hits or "hour" in hits) and ("?digit_colon" in hits or "الساعه" in folded):
             _cands_time(folded, cands)
         if year4 and "hijri" in hits and any(k in folded for k in _HIJRI_TRIGGERS):
             _cands_hijri(folded, cands)
@@ -181,9 +188,7 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
         if "day" in hits and (has_digit or _ORD_HINT.search(folded)):
             _cands_day(folded, reference, cands)
         if "month" in hits:
-            _cands_month(
-                folded, reference, cands, None if english or _LATIN_ANY.search(folded) else _month_matches(folded)
-            )
+            _cands_month(folded, reference, cands, None if english or latin else _month_matches(folded, names))
     if "season" in hits and any(k in folded for k in _SEASON_TRIGGERS):
         _cands_season(folded, reference, cands)
     if reference is not None and ("relperiod" in hits or "period_edge" in hits):
@@ -250,12 +255,6 @@ def _join_day_and_time(text: str, mentions: list[DateMention]) -> list[DateMenti
 
 
 _HIJRI_HINT = re.compile(_HMONTH)
-_FOUR_DIGITS = re.compile(r"\d{4}")  # every year pattern needs one (ISO, DMY, RFC, Hijri, bare year)
-# English names are matched case-insensitively: any letter a-z in any case (as re folds it) may start one
-_LATIN_ANY = re.compile(r"(?i)[a-z]")
-# an Arabic month as the month patterns allow it: at a word start, after a proclitic و/ب/ل, or
-# right after a day number ("5مايو")
-_MONTH_WORD = _compile(rf"(?:(?<!\w)[وبل]?|(?<=\d)){_ARABIC_MONTH}(?!\w)")
 
 
 def _has_month_word(folded: str) -> bool:
@@ -279,13 +278,9 @@ def _has_month_word(folded: str) -> bool:
     return False
 
 
-def _month_matches(folded: str):
-    """_RX_MONTH.finditer(folded) of a text without Latin letters, each search started a few words before the
-    next Arabic month name rather than where the last match ended."""
-    # A month name (_RX_MONTH's mon) opens at a word start or after a clitic و/ب/ل at one, where _MONTH_WORD
-    # matches (as in _has_month_word); before it the match holds at most a clitic and three words (a
-    # position word, من/ل, شهر). So no match starts before those words (and lookbehinds see the text before
-    # the start position: the matches are finditer's).
+def _month_names(folded: str) -> list[int]:
+    """Where an Arabic month name opens at a word start or after a clitic و/ب/ل at one (_MONTH_WORD matches
+    there), in order."""
     names = set()
     for k in _MONTH_TRIGGER_STARTS:
         i = folded.find(k)
@@ -301,8 +296,20 @@ def _month_matches(folded: str):
             ):
                 names.add(i)
             i = folded.find(k, i + 1)
+    return sorted(names)
+
+
+def _month_matches(folded: str, names: list[int] | None = None):
+    """_RX_MONTH.finditer(folded) of a text without Latin letters, each search started a few words before the
+    next Arabic month name (names: _month_names(folded), when known) rather than where the last match ended."""
+    # A month name (_RX_MONTH's mon) opens at a word start or after a clitic و/ب/ل at one, where _MONTH_WORD
+    # matches (as in _has_month_word); before it the match holds at most a clitic and three words (a
+    # position word, من/ل, شهر). So no match starts before those words (and lookbehinds see the text before
+    # the start position: the matches are finditer's).
+    if names is None:
+        names = _month_names(folded)
     pos = 0
-    for name in sorted(names):
+    for name in names:
         if name < pos:
             continue
         start = name
@@ -326,6 +333,3 @@ _MONTH_TRIGGER_STARTS = tuple(
 _MONTH_TRIGGER_STARTS = tuple(
     sorted({k[:3] if sum(o[:3] == k[:3] for o in _MONTH_TRIGGER_STARTS) > 1 else k for k in _MONTH_TRIGGER_STARTS})
 )
-
-
-_ORD_HINT = _compile(_ORDINAL + r"\s+(?:من\s+)?(?:شهر\s+)?" + _MONTH)

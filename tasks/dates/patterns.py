@@ -7,6 +7,7 @@ import re
 
 from akhbar.tasks.dates.lexicon import (
     _AMPM,
+    _ARABIC_MONTH,
     _B,
     _BC,
     _COUNT_NOUNS,
@@ -16,6 +17,7 @@ from akhbar.tasks.dates.lexicon import (
     _GREG_MONTHS,
     _HIJRI_MONTHS,
     _HMONTH,
+    _MONTH,
     _MONTHX,
     _NOT_NUM_BEFORE,
     _OF_YEAR_REL,
@@ -266,6 +268,13 @@ def _has_english_month(folded: str) -> bool:
 
 
 _DIGIT_COLON = re.compile(r"\d:\d")  # every time needs one
+_FOUR_DIGITS = re.compile(r"\d{4}")  # every year pattern needs one (ISO, DMY, RFC, Hijri, bare year)
+# English names are matched case-insensitively: any letter a-z in any case (as re folds it) may start one
+_LATIN_ANY = re.compile(r"(?i)[a-z]")
+# an Arabic month as the month patterns allow it: at a word start, after a proclitic و/ب/ل, or
+# right after a day number ("5مايو")
+_MONTH_WORD = _compile(rf"(?:(?<!\w)[وبل]?|(?<=\d)){_ARABIC_MONTH}(?!\w)")
+_ORD_HINT = _compile(_ORDINAL + r"\s+(?:من\s+)?(?:شهر\s+)?" + _MONTH)
 
 # News writes a bare weekday for the most recent one; these words before it point forward instead.
 # An explicit list: a general "سـ + verb" rule would also fire on سياسي, سيارة, ستة ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 
 import numpy as np
 import pyarrow as pa
@@ -15,6 +16,7 @@ from akhbar.store import write_staged
 from akhbar.tasking import StageTask
 from akhbar.tasks.dates.mentions import mentions_of_paragraphs
 from akhbar.tasks.dates.published import staged_publication_date
+from akhbar.tasks.dates.trigger import preload as preload_rule_set
 
 
 def dated_paragraphs(run_dir: str, shard_id: int) -> pa.Table:
@@ -22,7 +24,10 @@ def dated_paragraphs(run_dir: str, shard_id: int) -> pa.Table:
     decisions applied, but a revision's) is kept or metadata, in document order: only the columns dates reads."""
     from akhbar.tasks.dedup import read_decisions
 
-    paras = pq.read_table(staging.path(run_dir, "clean_paragraphs", shard_id), columns=_PARAGRAPH_COLUMNS)
+    # one thread: a stage's workers keep the cores busy already, and reader threads cost CPU to hand over work
+    paras = pq.read_table(
+        staging.path(run_dir, "clean_paragraphs", shard_id), columns=_PARAGRAPH_COLUMNS, use_threads=False
+    )
     dated = pc.is_in(paras.column("status"), _DATED).to_numpy(zero_copy_only=False)
     decisions = read_decisions(run_dir, shard_id)
     if decisions.num_rows:
@@ -43,11 +48,15 @@ def dated_paragraphs(run_dir: str, shard_id: int) -> pa.Table:
 _PARAGRAPH_COLUMNS = ["doc_id", "position", "text", "status"]
 _DATED = pa.array(["kept", "metadata"])
 _DOC_COLUMNS = list(PUBLISHED_SCHEMA.names)
+_MENTION_FIELD_NAMES = ("start", "end", "surface", "value", "granularity", "calendar")
+_MENTION_FIELDS = operator.attrgetter(*_MENTION_FIELD_NAMES)
 
 
 def dates_shard(run_dir: str, shard_id: int) -> dict:
     """Publication dates and date mentions for one record shard (after dedup decided the statuses)."""
-    docs = pq.read_table(staging.path(run_dir, "clean_docs", shard_id), columns=_DOC_COLUMNS).to_pylist()
+    docs = pq.read_table(
+        staging.path(run_dir, "clean_docs", shard_id), columns=_DOC_COLUMNS, use_threads=False
+    ).to_pylist()
     paras = dated_paragraphs(run_dir, shard_id)
     pub = {name: [] for name in PUBLISHED_SCHEMA.names}
     reference: dict[str, dt.date | None] = {}
@@ -59,24 +68,17 @@ def dates_shard(run_dir: str, shard_id: int) -> dict:
         pub["published_evidence"].append(found.evidence if found else None)
         pub["published_method"].append(found.method if found else None)
         reference[doc["doc_id"]] = found.value if found and found.precision == "day" else None
-    cols = paras.to_pydict()
-    doc_ids = cols["doc_id"]
-    mentions = mentions_of_paragraphs(cols["text"], [reference.get(d) for d in doc_ids])
-    rows = [(d, p, m) for d, p, ms in zip(doc_ids, cols["position"], mentions) if ms for m in ms]
-    men = {
-        "doc_id": [r[0] for r in rows],
-        "position": [r[1] for r in rows],
-        "start": [r[2].start for r in rows],
-        "end": [r[2].end for r in rows],
-        "surface": [r[2].surface for r in rows],
-        "value": [r[2].value for r in rows],
-        "granularity": [r[2].granularity for r in rows],
-        "calendar": [r[2].calendar for r in rows],
-    }
+    doc_ids = paras.column("doc_id").to_pylist()
+    mentions = mentions_of_paragraphs(paras.column("text").to_pylist(), [reference.get(d) for d in doc_ids])
+    of_row = [i for i, ms in enumerate(mentions) if ms for _ in ms]  # each mention's paragraph row
+    fields = list(zip(*map(_MENTION_FIELDS, (m for ms in mentions if ms for m in ms)))) or [()] * 6
+    where = paras.select(["doc_id", "position"]).take(pa.array(of_row, type=pa.int64()))
+    men = {"doc_id": where.column("doc_id"), "position": where.column("position")}
+    men.update(zip(_MENTION_FIELD_NAMES, map(list, fields)))
     staging.folder(run_dir, "dates_published")
     write_staged(pa.table(pub, schema=PUBLISHED_SCHEMA), staging.path(run_dir, "dates_published", shard_id))
     write_staged(pa.table(men, schema=MENTION_SCHEMA), staging.path(run_dir, "dates_mentions", shard_id))
-    return {"published": sum(v is not None for v in pub["published"]), "mentions": len(men["doc_id"])}
+    return {"published": sum(v is not None for v in pub["published"]), "mentions": len(of_row)}
 
 
-dates_task = StageTask(dates_shard, name="dates", retries=1)
+dates_task = StageTask(dates_shard, name="dates", retries=1, preload=preload_rule_set)

@@ -16,6 +16,7 @@ import array
 import functools
 import re
 import sys
+from collections.abc import Callable
 from re import _constants as c
 from re import _parser
 
@@ -59,6 +60,21 @@ def rule_patterns() -> dict[str, re.Pattern]:
         "hour_words": numbers.hour_words_pattern(),
         "widget_day_first": widgets._RX_DAY_FIRST,
         "widget_month_first": widgets._RX_MONTH_FIRST,
+    }
+
+
+@functools.cache
+def gate_patterns() -> dict[str, re.Pattern]:
+    """The character tests extract_mentions gates its builders on, answered by the same set pass as the rules:
+    a gate is named in a text's hits exactly where its pattern matches. (Word lists are left to str.find:
+    in the set they cost more than they spare, bench/stage_cpu.py.)"""
+    return {
+        "?digit": patterns._DIGIT,
+        "?four_digits": patterns._FOUR_DIGITS,
+        "?digit_colon": patterns._DIGIT_COLON,
+        "?latin": patterns._LATIN_ANY,
+        # _has_english_month: str.lower() gives no other character an ASCII letter of these names
+        "?english_month": re.compile("|".join("".join(f"[{c.upper()}{c}]" for c in k) for k in patterns._ENG_TRIGGERS)),
     }
 
 
@@ -295,6 +311,7 @@ _SET = None
 
 
 def _rule_set():
+    """(the set's Match, the names of its patterns: the rules first, then the gates)."""
     global _SET
     if _SET is None:
         import re2
@@ -303,7 +320,7 @@ def _rule_set():
         options.max_mem = 64 << 20  # the DFA of all rules at once: a few MiB in use
         rules = re2.Set.SearchSet(options)
         names = []
-        for name, pattern in rule_patterns().items():
+        for name, pattern in (*rule_patterns().items(), *gate_patterns().items()):
             rules.Add(re2_superset(pattern))
             names.append(name)
         rules.Compile()
@@ -312,18 +329,33 @@ def _rule_set():
     return _SET
 
 
+def preload() -> Callable[[], None]:
+    """Build the rule set now (in a parent, so forked workers share it instead of each spending ~0.2 s
+    building it: the dates stage's StageTask.preload); returns the call that drops it."""
+    _rule_set()
+    return _drop_rule_set
+
+
+def _drop_rule_set() -> None:
+    global _SET
+    _SET = None
+    _HITS_SEEN.clear()
+
+
 ALL_RULES = frozenset(rule_patterns())  # (numbers' patterns, which it builds, are built once)
+_NO_HITS: frozenset[str] = frozenset()
 
 
 def rule_hits(folded: str) -> frozenset[str] | set[str]:
-    """The names of the rules (rule_patterns) whose pattern may match somewhere in the folded text; a rule
-    not named surely does not match."""
+    """The names of the rules (rule_patterns) whose pattern may match somewhere in the folded text, and of
+    the gates (gate_patterns) that hold there; none at all where no rule may match. A rule not named surely
+    does not match."""
     match, names = _rule_set()
     try:
         found = match(folded.encode("utf-8"))
     except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for RE2, so every rule is tried
-        return ALL_RULES
-    return {names[i] for i in found} if found else set()
+        return ALL_RULES | {name for name, rx in gate_patterns().items() if rx.search(folded)}
+    return {names[i] for i in found} if found and min(found) < len(ALL_RULES) else _NO_HITS
 
 
 def rule_hits_many(folded: list[str]) -> list[frozenset[str] | set[str]]:
@@ -336,7 +368,19 @@ def rule_hits_many(folded: list[str]) -> list[frozenset[str] | set[str]]:
     if encoded is None or len(encoded) != len(folded):  # (or a text held a line break)
         return [rule_hits(f) for f in folded]
     out = []
+    n_rules = len(ALL_RULES)
+    seen = _HITS_SEEN if len(_HITS_SEEN) < 50_000 else {}  # texts share few combinations: each named once
     for text in encoded:
         found = match(text)
-        out.append({names[i] for i in found} if found else set())
+        if not found or min(found) >= n_rules:
+            out.append(_NO_HITS)
+            continue
+        key = tuple(found)
+        hits = seen.get(key)
+        if hits is None:
+            hits = seen[key] = frozenset(names[i] for i in found)
+        out.append(hits)
     return out
+
+
+_HITS_SEEN: dict[tuple[int, ...], frozenset[str]] = {}

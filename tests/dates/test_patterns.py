@@ -33,7 +33,7 @@ def test_first_character_guards_and_gates_change_no_match():
     texts += [fold_letters(text) for _ref, text, _exp in PROBE]
     texts += ["5مايو", "ومايو", "xمايو", "ببمايو", "مايوس", "_مايو", "٣مايو", "لابريل", "Feb 3, 2020", "kانون"]
     guarded = [(patterns, name) for name in dir(patterns) if name.startswith("_RX_")]
-    guarded += [(mentions, "_MONTH_WORD"), (mentions, "_ORD_HINT")]
+    guarded += [(patterns, "_MONTH_WORD"), (patterns, "_ORD_HINT")]
     assert len(guarded) > 10
     for module, name in guarded:
         rx = getattr(module, name)
@@ -43,7 +43,7 @@ def test_first_character_guards_and_gates_change_no_match():
             got = [(m.span(), m.groupdict()) for m in rx.finditer(text)]
             assert got == [(m.span(), m.groupdict()) for m in plain.finditer(text)], (name, text)
     for text in texts:
-        assert mentions._has_month_word(text) == (mentions._MONTH_WORD.search(text) is not None), text
+        assert mentions._has_month_word(text) == (patterns._MONTH_WORD.search(text) is not None), text
 
 
 _YEAR_TEXTS = [
@@ -102,9 +102,57 @@ def test_month_matches_from_the_month_names_change_no_match():
     ]
     checked = 0
     for text in map(fold_letters, lines):
-        if mentions._LATIN_ANY.search(text):
+        if patterns._LATIN_ANY.search(text):
             continue
         got = [(m.span(), m.groupdict()) for m in mentions._month_matches(text)]
         assert got == [(m.span(), m.groupdict()) for m in patterns._RX_MONTH.finditer(text)], text
         checked += bool(got)
     assert checked >= 10
+
+
+_NEAR_TEXTS = [
+    "x15 من الشهر الماضي وفي الحادي والعشرين من الشهر المقبل",
+    "ونهايه هذا العام، والعام الماضي ثم مطلع   العام\u00a0المقبل بالعام الماضي",
+    "الرابع عشر من الشهر الجاري 3 من الشهر الحالي العاملين هذه السنه",
+    "يوم الخميس والجمعه الماضيه، فالسبت المقبل xالاحد الاثنين الساعه 5:30 مساء",
+]
+
+
+def _near_lines() -> list[str]:
+    from akhbar.arabic import fold_letters
+
+    lines = list(_NEAR_TEXTS) + [text for _ref, text, _exp in PROBE]
+    for f in sorted((SHARED / "seeds").glob("*.txt")) if (SHARED / "seeds").is_dir() else ():
+        lines += f.read_text(encoding="utf-8").split("\n")
+    return [fold_letters(line) for line in lines]
+
+
+@pytest.mark.parametrize(
+    "name,keys,words",
+    [("_RX_RELPERIOD", ("الشهر", "العام", "السنه"), 3)],  # candidates._cands_relative's
+)
+def test_matches_near_their_keys_are_finditer_s(name, keys, words):
+    """matching._matches_near (searches started a few words before a key) finds exactly finditer's matches."""
+    from akhbar.tasks.dates import patterns
+    from akhbar.tasks.dates.matching import _matches_near
+
+    rx = getattr(patterns, name)
+    checked = 0
+    for text in _near_lines():
+        got = [(m.span(), m.groupdict()) for m in _matches_near(rx, text, keys, words)]
+        assert got == [(m.span(), m.groupdict()) for m in rx.finditer(text)], text
+        checked += bool(got)
+    assert checked >= 5
+
+
+def test_weekday_matches_at_the_names_are_finditer_s():
+    """_cands_weekday tries _RX_WEEKDAY only at a weekday name (or a proclitic before it): finditer's matches."""
+    from akhbar.tasks.dates import candidates, patterns
+    from akhbar.tasks.dates.matching import _matches
+
+    checked = 0
+    for text in _near_lines():
+        got = [(m.span(), m.groupdict()) for m in _matches(patterns._RX_WEEKDAY, text, candidates._WEEKDAY_KEYS, 0)]
+        assert got == [(m.span(), m.groupdict()) for m in patterns._RX_WEEKDAY.finditer(text)], text
+        checked += bool(got)
+    assert checked >= 5
