@@ -396,12 +396,47 @@ def read_lines(
 ) -> list[_Feat]:
     """Each line of text_lines with its features and context-free kind (`norms`: their normalize_arabic, if known)."""
     feats: list[_Feat] = []
+    sentence_end = rules.sentence_end
     for idx, (no, s) in enumerate(lines):
-        words = s.split()
-        nw = len(words)
-        if len(s) > 12 * nw and _CJK.search(s):  # scripts written without spaces
-            nw = max(nw, len(s) // 3)
-        f = _Feat(idx, no, s, nw, "", None, None, False, norms[idx] if norms is not None else None)
-        _classify_line(f, words, rules, arabic_page)
-        feats.append(f)
+        norm = norms[idx] if norms is not None else None
+        nw = plain_body_words(s, rules)
+        if nw:  # what _classify_line finds for it, without its rules
+            feats.append(_Feat(idx, no, s, nw, "strong", None, None, s[-1] in sentence_end, norm))
+        else:
+            feats.append(read_line(idx, no, s, rules, arabic_page, norm))
     return feats
+
+
+# every string that opens a structural rule of a long line: caption credits and comments need a separator
+_SEPARATORS = (":", "：", "/", "by ")
+
+
+def plain_body_words(text: str, rules: Rules) -> int:
+    """The number of words of `text` (a stripped, non-empty line) when it is certainly a "strong" body line
+    by _classify_line, else 0: long, no cue word first, no separator, bullet, number, count or copyright sign
+    that a rule reads (a sufficient condition: tests/clean/test_lines.py checks it against _classify_line)."""
+    if ":" in text or "/" in text or "：" in text or "by " in text:
+        return 0
+    first = text[0]
+    if first == "©" or first in rules.bullets or first.isdigit() or text.startswith(rules.caption_lead):
+        return 0
+    words = text.split()
+    nw = len(words)
+    t = rules.t
+    if nw <= _SHORT_NORM_WORDS or nw < t["body_min_words"] or len(text) > 12 * nw:  # long; not recounted (CJK)
+        return 0
+    if text[-1] == ")" and nw <= t["headline_max_words"]:
+        return 0
+    key = _word_key(words[0]) or _word_key(words[1])
+    return nw if key and key not in rules.any_first_words else 0
+
+
+def read_line(idx: int, no: int, s: str, rules: Rules, arabic_page: bool, norm: str | None) -> _Feat:
+    """The features and context-free kind of line `idx` of a page (line number `no`, text `s`)."""
+    words = s.split()
+    nw = len(words)
+    if len(s) > 12 * nw and _CJK.search(s):  # scripts written without spaces
+        nw = max(nw, len(s) // 3)
+    f = _Feat(idx, no, s, nw, "", None, None, False, norm)
+    _classify_line(f, words, rules, arabic_page)
+    return f

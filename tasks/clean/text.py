@@ -34,6 +34,7 @@ from akhbar.tasks.clean.blocks import _body_start
 from akhbar.tasks.clean.doc import BOILERPLATE, KEPT, METADATA, CleanedDoc, Line
 from akhbar.tasks.clean.lines import _Feat, _title_case, line_norm, read_lines, text_lines
 from akhbar.tasks.clean.pages import _is_arabic_page, arabic_pages
+from akhbar.tasks.clean.plain import all_strong, plain_page
 from akhbar.tasks.clean.rules import Rules, load_rules
 from akhbar.tasks.clean.runs import _resolve_runs
 
@@ -85,6 +86,13 @@ def clean_texts(texts: list[str]) -> list[CleanedDoc | Exception]:
 
 def _clean(lines: list[tuple[int, str]], rules: Rules, arabic_page: bool, norms: list[str] | None = None) -> CleanedDoc:
     feats = read_lines(lines, rules, arabic_page, norms)
+    if all_strong(feats):  # a page of paragraphs: context_passes would keep every line
+        return plain_page(feats, rules, _title_eligible)
+    return context_passes(feats, rules)
+
+
+def context_passes(feats: list[_Feat], rules: Rules) -> CleanedDoc:
+    """Passes 2 and 3 of the module docstring over a page's classified lines."""
     _resolve_runs(feats, rules)
     out: Out = [None] * len(feats)
     doc = CleanedDoc(lines=[])
