@@ -407,16 +407,11 @@ def read_lines(
     return feats
 
 
-# every string that opens a structural rule of a long line: caption credits and comments need a separator
-_SEPARATORS = (":", "：", "/", "by ")
-
-
 def plain_body_words(text: str, rules: Rules) -> int:
     """The number of words of `text` (a stripped, non-empty line) when it is certainly a "strong" body line
-    by _classify_line, else 0: long, no cue word first, no separator, bullet, number, count or copyright sign
-    that a rule reads (a sufficient condition: tests/clean/test_lines.py checks it against _classify_line)."""
-    if ":" in text or "/" in text or "：" in text or "by " in text:
-        return 0
+    by _classify_line, else 0: long, no cue word first, no bullet, number, count or copyright sign first, and
+    no separator that a caption or comment rule could read (a sufficient condition: _structure_kind's rules
+    without their last regex; tests/clean/test_plain.py checks it against _classify_line)."""
     first = text[0]
     if first == "©" or first in rules.bullets or first.isdigit() or text.startswith(rules.caption_lead):
         return 0
@@ -426,6 +421,15 @@ def plain_body_words(text: str, rules: Rules) -> int:
     if nw <= _SHORT_NORM_WORDS or nw < t["body_min_words"] or len(text) > 12 * nw:  # long; not recounted (CJK)
         return 0
     if text[-1] == ")" and nw <= t["headline_max_words"]:
+        return 0
+    colon = ":" in text or "：" in text
+    if (
+        nw <= t["caption_max_words"]
+        and (colon or "/" in text or "by " in text)
+        and rules.caption_gate.search(text, max(0, len(text) - 90)) is not None
+    ):
+        return 0
+    if colon and _COMMENT.match(text) is not None:
         return 0
     key = _word_key(words[0]) or _word_key(words[1])
     return nw if key and key not in rules.any_first_words else 0

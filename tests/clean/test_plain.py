@@ -70,7 +70,13 @@ def _line(parts: list[tuple[str, str]]) -> str:
     return "".join(w + sep for w, sep in parts).strip() or "x"
 
 
-_LINES = st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPS)), min_size=1, max_size=60).map(_line)
+# how lines end: photo credits, comment counts, a colon
+_TAILS = ["", "", "", " (Photo: AFP)", " Photo: Jane Doe", " (AP Photo/Marco Ugarte)", " (3)", ":", " تصوير: أ ف ب"]
+_LINES = st.builds(
+    lambda parts, tail: _line(parts) + tail,
+    st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPS)), min_size=1, max_size=60),
+    st.sampled_from(_TAILS),
+)
 
 
 def _agrees(text: str, rules, arabic_page: bool) -> None:
