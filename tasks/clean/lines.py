@@ -392,14 +392,19 @@ def text_lines(text: str) -> list[tuple[int, str]]:
 
 
 def read_lines(
-    lines: list[tuple[int, str]], rules: Rules, arabic_page: bool, norms: list[str] | None = None
+    lines: list[tuple[int, str]],
+    rules: Rules,
+    arabic_page: bool,
+    norms: list[str] | None = None,
+    plain: list[int] | None = None,
 ) -> list[_Feat]:
-    """Each line of text_lines with its features and context-free kind (`norms`: their normalize_arabic, if known)."""
+    """Each line of text_lines with its features and context-free kind (`norms`: their normalize_arabic, if
+    known; `plain`: their plain_body_words, if known)."""
     feats: list[_Feat] = []
     sentence_end = rules.sentence_end
     for idx, (no, s) in enumerate(lines):
         norm = norms[idx] if norms is not None else None
-        nw = plain_body_words(s, rules)
+        nw = plain[idx] if plain is not None else plain_body_words(s, rules)
         if nw:  # what _classify_line finds for it, without its rules
             feats.append(_Feat(idx, no, s, nw, "strong", None, None, s[-1] in sentence_end, norm))
         else:

@@ -20,10 +20,22 @@ def all_strong(feats: list[_Feat]) -> bool:
 
 def plain_page(feats: list[_Feat], rules: Rules, title_eligible) -> CleanedDoc:
     """The CleanedDoc of a page whose lines are all "strong" (all_strong); `title_eligible`: text._title_eligible."""
-    doc = CleanedDoc(lines=[Line(f.text, KEPT, "body", f.line_no) for f in feats], line_norms=[f.norm for f in feats])
-    first = feats[0]
-    if len(feats) > 1 and rules.t["block_max_gap"] >= 0 and title_eligible(first, rules):
-        doc.lines[0] = Line(first.text, METADATA, "title", first.line_no)
-        doc.title = first.text
-        doc.header_lines = [first.text]
+    lines = [(f.line_no, f.text) for f in feats]
+    return plain_lines_page(lines, [f.norm for f in feats], feats[0].nw, rules, title_eligible)
+
+
+def plain_lines_page(
+    lines: list[tuple[int, str]], norms: list, first_words: int, rules: Rules, title_eligible
+) -> CleanedDoc:
+    """plain_page from the page's (line number, text) and normalized texts; `first_words`: the first line's words."""
+    doc = CleanedDoc(lines=[Line(s, KEPT, "body", no) for no, s in lines], line_norms=norms)
+    no, first = lines[0]
+    if (
+        len(lines) > 1
+        and rules.t["block_max_gap"] >= 0
+        and title_eligible(_Feat(0, no, first, first_words, "strong"), rules)
+    ):
+        doc.lines[0] = Line(first, METADATA, "title", no)
+        doc.title = first
+        doc.header_lines = [first]
     return doc

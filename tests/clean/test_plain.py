@@ -10,6 +10,7 @@ import zipfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from akhbar.tasks.clean.linecols import plain_words_many
 from akhbar.tasks.clean.lines import plain_body_words, read_line, read_lines, text_lines
 from akhbar.tasks.clean.pages import _is_arabic_page
 from akhbar.tasks.clean.plain import all_strong, plain_page
@@ -62,6 +63,8 @@ _WORDS = [
     "حقوق",
     "محفوظة",
     "中文字",
+    "中文字中文字中文字中文字中文字中文字中文字中文字中文字中文字中文字中文字中文字中文字中文字",
+    "https://www.example.com/news/2019/05/18/a-long-address-of-an-article.html",
 ]
 _SEPS = [" ", " ", " ", " ", "  ", "\t", "\u00a0", ": ", " : ", "/", "، ", ". "]
 
@@ -72,9 +75,11 @@ def _line(parts: list[tuple[str, str]]) -> str:
 
 # how lines end: photo credits, comment counts, a colon
 _TAILS = ["", "", "", " (Photo: AFP)", " Photo: Jane Doe", " (AP Photo/Marco Ugarte)", " (3)", ":", " تصوير: أ ف ب"]
+_PARTS = st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPS))
+# any line, and lines long enough for the plain paragraph test (17+ words)
 _LINES = st.builds(
     lambda parts, tail: _line(parts) + tail,
-    st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPS)), min_size=1, max_size=60),
+    st.one_of(st.lists(_PARTS, min_size=1, max_size=60), st.lists(_PARTS, min_size=16, max_size=50)),
     st.sampled_from(_TAILS),
 )
 
@@ -90,6 +95,15 @@ def _agrees(text: str, rules, arabic_page: bool) -> None:
 @settings(max_examples=1500, deadline=None)
 def test_plain_body_words_implies_strong(text, arabic_page):
     _agrees(text, load_rules(), arabic_page)
+
+
+@given(st.lists(_LINES, min_size=1, max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_plain_words_many_equals_one_at_a_time(lines):
+    """The shard's column of plain_body_words equals the per-line function (lines as text_lines gives them)."""
+    rules = load_rules()
+    lines = [s for _, s in text_lines("\n".join(lines))]
+    assert plain_words_many(lines, rules) == [plain_body_words(s, rules) for s in lines]
 
 
 def _pages_agree(lines: list[tuple[int, str]], rules, arabic_page: bool) -> bool:
@@ -130,6 +144,8 @@ def test_shortcuts_on_real_scrapes():
     """Every line of the seeds and of SaudiNewsNet articles; every page of paragraphs among them (most are)."""
     rules = load_rules()
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))] + _saudinewsnet_texts(600)
+    all_lines = [s for text in texts for _, s in text_lines(text)]
+    assert plain_words_many(all_lines, rules) == [plain_body_words(s, rules) for s in all_lines]
     plain = 0
     for text in texts:
         arabic = _is_arabic_page(text, rules)
