@@ -49,7 +49,7 @@ def plain_words_many(lines: list[str], rules: Rules) -> list[int]:
     starts = np.zeros(n, np.int64)
     np.cumsum(lengths[:-1] + 1, out=starts[1:])
     bounds = np.append(starts, len(cps))
-    space = (cls & _SPACE).astype(bool)
+    space = (cls & _SPACE).view(np.bool_)  # 0 or 1
     word_start = ~space
     word_start[1:] &= space[:-1]
     nw = np.diff(np.searchsorted(np.flatnonzero(word_start), bounds))
@@ -58,8 +58,9 @@ def plain_words_many(lines: list[str], rules: Rules) -> list[int]:
     cand &= (cls[starts] & _BAD_FIRST) == 0
     cand &= ~np.isin(first, _bad_first(rules))
     cand &= ~((last == ord(")")) & (nw <= t["headline_max_words"]))
-    colon = _per_line(cls & _COLON, bounds)
-    slash = _per_line(cls & _SLASH, bounds)
+    seps = np.flatnonzero(cls & (_COLON | _SLASH))  # few: then split by kind
+    colon = _per_line(seps[(cls[seps] & _COLON) > 0], bounds)
+    slash = _per_line(seps[(cls[seps] & _SLASH) > 0], bounds)
     spaces = np.flatnonzero(space)
     first_end = spaces[np.minimum(np.searchsorted(spaces, starts), len(spaces) - 1)] - starts if len(spaces) else lengths
     first_end = np.where((first_end > 0) & (first_end < lengths), first_end, lengths)
@@ -86,6 +87,6 @@ def plain_words_many(lines: list[str], rules: Rules) -> list[int]:
     return out
 
 
-def _per_line(marks: np.ndarray, bounds: np.ndarray) -> list[bool]:
-    """Whether each line (bounds: line starts, then the end) holds a non-zero mark."""
-    return (np.diff(np.searchsorted(np.flatnonzero(marks), bounds)) > 0).tolist()
+def _per_line(positions: np.ndarray, bounds: np.ndarray) -> list[bool]:
+    """Whether each line (bounds: line starts, then the end) holds one of the sorted `positions`."""
+    return (np.diff(np.searchsorted(positions, bounds)) > 0).tolist()
