@@ -1,10 +1,10 @@
 """lines.plain_body_words over all the lines of a shard at once: the counts and character tests in numpy.
 
 The lines are joined by "\\n" into one array of code points; a table gives each code point's classes
-(whitespace as str.split sees it, a colon, a slash, a character no paragraph starts with). Words per
-line, the first word's end, the first and last characters and the separators come from a few passes
-over that array; Python is left with the lines that pass those tests: the cue lexicon's key of the
-first word (cached) and the caption and comment regexes of a line holding a separator.
+(whitespace as str.split sees it, a colon, a slash, a digit, a Latin letter, the copyright sign). Words
+per line, the first word's end, the first and last characters and which lines hold which classes come from
+a few passes over that array; Python is left with the lines that pass those tests: the cue lexicon's key of
+the first word (cached), and the caption, comment and section regexes where a line holds their separators.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 from akhbar.codepoints import CodePointTable
-from akhbar.tasks.clean.lines import _COMMENT, _SHORT_NORM_WORDS, _word_key
+from akhbar.tasks.clean.lines import _COMMENT, _DIGIT, _LATIN_OR_DIGIT, _SHORT_NORM_WORDS, _word_key
 from akhbar.tasks.clean.rules import Rules
 
-_SPACE, _COLON, _SLASH, _BAD_FIRST = 1, 2, 4, 8  # _BAD_FIRST: a digit, or (with the rules) a bullet or "©"
+# _FIRST_DIGIT: str.isdigit (no line starting with one is plain); _DIGIT: the regex \\d (none in a short line)
+_SPACE, _COLON, _SLASH, _FIRST_DIGIT, _DIGIT_BIT, _LATIN, _COPYRIGHT = 1, 2, 4, 8, 16, 32, 64
 _UNSEEN = 255
 
 
@@ -25,18 +26,21 @@ def _classes_of(cp: int) -> int:
         _SPACE * ch.isspace()
         | _COLON * (ch in ":：")
         | _SLASH * (ch == "/")
-        | _BAD_FIRST * ch.isdigit()
+        | _FIRST_DIGIT * ch.isdigit()
+        | _DIGIT_BIT * (_DIGIT.match(ch) is not None)
+        | _LATIN * (_LATIN_OR_DIGIT.match(ch) is not None)
+        | _COPYRIGHT * (ch == "©")
     )
 
 
 _classes = CodePointTable(_classes_of, np.uint8, _UNSEEN)
 
 
-def _bad_first(rules: Rules) -> np.ndarray:
-    """The code points no plain paragraph starts with: bullets and "©" (digits are in the class table)."""
-    return np.array(sorted({ord(c) for c in rules.bullets + "©"}), np.uint32)
+def _code_points(chars: str) -> np.ndarray:
+    return np.array(sorted({ord(c) for c in chars}), np.uint32)
 
 
+# long: one vectorized test per condition of plain_body_words, in its order
 def plain_words_many(lines: list[str], rules: Rules) -> list[int]:
     """[plain_body_words(s, rules) for s in lines] (stripped, non-empty lines)."""
     n = len(lines)
@@ -54,32 +58,41 @@ def plain_words_many(lines: list[str], rules: Rules) -> list[int]:
     word_start[1:] &= space[:-1]
     nw = np.diff(np.searchsorted(np.flatnonzero(word_start), bounds))
     first, last = cps[starts], cps[starts + lengths - 1]
-    cand = (nw > _SHORT_NORM_WORDS) & (nw >= t["body_min_words"]) & (lengths <= 12 * nw)
-    cand &= (cls[starts] & _BAD_FIRST) == 0
-    cand &= ~np.isin(first, _bad_first(rules))
+    short = nw <= _SHORT_NORM_WORDS
+    cand = (nw >= 2) & (lengths <= 12 * nw)
+    cand &= (cls[starts] & _FIRST_DIGIT) == 0
+    cand &= ~np.isin(first, _code_points(rules.bullets + "©"))
     cand &= ~((last == ord(")")) & (nw <= t["headline_max_words"]))
-    seps = np.flatnonzero(cls & (_COLON | _SLASH))  # few: then split by kind
-    colon = _per_line(seps[(cls[seps] & _COLON) > 0], bounds)
-    slash = _per_line(seps[(cls[seps] & _SLASH) > 0], bounds)
+    marked = np.flatnonzero(cls & (_COLON | _SLASH | _DIGIT_BIT | _LATIN | _COPYRIGHT))
+    marks = cls[marked]
+    colon, slash = (_per_line(marked[(marks & bit) > 0], bounds) for bit in (_COLON, _SLASH))
+    cand &= ~(short & _per_line(marked[(marks & (_DIGIT_BIT | _COPYRIGHT)) > 0], bounds))
+    cand &= ~(short & np.isin(last, _code_points(":：")))
+    cand &= ~(short & (nw <= t["latin_line_max_words"]) & _per_line(marked[(marks & _LATIN) > 0], bounds))
     spaces = np.flatnonzero(space)
     first_end = spaces[np.minimum(np.searchsorted(spaces, starts), len(spaces) - 1)] - starts if len(spaces) else lengths
     first_end = np.where((first_end > 0) & (first_end < lengths), first_end, lengths)
-    nw_list, first_end = nw.tolist(), first_end.tolist()
-    out = [0] * n
+    return _decide(lines, np.flatnonzero(cand).tolist(), nw.tolist(), first_end.tolist(), colon, slash, rules)
+
+
+def _decide(lines, cand: list[int], nw: list[int], first_end: list[int], colon, slash, rules: Rules) -> list[int]:
+    """The regex and lexicon tests of plain_body_words on the candidate lines."""
+    t = rules.t
     caption_max, lead, gate, anyfirst = t["caption_max_words"], rules.caption_lead, rules.caption_gate, rules.any_first_words
-    for i in np.flatnonzero(cand).tolist():
-        s = lines[i]
-        w = nw_list[i]
+    section_max, section_any = t["section_max_words"], rules.section_any
+    comment_max, comment_suffix = t["comment_name_max_words"] + 1, rules.comment_suffix
+    out = [0] * len(lines)
+    for i in cand:
+        s, w, has_colon = lines[i], nw[i], colon[i]
         if s.startswith(lead):
             continue
-        has_colon = colon[i]
-        if (
-            w <= caption_max
-            and (has_colon or slash[i] or "by " in s)
-            and gate.search(s, max(0, len(s) - 90)) is not None
-        ):
+        if w <= caption_max and (has_colon or slash[i] or "by " in s) and gate.search(s, max(0, len(s) - 90)):
             continue
         if has_colon and _COMMENT.match(s) is not None:
+            continue
+        if w <= section_max and section_any.search(s) is not None:
+            continue
+        if w <= comment_max and s.casefold().endswith(comment_suffix):
             continue
         key = _word_key(s[: first_end[i]]) or _word_key(s.split()[1])
         if key and key not in anyfirst:
@@ -87,6 +100,6 @@ def plain_words_many(lines: list[str], rules: Rules) -> list[int]:
     return out
 
 
-def _per_line(positions: np.ndarray, bounds: np.ndarray) -> list[bool]:
+def _per_line(positions: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """Whether each line (bounds: line starts, then the end) holds one of the sorted `positions`."""
-    return (np.diff(np.searchsorted(positions, bounds)) > 0).tolist()
+    return np.diff(np.searchsorted(positions, bounds)) > 0

@@ -378,8 +378,13 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def _length_kind(f: _Feat, rules: Rules) -> str:
+    return length_kind(f.nw, f.ends_sentence, rules)
+
+
+def length_kind(nw: int, ends_sentence: bool, rules: Rules) -> str:
+    """"strong" (a body-length line) or "weak" (a short one), by words and whether it ends a sentence."""
     t = rules.t
-    if f.nw >= t["body_min_words"] or (f.nw >= t["body_min_words_sentence"] and f.ends_sentence):
+    if nw >= t["body_min_words"] or (nw >= t["body_min_words_sentence"] and ends_sentence):
         return "strong"
     return "weak"
 
@@ -406,24 +411,28 @@ def read_lines(
         norm = norms[idx] if norms is not None else None
         nw = plain[idx] if plain is not None else plain_body_words(s, rules)
         if nw:  # what _classify_line finds for it, without its rules
-            feats.append(_Feat(idx, no, s, nw, "strong", None, None, s[-1] in sentence_end, norm))
+            f = _Feat(idx, no, s, nw, "", None, None, s[-1] in sentence_end, norm)
+            f.kind = _length_kind(f, rules)
+            feats.append(f)
         else:
             feats.append(read_line(idx, no, s, rules, arabic_page, norm))
     return feats
 
 
 def plain_body_words(text: str, rules: Rules) -> int:
-    """The number of words of `text` (a stripped, non-empty line) when it is certainly a "strong" body line
-    by _classify_line, else 0: long, no cue word first, no bullet, number, count or copyright sign first, and
-    no separator that a caption or comment rule could read (a sufficient condition: _structure_kind's rules
-    without their last regex; tests/clean/test_plain.py checks it against _classify_line)."""
+    """The number of words of `text` (a stripped, non-empty line) when _classify_line certainly gives it its
+    length kind ("strong" or "weak", _length_kind), else 0: no cue word first; no bullet, number or copyright
+    sign first; no separator that a caption or comment rule reads; and a short line (normalized and matched
+    against the date, noise and section rules) also holds no digit, Latin letter, copyright sign or section
+    separator and does not end like a label. A sufficient condition (the rules without their last regex);
+    tests/clean/test_plain.py checks it against _classify_line, linecols.plain_words_many is its column form."""
     first = text[0]
     if first == "©" or first in rules.bullets or first.isdigit() or text.startswith(rules.caption_lead):
         return 0
     words = text.split()
     nw = len(words)
     t = rules.t
-    if nw <= _SHORT_NORM_WORDS or nw < t["body_min_words"] or len(text) > 12 * nw:  # long; not recounted (CJK)
+    if nw < 2 or len(text) > 12 * nw:  # a lone token may be a URL; not recounted (CJK)
         return 0
     if text[-1] == ")" and nw <= t["headline_max_words"]:
         return 0
@@ -436,8 +445,22 @@ def plain_body_words(text: str, rules: Rules) -> int:
         return 0
     if colon and _COMMENT.match(text) is not None:
         return 0
+    if nw <= _SHORT_NORM_WORDS and not _plain_short_line(text, nw, rules):
+        return 0
     key = _word_key(words[0]) or _word_key(words[1])
     return nw if key and key not in rules.any_first_words else 0
+
+
+def _plain_short_line(text: str, nw: int, rules: Rules) -> bool:
+    """A short line none of the date, noise, section, copyright and label-ending rules can read."""
+    t = rules.t
+    if _DIGIT.search(text) is not None or "©" in text or text[-1] in ":：":
+        return False
+    if nw <= t["latin_line_max_words"] and _LATIN_OR_DIGIT.search(text) is not None:
+        return False
+    if nw <= t["section_max_words"] and rules.section_any.search(text) is not None:
+        return False
+    return not (nw <= t["comment_name_max_words"] + 1 and text.casefold().endswith(rules.comment_suffix))
 
 
 def read_line(idx: int, no: int, s: str, rules: Rules, arabic_page: bool, norm: str | None) -> _Feat:

@@ -9,13 +9,19 @@ when it reads as a headline (text._find_title's rule for the first body line) an
 from __future__ import annotations
 
 from akhbar.tasks.clean.doc import KEPT, METADATA, CleanedDoc, Line
-from akhbar.tasks.clean.lines import _Feat
+from akhbar.tasks.clean.lines import _Feat, length_kind
 from akhbar.tasks.clean.rules import Rules
 
 
 def all_strong(feats: list[_Feat]) -> bool:
     """Every line's context-free kind is "strong" (a page of paragraphs), and there is one."""
     return bool(feats) and all(f.kind == "strong" for f in feats)
+
+
+def strong_lines(lines: list[tuple[int, str]], words: list[int], rules: Rules) -> bool:
+    """Every line is a plain paragraph of body length (`words`: plain_body_words of each, 0 if not plain)."""
+    end = rules.sentence_end
+    return bool(lines) and all(w and length_kind(w, s[-1] in end, rules) == "strong" for (_, s), w in zip(lines, words))
 
 
 def plain_page(feats: list[_Feat], rules: Rules, title_eligible) -> CleanedDoc:

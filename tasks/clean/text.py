@@ -35,7 +35,7 @@ from akhbar.tasks.clean.doc import BOILERPLATE, KEPT, METADATA, CleanedDoc, Line
 from akhbar.tasks.clean.lines import _Feat, _title_case, line_norm, read_lines, text_lines
 from akhbar.tasks.clean.pages import _is_arabic_page, arabic_pages
 from akhbar.tasks.clean.linecols import plain_words_many
-from akhbar.tasks.clean.plain import all_strong, plain_lines_page, plain_page
+from akhbar.tasks.clean.plain import all_strong, plain_lines_page, plain_page, strong_lines
 from akhbar.tasks.clean.rules import Rules, load_rules
 from akhbar.tasks.clean.runs import _resolve_runs
 
@@ -81,8 +81,8 @@ def clean_texts(texts: list[str]) -> list[CleanedDoc | Exception]:
     for doc in lines:
         plain.append(flat_plain[at : at + len(doc)])
         at += len(doc)
-    # the page's script only matters to a page with a line that is not a plain paragraph
-    mixed = [i for i, (good, p) in enumerate(zip(ok, plain)) if good and not all(p)]
+    # the page's script only matters to a page with a line that is not a plain body-length paragraph
+    mixed = [i for i, (good, doc, p) in enumerate(zip(ok, lines, plain)) if good and not strong_lines(doc, p, rules)]
     pages = dict(zip(mixed, arabic_pages([texts[i] for i in mixed], rules)))
     at = 0
     for i, (text, good, doc_lines) in enumerate(zip(texts, ok, lines)):

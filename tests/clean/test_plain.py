@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from akhbar.tasks.clean.linecols import plain_words_many
-from akhbar.tasks.clean.lines import plain_body_words, read_line, read_lines, text_lines
+from akhbar.tasks.clean.lines import _length_kind, plain_body_words, read_line, read_lines, text_lines
 from akhbar.tasks.clean.pages import _is_arabic_page
 from akhbar.tasks.clean.plain import all_strong, plain_page
 from akhbar.tasks.clean.rules import load_rules
@@ -88,12 +88,12 @@ def _agrees(text: str, rules, arabic_page: bool) -> None:
     nw = plain_body_words(text, rules)
     if nw:
         f = read_line(0, 1, text, rules, arabic_page, None)
-        assert (f.kind, f.nw, f.value, f.extra) == ("strong", nw, None, None), text
+        assert (f.kind, f.nw, f.value, f.extra) == (_length_kind(f, rules), nw, None, None), text
 
 
 @given(_LINES, st.booleans())
 @settings(max_examples=1500, deadline=None)
-def test_plain_body_words_implies_strong(text, arabic_page):
+def test_plain_body_words_implies_the_length_kind(text, arabic_page):
     _agrees(text, load_rules(), arabic_page)
 
 
