@@ -90,9 +90,10 @@ def _decide(lines, cand: list[int], nw: list[int], first_end: list[int], colon, 
             continue
         if has_colon and _COMMENT.match(s) is not None:
             continue
-        if w <= section_max and section_any.search(s) is not None:
-            continue
-        if w <= comment_max and s.casefold().endswith(comment_suffix):
+        if w <= _SHORT_NORM_WORDS and (
+            (w <= section_max and section_any.search(s) is not None)
+            or (w <= comment_max and s.casefold().endswith(comment_suffix))
+        ):
             continue
         key = _word_key(s[: first_end[i]]) or _word_key(s.split()[1])
         if key and key not in anyfirst:
