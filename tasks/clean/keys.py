@@ -41,7 +41,6 @@ def document_keys(
     return hashes, near
 
 
-
 def shard_keys(
     lines: list[Line], norms: list[str | None], near_min_words: int | None
 ) -> tuple[list[str], list[int | None], list[int]]:
@@ -52,5 +51,7 @@ def shard_keys(
     hashes = [xxhash.xxh64_intdigest(n.encode("utf-8")) if n else None for n in norms]
     if not near_min_words:
         return norms, hashes, []
-    near = [i for i, (ln, n) in enumerate(zip(lines, norms)) if ln.status == KEPT and n.count(" ") + 1 >= near_min_words]
+    near = [
+        i for i, (ln, n) in enumerate(zip(lines, norms)) if ln.status == KEPT and n.count(" ") + 1 >= near_min_words
+    ]
     return norms, hashes, near

@@ -70,7 +70,9 @@ def plain_words_many(lines: list[str], rules: Rules) -> list[int]:
     cand &= ~(short & np.isin(last, _code_points(":：")))
     cand &= ~(short & (nw <= t["latin_line_max_words"]) & _per_line(marked[(marks & _LATIN) > 0], bounds))
     spaces = np.flatnonzero(space)
-    first_end = spaces[np.minimum(np.searchsorted(spaces, starts), len(spaces) - 1)] - starts if len(spaces) else lengths
+    first_end = (
+        spaces[np.minimum(np.searchsorted(spaces, starts), len(spaces) - 1)] - starts if len(spaces) else lengths
+    )
     first_end = np.where((first_end > 0) & (first_end < lengths), first_end, lengths)
     return _decide(lines, np.flatnonzero(cand).tolist(), nw.tolist(), first_end.tolist(), colon, slash, rules)
 
@@ -78,7 +80,8 @@ def plain_words_many(lines: list[str], rules: Rules) -> list[int]:
 def _decide(lines, cand: list[int], nw: list[int], first_end: list[int], colon, slash, rules: Rules) -> list[int]:
     """The regex and lexicon tests of plain_body_words on the candidate lines."""
     t = rules.t
-    caption_max, lead, gate, anyfirst = t["caption_max_words"], rules.caption_lead, rules.caption_gate, rules.any_first_words
+    caption_max, gate = t["caption_max_words"], rules.caption_gate
+    lead, anyfirst = rules.caption_lead, rules.any_first_words
     section_max, section_any = t["section_max_words"], rules.section_any
     comment_max, comment_suffix = t["comment_name_max_words"] + 1, rules.comment_suffix
     out = [0] * len(lines)

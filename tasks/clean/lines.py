@@ -382,7 +382,7 @@ def _length_kind(f: _Feat, rules: Rules) -> str:
 
 
 def length_kind(nw: int, ends_sentence: bool, rules: Rules) -> str:
-    """"strong" (a body-length line) or "weak" (a short one), by words and whether it ends a sentence."""
+    """The length kind of a line: "strong" (body length) or "weak" (short), by words and a sentence end."""
     t = rules.t
     if nw >= t["body_min_words"] or (nw >= t["body_min_words_sentence"] and ends_sentence):
         return "strong"

@@ -18,8 +18,10 @@ How a text is read, in three passes:
 
 Speed: >= 2,000 full-page scrapes/s on one core (bench/boilerplate.py); each line is split once,
 normalized at most once, and cheap necessary conditions guard the costly regular expressions. The
-shard path (`clean_texts`) computes what needs no context for all pages at once, in numpy: each
-page's script and every line's normalized text (which the dedup keys reuse).
+shard path (`clean_texts`) computes what needs no context for all pages at once, in numpy: which lines
+are plain paragraphs (akhbar.tasks.clean.linecols: they skip the rule chain), every line's normalized text
+(which the dedup keys reuse) and the script of the pages that need it; a page of body-length paragraphs
+only skips the context passes too (akhbar.tasks.clean.plain).
 
 In-document exact repeats are left to the dedup stage: a repeated body line may stay "kept" here.
 """
@@ -32,9 +34,9 @@ from dataclasses import dataclass
 from akhbar.arabic import normalize_arabic_many
 from akhbar.tasks.clean.blocks import _body_start
 from akhbar.tasks.clean.doc import BOILERPLATE, KEPT, METADATA, CleanedDoc, Line
+from akhbar.tasks.clean.linecols import plain_words_many
 from akhbar.tasks.clean.lines import _Feat, _title_case, line_norm, read_lines, text_lines
 from akhbar.tasks.clean.pages import _is_arabic_page, arabic_pages
-from akhbar.tasks.clean.linecols import plain_words_many
 from akhbar.tasks.clean.plain import all_strong, plain_lines_page, plain_page, strong_lines
 from akhbar.tasks.clean.rules import Rules, load_rules
 from akhbar.tasks.clean.runs import _resolve_runs
