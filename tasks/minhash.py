@@ -145,12 +145,15 @@ def minhash_flat(flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 def band_keys(signatures: np.ndarray) -> np.ndarray:
     """(n, BANDS) uint64 keys: a hash of each band's ROWS minimum hashes."""
-    sig = signatures.astype(np.uint64).reshape(len(signatures), BANDS, ROWS)
+    sig = signatures.reshape(len(signatures), BANDS, ROWS)
     key = np.zeros((len(signatures), BANDS), np.uint64)
+    shifted = np.empty_like(key)
     with np.errstate(over="ignore"):
-        for r in range(ROWS):
-            key = (key ^ sig[:, :, r]) * _BAND_MUL
-            key ^= key >> np.uint64(29)
+        for r in range(ROWS):  # in place: no temporary (n, BANDS) arrays
+            key ^= sig[:, :, r].astype(np.uint64)
+            key *= _BAND_MUL
+            np.right_shift(key, np.uint64(29), out=shifted)
+            key ^= shifted
     return key
 
 

@@ -39,3 +39,19 @@ def document_keys(
         if ln.status == KEPT and n.count(" ") + 1 >= near_min_words
     ]
     return hashes, near
+
+
+def shard_keys(
+    lines: list[Line], norms: list[str | None], near_min_words: int | None
+) -> tuple[list[str], list[int | None], list[int]]:
+    """document_keys over the lines of many documents at once (`norms`: normalize_arabic of each line, None
+    where not computed): the normalized texts, the exact keys, and the indexes of the lines for the
+    near-duplicate search."""
+    norms = [normalize_arabic(ln.text) if known is None else known for ln, known in zip(lines, norms)]
+    hashes = [xxhash.xxh64_intdigest(n.encode("utf-8")) if n else None for n in norms]
+    if not near_min_words:
+        return norms, hashes, []
+    near = [
+        i for i, (ln, n) in enumerate(zip(lines, norms)) if ln.status == KEPT and n.count(" ") + 1 >= near_min_words
+    ]
+    return norms, hashes, near

@@ -378,8 +378,13 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def _length_kind(f: _Feat, rules: Rules) -> str:
+    return length_kind(f.nw, f.ends_sentence, rules)
+
+
+def length_kind(nw: int, ends_sentence: bool, rules: Rules) -> str:
+    """The length kind of a line: "strong" (body length) or "weak" (short), by words and a sentence end."""
     t = rules.t
-    if f.nw >= t["body_min_words"] or (f.nw >= t["body_min_words_sentence"] and f.ends_sentence):
+    if nw >= t["body_min_words"] or (nw >= t["body_min_words_sentence"] and ends_sentence):
         return "strong"
     return "weak"
 
@@ -392,16 +397,78 @@ def text_lines(text: str) -> list[tuple[int, str]]:
 
 
 def read_lines(
-    lines: list[tuple[int, str]], rules: Rules, arabic_page: bool, norms: list[str] | None = None
+    lines: list[tuple[int, str]],
+    rules: Rules,
+    arabic_page: bool,
+    norms: list[str] | None = None,
+    plain: list[int] | None = None,
 ) -> list[_Feat]:
-    """Each line of text_lines with its features and context-free kind (`norms`: their normalize_arabic, if known)."""
+    """Each line of text_lines with its features and context-free kind (`norms`: their normalize_arabic, if
+    known; `plain`: their plain_body_words, if known)."""
     feats: list[_Feat] = []
+    sentence_end = rules.sentence_end
     for idx, (no, s) in enumerate(lines):
-        words = s.split()
-        nw = len(words)
-        if len(s) > 12 * nw and _CJK.search(s):  # scripts written without spaces
-            nw = max(nw, len(s) // 3)
-        f = _Feat(idx, no, s, nw, "", None, None, False, norms[idx] if norms is not None else None)
-        _classify_line(f, words, rules, arabic_page)
-        feats.append(f)
+        norm = norms[idx] if norms is not None else None
+        nw = plain[idx] if plain is not None else plain_body_words(s, rules)
+        if nw:  # what _classify_line finds for it, without its rules
+            f = _Feat(idx, no, s, nw, "", None, None, s[-1] in sentence_end, norm)
+            f.kind = _length_kind(f, rules)
+            feats.append(f)
+        else:
+            feats.append(read_line(idx, no, s, rules, arabic_page, norm))
     return feats
+
+
+def plain_body_words(text: str, rules: Rules) -> int:
+    """The number of words of `text` (a stripped, non-empty line) when _classify_line certainly gives it its
+    length kind ("strong" or "weak", _length_kind), else 0: no cue word first; no bullet, number or copyright
+    sign first; no separator that a caption or comment rule reads; and a short line (normalized and matched
+    against the date, noise and section rules) also holds no digit, Latin letter, copyright sign or section
+    separator and does not end like a label. A sufficient condition (the rules without their last regex);
+    tests/clean/test_plain.py checks it against _classify_line, linecols.plain_words_many is its column form."""
+    first = text[0]
+    if first == "©" or first in rules.bullets or first.isdigit() or text.startswith(rules.caption_lead):
+        return 0
+    words = text.split()
+    nw = len(words)
+    t = rules.t
+    if nw < 2 or len(text) > 12 * nw:  # a lone token may be a URL; not recounted (CJK)
+        return 0
+    if text[-1] == ")" and nw <= t["headline_max_words"]:
+        return 0
+    colon = ":" in text or "：" in text
+    if (
+        nw <= t["caption_max_words"]
+        and (colon or "/" in text or "by " in text)
+        and rules.caption_gate.search(text, max(0, len(text) - 90)) is not None
+    ):
+        return 0
+    if colon and _COMMENT.match(text) is not None:
+        return 0
+    if nw <= _SHORT_NORM_WORDS and not _plain_short_line(text, nw, rules):
+        return 0
+    key = _word_key(words[0]) or _word_key(words[1])
+    return nw if key and key not in rules.any_first_words else 0
+
+
+def _plain_short_line(text: str, nw: int, rules: Rules) -> bool:
+    """A short line none of the date, noise, section, copyright and label-ending rules can read."""
+    t = rules.t
+    if _DIGIT.search(text) is not None or "©" in text or text[-1] in ":：":
+        return False
+    if nw <= t["latin_line_max_words"] and _LATIN_OR_DIGIT.search(text) is not None:
+        return False
+    if nw <= t["section_max_words"] and rules.section_any.search(text) is not None:
+        return False
+    return not (nw <= t["comment_name_max_words"] + 1 and text.casefold().endswith(rules.comment_suffix))
+
+
+def read_line(idx: int, no: int, s: str, rules: Rules, arabic_page: bool, norm: str | None) -> _Feat:
+    """The features and context-free kind of line `idx` of a page (line number `no`, text `s`)."""
+    words = s.split()
+    nw = len(words)
+    if len(s) > 12 * nw and _CJK.search(s):  # scripts written without spaces
+        nw = max(nw, len(s) // 3)
+    f = _Feat(idx, no, s, nw, "", None, None, False, norm)
+    _classify_line(f, words, rules, arabic_page)
+    return f

@@ -18,7 +18,7 @@ from akhbar.store import write_staged
 from akhbar.tasking import StageTask
 from akhbar.tasks.clean.doc import KEPT, CleanedDoc
 from akhbar.tasks.clean.html import clean_html, parse_html
-from akhbar.tasks.clean.keys import document_keys
+from akhbar.tasks.clean.keys import shard_keys
 from akhbar.tasks.clean.text import clean_texts
 
 _RECORD_COLUMNS = [
@@ -98,21 +98,31 @@ def _stage_publication_date(docs: dict[str, list], doc: dict) -> None:
 _LINE_NO, _TEXT, _STATUS, _REASON = (attrgetter(n) for n in ("line_no", "text", "status", "reason"))
 
 
-def _stage_lines(paras: dict[str, list], near_rows: tuple[list, list, list], doc_id, cleaned, near_min_words) -> None:
-    """Append a document's lines to the staged paragraph columns, and its lines for the near-duplicate search."""
-    lines = cleaned.lines
-    hashes, near = document_keys(lines, cleaned.line_norms, near_min_words)
-    paras["doc_id"].extend([doc_id] * len(lines))
-    paras["position"].extend(range(len(lines)))
-    paras["line_no"].extend(map(_LINE_NO, lines))
-    paras["text"].extend(map(_TEXT, lines))
-    paras["norm_hash"].extend(hashes)
-    paras["status"].extend(map(_STATUS, lines))
-    paras["reason"].extend(map(_REASON, lines))
-    if near:
-        near_rows[0].extend([doc_id] * len(near))
-        near_rows[1].extend([pos for pos, _ in near])
-        near_rows[2].extend([text for _, text in near])
+def _paragraph_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], near_min_words) -> tuple[dict, tuple]:
+    """The staged paragraph columns of the cleaned documents' lines, and their lines for the near-duplicate
+    search (doc_id, position, normalized text), all documents' lines at once."""
+    lines = [ln for _, cleaned, _ in cleaned_docs for ln in cleaned.lines]
+    doc_ids = [rec["doc_id"] for rec, cleaned, _ in cleaned_docs for _ in cleaned.lines]
+    positions = [pos for _, cleaned, _ in cleaned_docs for pos in range(len(cleaned.lines))]
+    norms = [n for _, cleaned, _ in cleaned_docs for n in _line_norms(cleaned)]
+    norms, hashes, near = shard_keys(lines, norms, near_min_words)
+    paras = {
+        "doc_id": doc_ids,
+        "position": positions,
+        "line_no": list(map(_LINE_NO, lines)),
+        "text": list(map(_TEXT, lines)),
+        "norm_hash": hashes,
+        "status": list(map(_STATUS, lines)),
+        "reason": list(map(_REASON, lines)),
+    }
+    near_rows = ([doc_ids[i] for i in near], [positions[i] for i in near], [norms[i] for i in near])
+    return paras, near_rows
+
+
+def _line_norms(cleaned: CleanedDoc) -> list[str | None]:
+    """normalize_arabic of each line where known, None elsewhere."""
+    known = cleaned.line_norms or []
+    return known + [None] * (len(cleaned.lines) - len(known))
 
 
 def _doc_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], shard_id: int) -> dict[str, list]:
@@ -133,11 +143,11 @@ def _doc_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], shard_id: 
     docs["language"] = detect_languages(
         ["\n".join([ln.text for ln in cleaned.lines if ln.status == KEPT]) for _, cleaned, _ in cleaned_docs]
     )
-    given = [(name, values) for name, values in docs.items() if name not in _DECIDED]
+    names = [name for name in docs if name not in _DECIDED]
     for name in _DECIDED:
         docs[name] = []
-    for i in range(len(cleaned_docs)):
-        _stage_publication_date(docs, {name: values[i] for name, values in given})
+    for row in zip(*[docs[name] for name in names]):
+        _stage_publication_date(docs, dict(zip(names, row)))
     return docs
 
 
@@ -159,8 +169,6 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
     # here, in parallel, so the serial corpus-wide dedup pass only joins them.
     near = settings.near_dup_threshold <= 1.0
     min_words = max(int(settings.near_dup_min_words), 1)
-    near_rows: tuple[list, list, list] = ([], [], [])  # doc_id, position, normalized text
-    paras = {name: [] for name in CLEAN_PARAGRAPH_SCHEMA.names}
     rejects = []
     cleaned_docs = []  # (record, CleanedDoc, publication date read from the HTML or None)
     for rec, result in zip(rows, _clean_all(rows, settings.doc_time_limit)):
@@ -175,8 +183,8 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
                 }
             )
             continue
-        _stage_lines(paras, near_rows, rec["doc_id"], result[0], min_words if near else None)
         cleaned_docs.append((rec, *result))
+    paras, near_rows = _paragraph_columns(cleaned_docs, min_words if near else None)
     docs = _doc_columns(cleaned_docs, shard_id)
     staging.folder(run, "clean_docs")
     write_staged(

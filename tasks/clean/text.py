@@ -18,8 +18,10 @@ How a text is read, in three passes:
 
 Speed: >= 2,000 full-page scrapes/s on one core (bench/boilerplate.py); each line is split once,
 normalized at most once, and cheap necessary conditions guard the costly regular expressions. The
-shard path (`clean_texts`) computes what needs no context for all pages at once, in numpy: each
-page's script and every line's normalized text (which the dedup keys reuse).
+shard path (`clean_texts`) computes what needs no context for all pages at once, in numpy: which lines
+are plain paragraphs (akhbar.tasks.clean.linecols: they skip the rule chain), every line's normalized text
+(which the dedup keys reuse) and the script of the pages that need it; a page of body-length paragraphs
+only skips the context passes too (akhbar.tasks.clean.plain).
 
 In-document exact repeats are left to the dedup stage: a repeated body line may stay "kept" here.
 """
@@ -32,8 +34,10 @@ from dataclasses import dataclass
 from akhbar.arabic import normalize_arabic_many
 from akhbar.tasks.clean.blocks import _body_start
 from akhbar.tasks.clean.doc import BOILERPLATE, KEPT, METADATA, CleanedDoc, Line
+from akhbar.tasks.clean.linecols import plain_words_many
 from akhbar.tasks.clean.lines import _Feat, _title_case, line_norm, read_lines, text_lines
 from akhbar.tasks.clean.pages import _is_arabic_page, arabic_pages
+from akhbar.tasks.clean.plain import all_strong, plain_lines_page, plain_page, strong_lines
 from akhbar.tasks.clean.rules import Rules, load_rules
 from akhbar.tasks.clean.runs import _resolve_runs
 
@@ -65,26 +69,53 @@ def clean_text(text: str) -> CleanedDoc:
 
 
 def clean_texts(texts: list[str]) -> list[CleanedDoc | Exception]:
-    """clean_text of each text, or the exception it raised. The per-line work that needs no context (the
-    page's script, every line's normalized text) runs over all the texts at once (a shard)."""
+    """clean_text of each text, or the exception it raised. The per-line work that needs no context (which
+    lines are plain paragraphs, every line's normalized text, the page's script where a rule reads it)
+    runs over all the texts at once (a shard)."""
     rules = load_rules()
     out: list[CleanedDoc | Exception] = []
     ok = [isinstance(t, str) for t in texts]
     lines = [text_lines(t) if good else [] for t, good in zip(texts, ok)]
-    flat = normalize_arabic_many([s for doc in lines for _, s in doc])
-    pages = arabic_pages([t if good else "" for t, good in zip(texts, ok)], rules)
+    flat_lines = [s for doc in lines for _, s in doc]
+    flat = normalize_arabic_many(flat_lines)
+    flat_plain = plain_words_many(flat_lines, rules)
+    plain, at = [], 0
+    for doc in lines:
+        plain.append(flat_plain[at : at + len(doc)])
+        at += len(doc)
+    # the page's script only matters to a page with a line that is not a plain body-length paragraph
+    mixed = [i for i, (good, doc, p) in enumerate(zip(ok, lines, plain)) if good and not strong_lines(doc, p, rules)]
+    pages = dict(zip(mixed, arabic_pages([texts[i] for i in mixed], rules)))
     at = 0
-    for text, good, doc_lines, arabic in zip(texts, ok, lines, pages):
+    for i, (text, good, doc_lines) in enumerate(zip(texts, ok, lines)):
         norms, at = flat[at : at + len(doc_lines)], at + len(doc_lines)
         try:
-            out.append(_clean(doc_lines, rules, arabic, norms) if good else clean_text(text))
+            if not good:
+                out.append(clean_text(text))
+            elif doc_lines and i not in pages:
+                out.append(plain_lines_page(doc_lines, norms, plain[i][0], rules, _title_eligible))
+            else:
+                out.append(_clean(doc_lines, rules, pages.get(i, False), norms, plain[i]))
         except Exception as exc:
             out.append(exc)
     return out
 
 
-def _clean(lines: list[tuple[int, str]], rules: Rules, arabic_page: bool, norms: list[str] | None = None) -> CleanedDoc:
-    feats = read_lines(lines, rules, arabic_page, norms)
+def _clean(
+    lines: list[tuple[int, str]],
+    rules: Rules,
+    arabic_page: bool,
+    norms: list[str] | None = None,
+    plain: list[int] | None = None,
+) -> CleanedDoc:
+    feats = read_lines(lines, rules, arabic_page, norms, plain)
+    if all_strong(feats):  # a page of paragraphs: context_passes would keep every line
+        return plain_page(feats, rules, _title_eligible)
+    return context_passes(feats, rules)
+
+
+def context_passes(feats: list[_Feat], rules: Rules) -> CleanedDoc:
+    """Passes 2 and 3 of the module docstring over a page's classified lines."""
     _resolve_runs(feats, rules)
     out: Out = [None] * len(feats)
     doc = CleanedDoc(lines=[])
