@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 from akhbar.tasks.clean.doc import KEPT, CleanedDoc, Line
@@ -20,10 +21,44 @@ TRAFILATURA_SETTINGS: dict[str, Any] = {
 
 def parse_html(html: str):
     """The page as trafilatura parses it (lxml tree), or None when it is not HTML. Parsed once per
-    page: extraction, metadata and the publication-date fallback all read this tree."""
-    from trafilatura.utils import load_html
+    page: extraction, metadata and the publication-date fallback all read this tree.
 
-    return load_html(html)
+    trafilatura's parser, with the element classes lxml.html gives found in C (`_html_parser`)."""
+    from trafilatura import utils
+
+    with _parser_lock:
+        theirs = utils.HTML_PARSER
+        utils.HTML_PARSER = _html_parser(theirs)
+        try:
+            return utils.load_html(html)
+        finally:
+            utils.HTML_PARSER = theirs
+
+
+_parser_lock = threading.Lock()
+_parsers: dict[int, Any] = {}
+
+
+def _html_parser(theirs):
+    """A copy of trafilatura's HTML parser (same options) whose trees get lxml.html's element
+    classes from a lookup in C: lxml.html's own lookup is a Python call each time Python first
+    touches an element (0.9 M calls on the 242 dev pages, about 3 % of the extraction's CPU)."""
+    if id(theirs) not in _parsers:
+        from lxml import etree
+        from lxml import html as lh
+
+        lookup = etree.ElementNamespaceClassLookup(
+            etree.ElementDefaultClassLookup(
+                element=lh.HtmlElement, comment=lh.HtmlComment, pi=lh.HtmlProcessingInstruction, entity=lh.HtmlEntity
+            )
+        )
+        per_tag = lookup.get_namespace(None)
+        for tag, cls in lh.HtmlElementClassLookup._default_element_classes.items():  # <form>, <input>, ...
+            per_tag[tag] = cls
+        parser = theirs.copy()
+        parser.set_element_class_lookup(lookup)
+        _parsers[id(theirs)] = parser
+    return _parsers[id(theirs)]
 
 
 def page_metadata(tree, url: str | None = None):

@@ -76,3 +76,29 @@ def test_page_metadata_matches_trafilatura_extract_metadata():
             "pagetype",
         ):
             assert getattr(ours, name) == getattr(ref, name), (path.name, name)
+
+
+@needs_shared
+def test_parse_html_gives_trafilaturas_tree_and_element_classes_and_the_same_extraction():
+    """parse_html's parser (lxml.html's element classes looked up in C) parses every dev page to
+    trafilatura's own tree, with the same class on every element, and the page's text comes out
+    the same from either tree."""
+    import trafilatura
+    from lxml import html as lxml_html
+    from trafilatura.utils import load_html
+
+    from akhbar.tasks.clean import TRAFILATURA_SETTINGS
+
+    pages = sorted((SHARED / "dev" / "html").rglob("*.html*"))
+    assert len(pages) >= 200
+    forms = 0
+    for k, path in enumerate(pages):
+        html = dev_html_markup(path)
+        ours, theirs = parse_html(html), load_html(html)
+        assert lxml_html.tostring(ours) == lxml_html.tostring(theirs), path.name
+        assert [type(e) for e in ours.iter()] == [type(e) for e in theirs.iter()], path.name
+        forms += sum(1 for _ in ours.iter("form", "input", "select", "textarea", "label"))
+        if k % 6 == 0:  # trafilatura's text from each tree (40 pages)
+            kw = dict(with_metadata=False, **TRAFILATURA_SETTINGS)
+            assert trafilatura.bare_extraction(ours, **kw).text == trafilatura.bare_extraction(theirs, **kw).text
+    assert forms > 0  # the per-tag classes (FormElement, InputElement, ...) were compared too
