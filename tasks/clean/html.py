@@ -96,11 +96,29 @@ def page_metadata(tree, url: str | None = None):
         if m:
             meta.sitename = m[1]
     if not meta.categories:
-        meta.categories = tm.extract_catstags("category", tree)
+        meta.categories = extract_catstags("category", tree)
     if not meta.tags:
-        meta.tags = tm.extract_catstags("tag", tree)
+        meta.tags = extract_catstags("tag", tree)
     meta.clean_and_trim()
     return meta
+
+
+def extract_catstags(metatype: str, tree) -> list[str]:
+    """trafilatura.metadata.extract_catstags, without its XPath searches on a page where no link's
+    href has the path they filter their links by (/category/, /tag/, ...): there they find nothing,
+    and they were a third of page_metadata's time (on 3 of 4 dev pages no link has it)."""
+    from trafilatura import metadata as tm
+
+    link_path = re.compile("/" + metatype.rstrip("y") + "(?:y|ies|s)?/")
+    if any(link_path.search(href) for href in (a.get("href") for a in tree.iter("a")) if href is not None):
+        return tm.extract_catstags(metatype, tree)
+    results: list[str] = []
+    if metatype == "category":  # trafilatura's fallback when its searches found nothing
+        results.extend(
+            element.attrib["content"]
+            for element in tree.xpath('.//head//meta[@property="article:section" or contains(@name, "subject")][@content]')
+        )
+    return [r for r in dict.fromkeys(tm.line_processing(x) for x in results if x) if r]
 
 
 def clean_html(html, url: str | None = None) -> CleanedDoc:
