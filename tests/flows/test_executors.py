@@ -46,6 +46,7 @@ def test_a_pool_stage_preloads_once_in_the_parent_and_frees_it_after(tmp_path):
 def test_the_language_model_preloaded_before_a_fork_is_used_by_the_child_and_dropped_after():
     from akhbar import language
 
+    language._unload()  # as in a fresh process (an earlier test may have classified in this one)
     release = language.preload()
     english = "The committee met on Sunday to discuss the new budget and the plans for the coming year."
     read, write = os.pipe()
@@ -86,3 +87,15 @@ def test_a_prepared_preload_with_no_pool_stage_before_it_loads_with_its_stage(tm
     results = executor.map(stage, [0, 1, 2, 3], run_dir=str(tmp_path))
     assert {r["loaded_by"] for r in results} == {os.getpid()}
     assert _PRELOADED == {}
+
+
+def test_the_language_preload_keeps_a_model_this_process_had_loaded_before():
+    from akhbar import language
+
+    language.detect_language("The committee met on Sunday to discuss the new budget and the plans for the year.")
+    assert language._identifier is not None  # loaded on first use, as a run with one worker does
+    language.preload()()
+    assert language._identifier is not None  # not the preload's to drop
+    language._unload()
+    language.preload()()
+    assert language._identifier is None  # loaded by the preload: dropped by its release
