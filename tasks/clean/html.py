@@ -127,15 +127,17 @@ def clean_html(html, url: str | None = None) -> CleanedDoc:
     import trafilatura  # heavy import, only on the HTML path
 
     from akhbar.discard_xpaths import python_discard_xpaths
+    from akhbar.narrowed_xpaths import narrowed_xpaths
 
     tree = parse_html(html) if isinstance(html, (str, bytes)) else html
     if tree is None:
         return CleanedDoc(lines=[])
     meta = page_metadata(tree, url)
     # bare_extraction works on its own copy of the tree; the URL it is given is the one it would
-    # have taken from its own metadata. Its two slowest XPath expressions run in Python (same
-    # elements, faster: akhbar/discard_xpaths.py, bench/boilerplate.py).
-    with python_discard_xpaths():
+    # have taken from its own metadata. Its two slowest XPath expressions run in Python, and three
+    # more test their regexes on fewer elements (same elements, faster: akhbar/discard_xpaths.py,
+    # akhbar/narrowed_xpaths.py, bench/boilerplate.py).
+    with python_discard_xpaths(), narrowed_xpaths():
         doc = trafilatura.bare_extraction(tree, url=url or meta.url, with_metadata=False, **TRAFILATURA_SETTINGS)
     if doc is None:
         return CleanedDoc(lines=[])
