@@ -50,8 +50,7 @@ NARROWED = {
         f".//*[self::div or self::list or self::section or self::details or self::ol or self::ul][ "
         f"{_COMMENT_PATTERNS}][ not(self::ol or self::ul) or re:test(@id, '^(?:[Cc]omment(?!ary)|comol)') or "
         "re:test(@class, '^[Cc]omment(?!ary)|(?:article|post)-comments')]",
-        ".//*[self::div or self::list or self::section or self::details or self::ol or self::ul]"
-        f"[{_COMMENT_LITERALS}]",
+        f".//*[self::div or self::list or self::section or self::details or self::ol or self::ul][{_COMMENT_LITERALS}]",
     ),
 }
 

@@ -350,7 +350,9 @@ def test_a_small_run_of_uneven_files_makes_no_shard_beyond_the_planned_number(tm
     two = ingest.plan_ingest_shards(files, s, workers=2)
     assert len(two) == 8 and [i for shard in two for i, _ in shard] == list(range(40))
     big = Settings(ingest_shard_bytes=300_000, min_ingest_shard_bytes=250_000, shards_per_worker=4)
-    assert all(sum(os.path.getsize(f) for _, f in shard) <= 300_000 for shard in ingest.plan_ingest_shards(files, big, 2))
+    assert all(
+        sum(os.path.getsize(f) for _, f in shard) <= 300_000 for shard in ingest.plan_ingest_shards(files, big, 2)
+    )
 
 
 def test_record_shards_are_cut_for_the_workers_and_tables_do_not_change(sample_out, tmp_path):

@@ -116,7 +116,9 @@ def extract_catstags(metatype: str, tree) -> list[str]:
     if metatype == "category":  # trafilatura's fallback when its searches found nothing
         results.extend(
             element.attrib["content"]
-            for element in tree.xpath('.//head//meta[@property="article:section" or contains(@name, "subject")][@content]')
+            for element in tree.xpath(
+                './/head//meta[@property="article:section" or contains(@name, "subject")][@content]'
+            )
         )
     return [r for r in dict.fromkeys(tm.line_processing(x) for x in results if x) if r]
 

@@ -72,7 +72,7 @@ def test_a_prepared_preload_runs_while_the_previous_pool_stage_works_and_is_free
     executor.prepare(later)
     before = executor.map(StageTask(_ingest_like, name="first"), [0, 1, 2, 3], run_dir=str(tmp_path))
     assert not any(r["model_in_worker"] for r in before)  # loaded after the first pool's workers forked
-    assert _PRELOADED == {"model": os.getpid()}  # ... in this process, while they worked
+    assert _PRELOADED["model"] == os.getpid()  # ... in this process, while they worked
     results = executor.map(later, [0, 1, 2, 3], run_dir=str(tmp_path))
     assert {r["loaded_by"] for r in results} == {os.getpid()}
     assert _PRELOADED == {}  # released when its own stage is done
