@@ -123,9 +123,17 @@ def _model():
 
 def preload() -> Callable[[], None]:
     """Load the classifier's model now (in a parent, so forked workers share it instead of each
-    spending ~0.6 s and 75 MiB loading it: bench/vs_datatrove.py); returns the call that drops it."""
+    spending ~0.6 s and 75 MiB loading it: bench/vs_datatrove.py); returns the call that drops it,
+    or does nothing when the model was loaded before (this process keeps it: reloading it for each
+    run of a long-lived process cost ~0.4 s a run, bench/html_vs_trafilatura.py)."""
+    if _identifier is not None:
+        return _keep
     _model()
     return _unload
+
+
+def _keep() -> None:
+    pass
 
 
 def _unload() -> None:

@@ -45,27 +45,49 @@ class LocalExecutor:
     def __init__(self, workers: int = 1, on_shard: Callable[[str, int, int], None] | None = None):
         self.workers = max(1, int(workers))
         self.on_shard = on_shard  # (stage, shards done, shards in all) after each shard: the CLI's progress bar
+        self._to_preload: list[Callable[[], Callable[[], None]]] = []  # during the next pool stage
+        self._preloaded: dict[Callable[[], Callable[[], None]], Callable[[], None]] = {}  # preload -> release
 
     def n_workers(self) -> int:
         return self.workers
+
+    def prepare(self, stage) -> None:
+        """Run `stage`'s preload while the next mapped stage's pool works, not before `stage`'s own
+        pool: this process only waits for that pool's workers, and the load (the language model's
+        is ~0.4 s) would otherwise hold both cores idle but one (bench/html_vs_trafilatura.py)."""
+        preload = getattr(stage, "preload", None)
+        if self.workers > 1 and preload is not None and preload not in self._to_preload:
+            self._to_preload.append(preload)
+
+    def _preload_pending(self) -> None:
+        while self._to_preload:
+            preload = self._to_preload.pop(0)
+            if preload not in self._preloaded:
+                self._preloaded[preload] = preload()
 
     def map(self, stage, shard_ids: list[int], **const) -> list[dict]:
         fn = stage.fn
         name = getattr(stage, "name", fn.__name__)
         done = self.on_shard and (lambda n: self.on_shard(name, n, len(shard_ids)))
-        if self.workers == 1 or len(shard_ids) < 2:
-            results = []
-            for i in shard_ids:
-                results.append(_call_timed(fn, dict(const, shard_id=i)))
-                if done:
-                    done(len(results))
-            return results
-        # A forked pool per mapped stage (flows/workers.py): its workers die with this process, and a
-        # worker killed for memory costs only its shard.
         preload = getattr(stage, "preload", None)
-        release = preload() if preload else None
+        if preload is not None and preload in self._to_preload:
+            self._to_preload.remove(preload)  # no pool stage ran before this one: loaded below, as usual
+        release = self._preloaded.pop(preload, None)
         try:
-            return map_in_pool(_call_released, stage, shard_ids, self.workers, const, on_done=done)
+            if self.workers == 1 or len(shard_ids) < 2:
+                results = []
+                for i in shard_ids:
+                    results.append(_call_timed(fn, dict(const, shard_id=i)))
+                    if done:
+                        done(len(results))
+                return results
+            # A forked pool per mapped stage (flows/workers.py): its workers die with this process, and a
+            # worker killed for memory costs only its shard.
+            if preload is not None and release is None:
+                release = preload()
+            return map_in_pool(
+                _call_released, stage, shard_ids, self.workers, const, on_done=done, meanwhile=self._preload_pending
+            )
         finally:
             if release:
                 release()
@@ -198,6 +220,9 @@ class PrefectExecutor:
             except Exception:
                 pass
         return self.workers
+
+    def prepare(self, stage) -> None:
+        """Nothing to do ahead: the stage's task runs load what they need (LocalExecutor.prepare)."""
 
     def map(self, stage, shard_ids: list[int], **const) -> list[dict]:
         from prefect import unmapped

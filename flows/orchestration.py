@@ -184,6 +184,7 @@ def run_pipeline(
 
         shards = ingest.plan_ingest_shards(todo, settings, executor.n_workers())
         ingest.save_ingest_plan(run_dir, shards)
+        executor.prepare(clean.clean_task)  # its read-only state loads while the ingest stage runs
         ingested = timed(
             "ingest", lambda: _sum(executor.map(ingest.ingest_task, list(range(len(shards))), run_dir=run_dir))
         )

@@ -83,8 +83,11 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         proc.kill()
 
 
-def _run_pool(call, fn, stage: str, shard_ids: list[int], const: dict, n: int, results: dict, on_done=None) -> set[int]:
+def _run_pool(
+    call, fn, stage: str, shard_ids: list[int], const: dict, n: int, results: dict, on_done=None, meanwhile=None
+) -> set[int]:
     """Run the shards in a pool of n workers, filling results[shard]; returns the shards that started.
+    meanwhile() runs here once every shard is handed out (the workers are forked by then).
     A broken pool leaves the unfinished shards out of `results`; any other error is raised."""
     marks = Path(tempfile.mkdtemp(prefix="akhbar-shards-"))
     pool = _pool(n)
@@ -95,6 +98,8 @@ def _run_pool(call, fn, stage: str, shard_ids: list[int], const: dict, n: int, r
                 futures[i] = pool.submit(_call_marked, call, fn, dict(const, shard_id=i), stage, str(marks / str(i)))
         except BrokenProcessPool:  # a worker died while shards were still being handed out
             pass
+        if meanwhile:
+            meanwhile()
         for i, future in futures.items():
             try:
                 results[i] = future.result()
@@ -113,14 +118,16 @@ def _run_pool(call, fn, stage: str, shard_ids: list[int], const: dict, n: int, r
     return started
 
 
-def map_in_pool(call, stage, shard_ids: list[int], workers: int, const: dict, on_done=None) -> list:
+def map_in_pool(call, stage, shard_ids: list[int], workers: int, const: dict, on_done=None, meanwhile=None) -> list:
     """call(stage.fn, kwargs) for each shard in a forked pool; a shard whose worker dies twice is lost.
-    on_done(n) is called with the number of shards done each time one finishes."""
+    on_done(n) is called with the number of shards done each time one finishes; meanwhile(), when
+    given, once while the first pool works (after its workers are forked, so they do not inherit it)."""
     name = getattr(stage, "name", stage.fn.__name__)
     results: dict[int, Any] = {}
     todo = list(shard_ids)
     while todo:
-        started = _run_pool(call, stage.fn, name, todo, const, min(workers, len(todo)), results, on_done)
+        started = _run_pool(call, stage.fn, name, todo, const, min(workers, len(todo)), results, on_done, meanwhile)
+        meanwhile = None
         suspects = [i for i in todo if i not in results and i in started]
         if not suspects and any(i not in results for i in todo):
             raise StageWorkerDied(f"the {name} stage's worker processes died before running any shard")

@@ -331,6 +331,30 @@ def test_small_runs_are_cut_into_shards_for_every_worker(tmp_path):
     assert s.balanced_cap(4_000_000, 1_000, 250_000, 2) == 250_000
 
 
+def test_a_small_run_of_uneven_files_makes_no_shard_beyond_the_planned_number(tmp_path):
+    """Files of uneven sizes packed at the average shard size leave a small last shard: the cap is
+    raised to the least one giving shards_per_worker x workers shards (in input order), never
+    above ingest_shard_bytes."""
+    from akhbar.settings import Settings
+    from akhbar.tasks import ingest
+    from akhbar.tasks.ingest.stage import pack_files
+
+    files = []
+    for i, size in enumerate([130_000, 90_000, 170_000, 60_000, 150_000, 110_000, 40_000, 180_000] * 5):
+        f = tmp_path / f"{i:02d}.txt"
+        f.write_bytes(b"x" * size)
+        files.append(str(f))
+    s = Settings(ingest_shard_bytes=4_000_000, min_ingest_shard_bytes=250_000, shards_per_worker=4)
+    cap = s.balanced_cap(s.ingest_shard_bytes, sum(os.path.getsize(f) for f in files), 250_000, 2)
+    assert len(pack_files([os.path.getsize(f) for f in files], cap, s)) > 8  # packing at the average
+    two = ingest.plan_ingest_shards(files, s, workers=2)
+    assert len(two) == 8 and [i for shard in two for i, _ in shard] == list(range(40))
+    big = Settings(ingest_shard_bytes=300_000, min_ingest_shard_bytes=250_000, shards_per_worker=4)
+    assert all(
+        sum(os.path.getsize(f) for _, f in shard) <= 300_000 for shard in ingest.plan_ingest_shards(files, big, 2)
+    )
+
+
 def test_record_shards_are_cut_for_the_workers_and_tables_do_not_change(sample_out, tmp_path):
     """With the floors lowered, 5 sample documents on 2 workers become several record shards and
     ingest shards, and every published table is the same as the one-shard run's."""

@@ -140,18 +140,43 @@ def plan_ingest_shards(
         except OSError:
             sizes.append(0)
     max_bytes = settings.balanced_cap(settings.ingest_shard_bytes, sum(sizes), settings.min_ingest_shard_bytes, workers)
-    shards: list[list[tuple[int, str]]] = []
-    cur: list[tuple[int, str]] = []
-    cur_bytes = 0
-    for i, (f, size) in enumerate(zip(files, sizes)):
-        if cur and (cur_bytes + size > max_bytes or len(cur) >= settings.ingest_shard_files):
-            shards.append(cur)
-            cur, cur_bytes = [], 0
-        cur.append((i, str(f)))
+    if max_bytes < settings.ingest_shard_bytes:  # lowered for balance: not one small shard more than planned
+        max_bytes = _fewest_shards_cap(sizes, max_bytes, settings, workers)
+    return [[(i, str(files[i])) for i in range(start, end)] for start, end in pack_files(sizes, max_bytes, settings)]
+
+
+def pack_files(sizes: list[int], max_bytes: int, settings: Settings) -> list[tuple[int, int]]:
+    """(start, end) of each shard: files in input order, a shard closed before it would pass
+    max_bytes or holds ingest_shard_files files."""
+    bounds: list[tuple[int, int]] = []
+    start, cur_bytes = 0, 0
+    for i, size in enumerate(sizes):
+        if i > start and (cur_bytes + size > max_bytes or i - start >= settings.ingest_shard_files):
+            bounds.append((start, i))
+            start, cur_bytes = i, 0
         cur_bytes += size
-    if cur:
-        shards.append(cur)
-    return shards
+    if start < len(sizes):
+        bounds.append((start, len(sizes)))
+    return bounds
+
+
+def _fewest_shards_cap(sizes: list[int], cap: int, settings: Settings, workers: int) -> int:
+    """The smallest byte cap from `cap` up to ingest_shard_bytes that packs the files into at most
+    shards_per_worker x workers shards: packing at the average size leaves a small last shard, one
+    more than the workers divide evenly (242 dev HTML pages: 8 shards and a ninth of 7 pages)."""
+    n = max(1, int(settings.shards_per_worker) * max(1, int(workers)))
+    if len(pack_files(sizes, cap, settings)) <= n:
+        return cap
+    lo, hi = cap, int(settings.ingest_shard_bytes)
+    if len(pack_files(sizes, hi, settings)) > n:
+        return cap
+    while lo < hi:  # fewer shards for a larger cap: the least cap that gives n or fewer
+        mid = (lo + hi) // 2
+        if len(pack_files(sizes, mid, settings)) <= n:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 ingest_task = StageTask(ingest_shard, name="ingest", retries=2)

@@ -76,3 +76,65 @@ def test_page_metadata_matches_trafilatura_extract_metadata():
             "pagetype",
         ):
             assert getattr(ours, name) == getattr(ref, name), (path.name, name)
+
+
+@needs_shared
+def test_parse_html_gives_trafilaturas_tree_and_element_classes_and_the_same_extraction():
+    """parse_html's parser (lxml.html's element classes looked up in C) parses every dev page to
+    trafilatura's own tree, with the same class on every element, and the page's text comes out
+    the same from either tree."""
+    import trafilatura
+    from lxml import html as lxml_html
+    from trafilatura.utils import load_html
+
+    from akhbar.tasks.clean import TRAFILATURA_SETTINGS
+
+    pages = sorted((SHARED / "dev" / "html").rglob("*.html*"))
+    assert len(pages) >= 200
+    forms = 0
+    for k, path in enumerate(pages):
+        html = dev_html_markup(path)
+        ours, theirs = parse_html(html), load_html(html)
+        assert lxml_html.tostring(ours) == lxml_html.tostring(theirs), path.name
+        assert [type(e) for e in ours.iter()] == [type(e) for e in theirs.iter()], path.name
+        forms += sum(1 for _ in ours.iter("form", "input", "select", "textarea", "label"))
+        if k % 6 == 0:  # trafilatura's text from each tree (40 pages)
+            kw = dict(with_metadata=False, **TRAFILATURA_SETTINGS)
+            assert trafilatura.bare_extraction(ours, **kw).text == trafilatura.bare_extraction(theirs, **kw).text
+    assert forms > 0  # the per-tag classes (FormElement, InputElement, ...) were compared too
+
+
+def test_extract_catstags_matches_trafilatura_with_and_without_category_links():
+    from trafilatura import metadata as tm
+
+    from akhbar.tasks.clean.html import extract_catstags
+
+    pages = [
+        '<html><head><meta property="article:section" content="سياسة"></head><body>'
+        '<div class="post-meta"><a href="/news/1">x</a></div></body></html>',  # no such link: the meta fallback
+        '<html><head><meta name="dc.subject" content="Economy"></head><body><p>x</p></body></html>',
+        '<html><body><div class="post-meta"><a href="/category/sport/">رياضة</a><a href="/tags/x/">وسم</a>'
+        '</div><div class="tags"><a href="/tag/gaza/">غزة</a><a href="/tag/gaza/">غزة</a></div></body></html>',
+        '<html><body><a href="/categories/">all</a><a>no href</a></body></html>',  # a link, but outside their paths
+    ]
+    for html in pages:
+        for kind in ("category", "tag"):
+            assert extract_catstags(kind, parse_html(html)) == tm.extract_catstags(kind, parse_html(html)), (html, kind)
+
+
+@needs_shared
+def test_extract_catstags_matches_trafilatura_on_every_dev_page():
+    from trafilatura import metadata as tm
+
+    from akhbar.tasks.clean.html import extract_catstags
+
+    found = 0
+    for path in sorted((SHARED / "dev" / "html").rglob("*.html*")):
+        tree = parse_html(dev_html_markup(path))
+        if tree is None:
+            continue
+        for kind in ("category", "tag"):
+            ours = extract_catstags(kind, tree)
+            assert ours == tm.extract_catstags(kind, tree), (path.name, kind)
+            found += bool(ours)
+    assert found >= 20

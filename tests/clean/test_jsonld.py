@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from akhbar.tasks.clean import page_metadata, parse_html
-from akhbar.tasks.clean.jsonld import _json_author
+from akhbar.tasks.clean.jsonld import _json_author, normalize_json
 from tests.clean.common import SHARED, needs_shared
 from tests.conftest import dev_html_markup
 
@@ -56,3 +56,34 @@ def test_page_metadata_on_broken_json_ld_matches_trafilatura():
         for name in ("title", "author", "sitename", "categories", "pagetype"):
             assert getattr(ours, name) == getattr(ref, name), (path.name, name)
     assert checked >= 5
+
+
+def test_normalize_json_matches_trafilatura_on_escapes_and_lone_surrogates():
+    from trafilatura.json_metadata import normalize_json as theirs
+
+    texts = [
+        '{"name": "Ahmed \\u0623\\u062d\\u0645\\u062f", "x": "a\\nb\\tc"}',
+        '{"a": "\\ud83d\\ude00 and a lone \\ud800 here", "b": "&amp; <b>bold</b>"}',
+        "no backslash: <i>tags</i> &amp; spaces   kept  once",
+        '{"s": "\\u00e9\\udfff\\uDBFF!"}' + "\ud800 raw \udfff",
+        "",
+    ]
+    for text in texts:
+        assert normalize_json(text) == theirs(text), text
+
+
+@needs_shared
+def test_normalize_json_matches_trafilatura_on_every_dev_page_script():
+    from trafilatura import metadata as tm
+    from trafilatura.json_metadata import normalize_json as theirs
+
+    scripts = 0
+    for path in sorted((SHARED / "dev" / "html").rglob("*.html*")):
+        tree = parse_html(dev_html_markup(path))
+        if tree is None:
+            continue
+        for elem in tree.xpath('.//script[@type="application/ld+json" or @type="application/settings+json"]'):
+            text = tm.JSON_MINIFY.sub(r"\1", elem.text or "")
+            assert normalize_json(text) == theirs(text), path.name
+            scripts += 1
+    assert scripts >= 100

@@ -46,6 +46,7 @@ def test_a_pool_stage_preloads_once_in_the_parent_and_frees_it_after(tmp_path):
 def test_the_language_model_preloaded_before_a_fork_is_used_by_the_child_and_dropped_after():
     from akhbar import language
 
+    language._unload()  # as in a fresh process (an earlier test may have classified in this one)
     release = language.preload()
     english = "The committee met on Sunday to discuss the new budget and the plans for the coming year."
     read, write = os.pipe()
@@ -59,3 +60,42 @@ def test_the_language_model_preloaded_before_a_fork_is_used_by_the_child_and_dro
     release()
     assert language._identifier is None
     assert language.detect_language(english) == "en"  # loads again on demand
+
+
+def _ingest_like(run_dir: str, shard_id: int) -> dict:
+    return {"model_in_worker": "model" in _PRELOADED}
+
+
+def test_a_prepared_preload_runs_while_the_previous_pool_stage_works_and_is_freed_after_its_stage(tmp_path):
+    executor = LocalExecutor(workers=2)
+    later = StageTask(_loaded_by, name="loaded", preload=_preload)
+    executor.prepare(later)
+    before = executor.map(StageTask(_ingest_like, name="first"), [0, 1, 2, 3], run_dir=str(tmp_path))
+    assert not any(r["model_in_worker"] for r in before)  # loaded after the first pool's workers forked
+    assert _PRELOADED["model"] == os.getpid()  # ... in this process, while they worked
+    results = executor.map(later, [0, 1, 2, 3], run_dir=str(tmp_path))
+    assert {r["loaded_by"] for r in results} == {os.getpid()}
+    assert _PRELOADED == {}  # released when its own stage is done
+
+
+def test_a_prepared_preload_with_no_pool_stage_before_it_loads_with_its_stage(tmp_path):
+    executor = LocalExecutor(workers=2)
+    stage = StageTask(_loaded_by, name="loaded", preload=_preload)
+    executor.prepare(stage)
+    executor.map(StageTask(_ingest_like, name="first"), [0], run_dir=str(tmp_path))  # one shard: no pool
+    assert _PRELOADED == {}
+    results = executor.map(stage, [0, 1, 2, 3], run_dir=str(tmp_path))
+    assert {r["loaded_by"] for r in results} == {os.getpid()}
+    assert _PRELOADED == {}
+
+
+def test_the_language_preload_keeps_a_model_this_process_had_loaded_before():
+    from akhbar import language
+
+    language.detect_language("The committee met on Sunday to discuss the new budget and the plans for the year.")
+    assert language._identifier is not None  # loaded on first use, as a run with one worker does
+    language.preload()()
+    assert language._identifier is not None  # not the preload's to drop
+    language._unload()
+    language.preload()()
+    assert language._identifier is None  # loaded by the preload: dropped by its release
