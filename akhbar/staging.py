@@ -140,6 +140,7 @@ CLEAN_PARAGRAPH_SCHEMA = pa.schema(
         ("position", pa.int32()),
         ("line_no", pa.int32()),
         ("text", pa.string()),
+        ("n_chars", pa.int32()),  # text's length, for the corpus-wide passes that would read text only for it
         ("norm_hash", pa.uint64()),
         ("status", pa.string()),
         ("reason", pa.string()),

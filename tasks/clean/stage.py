@@ -106,11 +106,13 @@ def _paragraph_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], near
     positions = [pos for _, cleaned, _ in cleaned_docs for pos in range(len(cleaned.lines))]
     norms = [n for _, cleaned, _ in cleaned_docs for n in _line_norms(cleaned)]
     norms, hashes, near = shard_keys(lines, norms, near_min_words)
+    texts = list(map(_TEXT, lines))
     paras = {
         "doc_id": doc_ids,
         "position": positions,
         "line_no": list(map(_LINE_NO, lines)),
-        "text": list(map(_TEXT, lines)),
+        "text": texts,
+        "n_chars": list(map(len, texts)),
         "norm_hash": hashes,
         "status": list(map(_STATUS, lines)),
         "reason": list(map(_REASON, lines)),
