@@ -339,18 +339,21 @@ def stage_clean(corpus: Path, out: Path, s: Settings) -> Path:
 
 def test_clean_shards_stage_the_signatures_of_kept_lines(corpus, tmp_path):
     """Each clean shard stages, for exactly its kept lines of at least near_dup_min_words words, the
-    signature and band keys computed from the text; its norm_hash is akhbar.arabic.norm_hash."""
+    signature and band keys computed from the text; its norm_hash is akhbar.arabic.norm_hash and its
+    n_chars the text's length (what dedup's site lines and the stories' shared share count)."""
     s = settings(shard_size=7, near_dup_min_words=16)  # some kept lines are shorter
     run = stage_clean(corpus, tmp_path / "out", s)
     con = duckdb.connect()
     paras = con.execute(f"""SELECT doc_id, position, text, norm_hash, status
                             FROM read_parquet('{run}/clean/paragraphs-*.parquet') ORDER BY doc_id, position""").fetchall()
+    n_chars = con.execute(f"""SELECT text, n_chars FROM read_parquet('{run}/clean/paragraphs-*.parquet')""").fetchall()
     staged = con.execute(f"""SELECT doc_id, position, bands, signature
                              FROM read_parquet('{run}/clean/minhash-*.parquet') ORDER BY doc_id, position""").fetchall()
     con.close()
     n_shards = len(list((run / "clean").glob("paragraphs-*.parquet")))
     assert len(list((run / "clean").glob("minhash-*.parquet"))) == n_shards
     assert all(h == norm_hash(text) for _, _, text, h, _ in paras)
+    assert all(n == len(text) for text, n in n_chars) and any(len(text) != len(text.encode()) for text, _ in n_chars)
     expected = [
         (d, p, normalize_arabic(t))
         for d, p, t, _, status in paras
