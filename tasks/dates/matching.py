@@ -60,12 +60,19 @@ def _matches(
 
 def _matches_near(rx: re.Pattern, f: str, keys: tuple[str, ...], words: int):
     """rx.finditer(f) for a pattern whose every match holds one of `keys` with at most `words` whitespace-separated
-    words of the match before it (and never matches empty): each search starts that many words before the next
-    key rather than where the last match ended. No match starts in between, and look-behinds still see the text
-    before the start position, so the matches are finditer's; only the stretches near a key are scanned."""
-    found = sorted(i for k in keys for i in _positions(f, k))
+    words of the match before it (and never matches empty): only the stretches near a key are scanned
+    (_matches_from)."""
+    return _matches_from(rx, f, sorted(i for k in keys for i in _positions(f, k)), words)
+
+
+def _matches_from(rx: re.Pattern, f: str, keys: list[int], words: int):
+    """rx.finditer(f) for a pattern whose every match holds a key (`keys`: the positions where one opens, in
+    order) with at most `words` whitespace-separated words of the match before it, and never matches empty:
+    each search starts that many words before the next key rather than where the last match ended. No match
+    starts in between, and look-behinds still see the text before the start position, so the matches are
+    finditer's."""
     pos = 0
-    for key in found:
+    for key in keys:
         if key < pos:
             continue
         start = key
@@ -82,6 +89,7 @@ def _matches_near(rx: re.Pattern, f: str, keys: tuple[str, ...], words: int):
 
 
 def _positions(f: str, key: str) -> list[int]:
+    """Where `key` occurs in f, overlapping occurrences included, in order."""
     out, i = [], f.find(key)
     while i >= 0:
         out.append(i)

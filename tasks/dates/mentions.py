@@ -24,6 +24,7 @@ from akhbar.tasks.dates.candidates import (
     _cands_year,
 )
 from akhbar.tasks.dates.lexicon import _HMONTH
+from akhbar.tasks.dates.matching import _matches_from
 from akhbar.tasks.dates.patterns import (
     _FOUR_DIGITS,
     _HIJRI_TRIGGERS,
@@ -308,21 +309,7 @@ def _month_matches(folded: str, names: list[int] | None = None):
     # the start position: the matches are finditer's).
     if names is None:
         names = _month_names(folded)
-    pos = 0
-    for name in names:
-        if name < pos:
-            continue
-        start = name
-        for _ in range(4):
-            while start > pos and folded[start - 1].isspace():
-                start -= 1
-            while start > pos and not folded[start - 1].isspace():
-                start -= 1
-        mt = _RX_MONTH.search(folded, start)
-        if mt is None:
-            return
-        yield mt
-        pos = mt.end()
+    return _matches_from(_RX_MONTH, folded, names, 3)
 
 
 # the triggers that no shorter trigger starts: every month name starts with one of these

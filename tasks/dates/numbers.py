@@ -11,7 +11,7 @@ import functools
 import re
 
 from akhbar.tasks.dates.lexicon import _AMPM, _BC, _COUNT_NOUNS, _E, _MONTHX, _REL, _TZ
-from akhbar.tasks.dates.matching import _matches
+from akhbar.tasks.dates.matching import _matches, _positions
 from akhbar.tasks.dates.patterns import _compile
 from akhbar.tasks.dates.values import _day_value, _monthx_value, _rel_kind, _time_suffix
 
@@ -207,14 +207,6 @@ def _patterns():
 
 
 _FIRST_WORDS = frozenset(w for w in _WORDS if " " not in w) | frozenset(w.split()[0] for w in _WORDS)
-
-
-def _positions(f: str, word: str) -> list[int]:
-    out, i = [], f.find(word)
-    while i >= 0:
-        out.append(i)
-        i = f.find(word, i + 1)
-    return out
 
 
 def candidates(f: str, ref, out: list, month: bool) -> None:
