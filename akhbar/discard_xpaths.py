@@ -21,10 +21,10 @@ XPath semantics kept:
 from __future__ import annotations
 
 import re
-import threading
-from contextlib import contextmanager
 
 from lxml import etree
+
+from akhbar.module_patch import ModulePatch, Replacements
 
 _COOKIE = "cookie"
 _ID_TOKENS = (
@@ -149,38 +149,24 @@ def python_evaluators() -> list | None:
 
 # trafilatura's modules that read OVERALL_DISCARD_XPATH as a module global when they run
 _USERS = ("trafilatura.main_extractor", "trafilatura.external")
-_lock = threading.Lock()
-_active = 0
-_saved: dict[str, object] = {}
-_EVALUATORS: list | None = None
-_checked = False
 
 
-@contextmanager
+def in_users(evaluators: list) -> Replacements:
+    """The evaluators as every user module's OVERALL_DISCARD_XPATH."""
+    return {(name, "OVERALL_DISCARD_XPATH"): evaluators for name in _USERS}
+
+
+def _replacements() -> Replacements | None:
+    evaluators = python_evaluators()
+    return None if evaluators is None else in_users(evaluators)
+
+
+PATCH = ModulePatch(_replacements)
+
+
 def python_discard_xpaths():
     """Within the block, trafilatura evaluates its OVERALL_DISCARD_XPATH with the Python evaluators
     (when they match the installed trafilatura). Re-entrant and thread-safe: the last thread to
     leave puts trafilatura's expressions back; a thread running trafilatura meanwhile gets the
     same elements either way."""
-    import importlib
-
-    global _active, _EVALUATORS, _checked
-    with _lock:
-        if not _checked:
-            _EVALUATORS, _checked = python_evaluators(), True
-        if _EVALUATORS is not None:
-            if _active == 0:
-                for name in _USERS:
-                    module = importlib.import_module(name)
-                    _saved[name] = module.OVERALL_DISCARD_XPATH
-                    module.OVERALL_DISCARD_XPATH = _EVALUATORS
-            _active += 1
-    try:
-        yield _EVALUATORS is not None
-    finally:
-        if _EVALUATORS is not None:
-            with _lock:
-                _active -= 1
-                if _active == 0:
-                    for name in _USERS:
-                        importlib.import_module(name).OVERALL_DISCARD_XPATH = _saved.pop(name)
+    return PATCH.applied()

@@ -16,10 +16,9 @@ trafilatura's XPath on every dev page.
 
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager
-
 from lxml import etree
+
+from akhbar.module_patch import ModulePatch, Replacements
 
 _REGEXP_NS = {"re": "http://exslt.org/regular-expressions"}
 _COMMENT_PATTERNS = (
@@ -89,36 +88,16 @@ def narrowed_lists() -> dict[str, list] | None:
     return lists
 
 
-_lock = threading.Lock()
-_active = 0
-_saved: dict[str, object] = {}
-_LISTS: dict[str, list] | None = None
-_checked = False
+def _replacements() -> Replacements | None:
+    lists = narrowed_lists()
+    return None if lists is None else {("trafilatura.core", name): value for name, value in lists.items()}
 
 
-@contextmanager
+PATCH = ModulePatch(_replacements)
+
+
 def narrowed_xpaths():
     """Within the block, trafilatura.core uses the narrowed expressions (when they match the
     installed trafilatura). Re-entrant and thread-safe: the last thread to leave puts trafilatura's
     lists back; a thread running trafilatura meanwhile gets the same elements either way."""
-    from trafilatura import core
-
-    global _active, _LISTS, _checked
-    with _lock:
-        if not _checked:
-            _LISTS, _checked = narrowed_lists(), True
-        if _LISTS is not None:
-            if _active == 0:
-                for name, replaced in _LISTS.items():
-                    _saved[name] = getattr(core, name)
-                    setattr(core, name, replaced)
-            _active += 1
-    try:
-        yield _LISTS is not None
-    finally:
-        if _LISTS is not None:
-            with _lock:
-                _active -= 1
-                if _active == 0:
-                    for name in _LISTS:
-                        setattr(core, name, _saved.pop(name))
+    return PATCH.applied()

@@ -89,13 +89,13 @@ def test_evaluators_select_what_the_xpaths_select_on_every_dev_page(monkeypatch)
             calls[self.k] += 1
             return got
 
-    monkeypatch.setattr(discard, "_checked", True)
+    monkeypatch.setattr(discard.PATCH, "checked", True)
     for i, page in enumerate(pages):
         markup = dev_html_markup(page)
-        monkeypatch.setattr(discard, "_EVALUATORS", [Checked(0), Checked(1)])
+        monkeypatch.setattr(discard.PATCH, "values", discard.in_users([Checked(0), Checked(1)]))
         ours = clean_html(markup)
         if i % 8 == 0:  # end to end, on every eighth page: the same text with trafilatura's own XPath
-            monkeypatch.setattr(discard, "_EVALUATORS", None)
+            monkeypatch.setattr(discard.PATCH, "values", None)
             assert clean_html(markup) == ours, page.name
     assert min(calls) >= len(pages)  # at least once per page (twice when trafilatura compares extractors)
 

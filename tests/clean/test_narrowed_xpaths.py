@@ -86,8 +86,8 @@ def test_narrowed_select_what_the_xpaths_select_on_every_dev_page_and_the_text_i
             selected += len(want)
         if i % 8 == 0:  # end to end: the same text with trafilatura's own expressions
             ours_doc = clean_html(markup)
-            monkeypatch.setattr(narrowed, "_LISTS", None)
-            monkeypatch.setattr(narrowed, "_checked", True)
+            monkeypatch.setattr(narrowed.PATCH, "values", None)
+            monkeypatch.setattr(narrowed.PATCH, "checked", True)
             assert clean_html(markup) == ours_doc, page.name
             monkeypatch.undo()
     assert selected >= 50
