@@ -227,3 +227,15 @@ DEDUP_DECISIONS_SCHEMA = pa.schema(
         ("relation", pa.string()),
     ]
 )
+
+# ---- stories staged schema
+# stories/assigned.parquet: a document's story assignment, before its signature is joined to it
+STORY_ASSIGNED_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("story_id", pa.string()),
+        ("linked_doc_id", pa.string()),
+        ("overlap", pa.float64()),
+        ("linked_by", pa.string()),
+    ]
+)

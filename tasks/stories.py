@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from akhbar import schema, sqlfiles, staging, store
 from akhbar.settings import Settings
-from akhbar.staging import MINHASH_STAGE_SCHEMA
+from akhbar.staging import MINHASH_STAGE_SCHEMA, STORY_ASSIGNED_SCHEMA
 from akhbar.tasks.dedup import pass_connection, with_more_memory
 from akhbar.tasks.minhash import BANDS, NUM_PERM, _fixed_rows, band_keys, similarity
 from akhbar.tasks.near_dups import hash_columns_options
@@ -42,16 +42,6 @@ def _sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) 
 
 
 _BATCH = 20_000  # rows per Arrow batch streamed out of DuckDB
-# a document's story assignment, before its signature is joined to it
-_ASSIGNED = pa.schema(
-    [
-        ("doc_id", pa.string()),
-        ("story_id", pa.string()),
-        ("linked_doc_id", pa.string()),
-        ("overlap", pa.float64()),
-        ("linked_by", pa.string()),
-    ]
-)
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyRelation:
@@ -137,12 +127,12 @@ def _stories(out: Path, run: Path, run_id: str, settings: Settings) -> dict:
             counts["joined"] += 1
         cols = {"doc_id": doc_ids, "story_id": story_ids, "linked_doc_id": linked, "overlap": overlap, "linked_by": how}
         counts["documents"] += batch.num_rows
-        return pa.table(cols, schema=_ASSIGNED)
+        return pa.table(cols, schema=STORY_ASSIGNED_SCHEMA)
 
     # the assignments, in publication order, to a staged file (removed with the run folder); then each
     # with its signature (sorting the signatures with them would be the pass's peak)
     assigned = staging.path(run, "story_assigned")
-    store.write_parquet_batches_atomic(map(members, rows), _ASSIGNED, assigned)
+    store.write_parquet_batches_atomic(map(members, rows), STORY_ASSIGNED_SCHEMA, assigned)
     story.clear()  # held only while assigning
     sig_links.clear()
     target = schema.SCHEMAS["story_members"]
