@@ -22,8 +22,9 @@ from akhbar.arabic import fold_letters
 
 # A number with its decimal, thousands and time separators (ASCII and Arabic), or in the agencies'
 # "3ر42" notation (= 42.3: the fraction first). Found in the text as written (re's \d is any
-# decimal digit), then digit-folded, so a dropped tatweel cannot join two numbers.
-_NUMBER = re.compile(r"(\d+)\u0631(\d+)|\d+(?:[.,:\u066b\u066c\u060c]\d+)*")
+# decimal digit), then digit-folded, so a dropped tatweel cannot join two numbers. One branch after the
+# first digits (not two alternatives from the start): re then skips to the next digit fast.
+_NUMBER = re.compile(r"(\d+)(?:\u0631(\d+)|(?:[.,:\u066b\u066c\u060c]\d+)*)")
 _NOT_DIGIT = re.compile(r"\D")
 
 
@@ -31,18 +32,24 @@ def _numbers(text: str) -> list[str]:
     """The numbers of a text, canonical: folded digits without separators or leading zeros."""
     out = []
     for m in _NUMBER.finditer(text):
-        raw = m.group(2) + m.group(1) if m.group(1) else m.group(0)
-        out.append(_NOT_DIGIT.sub("", fold_letters(raw)).lstrip("0") or "0")
+        raw = m.group(0) if m.group(2) is None else m.group(2) + m.group(1)
+        # plain ASCII digits (most numbers) fold to themselves
+        if raw.isascii() and raw.isdigit():
+            out.append(raw.lstrip("0") or "0")
+        else:
+            out.append(_NOT_DIGIT.sub("", fold_letters(raw)).lstrip("0") or "0")
     return out
 
 
 def numbers_replaced(text: str, earlier: str) -> bool:
     """True when, in the word alignment of the two paragraphs, a number of the earlier one is
     replaced by a number it never states, and the later one never states the replaced number."""
-    a, b = earlier.split(), text.split()
     nums_a, nums_b = set(_numbers(earlier)), set(_numbers(text))
-    if nums_a == nums_b:
+    # a replaced span's numbers are some of its paragraph's (numbers never span a space): without a
+    # number new to the later one and a number it drops, no replacement can count
+    if not (nums_b - nums_a) or not (nums_a - nums_b):
         return False
+    a, b = earlier.split(), text.split()
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op != "replace":
             continue
