@@ -10,12 +10,13 @@ DuckDB's limit plus those, whatever the number of paragraphs.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from akhbar import schema, sqlfiles, staging, store
@@ -49,7 +50,6 @@ def _batches(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = No
 
 def near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str, settings: Settings) -> dict:
     """Fill temp table near_dups; write this run's paragraph_minhash state file. Returns counts."""
-    threshold = float(settings.near_dup_threshold)
     # Eligible: kept, not a template, the first copy of its text (not an exact duplicate), numbered i
     # in the stable order of the run (earlier runs always come before; numbers may be skipped). Their
     # signatures were staged by the clean shards (clean/minhash-K.parquet): a paragraph without one
@@ -60,6 +60,21 @@ def near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str,
     minhash = staging.pattern(run, "clean_minhash")
     assert BANDS == 20, "sql/stages/dedup/elig.sql spells out the 20 band keys"
     _sql(con, "elig", {"minhash": minhash})
+    state = _StateWriter(con, run, run_id, minhash)
+    try:
+        counts = _pairs_and_relations(con, run, out, minhash, settings)
+    except BaseException:
+        state.abandon()
+        raise
+    state.finish()
+    return counts
+
+
+def _pairs_and_relations(
+    con: duckdb.DuckDBPyConnection, run: Path, out: Path, minhash: str, settings: Settings
+) -> dict:
+    """Fill temp table near_dups from the eligible paragraphs' candidate pairs (temp table elig). Returns counts."""
+    threshold = float(settings.near_dup_threshold)
     # the exact pass's working tables are done with (its decisions are in doc_repeats, template_hits
     # and exact_dups): DuckDB's memory goes to what comes next
     for table in ("reps", "candidates", "run_first", "prior_first", "cur"):
@@ -80,7 +95,7 @@ def near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str,
     _sql(con, "run_pair_ids")
     for band in range(BANDS):
         _sql(con, "run_band_pairs", {"band": band})
-    _write_state(con, run, run_id, minhash)
+    _sql(con, "pair_sigs", {"minhash": minhash})
     # Every similar earlier paragraph of each eligible one (the hits), with its order key: an
     # earlier run's paragraph (0, run, day, input, record, position) comes before any of this run's (1, i).
     hits, n_stored = _stored_hits(con, out, stored_glob, threshold)
@@ -113,47 +128,59 @@ def near_dups(con: duckdb.DuckDBPyConnection, run: Path, out: Path, run_id: str,
     }
 
 
-def _write_state(con: duckdb.DuckDBPyConnection, run: Path, run_id: str, minhash: str) -> Path:
-    """This run's paragraph_minhash rows for the next runs (published with the run: final/<table>/
-    is picked up), written staged file by staged file; the signatures of candidate pairs go to
-    temp table pair_sigs on the way. Returns the file."""
-    target = schema.SCHEMAS["paragraph_minhash"]
-    state_file = staging.final_dir(run, "paragraph_minhash") / "00000.parquet"
-    files = dict(_sql(con, "state_files", {"minhash": minhash}).fetchall())
-    rows = con.sql(sqlfiles.load("dedup/state_rows"), params={"minhash": minhash}).to_arrow_reader(_BATCH)
-    wanted: list[pa.Table] = []
-    # an empty run still writes a file with the table's schema
-    pieces = (_state_piece(files[file], part, run_id, target, wanted) for file, part in _by_file(rows))
-    store.write_parquet_batches_atomic(pieces, target, state_file, **hash_columns_options(target))
-    del rows
-    con.register("wanted_sigs", pa.concat_tables(wanted) if wanted else _WANTED.empty_table())
-    _sql(con, "pair_sigs")
-    con.unregister("wanted_sigs")
-    return state_file
+class _StateWriter:
+    """This run's paragraph_minhash rows for the next runs (published with the run: final/<table>/ is
+    picked up), written atomically staged file by staged file on a thread of its own while the pass
+    goes on (pyarrow reads, takes and writes without the GIL). `finish` waits for the file and raises
+    the writer's error; `abandon` (the pass failed) stops it before the file is published."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, run: Path, run_id: str, minhash: str) -> None:
+        self.path = staging.final_dir(run, "paragraph_minhash") / "00000.parquet"
+        files = dict(_sql(con, "state_files", {"minhash": minhash}).fetchall())
+        rows = con.sql(sqlfiles.load("dedup/state_rows")).to_arrow_table()
+        self._stop = threading.Event()
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="paragraph_minhash")
+        self._done = self._pool.submit(self._write, files, rows, run_id)
+
+    def _write(self, files: dict, rows: pa.Table, run_id: str) -> None:
+        target = schema.SCHEMAS["paragraph_minhash"]
+        # an empty run still writes a file with the table's schema
+        pieces = (self._piece(files[file], part, run_id, target) for file, part in _by_file(rows))
+        store.write_parquet_batches_atomic(pieces, target, self.path, **hash_columns_options(target))
+
+    def _piece(self, file: str, part: pa.Table, run_id: str, target: pa.Schema) -> pa.Table:
+        """The paragraph_minhash rows of one staged file's eligible rows (`part`: their rows in it)."""
+        if self._stop.is_set():
+            raise _Abandoned
+        with pq.ParquetFile(file) as pf:
+            staged = pf.read(columns=["doc_id", "position", "bands", "signature"]).take(part.column("row"))
+        columns = {
+            "doc_id": staged.column("doc_id"),
+            "position": staged.column("position"),
+            "run_id": pa.array([run_id] * part.num_rows, pa.string()),
+            "input_index": part.column("input_index"),
+            "record_index": part.column("record_index"),
+            "bands": staged.column("bands"),
+            "signature": staged.column("signature"),
+        }
+        return pa.table(columns).cast(target)
+
+    def finish(self) -> Path:
+        """The written file; the writer's error if it failed."""
+        try:
+            self._done.result()
+        finally:
+            self._pool.shutdown()
+        return self.path
+
+    def abandon(self) -> None:
+        """Stop the writer before it publishes the file, and wait for it (its error does not count)."""
+        self._stop.set()
+        self._pool.shutdown()
 
 
-_WANTED = pa.schema([("i", pa.int64()), ("signature", pa.binary())])
-
-
-def _state_piece(file: str, part: pa.Table, run_id: str, target: pa.Schema, wanted: list[pa.Table]) -> pa.Table:
-    """The paragraph_minhash rows of one staged file's eligible rows (`part`: their rows in it);
-    appends the (i, signature) of those in a candidate pair to `wanted`."""
-    with pq.ParquetFile(file) as pf:
-        staged = pf.read(columns=["doc_id", "position", "bands", "signature"]).take(part.column("row"))
-    mask = part.column("wanted")
-    if pc.any(mask).as_py():
-        sigs = staged.column("signature").filter(mask)
-        wanted.append(pa.table([part.column("i").filter(mask), sigs], schema=_WANTED))
-    columns = {
-        "doc_id": staged.column("doc_id"),
-        "position": staged.column("position"),
-        "run_id": pa.array([run_id] * part.num_rows, pa.string()),
-        "input_index": part.column("input_index"),
-        "record_index": part.column("record_index"),
-        "bands": staged.column("bands"),
-        "signature": staged.column("signature"),
-    }
-    return pa.table(columns).cast(target)
+class _Abandoned(Exception):
+    """The pass failed: the state file is not to be published."""
 
 
 def _empty_state(run: Path) -> Path:
@@ -163,22 +190,13 @@ def _empty_state(run: Path) -> Path:
     return path
 
 
-def _by_file(reader: pa.RecordBatchReader):
-    """(file, rows of that file) from batches ordered by file."""
-    held: list[pa.RecordBatch] = []
-    for batch in reader:
-        while batch.num_rows:
-            file = batch.column("file")[0].as_py()
-            ends = pc.not_equal(batch.column("file"), file)
-            cut = pc.index(ends, True).as_py()
-            cut = batch.num_rows if cut < 0 else cut
-            if held and held[0].column("file")[0].as_py() != file:
-                yield held[0].column("file")[0].as_py(), pa.Table.from_batches(held)
-                held = []
-            held.append(batch.slice(0, cut))
-            batch = batch.slice(cut)
-    if held:
-        yield held[0].column("file")[0].as_py(), pa.Table.from_batches(held)
+def _by_file(rows: pa.Table):
+    """(file, its rows) from rows ordered by file."""
+    file = rows.column("file").to_numpy()
+    cuts = [0, *(np.flatnonzero(file[1:] != file[:-1]) + 1).tolist(), len(file)]
+    for a, b in zip(cuts, cuts[1:]):
+        if b > a:
+            yield int(file[a]), rows.slice(a, b - a)
 
 
 def _signatures(column: pa.Array) -> np.ndarray:

@@ -374,3 +374,66 @@ def test_no_signatures_staged_when_near_dup_is_off(corpus, tmp_path):
     # the dedup pass then needs none (exact repeats only)
     counts = dedup.dedup_run(str(tmp_path / "out"), str(run), "test-run")
     assert counts["exact_dup"] > 0 and counts["near_dup"] == 0
+
+
+# ---------------------------------------------------------------- the state file, written beside the pass
+
+
+def _state_threads() -> list:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name.startswith("paragraph_minhash")]
+
+
+def test_state_file_holds_every_eligible_paragraph_in_staged_order(corpus, tmp_path):
+    """The run's paragraph_minhash file: each staged signature of an eligible paragraph, staged file by
+    staged file in row order, with the run's ids; written whole (no temporary file left)."""
+    out = tmp_path / "out"
+    run = stage_clean(corpus, out, settings(shard_size=7))
+    counts = dedup.dedup_run(str(out), str(run), "test-run")
+    state = run / "final" / "paragraph_minhash"
+    assert [p.name for p in state.iterdir()] == ["00000.parquet"] and not _state_threads()
+    con = duckdb.connect()
+    written = con.execute(f"SELECT * FROM '{state}/00000.parquet'").fetchall()
+    near = con.execute(
+        f"""SELECT doc_id, position FROM read_parquet('{run}/dedup/decisions/*/*.parquet')
+            WHERE reason IN ('exact_dup', 'site_template')"""
+    ).fetchall()
+    staged = con.execute(
+        f"""SELECT m.doc_id, m.position, m.bands, m.signature, d.input_index, d.record_index
+            FROM read_parquet('{run}/clean/minhash-*.parquet', file_row_number = true) m
+            JOIN read_parquet('{run}/clean/docs-*.parquet') d USING (doc_id)
+            ORDER BY m.filename, m.file_row_number"""
+    ).fetchall()
+    con.close()
+    dropped = set(near)  # exact repeats are not eligible: their first copy stands for them
+    expected = [(d, p, "test-run", inp, rec, b, s) for d, p, b, s, inp, rec in staged if (d, p) not in dropped]
+    assert written == expected and len(written) == counts["near_dup_eligible"] > 50
+
+
+def test_a_failed_state_write_is_the_runs_error_and_a_retry_writes_it(corpus, tmp_path):
+    out = tmp_path / "out"
+    run = stage_clean(corpus, out, settings(shard_size=7))
+    # the state file's place taken by a non-empty folder: the writer's rename fails
+    blocker = run / "final" / "paragraph_minhash" / "00000.parquet"
+    (blocker / "taken").mkdir(parents=True)
+    with pytest.raises(OSError):
+        dedup.dedup_run(str(out), str(run), "test-run")
+    assert not _state_threads()
+    shutil.rmtree(blocker)
+    dedup.dedup_run(str(out), str(run), "test-run")
+    assert duckdb.connect().execute(f"SELECT count(*) FROM '{blocker}'").fetchone()[0] > 50
+
+
+def test_a_failed_pass_stops_the_state_writer_first(corpus, tmp_path):
+    """An error of the pass while the state file is being written: the writer is stopped and waited
+    for before the error is raised (a retry of the pass never races it), and no half file is left."""
+    out = tmp_path / "out"
+    run = stage_clean(corpus, out, settings(shard_size=7))
+    (out / "paragraph_minhash" / "broken.parquet").write_bytes(b"not parquet")  # read after the writer starts
+    with pytest.raises(duckdb.Error):
+        dedup.dedup_run(str(out), str(run), "test-run")
+    assert not _state_threads()
+    state = run / "final" / "paragraph_minhash"
+    for f in state.glob("*.parquet"):  # either not published or whole
+        assert f.name == "00000.parquet" and duckdb.connect().execute(f"SELECT count(*) FROM '{f}'").fetchone()[0]
