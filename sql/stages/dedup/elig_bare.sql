@@ -1,4 +1,3 @@
--- elig without its band keys once cur_bands holds them (the pass's later joins need only the narrow columns).
-CREATE TEMP TABLE elig_bare AS SELECT * EXCLUDE (bands) FROM elig;
-DROP TABLE elig;
-ALTER TABLE elig_bare RENAME TO elig
+-- elig without its band keys once cur_bands holds them (the pass's later joins need only the narrow columns;
+-- dropping the column keeps the others' storage, where a copy of the table rewrote it).
+ALTER TABLE elig DROP COLUMN bands
