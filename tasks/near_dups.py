@@ -4,8 +4,9 @@ Every per-paragraph array stays in DuckDB (temp tables `elig` and `cur_bands`, w
 disk beyond its memory limit) or in the staged MinHash files: the eligible paragraphs' band keys and
 signatures are never loaded into Python at once (the state file is written staged file by staged
 file, on a thread of its own while the pairs are worked out). Candidate pairs stream out of DuckDB in
-batches with both signatures, and Python keeps only the hits (pairs at or above the threshold) and the candidates' signatures, so the pass's memory is
-DuckDB's limit plus those, whatever the number of paragraphs.
+batches with both signatures, and Python keeps only the hits (pairs at or above the threshold) and
+the candidates' signatures, so the pass's memory is DuckDB's limit plus those, whatever the number
+of paragraphs.
 """
 
 from __future__ import annotations
