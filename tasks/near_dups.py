@@ -154,7 +154,9 @@ class _StateWriter:
         if self._stop.is_set():
             raise _Abandoned
         with pq.ParquetFile(file) as pf:
-            staged = pf.read(columns=["doc_id", "position", "bands", "signature"]).take(part.column("row"))
+            # one thread: the pass runs beside it
+            staged = pf.read(columns=["doc_id", "position", "bands", "signature"], use_threads=False)
+            staged = staged.take(part.column("row"))
         columns = {
             "doc_id": staged.column("doc_id"),
             "position": staged.column("position"),
