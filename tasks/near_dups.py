@@ -133,7 +133,7 @@ class _StateWriter:
     """This run's paragraph_minhash rows for the next runs (published with the run: final/<table>/ is
     picked up), written atomically staged file by staged file on a thread of its own while the pass
     goes on (pyarrow reads, takes and writes without the GIL). `finish` waits for the file and raises
-    the writer's error; `abandon` (the pass failed) stops it before the file is published."""
+    the writer's error; `abandon` (the pass failed) stops it at its next staged file."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, run: Path, run_id: str, minhash: str) -> None:
         self.path = staging.final_dir(run, "paragraph_minhash") / "00000.parquet"
@@ -177,7 +177,8 @@ class _StateWriter:
         return self.path
 
     def abandon(self) -> None:
-        """Stop the writer before it publishes the file, and wait for it (its error does not count)."""
+        """Stop the writer at its next staged file (the file then stays unpublished, unless it was already
+        written whole) and wait for it: a retry of the pass never races it. Its error does not count."""
         self._stop.set()
         self._pool.shutdown()
 
