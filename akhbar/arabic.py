@@ -198,15 +198,12 @@ def _normalize_batch(texts: list[str]) -> list[str]:
     unfolded = len(kept) > 0 and kept.max() >= _UNFOLDED
     if unfolded:
         kept[kept >= _UNFOLDED] -= _UNFOLDED
-    joined = kept.tobytes().decode("utf-32-le", "surrogatepass")
-    joined = joined.casefold() if unfolded else joined
-    result = joined.split("\n")
+    result = kept.tobytes().decode("utf-32-le", "surrogatepass")
+    result = (result.casefold() if unfolded else result).split("\n")
     # normalize_arabic's last step: a text NFKC would still change goes round again. (The letter rules
     # find nothing left: no image is a letter they fold, nor is any character's casefold, test_arabic.py.)
-    # One check of the joined texts first: a line break splits NFKC's work (test_arabic.py), so the
-    # joined texts are NFKC-normalized exactly when each of them is.
-    if not unicodedata.is_normalized("NFKC", joined):
-        again = list(map(_NFKC, result))
+    again = list(map(_NFKC, result))
+    if again != result:
         result = [r if a == r else normalize_arabic(t) for t, r, a in zip(texts, result, again)]
     return result
 

@@ -328,31 +328,6 @@ def test_nbsp_swap_keeps_nfkc_of_any_text(text):
     assert unicodedata.normalize("NFKC", text) == unicodedata.normalize("NFKC", text.replace("\u00a0", " "))
 
 
-def test_line_break_splits_nfkc():
-    """NFKC of texts joined by line breaks is their NFKC joined the same way: a line break is a starter
-    (class 0) that decomposes to itself, is in no other character's decomposition (NFKC never makes
-    one), and in no canonical pair (it composes with neither neighbour; Hangul composes jamo only)."""
-    assert unicodedata.combining("\n") == 0 and unicodedata.decomposition("\n") == ""
-    for cp in range(0x110000):
-        ch = chr(cp)
-        if ch != "\n":
-            assert "\n" not in unicodedata.normalize("NFKD", ch), hex(cp)
-        parts = unicodedata.decomposition(ch).split()
-        if parts and not parts[0].startswith("<"):
-            assert "000A" not in parts, hex(cp)
-
-
-@settings(max_examples=500)
-@given(st.lists(st.one_of(st.text(), _nfkc_texts), max_size=6))
-@example(["a", "\u0301"])
-@example(["\u1100", "\u1161"])
-@example(["\u0627", "\u0654"])
-def test_line_break_splits_nfkc_of_any_texts(parts):
-    parts = [p.replace("\n", "") for p in parts]
-    nfkc = functools.partial(unicodedata.normalize, "NFKC")
-    assert nfkc("\n".join(parts)) == "\n".join(map(nfkc, parts))
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(st.text(), _nfkc_texts), max_size=12))
 @example(["\u00a0", "a\u00a0\u0301", "\u0627\u00a0\u0654", "\u3131\u314f", "\u1100\u1161\u11a8", "ﻷ\u00a0…"])
