@@ -364,10 +364,11 @@ def test_normalize_many_equals_one_at_a_time_nfkc_cases(texts):
 
 
 def test_normalize_many_equals_one_at_a_time_on_real_lines():
-    from akhbar.arabic import normalize_arabic_many
+    from akhbar.arabic import _SHADDA_FIRST, normalize_arabic_many
 
     lines = _real_lines()
-    assert sum("\u00a0" in ln for ln in lines) > 10  # the case the no-break space swap is for
+    assert sum("\u00a0" in ln for ln in lines) > 10  # the cases the rewrite before NFKC is for
+    assert sum(_SHADDA_FIRST.search(ln) is not None for ln in lines) > 10
     assert normalize_arabic_many(lines) == [normalize_arabic(t) for t in lines]
 
 
