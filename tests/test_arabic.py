@@ -7,12 +7,14 @@ letter change outside those rules never does.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from akhbar.arabic import FOLD_TABLE, fold_with_offsets, norm_hash, normalize_arabic
+from tests.conftest import require_shared
 
 # Canonical letters (what the normalizer outputs); each class lists the spellings that fold to it.
 BASE = list("ابتثجحخدذرزسشصضطظعغفقكلمنهويء") + list("abcdefghijklmnopqrstuvwxyz") + list("0123456789")
@@ -285,3 +287,102 @@ def test_casefold_is_idempotent_and_per_character():
         assert folded.casefold() == folded, hex(cp)
     text = "ΣΑΣ Straße İ ǅ ﬀ ὐ Ⓐ"
     assert text.casefold() == "".join(c.casefold() for c in text)
+
+
+# normalize_arabic_many's rewrite before NFKC, and the Unicode rules it rests on.
+_NFKC_ALPHABET = (
+    _MANY_ALPHABET
+    + [chr(c) for c in range(0x064B, 0x0660)]  # all Arabic marks, hamza/madda above and below (they compose)
+    + ["\u06d6", "\u0610", "ﻹ", "ﺎ", "ﷲ", "ﺃ", "\ufe8b", "ﻵ"]  # Quranic marks, presentation forms
+    + ["a", "e", "A", "é", "ǖ", "\u0301", "\u0300", "\u0327", "\u0323", "\u031b", "\u0344", "\u00b4", "ﬁ", "ſ"]
+    + ["\u1100", "\u1161", "\u11a8", "\u11a7", "\u1160", "가", "각", "\u3131", "\u314f"]  # Hangul jamo, syllables
+    + ["…", "″", "²", "½", "ｱ", "Ａ", "\u2002", "\u3000", "㎏", "\u0f73", "\u0f71", "\u0f72", "\u0995", "\u09c7"]
+    + ["\u09be", "\u2028", "\u00a0\u0301", "\u0651\u064e"]
+)
+_nfkc_texts = st.lists(st.sampled_from(_NFKC_ALPHABET)).map("".join)
+
+
+@functools.cache
+def _real_lines() -> list[str]:
+    """The non-empty lines of a day of real news articles (SaudiNewsNet, ../shared): ~15,000."""
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(require_shared("corpora", "saudinewsnet", "2015-07-21.zip")) as z:
+        articles = json.loads(z.read(z.namelist()[0]))
+    lines = [ln for a in articles for ln in (a.get("content") or "").split("\n") if ln.strip()]
+    return lines
+
+
+def test_same_nfkc_rules():
+    """normalize_arabic_many rewrites a text to one of the same NFKD before NFKC (NFKC is the composition
+    of NFKD): a no-break space is a space there, and a shadda only moves past marks of lower, non-zero
+    canonical class (canonical ordering sorts each run of marks by class, keeping equal classes in order)."""
+    from akhbar.arabic import _SHADDA_FIRST
+
+    assert unicodedata.normalize("NFKD", "\u00a0") == unicodedata.normalize("NFKD", " ") == " "
+    moved = [chr(cp) for cp in range(0x110000) if _SHADDA_FIRST.fullmatch("\u0651" + chr(cp))]
+    assert moved == [chr(cp) for cp in range(0x064B, 0x0651)]
+    assert all(0 < unicodedata.combining(c) < unicodedata.combining("\u0651") for c in moved)
+    assert all(unicodedata.decomposition(c) == "" for c in [*moved, "\u0651"])
+
+
+@settings(max_examples=500)
+@given(st.one_of(st.text(), _nfkc_texts))
+@example("\u00a0\u0301")  # a mark after the no-break space: it composes with a space neither way
+@example("a\u00a0\u0308\u0301")
+@example("\u0628\u0651\u064e\u064b\u0651\u0650\u0652")
+@example("\u0627\u0651\u064e\u0654")  # hamza above after the marks: composes with alef either way
+@example("\u0651\u0651\u064e\u0651")
+def test_same_nfkc_of_any_text(text):
+    from akhbar.arabic import _same_nfkc
+
+    nfkc = functools.partial(unicodedata.normalize, "NFKC")
+    assert nfkc(_same_nfkc(text)) == nfkc(text)
+    assert unicodedata.normalize("NFKD", _same_nfkc(text)) == unicodedata.normalize("NFKD", text)
+
+
+def test_same_nfkc_passes_the_quick_check_on_real_lines():
+    """What the rewrite is for: real lines holding a no-break space or a shadda before its haraka need no
+    full normalization after it."""
+    from akhbar.arabic import _SHADDA_FIRST, _same_nfkc
+
+    lines = [ln for ln in _real_lines() if "\u00a0" in ln or _SHADDA_FIRST.search(ln)]
+    assert len(lines) > 100
+    assert sum(unicodedata.is_normalized("NFKC", _same_nfkc(ln)) for ln in lines) > 0.9 * len(lines)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.text(), _nfkc_texts), max_size=12))
+@example(["\u00a0", "a\u00a0\u0301", "\u0627\u00a0\u0654", "\u3131\u314f", "\u1100\u1161\u11a8", "ﻷ\u00a0…"])
+@example(["e\u0654\u0301", "a\u064e\u0301", "\u0651\u064e", "\u0995\u09c7\u09be", "\u0f73", "ǅ\u00a0ß"])
+def test_normalize_many_equals_one_at_a_time_nfkc_cases(texts):
+    """Marks that compose or reorder, presentation forms, Hangul, compatibility characters, no-break spaces."""
+    from akhbar.arabic import normalize_arabic_many
+
+    assert normalize_arabic_many(texts) == [normalize_arabic(t) for t in texts]
+
+
+def test_normalize_many_equals_one_at_a_time_on_real_lines():
+    from akhbar.arabic import _SHADDA_FIRST, normalize_arabic_many
+
+    lines = _real_lines()
+    assert sum("\u00a0" in ln for ln in lines) > 10  # the cases the rewrite before NFKC is for
+    assert sum(_SHADDA_FIRST.search(ln) is not None for ln in lines) > 10
+    assert normalize_arabic_many(lines) == [normalize_arabic(t) for t in lines]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_normalize_many_equals_one_at_a_time_on_edited_real_lines(data):
+    """Real lines with characters of the alphabet above put in at random places."""
+    from akhbar.arabic import normalize_arabic_many
+
+    lines = data.draw(st.lists(st.sampled_from(_real_lines()), min_size=1, max_size=8))
+    edited = []
+    for line in lines:
+        for _ in range(data.draw(st.integers(0, 4))):
+            at = data.draw(st.integers(0, len(line)))
+            line = line[:at] + data.draw(st.sampled_from(_NFKC_ALPHABET)) + line[at:]
+        edited.append(line)
+    assert normalize_arabic_many(edited) == [normalize_arabic(t) for t in edited]
