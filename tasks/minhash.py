@@ -54,26 +54,32 @@ def preload() -> Callable[[], None]:
     workers inherit them (the clean stage's StageTask.preload). Returns the call that drops them:
     nothing to do, numba keeps compiled code for the life of the process."""
     minhash_stage_table(["d"], [0], ["a b"], 1)  # every kernel, with the argument types of the clean shards
-    _unmap_llvm_code()
+    _unmap_llvm_pages()
     return _keep
 
 
-def _unmap_llvm_code() -> None:
-    """Unmap the pages of LLVM's machine code that loading numba touched (~50 MiB of the process's PSS, which
-    forked workers would share): the kernels run without it, and the pages map back in from the page cache
-    if numba compiles again. Code pages only (r-xp: never written, so nothing is lost); Linux only."""
+def _unmap_llvm_pages() -> None:
+    """Unmap the pages of LLVM's library that loading numba read (~65 MiB of the process's PSS, which forked
+    workers would share): the kernels run without them, and they map back in from the page cache if numba
+    compiles again. Only mappings holding no anonymous (written) page, so nothing is lost; Linux only."""
     import ctypes
 
     try:
-        with open("/proc/self/maps") as maps:
-            spans = [line.split()[0] for line in maps if " r-xp " in line and line.rstrip().endswith("libllvmlite.so")]
+        with open("/proc/self/smaps") as smaps:
+            lines = smaps.read().splitlines()
         madvise = ctypes.CDLL(None, use_errno=True).madvise
     except (OSError, AttributeError):
         return
     madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    for span in spans:
-        lo, hi = (int(x, 16) for x in span.split("-"))
-        madvise(lo, hi - lo, 4)  # MADV_DONTNEED
+    span = path = anonymous = None
+    for fields in map(str.split, lines):
+        if not fields[0].endswith(":"):  # a mapping: address range, permissions, offset, device, inode, path
+            span, path = fields[0], fields[-1]
+        elif fields[0] == "Anonymous:":
+            anonymous = fields[1]
+        elif fields[0] == "Swap:" and anonymous == fields[1] == "0" and path.endswith("/libllvmlite.so"):
+            lo, hi = (int(x, 16) for x in span.split("-"))
+            madvise(lo, hi - lo, 4)  # MADV_DONTNEED
 
 
 def _keep() -> None:
