@@ -87,6 +87,7 @@ def _keep() -> None:
 
 
 def _word_hashes_kernel(b: np.ndarray, poly: np.uint64) -> np.ndarray:
+    """_word_hashes in one pass over the bytes."""
     n_words = 1
     for c in b:
         n_words += c == 32
@@ -110,6 +111,7 @@ def _word_hashes_kernel(b: np.ndarray, poly: np.uint64) -> np.ndarray:
 
 
 def _minhash_kernel(flat: np.ndarray, lengths: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """minhash_flat: the minimum of each hash function over each set, one set after the other."""
     out = np.empty((len(lengths), len(a)), np.uint32)
     mins = np.empty(len(a), np.uint64)
     at = 0
@@ -128,6 +130,7 @@ def _minhash_kernel(flat: np.ndarray, lengths: np.ndarray, a: np.ndarray, b: np.
 
 
 def _band_keys_kernel(sig: np.ndarray, bands: int, mul: np.uint64) -> np.ndarray:
+    """band_keys: each band's rows folded into a key (xor, multiply, xorshift), row after row."""
     rows = sig.shape[1] // bands
     out = np.empty((sig.shape[0], bands), np.uint64)
     for i in range(sig.shape[0]):
