@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import duckdb
@@ -168,3 +169,37 @@ def test_stage_table_matches_the_definition_for_long_texts_and_words(monkeypatch
     assert minhash._fixed_rows(t.column("signature").combine_chunks(), minhash.NUM_PERM, "<u2").tolist() == [
         [v & 0xFFFF for v in sig] for sig in sigs
     ]
+
+
+def _kernels() -> list:
+    return [
+        minhash._compiled(k) for k in (minhash._word_hashes_kernel, minhash._minhash_kernel, minhash._band_keys_kernel)
+    ]
+
+
+def _llvm_library_rss_kib() -> int:
+    rss, in_library = 0, False
+    with open("/proc/self/smaps") as smaps:
+        for fields in map(str.split, smaps):
+            if not fields[0].endswith(":"):
+                in_library = fields[-1].endswith("/libllvmlite.so")
+            elif fields[0] == "Rss:" and in_library:
+                rss += int(fields[1])
+    return rss
+
+
+def test_preload_loads_every_kernel_a_clean_shard_calls_so_a_forked_worker_compiles_none():
+    minhash.preload()
+    compiled = [len(k.signatures) for k in _kernels()]
+    assert all(compiled)
+    if os.path.exists("/proc/self/smaps"):  # LLVM's library pages that were only read are unmapped
+        assert _llvm_library_rss_kib() < 8 << 10, _llvm_library_rss_kib()
+    texts = ["قال وزير الخارجيه اليوم", "x y", "y" * 300_000 + " z"]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # as a pool worker running a clean shard
+        rows = minhash.minhash_stage_table(["a", "b", "c"], [0, 1, 2], texts, 2).num_rows
+        os.write(write, f"{rows} {[len(k.signatures) for k in _kernels()]}".encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 200).decode() == f"3 {compiled}"
