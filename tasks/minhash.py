@@ -72,7 +72,7 @@ def _unmap_llvm_pages() -> None:
         return
     madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     span = path = anonymous = None
-    for fields in map(str.split, lines):
+    for fields in filter(None, map(str.split, lines)):
         if not fields[0].endswith(":"):  # a mapping: address range, permissions, offset, device, inode, path
             span, path = fields[0], fields[-1]
         elif fields[0] == "Anonymous:":
