@@ -14,6 +14,7 @@ itself, as the OOM killer would (no effect unless set; only in pool workers).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -41,8 +42,15 @@ class StageWorkerDied(RuntimeError):
     pass
 
 
-def _die_with_parent(parent_pid: int) -> None:
+def _start_worker(parent_pid: int) -> None:
     """Pool initializer, in each forked worker."""
+    # The objects inherited from the parent (modules, numba's kernels, preloaded models) are left out of the
+    # cyclic GC: a full pass writes to each object it visits, copying the pages shared with the parent.
+    gc.freeze()
+    _die_with_parent(parent_pid)
+
+
+def _die_with_parent(parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's stop handler
     if sys.platform.startswith("linux"):
@@ -75,7 +83,7 @@ def _pool(n: int) -> ProcessPoolExecutor:
     # Forked when the stage starts (the children inherit the imported modules) and gone with it, so
     # their memory is not held during the corpus-wide DuckDB passes (bench/pipeline.py).
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    return ProcessPoolExecutor(n, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),))
+    return ProcessPoolExecutor(n, mp_context=ctx, initializer=_start_worker, initargs=(os.getpid(),))
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

@@ -1,4 +1,4 @@
-"""MinHash LSH of normalized texts, written with numpy (word hashes computed vectorized).
+"""MinHash LSH of normalized texts: word hashes, minimum hashes and band keys in numba kernels.
 
 120 minimum hashes of the normalized words (multiply-shift hash families with fixed constants), 20
 bands of 6 rows (a pair at similarity 0.8 shares a band with probability 0.998, at 0.5 with 0.27);
@@ -9,8 +9,9 @@ hashes reaches the threshold. Used by the clean shards (minhash_stage_table), th
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -33,28 +34,118 @@ def _const(tag: str, i: int) -> int:
 _A = np.array([_const("a", i) | 1 for i in range(NUM_PERM)], dtype=np.uint64)
 _B = np.array([_const("b", i) for i in range(NUM_PERM)], dtype=np.uint64)
 _BAND_MUL = np.uint64(_const("band", 0) | 1)
-# Work on (_ROW_BLOCK x _CHUNK_TOKENS) uint64 blocks (768 KiB, L2-sized): three numpy calls a block, each one
-# pass over memory that stays in cache (one 120-row buffer: 1.6x the time; smaller chunks: more calls)
-_CHUNK_TOKENS = 8_192
-_ROW_BLOCK = 12
-
-
 _POLY = np.uint64(_const("poly", 0) | 1)
-_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 
 
-def _mix64(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finalizer (in place where possible): spreads the bits of a weak hash."""
-    x ^= x >> np.uint64(30)
-    x *= _MIX1
-    x ^= x >> np.uint64(27)
-    x *= _MIX2
-    x ^= x >> np.uint64(31)
-    return x
+@functools.cache
+def _compiled(kernel: Callable) -> Callable:
+    """`kernel` compiled by numba, cached on disk across runs. numba is imported on first use only: it
+    holds ~90 MiB (LLVM) and ~0.2 s, which the processes that import this module and hash nothing skip."""
+    from numba import njit
+
+    try:
+        return njit(cache=True, nogil=True)(kernel)
+    except RuntimeError:  # no writable cache folder (read-only install and home): compiled in each process
+        return njit(nogil=True)(kernel)
+
+
+def preload() -> Callable[[], None]:
+    """Compile the kernels, or load them from numba's cache, now: in a parent before a fork, so that its
+    workers inherit them (the clean stage's StageTask.preload). Returns the call that drops them:
+    nothing to do, numba keeps compiled code for the life of the process."""
+    minhash_stage_table(["d"], [0], ["a b"], 1)  # every kernel, with the argument types of the clean shards
+    _unmap_llvm_pages()
+    return _keep
+
+
+def _unmap_llvm_pages() -> None:
+    """Unmap the pages of LLVM's library that loading numba read (~65 MiB of the process's PSS, which forked
+    workers would share): the kernels run without them, and they map back in from the page cache if numba
+    compiles again. Only mappings holding no anonymous (written) page, so nothing is lost; Linux only."""
+    import ctypes
+
+    try:
+        with open("/proc/self/smaps") as smaps:
+            lines = smaps.read().splitlines()
+        madvise = ctypes.CDLL(None, use_errno=True).madvise
+    except (OSError, AttributeError):
+        return
+    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    span = path = anonymous = None
+    for fields in filter(None, map(str.split, lines)):
+        if not fields[0].endswith(":"):  # a mapping: address range, permissions, offset, device, inode, path
+            span, path = fields[0], fields[-1]
+        elif fields[0] == "Anonymous:":
+            anonymous = fields[1]
+        elif fields[0] == "Swap:" and anonymous == fields[1] == "0" and path.endswith("/libllvmlite.so"):
+            lo, hi = (int(x, 16) for x in span.split("-"))
+            madvise(lo, hi - lo, 4)  # MADV_DONTNEED
+
+
+def _keep() -> None:
+    pass
+
+
+def _word_hashes_kernel(b: np.ndarray, poly: np.uint64) -> np.ndarray:
+    """_word_hashes in one pass over the bytes."""
+    n_words = 1
+    for c in b:
+        n_words += c == 32
+    out = np.empty(n_words, np.uint64)
+    h, power, length, k = np.uint64(0), np.uint64(1), np.uint64(0), 0
+    for at in range(len(b) + 1):
+        if at < len(b) and b[at] != 32:
+            h += (np.uint64(b[at]) + np.uint64(1)) * power  # wraps modulo 2^64, as intended
+            power *= poly
+            length += np.uint64(1)
+            continue
+        h ^= length * np.uint64(0x9E3779B97F4A7C15)
+        h ^= h >> np.uint64(30)  # splitmix64's finalizer: spreads the bits of a weak hash
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(31)
+        out[k] = h
+        h, power, length, k = np.uint64(0), np.uint64(1), np.uint64(0), k + 1
+    return out
+
+
+def _minhash_kernel(flat: np.ndarray, lengths: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """minhash_flat: the minimum of each hash function over each set, one set after the other."""
+    out = np.empty((len(lengths), len(a)), np.uint32)
+    mins = np.empty(len(a), np.uint64)
+    at = 0
+    for s in range(len(lengths)):
+        mins[:] = np.uint64(0xFFFFFFFFFFFFFFFF)
+        for t in range(at, at + lengths[s]):
+            x = flat[t]
+            for r in range(len(a)):  # the 120 hash functions of one token: a loop LLVM vectorizes
+                v = a[r] * x + b[r]
+                if v < mins[r]:
+                    mins[r] = v
+        at += lengths[s]
+        for r in range(len(a)):
+            out[s, r] = np.uint32(mins[r] >> np.uint64(32))
+    return out
+
+
+def _band_keys_kernel(sig: np.ndarray, bands: int, mul: np.uint64) -> np.ndarray:
+    """band_keys: each band's rows folded into a key (xor, multiply, xorshift), row after row."""
+    rows = sig.shape[1] // bands
+    out = np.empty((sig.shape[0], bands), np.uint64)
+    for i in range(sig.shape[0]):
+        for band in range(bands):
+            key = np.uint64(0)
+            for r in range(band * rows, (band + 1) * rows):
+                key ^= np.uint64(sig[i, r])
+                key *= mul
+                key ^= key >> np.uint64(29)
+            out[i, band] = key
+    return out
 
 
 def token_hashes(norm_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """64-bit hashes of the words of normalized texts, all in one numpy pass (no per-word Python).
+    """64-bit hashes of the words of normalized texts, all in one pass (no per-word Python).
 
     Returns (hashes of every word, texts in order; words per text). A word's hash is a polynomial
     over its UTF-8 bytes modulo 2^64, mixed with its length through splitmix64's finalizer."""
@@ -62,44 +153,13 @@ def token_hashes(norm_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return _word_hashes(" ".join(t for t in norm_texts if t).encode("utf-8")), lengths
 
 
-_powers: list[np.ndarray] = []  # [P^g, P^-g] mod 2^64 for g < the longest text hashed so far (grown by doubling)
-
-
-def _power_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """P^g and P^-g modulo 2^64 for g = 0 .. n-1 (P = _POLY is odd, so it has an inverse)."""
-    if not _powers or len(_powers[0]) < n:
-        size = max(1 << 16, 1 << (n - 1).bit_length())
-        out = []
-        for base in (_POLY, np.uint64(pow(int(_POLY), -1, 1 << 64))):
-            table = np.full(size, base, np.uint64)
-            table[0] = 1
-            np.multiply.accumulate(table, out=table)  # wraps modulo 2^64, as intended
-            out.append(table)
-        _powers[:] = out
-    return _powers[0], _powers[1]
-
-
 def _word_hashes(big: bytes) -> np.ndarray:
     """The hash of every space-separated word of `big` (UTF-8): sum over its bytes of (byte + 1) *
-    P^(position in the word), mod 2^64, computed as P^-start * sum of (byte + 1) * P^(position in
-    `big`), so that no per-byte word position is needed; then mixed with the word's length."""
+    P^(position in the word), mod 2^64, xor its length in bytes * 0x9E3779B97F4A7C15, through
+    splitmix64's finalizer."""
     if not big:
         return np.empty(0, np.uint64)
-    b = np.frombuffer(big, np.uint8)
-    seps = np.flatnonzero(b == 32)
-    starts = np.empty(len(seps) + 1, np.int64)
-    starts[0] = 0
-    np.add(seps, 1, out=starts[1:])
-    powers, inverses = _power_tables(len(b))
-    contrib = np.add(b, 1, dtype=np.uint64)
-    contrib *= powers[: len(b)]
-    h = np.add.reduceat(contrib, starts)
-    with np.errstate(over="ignore"):
-        h[:-1] -= powers[seps] * np.uint64(33)  # each word's sum ran over the space after it (32 + 1)
-        h *= inverses[starts]
-        word_len = np.diff(starts, append=len(b) + 1) - 1
-        h ^= word_len.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    return _mix64(h)
+    return _compiled(_word_hashes_kernel)(np.frombuffer(big, np.uint8), _POLY)
 
 
 def minhash_signatures(token_sets: list[list[int]]) -> np.ndarray:
@@ -113,54 +173,22 @@ def minhash_flat(flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """minhash_signatures over concatenated token hashes; lengths[k] >= 1 tokens per set.
 
     Hash i of token x is the high 32 bits of (a_i * x + b_i) mod 2^64 (multiply-shift; x is already
-    well mixed). Repeated tokens change no minimum, so multisets need no dedup. Work goes in
-    chunks of ~_CHUNK_TOKENS tokens and _ROW_BLOCK hash functions with in-place numpy operations; the
-    minimum is taken over the whole 64-bit values (the high half of the minimum is the minimum of the
-    high halves)."""
-    n = len(lengths)
-    out = np.empty((n, NUM_PERM), np.uint32)
-    if n == 0:
-        return out
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    a, b = _A[:, None], _B[:, None]
-    i = 0
-    while i < n:
-        # sets [i, j) with at most _CHUNK_TOKENS tokens (at least one set)
-        j = max(i + 1, int(np.searchsorted(ends, starts[i] + _CHUNK_TOKENS, side="right")))
-        tok = flat[starts[i] : ends[j - 1]][None, :]
-        offsets = starts[i:j] - starts[i]
-        buf = np.empty((_ROW_BLOCK, tok.shape[1]), np.uint64)
-        mins = np.empty((NUM_PERM, j - i), np.uint64)
-        for r in range(0, NUM_PERM, _ROW_BLOCK):
-            rows = buf[: min(_ROW_BLOCK, NUM_PERM - r)]
-            np.multiply(a[r : r + _ROW_BLOCK], tok, out=rows)  # uint64 arithmetic wraps modulo 2^64, as intended
-            rows += b[r : r + _ROW_BLOCK]
-            np.minimum.reduceat(rows, offsets, axis=1, out=mins[r : r + _ROW_BLOCK])
-        mins >>= np.uint64(32)
-        out[i:j] = mins.T
-        i = j
-    return out
+    well mixed). Repeated tokens change no minimum, so multisets need no dedup. The minimum is taken
+    over the whole 64-bit values (the high half of the minimum is the minimum of the high halves)."""
+    flat, lengths = np.ascontiguousarray(flat, np.uint64), np.ascontiguousarray(lengths, np.int64)
+    if lengths.sum() > len(flat):
+        raise ValueError(f"{lengths.sum()} tokens in the sets, {len(flat)} given")
+    return _compiled(_minhash_kernel)(flat, lengths, _A, _B)
 
 
 def band_keys(signatures: np.ndarray) -> np.ndarray:
     """(n, BANDS) uint64 keys: a hash of each band's ROWS minimum hashes."""
-    sig = signatures.reshape(len(signatures), BANDS, ROWS)
-    key = np.zeros((len(signatures), BANDS), np.uint64)
-    shifted = np.empty_like(key)
-    with np.errstate(over="ignore"):
-        for r in range(ROWS):  # in place: no temporary (n, BANDS) arrays
-            key ^= sig[:, :, r].astype(np.uint64)
-            key *= _BAND_MUL
-            np.right_shift(key, np.uint64(29), out=shifted)
-            key ^= shifted
-    return key
+    signatures = np.ascontiguousarray(signatures, np.uint32).reshape(len(signatures), NUM_PERM)
+    return _compiled(_band_keys_kernel)(signatures, BANDS, _BAND_MUL)
 
 
-_STAGE_BATCH = 10_000  # texts per numpy pass
-# ... and at most this many characters per pass (_word_hashes holds ~10 bytes of work per byte of text, and
-# keeps power tables of 16 bytes per byte of the longest pass: 8-16 MiB):
-# a longer text is hashed in pieces cut at spaces, its signature the minimum over the pieces' (same words).
+# Texts go to the kernels in passes of about this many characters (a pass holds ~4 bytes a character);
+# a word longer than this is hashed as pieces of this many characters, as in the first stored signatures.
 _STAGE_CHARS = 250_000
 
 
@@ -197,25 +225,21 @@ def minhash_stage_table(
 
 
 def _text_signatures(texts: list[str], words: np.ndarray) -> np.ndarray:
-    """(len(texts), NUM_PERM) uint32 signatures of non-empty texts of words[k] words (spaces + 1) each:
-    in numpy passes of at most _STAGE_BATCH texts and about _STAGE_CHARS characters; a longer text
-    alone, in pieces cut at spaces (its signature the minimum over the pieces', same words)."""
-    out = np.empty((len(texts), NUM_PERM), np.uint32)
+    """(len(texts), NUM_PERM) uint32 signatures of non-empty texts of words[k] words (spaces + 1) each,
+    in passes of about _STAGE_CHARS characters. A text longer than that is hashed as its _pieces joined
+    by spaces: the same words, but a word longer than _STAGE_CHARS cut as _pieces cuts it."""
+    texts, words = list(texts), np.array(words, np.int64)
     chars = np.fromiter(map(len, texts), np.int64, len(texts))
-    long = np.flatnonzero(chars > _STAGE_CHARS)
-    for k in long.tolist():
-        pieces = _pieces(texts[k], _STAGE_CHARS)
-        out[k] = np.minimum.reduce([minhash_flat(*token_hashes([piece]))[0] for piece in pieces], axis=0)
-    short = np.flatnonzero(chars <= _STAGE_CHARS) if len(long) else np.arange(len(texts))
-    if len(long):
-        texts = [texts[k] for k in short.tolist()]
-    ends = np.cumsum(chars[short] + 1)  # a space after each text
+    for k in np.flatnonzero(chars > _STAGE_CHARS).tolist():
+        texts[k] = " ".join(_pieces(texts[k], _STAGE_CHARS))
+        words[k], chars[k] = texts[k].count(" ") + 1, len(texts[k])
+    out = np.empty((len(texts), NUM_PERM), np.uint32)
+    ends = np.cumsum(chars + 1)  # a space after each text
     at = 0
-    while at < len(short):
-        stop = int(np.searchsorted(ends, (ends[at - 1] if at else 0) + _STAGE_CHARS, side="right"))
-        stop = min(max(stop, at + 1), at + _STAGE_BATCH)
+    while at < len(texts):
+        stop = max(int(np.searchsorted(ends, (ends[at - 1] if at else 0) + _STAGE_CHARS, side="right")), at + 1)
         tokens = _word_hashes(" ".join(texts[at:stop]).encode("utf-8"))
-        out[short[at:stop]] = minhash_flat(tokens, words[short[at:stop]])
+        out[at:stop] = minhash_flat(tokens, words[at:stop])
         at = stop
     return out
 

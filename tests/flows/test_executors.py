@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
@@ -21,6 +22,18 @@ def test_each_finished_shard_is_reported(workers, tmp_path):
     results = executor.map(StageTask(_square, name="square"), [0, 1, 2, 3], run_dir=str(tmp_path))
     assert [r["value"] for r in results] == [0, 1, 4, 9]
     assert seen == [("square", n, 4) for n in range(1, 5)]
+
+
+def _frozen_objects(run_dir: str, shard_id: int) -> dict:
+    return {"frozen": gc.get_freeze_count()}
+
+
+def test_pool_workers_leave_the_objects_they_inherit_out_of_the_gc(tmp_path):
+    """A full GC pass in a worker would write to every inherited object, copying the pages it shares with
+    the parent (the preloaded models, numba's kernels) into each worker."""
+    results = LocalExecutor(workers=2).map(StageTask(_frozen_objects, name="frozen"), [0, 1], run_dir=str(tmp_path))
+    assert all(r["frozen"] > 10_000 for r in results)
+    assert gc.get_freeze_count() == 0  # the parent's own GC is untouched
 
 
 _PRELOADED: dict = {}
