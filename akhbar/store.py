@@ -61,7 +61,7 @@ def write_staged(table: pa.Table, path: Path, plain: tuple[str, ...] = ()) -> No
     pq.write_table(table, path, **staging_options(table.schema, plain))
 
 
-def read_staged(path: Path, columns: list[str] | None = None) -> pa.Table:
+def read_staged(path: str | Path, columns: list[str] | None = None) -> pa.Table:
     """One work file of a run (write_staged) as a table: the file read directly, in this thread, at about
     two thirds of pq.read_table's CPU (no dataset discovery, no thread pool for a shard's small file)."""
     with pq.ParquetFile(path) as f:

@@ -200,7 +200,7 @@ def read_decisions(run_dir: str, shard_id: int) -> pa.Table:
 
 def final_paragraphs(run_dir: str, shard_id: int):
     """A shard's staged paragraphs with the corpus-wide decisions applied, in document order."""
-    paras = pq.read_table(staging.path(run_dir, "clean_paragraphs", shard_id))
+    paras = store.read_staged(staging.path(run_dir, "clean_paragraphs", shard_id))
     decisions = read_decisions(run_dir, shard_id)
     n = paras.num_rows
     status = paras.column("status").to_pylist()

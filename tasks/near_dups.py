@@ -18,7 +18,6 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from akhbar import schema, sqlfiles, staging, store
 from akhbar.settings import Settings
@@ -153,10 +152,8 @@ class _StateWriter:
         """The paragraph_minhash rows of one staged file's eligible rows (`part`: their rows in it)."""
         if self._stop.is_set():
             raise _Abandoned
-        with pq.ParquetFile(file) as pf:
-            # one thread: the pass runs beside it
-            staged = pf.read(columns=["doc_id", "position", "bands", "signature"], use_threads=False)
-            staged = staged.take(part.column("row"))
+        # one thread (read_staged): the pass runs beside it
+        staged = store.read_staged(file, columns=["doc_id", "position", "bands", "signature"]).take(part.column("row"))
         columns = {
             "doc_id": staged.column("doc_id"),
             "position": staged.column("position"),

@@ -8,11 +8,10 @@ import operator
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from akhbar import staging
 from akhbar.staging import MENTION_SCHEMA, PUBLISHED_SCHEMA
-from akhbar.store import write_staged
+from akhbar.store import read_staged, write_staged
 from akhbar.tasking import StageTask
 from akhbar.tasks.dates.mentions import mentions_of_paragraphs
 from akhbar.tasks.dates.published import staged_publication_date
@@ -24,10 +23,7 @@ def dated_paragraphs(run_dir: str, shard_id: int) -> pa.Table:
     decisions applied, but a revision's) is kept or metadata, in document order: only the columns dates reads."""
     from akhbar.tasks.dedup import read_decisions
 
-    # one thread: a stage's workers keep the cores busy already, and reader threads cost CPU to hand over work
-    paras = pq.read_table(
-        staging.path(run_dir, "clean_paragraphs", shard_id), columns=_PARAGRAPH_COLUMNS, use_threads=False
-    )
+    paras = read_staged(staging.path(run_dir, "clean_paragraphs", shard_id), columns=_PARAGRAPH_COLUMNS)
     dated = pc.is_in(paras.column("status"), _DATED).to_numpy(zero_copy_only=False)
     decisions = read_decisions(run_dir, shard_id)
     if decisions.num_rows:
@@ -54,9 +50,7 @@ _MENTION_FIELDS = operator.attrgetter(*_MENTION_FIELD_NAMES)
 
 def dates_shard(run_dir: str, shard_id: int) -> dict:
     """Publication dates and date mentions for one record shard (after dedup decided the statuses)."""
-    docs = pq.read_table(
-        staging.path(run_dir, "clean_docs", shard_id), columns=_DOC_COLUMNS, use_threads=False
-    ).to_pylist()
+    docs = read_staged(staging.path(run_dir, "clean_docs", shard_id), columns=_DOC_COLUMNS).to_pylist()
     paras = dated_paragraphs(run_dir, shard_id)
     pub = {name: [] for name in PUBLISHED_SCHEMA.names}
     reference: dict[str, dt.date | None] = {}
