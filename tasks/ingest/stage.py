@@ -50,8 +50,7 @@ def ingest_shard(run_dir: str, shard_id: int) -> dict:
                     if isinstance(item, Reject):
                         rejects.append(_reject_row(display_path(item.source_uri), item.error, input_index, item.stage))
                     else:
-                        if item.content_kind == "text" and len(item.content) > settings.max_line_chars:
-                            rejects.extend(_drop_long_lines(item, input_index, settings))
+                        rejects.extend(_drop_long_lines(item, input_index, settings))
                         if item.content and not item.content.isspace():  # not .strip(): no copy of the text
                             n_records += 1
                             records.add(_storable(item))
@@ -88,7 +87,7 @@ def _reject_row(uri: str, error: str, input_index: int, stage: str = "ingest") -
 
 def _drop_long_lines(rec: Record, input_index: int, settings: Settings) -> list[dict]:
     """Leave out the lines of a text record longer than max_line_chars; a reject row for each."""
-    if rec.content_kind != "text":
+    if rec.content_kind != "text" or len(rec.content) <= settings.max_line_chars:  # no line can be longer
         return []
     rec.content, dropped = drop_long_lines(rec.content, settings.max_line_chars)
     if not dropped:
