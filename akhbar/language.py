@@ -2,7 +2,7 @@
 
 py3langid (a maintained fork of langid.py; its model ships inside the wheel, no download at run
 time) classifies ~100 languages in well under a millisecond for a news page once the model is loaded
-(about 1 s, once per process, on first use). Only a prefix of the text is read: language does
+(once per process, on first use: akhbar.langid_model). Only a prefix of the text is read: language does
 not change half-way through an article, and the cost stays flat for huge pages. The script counts
 read 3,000 characters; the classifier, whose cost grows with its input, reads 1,000 (3 ms -> 1 ms a
 page; the same language on all 242 dev HTML pages and on 7,999 of 8,000 corpus articles, the other
@@ -112,10 +112,9 @@ def _model():
         with _lock:  # one load per process even when a Prefect worker runs tasks in threads
             if _identifier is None and not _unavailable:
                 try:
-                    import py3langid
+                    from akhbar.langid_model import load_identifier
 
-                    py3langid.classify("warm up")  # loads the packaged model once, under the lock
-                    _identifier = py3langid
+                    _identifier = load_identifier()  # once, under the lock
                 except Exception:
                     _unavailable = True
     return _identifier
@@ -123,7 +122,7 @@ def _model():
 
 def preload() -> Callable[[], None]:
     """Load the classifier's model now (in a parent, so forked workers share it instead of each
-    spending ~0.6 s and 75 MiB loading it: bench/vs_datatrove.py); returns the call that drops it,
+    spending 0.1-0.4 s and 75 MiB loading it: bench/vs_datatrove.py); returns the call that drops it,
     or does nothing when the model was loaded before (this process keeps it: reloading it for each
     run of a long-lived process cost ~0.4 s a run, bench/html_vs_trafilatura.py)."""
     if _identifier is not None:
@@ -139,8 +138,6 @@ def _keep() -> None:
 def _unload() -> None:
     global _identifier
     with _lock:
-        if _identifier is not None:
-            _identifier.langid.IDENTIFIER = None
         _identifier = None
 
 
