@@ -13,7 +13,8 @@ HEADER = """# Architecture
 
 The run is eight stages over a run folder `OUT/_staging/<run_id>/` (akhbar/staging.py declares every
 staged file), in this order (flows/orchestration.py `STAGES`, run by `run_pipeline`). A stage reads
-staged files of the stages before it, and `table:<name>` the published tables of earlier runs;
+staged files of the stages before it, and `table:<name>` the published tables of earlier runs; a stage
+marked *beside* another runs in the driver while that stage's pool works (neither reads what the other writes);
 `final:<name>` is a published table's files assembled in the run folder, moved into the tables by
 publish. Every published column is documented in sql/README.md; the SQL of the corpus-wide passes
 is in sql/stages/.
@@ -41,7 +42,7 @@ def _columns(writes: tuple[str, ...]) -> str:
 
 def markdown() -> str:
     rows = [
-        f"| {s.name} | {'yes' if s.per_shard else 'no'} | {', '.join(map(_where, s.reads))} | "
+        f"| {s.name}{f' (beside {s.beside})' if s.beside else ''} | {'yes' if s.per_shard else 'no'} | {', '.join(map(_where, s.reads))} | "
         f"{', '.join(map(_where, s.writes))} | {_columns(s.writes)} |"
         for s in STAGES
     ]

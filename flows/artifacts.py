@@ -15,9 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from akhbar import store
+from akhbar.flows.orchestration import STAGES as DAG
 
 # The stages run_pipeline reports, in order; progress is the share of these done.
-STAGES = ["ingest", "admit", "clean", "dedup", "stories", "dates", "write", "publish"]
+STAGES = [stage.name for stage in DAG]
+
+_BESIDE = {stage.name for stage in DAG if stage.beside}
 
 PROGRESS_KEY = "akhbar-progress"
 TABLE_KEY = "akhbar-counts"
@@ -53,6 +56,7 @@ STAGE_LINES = {
     "admit": "{admitted} new records in {shards} shard(s), {seen} already stored",
     "clean": "{documents} documents: {paragraphs} paragraphs, {rejects} rejected",
     "dedup": "{exact_dup} exact and {near_dup} near duplicates, {site_template} site-template paragraphs",
+    "stories": "{documents} documents in {stories} stories, {joined} joined to an earlier article",
     "dates": "{published} publication dates, {mentions} date mentions",
     "write": "wrote {documents} documents, {paragraphs} paragraphs ({kept} kept), {date_mentions} date mentions",
     "publish": "published the run's files",
@@ -73,7 +77,8 @@ def stage_line(stage: str, counts: dict, seconds: float, documents: int | None =
 
 
 class StageClock:
-    """Seconds between `on_stage` calls, and the run's record count once ingest has told it."""
+    """Seconds between `on_stage` calls, and the run's record count once ingest has told it. A stage that runs
+    beside another (orchestration.STAGES `beside`) reports inside that one's span, which it does not end."""
 
     def __init__(self):
         import time
@@ -84,7 +89,9 @@ class StageClock:
 
     def line(self, stage: str, counts: dict) -> str:
         now = self._now()
-        seconds, self.last = now - self.last, now
+        seconds = now - self.last
+        if stage not in _BESIDE:
+            self.last = now
         if stage == "ingest":
             self.documents = counts.get("records")
         return stage_line(stage, counts, seconds, self.documents if stage != "publish" else None)

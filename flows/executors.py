@@ -65,7 +65,10 @@ class LocalExecutor:
             if preload not in self._preloaded:
                 self._preloaded[preload] = preload()
 
-    def map(self, stage, shard_ids: list[int], **const) -> list[dict]:
+    def map(self, stage, shard_ids: list[int], beside: Callable[[], Any] | None = None, **const) -> list[dict]:
+        """stage.fn(shard_id=i, **const) for each shard, in a forked pool when workers > 1. `beside()`, when
+        given, runs once in this process while the pool's workers work (they are forked before it starts,
+        so none inherits its state); without a pool, before the shards."""
         fn = stage.fn
         name = getattr(stage, "name", fn.__name__)
         done = self.on_shard and (lambda n: self.on_shard(name, n, len(shard_ids)))
@@ -75,6 +78,8 @@ class LocalExecutor:
         release = self._preloaded.pop(preload, None)
         try:
             if self.workers == 1 or len(shard_ids) < 2:
+                if beside:
+                    beside()
                 results = []
                 for i in shard_ids:
                     results.append(_call_timed(fn, dict(const, shard_id=i)))
@@ -86,12 +91,22 @@ class LocalExecutor:
             if preload is not None and release is None:
                 release = preload()
             return map_in_pool(
-                _call_released, stage, shard_ids, self.workers, const, on_done=done, meanwhile=self._preload_pending
+                _call_released, stage, shard_ids, self.workers, const, on_done=done, meanwhile=self._meanwhile(beside)
             )
         finally:
             if release:
                 release()
                 release_free_memory()
+
+    def _meanwhile(self, beside: Callable[[], Any] | None) -> Callable[[], None]:
+        """What this process does while a pool works: the pending preloads, then `beside`."""
+
+        def meanwhile() -> None:
+            self._preload_pending()
+            if beside:
+                beside()
+
+        return meanwhile
 
     def call(self, stage, **kwargs) -> Any:
         result = _call_timed(stage.fn, kwargs)
@@ -224,9 +239,12 @@ class PrefectExecutor:
     def prepare(self, stage) -> None:
         """Nothing to do ahead: the stage's task runs load what they need (LocalExecutor.prepare)."""
 
-    def map(self, stage, shard_ids: list[int], **const) -> list[dict]:
+    def map(self, stage, shard_ids: list[int], beside: Callable[[], Any] | None = None, **const) -> list[dict]:
+        """The stage's task runs over shard batches; `beside()` (LocalExecutor.map) first, in the flow's process."""
         from prefect import unmapped
 
+        if beside:
+            beside()
         if not shard_ids:
             return []
         task = _derived_task(stage, _batch_fn)

@@ -1,10 +1,11 @@
-"""The pipeline DAG, orchestrated once: ingest -> admit -> clean -> dedup -> stories -> dates -> write -> publish.
+"""The pipeline DAG, orchestrated once: ingest -> admit -> clean -> dedup -> stories beside dates -> write -> publish.
 
 This module imports no Prefect at load time: the CLI's quick path runs from here in about a
 second; `flows/pipeline.py` wraps `run_pipeline` in the Prefect flow.
 
-`STAGES` lists the stages with what each reads and writes; `run_pipeline` runs them in that order,
-mapping the per-shard ones over shards through an executor (flows/executors.py: `LocalExecutor`,
+`STAGES` lists the stages with what each reads and writes; `run_pipeline` runs them in that order (a
+stage declared `beside` a mapped stage runs in the driver while that stage's pool works), mapping the
+per-shard ones over shards through an executor (flows/executors.py: `LocalExecutor`,
 `PrefectExecutor`). Tasks receive the run folder and a shard id and return small dicts of counts,
 so Prefect never hashes or ships big data.
 """
@@ -56,6 +57,7 @@ class Stage:
     per_shard: bool  # mapped over shards, or one corpus-wide call
     reads: tuple[str, ...]
     writes: tuple[str, ...]
+    beside: str | None = None  # the mapped stage it runs beside, in the driver while that stage's pool works
 
 
 # The DAG in the order run_pipeline runs it (docs/architecture.md has the same table with the columns).
@@ -90,6 +92,7 @@ STAGES: tuple[Stage, ...] = (
         False,
         ("clean_docs", "clean_paragraphs", "dedup_decisions", "clean_docsig", "table:documents", "table:story_members"),
         ("story_assigned", "final:story_members"),
+        beside="dates",  # neither reads what the other writes; stories' pass would leave a core idle alone
     ),
     Stage(
         "dates",
@@ -203,15 +206,21 @@ def run_pipeline(
         timed("clean", clean_all)
         # a shard lost with its worker has its records in rejects and nothing for the later stages
         record_shards = [k for k, r in zip(admitted["shards"], cleaned) if not r.get(LOST)]
+        stories_beside = None
         if record_shards:
             timed(
                 "dedup", lambda: executor.call(dedup.dedup_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id)
             )
-            timed(
-                "stories",
-                lambda: executor.call(stories.stories_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id),
-            )
-        timed("dates", lambda: _sum(executor.map(dates.dates_task, record_shards, run_dir=run_dir)))
+
+            def stories_beside() -> None:  # STAGES: stories runs beside dates
+                timed(
+                    "stories",
+                    lambda: executor.call(stories.stories_task, out_dir=str(out_path), run_dir=run_dir, run_id=run_id),
+                )
+
+        timed(
+            "dates", lambda: _sum(executor.map(dates.dates_task, record_shards, run_dir=run_dir, beside=stories_beside))
+        )
         side: dict[str, int] = {}
 
         def write_all() -> dict:

@@ -112,3 +112,52 @@ def test_the_language_preload_keeps_a_model_this_process_had_loaded_before():
     language._unload()
     language.preload()()
     assert language._identifier is None  # loaded by the preload: dropped by its release
+
+
+def _wait_for(path, seconds: float = 60.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _meets_beside(run_dir: str, shard_id: int) -> dict:
+    from pathlib import Path
+
+    (Path(run_dir) / f"worker-{shard_id}").touch()
+    return {"saw_beside": _wait_for(Path(run_dir) / "beside")}
+
+
+def test_beside_runs_in_this_process_while_the_pool_works(tmp_path):
+    """The shards wait for a file `beside` writes and `beside` for files the shards write: run before the pool
+    or after it, one of them would wait in vain."""
+    ran: list[int] = []
+
+    def beside() -> None:
+        ran.append(os.getpid())
+        assert _wait_for(tmp_path / "worker-0") or _wait_for(tmp_path / "worker-1")
+        (tmp_path / "beside").touch()
+
+    results = LocalExecutor(workers=2).map(
+        StageTask(_meets_beside, name="meet"), [0, 1], run_dir=str(tmp_path), beside=beside
+    )
+    assert ran == [os.getpid()]
+    assert all(r["saw_beside"] for r in results)
+
+
+def _fails(run_dir: str, shard_id: int) -> dict:
+    raise AssertionError("no shard should run")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_error_beside_the_pool_is_the_stage_error(workers, tmp_path):
+    def beside() -> None:
+        raise RuntimeError("beside failed")
+
+    stage = StageTask(_square if workers == 2 else _fails, name="square")
+    with pytest.raises(RuntimeError, match="beside failed"):
+        LocalExecutor(workers=workers).map(stage, [0, 1, 2, 3], run_dir=str(tmp_path), beside=beside)

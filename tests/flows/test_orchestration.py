@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+import pytest
+
 from akhbar import staging, store
 from akhbar.flows import architecture
 from akhbar.flows.orchestration import STAGES, LocalExecutor, run_pipeline
@@ -26,7 +28,8 @@ def _missing_outputs(run: Path, writes: tuple[str, ...]) -> list[str]:
     return missing
 
 
-def test_stages_are_the_run_and_write_what_they_declare(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_stages_are_the_run_and_write_what_they_declare(workers, tmp_path):
     out = tmp_path / "out"
     seen: list[str] = []
     missing: dict[str, list[str]] = {}
@@ -40,7 +43,7 @@ def test_stages_are_the_run_and_write_what_they_declare(tmp_path):
             (run,) = (out / store.STAGING).iterdir()
             missing[stage] = _missing_outputs(run, declared.writes)
 
-    summary = run_pipeline([str(SAMPLE)], str(out), executor=LocalExecutor(1), on_stage=on_stage)
+    summary = run_pipeline([str(SAMPLE)], str(out), executor=LocalExecutor(workers), on_stage=on_stage)
     assert summary["published"]
     assert seen == [s.name for s in STAGES] == list(summary["stage_seconds"])
     assert {stage: m for stage, m in missing.items() if m} == {}
@@ -56,6 +59,20 @@ def test_stage_tasks_and_staged_kinds_exist():
         assert set(staged_reads) <= set(staging.STAGED) and set(staged_reads) <= written, stage.name
         written |= {k for k in stage.writes if ":" not in k}
     assert written == set(staging.STAGED)
+
+
+def test_a_stage_beside_another_shares_no_file_with_it():
+    """The two run at once: neither may read what the other writes, nor write what the other writes."""
+    by_name = {stage.name: stage for stage in STAGES}
+    besides = [stage for stage in STAGES if stage.beside]
+    assert besides
+    for stage in besides:
+        other = by_name[stage.beside]
+        assert other.per_shard and not stage.per_shard
+        assert STAGES.index(other) == STAGES.index(stage) + 1  # reported just before it, started with it
+        assert not set(stage.reads) & set(other.writes), stage.name
+        assert not set(other.reads) & set(stage.writes), stage.name
+        assert not set(stage.writes) & set(other.writes), stage.name
 
 
 def test_architecture_doc_is_current():
