@@ -10,7 +10,7 @@ First one run of the whole pipeline (this checkout, 2 workers) over --input, who
 copied just before publish: the snapshot every measured run starts from. Then, for each stage and
 each of --repeat rounds, a child process per revision (the baseline's files from git, this venv),
 alternating: it copies the snapshot, calls the stage function over every shard in turn in one
-process (no pool), and reports its CPU and wall seconds. Printed: the medians, the ratio baseline /
+process (no pool; each shard as a pool worker runs it), and reports its CPU and wall seconds. Printed: the medians, the ratio baseline /
 this checkout, and whether the stage wrote the same tables at both revisions (every staged or final
 Parquet file the stage writes, compared as tables: `same`, or `same rows` when only the row order
 inside a file differs, as DuckDB's COPY without ORDER BY may leave it).
@@ -92,7 +92,15 @@ def child(args) -> None:
     )
     if args.stage == "ingest":  # the plan is the ingest stage's input, not its output
         shutil.copytree(snap / "ingest" / "plan", run / "ingest" / "plan")
+    import gc
     import resource
+
+    from akhbar.flows import executors
+
+    # each shard as a pool worker runs it (a revision without that wrapper: the function alone), with what
+    # the process holds so far left out of the GC, as the pool's workers leave what they inherit
+    run_shard = getattr(executors, "_call_released", lambda fn, kwargs: fn(**kwargs))
+    gc.freeze()
 
     result = {}
     if args.stage in CORPUS_WIDE:
@@ -103,7 +111,7 @@ def child(args) -> None:
         shards = shard_ids(run, args.stage)
         t0, c0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
         for i in shards:
-            fn(run_dir=str(run), shard_id=i, **extra)
+            run_shard(fn, dict(extra, run_dir=str(run), shard_id=i))
     c1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime
     code = str(Path(sys.modules["akhbar"].__file__).resolve().parents[1])
