@@ -90,7 +90,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="akhbar-staged-options-"))
     try:
         snap = work / "snapshot"
-        snapshot(args.input or [str(common.CORPORA / "jsonl")], snap)
+        snapshot(args.input or [str(common.CORPORA / "jsonl")], snap, work / "tables")
         rows = []
         for kind, plain in PLAIN.items():
             files = [groups for groups in map(groups_of, staging.paths(snap, kind)) if groups]
