@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from akhbar.kernels import compiled
+
 _CODE_POINTS = 0x110000
 
 
 class CodePointTable:
-    """table(cps) -> classify(cp) for every code point of the uint32 array `cps`, as an array of `dtype`.
+    """table(cps) -> classify(cp) for every code point of the uint32 array `cps`, as an array of `dtype`;
+    table.run(kernel, cps, ...) passes the table itself to a numba kernel that reads it.
 
     The table (one entry per code point, allocated on first use) starts at `unseen`; a corpus uses a
     few hundred distinct characters, so classify runs a few hundred times per process."""
@@ -20,14 +23,33 @@ class CodePointTable:
         self._table = None
 
     def __call__(self, cps):
+        found = self._array()[cps]
+        unseen = found == self._unseen
+        if unseen.any():
+            self._fill(cps[unseen])
+            found = self._table[cps]
+        return found
+
+    def run(self, kernel: Callable, cps, *args) -> int:
+        """compiled(kernel)(cps, table, unseen, *args): a kernel that returns -1 when it meets a code point
+        the table holds `unseen` for, else a count >= 0. Then those code points are classified and it runs
+        again (once: every code point of `cps` is known then)."""
+        run = compiled(kernel)
+        found = run(cps, self._array(), self._unseen, *args)
+        if found < 0:
+            self._fill(cps[self._table[cps] == self._unseen])
+            found = run(cps, self._table, self._unseen, *args)
+        return found
+
+    def _array(self):
         import numpy as np  # on first use: importing akhbar.arabic stays light
 
         if self._table is None:
             self._table = np.full(_CODE_POINTS, self._unseen, self._dtype)
-        found = self._table[cps]
-        unseen = found == self._unseen
-        if unseen.any():
-            for cp in np.unique(cps[unseen]).tolist():
-                self._table[cp] = self._classify(cp)
-            found = self._table[cps]
-        return found
+        return self._table
+
+    def _fill(self, cps) -> None:
+        import numpy as np
+
+        for cp in np.unique(cps).tolist():
+            self._table[cp] = self._classify(cp)

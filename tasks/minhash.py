@@ -9,7 +9,6 @@ hashes reaches the threshold. Used by the clean shards (minhash_stage_table), th
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Callable, Iterator
 
@@ -17,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import xxhash
 
+from akhbar.kernels import compiled as _compiled
 from akhbar.staging import MINHASH_STAGE_SCHEMA
 
 # MinHash LSH constants. They are part of the stored state (paragraph_minhash): changing them makes
@@ -35,18 +35,6 @@ _A = np.array([_const("a", i) | 1 for i in range(NUM_PERM)], dtype=np.uint64)
 _B = np.array([_const("b", i) for i in range(NUM_PERM)], dtype=np.uint64)
 _BAND_MUL = np.uint64(_const("band", 0) | 1)
 _POLY = np.uint64(_const("poly", 0) | 1)
-
-
-@functools.cache
-def _compiled(kernel: Callable) -> Callable:
-    """`kernel` compiled by numba, cached on disk across runs. numba is imported on first use only: it
-    holds ~90 MiB (LLVM) and ~0.2 s, which the processes that import this module and hash nothing skip."""
-    from numba import njit
-
-    try:
-        return njit(cache=True, nogil=True)(kernel)
-    except RuntimeError:  # no writable cache folder (read-only install and home): compiled in each process
-        return njit(nogil=True)(kernel)
 
 
 def preload() -> Callable[[], None]:
