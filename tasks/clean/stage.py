@@ -218,7 +218,8 @@ def preload() -> Callable[[], None]:
     """The clean stage's read-only state, loaded in the parent before its pool forks (StageTask.preload): the
     language model and the numba kernels of the text path and MinHash (~0.25 s and ~45 MiB). Returns the call
     that drops it."""
-    clean_texts(["قال الوزير اليوم إن"])  # its kernels, before the MinHash preload unmaps LLVM's pages
+    clean_texts(["قال الوزير اليوم إن"])  # their kernels, before the MinHash preload unmaps LLVM's pages
+    detect_languages(["قال الوزير اليوم إن"])
     preload_minhash()
     return preload_language_model()
 
