@@ -181,15 +181,23 @@ _STAGE_CHARS = 250_000
 
 
 def minhash_stage_table(
-    doc_ids: list[str], positions: list[int], norm_texts: list[str], min_words: int, full_signatures: list | None = None
+    doc_ids: list[str],
+    positions: list[int],
+    norm_texts: list[str],
+    min_words: int,
+    full_signatures: list | None = None,
+    words: list[int] | None = None,
 ) -> pa.Table:
     """Band keys and 16-bit signatures of the normalized texts with at least min_words words (>= 1).
 
     Rows in the given order, the shorter texts left out. A text's words are counted as
-    token_hashes counts them (spaces + 1), so the rows are exactly the texts it would keep.
-    full_signatures, when given, receives the rows' full (n, NUM_PERM) uint32 signatures."""
+    token_hashes counts them (spaces + 1), so the rows are exactly the texts it would keep; `words`:
+    those counts when the caller has them. full_signatures, when given, receives the rows' full
+    (n, NUM_PERM) uint32 signatures."""
     min_words = max(int(min_words), 1)
-    words = np.fromiter((t.count(" ") + 1 if t else 0 for t in norm_texts), np.int64, len(norm_texts))
+    if words is None:
+        words = [t.count(" ") + 1 if t else 0 for t in norm_texts]
+    words = np.array(words, np.int64)
     keep = np.flatnonzero(words >= min_words).tolist()
     sig = _text_signatures([norm_texts[k] for k in keep], words[keep])
     if full_signatures is not None:

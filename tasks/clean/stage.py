@@ -102,12 +102,12 @@ _LINE_NO, _TEXT, _STATUS, _REASON = (attrgetter(n) for n in ("line_no", "text", 
 
 def _paragraph_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], near_min_words) -> tuple[dict, tuple]:
     """The staged paragraph columns of the cleaned documents' lines, and their lines for the near-duplicate
-    search (doc_id, position, normalized text), all documents' lines at once."""
+    search (doc_id, position, normalized text, words), all documents' lines at once."""
     lines = [ln for _, cleaned, _ in cleaned_docs for ln in cleaned.lines]
     doc_ids = [rec["doc_id"] for rec, cleaned, _ in cleaned_docs for _ in cleaned.lines]
     positions = [pos for _, cleaned, _ in cleaned_docs for pos in range(len(cleaned.lines))]
     norms = [n for _, cleaned, _ in cleaned_docs for n in _line_norms(cleaned)]
-    norms, hashes, near = shard_keys(lines, norms, near_min_words)
+    norms, hashes, near, near_words = shard_keys(lines, norms, near_min_words)
     texts = list(map(_TEXT, lines))
     paras = {
         "doc_id": doc_ids,
@@ -119,7 +119,7 @@ def _paragraph_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], near
         "status": list(map(_STATUS, lines)),
         "reason": list(map(_REASON, lines)),
     }
-    near_rows = ([doc_ids[i] for i in near], [positions[i] for i in near], [norms[i] for i in near])
+    near_rows = ([doc_ids[i] for i in near], [positions[i] for i in near], [norms[i] for i in near], near_words)
     return paras, near_rows
 
 
@@ -203,7 +203,8 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
         from akhbar.tasks.stories import document_signatures
 
         full: list = []
-        lines = minhash_stage_table(*near_rows, min_words, full_signatures=full)
+        doc_ids, positions, norms, words = near_rows
+        lines = minhash_stage_table(doc_ids, positions, norms, min_words, full_signatures=full, words=words)
         # random hashes: a dictionary is never smaller, and trying one costs two thirds of the write
         write_staged(lines, staging.path(run, "clean_minhash", shard_id), plain=_HASH_COLUMNS)
         write_staged(
