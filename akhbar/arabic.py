@@ -185,10 +185,11 @@ def normalize_arabic_many(texts: list[str]) -> list[str]:
     return out + _normalize_batch(texts[start:]) if start < len(texts) else out
 
 
-def _collapse_kernel(cps, table, unseen, out) -> int:
+def _collapse_kernel(cps, table, unseen, out, other) -> int:
     """Each code point's image (table) into `out`, dropped ones left out, a run of whitespace between two tokens
-    of the same text as one space and elsewhere as nothing, in one pass; the length written, -1 at an unseen one."""
-    n = 0
+    of the same text as one space and elsewhere as nothing, in one pass; the length written, -1 at an unseen one.
+    other[k]: text k (the texts end at line breaks) has an image besides ASCII and the Arabic letters."""
+    n = k = 0
     blank_run = False  # whitespace met since the last token of this text
     for cp in cps:
         v = table[cp]
@@ -199,9 +200,13 @@ def _collapse_kernel(cps, table, unseen, out) -> int:
         if v == _BLANK:
             blank_run = n > 0 and out[n - 1] != 10
             continue
-        if blank_run and v != 10:
+        if v == 10:
+            k += 1
+        elif blank_run:
             out[n] = 32
             n += 1
+        if v >= 0x80 and (v < 0x621 or v > 0x64A) and k < len(other):
+            other[k] = True
         blank_run = False
         out[n] = v
         n += 1
@@ -213,8 +218,8 @@ def _normalize_batch(texts: list[str]) -> list[str]:
 
     joined = "\n".join(map(_NFKC, map(_same_nfkc, texts)))
     cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
-    kept = np.empty(len(cps), np.uint32)
-    kept = kept[: _images.run(_collapse_kernel, cps, kept)]
+    kept, other = np.empty(len(cps), np.uint32), np.zeros(len(texts), np.bool_)
+    kept = kept[: _images.run(_collapse_kernel, cps, kept, other)]
     unfolded = len(kept) > 0 and kept.max() >= _UNFOLDED
     if unfolded:
         kept[kept >= _UNFOLDED] -= _UNFOLDED
@@ -225,9 +230,11 @@ def _normalize_batch(texts: list[str]) -> list[str]:
         return [normalize_arabic(t) for t in texts]
     # normalize_arabic's last step: a text NFKC would still change goes round again. (The letter rules
     # find nothing left: no image is a letter they fold, nor is any character's casefold, test_arabic.py.)
-    again = list(map(_NFKC, result))
-    if again != result:
-        result = [r if a == r else normalize_arabic(t) for t, r, a in zip(texts, result, again)]
+    # Only a text with other characters than ASCII and the Arabic letters can change: each of those is
+    # NFKC's own normal form whatever surrounds it (quick check "yes", no combining class).
+    for i in np.flatnonzero(other).tolist():
+        if _NFKC(result[i]) != result[i]:
+            result[i] = normalize_arabic(texts[i])
     return result
 
 
