@@ -86,15 +86,16 @@ def _fill_line_norms(docs: list[CleanedDoc]) -> None:
 _DECIDED = ("published", "published_precision", "published_evidence", "published_method")
 
 
-def _stage_publication_date(docs: dict[str, list], doc: dict) -> None:
-    """Decide the publication date of `doc` (one document's other columns); append it to the published* columns."""
-    from akhbar.tasks.dates import publication_date
+def _stage_publication_dates(docs: dict[str, list]) -> None:
+    """Decide each document's publication date from its other columns; add the published* columns."""
+    from akhbar.tasks.dates import publication_date  # once a shard: an import statement costs ~1 us a call
 
-    found = publication_date(doc)
-    docs["published"].append(found.value if found else None)
-    docs["published_precision"].append(found.precision if found else None)
-    docs["published_evidence"].append(found.evidence if found else None)
-    docs["published_method"].append(found.method if found else None)
+    names = [name for name in docs if name not in _DECIDED]
+    found = [publication_date(dict(zip(names, row))) for row in zip(*[docs[name] for name in names])]
+    docs["published"] = [f.value if f else None for f in found]
+    docs["published_precision"] = [f.precision if f else None for f in found]
+    docs["published_evidence"] = [f.evidence if f else None for f in found]
+    docs["published_method"] = [f.method if f else None for f in found]
 
 
 _LINE_NO, _TEXT, _STATUS, _REASON = (attrgetter(n) for n in ("line_no", "text", "status", "reason"))
@@ -147,11 +148,7 @@ def _doc_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], shard_id: 
     docs["language"] = detect_languages(
         ["\n".join([ln.text for ln in cleaned.lines if ln.status == KEPT]) for _, cleaned, _ in cleaned_docs]
     )
-    names = [name for name in docs if name not in _DECIDED]
-    for name in _DECIDED:
-        docs[name] = []
-    for row in zip(*[docs[name] for name in names]):
-        _stage_publication_date(docs, dict(zip(names, row)))
+    _stage_publication_dates(docs)
     return docs
 
 
