@@ -59,7 +59,7 @@ def _line_classes_kernel(cps, table, unseen, lengths, words, first_end, marks) -
             prev_space = space
         if m == unseen:
             return -1
-        words[i], first_end[i], marks[i] = nw, (fe if table[cps[at]] & _SPACE == 0 else end) - at, m
+        words[i], first_end[i], marks[i] = nw, (fe if at < end and table[cps[at]] & _SPACE == 0 else end) - at, m
         at = end
     return 0
 
