@@ -134,9 +134,9 @@ def normalize_arabic(text: str) -> str:
 # The same rules over many texts at once (a shard's lines): NFKC per text in C, then every character
 # through one lookup table (its _COMBINED image, casefolded: one character, whitespace, or dropped) and
 # the whitespace runs collapsed, in one numba pass over the joined texts. A fraction of the cost of
-# normalize_arabic a character, whose regular expressions and split/join walk each line. (casefold works character by
-# character, is idempotent and never makes nor removes whitespace: folding before the collapse is the
-# same; an image whose casefold is several characters is marked and the batch casefolded whole.)
+# normalize_arabic a character, whose regular expressions and split/join walk each line. (casefold works
+# character by character, is idempotent and never makes nor removes whitespace: folding before the collapse
+# is the same; an image whose casefold is several characters is marked and the batch casefolded whole.)
 _NFKC = functools.partial(unicodedata.normalize, "NFKC")
 _UNSEEN, _DROPPED, _BLANK = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
 _UNFOLDED = 0x200000  # added to an image whose casefold is several characters (above every code point)
@@ -234,8 +234,8 @@ def _normalize_batch(texts: list[str]) -> list[str]:
         return [normalize_arabic(t) for t in texts]
     # normalize_arabic's last step: a text NFKC would still change goes round again. (The letter rules
     # find nothing left: no image is a letter they fold, nor is any character's casefold, test_arabic.py.)
-    # Only a text with other characters than ASCII and the Arabic letters can change: each of those is
-    # NFKC's own normal form whatever surrounds it (quick check "yes", no combining class).
+    # ASCII and the Arabic letters are their own NFKC whatever surrounds them (test_arabic.py): only a text
+    # with other characters can change.
     for i in np.flatnonzero(other).tolist():
         if _NFKC(result[i]) != result[i]:
             result[i] = normalize_arabic(texts[i])

@@ -87,7 +87,9 @@ def plain_words_many(lines: list[str], rules: Rules) -> list[int]:
     cand &= ~(short & ((marks & (_DIGIT_BIT | _COPYRIGHT)) > 0))
     cand &= ~(short & np.isin(last, _code_points(":：")))
     cand &= ~(short & (nw <= t["latin_line_max_words"]) & ((marks & _LATIN) > 0))
-    return _decide(lines, np.flatnonzero(cand).tolist(), nw.tolist(), first_end.tolist(), colon.tolist(), slash.tolist(), rules)
+    return _decide(
+        lines, np.flatnonzero(cand).tolist(), nw.tolist(), first_end.tolist(), colon.tolist(), slash.tolist(), rules
+    )
 
 
 def _decide(lines, cand: list[int], nw: list[int], first_end: list[int], colon, slash, rules: Rules) -> list[int]:

@@ -111,7 +111,13 @@ def test_plain_words_many_from_an_empty_table(monkeypatch):
     from akhbar.tasks.clean import linecols
 
     rules = load_rules()
-    lines = ["قال الوزير اليوم إن الحكومة", "المصدر: وكالة الأنباء", "© 2020 x y", "x\u00a0y z ٣ كلمة", "ǅ ΐ \u2028 z و"]
+    lines = [
+        "قال الوزير اليوم إن الحكومة",
+        "المصدر: وكالة الأنباء",
+        "© 2020 x y",
+        "x\u00a0y z ٣ كلمة",
+        "ǅ ΐ \u2028 z و",
+    ]
     for i in range(len(lines)):
         monkeypatch.setattr(linecols._classes, "_table", None)
         assert plain_words_many(lines[i:], rules) == [plain_body_words(s, rules) for s in lines[i:]]
