@@ -9,6 +9,16 @@ from akhbar.kernels import compiled
 _CODE_POINTS = 0x110000
 
 
+def _unseen_kernel(cps, table, unseen, out) -> int:
+    """The code points of `cps` the table holds `unseen` for into `out` (repeats too); how many."""
+    n = 0
+    for cp in cps:
+        if table[cp] == unseen:
+            out[n] = cp
+            n += 1
+    return n
+
+
 class CodePointTable:
     """table(cps) -> classify(cp) for every code point of the uint32 array `cps`, as an array of `dtype`;
     table.run(kernel, cps, ...) passes the table itself to a numba kernel that reads it.
@@ -34,10 +44,13 @@ class CodePointTable:
         """compiled(kernel)(cps, table, unseen, *args): a kernel that returns -1 when it meets a code point
         the table holds `unseen` for, else a count >= 0. Then those code points are classified and it runs
         again (once: every code point of `cps` is known then)."""
+        import numpy as np
+
         run = compiled(kernel)
         found = run(cps, self._array(), self._unseen, *args)
         if found < 0:
-            self._fill(cps[self._table[cps] == self._unseen])
+            unseen = np.empty(len(cps), cps.dtype)
+            self._fill(unseen[: compiled(_unseen_kernel)(cps, self._table, self._unseen, unseen)])
             found = run(cps, self._table, self._unseen, *args)
         return found
 

@@ -34,6 +34,7 @@ def test_preload_loads_the_text_path_kernels_so_a_forked_worker_compiles_none():
     import os
 
     from akhbar.arabic import _collapse_kernel
+    from akhbar.codepoints import _unseen_kernel
     from akhbar.kernels import compiled
     from akhbar.language import _script_counts_kernel, detect_languages
     from akhbar.tasks.clean.linecols import _line_classes_kernel
@@ -41,7 +42,7 @@ def test_preload_loads_the_text_path_kernels_so_a_forked_worker_compiles_none():
     from akhbar.tasks.clean.text import clean_texts
 
     drop = preload()
-    kernels = [compiled(k) for k in (_collapse_kernel, _line_classes_kernel, _script_counts_kernel)]
+    kernels = [compiled(k) for k in (_collapse_kernel, _line_classes_kernel, _script_counts_kernel, _unseen_kernel)]
     loaded = [len(k.signatures) for k in kernels]
     assert all(loaded)
     page = "عنوان الخبر اليوم\nقال وزير الخارجية في مؤتمر صحفي اليوم إن المحادثات ستستمر حتى نهاية الأسبوع.\n© 2024"
