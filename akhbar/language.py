@@ -65,10 +65,6 @@ _EN_STOP = frozenset(
 # Per code point, its class bits (1: a letter, 2: Arabic script, 4: a Persian/Urdu letter) by the three
 # patterns above, _UNSEEN until met (a corpus uses a few hundred distinct characters).
 _UNSEEN = 255
-# A class as the sum it adds to: letters in bits 0-20, Arabic in bits 21-41, Persian/Urdu from bit 42
-# (a sample is far shorter than 2^21 characters).
-_CLASS_WEIGHT = np.array([(c & 1) | (c >> 1 & 1) << 21 | (c >> 2 & 1) << 42 for c in range(256)], np.int64)
-_FIELD = (1 << 21) - 1
 
 
 def _class_bits(cp: int) -> int:
@@ -83,15 +79,32 @@ def _class_bits(cp: int) -> int:
 _classes = CodePointTable(_class_bits, np.uint8, _UNSEEN)
 
 
+def _script_counts_kernel(cps, table, unseen, lengths, counts) -> int:
+    """Per sample (`lengths` characters each, one after the other in `cps`): its characters of each class bit
+    into counts[sample]; -1 at a code point the table has not classified (`unseen` holds every bit)."""
+    at = 0
+    for i in range(len(lengths)):
+        letters = arabic = other = seen = 0
+        for j in range(at, at + lengths[i]):
+            c = table[cps[j]]
+            seen |= c
+            letters += c & 1
+            arabic += c >> 1 & 1
+            other += c >> 2 & 1
+        if seen == unseen:
+            return -1
+        counts[i, 0], counts[i, 1], counts[i, 2] = letters, arabic, other
+        at += lengths[i]
+    return 0
+
+
 def _script_counts_many(samples: list[str]) -> list[tuple[int, int, int]]:
-    """_script_counts of each sample, over all of them in one numpy pass (a table lookup per character)."""
+    """_script_counts of each sample, over all of them in one numba pass (a table lookup per character)."""
     lengths = np.fromiter(map(len, samples), np.int64, len(samples))
-    filled = np.flatnonzero(lengths)
-    sums = np.zeros(len(samples), np.int64)
-    if len(filled):
-        cps = np.frombuffer("".join(samples).encode("utf-32-le", "surrogatepass"), np.uint32)
-        sums[filled] = np.add.reduceat(_CLASS_WEIGHT[_classes(cps)], (np.cumsum(lengths) - lengths)[filled])
-    return list(zip((sums & _FIELD).tolist(), (sums >> 21 & _FIELD).tolist(), (sums >> 42).tolist()))
+    counts = np.zeros((len(samples), 3), np.int64)
+    cps = np.frombuffer("".join(samples).encode("utf-32-le", "surrogatepass"), np.uint32)
+    _classes.run(_script_counts_kernel, cps, lengths, counts)
+    return list(map(tuple, counts.tolist()))
 
 
 def _script_counts(sample: str) -> tuple[int, int, int]:
@@ -147,7 +160,7 @@ def detect_language(text: str | None) -> str:
 
 
 def detect_languages(texts: list[str | None]) -> list[str]:
-    """detect_language of each text; the script counts of all of them in one numpy pass (a shard's documents)."""
+    """detect_language of each text; the script counts of all of them in one numba pass (a shard's documents)."""
     samples = [text[:SAMPLE_CHARS] if text else "" for text in texts]
     return [_decide(sample, *counts) for sample, counts in zip(samples, _script_counts_many(samples))]
 

@@ -9,7 +9,6 @@ hashes reaches the threshold. Used by the clean shards (minhash_stage_table), th
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Callable, Iterator
 
@@ -17,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import xxhash
 
+from akhbar.kernels import compiled as _compiled
 from akhbar.staging import MINHASH_STAGE_SCHEMA
 
 # MinHash LSH constants. They are part of the stored state (paragraph_minhash): changing them makes
@@ -35,18 +35,6 @@ _A = np.array([_const("a", i) | 1 for i in range(NUM_PERM)], dtype=np.uint64)
 _B = np.array([_const("b", i) for i in range(NUM_PERM)], dtype=np.uint64)
 _BAND_MUL = np.uint64(_const("band", 0) | 1)
 _POLY = np.uint64(_const("poly", 0) | 1)
-
-
-@functools.cache
-def _compiled(kernel: Callable) -> Callable:
-    """`kernel` compiled by numba, cached on disk across runs. numba is imported on first use only: it
-    holds ~90 MiB (LLVM) and ~0.2 s, which the processes that import this module and hash nothing skip."""
-    from numba import njit
-
-    try:
-        return njit(cache=True, nogil=True)(kernel)
-    except RuntimeError:  # no writable cache folder (read-only install and home): compiled in each process
-        return njit(nogil=True)(kernel)
 
 
 def preload() -> Callable[[], None]:
@@ -193,15 +181,23 @@ _STAGE_CHARS = 250_000
 
 
 def minhash_stage_table(
-    doc_ids: list[str], positions: list[int], norm_texts: list[str], min_words: int, full_signatures: list | None = None
+    doc_ids: list[str],
+    positions: list[int],
+    norm_texts: list[str],
+    min_words: int,
+    full_signatures: list | None = None,
+    words: list[int] | None = None,
 ) -> pa.Table:
     """Band keys and 16-bit signatures of the normalized texts with at least min_words words (>= 1).
 
     Rows in the given order, the shorter texts left out. A text's words are counted as
-    token_hashes counts them (spaces + 1), so the rows are exactly the texts it would keep.
-    full_signatures, when given, receives the rows' full (n, NUM_PERM) uint32 signatures."""
+    token_hashes counts them (spaces + 1), so the rows are exactly the texts it would keep; `words`:
+    those counts when the caller has them. full_signatures, when given, receives the rows' full
+    (n, NUM_PERM) uint32 signatures."""
     min_words = max(int(min_words), 1)
-    words = np.fromiter((t.count(" ") + 1 if t else 0 for t in norm_texts), np.int64, len(norm_texts))
+    if words is None:
+        words = [t.count(" ") + 1 if t else 0 for t in norm_texts]
+    words = np.array(words, np.int64)
     keep = np.flatnonzero(words >= min_words).tolist()
     sig = _text_signatures([norm_texts[k] for k in keep], words[keep])
     if full_signatures is not None:

@@ -245,6 +245,19 @@ def test_normalize_many_in_a_fresh_process(monkeypatch):
         assert arabic.normalize_arabic_many([text]) == [normalize_arabic(text)]
 
 
+def test_ascii_and_arabic_letters_are_their_own_nfkc_whatever_surrounds_them():
+    """normalize_arabic_many skips NFKC's last check on a text of ASCII and Arabic letters (U+0621..U+064A) only:
+    each is its own NFKC, of combining class 0, and never the second character of a canonical composition."""
+    plain = [chr(cp) for cp in range(0x80)] + [chr(cp) for cp in range(0x621, 0x64B)]
+    assert all(unicodedata.normalize("NFKC", c) == c and unicodedata.combining(c) == 0 for c in plain)
+    seconds = set()  # one decomposition at a time: a list of all of them holds ~150 MiB
+    for cp in range(0x110000):
+        pair = unicodedata.decomposition(chr(cp)).split()
+        if len(pair) == 2 and not pair[0].startswith("<"):
+            seconds.add(chr(int(pair[1], 16)))
+    assert not seconds & set(plain)
+
+
 def test_casefold_yields_no_folded_letter():
     """normalize_arabic_many skips normalize_arabic's search for letters to fold after casefolding:
     no character's casefold holds one."""

@@ -119,6 +119,15 @@ def _random_word(rng: random.Random) -> str:
     return "".join(chr(rng.randint(*rng.choice(ranges))) for _ in range(rng.randint(1, 12)))
 
 
+def test_stage_table_with_the_callers_word_counts_is_the_same():
+    texts = ["قال وزير الخارجيه اليوم", "", "x y", "a  b", "واحد"]
+    words = [t.count(" ") + 1 if t else 0 for t in texts]
+    ids, positions = list("abcde"), [0, 1, 2, 3, 4]
+    for min_words in (1, 2, 4):
+        full = minhash.minhash_stage_table(ids, positions, texts, min_words)
+        assert minhash.minhash_stage_table(ids, positions, texts, min_words, words=words).equals(full)
+
+
 def test_word_hashes_match_the_definition():
     rng = random.Random(5)
     texts = [" ".join(_random_word(rng) for _ in range(rng.randint(1, 30))) for _ in range(60)] + ["x", ""]

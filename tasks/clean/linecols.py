@@ -1,9 +1,9 @@
-"""lines.plain_body_words over all the lines of a shard at once: the counts and character tests in numpy.
+"""lines.plain_body_words over all the lines of a shard at once: the counts and character tests in numba and numpy.
 
-The lines are joined by "\\n" into one array of code points; a table gives each code point's classes
-(whitespace as str.split sees it, a colon, a slash, a digit, a Latin letter, the copyright sign). Words
-per line, the first word's end, the first and last characters and which lines hold which classes come from
-a few passes over that array; Python is left with the lines that pass those tests: the cue lexicon's key of
+The lines are joined into one array of code points; a table gives each code point's classes (whitespace as
+str.split sees it, a colon, a slash, a digit, a Latin letter, the copyright sign). Words per line, the first
+word's end and which classes each line holds come from one numba pass over that array, the tests of the first
+and last characters from numpy; Python is left with the lines that pass those tests: the cue lexicon's key of
 the first word (cached), and the caption, comment and section regexes where a line holds their separators.
 """
 
@@ -40,6 +40,30 @@ def _code_points(chars: str) -> np.ndarray:
     return np.array(sorted({ord(c) for c in chars}), np.uint32)
 
 
+def _line_classes_kernel(cps, table, unseen, lengths, words, first_end, marks) -> int:
+    """Per line (`lengths` characters each, one after the other in `cps`): its words (runs of non-space), where
+    its first space is (the line's length if none, or if it starts the line) and the union of its characters'
+    classes; -1 at a code point the table has not classified (`unseen` holds every class bit and one more)."""
+    at = 0
+    for i in range(len(lengths)):
+        end = at + lengths[i]
+        fe = at + 1
+        while fe < end and not table[cps[fe]] & _SPACE:
+            fe += 1
+        nw, m, prev_space = 0, 0, 1
+        for j in range(at, end):  # no branch on the characters: spaces come at random
+            c = table[cps[j]]
+            m |= c
+            space = c & _SPACE
+            nw += prev_space & ~space
+            prev_space = space
+        if m == unseen:
+            return -1
+        words[i], first_end[i], marks[i] = nw, (fe if at < end and table[cps[at]] & _SPACE == 0 else end) - at, m
+        at = end
+    return 0
+
+
 # long: one vectorized test per condition of plain_body_words, in its order
 def plain_words_many(lines: list[str], rules: Rules) -> list[int]:
     """[plain_body_words(s, rules) for s in lines] (stripped, non-empty lines)."""
@@ -47,34 +71,25 @@ def plain_words_many(lines: list[str], rules: Rules) -> list[int]:
     if n == 0:
         return []
     t = rules.t
-    cps = np.frombuffer("\n".join(lines).encode("utf-32-le", "surrogatepass"), np.uint32)
-    cls = _classes(cps)
+    cps = np.frombuffer("".join(lines).encode("utf-32-le", "surrogatepass"), np.uint32)
     lengths = np.fromiter(map(len, lines), np.int64, n)
     starts = np.zeros(n, np.int64)
-    np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    bounds = np.append(starts, len(cps))
-    space = (cls & _SPACE).view(np.bool_)  # 0 or 1
-    word_start = ~space
-    word_start[1:] &= space[:-1]
-    nw = np.diff(np.searchsorted(np.flatnonzero(word_start), bounds))
+    np.cumsum(lengths[:-1], out=starts[1:])
+    nw, first_end, marks = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.uint8)
+    _classes.run(_line_classes_kernel, cps, lengths, nw, first_end, marks)
     first, last = cps[starts], cps[starts + lengths - 1]
     short = nw <= _SHORT_NORM_WORDS
     cand = (nw >= 2) & (lengths <= 12 * nw)
-    cand &= (cls[starts] & _FIRST_DIGIT) == 0
+    cand &= (_classes(first) & _FIRST_DIGIT) == 0
     cand &= ~np.isin(first, _code_points(rules.bullets + "©"))
     cand &= ~((last == ord(")")) & (nw <= t["headline_max_words"]))
-    marked = np.flatnonzero(cls & (_COLON | _SLASH | _DIGIT_BIT | _LATIN | _COPYRIGHT))
-    marks = cls[marked]
-    colon, slash = (_per_line(marked[(marks & bit) > 0], bounds) for bit in (_COLON, _SLASH))
-    cand &= ~(short & _per_line(marked[(marks & (_DIGIT_BIT | _COPYRIGHT)) > 0], bounds))
+    colon, slash = ((marks & bit) > 0 for bit in (_COLON, _SLASH))
+    cand &= ~(short & ((marks & (_DIGIT_BIT | _COPYRIGHT)) > 0))
     cand &= ~(short & np.isin(last, _code_points(":：")))
-    cand &= ~(short & (nw <= t["latin_line_max_words"]) & _per_line(marked[(marks & _LATIN) > 0], bounds))
-    spaces = np.flatnonzero(space)
-    first_end = (
-        spaces[np.minimum(np.searchsorted(spaces, starts), len(spaces) - 1)] - starts if len(spaces) else lengths
+    cand &= ~(short & (nw <= t["latin_line_max_words"]) & ((marks & _LATIN) > 0))
+    return _decide(
+        lines, np.flatnonzero(cand).tolist(), nw.tolist(), first_end.tolist(), colon.tolist(), slash.tolist(), rules
     )
-    first_end = np.where((first_end > 0) & (first_end < lengths), first_end, lengths)
-    return _decide(lines, np.flatnonzero(cand).tolist(), nw.tolist(), first_end.tolist(), colon, slash, rules)
 
 
 def _decide(lines, cand: list[int], nw: list[int], first_end: list[int], colon, slash, rules: Rules) -> list[int]:
@@ -102,8 +117,3 @@ def _decide(lines, cand: list[int], nw: list[int], first_end: list[int], colon, 
         if key and key not in anyfirst:
             out[i] = w
     return out
-
-
-def _per_line(positions: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Whether each line (bounds: line starts, then the end) holds one of the sorted `positions`."""
-    return np.diff(np.searchsorted(positions, bounds)) > 0

@@ -86,15 +86,16 @@ def _fill_line_norms(docs: list[CleanedDoc]) -> None:
 _DECIDED = ("published", "published_precision", "published_evidence", "published_method")
 
 
-def _stage_publication_date(docs: dict[str, list], doc: dict) -> None:
-    """Decide the publication date of `doc` (one document's other columns); append it to the published* columns."""
-    from akhbar.tasks.dates import publication_date
+def _stage_publication_dates(docs: dict[str, list]) -> None:
+    """Decide each document's publication date from its other columns; add the published* columns."""
+    from akhbar.tasks.dates import publication_date  # once a shard: an import statement costs ~1 us a call
 
-    found = publication_date(doc)
-    docs["published"].append(found.value if found else None)
-    docs["published_precision"].append(found.precision if found else None)
-    docs["published_evidence"].append(found.evidence if found else None)
-    docs["published_method"].append(found.method if found else None)
+    names = [name for name in docs if name not in _DECIDED]
+    found = [publication_date(dict(zip(names, row))) for row in zip(*[docs[name] for name in names])]
+    docs["published"] = [f.value if f else None for f in found]
+    docs["published_precision"] = [f.precision if f else None for f in found]
+    docs["published_evidence"] = [f.evidence if f else None for f in found]
+    docs["published_method"] = [f.method if f else None for f in found]
 
 
 _LINE_NO, _TEXT, _STATUS, _REASON = (attrgetter(n) for n in ("line_no", "text", "status", "reason"))
@@ -102,12 +103,12 @@ _LINE_NO, _TEXT, _STATUS, _REASON = (attrgetter(n) for n in ("line_no", "text", 
 
 def _paragraph_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], near_min_words) -> tuple[dict, tuple]:
     """The staged paragraph columns of the cleaned documents' lines, and their lines for the near-duplicate
-    search (doc_id, position, normalized text), all documents' lines at once."""
+    search (doc_id, position, normalized text, words), all documents' lines at once."""
     lines = [ln for _, cleaned, _ in cleaned_docs for ln in cleaned.lines]
     doc_ids = [rec["doc_id"] for rec, cleaned, _ in cleaned_docs for _ in cleaned.lines]
     positions = [pos for _, cleaned, _ in cleaned_docs for pos in range(len(cleaned.lines))]
     norms = [n for _, cleaned, _ in cleaned_docs for n in _line_norms(cleaned)]
-    norms, hashes, near = shard_keys(lines, norms, near_min_words)
+    norms, hashes, near, near_words = shard_keys(lines, norms, near_min_words)
     texts = list(map(_TEXT, lines))
     paras = {
         "doc_id": doc_ids,
@@ -119,7 +120,7 @@ def _paragraph_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], near
         "status": list(map(_STATUS, lines)),
         "reason": list(map(_REASON, lines)),
     }
-    near_rows = ([doc_ids[i] for i in near], [positions[i] for i in near], [norms[i] for i in near])
+    near_rows = ([doc_ids[i] for i in near], [positions[i] for i in near], [norms[i] for i in near], near_words)
     return paras, near_rows
 
 
@@ -147,11 +148,7 @@ def _doc_columns(cleaned_docs: list[tuple[dict, CleanedDoc, object]], shard_id: 
     docs["language"] = detect_languages(
         ["\n".join([ln.text for ln in cleaned.lines if ln.status == KEPT]) for _, cleaned, _ in cleaned_docs]
     )
-    names = [name for name in docs if name not in _DECIDED]
-    for name in _DECIDED:
-        docs[name] = []
-    for row in zip(*[docs[name] for name in names]):
-        _stage_publication_date(docs, dict(zip(names, row)))
+    _stage_publication_dates(docs)
     return docs
 
 
@@ -203,7 +200,8 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
         from akhbar.tasks.stories import document_signatures
 
         full: list = []
-        lines = minhash_stage_table(*near_rows, min_words, full_signatures=full)
+        doc_ids, positions, norms, words = near_rows
+        lines = minhash_stage_table(doc_ids, positions, norms, min_words, full_signatures=full, words=words)
         # random hashes: a dictionary is never smaller, and trying one costs two thirds of the write
         write_staged(lines, staging.path(run, "clean_minhash", shard_id), plain=_HASH_COLUMNS)
         write_staged(
@@ -216,7 +214,10 @@ def clean_shard(run_dir: str, shard_id: int) -> dict:
 
 def preload() -> Callable[[], None]:
     """The clean stage's read-only state, loaded in the parent before its pool forks (StageTask.preload): the
-    language model and the MinHash kernels (numba's: ~0.25 s and ~45 MiB). Returns the call that drops it."""
+    language model and the numba kernels of the text path and MinHash (~0.25 s and ~45 MiB). Returns the call
+    that drops it."""
+    clean_texts(["قال الوزير اليوم إن"])  # their kernels, before the MinHash preload unmaps LLVM's pages
+    detect_languages(["قال الوزير اليوم إن"])
     preload_minhash()
     return preload_language_model()
 

@@ -106,6 +106,23 @@ def test_plain_words_many_equals_one_at_a_time(lines):
     assert plain_words_many(lines, rules) == [plain_body_words(s, rules) for s in lines]
 
 
+def test_plain_words_many_from_an_empty_table(monkeypatch):
+    """The classes table is filled as code points are met: right from an empty table, whatever line meets them."""
+    from akhbar.tasks.clean import linecols
+
+    rules = load_rules()
+    lines = [
+        "قال الوزير اليوم إن الحكومة",
+        "المصدر: وكالة الأنباء",
+        "© 2020 x y",
+        "x\u00a0y z ٣ كلمة",
+        "ǅ ΐ \u2028 z و",
+    ]
+    for i in range(len(lines)):
+        monkeypatch.setattr(linecols._classes, "_table", None)
+        assert plain_words_many(lines[i:], rules) == [plain_body_words(s, rules) for s in lines[i:]]
+
+
 def _pages_agree(lines: list[tuple[int, str]], rules, arabic_page: bool) -> bool:
     """plain_page equals the context passes on a page whose lines are all strong; True when it was one."""
     feats = read_lines(lines, rules, arabic_page)
