@@ -372,13 +372,13 @@ def rule_hits_many(folded: list[str]) -> list[frozenset[str] | set[str]]:
     seen = _HITS_SEEN if len(_HITS_SEEN) < 50_000 else {}  # texts share few combinations: each named once
     for text in encoded:
         found = match(text)
-        if not found or min(found) >= n_rules:
+        if not found:
             out.append(_NO_HITS)
             continue
         key = tuple(found)
         hits = seen.get(key)
-        if hits is None:
-            hits = seen[key] = frozenset(names[i] for i in found)
+        if hits is None:  # (gates without a rule: no hits)
+            hits = seen[key] = frozenset(names[i] for i in found) if min(found) < n_rules else _NO_HITS
         out.append(hits)
     return out
 
