@@ -303,6 +303,20 @@ def fold_offsets(text: str) -> list[int]:
     return offsets
 
 
+def fold_dropped_runs(text: str) -> tuple[list[int], list[int]]:
+    """fold_offsets(text) in short: the folded position of each run of dropped characters, in order, and the
+    characters dropped up to it, that run included. fold_offsets(text)[i] is i plus the count of the last run
+    at or before i (bisect), so a caller that maps a few positions back needs no list as long as the text."""
+    at: list[int] = []
+    dropped: list[int] = []
+    count = 0
+    for m in _DROPPED_RUN.finditer(text):
+        at.append(m.start() - count)
+        count += m.end() - m.start()
+        dropped.append(count)
+    return at, dropped
+
+
 def norm_hash(text: str) -> int | None:
     """xxh64 of the normalized text, the key of paragraph dedup; None when nothing is left."""
     import xxhash

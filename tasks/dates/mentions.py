@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from akhbar.arabic import FOLD_TABLE, fold_letters, fold_letters_many, fold_offsets
+from akhbar.arabic import FOLD_TABLE, fold_dropped_runs, fold_letters, fold_letters_many
 from akhbar.tasks.dates import numbers, relative, widgets
 from akhbar.tasks.dates.candidates import (
     _cands_day,
@@ -208,24 +208,32 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
 
     if not cands:
         return []
-    offsets = None
+    runs = None
     if len(folded) != len(text):  # something was dropped (tashkeel, tatweel): map positions back
-        offsets = fold_offsets(text)
+        runs = fold_dropped_runs(text)
     result: list[DateMention] = []
     n = len(text)
     for cand in _select(cands):
         for s, e, value, gran, cal in cand[3]:
             s, e = _strip_span(folded, s, e)
-            if offsets is None:
+            if runs is None:
                 os_, oe = s, e
             else:
-                os_ = offsets[s]
-                oe = offsets[e - 1] + 1 if e > 0 else 0
+                os_ = _original(runs, s)
+                oe = _original(runs, e - 1) + 1 if e > 0 else 0
                 # keep marks that belong to the last letter (tanween, tatweel in هـ)
-                while oe < n and text[oe] != " " and oe < offsets[e] and text[oe].translate(FOLD_TABLE) == "":
+                end = _original(runs, e)
+                while oe < n and text[oe] != " " and oe < end and text[oe].translate(FOLD_TABLE) == "":
                     oe += 1
             result.append(DateMention(os_, oe, text[os_:oe], value, gran, cal))
     return _join_day_and_time(text, result) if len(result) > 1 else result
+
+
+def _original(runs: tuple[list[int], list[int]], i: int) -> int:
+    """fold_offsets(text)[i], from fold_dropped_runs(text)."""
+    at, dropped = runs
+    k = bisect.bisect_right(at, i)
+    return i + dropped[k - 1] if k else i
 
 
 # between a day and its time: nothing but spaces, a comma or dash, and عند/في/على ("12 يوليو 2018، الساعة الخامسة مساء")
