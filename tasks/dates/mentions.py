@@ -200,11 +200,11 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
     if not hits.isdisjoint(RELATIVE_RULES):
         relative.candidates(folded, reference, cands, month, weekday, has_digit, hits)
     if (month or ("الف" in folded and ("الفين" in folded or "الف و" in folded))) and not hits.isdisjoint(NUMBER_RULES):
-        numbers.candidates(folded, reference, cands, month)
+        numbers.candidates(folded, reference, cands, month, hits)
     if "hour_words" in hits and "الساعه" in folded:
         numbers.time_candidates(folded, cands)
     if year4 and not hits.isdisjoint(WIDGET_RULES):
-        widgets.candidates(folded, reference, cands, month)
+        widgets.candidates(folded, reference, cands, month, hits)
 
     if not cands:
         return []

@@ -360,27 +360,26 @@ def rule_hits(folded: str) -> frozenset[str] | set[str]:
 
 def rule_hits_many(folded: list[str]) -> list[frozenset[str] | set[str]]:
     """[rule_hits(f) for f in folded], the texts encoded at once."""
-    match, names = _rule_set()
+    match = _rule_set()[0]
     try:
         encoded = "\n".join(folded).encode("utf-8").split(b"\n")
     except UnicodeEncodeError:  # a lone surrogate somewhere
         encoded = None
     if encoded is None or len(encoded) != len(folded):  # (or a text held a line break)
         return [rule_hits(f) for f in folded]
-    out = []
-    n_rules = len(ALL_RULES)
-    seen = _HITS_SEEN if len(_HITS_SEEN) < 50_000 else {}  # texts share few combinations: each named once
-    for text in encoded:
-        found = match(text)
-        if not found:
-            out.append(_NO_HITS)
-            continue
-        key = tuple(found)
-        hits = seen.get(key)
-        if hits is None:  # (gates without a rule: no hits)
-            hits = seen[key] = frozenset(names[i] for i in found) if min(found) < n_rules else _NO_HITS
-        out.append(hits)
-    return out
+    if len(_HITS_SEEN) > 50_000:  # texts share few combinations: each is named once
+        _HITS_SEEN.clear()
+    seen = _HITS_SEEN
+    return [seen[tuple(found)] if found else _NO_HITS for found in map(match, encoded)]
 
 
-_HITS_SEEN: dict[tuple[int, ...], frozenset[str]] = {}
+class _NamedHits(dict):
+    """The hits of the set pass's found patterns (a tuple of indices), named on first sight; none but gates: no hits."""
+
+    def __missing__(self, found: tuple[int, ...]) -> frozenset[str]:
+        names = _rule_set()[1]
+        hits = self[found] = frozenset(names[i] for i in found) if min(found) < len(ALL_RULES) else _NO_HITS
+        return hits
+
+
+_HITS_SEEN = _NamedHits()
