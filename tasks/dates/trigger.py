@@ -38,7 +38,7 @@ def rule_patterns() -> dict[str, re.Pattern]:
         "range": patterns._RX_RANGE,
         "month": patterns._RX_MONTH,
         "season": patterns._RX_SEASON,
-        "year": patterns._RX_YEAR,
+        "year": patterns._RX_YEAR_MARKED,  # (_cands_year keeps only _RX_YEAR's matches that hold it)
         "relperiod": patterns._RX_RELPERIOD,
         "weekday": patterns._RX_WEEKDAY,
         "time": patterns._RX_TIME,
