@@ -27,7 +27,7 @@ from akhbar.tasks.dates import holidays, numbers, patterns, relative, widgets
 def rule_patterns() -> dict[str, re.Pattern]:
     """Every pattern a candidate builder matches to find a mention (not its gates or context checks), by a
     name extract_mentions gates the builder on."""
-    day, month, year = numbers._patterns()
+    day, month, _year = numbers._patterns()
     return {
         "iso": patterns._RX_ISO,
         "dmy": patterns._RX_DMY,
@@ -56,7 +56,7 @@ def rule_patterns() -> dict[str, re.Pattern]:
         "holiday": holidays._RX_HOLIDAY,
         "number_day": day,
         "number_month": month,
-        "number_year": year,
+        "number_year": numbers._YEAR_WORDS,  # (candidates tries `year` only where these are)
         "hour_words": numbers.hour_words_pattern(),
         "widget_day_first": widgets._RX_DAY_FIRST,
         "widget_month_first": widgets._RX_MONTH_FIRST,

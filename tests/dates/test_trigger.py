@@ -117,6 +117,22 @@ def test_year_rule_holds_wherever_the_year_builder_keeps_a_year():
     assert "year" not in trigger.rule_hits("رقم 2020 فقط")  # a bare four-digit number: no year builder
 
 
+def test_number_year_rule_holds_wherever_a_year_in_words_is_kept():
+    """The number_year rule is numbers._YEAR_WORDS (الفين or «الف و»), not the year pattern itself: every year in
+    words numbers.candidates keeps is in a line where it matches."""
+    kept = 0
+    for line in LINES + ["سنة ألفين وعشرة", "في ألف وتسعمائة وثمانية وأربعين", "والفين وعشرين", "ثلاثة آلاف"]:
+        folded = fold_letters(line)
+        found: list = []
+        numbers.candidates(folded, None, found, True, {"number_year"})
+        if found:
+            kept += 1
+            assert numbers._YEAR_WORDS.search(folded), line
+            assert "number_year" in trigger.rule_hits(folded), line
+    assert kept >= 3
+    assert "number_year" not in trigger.rule_hits(fold_letters("قتل خمسة وعشرون شخصا"))
+
+
 def test_word_class_subset_is_inside_python_word():
     """The look-around classes keep only characters Python's \\w, \\d, \\s take (so the rewrite only widens)."""
     for cat, ranges in trigger._SUBSET.items():
