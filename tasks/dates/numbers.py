@@ -239,7 +239,8 @@ def candidates(f: str, ref, out: list, month: bool, rules=_ALL) -> None:
             got = _day_value(y, mv[0], dv, ref)
             if got is not None:
                 out.append((mt.start(), end, 7, [(mt.start(), end, got[0], got[1], "gregorian")]))
-    if month and year_words and "number_month" in rules:  # «يناير ألفين وأربعة وعشرين»: the month is at most three words before الف
+    # «يناير ألفين وأربعة وعشرين»: the month is at most three words before الف
+    if month and year_words and "number_month" in rules:
         for mt in _matches(rx_month, f, ("الف",), 3):
             mv, y = _monthx_value(mt.group("mon")), _year_value(mt.group("yw"))
             if mv is not None and y is not None:

@@ -64,8 +64,9 @@ def _references(pub: pa.Table, doc_ids: pa.ChunkedArray) -> list[dt.date | None]
     return [of_doc[i] for i in row.to_numpy().tolist()]
 
 
-_MENTION_FIELD_NAMES = ("start", "end", "surface", "value", "granularity", "calendar")
-_MENTION_FIELDS = operator.attrgetter(*_MENTION_FIELD_NAMES)
+_MENTION_FIELDS = [
+    (name, operator.attrgetter(name)) for name in ("start", "end", "surface", "value", "granularity", "calendar")
+]
 
 
 def dates_shard(run_dir: str, shard_id: int) -> dict:
@@ -75,10 +76,10 @@ def dates_shard(run_dir: str, shard_id: int) -> dict:
     paras = dated_paragraphs(run_dir, shard_id)
     mentions = mentions_of_paragraphs(paras.column("text").to_pylist(), _references(pub, paras.column("doc_id")))
     of_row = [i for i, ms in enumerate(mentions) if ms for _ in ms]  # each mention's paragraph row
-    fields = list(zip(*map(_MENTION_FIELDS, (m for ms in mentions if ms for m in ms)))) or [()] * 6
+    found = [m for ms in mentions if ms for m in ms]
     where = paras.select(["doc_id", "position"]).take(pa.array(of_row, type=pa.int64()))
     men = {"doc_id": where.column("doc_id"), "position": where.column("position")}
-    men.update(zip(_MENTION_FIELD_NAMES, map(list, fields)))
+    men.update((name, list(map(field, found))) for name, field in _MENTION_FIELDS)
     staging.folder(run_dir, "dates_published")
     write_staged(pub, staging.path(run_dir, "dates_published", shard_id))
     write_staged(pa.table(men, schema=MENTION_SCHEMA), staging.path(run_dir, "dates_mentions", shard_id))
