@@ -43,6 +43,7 @@ from akhbar.tasks.dates.trigger import (
     RELATIVE_RULES,
     WEEKDAY_RULES,
     WIDGET_RULES,
+    keys_in,
     rule_hits,
     rule_hits_many,
 )
@@ -291,7 +292,7 @@ def _month_names(folded: str) -> list[int]:
     """Where an Arabic month name opens at a word start or after a clitic و/ب/ل at one (_MONTH_WORD matches
     there), in order."""
     names = set()
-    for k in _MONTH_TRIGGER_STARTS:
+    for k in keys_in(folded, _MONTH_TRIGGER_STARTS):
         i = folded.find(k)
         while i >= 0:
             before = folded[i - 1] if i else " "

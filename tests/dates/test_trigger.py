@@ -133,6 +133,16 @@ def test_number_year_rule_holds_wherever_a_year_in_words_is_kept():
     assert "number_year" not in trigger.rule_hits(fold_letters("قتل خمسة وعشرون شخصا"))
 
 
+def test_keys_in_is_find_of_each_key():
+    from akhbar.tasks.dates.mentions import _MONTH_TRIGGER_STARTS as keys
+
+    for line in LINES + ["\ud800 مايو", "ابريل وماي", ""]:
+        folded = fold_letters(line)
+        want = [k for k in keys if k in folded]
+        got = trigger.keys_in(folded, keys)
+        assert got == want or ("\ud800" in folded and got == keys), line
+
+
 def test_word_class_subset_is_inside_python_word():
     """The look-around classes keep only characters Python's \\w, \\d, \\s take (so the rewrite only widens)."""
     for cat, ranges in trigger._SUBSET.items():
