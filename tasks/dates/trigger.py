@@ -26,7 +26,8 @@ from akhbar.tasks.dates import holidays, numbers, patterns, relative, widgets
 @functools.cache
 def rule_patterns() -> dict[str, re.Pattern]:
     """Every pattern a candidate builder matches to find a mention (not its gates or context checks), by a
-    name extract_mentions gates the builder on."""
+    name extract_mentions gates the builder on; for year and number_year, what every mention their builder
+    keeps needs (a year word or suffix; الفين or «الف و»), sharper than their patterns' bare numbers."""
     day, month, _year = numbers._patterns()
     return {
         "iso": patterns._RX_ISO,
