@@ -270,8 +270,10 @@ def fold_letters(text: str) -> str:
 
 # The letter rules over many texts at once: every UTF-16 unit of the joined texts through one lookup table
 # in numpy (each rule maps a code point of the BMP to one BMP character or none, never "\n"; a surrogate
-# pair maps to itself, so an astral character passes unchanged).
-_fold_images: list = []  # [UTF-16 unit -> its fold's unit, UTF-16 unit -> dropped]
+# pair maps to itself, so an astral character passes unchanged). A dropped unit's image is U+FFFF (no rule
+# touches it), so one gather and one comparison fold a batch that holds no U+FFFF of its own.
+_fold_images: list = []  # [UTF-16 unit -> its fold's unit, _DROPPED_UNIT where dropped; where dropped]
+_DROPPED_UNIT = 0xFFFF
 
 
 def fold_letters_many(texts: list[str]) -> list[str]:
@@ -280,10 +282,12 @@ def fold_letters_many(texts: list[str]) -> list[str]:
 
     if not _fold_images:
         assert all(cp < 0x10000 and (out is None or ord(out) < 0x10000) for cp, out in _FOLD.items())
+        assert _DROPPED_UNIT not in _FOLD and all(out is None or ord(out) != _DROPPED_UNIT for out in _FOLD.values())
         image, dropped = np.arange(0x10000, dtype=np.uint16), np.zeros(0x10000, dtype=bool)
         for cp, out in _FOLD.items():
             if out is None:
                 dropped[cp] = True
+                image[cp] = _DROPPED_UNIT
             else:
                 image[cp] = ord(out)
         _fold_images.extend((image, dropped))
@@ -292,7 +296,11 @@ def fold_letters_many(texts: list[str]) -> list[str]:
     except UnicodeEncodeError:  # a lone surrogate: no UTF-16 for it
         return [fold_letters(t) for t in texts]
     image, dropped = _fold_images
-    folded = image[units][~dropped[units]]
+    if (units == _DROPPED_UNIT).any():  # a U+FFFF of the text's own: told apart from a dropped unit
+        folded = image[units][~dropped[units]]
+    else:
+        folded = image.take(units)
+        folded = folded[folded != _DROPPED_UNIT]
     out = folded.tobytes().decode("utf-16-le").split("\n")
     return out if len(out) == len(texts) else [fold_letters(t) for t in texts]  # a text held a line break
 
@@ -316,6 +324,20 @@ def fold_offsets(text: str) -> list[int]:
         prev = m.end()
     offsets.extend(range(prev, len(text) + 1))
     return offsets
+
+
+def fold_dropped_runs(text: str) -> tuple[list[int], list[int]]:
+    """fold_offsets(text) in short: the folded position of each run of dropped characters, in order, and the
+    characters dropped up to it, that run included. fold_offsets(text)[i] is i plus the count of the last run
+    at or before i (bisect), so a caller that maps a few positions back needs no list as long as the text."""
+    at: list[int] = []
+    dropped: list[int] = []
+    count = 0
+    for m in _DROPPED_RUN.finditer(text):
+        at.append(m.start() - count)
+        count += m.end() - m.start()
+        dropped.append(count)
+    return at, dropped
 
 
 def norm_hash(text: str) -> int | None:

@@ -285,6 +285,7 @@ def test_casefold_keeps_whitespace_apart():
 )
 @example([])
 @example(["", "x\ny", "\ud800\udc00", "عـــاجـل ١٢٣ أَحْمَدُ", "\u0640\u064e", "𝟙 ة"])
+@example(["أَحْمَد\uffff", "\uffff\u064e"])  # U+FFFF of the text's own: kept, as dropped units are not
 def test_fold_letters_many_equals_one_at_a_time(texts):
     from akhbar.arabic import fold_letters, fold_letters_many
 

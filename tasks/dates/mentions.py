@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from akhbar.arabic import FOLD_TABLE, fold_letters, fold_letters_many, fold_offsets
+from akhbar.arabic import FOLD_TABLE, fold_dropped_runs, fold_letters, fold_letters_many
 from akhbar.tasks.dates import numbers, relative, widgets
 from akhbar.tasks.dates.candidates import (
     _cands_day,
@@ -43,6 +43,7 @@ from akhbar.tasks.dates.trigger import (
     RELATIVE_RULES,
     WEEKDAY_RULES,
     WIDGET_RULES,
+    keys_in,
     rule_hits,
     rule_hits_many,
 )
@@ -200,32 +201,40 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
     if not hits.isdisjoint(RELATIVE_RULES):
         relative.candidates(folded, reference, cands, month, weekday, has_digit, hits)
     if (month or ("الف" in folded and ("الفين" in folded or "الف و" in folded))) and not hits.isdisjoint(NUMBER_RULES):
-        numbers.candidates(folded, reference, cands, month)
+        numbers.candidates(folded, reference, cands, month, hits)
     if "hour_words" in hits and "الساعه" in folded:
         numbers.time_candidates(folded, cands)
     if year4 and not hits.isdisjoint(WIDGET_RULES):
-        widgets.candidates(folded, reference, cands, month)
+        widgets.candidates(folded, reference, cands, month, hits)
 
     if not cands:
         return []
-    offsets = None
+    runs = None
     if len(folded) != len(text):  # something was dropped (tashkeel, tatweel): map positions back
-        offsets = fold_offsets(text)
+        runs = fold_dropped_runs(text)
     result: list[DateMention] = []
     n = len(text)
     for cand in _select(cands):
         for s, e, value, gran, cal in cand[3]:
             s, e = _strip_span(folded, s, e)
-            if offsets is None:
+            if runs is None:
                 os_, oe = s, e
             else:
-                os_ = offsets[s]
-                oe = offsets[e - 1] + 1 if e > 0 else 0
+                os_ = _original(runs, s)
+                oe = _original(runs, e - 1) + 1 if e > 0 else 0
                 # keep marks that belong to the last letter (tanween, tatweel in هـ)
-                while oe < n and text[oe] != " " and oe < offsets[e] and text[oe].translate(FOLD_TABLE) == "":
+                end = _original(runs, e)
+                while oe < n and text[oe] != " " and oe < end and text[oe].translate(FOLD_TABLE) == "":
                     oe += 1
             result.append(DateMention(os_, oe, text[os_:oe], value, gran, cal))
     return _join_day_and_time(text, result) if len(result) > 1 else result
+
+
+def _original(runs: tuple[list[int], list[int]], i: int) -> int:
+    """fold_offsets(text)[i], from fold_dropped_runs(text)."""
+    at, dropped = runs
+    k = bisect.bisect_right(at, i)
+    return i + dropped[k - 1] if k else i
 
 
 # between a day and its time: nothing but spaces, a comma or dash, and عند/في/على ("12 يوليو 2018، الساعة الخامسة مساء")
@@ -283,7 +292,7 @@ def _month_names(folded: str) -> list[int]:
     """Where an Arabic month name opens at a word start or after a clitic و/ب/ل at one (_MONTH_WORD matches
     there), in order."""
     names = set()
-    for k in _MONTH_TRIGGER_STARTS:
+    for k in keys_in(folded, _MONTH_TRIGGER_STARTS):
         i = folded.find(k)
         while i >= 0:
             before = folded[i - 1] if i else " "

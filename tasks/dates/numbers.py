@@ -206,16 +206,23 @@ def _patterns():
     return day, month, year
 
 
+# candidates reads a year in words only in a text that holds one of these (`year_words`): the rule set's number_year
+# rule, so that a paragraph with other number words skips that pattern
+_YEAR_WORDS = re.compile("الفين|الف و")
+
+
 _FIRST_WORDS = frozenset(w for w in _WORDS if " " not in w) | frozenset(w.split()[0] for w in _WORDS)
+_ALL = frozenset({"number_day", "number_month", "number_year"})
 
 
-def candidates(f: str, ref, out: list, month: bool) -> None:
+def candidates(f: str, ref, out: list, month: bool, rules=_ALL) -> None:
     """Dates whose day or year is written out: «حداشر يناير», «خمسة وعشرين ديسمبر ألفين وعشرين»,
-    «سنة ألفين وعشرة», «في ألف وتسعمائة وثمانية وأربعين»."""
-    year_words = "الفين" in f or "الف و" in f  # every year in words from 1001 to 2199 holds one
+    «سنة ألفين وعشرة», «في ألف وتسعمائة وثمانية وأربعين». `rules`: the names of the patterns (number_day,
+    number_month, number_year) that may match in `f` (akhbar.tasks.dates.trigger.rule_hits); no other is tried."""
+    year_words = "الفين" in f or "الف و" in f  # every year in words from 1001 to 2199 holds one (_YEAR_WORDS)
     rx_day, rx_month, rx_year = _patterns()
     # a written day's first word stands alone (a number word, no proclitic): rx_day is tried only there
-    hits = _FIRST_WORDS.intersection(f.split()) if month else ()
+    hits = _FIRST_WORDS.intersection(f.split()) if month and "number_day" in rules else ()
     if hits:
         starts = sorted({i for w in hits for i in _positions(f, w)})
         for mt in _matches(rx_day, f, (), 0, starts):
@@ -232,13 +239,14 @@ def candidates(f: str, ref, out: list, month: bool) -> None:
             got = _day_value(y, mv[0], dv, ref)
             if got is not None:
                 out.append((mt.start(), end, 7, [(mt.start(), end, got[0], got[1], "gregorian")]))
-    if month and year_words:  # «يناير ألفين وأربعة وعشرين»: the month is at most three words before الف
+    # «يناير ألفين وأربعة وعشرين»: the month is at most three words before الف
+    if month and year_words and "number_month" in rules:
         for mt in _matches(rx_month, f, ("الف",), 3):
             mv, y = _monthx_value(mt.group("mon")), _year_value(mt.group("yw"))
             if mv is not None and y is not None:
                 value = f"{y:04d}-{mv[0]:02d}"
                 out.append((mt.start(), mt.end(), 6, [(mt.start(), mt.end(), value, "month", "gregorian")]))
-    if year_words:
+    if year_words and "number_year" in rules:
         for mt in _matches(rx_year, f, ("الف",), 3):
             y = _year_value(mt.group("yw"))
             if y is None:

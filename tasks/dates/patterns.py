@@ -169,6 +169,11 @@ _RX_YEAR = _compile(
     rf"(?:{_B}(?P<kw>{_YEAR_KW})\s+)?"
     rf"{_NOT_NUM_BEFORE}(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?(?!\s*{_COUNT_NOUNS})(?![.,]\d)(?!\s*/\s*\d{{4}}\s*ه)"
 )
+# what every _RX_YEAR match that _cands_year keeps holds (a year word before the year, or a year suffix after
+# it): the rule set's year rule, so that paragraphs with only bare four-digit numbers skip the year builder
+_RX_YEAR_MARKED = _compile(
+    rf"{_B}{_YEAR_KW}\s+{_NOT_NUM_BEFORE}\d{{4}}(?!\d)|{_NOT_NUM_BEFORE}\d{{4}}(?!\d){_YEAR_SUFFIX}"
+)
 
 _RX_AND_YEAR = _compile(
     rf"\s*(?:و|-|–|/|الي|حتي|او)\s*(?P<y>\d{{4}})(?!\d)(?P<suf>{_YEAR_SUFFIX})?(?!\s*{_COUNT_NOUNS})(?![.,]\d)"

@@ -14,7 +14,6 @@ from akhbar.staging import MENTION_SCHEMA, PUBLISHED_SCHEMA
 from akhbar.store import read_staged, write_staged
 from akhbar.tasking import StageTask
 from akhbar.tasks.dates.mentions import mentions_of_paragraphs
-from akhbar.tasks.dates.published import staged_publication_date
 from akhbar.tasks.dates.trigger import preload as preload_rule_set
 
 
@@ -44,35 +43,47 @@ def dated_paragraphs(run_dir: str, shard_id: int) -> pa.Table:
 _PARAGRAPH_COLUMNS = ["doc_id", "position", "text", "status"]
 _DATED = pa.array(["kept", "metadata"])
 _DOC_COLUMNS = list(PUBLISHED_SCHEMA.names)
-_MENTION_FIELD_NAMES = ("start", "end", "surface", "value", "granularity", "calendar")
-_MENTION_FIELDS = operator.attrgetter(*_MENTION_FIELD_NAMES)
+
+
+def published_table(docs: pa.Table) -> pa.Table:
+    """The staged documents' publication dates (staged_publication_date of each row, as columns): the
+    clean stage decided them; a document without one has no precision, evidence or method either."""
+    known = pc.is_valid(docs.column("published"))
+    columns = [docs.column("doc_id"), docs.column("published")]
+    for field in list(PUBLISHED_SCHEMA)[2:]:
+        columns.append(pc.if_else(known, docs.column(field.name), pa.scalar(None, field.type)))
+    return pa.table(columns, schema=PUBLISHED_SCHEMA)
+
+
+def _references(pub: pa.Table, doc_ids: pa.ChunkedArray) -> list[dt.date | None]:
+    """Each paragraph's reference day for relative dates: its document's publication date where that is a day."""
+    published = pub.column("published")
+    day = pc.if_else(pc.equal(pub.column("published_precision"), "day"), published, pa.scalar(None, published.type))
+    of_doc = [*day.to_pylist(), None]  # (a document's one Python date, shared by its paragraphs; None: no document)
+    row = pc.fill_null(pc.index_in(doc_ids, value_set=pub.column("doc_id").combine_chunks()), len(of_doc) - 1)
+    return [of_doc[i] for i in row.to_numpy().tolist()]
+
+
+_MENTION_FIELDS = [
+    (name, operator.attrgetter(name)) for name in ("start", "end", "surface", "value", "granularity", "calendar")
+]
 
 
 def dates_shard(run_dir: str, shard_id: int) -> dict:
     """Publication dates and date mentions for one record shard (after dedup decided the statuses)."""
-    docs = read_staged(staging.path(run_dir, "clean_docs", shard_id), columns=_DOC_COLUMNS).to_pylist()
+    docs = read_staged(staging.path(run_dir, "clean_docs", shard_id), columns=_DOC_COLUMNS)
+    pub = published_table(docs)
     paras = dated_paragraphs(run_dir, shard_id)
-    pub = {name: [] for name in PUBLISHED_SCHEMA.names}
-    reference: dict[str, dt.date | None] = {}
-    for doc in docs:
-        found = staged_publication_date(doc)
-        pub["doc_id"].append(doc["doc_id"])
-        pub["published"].append(found.value if found else None)
-        pub["published_precision"].append(found.precision if found else None)
-        pub["published_evidence"].append(found.evidence if found else None)
-        pub["published_method"].append(found.method if found else None)
-        reference[doc["doc_id"]] = found.value if found and found.precision == "day" else None
-    doc_ids = paras.column("doc_id").to_pylist()
-    mentions = mentions_of_paragraphs(paras.column("text").to_pylist(), [reference.get(d) for d in doc_ids])
+    mentions = mentions_of_paragraphs(paras.column("text").to_pylist(), _references(pub, paras.column("doc_id")))
     of_row = [i for i, ms in enumerate(mentions) if ms for _ in ms]  # each mention's paragraph row
-    fields = list(zip(*map(_MENTION_FIELDS, (m for ms in mentions if ms for m in ms)))) or [()] * 6
+    found = [m for ms in mentions if ms for m in ms]
     where = paras.select(["doc_id", "position"]).take(pa.array(of_row, type=pa.int64()))
     men = {"doc_id": where.column("doc_id"), "position": where.column("position")}
-    men.update(zip(_MENTION_FIELD_NAMES, map(list, fields)))
+    men.update((name, list(map(field, found))) for name, field in _MENTION_FIELDS)
     staging.folder(run_dir, "dates_published")
-    write_staged(pa.table(pub, schema=PUBLISHED_SCHEMA), staging.path(run_dir, "dates_published", shard_id))
+    write_staged(pub, staging.path(run_dir, "dates_published", shard_id))
     write_staged(pa.table(men, schema=MENTION_SCHEMA), staging.path(run_dir, "dates_mentions", shard_id))
-    return {"published": sum(v is not None for v in pub["published"]), "mentions": len(of_row)}
+    return {"published": pub.num_rows - pub.column("published").null_count, "mentions": len(of_row)}
 
 
 dates_task = StageTask(dates_shard, name="dates", retries=1, preload=preload_rule_set)

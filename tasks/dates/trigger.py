@@ -26,8 +26,9 @@ from akhbar.tasks.dates import holidays, numbers, patterns, relative, widgets
 @functools.cache
 def rule_patterns() -> dict[str, re.Pattern]:
     """Every pattern a candidate builder matches to find a mention (not its gates or context checks), by a
-    name extract_mentions gates the builder on."""
-    day, month, year = numbers._patterns()
+    name extract_mentions gates the builder on; for year and number_year, what every mention their builder
+    keeps needs (a year word or suffix; الفين or «الف و»), sharper than their patterns' bare numbers."""
+    day, month, _year = numbers._patterns()
     return {
         "iso": patterns._RX_ISO,
         "dmy": patterns._RX_DMY,
@@ -38,7 +39,7 @@ def rule_patterns() -> dict[str, re.Pattern]:
         "range": patterns._RX_RANGE,
         "month": patterns._RX_MONTH,
         "season": patterns._RX_SEASON,
-        "year": patterns._RX_YEAR,
+        "year": patterns._RX_YEAR_MARKED,  # (_cands_year keeps only _RX_YEAR's matches that hold it)
         "relperiod": patterns._RX_RELPERIOD,
         "weekday": patterns._RX_WEEKDAY,
         "time": patterns._RX_TIME,
@@ -56,7 +57,7 @@ def rule_patterns() -> dict[str, re.Pattern]:
         "holiday": holidays._RX_HOLIDAY,
         "number_day": day,
         "number_month": month,
-        "number_year": year,
+        "number_year": numbers._YEAR_WORDS,  # (candidates tries `year` only where these are)
         "hour_words": numbers.hour_words_pattern(),
         "widget_day_first": widgets._RX_DAY_FIRST,
         "widget_month_first": widgets._RX_MONTH_FIRST,
@@ -360,27 +361,47 @@ def rule_hits(folded: str) -> frozenset[str] | set[str]:
 
 def rule_hits_many(folded: list[str]) -> list[frozenset[str] | set[str]]:
     """[rule_hits(f) for f in folded], the texts encoded at once."""
-    match, names = _rule_set()
+    match = _rule_set()[0]
     try:
         encoded = "\n".join(folded).encode("utf-8").split(b"\n")
     except UnicodeEncodeError:  # a lone surrogate somewhere
         encoded = None
     if encoded is None or len(encoded) != len(folded):  # (or a text held a line break)
         return [rule_hits(f) for f in folded]
-    out = []
-    n_rules = len(ALL_RULES)
-    seen = _HITS_SEEN if len(_HITS_SEEN) < 50_000 else {}  # texts share few combinations: each named once
-    for text in encoded:
-        found = match(text)
-        if not found or min(found) >= n_rules:
-            out.append(_NO_HITS)
-            continue
-        key = tuple(found)
-        hits = seen.get(key)
-        if hits is None:
-            hits = seen[key] = frozenset(names[i] for i in found)
-        out.append(hits)
-    return out
+    if len(_HITS_SEEN) > 50_000:  # texts share few combinations: each is named once
+        _HITS_SEEN.clear()
+    seen = _HITS_SEEN
+    return [seen[tuple(found)] if found else _NO_HITS for found in map(match, encoded)]
 
 
-_HITS_SEEN: dict[tuple[int, ...], frozenset[str]] = {}
+class _NamedHits(dict):
+    """The hits of the set pass's found patterns (a tuple of indices), named on first sight; none but gates: no hits."""
+
+    def __missing__(self, found: tuple[int, ...]) -> frozenset[str]:
+        names = _rule_set()[1]
+        hits = self[found] = frozenset(names[i] for i in found) if min(found) < len(ALL_RULES) else _NO_HITS
+        return hits
+
+
+_HITS_SEEN = _NamedHits()
+
+
+@functools.cache
+def _literal_set(keys: tuple[str, ...]):
+    import re2
+
+    found = re2.Set.SearchSet(re2.Options())
+    for key in keys:
+        found.Add("".join(_char(ord(ch)) for ch in key))
+    found.Compile()
+    return found._set.Match
+
+
+def keys_in(text: str, keys: tuple[str, ...]) -> list[str] | tuple[str, ...]:
+    """The keys that occur in text, in the order of `keys`: one RE2 set pass rather than a str.find of each
+    (most texts hold few of many keys); all of them for a text without UTF-8 (a lone surrogate)."""
+    try:
+        found = _literal_set(keys)(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        return keys
+    return [keys[i] for i in sorted(found)]

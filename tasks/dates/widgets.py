@@ -45,17 +45,21 @@ _DAY_ABBREVIATION = re.compile(rf"\d(?:\s+|\s*[-/.]\s*){_alt(ABBREVIATIONS)}\.?(
 _DAY_YEAR = re.compile(r"\d\s*[,،]?\s+\d{4}")
 
 
-def candidates(f: str, ref, out: list, month: bool) -> None:
+_ALL = frozenset({"widget_day_first", "widget_month_first"})
+
+
+def candidates(f: str, ref, out: list, month: bool, rules=_ALL) -> None:
     """Day-first dates with an abbreviated month, and month-first dates (any month spelling); called on
-    texts with a four-digit run. `month`: extract_mentions found a month name in `f`."""
+    texts with a four-digit run. `month`: extract_mentions found a month name in `f`; `rules`: the names of
+    the patterns (widget_day_first, widget_month_first) that may match in `f` (trigger.rule_hits)."""
     if not (
         _DAY_ABBREVIATION.search(f)
         or (month and _DAY_YEAR.search(f))
         or (_DAY_YEAR.search(f) and _DAY_ABBREVIATION_FIRST.search(f))
     ):
         return
-    for rx in (_RX_DAY_FIRST, _RX_MONTH_FIRST):
-        for mt in rx.finditer(f):
+    for name, rx in (("widget_day_first", _RX_DAY_FIRST), ("widget_month_first", _RX_MONTH_FIRST)):
+        for mt in rx.finditer(f) if name in rules else ():
             g = mt.groupdict()
             m, y, day = _month(g["mon"]), int(g["y"]), int(g["d"])
             if m is None or not _year_ok(y) or _valid_date(y, m, day) is None:

@@ -92,12 +92,55 @@ def test_every_rule_pattern_is_listed():
     """Each module-level _RX pattern of the grammar is a rule of the set (or only read after a rule's match)."""
     listed = {id(p) for p in trigger.rule_patterns().values()}
     after_a_match = {id(patterns._RX_AND_YEAR)}  # _cands_year's second year, tried only at a year's end
+    after_a_match.add(id(patterns._RX_YEAR))  # tried where its year rule (_RX_YEAR_MARKED) hit: test_year_rule_...
     for module in (patterns, candidates, relative, holidays, numbers, widgets):
         for name, value in vars(module).items():
             if name.startswith("_RX") and isinstance(value, re.Pattern):
                 assert id(value) in listed | after_a_match, (
                     f"{module.__name__}.{name} is not in trigger.rule_patterns()"
                 )
+
+
+def test_year_rule_holds_wherever_the_year_builder_keeps_a_year():
+    """The year rule is _RX_YEAR_MARKED (a year word before the year or a suffix after it), not _RX_YEAR: every
+    year _cands_year keeps is in a line where the marked form matches, so gating the builder on it loses none."""
+    kept = 0
+    for line in LINES + ["في عام 2020", "منذ 1999 وحتي 2003", "2015م", "سنة 1440 ه", "رقم 2020 فقط"]:
+        folded = fold_letters(line)
+        found: list = []
+        candidates._cands_year(folded, found)
+        if found:
+            kept += 1
+            assert patterns._RX_YEAR_MARKED.search(folded), line
+            assert "year" in trigger.rule_hits(folded), line
+    assert kept > 20
+    assert "year" not in trigger.rule_hits("رقم 2020 فقط")  # a bare four-digit number: no year builder
+
+
+def test_number_year_rule_holds_wherever_a_year_in_words_is_kept():
+    """The number_year rule is numbers._YEAR_WORDS (الفين or «الف و»), not the year pattern itself: every year in
+    words numbers.candidates keeps is in a line where it matches."""
+    kept = 0
+    for line in LINES + ["سنة ألفين وعشرة", "في ألف وتسعمائة وثمانية وأربعين", "والفين وعشرين", "ثلاثة آلاف"]:
+        folded = fold_letters(line)
+        found: list = []
+        numbers.candidates(folded, None, found, True, {"number_year"})
+        if found:
+            kept += 1
+            assert numbers._YEAR_WORDS.search(folded), line
+            assert "number_year" in trigger.rule_hits(folded), line
+    assert kept >= 3
+    assert "number_year" not in trigger.rule_hits(fold_letters("قتل خمسة وعشرون شخصا"))
+
+
+def test_keys_in_is_find_of_each_key():
+    from akhbar.tasks.dates.mentions import _MONTH_TRIGGER_STARTS as keys
+
+    for line in LINES + ["\ud800 مايو", "ابريل وماي", ""]:
+        folded = fold_letters(line)
+        want = [k for k in keys if k in folded]
+        got = trigger.keys_in(folded, keys)
+        assert got == want or ("\ud800" in folded and got == keys), line
 
 
 def test_word_class_subset_is_inside_python_word():
