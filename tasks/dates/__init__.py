@@ -39,7 +39,6 @@ from akhbar.tasks.dates.published import (
     publication_date_from_field,
     publication_date_from_header,
     publication_date_from_url,
-    staged_publication_date,
 )
 from akhbar.tasks.dates.published_html import (
     HTML_DATE_READERS,
@@ -64,5 +63,4 @@ __all__ = [
     "publication_date_from_html",
     "publication_date_from_page_line",
     "publication_date_from_url",
-    "staged_publication_date",
 ]

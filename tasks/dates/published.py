@@ -201,13 +201,3 @@ def publication_date(doc: dict) -> PublicationDate | None:
     if found is None:
         found = publication_date_from_url(doc.get("url"), now)
     return found
-
-
-def staged_publication_date(doc: dict) -> PublicationDate | None:
-    """The publication date the clean stage decided for a staged document (publication_date, run
-    there so the dedup pass can order copies by it)."""
-    if doc.get("published") is None:
-        return None
-    return PublicationDate(
-        doc["published"], doc["published_precision"], doc["published_evidence"], doc["published_method"]
-    )

@@ -46,8 +46,8 @@ _DOC_COLUMNS = list(PUBLISHED_SCHEMA.names)
 
 
 def published_table(docs: pa.Table) -> pa.Table:
-    """The staged documents' publication dates (staged_publication_date of each row, as columns): the
-    clean stage decided them; a document without one has no precision, evidence or method either."""
+    """The staged documents' publication dates, as columns: the clean stage decided them; a document without
+    one has no precision, evidence or method either."""
     known = pc.is_valid(docs.column("published"))
     columns = [docs.column("doc_id"), docs.column("published")]
     for field in list(PUBLISHED_SCHEMA)[2:]:
