@@ -200,7 +200,9 @@ def _mentions_of_folded(text: str, folded: str, reference: dt.date | None, hits=
         _cands_weekday(folded, reference, cands)
     if not hits.isdisjoint(RELATIVE_RULES):
         relative.candidates(folded, reference, cands, month, weekday, has_digit, hits)
-    if (month or ("الف" in folded and ("الفين" in folded or "الف و" in folded))) and not hits.isdisjoint(NUMBER_RULES):
+    if (month or ("الف" in folded and any(w in folded for w in numbers.YEAR_WORDS))) and not hits.isdisjoint(
+        NUMBER_RULES
+    ):
         numbers.candidates(folded, reference, cands, month, hits)
     if "hour_words" in hits and "الساعه" in folded:
         numbers.time_candidates(folded, cands)

@@ -206,9 +206,10 @@ def _patterns():
     return day, month, year
 
 
-# candidates reads a year in words only in a text that holds one of these (`year_words`): the rule set's number_year
-# rule, so that a paragraph with other number words skips that pattern
-_YEAR_WORDS = re.compile("الفين|الف و")
+# Every year in words from 1001 to 2199 holds one of these: candidates reads a year in words only in a text that
+# does, and _YEAR_WORDS is the rule set's number_year rule, so that a paragraph with other number words skips it.
+YEAR_WORDS = ("الفين", "الف و")
+_YEAR_WORDS = re.compile("|".join(YEAR_WORDS))
 
 
 _FIRST_WORDS = frozenset(w for w in _WORDS if " " not in w) | frozenset(w.split()[0] for w in _WORDS)
@@ -219,7 +220,7 @@ def candidates(f: str, ref, out: list, month: bool, rules=_ALL) -> None:
     """Dates whose day or year is written out: «حداشر يناير», «خمسة وعشرين ديسمبر ألفين وعشرين»,
     «سنة ألفين وعشرة», «في ألف وتسعمائة وثمانية وأربعين». `rules`: the names of the patterns (number_day,
     number_month, number_year) that may match in `f` (akhbar.tasks.dates.trigger.rule_hits); no other is tried."""
-    year_words = "الفين" in f or "الف و" in f  # every year in words from 1001 to 2199 holds one (_YEAR_WORDS)
+    year_words = any(w in f for w in YEAR_WORDS)
     rx_day, rx_month, rx_year = _patterns()
     # a written day's first word stands alone (a number word, no proclitic): rx_day is tried only there
     hits = _FIRST_WORDS.intersection(f.split()) if month and "number_day" in rules else ()
