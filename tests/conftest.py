@@ -37,6 +37,14 @@ def require_shared(*parts: str) -> Path:
     return path
 
 
+def require_checkout_open_to_others() -> None:
+    """Skip a test that runs the CLI as another user when that user cannot reach this checkout (a clone in a
+    folder only its owner may enter, as `mktemp -d` makes them)."""
+    closed = [p for p in (REPO, *REPO.parents) if not p.stat().st_mode & 0o001]
+    if closed:
+        pytest.skip(f"other users cannot enter {closed[0]}: the CLI cannot run from this checkout as another user")
+
+
 def dev_html_markup(path: Path) -> str:
     """A dev HTML page (.html or .html.gz under ../shared/dev/html) as text, decoded as the
     benchmarks decode it."""

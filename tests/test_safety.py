@@ -23,6 +23,7 @@ import pytest
 
 from akhbar import store
 from akhbar.runlock import process_start
+from tests.conftest import require_checkout_open_to_others
 from tests.fixtures_bad_inputs import ARABIC, seed_texts
 
 pytestmark = pytest.mark.integration
@@ -419,6 +420,7 @@ def test_unwritable_output_folder_is_one_line(tmp_path):
     """As another user: root writes anywhere, so the folder is made unwritable for `nobody`."""
     if os.geteuid() != 0 or not shutil.which("setpriv"):
         pytest.skip("needs root and setpriv to run the CLI as another user")
+    require_checkout_open_to_others()
     top = Path(tempfile.mkdtemp())
     try:
         top.chmod(0o755)

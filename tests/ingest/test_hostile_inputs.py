@@ -25,6 +25,7 @@ from akhbar.settings import Settings
 from akhbar.tasks import ingest
 from akhbar.tasks.ingest import Record, Reject, discover
 from akhbar.tasks.ingest.streams import capped, drop_long_lines, split_lines
+from tests.conftest import require_checkout_open_to_others
 from tests.fixtures_bad_inputs import (
     ARABIC,
     UNKNOWN_NAMES,
@@ -48,6 +49,7 @@ def _unprivileged() -> list[str]:
             "running as root without setpriv: a mode-000 file is readable to root, so the "
             "permission-denied rejects cannot be tested"
         )
+    require_checkout_open_to_others()
     return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
 
 
