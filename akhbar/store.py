@@ -155,8 +155,9 @@ def crash_point(point: str) -> None:
     if os.environ.get("AKHBAR_TEST_PAUSE_AT") != point:
         return
     marker = os.environ.get("AKHBAR_TEST_PAUSE_FILE")
-    if marker:
-        Path(marker).write_text(f"{point} {os.getpid()}")
+    if marker:  # renamed into place: a test that sees the file reads it whole
+        Path(f"{marker}.tmp").write_text(f"{point} {os.getpid()}")
+        os.replace(f"{marker}.tmp", marker)
     time.sleep(float(os.environ.get("AKHBAR_TEST_PAUSE_SECONDS", "600")))
 
 
